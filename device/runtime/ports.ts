@@ -1,0 +1,110 @@
+/**
+ * The seams of the device runtime: what inputs feed it, what it tells the parts around it, and
+ * the outbox the sync drives. Hardware drivers (device/hardware), the touch UI (through the local
+ * API), the gateway sync (device/sync) and tests all talk to the runtime only through these.
+ */
+import type { ChainRecord, DeviceConfig, DeviceView, InvitePayload, RatingLevel, RejectionCode } from '../contract/index.js';
+
+/** Everything that can happen to the device from outside, whatever part it came through. */
+export type DeviceInput =
+  | { kind: 'badge'; uid: string; source: InputSourceName }
+  | { kind: 'press'; level: RatingLevel; source: InputSourceName }
+  | { kind: 'please-rate'; source: InputSourceName }
+  | { kind: 'pause'; source: InputSourceName }
+  | { kind: 'resume'; source: InputSourceName };
+
+export type InputSourceName = 'panel' | 'nfc' | 'touch' | 'api' | 'simulator' | 'test';
+
+export type InputOutcome =
+  | { accepted: true; ratingId?: string }
+  | { accepted: false; code: string; reason: string };
+
+/** The runtime's input side. `submit` resolves after the effect is durable (a rating: committed). */
+export interface InputSink {
+  submit(input: DeviceInput): Promise<InputOutcome>;
+}
+
+/** A producer of inputs (panel driver, NFC reader, simulator). Lifecycle per STYLE.md §1. */
+export interface InputSource {
+  readonly name: string;
+  start(sink: InputSink): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What the runtime announces; listeners' errors are isolated from the rating path. */
+export interface RuntimeEvents {
+  /** The screen state changed (the local API's WebSocket pushes this). */
+  view: DeviceView;
+  /** A rating is durable in SQLite: only now may LEDs or the UI confirm it. */
+  'rating-committed': { ratingId: string; level: RatingLevel; seq: number };
+  armed: { invitationId: string; expiresAt: string };
+  disarmed: { reason: 'rated' | 'expired' | 'paused' | 'logout' | 'replaced' };
+  'staff-login': { staffId: string };
+  'staff-logout': { staffId: string };
+  /** A press that was not a rating (R3: not armed), logged as an event. */
+  'press-ignored': { reason: string };
+  /** New records are in the outbox: the sync may send. */
+  'records-appended': { throughSeq: number };
+}
+
+/** What the gateway sync feeds into the runtime (config down, invitations down, connection state). */
+export interface GatewayFacing {
+  applyConfig(config: DeviceConfig): void;
+  openCaseInvitation(invite: InvitePayload): Promise<InputOutcome>;
+  setConnection(part: 'gateway' | 'panel', state: 'online' | 'offline' | 'connected' | 'disconnected' | 'absent'): void;
+}
+
+/** Records not yet acknowledged by the gateway; the SQLite store is the source of truth. */
+export interface Outbox {
+  /** Records not yet acknowledged. */
+  backlog(): number;
+  /** Up to `limit` unacknowledged, unrejected records with seq > afterSeq, in seq order. */
+  nextBatch(limit: number, afterSeq?: number): ChainRecord[];
+  /** The gateway has committed every record up to and including `throughSeq`. Idempotent. */
+  markAcknowledged(throughSeq: number, at: Date): void;
+  /** The gateway refused these: they stay visible to hall IT, never silently dropped. */
+  markRejected(items: ReadonlyArray<{ seq: number; code: RejectionCode; reason: string }>): void;
+  rejected(): Array<{ seq: number; id: string; code: string; reason: string; at: string }>;
+  lastAcknowledgedAt(): string | null;
+}
+
+/** Who the device is: its id and the public half of its Ed25519 key (SPKI PEM). */
+export interface DeviceIdentity {
+  deviceId: string;
+  publicKeyPem: string;
+}
+
+/** A typed event bus (STYLE.md: listener errors are isolated from the emitter). */
+export interface RuntimeEventBus {
+  on<K extends keyof RuntimeEvents>(event: K, listener: (payload: RuntimeEvents[K]) => void): void;
+  off<K extends keyof RuntimeEvents>(event: K, listener: (payload: RuntimeEvents[K]) => void): void;
+}
+
+/** What a feature (sync, hardware, simulator) gets of the running runtime. */
+export interface RuntimeHandle extends GatewayFacing {
+  readonly events: RuntimeEventBus;
+  view(): DeviceView;
+}
+
+/**
+ * An optional part of the device program, composed in device/main.ts from its own config section.
+ * Each feature validates its own section (`section` is the raw value of that config key) and names
+ * the bad field in its error, e.g. `gateway.mqttUrl: must be a URL`.
+ */
+export interface Feature {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Dependencies every feature factory receives (device/sync/index.ts, device/hardware/index.ts). */
+export interface FeatureDeps {
+  section: unknown;
+  identity: DeviceIdentity;
+  outbox: Outbox;
+  sink: InputSink;
+  runtime: RuntimeHandle;
+  /** The device's data directory (SQLite, keys, caches live here). */
+  dataDir: string;
+  logger: import('pino').Logger;
+  softwareVersion: string;
+}
