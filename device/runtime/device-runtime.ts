@@ -1,0 +1,327 @@
+/**
+ * The device runtime's state machine: who is logged in, whether the window is paused, the open
+ * invitation, the rating in progress. Every input (panel, NFC, touch, simulator, tests) arrives
+ * through `submit`; a rating is committed to SQLite before anything confirms it.
+ *
+ * 一次一评 (R3): a press is a rating only while an invitation is open; the invitation is consumed by
+ * the rating in the same SQLite transaction (unique invitation_id), so no crash can let one
+ * invitation take two ratings.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import {
+  DeviceConfigSchema, InvitationRefSchema, LanguageSchema, LEVELS, reasonCodesProblem,
+  type DeviceConfig, type DeviceView, type InvitationRef, type InvitePayload, type RatingLevel, type RatingRecord,
+} from '../contract/index.js';
+import { ChainStore, StoreError } from '../store/chain-store.js';
+import { sealContact } from '../store/contact-seal.js';
+import type { EventLog } from '../store/event-log.js';
+import type { KvState } from '../store/kv-state.js';
+import { TypedEventBus } from './event-bus.js';
+import { IntegrityTracker } from './integrity-facts.js';
+import type { DeviceInput, InputOutcome, InputSink, RuntimeHandle } from './ports.js';
+import { buildView } from './view-builder.js';
+import { findStaffByBadge } from './window-config.js';
+
+const SessionSchema = z.object({ staffId: z.string().nullable(), paused: z.boolean() });
+const OpenInvitationSchema = InvitationRefSchema.extend({ expiresAt: z.string() });
+const SettingsSchema = z.object({ language: LanguageSchema, largeText: z.boolean(), highContrast: z.boolean(), speech: z.boolean() });
+type OpenInvitation = z.infer<typeof OpenInvitationSchema>;
+type Settings = z.infer<typeof SettingsSchema>;
+
+export interface RuntimeOptions {
+  deviceId: string;
+  store: ChainStore;
+  kv: KvState;
+  events: EventLog;
+  logger: Logger;
+  /** Used until the gateway's retained config arrives (and cached after). */
+  initialConfig: DeviceConfig;
+  detailsTimeoutSec: number;
+  thanksTimeoutSec: number;
+  now?: () => number;
+}
+
+export interface DetailsInput {
+  ratingId: string;
+  reasons: number[];
+  comment?: string;
+  phone?: string;
+  consent: boolean;
+}
+
+const fail = (code: string, reason: string): InputOutcome => ({ accepted: false, code, reason });
+
+export class DeviceRuntime implements InputSink, RuntimeHandle {
+  readonly events: TypedEventBus;
+  private config: DeviceConfig;
+  private session: z.infer<typeof SessionSchema>;
+  private invitation: OpenInvitation | null;
+  private lastRating: { id: string; level: RatingLevel; phase: 'details' | 'thanks' } | null = null;
+  private settings: Settings;
+  private connection: DeviceView['connection'] = { gateway: 'offline', panel: 'absent' };
+  private readonly integrity = new IntegrityTracker();
+  private readonly timers = new Map<'invitation' | 'screen', NodeJS.Timeout>();
+  private readonly now: () => number;
+
+  constructor(private readonly o: RuntimeOptions) {
+    this.now = o.now ?? Date.now;
+    this.events = new TypedEventBus(o.logger);
+    this.config = o.kv.get('config', DeviceConfigSchema) ?? o.initialConfig;
+    this.session = o.kv.get('session', SessionSchema) ?? { staffId: null, paused: false };
+    this.settings = o.kv.get('settings', SettingsSchema) ?? { language: 'zh', largeText: false, highContrast: false, speech: false };
+    const inv = o.kv.get('invitation', OpenInvitationSchema) ?? null;
+    // An invitation survives a restart only if it is still open and has not been rated.
+    this.invitation = inv && Date.parse(inv.expiresAt) > this.now() && !o.store.hasRatingForInvitation(inv.id) ? inv : null;
+    if (this.invitation) this.armTimer(this.invitation);
+  }
+
+  view(): DeviceView {
+    return buildView({
+      config: this.config, staffId: this.session.staffId, paused: this.session.paused, invitation: this.invitation,
+      lastRating: this.lastRating, connection: this.connection, settings: this.settings,
+      timeouts: { detailsSec: this.o.detailsTimeoutSec, thanksSec: this.o.thanksTimeoutSec },
+    });
+  }
+
+  currentConfig(): DeviceConfig {
+    return this.config;
+  }
+
+  async submit(input: DeviceInput): Promise<InputOutcome> {
+    switch (input.kind) {
+      case 'badge': return this.badge(input.uid);
+      case 'press': return this.press(input.level, input.source === 'panel' ? 'device-button' : 'device-touch');
+      case 'please-rate': return this.openInvitation({ source: 'staff' });
+      case 'pause': return this.setPaused(true);
+      case 'resume': return this.setPaused(false);
+    }
+  }
+
+  // ---- GatewayFacing ------------------------------------------------------------------------
+
+  applyConfig(config: DeviceConfig): void {
+    if (config.deviceId !== this.o.deviceId) throw new Error(`config is for device ${config.deviceId}, not ${this.o.deviceId}`);
+    this.config = config;
+    this.o.kv.set('config', config);
+    // A staff member removed from the roster is logged out.
+    if (this.session.staffId && !config.roster.some((s) => s.staffId === this.session.staffId)) this.logout('removed from roster');
+    this.o.events.record('config-applied', { configVersion: config.configVersion });
+    this.changed();
+  }
+
+  async openCaseInvitation(invite: InvitePayload): Promise<InputOutcome> {
+    return this.openInvitation({ source: 'case', id: invite.inviteId, caseNo: invite.caseNo, itemCode: invite.itemCode, itemName: invite.itemName });
+  }
+
+  setConnection(part: 'gateway' | 'panel', state: string): void {
+    if (part === 'gateway') this.connection = { ...this.connection, gateway: state === 'online' ? 'online' : 'offline' };
+    else this.connection = { ...this.connection, panel: state as DeviceView['connection']['panel'] };
+    this.changed();
+  }
+
+  // ---- Inputs -------------------------------------------------------------------------------
+
+  private badge(uid: string): InputOutcome {
+    const staff = findStaffByBadge(this.config, uid);
+    if (!staff) {
+      this.o.events.record('unknown-badge');
+      return fail('unknown-badge', 'this badge is not on the window roster');
+    }
+    if (this.session.staffId === staff.staffId) {
+      this.logout('badge');
+      return { accepted: true };
+    }
+    if (this.session.staffId) this.logout('replaced');
+    this.session = { staffId: staff.staffId, paused: false };
+    this.o.kv.set('session', this.session);
+    this.o.events.record('staff-login', { staffId: staff.staffId });
+    this.events.emit('staff-login', { staffId: staff.staffId });
+    this.changed();
+    return { accepted: true };
+  }
+
+  private logout(why: string): void {
+    const staffId = this.session.staffId;
+    this.closeInvitation('logout');
+    this.session = { staffId: null, paused: false };
+    this.o.kv.set('session', this.session);
+    if (staffId) {
+      this.o.events.record('staff-logout', { staffId, why });
+      this.events.emit('staff-logout', { staffId });
+    }
+    this.changed();
+  }
+
+  private setPaused(paused: boolean): InputOutcome {
+    if (!this.session.staffId) return fail('no-staff', 'nobody is logged in at this window');
+    if (paused) this.closeInvitation('paused');
+    this.session = { ...this.session, paused };
+    this.o.kv.set('session', this.session);
+    this.o.events.record(paused ? 'paused' : 'resumed');
+    this.changed();
+    return { accepted: true };
+  }
+
+  private openInvitation(p: Partial<InvitationRef> & { source: 'case' | 'staff' }): InputOutcome {
+    if (!this.session.staffId) return fail('no-staff', 'nobody is logged in at this window');
+    if (this.session.paused) return fail('paused', 'the window is paused');
+    if (p.source === 'staff' && this.invitation) return { accepted: true }; // "please rate" twice: one invitation
+    if (p.id && this.o.store.hasRatingForInvitation(p.id)) return fail('invitation-used', 'this invitation already has its rating');
+    const at = this.now();
+    const inv: OpenInvitation = {
+      id: p.id ?? uuidv7(), source: p.source,
+      ...(p.caseNo ? { caseNo: p.caseNo } : {}), ...(p.itemCode ? { itemCode: p.itemCode } : {}), ...(p.itemName ? { itemName: p.itemName } : {}),
+      invitedAt: new Date(at).toISOString(),
+      expiresAt: new Date(at + this.config.invitationTimeoutSec * 1000).toISOString(),
+    };
+    if (this.invitation) this.events.emit('disarmed', { reason: 'replaced' });
+    this.invitation = inv;
+    // The next citizen's invitation ends the previous one's thanks/details screen (its rating is kept).
+    if (this.lastRating) {
+      this.lastRating = null;
+      this.clearTimer('screen');
+    }
+    this.o.kv.set('invitation', inv);
+    this.o.events.record('invitation-opened', { source: inv.source });
+    this.armTimer(inv);
+    this.events.emit('armed', { invitationId: inv.id, expiresAt: inv.expiresAt });
+    this.changed();
+    return { accepted: true };
+  }
+
+  private press(level: RatingLevel, channel: RatingRecord['channel']): InputOutcome {
+    if (!LEVELS[level]) return fail('bad-level', `rating level must be 1..5, got ${String(level)}`);
+    const inv = this.invitation;
+    if (!inv) {
+      this.integrity.notePressWhileNotArmed();
+      this.o.events.record('press-not-armed');
+      this.events.emit('press-ignored', { reason: 'not-armed' });
+      return fail('not-armed', 'no invitation is open: a press is a rating only after an invitation (一次一评)');
+    }
+    const now = this.now();
+    const { id: _id, ...ref } = inv;
+    const rec = {
+      kind: 'rating' as const, id: uuidv7(), at: new Date(now).toISOString(), level, channel,
+      catalogueVersion: this.config.catalogueVersion, windowId: this.config.window.id,
+      ...(this.session.staffId ? { staffId: this.session.staffId } : {}),
+      invitation: { ...InvitationRefSchema.parse({ ...ref, id: inv.id }) },
+      facts: this.integrity.factsFor(now, Date.parse(inv.invitedAt), this.session.staffId !== null),
+    };
+    let stored;
+    try {
+      stored = this.o.store.append(rec);
+    } catch (err) {
+      return this.storeFailure(err);
+    }
+    // Durable from here on: only now confirm to anyone.
+    this.integrity.noteRated(now);
+    this.invitation = null;
+    this.clearTimer('invitation');
+    this.lastRating = { id: rec.id, level, phase: LEVELS[level].bad ? 'details' : 'thanks' };
+    this.screenTimer(this.lastRating.phase === 'details' ? this.o.detailsTimeoutSec : this.o.thanksTimeoutSec);
+    this.events.emit('rating-committed', { ratingId: rec.id, level, seq: stored.seq });
+    this.events.emit('disarmed', { reason: 'rated' });
+    this.events.emit('records-appended', { throughSeq: stored.seq });
+    this.changed();
+    return { accepted: true, ratingId: rec.id };
+  }
+
+  /** Reasons, comment and a consented call-back number after a 差评 (R2, R10, R12). */
+  async addDetails(d: DetailsInput): Promise<InputOutcome> {
+    const rating = this.o.store.getRecord(d.ratingId);
+    if (!rating || rating.kind !== 'rating') return fail('unknown-rating', 'no such rating on this device');
+    if (this.o.store.hasDetailFor(d.ratingId)) return fail('already-detailed', 'this rating already has its details');
+    const problem = reasonCodesProblem(rating.catalogueVersion, rating.level, d.reasons);
+    if (problem) return fail('bad-reasons', problem);
+    if (d.phone !== undefined && !d.consent) return fail('no-consent', 'a call-back number needs the rater\'s explicit consent');
+    if (d.phone !== undefined && !this.config.contactKey) return fail('callback-unavailable', 'call-back is not configured at this hall');
+    const comment = d.comment?.trim();
+    try {
+      const stored = this.o.store.append({
+        kind: 'detail', id: uuidv7(), at: new Date(this.now()).toISOString(), ratingId: d.ratingId, reasons: d.reasons,
+        ...(comment ? { comment } : {}),
+        ...(d.phone !== undefined && this.config.contactKey ? { contact: sealContact(d.phone, this.config.contactKey) } : {}),
+      });
+      this.events.emit('records-appended', { throughSeq: stored.seq });
+    } catch (err) {
+      return this.storeFailure(err);
+    }
+    this.finishDetails(d.ratingId);
+    return { accepted: true };
+  }
+
+  /** The citizen is done (or walked away): no details, back to thanks then idle. */
+  finishDetails(ratingId: string): InputOutcome {
+    if (this.lastRating?.id !== ratingId) return fail('unknown-rating', 'that rating is no longer on screen');
+    this.lastRating = { ...this.lastRating, phase: 'thanks' };
+    this.screenTimer(this.o.thanksTimeoutSec);
+    this.changed();
+    return { accepted: true };
+  }
+
+  updateSettings(patch: Partial<Settings>): Settings {
+    this.settings = { ...this.settings, ...patch };
+    this.o.kv.set('settings', this.settings);
+    this.changed();
+    return this.settings;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.events.clear();
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private storeFailure(err: unknown): InputOutcome {
+    if (err instanceof StoreError) {
+      this.o.logger.error({ code: err.code }, err.message);
+      this.o.events.record('storage-error', { code: err.code });
+      return fail(err.code, err.message);
+    }
+    throw err;
+  }
+
+  private closeInvitation(reason: 'expired' | 'paused' | 'logout'): void {
+    if (!this.invitation) return;
+    this.invitation = null;
+    this.clearTimer('invitation');
+    this.o.kv.delete('invitation');
+    if (reason === 'expired') this.o.events.record('invitation-expired');
+    this.events.emit('disarmed', { reason });
+  }
+
+  private armTimer(inv: OpenInvitation): void {
+    this.clearTimer('invitation');
+    const ms = Math.max(0, Date.parse(inv.expiresAt) - this.now());
+    this.timers.set('invitation', setTimeout(() => {
+      if (this.invitation?.id !== inv.id) return;
+      this.closeInvitation('expired');
+      this.changed();
+    }, ms).unref());
+  }
+
+  private screenTimer(sec: number): void {
+    this.clearTimer('screen');
+    this.timers.set('screen', setTimeout(() => {
+      if (!this.lastRating) return;
+      // Details not given in time: the committed rating stays, the screen moves on.
+      if (this.lastRating.phase === 'details') return void this.finishDetails(this.lastRating.id);
+      this.lastRating = null;
+      this.changed();
+    }, sec * 1000).unref());
+  }
+
+  private clearTimer(name: 'invitation' | 'screen'): void {
+    const t = this.timers.get(name);
+    if (t) clearTimeout(t);
+    this.timers.delete(name);
+  }
+
+  private changed(): void {
+    this.events.emit('view', this.view());
+  }
+}

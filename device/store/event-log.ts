@@ -1,0 +1,45 @@
+/**
+ * Operational events for hall IT (logins, presses while not armed, unknown badges, storage errors).
+ * Never anything that ties a rating to a person.
+ */
+import type { Db } from './database.js';
+
+export type DeviceEventKind =
+  | 'staff-login'
+  | 'staff-logout'
+  | 'unknown-badge'
+  | 'press-not-armed'
+  | 'invitation-opened'
+  | 'invitation-expired'
+  | 'paused'
+  | 'resumed'
+  | 'storage-error'
+  | 'config-applied';
+
+export class EventLog {
+  private readonly insert;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare('INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)');
+  }
+
+  record(kind: DeviceEventKind, detail?: Record<string, unknown>, at = new Date()): void {
+    try {
+      this.insert.run(at.toISOString(), kind, detail ? JSON.stringify(detail) : null);
+    } catch {
+      // An event that cannot be written (full disk) must never take the rating path down.
+    }
+  }
+
+  recent(limit = 100): Array<{ at: string; kind: string; detail: unknown }> {
+    return (this.db.prepare('SELECT at, kind, detail FROM events ORDER BY id DESC LIMIT ?').all(limit) as Array<{
+      at: string;
+      kind: string;
+      detail: string | null;
+    }>).map((r) => ({ at: r.at, kind: r.kind, detail: r.detail ? JSON.parse(r.detail) : null }));
+  }
+
+  count(kind: DeviceEventKind): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE kind = ?').get(kind) as { n: number }).n;
+  }
+}
