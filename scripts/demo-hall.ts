@@ -1,0 +1,50 @@
+/**
+ * The demo hall on one machine (README's first command): evaluator devices with simulated citizens
+ * rating on their own, and the addresses to open. Data lives in .demo/ (wiped at each start).
+ * Ctrl-C stops everything.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, startDevice, type RunningDevice } from './lib/device-process.js';
+
+const DEMO_DIR = join(REPO_ROOT, '.demo');
+const WINDOWS = [
+  { number: '01', department: '市场监管局', staff: { staffId: 's-001', staffNo: 'A001', name: '张晓梅', post: '综合受理', title: '科员', badgeUids: ['0A1B2C3D4E'] } },
+  { number: '02', department: '不动产登记中心', staff: { staffId: 's-002', staffNo: 'A002', name: '李建国', post: '不动产登记', title: '副科长', badgeUids: ['0A1B2C3D4F'] } },
+  { number: '03', department: '人力资源和社会保障局', staff: { staffId: 's-003', staffNo: 'A003', name: '王芳', post: '社保经办', title: '科员', badgeUids: ['0A1B2C3D50'] } },
+];
+
+rmSync(DEMO_DIR, { recursive: true, force: true });
+const devices: RunningDevice[] = [];
+for (const w of WINDOWS) {
+  const deviceId = `dev-lf-${w.number}`;
+  devices.push(
+    await startDevice({
+      deviceId,
+      dir: join(DEMO_DIR, deviceId),
+      config: {
+        logLevel: 'info',
+        bootstrap: { hallName: '廊坊市政务服务中心', window: { id: `w-${w.number}`, number: w.number, department: w.department }, roster: [w.staff] },
+        simulator: { enabled: true, ratingsPerMinute: 6 },
+      },
+    }),
+  );
+}
+
+console.log('\nhcp demo hall is running. Open:');
+for (const [i, d] of devices.entries()) {
+  console.log(`  window ${WINDOWS[i]!.number} kiosk     ${d.url}/#token=${d.token}`);
+  console.log(`  window ${WINDOWS[i]!.number} status    curl -H 'authorization: Bearer ${d.token}' ${d.url}/api/status`);
+}
+console.log(`  verify a device  npm run device:verify -- --data-dir ${devices[0]!.dataDir}`);
+console.log('Ctrl-C to stop.');
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(devices.map((d) => d.stop()));
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
