@@ -48,7 +48,7 @@ export class DeviceProgram {
     this.db = openDeviceDatabase(join(c.dataDir, 'device.db'), c.store.maxSizeMiB !== undefined ? { maxSizeMiB: c.store.maxSizeMiB } : {});
     const key = loadOrCreateDeviceKey(c.dataDir);
     this.store = new ChainStore(this.db, c.deviceId, key.privateKey);
-    const events = new EventLog(this.db);
+    const events = new EventLog(this.db, this.logger.child({ ns: 'events' }));
     this.runtime = new DeviceRuntime({
       deviceId: c.deviceId, store: this.store, kv: new KvState(this.db), events, logger: this.logger.child({ ns: 'runtime' }),
       initialConfig: configFromBootstrap(c.deviceId, c.bootstrap, c.invitationTimeoutSec),

@@ -278,7 +278,6 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
 
   private storeFailure(err: unknown): InputOutcome {
     if (err instanceof StoreError) {
-      this.o.logger.error({ code: err.code }, err.message);
       this.o.events.record('storage-error', { code: err.code });
       return fail(err.code, err.message);
     }

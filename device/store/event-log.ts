@@ -2,6 +2,7 @@
  * Operational events for hall IT (logins, presses while not armed, unknown badges, storage errors).
  * Never anything that ties a rating to a person.
  */
+import type { Logger } from 'pino';
 import type { Db } from './database.js';
 
 export type DeviceEventKind =
@@ -19,11 +20,16 @@ export type DeviceEventKind =
 export class EventLog {
   private readonly insert;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly logger?: Logger,
+  ) {
     this.insert = db.prepare('INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)');
   }
 
   record(kind: DeviceEventKind, detail?: Record<string, unknown>, at = new Date()): void {
+    // The same facts go to the log for hall IT; frequent ones only at debug.
+    this.logger?.[kind === 'press-not-armed' ? 'debug' : kind === 'storage-error' ? 'error' : 'info']({ event: kind, ...detail }, kind);
     try {
       this.insert.run(at.toISOString(), kind, detail ? JSON.stringify(detail) : null);
     } catch {
