@@ -1,0 +1,70 @@
+/**
+ * The kiosk renderer's composition root: read the token, open the live view, and mount the screen
+ * the runtime's DeviceView names. The UI never decides a screen on its own (device/runtime/view-builder.ts);
+ * it re-mounts only when the screen's identity changes, so a push about connection or settings
+ * does not throw away what a citizen is typing.
+ */
+import type { DeviceView } from '../../device/contract/index.js';
+import { LiveView, LocalApi, readToken } from './api.js';
+import { h } from './dom.js';
+import { hallItCorner } from './hall-it-exit.js';
+import { LANG_TAG, WORDS } from './i18n.js';
+import { noteInteractive } from './metrics.js';
+import { armedScreen } from './screens/armed.js';
+import type { Screen, ScreenContext } from './screens/context.js';
+import { detailsScreen } from './screens/details.js';
+import { idleScreen } from './screens/idle.js';
+import { pausedScreen } from './screens/paused.js';
+import { thanksScreen } from './screens/thanks.js';
+import { speak } from './speech.js';
+import { statusBadge } from './status-badge.js';
+
+const token = readToken();
+const api = new LocalApi(token);
+const stage = h('div', { class: 'stage' });
+const badge = statusBadge();
+let view: DeviceView | null = null;
+let linkUp = false;
+let mounted: { key: string; screen: Screen } | null = null;
+
+document.body.replaceChildren(stage, badge.root, hallItCorner(() => WORDS[view?.settings.language ?? 'zh']));
+// No pinch-zoom or context menu for citizens (the Electron shell also disables zoom).
+document.addEventListener('contextmenu', (e) => e.preventDefault());
+document.addEventListener('gesturestart', (e) => e.preventDefault());
+
+function screenKey(v: DeviceView): string {
+  const s = v.settings;
+  return [v.screen, v.staff?.staffId, v.staff?.photo?.length, v.invitation?.id, v.lastRating?.id, s.language, s.largeText, s.highContrast].join('|');
+}
+
+function render(next: DeviceView): void {
+  view = next;
+  const lang = next.settings.language;
+  const root = document.documentElement;
+  root.lang = LANG_TAG[lang];
+  root.classList.toggle('large-text', next.settings.largeText);
+  root.classList.toggle('high-contrast', next.settings.highContrast);
+  root.dataset.screen = next.screen;
+  badge.paint(next, WORDS[lang], linkUp);
+  const key = screenKey(next);
+  if (mounted?.key === key) return;
+  mounted?.screen.dispose();
+  const ctx: ScreenContext = {
+    view: next, lang, w: WORDS[lang], api,
+    refresh: () => void api.state().then((v) => v && render(v)),
+    speak: (text) => { if (next.settings.speech) speak(text, lang); },
+  };
+  const make = { paused: pausedScreen, idle: idleScreen, armed: armedScreen, details: detailsScreen, thanks: thanksScreen }[next.screen];
+  const screen = make(ctx);
+  stage.replaceChildren(screen.root);
+  mounted = { key, screen };
+  noteInteractive();
+}
+
+const live = new LiveView(token, render, (up) => {
+  linkUp = up;
+  badge.paint(view, WORDS[view?.settings.language ?? 'zh'], up);
+});
+live.start();
+// Do not wait for the socket if it is slow: one GET paints the first screen.
+void api.state().then((v) => { if (v && !view) render(v); });
