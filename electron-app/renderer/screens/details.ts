@@ -50,7 +50,7 @@ export function detailsScreen(c: ScreenContext): Screen {
     });
   }
 
-  const commentBtn = h('button', { type: 'button', class: 'field', 'aria-labelledby': 'comment-label', 'aria-describedby': 'comment-value' },
+  const commentBtn = h('button', { type: 'button', class: 'field', 'aria-labelledby': 'comment-label comment-value' },
     h('span', { id: 'comment-value' }));
   const paintComment = () => {
     const v = commentBtn.firstElementChild as HTMLElement;
@@ -64,7 +64,7 @@ export function detailsScreen(c: ScreenContext): Screen {
 
   const consentBtn = h('button', { type: 'button', class: 'consent', role: 'checkbox', 'aria-checked': String(d.consent) },
     h('span', { class: 'tick', 'aria-hidden': 'true' }), h('span', {}, w.consent));
-  const phoneBtn = h('button', { type: 'button', class: 'field', 'aria-labelledby': 'phone-label', 'aria-describedby': 'phone-value' }, h('span', { id: 'phone-value' }));
+  const phoneBtn = h('button', { type: 'button', class: 'field', 'aria-labelledby': 'phone-label phone-value' }, h('span', { id: 'phone-value' }));
   const phoneError = h('p', { class: 'field-error', role: 'alert' });
   const paintPhone = () => {
     consentBtn.setAttribute('aria-checked', String(d.consent));
