@@ -78,11 +78,11 @@ export function launchChromium(profileDir: string, viewport: { width: number; he
  * Poll from here: playwright's waitForFunction evaluates with `new Function` in the page, which the
  * kiosk's CSP (no 'unsafe-eval') rightly refuses; page.evaluate goes through the devtools protocol.
  */
-export async function waitFor<T>(page: Page, fn: () => T | Promise<T>, what: string, timeout = 10_000): Promise<T> {
+export async function waitFor<T>(page: Page, fn: () => T | Promise<T>, what: string, timeout = 10_000): Promise<NonNullable<T>> {
   const until = Date.now() + timeout;
   for (;;) {
     const v = await page.evaluate(fn);
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > until) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
