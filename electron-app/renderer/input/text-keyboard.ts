@@ -56,6 +56,8 @@ export function openTextKeyboard(o: TextKeyboardOptions): Sheet {
     shown.textContent = text;
     bufferLine.textContent = buffer;
     modeKey.textContent = pinyin ? '中' : 'EN';
+    comma.textContent = pinyin ? '，' : ',';
+    stop.textContent = pinyin ? '。' : '.';
     modeKey.setAttribute('aria-label', pinyin ? `${o.w.keyboard}: 中` : `${o.w.keyboard}: EN`);
     candBar.replaceChildren(
       ...(buffer
@@ -70,11 +72,13 @@ export function openTextKeyboard(o: TextKeyboardOptions): Sheet {
     h('div', { class: 'kb-row' },
       ...[...r].map((ch) => key(ch, () => letter(ch))),
       i === 2 ? key('⌫', backspace, 'fn wide', o.w.backspace) : null));
+  const comma = key('，', () => { commitBuffer(); setText(text + (pinyin ? '，' : ',')); paint(); }, 'fn');
+  const stop = key('。', () => { commitBuffer(); setText(text + (pinyin ? '。' : '.')); paint(); }, 'fn');
   const bottom = h('div', { class: 'kb-row' },
     modeKey,
-    key('，', () => { commitBuffer(); setText(text + (pinyin ? '，' : ',')); paint(); }, 'fn', pinyin ? '，' : ','),
+    comma,
     key(o.w.space, () => { if (buffer) commitBuffer(); else setText(text + (pinyin ? '' : ' ')); paint(); }, 'space'),
-    key('。', () => { commitBuffer(); setText(text + (pinyin ? '。' : '.')); paint(); }, 'fn', pinyin ? '。' : '.'),
+    stop,
     key(o.w.clear, () => { buffer = ''; setText(''); paint(); }, 'fn wide'),
     key(o.w.done, () => { commitBuffer(); sheet.close(); }, 'done wide'));
   const body = h('div', { class: 'kb' },
