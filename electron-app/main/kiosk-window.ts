@@ -71,8 +71,9 @@ export function allowKioskClose(): void {
   allowClose = true;
 }
 
-export function isOwnWindow(win: BrowserWindow | null, sender: WebContents): boolean {
-  return !!win && !win.isDestroyed() && sender === win.webContents;
+/** IPC counts only from our window's top frame showing the local API origin (Electron Fiddle src/main/ipc.ts). */
+export function isOwnWindow(win: BrowserWindow | null, sender: WebContents, frameUrl: string | undefined, origin: string): boolean {
+  return !!win && !win.isDestroyed() && sender === win.webContents && !!frameUrl && frameUrl.startsWith(`${origin}/`);
 }
 
 export const PRELOAD_PATH = (dir: string) => join(dir, 'preload.cjs');

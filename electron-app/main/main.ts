@@ -35,7 +35,7 @@ let failedPins = 0;
 
 // IPC is dropped unless it comes from our own window (Electron Fiddle src/main/ipc.ts).
 ipcMain.handle(IpcChannel.RequestExit, async (event: IpcMainInvokeEvent, pin: unknown) => {
-  if (!isOwnWindow(win, event.sender) || typeof pin !== 'string') return false;
+  if (!isOwnWindow(win, event.sender, event.senderFrame?.url, config.localApi) || typeof pin !== 'string') return false;
   if (failedPins >= 5) return false; // locked until the next boot
   if (!pinMatches(pin, config.exitPinHash)) {
     failedPins++;

@@ -27,7 +27,10 @@ let view: DeviceView | null = null;
 let linkUp = false;
 let mounted: { key: string; screen: Screen } | null = null;
 
+// Until the runtime answers (boot order, wrong token): a calm placeholder, never a blank screen.
+stage.append(h('main', { class: 'screen connecting' }, h('h1', { class: 'connecting-text' }, '正在连接… Connecting…')));
 document.body.replaceChildren(stage, badge.root, hallItCorner(() => WORDS[view?.settings.language ?? 'zh']));
+badge.paint(null, WORDS.zh, false);
 // No pinch-zoom or context menu for citizens (the Electron shell also disables zoom).
 document.addEventListener('contextmenu', (e) => e.preventDefault());
 document.addEventListener('gesturestart', (e) => e.preventDefault());
@@ -51,7 +54,7 @@ function render(next: DeviceView): void {
   mounted?.screen.dispose();
   const ctx: ScreenContext = {
     view: next, lang, w: WORDS[lang], api,
-    refresh: () => void api.state().then((v) => v && render(v)),
+    refresh,
     speak: (text) => { if (next.settings.speech) speak(text, lang); },
   };
   const make = { paused: pausedScreen, idle: idleScreen, armed: armedScreen, details: detailsScreen, thanks: thanksScreen }[next.screen];
@@ -61,10 +64,21 @@ function render(next: DeviceView): void {
   noteInteractive();
 }
 
-const live = new LiveView(token, render, (up) => {
+/**
+ * Re-read /api/state (after a reply, or when a timed screen overstays). A push that arrives while the
+ * GET is under way is newer than its answer: then the answer is dropped, or it would put an old
+ * screen back (DeviceView carries no revision number to compare).
+ */
+let pushes = 0;
+function refresh(): void {
+  const at = pushes;
+  void api.state().then((v) => { if (v && pushes === at) render(v); });
+}
+
+const live = new LiveView(token, (v) => { pushes++; render(v); }, (up) => {
   linkUp = up;
   badge.paint(view, WORDS[view?.settings.language ?? 'zh'], up);
 });
 live.start();
 // Do not wait for the socket if it is slow: one GET paints the first screen.
-void api.state().then((v) => { if (v && !view) render(v); });
+refresh();
