@@ -140,4 +140,15 @@ describe('the kiosk walk', () => {
     expect(ratings(device.dataDir).map((r) => r.level)).toEqual([2]);
     expect(readDeviceRecords(device.dataDir).filter((r) => r.kind === 'detail')).toHaveLength(0);
   }, 60_000);
+
+  it('without the right token shows a calm connecting screen and never a device screen', async () => {
+    const { page, device } = quick;
+    await page.goto(`${device.url}/#token=not-the-token`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.locator('.connecting').count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.dataset.screen)).toBeUndefined();
+    expect(await text(page, '.status')).toContain('正在重新连接');
+  });
 });

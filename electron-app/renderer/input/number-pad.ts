@@ -29,7 +29,7 @@ export function openNumberPad(o: NumberPadOptions): Sheet {
     h('button', { type: 'button', class: `key ${cls}`, onclick: act, ...(aria ? { 'aria-label': aria } : {}) }, label);
   const grid = h('div', { class: 'pad-grid' },
     ...['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => key(d, () => set(value + d))),
-    key('⌫', () => set(value.slice(0, -1)), 'fn', o.w.backspace),
+    key('←', () => set(value.slice(0, -1)), 'fn', o.w.backspace),
     key('0', () => set(value + '0')),
     key(o.w.done, () => sheet.close(), 'done'));
   const body = h('div', { class: 'pad' }, h('p', { class: 'sheet-label' }, o.label), display, grid);

@@ -51,6 +51,9 @@ export const QUICK_PHRASES: Record<'zh' | 'en', string[]> = {
   en: ['Waited too long', 'Staff were unfriendly', 'Unclear about documents', 'Had to come several times', 'Guide did not match practice', 'Please be more patient'],
 };
 
+/** Every text the keyboard can show (for the missing-glyph check of the kiosk suite). */
+export const DICTIONARY_TEXT = [...Object.values(SYLLABLES), ...Object.values(WORDS).flat(), ...QUICK_PHRASES.zh, ...QUICK_PHRASES.en].join('');
+
 const KEYS = Object.keys(SYLLABLES).sort((a, b) => b.length - a.length);
 
 /** Split toneless pinyin into syllables, longest first; the tail may be an incomplete syllable. */

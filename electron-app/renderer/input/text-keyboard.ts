@@ -71,7 +71,7 @@ export function openTextKeyboard(o: TextKeyboardOptions): Sheet {
   const rows = ROWS.map((r, i) =>
     h('div', { class: 'kb-row' },
       ...[...r].map((ch) => key(ch, () => letter(ch))),
-      i === 2 ? key('⌫', backspace, 'fn wide', o.w.backspace) : null));
+      i === 2 ? key('←', backspace, 'fn wide', o.w.backspace) : null));
   const comma = key('，', () => { commitBuffer(); setText(text + (pinyin ? '，' : ',')); paint(); }, 'fn');
   const stop = key('。', () => { commitBuffer(); setText(text + (pinyin ? '。' : '.')); paint(); }, 'fn');
   const bottom = h('div', { class: 'kb-row' },
