@@ -10,11 +10,8 @@ import { allowKioskClose, isOwnWindow, lockSession, openKioskWindow, PRELOAD_PAT
 
 const log = (msg: string) => process.stderr.write(`hcp-kiosk: ${msg}\n`);
 const argIdx = process.argv.indexOf('--config');
-const configFile = argIdx > 0 ? process.argv[argIdx + 1] : process.env.HCP_KIOSK_CONFIG;
-if (!configFile) {
-  log('usage: electron electron-app/dist/main/main.cjs --config kiosk.json');
-  process.exit(2);
-}
+// `npm run kiosk -- --config kiosk.json`, or HCP_KIOSK_CONFIG, or the packaged default.
+const configFile = (argIdx > 0 ? process.argv[argIdx + 1] : undefined) ?? process.env.HCP_KIOSK_CONFIG ?? '/etc/hcp/kiosk.json';
 const config = loadKioskConfig(configFile);
 const url = () => {
   let token = '';
