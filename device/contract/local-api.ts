@@ -8,6 +8,7 @@
  *   POST /api/rate             RateBody      → { ratingId }   (only while armed; committed before reply)
  *   POST /api/details          DetailsBody   → { ok: true }   (reasons/comment/consented phone after a 差评)
  *   POST /api/details/skip     { ratingId }  → { ok: true }   (citizen done or timed out: back to idle)
+ *   POST /api/details/activity { ratingId }  → { ok: true }   (the citizen is still typing: restart the details timeout)
  *   POST /api/invite           {}            → { ok: true }   (staff "please rate")
  *   POST /api/pause | /api/resume
  *   POST /api/badge            BadgeBody     → { ok: true }   (what a badge tap does; the NFC driver uses the same input)
@@ -33,6 +34,8 @@ export const StaffCardSchema = z.object({
 export type StaffCard = z.infer<typeof StaffCardSchema>;
 
 export const DeviceViewSchema = z.object({
+  /** Increases with every change, so a client can order a GET answer against pushes. */
+  revision: z.number().int().min(0),
   screen: ScreenSchema,
   hallName: z.string(),
   window: z.object({ id: z.string(), number: z.string(), department: z.string() }),
@@ -51,6 +54,8 @@ export const DeviceViewSchema = z.object({
   /** The rating just committed, while the citizen may add details or sees thanks. */
   lastRating: z.object({ id: RecordIdSchema, level: RatingLevelSchema, bad: z.boolean() }).nullable(),
   catalogueVersion: z.string(),
+  /** Whether a call-back number can be taken (the hall's contact key is configured). */
+  callbackAvailable: z.boolean(),
   /** Static per-window QR code URL (R8). */
   windowQrUrl: z.string().optional(),
   connection: z.object({ gateway: z.enum(['online', 'offline']), panel: z.enum(['connected', 'disconnected', 'absent']) }),

@@ -86,6 +86,10 @@ export async function buildLocalApi(o: LocalApiOptions): Promise<FastifyInstance
     const b = body(SkipDetailsBodySchema, req, reply);
     if (b) return answer(reply, o.runtime.finishDetails(b.ratingId));
   });
+  app.post('/api/details/activity', async (req, reply) => {
+    const b = body(SkipDetailsBodySchema, req, reply);
+    if (b) return answer(reply, o.runtime.detailsActivity(b.ratingId));
+  });
   app.post('/api/invite', async (_req, reply) => answer(reply, await o.runtime.submit({ kind: 'please-rate', source: 'api' })));
   app.post('/api/pause', async (_req, reply) => answer(reply, await o.runtime.submit({ kind: 'pause', source: 'api' })));
   app.post('/api/resume', async (_req, reply) => answer(reply, await o.runtime.submit({ kind: 'resume', source: 'api' })));

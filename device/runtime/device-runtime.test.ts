@@ -134,4 +134,20 @@ describe('device runtime state machine', () => {
     expect(store.backlog()).toBe(1);
     expect(store.rejected()).toMatchObject([{ seq: 4, code: 'catalogue', reason: 'unknown catalogue version' }]);
   });
+
+  it('logout ends the previous citizen\'s screen; typing keeps the details screen open; revisions increase', async () => {
+    const { rt } = make(mkdtempSync(join(tmpdir(), 'hcp-rt-')), { detailsTimeoutSec: 0.3 });
+    await rt.submit({ kind: 'badge', uid: '1111111111', source: 'test' });
+    const r0 = rt.view().revision;
+    await rt.submit({ kind: 'please-rate', source: 'test' });
+    const rated = await rt.submit({ kind: 'press', level: 2, source: 'test' });
+    expect(rt.view().revision).toBeGreaterThan(r0);
+    expect(rt.view().callbackAvailable).toBe(false);
+    await sleep(200);
+    expect(rt.detailsActivity(rated.accepted ? rated.ratingId! : '')).toEqual({ accepted: true });
+    await sleep(200);
+    expect(rt.view().screen).toBe('details');
+    await rt.submit({ kind: 'badge', uid: '1111111111', source: 'test' });
+    expect(rt.view()).toMatchObject({ screen: 'paused', lastRating: null, staff: null });
+  });
 });

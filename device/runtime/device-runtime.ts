@@ -64,6 +64,7 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   private readonly integrity = new IntegrityTracker();
   private readonly timers = new Map<'invitation' | 'screen', NodeJS.Timeout>();
   private readonly now: () => number;
+  private revision = 0;
 
   constructor(private readonly o: RuntimeOptions) {
     this.now = o.now ?? Date.now;
@@ -79,7 +80,7 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
 
   view(): DeviceView {
     return buildView({
-      config: this.config, staffId: this.session.staffId, paused: this.session.paused, invitation: this.invitation,
+      revision: this.revision, config: this.config, staffId: this.session.staffId, paused: this.session.paused, invitation: this.invitation,
       lastRating: this.lastRating, connection: this.connection, settings: this.settings,
       timeouts: { detailsSec: this.o.detailsTimeoutSec, thanksSec: this.o.thanksTimeoutSec },
     });
@@ -145,6 +146,9 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   private logout(why: string): void {
     const staffId = this.session.staffId;
     this.closeInvitation('logout');
+    // The next person at the window must not see the previous citizen's screen.
+    this.lastRating = null;
+    this.clearTimer('screen');
     this.session = { staffId: null, paused: false };
     this.o.kv.set('session', this.session);
     if (staffId) {
@@ -261,6 +265,13 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     return { accepted: true };
   }
 
+  /** The citizen is still typing details: give them the full details timeout again. */
+  detailsActivity(ratingId: string): InputOutcome {
+    if (this.lastRating?.id !== ratingId || this.lastRating.phase !== 'details') return fail('unknown-rating', 'that rating is not waiting for details');
+    this.screenTimer(this.o.detailsTimeoutSec);
+    return { accepted: true };
+  }
+
   updateSettings(patch: Partial<Settings>): Settings {
     this.settings = { ...this.settings, ...patch };
     this.o.kv.set('settings', this.settings);
@@ -321,6 +332,7 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   }
 
   private changed(): void {
+    this.revision += 1;
     this.events.emit('view', this.view());
   }
 }

@@ -2,6 +2,7 @@
 import { LEVELS, type DeviceConfig, type DeviceView, type InvitationRef, type RatingLevel, type Language } from '../contract/index.js';
 
 export interface ViewInputs {
+  revision: number;
   config: DeviceConfig;
   staffId: string | null;
   paused: boolean;
@@ -23,6 +24,7 @@ export function buildView(s: ViewInputs): DeviceView {
         : 'idle';
   const qr = s.config.qrBaseUrl?.replace(/\/$/, '');
   return {
+    revision: s.revision,
     screen,
     hallName: s.config.hallName,
     window: s.config.window,
@@ -41,6 +43,7 @@ export function buildView(s: ViewInputs): DeviceView {
       : null,
     lastRating: s.lastRating ? { id: s.lastRating.id, level: s.lastRating.level, bad: LEVELS[s.lastRating.level].bad } : null,
     catalogueVersion: s.config.catalogueVersion,
+    callbackAvailable: s.config.contactKey !== undefined,
     ...(qr ? { windowQrUrl: `${qr}/w/${s.config.window.id}` } : {}),
     connection: s.connection,
     settings: s.settings,
