@@ -65,17 +65,18 @@ function render(next: DeviceView): void {
 }
 
 /**
- * Re-read /api/state (after a reply, or when a timed screen overstays). A push that arrives while the
- * GET is under way is newer than its answer: then the answer is dropped, or it would put an old
- * screen back (DeviceView carries no revision number to compare).
+ * Re-read /api/state (after a reply, or when a timed screen overstays). Every view carries the
+ * runtime's revision: an answer older than what is on screen (a push overtook it) is dropped, or it
+ * would put an old screen back.
  */
-let pushes = 0;
+function isNewer(v: DeviceView): boolean {
+  return view === null || v.revision >= view.revision;
+}
 function refresh(): void {
-  const at = pushes;
-  void api.state().then((v) => { if (v && pushes === at) render(v); });
+  void api.state().then((v) => { if (v && isNewer(v)) render(v); });
 }
 
-const live = new LiveView(token, (v) => { pushes++; render(v); }, (up) => {
+const live = new LiveView(token, (v) => { if (isNewer(v)) render(v); }, (up) => {
   linkUp = up;
   badge.paint(view, WORDS[view?.settings.language ?? 'zh'], up);
 });

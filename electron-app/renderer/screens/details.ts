@@ -132,8 +132,8 @@ export function detailsScreen(c: ScreenContext): Screen {
     h('div', { class: 'details-body' },
       h('h2', { id: 'reasons-label' }, w.reasons), reasonBox,
       h('h2', { id: 'comment-label' }, w.comment), commentBtn,
-      consentBtn,
-      h('h2', { id: 'phone-label' }, w.phone), phoneBtn, phoneError,
+      // Only where the hall can take a call-back (its contact key is configured) is a number asked for.
+      ...(view.callbackAvailable ? [consentBtn, h('h2', { id: 'phone-label' }, w.phone), phoneBtn, phoneError] : []),
       h('p', { class: 'privacy' }, w.privacy)),
     h('footer', { class: 'details-foot' }, skipBtn, left, submitBtn));
   c.speak(w.detailsTitle);
