@@ -205,12 +205,12 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
       return fail('not-armed', 'no invitation is open: a press is a rating only after an invitation (一次一评)');
     }
     const now = this.now();
-    const { id: _id, ...ref } = inv;
+    const { expiresAt: _e, ...invitation } = inv;
     const rec = {
       kind: 'rating' as const, id: uuidv7(), at: new Date(now).toISOString(), level, channel,
       catalogueVersion: this.config.catalogueVersion, windowId: this.config.window.id,
       ...(this.session.staffId ? { staffId: this.session.staffId } : {}),
-      invitation: { ...InvitationRefSchema.parse({ ...ref, id: inv.id }) },
+      invitation,
       facts: this.integrity.factsFor(now, Date.parse(inv.invitedAt), this.session.staffId !== null),
     };
     let stored;

@@ -20,12 +20,14 @@ export const DEVICE_MIGRATIONS: readonly Migration[] = [
         kind TEXT NOT NULL CHECK (kind IN ('rating', 'detail')),
         at TEXT NOT NULL,
         hash TEXT NOT NULL,
-        -- One invitation, one rating (R3), enforced by the database across crashes.
-        invitation_id TEXT UNIQUE,
-        -- A rating gets at most one detail record.
-        rating_id TEXT UNIQUE,
+        invitation_id TEXT,
+        rating_id TEXT,
         body TEXT NOT NULL
       );
+      -- One invitation, one rating (R3), enforced by the database across crashes.
+      CREATE UNIQUE INDEX records_one_rating_per_invitation ON records (invitation_id) WHERE invitation_id IS NOT NULL;
+      -- A rating gets at most one detail record (partial: ratings do not pay for this index).
+      CREATE UNIQUE INDEX records_one_detail_per_rating ON records (rating_id) WHERE rating_id IS NOT NULL;
       CREATE TRIGGER records_no_update BEFORE UPDATE ON records
         BEGIN SELECT RAISE(ABORT, 'records are append-only'); END;
       CREATE TRIGGER records_no_delete BEFORE DELETE ON records
