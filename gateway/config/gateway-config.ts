@@ -1,0 +1,52 @@
+/** The gateway's config file, validated once at start; errors name the field (STYLE.md §5). */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { CURRENT_CATALOGUE_VERSION, describeZodError } from '../../device/contract/index.js';
+
+const TlsSchema = z.object({ keyFile: z.string().min(1), certFile: z.string().min(1), caFile: z.string().min(1).optional() }).strict();
+
+export const GatewayConfigSchema = z
+  .object({
+    dataDir: z.string().min(1),
+    http: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) }).strict().default({ host: '127.0.0.1', port: 8080 }),
+    mqtt: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(1883),
+        tls: TlsSchema.optional(),
+        /** Plain MQTT off loopback must be asked for by name: credentials would cross the hall LAN in clear. */
+        allowPlainTcp: z.boolean().default(false),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 1883, allowPlainTcp: false }),
+    hall: z
+      .object({
+        hallName: z.string().min(1).max(100),
+        catalogueVersion: z.string().default(CURRENT_CATALOGUE_VERSION),
+        invitationTimeoutSec: z.number().int().min(10).max(3600).default(120),
+        qrBaseUrl: z.string().url().optional(),
+      })
+      .strict(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const loopback = c.mqtt.host === '127.0.0.1' || c.mqtt.host === '::1' || c.mqtt.host === 'localhost';
+    if (!loopback && !c.mqtt.tls && !c.mqtt.allowPlainTcp) {
+      ctx.addIssue({ code: 'custom', path: ['mqtt', 'tls'], message: 'MQTT off loopback needs TLS (or mqtt.allowPlainTcp: true, explicitly)' });
+    }
+  });
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+
+export function loadGatewayConfig(file: string): GatewayConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`config ${file}: cannot read it as JSON (${(err as Error).message})`);
+  }
+  const parsed = GatewayConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`config ${file}: ${describeZodError(parsed.error)}`);
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
