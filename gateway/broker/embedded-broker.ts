@@ -85,7 +85,8 @@ export class EmbeddedBroker {
         const t = parseDeviceTopic(sub.topic);
         if (!t || t.deviceId !== client.id || !DEVICE_SUBSCRIBES.includes(t.kind)) {
           this.refuse('subscribe-refused', client.id, `may not subscribe to ${sub.topic}`);
-          return callback(new Error('not authorised'), null);
+          // A null subscription is granted as failure 0x80 [MQTT-3.9.3-2] without dropping the client.
+          return callback(null, null);
         }
         callback(null, sub);
       },

@@ -1,0 +1,146 @@
+/**
+ * Least privilege and bad input at the gateway (issue 3, "Must show" 2): spoofed device id, wrong
+ * password, unknown client, foreign topics, `#`, forged signature, replayed batch, oversized and
+ * malformed payloads — each refused with a log line, and nothing stored changes.
+ */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS_HASH, deviceTopic, type ChainRecord, type UnsignedRecord } from '../../device/contract/index.js';
+import { hashRecord, signHash } from '../../device/contract/chain.js';
+import type { Gateway } from '../../gateway/gateway.js';
+import { startInProcessGateway } from './gateway-fixture.js';
+
+const logs: string[] = [];
+let gw: Gateway;
+const keys: Record<string, { privateKey: KeyObject; pem: string; password: string }> = {};
+
+function chain(deviceId: string, key: KeyObject, from: number, n: number, prevHash = GENESIS_HASH): ChainRecord[] {
+  const out: ChainRecord[] = [];
+  for (let seq = from; seq < from + n; seq++) {
+    const at = new Date().toISOString();
+    const u: UnsignedRecord = {
+      kind: 'rating', id: uuidv7(), deviceId, seq, prevHash, at, level: 5, channel: 'device-button', catalogueVersion: '2020.1', windowId: 'w-01',
+      invitation: { id: uuidv7(), source: 'staff', invitedAt: at }, facts: { msFromInvitation: 2000, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 0, flags: [] },
+    };
+    const hash = hashRecord(u);
+    out.push({ ...u, hash, sig: signHash(hash, key) } as ChainRecord);
+    prevHash = hash;
+  }
+  return out;
+}
+
+async function connect(clientId: string, username: string, password: string): Promise<{ client?: MqttClient; error?: string }> {
+  return new Promise((res) => {
+    const client = mqtt.connect(`mqtt://127.0.0.1:${gw.mqttPort}`, { clientId, username, password, reconnectPeriod: 0, connectTimeout: 3000 });
+    client.once('connect', () => res({ client }));
+    client.once('error', (e) => {
+      client.end(true);
+      res({ error: e.message });
+    });
+  });
+}
+
+const stored = () => (gw.db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n;
+const nextAck = (client: MqttClient) => new Promise<any>((res) => client.once('message', (_t, p) => res(JSON.parse(p.toString()))));
+
+beforeAll(async () => {
+  gw = await startInProcessGateway(logs);
+  for (const [id, w] of [['dev-a', 'w-01'], ['dev-b', 'w-02']] as const) {
+    const { code } = gw.registry.registerDevice(id, w);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const creds = gw.registry.enrol({ deviceId: id, code, publicKeyPem: pem });
+    keys[id] = { privateKey, pem, password: creds.password };
+  }
+});
+afterAll(async () => gw?.stop());
+
+describe('the gateway refuses and logs', () => {
+  it('a wrong password, an unknown client, a spoofed id, a reused or foreign enrolment code', async () => {
+    expect((await connect('dev-a', 'dev-a', 'wrong')).error).toMatch(/Bad username or password/i);
+    expect((await connect('dev-zzz', 'dev-zzz', 'x')).error).toMatch(/Bad username or password/i);
+    // dev-b's credentials under dev-a's client id.
+    expect((await connect('dev-a', 'dev-b', keys['dev-b']!.password)).error).toMatch(/Bad username or password/i);
+    const { code } = gw.registry.registerDevice('dev-c', 'w-01');
+    expect(() => gw.registry.enrol({ deviceId: 'dev-a', code, publicKeyPem: keys['dev-a']!.pem })).toThrow(/unknown, used, expired, or for another device/);
+    gw.registry.enrol({ deviceId: 'dev-c', code, publicKeyPem: keys['dev-a']!.pem });
+    expect(() => gw.registry.enrol({ deviceId: 'dev-c', code, publicKeyPem: keys['dev-a']!.pem })).toThrow(/used/);
+    expect(logs.join('\n')).toMatch(/wrong password, unknown or retired device/);
+  });
+
+  it('publishing or subscribing outside its own topics, and `#`', async () => {
+    const { client } = await connect('dev-a', 'dev-a', keys['dev-a']!.password);
+    // Refused subscriptions are granted as failure (0x80); the client stays connected.
+    await expect(client!.subscribeAsync('#', { qos: 1 })).rejects.toThrow(/Subscribe error/);
+    await expect(client!.subscribeAsync(deviceTopic('dev-b', 'ack'), { qos: 1 })).rejects.toThrow(/Subscribe error/);
+    expect((await client!.subscribeAsync(deviceTopic('dev-a', 'ack'), { qos: 1 }))[0]!.qos).toBe(1);
+    const closed = new Promise((r) => client!.once('close', r));
+    client!.publish(deviceTopic('dev-b', 'records'), JSON.stringify({ batchId: uuidv7(), deviceId: 'dev-b', records: chain('dev-b', keys['dev-a']!.privateKey, 1, 1) }), { qos: 1 });
+    await closed;
+    client!.end(true);
+    expect(stored()).toBe(0);
+    const text = logs.join('\n');
+    expect(text).toMatch(/may not subscribe to #/);
+    expect(text).toMatch(/may not publish to hcp\/v1\/dev\/dev-b\/records/);
+  });
+
+  it('a forged signature, a replay (acked again, stored once), malformed and oversized payloads', async () => {
+    const { client } = await connect('dev-a', 'dev-a', keys['dev-a']!.password);
+    await client!.subscribeAsync(deviceTopic('dev-a', 'ack'), { qos: 1 });
+    const topic = deviceTopic('dev-a', 'records');
+
+    const forger = generateKeyPairSync('ed25519').privateKey;
+    let ack = nextAck(client!);
+    client!.publish(topic, JSON.stringify({ batchId: uuidv7(), deviceId: 'dev-a', records: chain('dev-a', forger, 1, 3) }), { qos: 1 });
+    expect((await ack).rejected.map((r: any) => r.code)).toEqual(['bad-signature', 'bad-signature', 'bad-signature']);
+    expect(stored()).toBe(0);
+
+    const good = chain('dev-a', keys['dev-a']!.privateKey, 1, 3);
+    const batch = JSON.stringify({ batchId: uuidv7(), deviceId: 'dev-a', records: good });
+    ack = nextAck(client!);
+    client!.publish(topic, batch, { qos: 1 });
+    expect(await ack).toMatchObject({ committedThroughSeq: 3, rejected: [] });
+    ack = nextAck(client!);
+    client!.publish(topic, batch, { qos: 1 });
+    expect(await ack).toMatchObject({ committedThroughSeq: 3, rejected: [] });
+    expect(stored()).toBe(3);
+
+    // A different record at a stored seq (an edit after the fact) is a fork, not an overwrite.
+    const edited = { ...good[1]!, level: 1 } as ChainRecord;
+    const { hash: _h, sig: _s, ...u } = edited;
+    const rehashed = { ...edited, hash: hashRecord(u as UnsignedRecord) };
+    ack = nextAck(client!);
+    client!.publish(topic, JSON.stringify({ batchId: uuidv7(), deviceId: 'dev-a', records: [rehashed] }), { qos: 1 });
+    expect((await ack).rejected[0]).toMatchObject({ seq: 2, code: 'chain-fork' });
+
+    // A gap is reported, not papered over.
+    ack = nextAck(client!);
+    client!.publish(topic, JSON.stringify({ batchId: uuidv7(), deviceId: 'dev-a', records: chain('dev-a', keys['dev-a']!.privateKey, 5, 1, good[2]!.hash) }), { qos: 1 });
+    expect((await ack).rejected[0]).toMatchObject({ seq: 5, code: 'chain-gap' });
+    expect(gw.db.prepare('SELECT COUNT(*) AS n FROM chain_gaps').get()).toEqual({ n: 1 });
+
+    for (const payload of ['not json', JSON.stringify({ batchId: 'x', records: [] }), JSON.stringify({ batchId: uuidv7(), deviceId: 'dev-b', records: good })]) {
+      client!.publish(topic, payload, { qos: 1 });
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const closed = new Promise((r) => client!.once('close', r));
+    client!.publish(topic, Buffer.alloc(1024 * 1024 + 10, 0x20), { qos: 1 });
+    await closed;
+    client!.end(true);
+    expect(stored()).toBe(3);
+    const text = logs.join('\n');
+    expect(text).toMatch(/payload is not JSON/);
+    expect(text).toMatch(/does not match the batch schema: batchId/);
+    expect(text).toMatch(/batch claims device dev-b/);
+    expect(text).toMatch(/payload of 1048586 bytes is too large/);
+    expect(text).toMatch(/chain gap/);
+  });
+
+  it('a retired device', async () => {
+    gw.registry.retire('dev-b');
+    expect((await connect('dev-b', 'dev-b', keys['dev-b']!.password)).error).toMatch(/Bad username or password/i);
+    expect(() => gw.registry.registerDevice('dev-b', 'w-02')).toThrow(/retired/);
+  });
+});
