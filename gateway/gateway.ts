@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { DeviceStatusSchema, deviceTopic, type BatchAck, type ChainRecord, type InvitePayload } from '../device/contract/index.js';
-import { EmbeddedBroker } from './broker/embedded-broker.js';
+import { EmbeddedBroker, type BrokerHooks } from './broker/embedded-broker.js';
+import { ExternalBrokerLink, mosquittoPasswordHash } from './broker/external-broker.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { DeviceRegistry } from './enrolment/device-registry.js';
 import { ConsoleAuth } from './http/auth.js';
@@ -35,6 +36,7 @@ export class Gateway {
   registry!: DeviceRegistry;
   auth!: ConsoleAuth;
   broker: EmbeddedBroker | null = null;
+  external: ExternalBrokerLink | null = null;
   contactPrivateKey!: KeyObject;
   httpUrl = '';
   mqttPort = 0;
@@ -53,13 +55,12 @@ export class Gateway {
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 });
     this.db = openGatewayStore(join(c.dataDir, 'gateway.db'), { extraMigrations: this.ext.migrations ?? [] });
     const contactKey = this.loadContactKey();
-    this.registry = new DeviceRegistry(this.db, { ...c.hall, contactKey });
+    this.registry = new DeviceRegistry(this.db, { ...c.hall, contactKey }, undefined, c.mqtt.external ? (pw) => mosquittoPasswordHash(pw) : undefined);
     this.auth = new ConsoleAuth(this.db);
     this.ingest = new BatchIngest(this.db, this.logger.child({ ns: 'ingest' }), this.ext.onStored);
     const security = this.db.prepare('INSERT INTO security_events (at, kind, client_id, detail) VALUES (?, ?, ?, ?)');
 
-    this.broker = new EmbeddedBroker(
-      {
+    const hooks: BrokerHooks = {
         checkCredentials: (id, pw) => this.registry.checkCredentials(id, pw),
         onRecords: (deviceId, payload) => {
           const result = this.ingest.ingest(deviceId, payload);
@@ -76,17 +77,27 @@ export class Gateway {
           }
         },
         onSecurityEvent: (kind, clientId, detail) => void security.run(new Date().toISOString(), kind, clientId, detail),
-      },
-      this.logger.child({ ns: 'broker' }),
-    );
-    this.mqttPort = await this.broker.start({ host: c.mqtt.host, port: c.mqtt.port, ...(c.mqtt.tls ? { tls: c.mqtt.tls } : {}) });
+    };
+    if (c.mqtt.external) {
+      this.external = new ExternalBrokerLink(c.mqtt.external, hooks, this.logger.child({ ns: 'external-broker' }));
+      await this.external.syncBrokerAuth(this.registry.brokerPasswordHashes());
+      await this.external.start();
+    } else {
+      this.broker = new EmbeddedBroker(hooks, this.logger.child({ ns: 'broker' }));
+      this.mqttPort = await this.broker.start({ host: c.mqtt.host, port: c.mqtt.port, ...(c.mqtt.tls ? { tls: c.mqtt.tls } : {}) });
+    }
 
     this.http = await buildGatewayApi({
       db: this.db, registry: this.registry, auth: this.auth, logger: this.logger, plugins: this.ext.plugins ?? [],
-      onRegistryChange: (windowId) => void this.publishConfigs(windowId),
+      onRegistryChange: (windowId) => {
+        // A new enrolment changes the external broker's password file.
+        if (this.external && windowId === null) void this.external.syncBrokerAuth(this.registry.brokerPasswordHashes());
+        void this.publishConfigs(windowId);
+      },
       onDeviceRetired: (deviceId) => {
         this.ingest.forget(deviceId);
-        void this.broker?.publish(deviceTopic(deviceId, 'config'), '', { retain: true });
+        void this.publishTo(deviceTopic(deviceId, 'config'), '', { retain: true });
+        if (this.external) void this.external.syncBrokerAuth(this.registry.brokerPasswordHashes());
       },
     });
     await this.http.listen({ host: c.http.host, port: c.http.port });
@@ -94,7 +105,7 @@ export class Gateway {
     this.httpUrl = `http://${c.http.host}:${typeof addr === 'object' && addr ? addr.port : c.http.port}`;
 
     // The broker's retained store is in memory: after a restart, every device's config is published again.
-    await this.publishConfigs(null);
+    await this.publishConfigs(null).catch((err) => this.logger.warn({ err }, 'configs not yet published'));
     for (const make of this.ext.features ?? []) this.features.push(make(this));
     for (const f of this.features) await f.start();
     this.logger.info({ http: this.httpUrl, mqttPort: this.mqttPort }, 'gateway started');
@@ -107,12 +118,14 @@ export class Gateway {
     this.http = null;
     await this.broker?.stop();
     this.broker = null;
+    await this.external?.stop();
+    this.external = null;
     this.db?.close();
   }
 
   /** Push a case invitation to a window's device (R9). QoS 1; the device answers through its rating. */
   async publishInvite(deviceId: string, invite: InvitePayload): Promise<void> {
-    await this.broker!.publish(deviceTopic(deviceId, 'invite'), JSON.stringify(invite), { qos: 1 });
+    await this.publishTo(deviceTopic(deviceId, 'invite'), JSON.stringify(invite), { qos: 1 });
   }
 
   /** Republish the retained config of the devices of one window (or all). */
@@ -120,13 +133,18 @@ export class Gateway {
     const ids = windowId ? this.registry.deviceIdsForWindow(windowId) : this.registry.allActiveDeviceIds();
     for (const id of ids) {
       const config = this.registry.configFor(id);
-      if (config) await this.broker?.publish(deviceTopic(id, 'config'), JSON.stringify(config), { retain: true });
+      if (config) await this.publishTo(deviceTopic(id, 'config'), JSON.stringify(config), { retain: true });
     }
+  }
+
+  private publishTo(topic: string, payload: string, opts: { retain?: boolean; qos?: 0 | 1 }): Promise<void> {
+    if (this.external) return this.external.publish(topic, payload, opts);
+    return this.broker ? this.broker.publish(topic, payload, opts) : Promise.resolve();
   }
 
   private async sendAck(deviceId: string, ack: BatchAck): Promise<void> {
     try {
-      await this.broker?.publish(deviceTopic(deviceId, 'ack'), JSON.stringify(ack), { qos: 1 });
+      await this.publishTo(deviceTopic(deviceId, 'ack'), JSON.stringify(ack), { qos: 1 });
     } catch (err) {
       // The records are committed; the device will resend and get the ack again.
       this.logger.warn({ err, deviceId }, 'ack not sent');

@@ -17,6 +17,19 @@ export const GatewayConfigSchema = z
         tls: TlsSchema.optional(),
         /** Plain MQTT off loopback must be asked for by name: credentials would cross the hall LAN in clear. */
         allowPlainTcp: z.boolean().default(false),
+        /** Use a site's broker (Mosquitto, EMQX) instead of the embedded aedes. */
+        external: z
+          .object({
+            url: z.string().regex(/^mqtts?:\/\/[^/]+$/, 'must be mqtt://host:port or mqtts://host:port'),
+            username: z.string().min(1),
+            password: z.string().min(12),
+            caFile: z.string().optional(),
+            passwordFile: z.string().optional(),
+            aclFile: z.string().optional(),
+            reloadCommand: z.array(z.string()).min(1).optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ host: '127.0.0.1', port: 1883, allowPlainTcp: false }),

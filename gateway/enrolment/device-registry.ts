@@ -44,7 +44,13 @@ export class DeviceRegistry {
     private readonly db: GatewayDb,
     private readonly hall: HallSettings,
     private readonly now: () => Date = () => new Date(),
+    /** With an external broker: the password in that broker's own hash format. */
+    private readonly brokerHash?: (password: string) => string,
   ) {}
+
+  brokerPasswordHashes(): Array<{ deviceId: string; hash: string }> {
+    return this.db.prepare('SELECT device_id AS deviceId, broker_password_hash AS hash FROM devices WHERE retired = 0 AND broker_password_hash IS NOT NULL').all() as Array<{ deviceId: string; hash: string }>;
+  }
 
   upsertWindow(w: z.infer<typeof WindowBodySchema>): void {
     this.db
@@ -113,14 +119,14 @@ export class DeviceRegistry {
       // Re-enrolment with a new key starts a new chain: the old head no longer applies.
       const keyChanged = device.public_key_pem !== null && device.public_key_pem !== body.publicKeyPem;
       this.db
-        .prepare(`UPDATE devices SET public_key_pem = ?, mqtt_password_hash = ?, enrolled_at = ?${keyChanged ? ', head_seq = 0, head_hash = NULL' : ''} WHERE device_id = ?`)
-        .run(body.publicKeyPem, hashSecret(password), this.now().toISOString(), body.deviceId);
+        .prepare(`UPDATE devices SET public_key_pem = ?, mqtt_password_hash = ?, broker_password_hash = ?, enrolled_at = ?${keyChanged ? ', head_seq = 0, head_hash = NULL' : ''} WHERE device_id = ?`)
+        .run(body.publicKeyPem, hashSecret(password), this.brokerHash?.(password) ?? null, this.now().toISOString(), body.deviceId);
     })();
     return { username: body.deviceId, password };
   }
 
   retire(deviceId: string): void {
-    const r = this.db.prepare('UPDATE devices SET retired = 1, mqtt_password_hash = NULL WHERE device_id = ?').run(deviceId);
+    const r = this.db.prepare('UPDATE devices SET retired = 1, mqtt_password_hash = NULL, broker_password_hash = NULL WHERE device_id = ?').run(deviceId);
     if (r.changes === 0) throw new RegistryError('not-found', `no device ${deviceId}`);
   }
 

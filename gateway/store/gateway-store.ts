@@ -58,6 +58,8 @@ const CORE: FeatureMigration[] = [
         window_id TEXT REFERENCES windows(window_id),
         public_key_pem TEXT,
         mqtt_password_hash TEXT,
+        -- The same password in an external broker's own format (Mosquitto), only in that mode.
+        broker_password_hash TEXT,
         retired INTEGER NOT NULL DEFAULT 0,
         head_seq INTEGER NOT NULL DEFAULT 0,
         head_hash TEXT,

@@ -76,7 +76,7 @@ describe('the gateway refuses and logs', () => {
     await expect(client!.subscribeAsync('#', { qos: 1 })).rejects.toThrow(/Subscribe error/);
     await expect(client!.subscribeAsync(deviceTopic('dev-b', 'ack'), { qos: 1 })).rejects.toThrow(/Subscribe error/);
     expect((await client!.subscribeAsync(deviceTopic('dev-a', 'ack'), { qos: 1 }))[0]!.qos).toBe(1);
-    const closed = new Promise((r) => client!.once('close', r));
+    const closed = new Promise<void>((r) => client!.once('close', () => r()));
     client!.publish(deviceTopic('dev-b', 'records'), JSON.stringify({ batchId: uuidv7(), deviceId: 'dev-b', records: chain('dev-b', keys['dev-a']!.privateKey, 1, 1) }), { qos: 1 });
     await closed;
     client!.end(true);
@@ -125,7 +125,7 @@ describe('the gateway refuses and logs', () => {
       client!.publish(topic, payload, { qos: 1 });
     }
     await new Promise((r) => setTimeout(r, 300));
-    const closed = new Promise((r) => client!.once('close', r));
+    const closed = new Promise<void>((r) => client!.once('close', () => r()));
     client!.publish(topic, Buffer.alloc(1024 * 1024 + 10, 0x20), { qos: 1 });
     await closed;
     client!.end(true);

@@ -1,0 +1,107 @@
+/**
+ * The gateway against a site's own broker (Mosquitto here; EMQX and others alike), the path for
+ * halls that outgrow one machine (DESIGN.md "Choices already made"). The broker enforces identity
+ * and topics (password file + pattern ACL written by the gateway, `use_username_as_clientid`), and
+ * gateway workers take batches from a shared subscription and run the very same ingest.
+ */
+import { execFile } from 'node:child_process';
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { TOPIC_ROOT, parseDeviceTopic } from '../../device/contract/index.js';
+import type { BrokerHooks } from './embedded-broker.js';
+
+export interface ExternalBrokerOptions {
+  url: string;
+  username: string;
+  password: string;
+  caFile?: string;
+  /** Mosquitto's password_file and acl_file, rewritten by the gateway; then `reloadCommand` runs. */
+  passwordFile?: string;
+  aclFile?: string;
+  reloadCommand?: string[];
+}
+
+/** Mosquitto 2's password hash: `$7$iterations$salt$hash`, PBKDF2-SHA512. */
+export function mosquittoPasswordHash(password: string, iterations = 101): string {
+  const salt = randomBytes(12);
+  const hash = pbkdf2Sync(password, salt, iterations, 64, 'sha512');
+  return `$7$${iterations}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export function mosquittoAcl(gatewayUser: string): string {
+  return [
+    `user ${gatewayUser}`,
+    `topic readwrite ${TOPIC_ROOT}/#`,
+    '',
+    '# Every device: its own topics only (%u = its username = its client id).',
+    `pattern write ${TOPIC_ROOT}/%u/records`,
+    `pattern write ${TOPIC_ROOT}/%u/status`,
+    `pattern read ${TOPIC_ROOT}/%u/ack`,
+    `pattern read ${TOPIC_ROOT}/%u/config`,
+    `pattern read ${TOPIC_ROOT}/%u/invite`,
+    '',
+  ].join('\n');
+}
+
+export class ExternalBrokerLink {
+  private client: MqttClient | null = null;
+
+  constructor(
+    private readonly o: ExternalBrokerOptions,
+    private readonly hooks: Pick<BrokerHooks, 'onRecords' | 'onStatus'>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Write the broker's password and ACL files from the device hashes, then reload it. */
+  async syncBrokerAuth(deviceHashes: Array<{ deviceId: string; hash: string }>): Promise<void> {
+    if (!this.o.passwordFile) return;
+    const lines = [`${this.o.username}:${mosquittoPasswordHash(this.o.password)}`, ...deviceHashes.map((d) => `${d.deviceId}:${d.hash}`)];
+    writeFileSync(`${this.o.passwordFile}.tmp`, `${lines.join('\n')}\n`, { mode: 0o600 });
+    renameSync(`${this.o.passwordFile}.tmp`, this.o.passwordFile);
+    if (this.o.aclFile) writeFileSync(this.o.aclFile, mosquittoAcl(this.o.username), { mode: 0o600 });
+    if (this.o.reloadCommand?.length) {
+      const [cmd, ...args] = this.o.reloadCommand;
+      await new Promise<void>((res) => execFile(cmd!, args, (err) => {
+        if (err) this.logger.error({ err: err.message }, 'broker reload failed');
+        res();
+      }));
+    }
+  }
+
+  async start(): Promise<void> {
+    const client = mqtt.connect(this.o.url, {
+      clientId: this.o.username, username: this.o.username, password: this.o.password, clean: true, reconnectPeriod: 500,
+      ...(this.o.caFile ? { ca: readFileSync(this.o.caFile) } : {}),
+    });
+    this.client = client;
+    client.on('connect', () => {
+      // A shared subscription: several gateway workers split the hall's batches between them.
+      client.subscribe([`$share/hcp-ingest/${TOPIC_ROOT}/+/records`, `$share/hcp-ingest/${TOPIC_ROOT}/+/status`], { qos: 1 }, (err) => {
+        if (err) this.logger.error({ err: err.message }, 'ingest subscription refused');
+      });
+    });
+    client.on('error', (err) => this.logger.warn({ err: err.message }, 'external broker error'));
+    client.on('message', (topic, payload) => {
+      const t = parseDeviceTopic(topic);
+      if (!t) return;
+      try {
+        if (t.kind === 'records') this.hooks.onRecords(t.deviceId, payload);
+        else if (t.kind === 'status') this.hooks.onStatus(t.deviceId, payload);
+      } catch (err) {
+        this.logger.error({ err, deviceId: t.deviceId }, 'ingest failed');
+      }
+    });
+  }
+
+  publish(topic: string, payload: string | Buffer, opts: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {
+    if (!this.client) return Promise.reject(new Error('external broker link not started'));
+    return this.client.publishAsync(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false }).then(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.endAsync(true).catch(() => undefined);
+    this.client = null;
+  }
+}
