@@ -3,7 +3,7 @@
  * named in the config. Constructors only assign; start()/stop() own every resource (STYLE.md §1).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, sign } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -66,7 +66,7 @@ export class DeviceProgram {
     this.localApiUrl = await listenLocalApi(this.api, c.localApi.port);
 
     const deps: Omit<FeatureDeps, 'section'> = {
-      identity: { deviceId: c.deviceId, publicKeyPem: key.publicKeyPem }, outbox: this.store, sink: this.runtime,
+      identity: { deviceId: c.deviceId, publicKeyPem: key.publicKeyPem, sign: (data) => sign(null, data, key.privateKey).toString('base64') }, outbox: this.store, sink: this.runtime,
       runtime: this.runtime, dataDir: c.dataDir, logger: this.logger, softwareVersion: SOFTWARE_VERSION,
     };
     for (const name of ['gateway', 'hardware'] as const) {

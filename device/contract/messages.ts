@@ -103,3 +103,8 @@ export function describeZodError(error: z.ZodError): string {
     .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
     .join('; ');
 }
+
+/** What a device signs with its key to enrol (proof that it holds the key it presents). */
+export function enrolmentProofText(deviceId: string, code: string): string {
+  return `hcp-enrol-1:${deviceId}:${code}`;
+}

@@ -72,6 +72,8 @@ export interface Outbox {
 export interface DeviceIdentity {
   deviceId: string;
   publicKeyPem: string;
+  /** Sign with the device key (base64 Ed25519); the key itself never leaves the store. */
+  sign(data: Buffer): string;
 }
 
 /** A typed event bus (STYLE.md: listener errors are isolated from the emitter). */

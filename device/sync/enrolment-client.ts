@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { enrolmentProofText } from '../contract/index.js';
 
 const CredentialsSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
 export type MqttCredentials = z.infer<typeof CredentialsSchema>;
@@ -20,11 +21,12 @@ export function loadCredentials(dataDir: string): MqttCredentials | null {
 
 export class EnrolmentRefused extends Error {}
 
-export async function enrol(o: { url: string; deviceId: string; code: string; publicKeyPem: string; dataDir: string }): Promise<MqttCredentials> {
+export async function enrol(o: { url: string; deviceId: string; code: string; publicKeyPem: string; sign: (data: Buffer) => string; dataDir: string }): Promise<MqttCredentials> {
+  const proof = o.sign(Buffer.from(enrolmentProofText(o.deviceId, o.code)));
   const res = await fetch(`${o.url.replace(/\/$/, '')}/api/enrol`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ deviceId: o.deviceId, code: o.code, publicKeyPem: o.publicKeyPem }),
+    body: JSON.stringify({ deviceId: o.deviceId, code: o.code, publicKeyPem: o.publicKeyPem, proof }),
     signal: AbortSignal.timeout(10_000),
   });
   const body = (await res.json().catch(() => ({}))) as { message?: string };

@@ -4,9 +4,9 @@
  * public key and receives its MQTT credentials (password stored scrypt-hashed). Re-enrolment
  * replaces the key and credentials; a retired device is refused everywhere.
  */
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { z } from 'zod';
-import { DeviceIdSchema, StaffEntrySchema, type DeviceConfig, type StaffEntry } from '../../device/contract/index.js';
+import { DeviceIdSchema, StaffEntrySchema, enrolmentProofText, type DeviceConfig, type StaffEntry } from '../../device/contract/index.js';
 import type { GatewayDb } from '../store/gateway-store.js';
 import { hashSecret, randomEnrolmentCode, randomSecret, verifySecret } from '../store/secrets.js';
 
@@ -27,7 +27,10 @@ export const EnrolBodySchema = z.object({
   deviceId: DeviceIdSchema,
   code: z.string().regex(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/, 'enrolment code must look like ABCD-EFGH-JKLM'),
   publicKeyPem: z.string().min(40).max(1000),
+  /** Ed25519 signature of enrolmentProofText(deviceId, code): proof the caller holds the key. */
+  proof: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'proof must be a base64 Ed25519 signature'),
 });
+
 
 const codeHash = (code: string) => createHash('sha256').update(code).digest('hex');
 
@@ -100,20 +103,28 @@ export class DeviceRegistry {
 
   /** The device's side of enrolment: code + public key → MQTT credentials. */
   enrol(body: z.infer<typeof EnrolBodySchema>): { username: string; password: string } {
+    let key;
     try {
-      if (createPublicKey(body.publicKeyPem).asymmetricKeyType !== 'ed25519') throw new Error('not ed25519');
+      key = createPublicKey(body.publicKeyPem);
+      if (key.asymmetricKeyType !== 'ed25519') throw new Error('not ed25519');
     } catch {
       throw new RegistryError('bad-key', 'publicKeyPem must be an Ed25519 public key in SPKI PEM');
+    }
+    if (!verify(null, Buffer.from(enrolmentProofText(body.deviceId, body.code)), key, Buffer.from(body.proof, 'base64'))) {
+      throw new RegistryError('bad-key', 'the proof does not verify with publicKeyPem');
     }
     const password = randomSecret();
     this.db.transaction(() => {
       const row = this.db.prepare('SELECT device_id, expires_at, used_at FROM enrolment_codes WHERE code_hash = ?').get(codeHash(body.code)) as
         | { device_id: string; expires_at: string; used_at: string | null }
         | undefined;
-      if (!row || row.device_id !== body.deviceId || row.used_at || Date.parse(row.expires_at) < this.now().getTime()) {
+      const device = row ? (this.db.prepare('SELECT retired, public_key_pem FROM devices WHERE device_id = ?').get(body.deviceId) as { retired: number; public_key_pem: string | null } | undefined) : undefined;
+      // A device that crashed between our commit and saving its credentials may present the same
+      // code again, with the same key (its proof shows it holds it): it gets fresh credentials.
+      const retryBySameDevice = !!row?.used_at && device?.public_key_pem === body.publicKeyPem;
+      if (!row || !device || row.device_id !== body.deviceId || (row.used_at && !retryBySameDevice) || Date.parse(row.expires_at) < this.now().getTime()) {
         throw new RegistryError('bad-code', 'the enrolment code is unknown, used, expired, or for another device');
       }
-      const device = this.db.prepare('SELECT retired, public_key_pem FROM devices WHERE device_id = ?').get(body.deviceId) as { retired: number; public_key_pem: string | null };
       if (device.retired) throw new RegistryError('retired', `device ${body.deviceId} is retired`);
       this.db.prepare('UPDATE enrolment_codes SET used_at = ? WHERE code_hash = ?').run(this.now().toISOString(), codeHash(body.code));
       // Re-enrolment with a new key starts a new chain: the old head no longer applies.

@@ -3,11 +3,11 @@
  * password, unknown client, foreign topics, `#`, forged signature, replayed batch, oversized and
  * malformed payloads — each refused with a log line, and nothing stored changes.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS_HASH, deviceTopic, type ChainRecord, type UnsignedRecord } from '../../device/contract/index.js';
+import { GENESIS_HASH, deviceTopic, enrolmentProofText, type ChainRecord, type UnsignedRecord } from '../../device/contract/index.js';
 import { hashRecord, signHash } from '../../device/contract/chain.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import { startInProcessGateway } from './gateway-fixture.js';
@@ -31,6 +31,8 @@ function chain(deviceId: string, key: KeyObject, from: number, n: number, prevHa
   return out;
 }
 
+const proof = (deviceId: string, code: string, key: KeyObject) => sign(null, Buffer.from(enrolmentProofText(deviceId, code)), key).toString('base64');
+
 async function connect(clientId: string, username: string, password: string): Promise<{ client?: MqttClient; error?: string }> {
   return new Promise((res) => {
     const client = mqtt.connect(`mqtt://127.0.0.1:${gw.mqttPort}`, { clientId, username, password, reconnectPeriod: 0, connectTimeout: 3000 });
@@ -51,7 +53,7 @@ beforeAll(async () => {
     const { code } = gw.registry.registerDevice(id, w);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const creds = gw.registry.enrol({ deviceId: id, code, publicKeyPem: pem });
+    const creds = gw.registry.enrol({ deviceId: id, code, publicKeyPem: pem, proof: proof(id, code, privateKey) });
     keys[id] = { privateKey, pem, password: creds.password };
   }
 });
@@ -64,9 +66,17 @@ describe('the gateway refuses and logs', () => {
     // dev-b's credentials under dev-a's client id.
     expect((await connect('dev-a', 'dev-b', keys['dev-b']!.password)).error).toMatch(/Bad username or password/i);
     const { code } = gw.registry.registerDevice('dev-c', 'w-01');
-    expect(() => gw.registry.enrol({ deviceId: 'dev-a', code, publicKeyPem: keys['dev-a']!.pem })).toThrow(/unknown, used, expired, or for another device/);
-    gw.registry.enrol({ deviceId: 'dev-c', code, publicKeyPem: keys['dev-a']!.pem });
-    expect(() => gw.registry.enrol({ deviceId: 'dev-c', code, publicKeyPem: keys['dev-a']!.pem })).toThrow(/used/);
+    const a = keys['dev-a']!;
+    expect(() => gw.registry.enrol({ deviceId: 'dev-a', code, publicKeyPem: a.pem, proof: proof('dev-a', code, a.privateKey) })).toThrow(/unknown, used, expired, or for another device/);
+    // A public key presented without holding its private half.
+    const stranger = generateKeyPairSync('ed25519').privateKey;
+    expect(() => gw.registry.enrol({ deviceId: 'dev-c', code, publicKeyPem: a.pem, proof: proof('dev-c', code, stranger) })).toThrow(/proof does not verify/);
+    const c = generateKeyPairSync('ed25519');
+    const cPem = c.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    gw.registry.enrol({ deviceId: 'dev-c', code, publicKeyPem: cPem, proof: proof('dev-c', code, c.privateKey) });
+    // The same device retrying after a crash gets fresh credentials; anyone else is refused.
+    expect(gw.registry.enrol({ deviceId: 'dev-c', code, publicKeyPem: cPem, proof: proof('dev-c', code, c.privateKey) }).password).toBeTruthy();
+    expect(() => gw.registry.enrol({ deviceId: 'dev-c', code, publicKeyPem: a.pem, proof: proof('dev-c', code, a.privateKey) })).toThrow(/used/);
     expect(logs.join('\n')).toMatch(/wrong password, unknown or retired device/);
   });
 

@@ -122,7 +122,7 @@ export async function runDrill(o: DrillOptions): Promise<void> {
   const deadline = Date.now() + 90_000;
   for (const d of devices.values()) {
     while ((await d.api('GET', '/api/status')).body.backlog > 0) {
-      if (Date.now() > deadline) throw new Error(`${d.dataDir} did not drain`);
+      if (Date.now() > deadline) throw new Error(`${d.dataDir} did not drain: ${d.stderr().slice(-1500)}`);
       await sleep(250);
     }
   }
