@@ -1,0 +1,175 @@
+/**
+ * Sends the outbox to the province. Rows are spread over UPLINK_LANES lanes by order key (the
+ * device, or the case for a default rating); each worker owns a fixed set of lanes and sends one
+ * batch at a time from them, oldest rating first, so per-device order of first submission holds
+ * while `concurrency` requests run at once. A failing request backs the worker off exponentially
+ * with equal jitter (honouring Retry-After); a duplicate answer counts as delivered; a permanent
+ * rejection moves only that row to the dead-letter table, so a poison record blocks nothing.
+ */
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { ProvinceAdapter } from './adapter.js';
+import type { NationalRating } from './national-mapping.js';
+import { UPLINK_LANES } from './outbox-schema.js';
+
+export interface SenderOptions {
+  batchSize?: number;
+  concurrency?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** A record answered "retry" this many times is dead-lettered with the last reason. */
+  maxRecordAttempts?: number;
+  /** Idle poll when nothing is pending. */
+  idleMs?: number;
+  /** If false, rows go in outbox order instead of rating time (slightly cheaper). */
+  orderByRatingTime?: boolean;
+  now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+interface OutRow { id: number; assess_id: string; payload: string; attempts: number }
+
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export class UplinkSender {
+  private readonly o: Required<Omit<SenderOptions, 'now' | 'sleep' | 'random'>>;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  private abort = new AbortController();
+  private workers: Promise<void>[] = [];
+  private wake: Array<() => void> = [];
+  private readonly st;
+
+  constructor(private readonly db: Database.Database, private readonly adapter: ProvinceAdapter, private readonly log: Logger, opts: SenderOptions = {}) {
+    this.o = {
+      batchSize: opts.batchSize ?? 200,
+      concurrency: Math.min(opts.concurrency ?? 4, UPLINK_LANES),
+      baseBackoffMs: opts.baseBackoffMs ?? 1000,
+      maxBackoffMs: opts.maxBackoffMs ?? 5 * 60_000,
+      maxRecordAttempts: opts.maxRecordAttempts ?? 50,
+      idleMs: opts.idleMs ?? 1000,
+      orderByRatingTime: opts.orderByRatingTime ?? true,
+    };
+    this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? abortableSleep;
+    this.random = opts.random ?? Math.random;
+    this.st = {
+      sent: db.prepare("UPDATE uplink_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND state = 'pending'"),
+      retry: db.prepare("UPDATE uplink_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'"),
+      dead: db.prepare("UPDATE uplink_outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'"),
+      deadLetter: db.prepare('INSERT OR REPLACE INTO uplink_dead_letters (outbox_id, assess_id, reason, dead_at) VALUES (?, ?, ?, ?)'),
+    };
+  }
+
+  start(): void {
+    if (this.workers.length > 0) return;
+    this.abort = new AbortController();
+    for (let w = 0; w < this.o.concurrency; w++) {
+      const lanes = Array.from({ length: UPLINK_LANES }, (_, i) => i).filter((l) => l % this.o.concurrency === w);
+      this.workers.push(this.run(lanes));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.poke();
+    await Promise.all(this.workers);
+    this.workers = [];
+  }
+
+  /** New rows were enqueued: wake idle workers instead of waiting for the poll. */
+  poke(): void {
+    for (const w of this.wake.splice(0)) w();
+  }
+
+  pendingCount(): number {
+    return this.db.prepare("SELECT count(*) FROM uplink_outbox WHERE state = 'pending'").pluck().get() as number;
+  }
+
+  private async run(lanes: number[]): Promise<void> {
+    const order = this.o.orderByRatingTime ? 'at, id' : 'id';
+    const pick = this.db.prepare(`SELECT id, assess_id, payload, attempts FROM uplink_outbox WHERE state = 'pending' AND lane IN (${lanes.join(',')}) ORDER BY ${order} LIMIT ?`);
+    let failures = 0;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      let rows: OutRow[];
+      try {
+        rows = pick.all(this.o.batchSize) as OutRow[];
+      } catch (err) {
+        this.log.error({ err }, 'outbox read failed');
+        await this.sleep(this.o.idleMs, signal);
+        continue;
+      }
+      if (rows.length === 0) {
+        await this.idle(signal);
+        continue;
+      }
+      const batch = rows.map((r) => JSON.parse(r.payload) as NationalRating);
+      const result = await this.adapter.send(batch);
+      if (signal.aborted && result.kind === 'retryable') break;
+      if (result.kind === 'retryable') {
+        failures++;
+        const backoff = this.backoff(failures, result.retryAfterMs);
+        this.log.warn({ reason: result.reason, failures, backoffMs: backoff, batch: rows.length }, 'province request failed; backing off');
+        await this.sleep(backoff, signal);
+        continue;
+      }
+      failures = 0;
+      let retryable = 0;
+      const at = new Date(this.now()).toISOString();
+      this.db.transaction(() => {
+        for (const r of rows) {
+          const out = result.outcomes.get(r.assess_id);
+          if (!out || out.status === 'retryable') {
+            const reason = out?.reason ?? 'no result';
+            if (r.attempts + 1 >= this.o.maxRecordAttempts) this.toDead(r, `retried ${r.attempts + 1} times; last: ${reason}`, at);
+            else {
+              this.st.retry.run(reason, r.id);
+              retryable++;
+            }
+          } else if (out.status === 'rejected') this.toDead(r, out.reason, at);
+          else this.st.sent.run(at, r.id);
+        }
+      })();
+      if (retryable > 0) await this.sleep(this.backoff(1), signal);
+    }
+  }
+
+  private toDead(r: OutRow, reason: string, at: string): void {
+    this.st.dead.run(reason, r.id);
+    this.st.deadLetter.run(r.id, r.assess_id, reason, at);
+    this.log.warn({ outboxId: r.id, reason }, 'record dead-lettered by the province');
+  }
+
+  private backoff(failures: number, retryAfterMs?: number): number {
+    const cap = Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** Math.min(failures - 1, 30));
+    const jittered = Math.floor(cap / 2 + this.random() * (cap / 2));
+    return Math.max(jittered, Math.min(retryAfterMs ?? 0, this.o.maxBackoffMs));
+  }
+
+  private idle(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        resolve();
+      };
+      this.wake.push(done);
+      void this.sleep(this.o.idleMs, signal).then(done);
+    });
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The uplink as one feature for the gateway's composition root: enqueue from `records` (on
+ * `notify()` after ingest and on a timer for held ratings) and send to the province.
+ */
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { ProvinceAdapter } from './adapter.js';
+import { DeadLetters } from './dead-letters.js';
+import { UplinkEnqueuer } from './enqueue.js';
+import type { UplinkProfile } from './national-mapping.js';
+import { migrateUplink } from './outbox-schema.js';
+import { UplinkSender, type SenderOptions } from './sender.js';
+
+export interface UplinkFeatureOptions {
+  db: Database.Database;
+  adapter: ProvinceAdapter;
+  profile: UplinkProfile;
+  logger: Logger;
+  sender?: SenderOptions;
+  holdMs?: number;
+  /** How often to release held ratings and catch records stored without notify(). */
+  pumpEveryMs?: number;
+  now?: () => number;
+}
+
+export class UplinkFeature {
+  readonly deadLetters: DeadLetters;
+  readonly enqueuer: UplinkEnqueuer;
+  readonly sender: UplinkSender;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly log: Logger;
+
+  constructor(private readonly o: UplinkFeatureOptions) {
+    migrateUplink(o.db);
+    this.log = o.logger.child({ ns: 'uplink' });
+    this.deadLetters = new DeadLetters(o.db);
+    this.enqueuer = new UplinkEnqueuer(o.db, { profile: o.profile, holdMs: o.holdMs, now: o.now });
+    this.sender = new UplinkSender(o.db, o.adapter, this.log, { now: o.now, ...o.sender });
+  }
+
+  start(): void {
+    this.pump();
+    this.sender.start();
+    this.timer = setInterval(() => this.pump(), this.o.pumpEveryMs ?? 5000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.sender.stop();
+  }
+
+  /** Call after records are stored (gateway `onStored`). */
+  notify(): void {
+    this.pump();
+  }
+
+  pump(): void {
+    try {
+      if (this.enqueuer.drain() >= 0) this.sender.poke();
+    } catch (err) {
+      this.log.error({ err }, 'uplink enqueue failed; will retry');
+    }
+  }
+}
