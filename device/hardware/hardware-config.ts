@@ -24,10 +24,14 @@ export const DEFAULT_PANEL_USB: UsbId[] = [
   { vendorId: '1a86', productId: '7523' },
 ];
 
-/** RDM6300-style readers sit behind a CP2102 or CH340; the panel's own ids are excluded at match time. */
+/**
+ * USB readers of RDM6300 modules mostly sit behind a CP2102 or an FTDI chip. CH340 readers are not
+ * a default: the CH340 is also the Mega clones' chip, and two identical fingerprints can only be
+ * told apart by a configured path (/dev/serial/by-path/… or by-id with the serial number).
+ */
 export const DEFAULT_NFC_USB: UsbId[] = [
   { vendorId: '10c4', productId: 'ea60' },
-  { vendorId: '1a86', productId: '7523' },
+  { vendorId: '0403', productId: '6001' },
 ];
 
 const Path = z.string().min(1, 'must be a device path such as /dev/serial/by-id/…');

@@ -1,0 +1,156 @@
+/**
+ * The panel worker: a child process that owns the panel's serial port and drives the board with
+ * johnny-five over Firmata. johnny-five cannot reconnect a board in-process (and keeps global
+ * board state), so when the link is lost this process exits and the supervisor in the device
+ * program starts a fresh one (panel-supervisor.ts). Reports and commands: panel-ipc.ts.
+ *
+ * Settings arrive as JSON in HCP_PANEL_WORKER. Logs go to stderr; stdout is the device program's.
+ */
+import pino from 'pino';
+import { SerialPort } from 'serialport';
+import bindTransport from 'firmata-io';
+import five from 'johnny-five';
+import { decodeNfcUid, NFC_UID_SYSEX } from './nfc-sysex.js';
+import { PANEL_PINS, PanelCommandSchema, PanelWorkerSettingsSchema, type PanelCommand, type PanelReport } from './panel-ipc.js';
+
+const settings = PanelWorkerSettingsSchema.parse(JSON.parse(process.env.HCP_PANEL_WORKER ?? '{}'));
+const log = pino({ name: 'hcp-panel-worker', level: settings.logLevel }, pino.destination({ dest: 2, sync: true }));
+const { Firmata } = bindTransport;
+const LEVELS = [5, 4, 3, 2, 1] as const;
+
+const send = (r: PanelReport) => process.send?.(r);
+let port: SerialPort | null = null;
+let ending = false;
+
+/** Give up the link: tell the supervisor why, close the port (awaited), exit. */
+async function end(reason: string, code: number): Promise<never> {
+  if (!ending) {
+    ending = true;
+    if (code !== 0) send({ t: 'lost', reason });
+    log.info({ reason }, 'panel worker ending');
+    if (port?.isOpen) await new Promise<void>((res) => port!.close(() => res()));
+  }
+  // Let the IPC message leave before exiting.
+  setImmediate(() => process.exit(code));
+  return new Promise<never>(() => {});
+}
+
+// The device program went away: nobody to report to, and the port must be freed.
+process.on('disconnect', () => void end('parent gone', 0));
+
+async function openPort(): Promise<SerialPort> {
+  const p = new SerialPort({ path: settings.path, baudRate: settings.baudRate, autoOpen: false });
+  await new Promise<void>((res, rej) => p.open((err) => (err ? rej(err) : res())));
+  return p;
+}
+
+try {
+  port = await openPort();
+} catch (err) {
+  await end(`cannot open ${settings.path}: ${(err as Error).message}`, 3);
+}
+port!.on('close', () => void end('port closed (unplugged?)', 4));
+port!.on('error', (err) => void end(`port error: ${err.message}`, 4));
+
+const handshake = setTimeout(() => void end(`no Firmata handshake in ${settings.handshakeTimeoutMs} ms`, 5), settings.handshakeTimeoutMs);
+// A board that reset on open (DTR) announces its version by itself; one that did not (simavr, an
+// already-running board) is asked after a short wait instead of firmata.js's default 5 s.
+const io = new Firmata(port!, { reportVersionTimeout: 300 });
+io.once('ready', () => {
+  clearTimeout(handshake);
+  const board = new five.Board({ io, repl: false, sigint: false, debug: false });
+  board.once('ready', () => setUp(board));
+});
+
+function setUp(board: InstanceType<typeof five.Board>): void {
+  const PULLUP = io.MODES.PULLUP!;
+  const buttonPins = [...LEVELS.map((l) => PANEL_PINS.levelButtons[l]), PANEL_PINS.pleaseRateButton];
+  const pullupsNative = (pin: number) => (io as unknown as { pins: Array<{ supportedModes?: number[] }> }).pins[pin]?.supportedModes?.includes(PULLUP) ?? false;
+
+  for (const level of LEVELS) {
+    const b = new five.Button({ pin: PANEL_PINS.levelButtons[level], board, isPullup: true });
+    b.on('press', () => send({ t: 'press', level }));
+  }
+  const pleaseRate = new five.Button({ pin: PANEL_PINS.pleaseRateButton, board, isPullup: true });
+  pleaseRate.on('press', () => send({ t: 'please-rate' }));
+  // johnny-five enables pull-ups the Firmata 2.3 way (INPUT, then write HIGH); a firmware that
+  // knows PULLUP mode gets it explicitly as well, so a released button never floats.
+  for (const pin of buttonPins) if (pullupsNative(pin)) io.pinMode(pin, PULLUP);
+
+  const levelLeds = new Map(LEVELS.map((l) => [l, new five.Led({ pin: PANEL_PINS.levelLeds[l], board })]));
+  const pleaseRateLed = new five.Led({ pin: PANEL_PINS.pleaseRateLed, board });
+  // An active buzzer (built-in oscillator): a beep is the pin held high. johnny-five's default Piezo
+  // controller would toggle the pin from the host at audio rate, flooding the 57600-baud link.
+  let beepTimer: NodeJS.Timeout | null = null;
+  const buzzer = new five.Piezo({
+    pin: PANEL_PINS.buzzer, board,
+    controller: {
+      initialize: { value() { io.pinMode(PANEL_PINS.buzzer, io.MODES.OUTPUT!); } },
+      tone: { value(_tone: number, ms: number) {
+        if (beepTimer) clearTimeout(beepTimer);
+        io.digitalWrite(PANEL_PINS.buzzer, 1);
+        beepTimer = setTimeout(() => io.digitalWrite(PANEL_PINS.buzzer, 0), ms);
+      } },
+      noTone: { value() { if (beepTimer) clearTimeout(beepTimer); io.digitalWrite(PANEL_PINS.buzzer, 0); } },
+    },
+  });
+
+  if (settings.firmware === 'hcp-panel') {
+    io.sysexResponse(NFC_UID_SYSEX, (payload) => {
+      const decoded = decodeNfcUid(payload);
+      if ('uid' in decoded) send({ t: 'badge', uid: decoded.uid });
+      else send({ t: 'refused', what: decoded.problem });
+    });
+  }
+
+  let pleaseRateState: 'off' | 'on' | 'blink' = 'off';
+  const apply = (cmd: PanelCommand) => {
+    switch (cmd.t) {
+      case 'leds':
+        for (const [level, led] of levelLeds) (cmd.levels.includes(level) ? led.on() : led.stop().off());
+        if (cmd.pleaseRate !== pleaseRateState) {
+          pleaseRateState = cmd.pleaseRate;
+          if (cmd.pleaseRate === 'blink') pleaseRateLed.blink(400);
+          else if (cmd.pleaseRate === 'on') pleaseRateLed.stop().on();
+          else pleaseRateLed.stop().off();
+        }
+        return;
+      case 'beep':
+        buzzer.frequency(2000, cmd.ms);
+        return;
+      case 'close':
+        for (const led of [...levelLeds.values(), pleaseRateLed]) led.stop().off();
+        buzzer.noTone();
+        // Let the writes reach the board before the port closes.
+        port!.drain(() => void end('closed by the device program', 0));
+        return;
+    }
+  };
+  process.on('message', (raw) => {
+    const cmd = PanelCommandSchema.safeParse(raw);
+    if (cmd.success) apply(cmd.data);
+    else log.warn({ problem: cmd.error.issues[0]?.message }, 'refused a panel command');
+  });
+
+  // Heartbeat: a board that stopped answering (crashed firmware, a hub that kept the tty) is a
+  // lost link. Each beat also re-asserts the button pins' mode and reporting, so a burst of line
+  // noise that the firmware took for commands cannot leave the buttons deaf.
+  let answered = true;
+  setInterval(() => {
+    if (!answered) return void end('panel stopped answering version queries', 6);
+    answered = false;
+    io.reportVersion(() => (answered = true));
+    for (const pin of buttonPins) {
+      if (pullupsNative(pin)) io.pinMode(pin, PULLUP);
+      else {
+        io.pinMode(pin, io.MODES.INPUT!);
+        io.digitalWrite(pin, 1);
+      }
+      io.reportDigitalPin(pin, 1);
+    }
+  }, settings.heartbeatMs).unref();
+
+  const fw = io.firmware;
+  send({ t: 'ready', path: settings.path, firmware: fw.name ?? 'unknown', version: fw.version ? `${fw.version.major}.${fw.version.minor}` : 'unknown' });
+  log.info({ path: settings.path, firmware: fw.name }, 'panel ready');
+}
