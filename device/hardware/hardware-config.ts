@@ -39,6 +39,8 @@ const UsbList = z.union([UsbIdSchema, z.array(UsbIdSchema).min(1)]).transform((u
 
 export const PanelSectionSchema = z
   .object({
+    /** false: no button panel (a touch-only window with a USB badge reader). */
+    enabled: z.boolean().default(true),
     /** An explicit device path wins over USB discovery (e.g. a /dev/serial/by-id/ link). */
     path: Path.optional(),
     usb: UsbList.optional(),
@@ -64,7 +66,7 @@ export const NfcSectionSchema = z
 
 export const HardwareSectionSchema = z
   .object({
-    panel: PanelSectionSchema.default({ baudRate: 57600, firmware: 'hcp-panel', handshakeTimeoutMs: 10_000 }),
+    panel: PanelSectionSchema.default({ enabled: true, baudRate: 57600, firmware: 'hcp-panel', handshakeTimeoutMs: 10_000 }),
     nfc: NfcSectionSchema.default({ mode: 'panel', baudRate: 9600, removeAfterMs: 600 }),
     /** Reconnect backoff of both links (ms): first retry, and the ceiling it doubles up to. */
     reconnect: z
@@ -74,8 +76,8 @@ export const HardwareSectionSchema = z
   })
   .strict()
   .superRefine((h, ctx) => {
-    if (h.nfc.mode === 'panel' && h.panel.firmware === 'standard-firmata') {
-      ctx.addIssue({ code: 'custom', path: ['nfc', 'mode'], message: "StandardFirmata has no NFC reader: use mode 'serial' with the reader on its own USB port" });
+    if (h.nfc.mode === 'panel' && (h.panel.firmware === 'standard-firmata' || !h.panel.enabled)) {
+      ctx.addIssue({ code: 'custom', path: ['nfc', 'mode'], message: "the panel has no NFC reader here (StandardFirmata, or no panel): use mode 'serial' with the reader on its own USB port" });
     }
     if (h.panel.path !== undefined && h.panel.path === h.nfc.path) {
       ctx.addIssue({ code: 'custom', path: ['nfc', 'path'], message: 'is the panel\'s port: one owner per port' });

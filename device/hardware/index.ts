@@ -28,7 +28,7 @@ export function createHardwareInputs(deps: FeatureDeps, seams: HardwareTestSeams
 }
 
 export class HardwareInputs implements Feature {
-  private readonly panel: PanelSupervisor;
+  private readonly panel: PanelSupervisor | null;
   private readonly nfc: SerialNfcReader | null;
   private readonly lights: PanelLights;
   private queue: Promise<void> = Promise.resolve();
@@ -37,7 +37,7 @@ export class HardwareInputs implements Feature {
   constructor(private readonly deps: FeatureDeps, cfg: ReturnType<typeof parseHardwareSection>, seams: HardwareTestSeams) {
     const log = deps.logger;
     const listPorts = seams.listPorts ?? listSerialPorts;
-    this.panel = new PanelSupervisor({
+    this.panel = !cfg.panel.enabled ? null : new PanelSupervisor({
       spec: { path: cfg.panel.path, usb: cfg.panel.usb ?? DEFAULT_PANEL_USB, exclude: () => (this.nfc?.openPath ? [this.nfc.openPath] : []) },
       worker: {
         baudRate: cfg.panel.baudRate, firmware: cfg.panel.firmware, handshakeTimeoutMs: cfg.panel.handshakeTimeoutMs,
@@ -54,13 +54,13 @@ export class HardwareInputs implements Feature {
     });
     this.nfc = cfg.nfc.mode === 'serial'
       ? new SerialNfcReader({
-          spec: { path: cfg.nfc.path, usb: cfg.nfc.usb ?? DEFAULT_NFC_USB, exclude: () => (this.panel.openPath ? [this.panel.openPath] : []) },
+          spec: { path: cfg.nfc.path, usb: cfg.nfc.usb ?? DEFAULT_NFC_USB, exclude: () => (this.panel?.openPath ? [this.panel.openPath] : []) },
           baudRate: cfg.nfc.baudRate, removeAfterMs: cfg.nfc.removeAfterMs, listPorts, backoff: cfg.reconnect,
           logger: log.child({ ns: 'hardware.nfc' }),
           onTap: (uid) => this.submit({ kind: 'badge', uid, source: 'nfc' }),
         })
       : null;
-    this.lights = new PanelLights((cmd) => this.panel.command(cmd));
+    this.lights = new PanelLights((cmd) => this.panel?.command(cmd));
   }
 
   async start(): Promise<void> {
@@ -73,7 +73,7 @@ export class HardwareInputs implements Feature {
     ev.on('staff-logout', this.onLogout);
     // An invitation that survived a restart is still armed: show it.
     if (this.deps.runtime.view().screen === 'armed') this.lights.armed();
-    await this.panel.start();
+    await this.panel?.start();
     await this.nfc?.start();
   }
 
@@ -87,7 +87,7 @@ export class HardwareInputs implements Feature {
     ev.off('staff-logout', this.onLogout);
     this.lights.stop();
     await this.nfc?.stop();
-    await this.panel.stop();
+    await this.panel?.stop();
     await this.queue;
   }
 

@@ -37,7 +37,7 @@ describe('hardware config section', () => {
     expect(() => parseHardwareSection({ panel: { path: '' } })).toThrow(/^hardware\.panel\.path: /);
     expect(() => parseHardwareSection({ panel: { usb: { vendorId: '2341', productId: 'x' } } })).toThrow(/hardware\.panel\.usb\.productId: must be 4 hex digits/);
     expect(() => parseHardwareSection({ nfc: { mode: 'usb' } })).toThrow(/hardware\.nfc\.mode/);
-    expect(() => parseHardwareSection({ panel: { firmware: 'standard-firmata' } })).toThrow(/hardware\.nfc\.mode: StandardFirmata has no NFC reader/);
+    expect(() => parseHardwareSection({ panel: { firmware: 'standard-firmata' } })).toThrow(/hardware\.nfc\.mode: the panel has no NFC reader here/);
     expect(() => parseHardwareSection({ panel: { path: '/dev/x' }, nfc: { mode: 'serial', path: '/dev/x' } })).toThrow(/one owner per port/);
     expect(() => parseHardwareSection({ bogus: 1 })).toThrow(/hardware: Unrecognized key/);
   });
