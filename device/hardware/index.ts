@@ -43,7 +43,7 @@ export class HardwareInputs implements Feature {
         baudRate: cfg.panel.baudRate, firmware: cfg.panel.firmware, handshakeTimeoutMs: cfg.panel.handshakeTimeoutMs,
         heartbeatMs: seams.heartbeatMs ?? 2000, logLevel: log.level,
       },
-      listPorts, backoff: cfg.reconnect, logger: log.child({ ns: 'hardware.panel' }),
+      listPorts, backoff: cfg.reconnect, logger: log.child({ part: 'panel' }),
       onReport: (r) => {
         if (r.t === 'press') this.submit({ kind: 'press', level: r.level, source: 'panel' });
         else if (r.t === 'please-rate') this.submit({ kind: 'please-rate', source: 'panel' });
@@ -56,7 +56,7 @@ export class HardwareInputs implements Feature {
       ? new SerialNfcReader({
           spec: { path: cfg.nfc.path, usb: cfg.nfc.usb ?? DEFAULT_NFC_USB, exclude: () => (this.panel?.openPath ? [this.panel.openPath] : []) },
           baudRate: cfg.nfc.baudRate, removeAfterMs: cfg.nfc.removeAfterMs, listPorts, backoff: cfg.reconnect,
-          logger: log.child({ ns: 'hardware.nfc' }),
+          logger: log.child({ part: 'nfc' }),
           onTap: (uid) => this.submit({ kind: 'badge', uid, source: 'nfc' }),
         })
       : null;

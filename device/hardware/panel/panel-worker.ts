@@ -110,7 +110,7 @@ function setUp(board: InstanceType<typeof five.Board>): void {
         for (const [level, led] of levelLeds) (cmd.levels.includes(level) ? led.on() : led.stop().off());
         if (cmd.pleaseRate !== pleaseRateState) {
           pleaseRateState = cmd.pleaseRate;
-          if (cmd.pleaseRate === 'blink') pleaseRateLed.blink(400);
+          if (cmd.pleaseRate === 'blink') pleaseRateLed.on().blink(400); // lit at once, then blinking
           else if (cmd.pleaseRate === 'on') pleaseRateLed.stop().on();
           else pleaseRateLed.stop().off();
         }
