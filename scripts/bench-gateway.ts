@@ -11,7 +11,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -107,10 +107,7 @@ function rawSqlite(rows: number): number {
 
 /** A bare aedes in its own process: the broker's QoS 1 ceiling with no ingest. */
 async function bareBroker(): Promise<{ child: ChildProcess; port: number }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-bare-')), 'bare.mjs');
-  writeFileSync(file, `import { Aedes } from 'aedes'; import net from 'node:net';
-    const a = await Aedes.createBroker(); const s = net.createServer(a.handle); s.listen(0, '127.0.0.1', () => process.send(s.address().port));`);
-  const child = fork(file, [], { cwd: process.cwd(), env: { ...process.env, NODE_PATH: join(process.cwd(), 'node_modules') }, execArgv: [] });
+  const child = fork(join(import.meta.dirname, 'lib', 'bare-broker.ts'), [], { execArgv: ['--import', 'tsx'] });
   const port = await new Promise<number>((r) => child.once('message', (m) => r(Number(m))));
   return { child, port };
 }
