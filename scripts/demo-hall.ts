@@ -1,11 +1,13 @@
 /**
- * The demo hall on one machine (README's first command): evaluator devices with simulated citizens
- * rating on their own, and the addresses to open. Data lives in .demo/ (wiped at each start).
- * Ctrl-C stops everything.
+ * The demo hall on one machine (README's first command): the hall gateway with its embedded broker
+ * and a first hall-IT account, three windows with their staff, and an enrolled evaluator device per
+ * window with simulated citizens rating on their own; then the addresses to open. Data lives in
+ * .demo/ (wiped at each start). Ctrl-C stops everything.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, startDevice, type RunningDevice } from './lib/device-process.js';
+import { ADMIN, startGateway, writeGatewayConfig } from './lib/gateway-process.js';
 
 const DEMO_DIR = join(REPO_ROOT, '.demo');
 const WINDOWS = [
@@ -15,16 +17,25 @@ const WINDOWS = [
 ];
 
 rmSync(DEMO_DIR, { recursive: true, force: true });
+const gwDir = join(DEMO_DIR, 'gateway');
+const gateway = await startGateway(writeGatewayConfig(gwDir, { logLevel: 'info' }), join(gwDir, 'data'));
 const devices: RunningDevice[] = [];
 for (const w of WINDOWS) {
   const deviceId = `dev-lf-${w.number}`;
+  const windowId = `w-${w.number}`;
+  // What hall IT does in the console: the window, its staff, and a device with its enrolment code.
+  await gateway.api('PUT', '/api/windows', { windowId, number: w.number, department: w.department });
+  await gateway.api('PUT', '/api/staff', { ...w.staff, windowId });
+  const { code } = (await gateway.api('POST', '/api/devices', { deviceId, windowId })).body as { code: string };
   devices.push(
     await startDevice({
       deviceId,
       dir: join(DEMO_DIR, deviceId),
       config: {
         logLevel: 'info',
-        bootstrap: { hallName: '廊坊市政务服务中心', window: { id: `w-${w.number}`, number: w.number, department: w.department }, roster: [w.staff] },
+        // Used only until the gateway's config for this device arrives.
+        bootstrap: { hallName: '廊坊市政务服务中心', window: { id: windowId, number: w.number, department: w.department }, roster: [] },
+        gateway: { url: gateway.http, mqttUrl: gateway.mqttUrl, enrolmentCode: code },
         simulator: { enabled: true, ratingsPerMinute: 6 },
       },
     }),
@@ -32,6 +43,8 @@ for (const w of WINDOWS) {
 }
 
 console.log('\nhcp demo hall is running. Open:');
+console.log(`  gateway API       ${gateway.http}/openapi.json   (hall IT login: ${ADMIN.username} / ${ADMIN.password})`);
+console.log(`  live counts       curl -s -X POST ${gateway.http}/api/login -H 'content-type: application/json' -d '{"username":"${ADMIN.username}","password":"${ADMIN.password}"}'  then  GET ${gateway.http}/api/counts`);
 for (const [i, d] of devices.entries()) {
   console.log(`  window ${WINDOWS[i]!.number} kiosk     ${d.url}/#token=${d.token}`);
   console.log(`  window ${WINDOWS[i]!.number} status    curl -H 'authorization: Bearer ${d.token}' ${d.url}/api/status`);
@@ -44,6 +57,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   await Promise.all(devices.map((d) => d.stop()));
+  await gateway.stop();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());
