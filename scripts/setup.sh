@@ -29,3 +29,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 if [ -f hardware/Makefile ]; then make -s -C hardware; fi
+# The kiosk UI the device runtime serves at its local API's root.
+npm run -s build:kiosk
