@@ -2,7 +2,6 @@
  * The seam between the outbox and a provincial 好差评 system. Each province gets its own adapter
  * (a "province profile", NATIONAL-SPEC.md); the outbox only knows these answers.
  */
-import type { NationalRating } from './national-mapping.js';
 
 export type RecordOutcome =
   | { status: 'accepted' }
@@ -17,7 +16,16 @@ export type SendResult =
   /** The whole request failed in a way worth retrying (5xx, 429, timeout, malformed answer). */
   | { kind: 'retryable'; reason: string; retryAfterMs?: number };
 
+/**
+ * One outbox row as sent: the national record (NationalRating) already serialised, so a large
+ * backlog is not parsed and re-serialised on every batch. An adapter with another wire form parses it.
+ */
+export interface OutboundRecord {
+  assessId: string;
+  json: string;
+}
+
 export interface ProvinceAdapter {
   /** Send one batch; outcomes are keyed by `assessId`. Never throws for transport trouble. */
-  send(batch: NationalRating[]): Promise<SendResult>;
+  send(batch: OutboundRecord[]): Promise<SendResult>;
 }

@@ -14,7 +14,7 @@
  *    would otherwise be released before their details (next in the same upload) are read.
  */
 import type Database from 'better-sqlite3';
-import { ChainRecordSchema, type DetailRecord, type RatingRecord } from '../../device/contract/index.js';
+import type { ChainRecord, DetailRecord, RatingRecord } from '../../device/contract/index.js';
 import { laneOf } from './outbox-schema.js';
 import { mapRating, type NationalRating, type UplinkProfile } from './national-mapping.js';
 
@@ -26,7 +26,20 @@ export interface EnqueueOptions {
 }
 
 interface RecordRow { ingest_seq: number; body: string; stored_at: string }
-interface HeldRow { rating_id: string; rating: string; detail: string | null }
+interface HeldRow { rating_id: string; rating: string; detail: string | null; release_after: number }
+interface Open { rating: RatingRecord; detail: DetailRecord | null; releaseAfter: number }
+
+/**
+ * Records in `records` were verified at ingest (schema, hash chain, signature), so a structural
+ * check is enough here; a full zod parse of every record cost more than half the drain time.
+ */
+function parseStored(body: string): ChainRecord {
+  const r = JSON.parse(body) as ChainRecord;
+  if ((r.kind !== 'rating' && r.kind !== 'detail') || typeof r.id !== 'string' || typeof r.deviceId !== 'string' || typeof r.seq !== 'number') {
+    throw new Error(`records row is not a chain record: ${body.slice(0, 80)}`);
+  }
+  return r;
+}
 
 export class UplinkEnqueuer {
   private readonly holdMs: number;
@@ -42,11 +55,10 @@ export class UplinkEnqueuer {
       cursor: db.prepare("SELECT ingest_seq AS s FROM uplink_cursor WHERE name = 'records'").pluck(),
       setCursor: db.prepare("UPDATE uplink_cursor SET ingest_seq = ? WHERE name = 'records'"),
       next: db.prepare('SELECT ingest_seq, body, stored_at FROM records WHERE ingest_seq > ? ORDER BY ingest_seq LIMIT ?'),
-      hold: db.prepare('INSERT OR IGNORE INTO uplink_held (rating_id, device_id, seq, at, rating, release_after) VALUES (?, ?, ?, ?, ?, ?)'),
-      held: db.prepare('SELECT rating_id, rating, detail FROM uplink_held WHERE rating_id = ?'),
-      attach: db.prepare('UPDATE uplink_held SET detail = ? WHERE rating_id = ?'),
-      earlierHeld: db.prepare('SELECT rating_id, rating, detail FROM uplink_held WHERE device_id = ? AND seq < ? ORDER BY seq'),
-      due: db.prepare('SELECT rating_id, rating, detail FROM uplink_held WHERE release_after <= ? ORDER BY at, rating_id LIMIT 5000'),
+      hold: db.prepare('INSERT OR REPLACE INTO uplink_held (rating_id, device_id, seq, at, rating, detail, release_after) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      heldOfDevice: db.prepare('SELECT rating_id, rating, detail, release_after FROM uplink_held WHERE device_id = ? ORDER BY seq'),
+      unholdDevice: db.prepare('DELETE FROM uplink_held WHERE device_id = ?'),
+      due: db.prepare('SELECT rating_id, rating, detail, release_after FROM uplink_held WHERE release_after <= ? ORDER BY at, rating_id LIMIT 5000'),
       unhold: db.prepare('DELETE FROM uplink_held WHERE rating_id = ?'),
       enqueue: db.prepare("INSERT OR IGNORE INTO uplink_outbox (assess_id, order_key, lane, at, payload, state, enqueued_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"),
       pendingPayload: db.prepare("SELECT id, payload FROM uplink_outbox WHERE assess_id = ? AND state = 'pending'"),
@@ -60,9 +72,21 @@ export class UplinkEnqueuer {
     return this.db.transaction(() => {
       const from = this.st.cursor.get() as number;
       const rows = this.st.next.all(from, this.chunk) as RecordRow[];
-      for (const row of rows) this.take(row);
+      // The open (held) rating of each device touched by this chunk lives in memory during the
+      // transaction and is written back at the end if still open: at most one per device.
+      const open = new Map<string, Open | null>();
+      for (const row of rows) this.take(row, open);
+      const nowMs = this.now();
+      for (const [deviceId, o] of open) {
+        if (!o) continue;
+        if (o.releaseAfter <= nowMs) this.release(o);
+        else this.st.hold.run(o.rating.id, deviceId, o.rating.seq, o.rating.at, JSON.stringify(o.rating), o.detail ? JSON.stringify(o.detail) : null, o.releaseAfter);
+      }
       if (rows.length > 0) this.st.setCursor.run(rows[rows.length - 1]!.ingest_seq);
-      for (const h of this.st.due.all(this.now()) as HeldRow[]) this.release(h);
+      for (const h of this.st.due.all(nowMs) as HeldRow[]) {
+        this.release(fromHeld(h));
+        this.st.unhold.run(h.rating_id);
+      }
       return rows.length;
     }).immediate();
   }
@@ -74,18 +98,28 @@ export class UplinkEnqueuer {
     return total;
   }
 
-  private take(row: RecordRow): void {
-    const rec = ChainRecordSchema.parse(JSON.parse(row.body));
+  private openOf(deviceId: string, open: Map<string, Open | null>): Open | null {
+    if (open.has(deviceId)) return open.get(deviceId)!;
+    const held = (this.st.heldOfDevice.all(deviceId) as HeldRow[]).map(fromHeld);
+    if (held.length > 0) this.st.unholdDevice.run(deviceId);
+    for (const h of held.slice(0, -1)) this.release(h);
+    const last = held[held.length - 1] ?? null;
+    open.set(deviceId, last);
+    return last;
+  }
+
+  private take(row: RecordRow, open: Map<string, Open | null>): void {
+    const rec = parseStored(row.body);
+    const current = this.openOf(rec.deviceId, open);
     if (rec.kind === 'rating') {
-      // A new rating closes the detail screen of every earlier rating of this device.
-      for (const h of this.st.earlierHeld.all(rec.deviceId, rec.seq) as HeldRow[]) this.release(h);
-      const releaseAfter = Math.max(Date.parse(rec.at), Date.parse(row.stored_at)) + this.holdMs;
-      this.st.hold.run(rec.id, rec.deviceId, rec.seq, rec.at, row.body, releaseAfter);
+      // A new rating closes the detail screen of the device's previous rating.
+      if (current) this.release(current);
+      open.set(rec.deviceId, { rating: rec, detail: null, releaseAfter: Math.max(Date.parse(rec.at), Date.parse(row.stored_at)) + this.holdMs });
       return;
     }
-    const held = this.st.held.get(rec.ratingId) as HeldRow | undefined;
-    if (held) {
-      this.release({ ...held, detail: row.body });
+    if (current && current.rating.id === rec.ratingId) {
+      this.release({ ...current, detail: rec });
+      open.set(rec.deviceId, null);
       return;
     }
     const pending = this.st.pendingPayload.get(rec.ratingId) as { id: number; payload: string } | undefined;
@@ -97,13 +131,14 @@ export class UplinkEnqueuer {
     this.st.late.run(rec.id, rec.ratingId, JSON.stringify(withoutContact(rec)), new Date(this.now()).toISOString());
   }
 
-  private release(h: HeldRow): void {
-    const rating = JSON.parse(h.rating) as RatingRecord;
-    const detail = h.detail ? (JSON.parse(h.detail) as DetailRecord) : null;
-    const payload = mapRating(rating, detail, this.opts.profile);
-    this.st.enqueue.run(payload.assessId, rating.deviceId, laneOf(rating.deviceId), new Date(Date.parse(rating.at)).toISOString(), JSON.stringify(payload), new Date(this.now()).toISOString());
-    this.st.unhold.run(h.rating_id);
+  private release(o: Open): void {
+    const payload = mapRating(o.rating, o.detail, this.opts.profile);
+    this.st.enqueue.run(payload.assessId, o.rating.deviceId, laneOf(o.rating.deviceId), new Date(Date.parse(o.rating.at)).toISOString(), JSON.stringify(payload), new Date(this.now()).toISOString());
   }
+}
+
+function fromHeld(h: HeldRow): Open {
+  return { rating: JSON.parse(h.rating) as RatingRecord, detail: h.detail ? (JSON.parse(h.detail) as DetailRecord) : null, releaseAfter: h.release_after };
 }
 
 function withoutContact(d: DetailRecord): Omit<DetailRecord, 'contact'> {

@@ -5,8 +5,7 @@
  * rating because of a config mistake would not be.
  */
 import { z } from 'zod';
-import type { ProvinceAdapter, RecordOutcome, SendResult } from './adapter.js';
-import type { NationalRating } from './national-mapping.js';
+import type { OutboundRecord, ProvinceAdapter, RecordOutcome, SendResult } from './adapter.js';
 import { signedHeaders } from './signing.js';
 
 export const HttpAdapterConfigSchema = z.object({
@@ -43,8 +42,8 @@ export class HttpProvinceAdapter implements ProvinceAdapter {
     this.cfg = HttpAdapterConfigSchema.parse(cfg);
   }
 
-  async send(batch: NationalRating[]): Promise<SendResult> {
-    const body = JSON.stringify({ records: batch });
+  async send(batch: OutboundRecord[]): Promise<SendResult> {
+    const body = `{"records":[${batch.map((r) => r.json).join(',')}]}`;
     let res: Response;
     let text: string;
     try {

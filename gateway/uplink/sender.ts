@@ -8,8 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { ProvinceAdapter } from './adapter.js';
-import type { NationalRating } from './national-mapping.js';
+import type { ProvinceAdapter, RecordOutcome } from './adapter.js';
 import { UPLINK_LANES } from './outbox-schema.js';
 
 export interface SenderOptions {
@@ -51,6 +50,8 @@ export class UplinkSender {
   private abort = new AbortController();
   private workers: Promise<void>[] = [];
   private wake: Array<() => void> = [];
+  private marks: Array<{ rows: OutRow[]; outcomes: Map<string, RecordOutcome> }> = [];
+  private readonly unflushed = new Set<number>();
   private readonly st;
 
   constructor(private readonly db: Database.Database, private readonly adapter: ProvinceAdapter, private readonly log: Logger, opts: SenderOptions = {}) {
@@ -67,7 +68,7 @@ export class UplinkSender {
     this.sleep = opts.sleep ?? abortableSleep;
     this.random = opts.random ?? Math.random;
     this.st = {
-      sent: db.prepare("UPDATE uplink_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND state = 'pending'"),
+      sentMany: db.prepare("UPDATE uplink_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'"),
       retry: db.prepare("UPDATE uplink_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'"),
       dead: db.prepare("UPDATE uplink_outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'"),
       deadLetter: db.prepare('INSERT OR REPLACE INTO uplink_dead_letters (outbox_id, assess_id, reason, dead_at) VALUES (?, ?, ?, ?)'),
@@ -88,6 +89,7 @@ export class UplinkSender {
     this.poke();
     await Promise.all(this.workers);
     this.workers = [];
+    if (this.marks.length > 0) this.flushMarks();
   }
 
   /** New rows were enqueued: wake idle workers instead of waiting for the poll. */
@@ -100,14 +102,19 @@ export class UplinkSender {
   }
 
   private async run(lanes: number[]): Promise<void> {
+    // One lane per query, so SQLite walks the partial index in order instead of sorting a backlog.
     const order = this.o.orderByRatingTime ? 'at, id' : 'id';
-    const pick = this.db.prepare(`SELECT id, assess_id, payload, attempts FROM uplink_outbox WHERE state = 'pending' AND lane IN (${lanes.join(',')}) ORDER BY ${order} LIMIT ?`);
+    const pick = this.db.prepare(`SELECT id, assess_id, payload, attempts FROM uplink_outbox WHERE state = 'pending' AND lane = ? ORDER BY ${order} LIMIT ?`);
     let failures = 0;
+    let turn = 0;
     const signal = this.abort.signal;
     while (!signal.aborted) {
-      let rows: OutRow[];
+      let rows: OutRow[] = [];
       try {
-        rows = pick.all(this.o.batchSize) as OutRow[];
+        for (let k = 0; k < lanes.length && rows.length === 0; k++) {
+          rows = (pick.all(lanes[(turn + k) % lanes.length], this.o.batchSize + this.unflushed.size) as OutRow[]).filter((r) => !this.unflushed.has(r.id)).slice(0, this.o.batchSize);
+        }
+        turn++;
       } catch (err) {
         this.log.error({ err }, 'outbox read failed');
         await this.sleep(this.o.idleMs, signal);
@@ -117,7 +124,7 @@ export class UplinkSender {
         await this.idle(signal);
         continue;
       }
-      const batch = rows.map((r) => JSON.parse(r.payload) as NationalRating);
+      const batch = rows.map((r) => ({ assessId: r.assess_id, json: r.payload }));
       const result = await this.adapter.send(batch);
       if (signal.aborted && result.kind === 'retryable') break;
       if (result.kind === 'retryable') {
@@ -128,23 +135,54 @@ export class UplinkSender {
         continue;
       }
       failures = 0;
+      // Outcomes are group-committed in the background; the worker goes on with the next batch
+      // (rows awaiting that commit are skipped by the pick), so fsyncs overlap the province's work.
       let retryable = 0;
-      const at = new Date(this.now()).toISOString();
-      this.db.transaction(() => {
-        for (const r of rows) {
-          const out = result.outcomes.get(r.assess_id);
-          if (!out || out.status === 'retryable') {
-            const reason = out?.reason ?? 'no result';
-            if (r.attempts + 1 >= this.o.maxRecordAttempts) this.toDead(r, `retried ${r.attempts + 1} times; last: ${reason}`, at);
-            else {
-              this.st.retry.run(reason, r.id);
-              retryable++;
-            }
-          } else if (out.status === 'rejected') this.toDead(r, out.reason, at);
-          else this.st.sent.run(at, r.id);
-        }
-      })();
+      for (const r of rows) {
+        const out = result.outcomes.get(r.assess_id);
+        if (!out || out.status === 'retryable') retryable++;
+        this.unflushed.add(r.id);
+      }
+      this.record(rows, result.outcomes);
       if (retryable > 0) await this.sleep(this.backoff(1), signal);
+    }
+  }
+
+  /**
+   * Group commit: the outcomes of every worker's answered batch are written in one transaction
+   * (one fsync under synchronous=FULL instead of one per batch). Until it commits, the rows stay
+   * in `unflushed` so no worker picks them again; if it fails they are simply sent again and the
+   * province answers duplicate.
+   */
+  private record(rows: OutRow[], outcomes: Map<string, RecordOutcome>): void {
+    this.marks.push({ rows, outcomes });
+    if (this.marks.length === 1) setImmediate(() => this.flushMarks());
+  }
+
+  private flushMarks(): void {
+    const marks = this.marks.splice(0);
+    if (marks.length === 0) return;
+    const at = new Date(this.now()).toISOString();
+    try {
+      this.db.transaction(() => {
+        for (const { rows, outcomes } of marks) {
+          const sent: number[] = [];
+          for (const r of rows) {
+            const out = outcomes.get(r.assess_id);
+            if (!out || out.status === 'retryable') {
+              const reason = out?.reason ?? 'no result';
+              if (r.attempts + 1 >= this.o.maxRecordAttempts) this.toDead(r, `retried ${r.attempts + 1} times; last: ${reason}`, at);
+              else this.st.retry.run(reason, r.id);
+            } else if (out.status === 'rejected') this.toDead(r, out.reason, at);
+            else sent.push(r.id);
+          }
+          if (sent.length > 0) this.st.sentMany.run(at, JSON.stringify(sent));
+        }
+      }).immediate();
+    } catch (err) {
+      this.log.error({ err }, 'outcomes not recorded; those records will be sent again (the province answers duplicate)');
+    } finally {
+      for (const m of marks) for (const r of m.rows) this.unflushed.delete(r.id);
     }
   }
 

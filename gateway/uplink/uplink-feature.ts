@@ -28,6 +28,9 @@ export class UplinkFeature {
   readonly enqueuer: UplinkEnqueuer;
   readonly sender: UplinkSender;
   private timer: NodeJS.Timeout | null = null;
+  private pumping = false;
+  private again = false;
+  private stopped = false;
   private readonly log: Logger;
 
   constructor(private readonly o: UplinkFeatureOptions) {
@@ -39,6 +42,7 @@ export class UplinkFeature {
   }
 
   start(): void {
+    this.stopped = false;
     this.pump();
     this.sender.start();
     this.timer = setInterval(() => this.pump(), this.o.pumpEveryMs ?? 5000);
@@ -46,6 +50,7 @@ export class UplinkFeature {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.sender.stop();
@@ -56,11 +61,34 @@ export class UplinkFeature {
     this.pump();
   }
 
+  /**
+   * Enqueue in chunks, yielding between them, so a large backlog (a village point back after
+   * weeks) is sent while it is still being enqueued and the event loop stays responsive.
+   */
   pump(): void {
-    try {
-      if (this.enqueuer.drain() >= 0) this.sender.poke();
-    } catch (err) {
-      this.log.error({ err }, 'uplink enqueue failed; will retry');
+    if (this.pumping) {
+      this.again = true;
+      return;
     }
+    this.pumping = true;
+    const step = () => {
+      if (this.stopped) {
+        this.pumping = false;
+        return;
+      }
+      try {
+        const n = this.enqueuer.pump();
+        this.sender.poke();
+        if (n > 0 || this.again) {
+          this.again = false;
+          setImmediate(step);
+          return;
+        }
+      } catch (err) {
+        this.log.error({ err }, 'uplink enqueue failed; will retry');
+      }
+      this.pumping = false;
+    };
+    step();
   }
 }
