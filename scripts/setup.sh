@@ -10,7 +10,7 @@ debs=(
   mosquitto                                  # the second real broker of the sync tests
   gcc-avr avr-libc arduino-core-avr          # build the panel firmware
   simavr libsimavr-dev libsimavrparts1 libelf-dev pkg-config   # run it: the virtual panel
-  socat xvfb                                 # pty pairs for serial tests; a real X display
+  socat xvfb openssl                         # pty pairs for serial tests; a real X display; test certificates
 )
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
