@@ -59,7 +59,7 @@ export function detailsScreen(c: ScreenContext): Screen {
   };
   commentBtn.addEventListener('click', () => {
     sheet?.close();
-    sheet = openTextKeyboard({ label: w.comment, value: d.comment, english: lang === 'en', w, onChange: (v) => { d.comment = v; paintComment(); } });
+    sheet = openTextKeyboard({ label: w.comment, value: d.comment, english: lang === 'en', w, onChange: (v) => { d.comment = v; paintComment(); stillTyping(); } });
   });
 
   const consentBtn = h('button', { type: 'button', class: 'consent', role: 'checkbox', 'aria-checked': String(d.consent) },
@@ -81,7 +81,7 @@ export function detailsScreen(c: ScreenContext): Screen {
   phoneBtn.addEventListener('click', () => {
     if (!d.consent) return;
     sheet?.close();
-    sheet = openNumberPad({ label: w.phone, value: d.phone, maxLength: 11, w, onChange: (v) => { d.phone = v; paintPhone(); }, onDone: () => undefined });
+    sheet = openNumberPad({ label: w.phone, value: d.phone, maxLength: 11, w, onChange: (v) => { d.phone = v; paintPhone(); stillTyping(); }, onDone: () => undefined });
   });
 
   const submitBtn = h('button', { type: 'button', class: 'primary' }, w.submit);
@@ -124,7 +124,20 @@ export function detailsScreen(c: ScreenContext): Screen {
   paintPhone();
   const left = h('p', { class: 'countdown' });
   // The runtime enforces the timeout; skip ourselves a little after it in case its push is lost.
-  const stop = countdown(left, d.startedAt + view.timeouts.detailsSec * 1000, w.secondsLeft, () => window.setTimeout(() => { if (!disposed) void skip(); }, 2000));
+  const startCountdown = () => countdown(left, d.startedAt + view.timeouts.detailsSec * 1000, w.secondsLeft, () => window.setTimeout(() => { if (!disposed) void skip(); }, 2000));
+  let stopCountdown = startCountdown();
+  const stop = () => stopCountdown();
+  // An elderly citizen typing slowly must not be timed out mid-sentence: each keystroke (at most
+  // every 5 s) gives the form its full time again, on the runtime and on screen.
+  let lastActivity = 0;
+  function stillTyping(): void {
+    if (Date.now() - lastActivity < 5000) return;
+    lastActivity = Date.now();
+    d.startedAt = lastActivity;
+    stopCountdown();
+    stopCountdown = startCountdown();
+    void c.api.post('/api/details/activity', { ratingId: rating.id });
+  }
   const root = h('main', { class: 'screen details', 'aria-labelledby': 'details-title' },
     h('header', { class: 'details-head' },
       h('h1', { id: 'details-title' }, w.detailsTitle),
