@@ -45,14 +45,13 @@ function view(r: CaseRow) {
   return { caseNo: r.case_no, windowNumber: r.window_no, inviteId: r.invite_id, state: r.state, invitedAt: r.invited_at, itemCode: r.item_code, itemName: r.item_name };
 }
 
-export function caseApiPlugin(d: CaseApiDeps): FastifyPluginAsync {
+function prepare(d: CaseApiDeps) {
   const now = d.now ?? Date.now;
   const log = d.logger.child({ ns: 'cases-api' });
   const get = d.db.prepare('SELECT * FROM cases WHERE case_no = ?');
   const insert = d.db.prepare(`INSERT INTO cases (case_no, business_system, window_no, device_id, item_code, item_name, staff_id, invite_id, state, invited_at, contact_enc, created_at)
     VALUES (@caseNo, @system, @window, @deviceId, @itemCode, @itemName, @staffId, @inviteId, 'invited', @invitedAt, @contact, @createdAt) ON CONFLICT(case_no) DO NOTHING`);
   const markPublished = d.db.prepare('UPDATE cases SET published = 1 WHERE case_no = ?');
-
   async function publish(row: CaseRow): Promise<void> {
     await d.publishInvite(row.device_id, {
       inviteId: row.invite_id, caseNo: row.case_no, issuedAt: row.invited_at,
@@ -60,9 +59,22 @@ export function caseApiPlugin(d: CaseApiDeps): FastifyPluginAsync {
     });
     markPublished.run(row.case_no);
   }
+  return { d, now, log, get, insert, publish };
+}
 
+/** Takes a getter as well, because the gateway registers plugins before its features exist. */
+export function caseApiPlugin(source: CaseApiDeps | (() => CaseApiDeps | undefined)): FastifyPluginAsync {
+  let ready: ReturnType<typeof prepare> | null = null;
+  const deps = () => {
+    if (ready) return ready;
+    const d = typeof source === 'function' ? source() : source;
+    return d ? (ready = prepare(d)) : null;
+  };
   return async (app) => {
     app.post('/api/cases', async (req, reply) => {
+      const ctx = deps();
+      if (!ctx) return reply.code(503).send({ error: 'starting', message: 'the gateway is still starting; retry shortly' });
+      const { d, now, log, get, insert, publish } = ctx;
       const key = req.headers['x-api-key'];
       const system = typeof key === 'string' ? d.keys.verify(key) : null;
       if (!system) return reply.code(401).send({ error: 'unauthorized', message: 'send the business system API key in the X-API-Key header' });

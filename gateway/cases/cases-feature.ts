@@ -9,7 +9,7 @@ import type { InvitePayload } from '../../device/contract/index.js';
 import type { WorkingDayCalendar } from '../calendar/working-days.js';
 import type { UplinkProfile } from '../uplink/national-mapping.js';
 import { CaseApiKeys } from './api-keys.js';
-import { caseApiPlugin } from './case-api.js';
+import { caseApiPlugin, type CaseApiDeps } from './case-api.js';
 import { migrateCases } from './cases-schema.js';
 import { ContactCipher } from './contact-crypto.js';
 import { DefaultScheduler } from './default-scheduler.js';
@@ -33,6 +33,8 @@ export class CasesFeature {
   readonly keys: CaseApiKeys;
   readonly scheduler: DefaultScheduler;
   readonly plugin: FastifyPluginAsync;
+  /** For `caseApiPlugin(() => cases?.apiDeps)` registered before the feature exists. */
+  readonly apiDeps: CaseApiDeps;
 
   constructor(o: CasesFeatureOptions) {
     migrateCases(o.db);
@@ -41,17 +43,18 @@ export class CasesFeature {
       db: o.db, calendar: o.calendar, profile: o.profile, logger: o.logger, workingDays: o.workingDays,
       everyMs: o.defaultsEveryMs, now: o.now, onDefaulted: o.onDefaulted,
     });
-    this.plugin = caseApiPlugin({
+    this.apiDeps = {
       db: o.db, keys: this.keys, cipher: new ContactCipher(o.contactKey), logger: o.logger,
       publishInvite: o.publishInvite, deviceForWindow: o.deviceForWindow, now: o.now,
-    });
+    };
+    this.plugin = caseApiPlugin(this.apiDeps);
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.scheduler.start();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.scheduler.stop();
   }
 }

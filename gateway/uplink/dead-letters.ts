@@ -48,18 +48,26 @@ const ListQuery = z.object({
 });
 const IdParams = z.object({ id: z.coerce.number().int().min(1, 'id must be a positive integer') });
 
-/** GET /api/uplink/dead-letters, POST /api/uplink/dead-letters/:id/retry; auth from the caller. */
-export function deadLetterPlugin(deadLetters: DeadLetters, opts: { preHandler: preHandlerHookHandler; onRetry?: () => void }): FastifyPluginAsync {
+/**
+ * GET /api/uplink/dead-letters, POST /api/uplink/dead-letters/:id/retry; auth from the caller.
+ * Takes a getter as well, because the gateway registers plugins before its features exist.
+ */
+export function deadLetterPlugin(source: DeadLetters | (() => DeadLetters | undefined), opts: { preHandler: preHandlerHookHandler; onRetry?: () => void }): FastifyPluginAsync {
+  const get = (): DeadLetters => {
+    const d = typeof source === 'function' ? source() : source;
+    if (!d) throw Object.assign(new Error('the uplink is still starting; retry shortly'), { statusCode: 503 });
+    return d;
+  };
   return async (app) => {
     app.get('/api/uplink/dead-letters', { preHandler: opts.preHandler }, async (req, reply) => {
       const q = ListQuery.safeParse(req.query);
       if (!q.success) return reply.code(400).send({ error: 'bad-query', message: q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-      return { total: deadLetters.count(), deadLetters: deadLetters.list(q.data.limit, q.data.offset) };
+      return { total: get().count(), deadLetters: get().list(q.data.limit, q.data.offset) };
     });
     app.post('/api/uplink/dead-letters/:id/retry', { preHandler: opts.preHandler }, async (req, reply) => {
       const p = IdParams.safeParse(req.params);
       if (!p.success) return reply.code(400).send({ error: 'bad-id', message: p.error.issues.map((i) => i.message).join('; ') });
-      if (!deadLetters.retry(p.data.id)) return reply.code(404).send({ error: 'not-found', message: `no dead letter ${p.data.id}` });
+      if (!get().retry(p.data.id)) return reply.code(404).send({ error: 'not-found', message: `no dead letter ${p.data.id}` });
       opts.onRetry?.();
       return { retried: p.data.id };
     });

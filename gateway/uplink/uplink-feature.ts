@@ -41,7 +41,7 @@ export class UplinkFeature {
     this.sender = new UplinkSender(o.db, o.adapter, this.log, { now: o.now, ...o.sender });
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.stopped = false;
     this.pump();
     this.sender.start();

@@ -131,4 +131,30 @@ describe('uplink outbox', () => {
     expect(f.deadLetters.count()).toBe(1);
     await app.close();
   });
+
+  it('a wrong shared key is refused by the province and retried, never dead-lettered; the plugin answers 503 before the feature exists', async () => {
+    const dev = new FakeDevice('dev-k01', 'W01');
+    storeRecords(db, [dev.rating(new Date(Date.now() - 600_000), 3), dev.rating(new Date(Date.now() - 590_000), 4)], new Date(Date.now() - 600_000));
+    const wrong = new UplinkFeature({
+      db, profile, logger: pino({ level: 'silent' }),
+      adapter: new HttpProvinceAdapter({ url: `${sim.url}/province/ratings`, appId: 'hall-1', key: 'not-the-shared-key-000' }),
+      sender: { baseBackoffMs: 10, maxBackoffMs: 50, idleMs: 20 },
+    });
+    await wrong.start();
+    await until(() => sim.stats.badSignature >= 3);
+    await wrong.stop();
+    expect(sim.count()).toBe(0);
+    expect(wrong.deadLetters.count()).toBe(0);
+    const f = makeFeature();
+    await f.start();
+    await until(() => sim.count() === 2);
+
+    const app = Fastify();
+    let late: UplinkFeature | undefined;
+    await app.register(deadLetterPlugin(() => late?.deadLetters, { preHandler: async () => {} }));
+    expect((await app.inject({ url: '/api/uplink/dead-letters' })).statusCode).toBe(503);
+    late = f;
+    expect((await app.inject({ url: '/api/uplink/dead-letters' })).json()).toEqual({ total: 0, deadLetters: [] });
+    await app.close();
+  });
 });
