@@ -50,7 +50,8 @@ export class UplinkSender {
   private abort = new AbortController();
   private workers: Promise<void>[] = [];
   private wake: Array<() => void> = [];
-  private marks: Array<{ rows: OutRow[]; outcomes: Map<string, RecordOutcome> }> = [];
+  private marks: Array<{ lane: number; rows: OutRow[]; outcomes: Map<string, RecordOutcome> }> = [];
+  private readonly unflushedInLane = new Map<number, number>();
   private readonly unflushed = new Set<number>();
   private readonly st;
 
@@ -110,9 +111,14 @@ export class UplinkSender {
     const signal = this.abort.signal;
     while (!signal.aborted) {
       let rows: OutRow[] = [];
+      let lane = 0;
       try {
         for (let k = 0; k < lanes.length && rows.length === 0; k++) {
-          rows = (pick.all(lanes[(turn + k) % lanes.length], this.o.batchSize + this.unflushed.size) as OutRow[]).filter((r) => !this.unflushed.has(r.id)).slice(0, this.o.batchSize);
+          lane = lanes[(turn + k) % lanes.length]!;
+          // Rows answered but not yet committed are at the head of their lane: skip past them.
+          const skip = this.unflushedInLane.get(lane) ?? 0;
+          rows = (pick.all(lane, this.o.batchSize + skip) as OutRow[]);
+          if (skip > 0) rows = rows.filter((r) => !this.unflushed.has(r.id)).slice(0, this.o.batchSize);
         }
         turn++;
       } catch (err) {
@@ -143,7 +149,8 @@ export class UplinkSender {
         if (!out || out.status === 'retryable') retryable++;
         this.unflushed.add(r.id);
       }
-      this.record(rows, result.outcomes);
+      this.unflushedInLane.set(lane, (this.unflushedInLane.get(lane) ?? 0) + rows.length);
+      this.record(lane, rows, result.outcomes);
       if (retryable > 0) await this.sleep(this.backoff(1), signal);
     }
   }
@@ -154,8 +161,8 @@ export class UplinkSender {
    * in `unflushed` so no worker picks them again; if it fails they are simply sent again and the
    * province answers duplicate.
    */
-  private record(rows: OutRow[], outcomes: Map<string, RecordOutcome>): void {
-    this.marks.push({ rows, outcomes });
+  private record(lane: number, rows: OutRow[], outcomes: Map<string, RecordOutcome>): void {
+    this.marks.push({ lane, rows, outcomes });
     if (this.marks.length === 1) setImmediate(() => this.flushMarks());
   }
 
@@ -182,7 +189,10 @@ export class UplinkSender {
     } catch (err) {
       this.log.error({ err }, 'outcomes not recorded; those records will be sent again (the province answers duplicate)');
     } finally {
-      for (const m of marks) for (const r of m.rows) this.unflushed.delete(r.id);
+      for (const m of marks) {
+        for (const r of m.rows) this.unflushed.delete(r.id);
+        this.unflushedInLane.set(m.lane, (this.unflushedInLane.get(m.lane) ?? 0) - m.rows.length);
+      }
     }
   }
 
