@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { SerialPort } from 'serialport';
+import { watchDeviceNode } from '../device-node-watch.js';
 import { Backoff, pause } from '../link-backoff.js';
 import { locatePort, type ListPorts, type PortSpec } from '../port-discovery.js';
 import { CardPresence } from './card-presence.js';
@@ -89,13 +90,19 @@ export class SerialNfcReader {
       if (presence.seen(read.uid)) this.o.onTap(read.uid);
     });
     port.pipe(framer);
+    let unwatch = () => {};
     await new Promise<void>((res) => {
       port.once('close', () => res());
       port.on('error', (err) => {
         this.o.logger.warn({ path, err: err.message }, 'NFC reader error');
         res();
       });
+      unwatch = watchDeviceNode(path, (why) => {
+        this.o.logger.warn({ why }, 'NFC reader device node changed');
+        res();
+      });
     });
+    unwatch();
     await closeQuietly(port);
     port.unpipe(framer);
     framer.end();

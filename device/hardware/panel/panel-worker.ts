@@ -10,6 +10,7 @@ import pino from 'pino';
 import { SerialPort } from 'serialport';
 import bindTransport from 'firmata-io';
 import five from 'johnny-five';
+import { watchDeviceNode } from '../device-node-watch.js';
 import { decodeNfcUid, NFC_UID_SYSEX } from './nfc-sysex.js';
 import { PANEL_PINS, PanelCommandSchema, PanelWorkerSettingsSchema, type PanelCommand, type PanelReport } from './panel-ipc.js';
 
@@ -51,6 +52,7 @@ try {
 }
 port!.on('close', () => void end('port closed (unplugged?)', 4));
 port!.on('error', (err) => void end(`port error: ${err.message}`, 4));
+watchDeviceNode(settings.path, (why) => void end(`unplugged: ${why}`, 4));
 
 const handshake = setTimeout(() => void end(`no Firmata handshake in ${settings.handshakeTimeoutMs} ms`, 5), settings.handshakeTimeoutMs);
 // A board that reset on open (DTR) announces its version by itself; one that did not (simavr, an
