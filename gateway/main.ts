@@ -3,6 +3,8 @@
  *   tsx gateway/main.ts serve --config gateway.json
  *   tsx gateway/main.ts create-admin --config gateway.json --user NAME [--role hall-it|manager]
  *       (password from HCP_ADMIN_PASSWORD, or the first line of stdin)
+ *   tsx gateway/main.ts create-business-key --config gateway.json --user BUSINESS-SYSTEM-ID
+ *       (prints the API key for POST /api/cases once)
  * `serve` prints one JSON line {"event":"ready","http":…,"mqttPort":…} on stdout.
  */
 import { mkdirSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { createRootLogger } from '../device/log/logger.js';
 import { loadGatewayConfig } from './config/gateway-config.js';
 import { Gateway } from './gateway.js';
+import { provinceExtensions } from './province-wiring.js';
 import { ConsoleAuth } from './http/auth.js';
 import { openGatewayStore } from './store/gateway-store.js';
 
@@ -52,8 +55,26 @@ if (command === 'create-admin') {
   process.exit(0);
 }
 
+if (command === 'create-business-key') {
+  // A window business system's API key for POST /api/cases, shown once.
+  if (!values.user) {
+    process.stderr.write('create-business-key needs --user <business-system-id>\n');
+    process.exit(2);
+  }
+  const { CaseApiKeys } = await import('./cases/api-keys.js');
+  const { migrateCases } = await import('./cases/cases-schema.js');
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = openGatewayStore(join(config.dataDir, 'gateway.db'));
+  migrateCases(db);
+  process.stdout.write(`${new CaseApiKeys(db).issue(values.user)}\n`);
+  db.close();
+  process.exit(0);
+}
+
 const logger = createRootLogger({ level: config.logLevel, name: 'hcp-gateway' });
-const gateway = new Gateway(config, logger);
+let gateway: Gateway;
+const province = config.province ? provinceExtensions(config, logger.child({ ns: 'province' }), () => gateway) : null;
+gateway = new Gateway(config, logger, province?.extensions ?? {});
 const stop = async () => {
   await gateway.stop();
   logger.flush();

@@ -41,6 +41,24 @@ export const GatewayConfigSchema = z
         qrBaseUrl: z.string().url().optional(),
       })
       .strict(),
+    /** The provincial 好差评 system (R5); without it ratings stay in the gateway's store. */
+    province: z
+      .object({
+        url: z.string().url(),
+        appId: z.string().min(1),
+        key: z.string().min(16),
+        areaCode: z.string().regex(/^\d{6,12}$/, 'areaCode must be a 6-12 digit division code'),
+        deptCode: z.string().min(1).max(64),
+        version: z.string().max(16).optional(),
+        timeoutMs: z.number().int().min(100).default(10_000),
+      })
+      .strict()
+      .optional(),
+    /** Cases from the windows' business systems, and the unrated-case default (R7, R9). */
+    cases: z
+      .object({ workingDays: z.number().int().min(1).max(30).default(5), calendarOverrideFile: z.string().optional() })
+      .strict()
+      .default({ workingDays: 5 }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()

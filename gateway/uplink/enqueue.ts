@@ -13,6 +13,7 @@
  *    the second bound matters for a village point uploading weeks of backlog, whose old ratings
  *    would otherwise be released before their details (next in the same upload) are read.
  */
+import { isBadRating } from '../../device/contract/index.js';
 import type Database from 'better-sqlite3';
 import type { ChainRecord, DetailRecord, RatingRecord } from '../../device/contract/index.js';
 import { laneOf } from './outbox-schema.js';
@@ -114,6 +115,13 @@ export class UplinkEnqueuer {
     if (rec.kind === 'rating') {
       // A new rating closes the detail screen of the device's previous rating.
       if (current) this.release(current);
+      // Only a 差评 opens the details screen (device/runtime/view-builder.ts): a good rating can
+      // never get a detail, so it goes up at once — R5's "promptly" — instead of waiting out the hold.
+      if (!isBadRating(rec.level)) {
+        this.release({ rating: rec, detail: null, releaseAfter: 0 });
+        open.set(rec.deviceId, null);
+        return;
+      }
       open.set(rec.deviceId, { rating: rec, detail: null, releaseAfter: Math.max(Date.parse(rec.at), Date.parse(row.stored_at)) + this.holdMs });
       return;
     }
