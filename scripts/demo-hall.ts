@@ -4,10 +4,12 @@
  * window with simulated citizens rating on their own; then the addresses to open. Data lives in
  * .demo/ (wiped at each start). Ctrl-C stops everything.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, startDevice, type RunningDevice } from './lib/device-process.js';
+import { spawnSync } from 'node:child_process';
 import { ADMIN, startGateway, writeGatewayConfig } from './lib/gateway-process.js';
+import { ProvinceSim } from './province-sim/sim-server.js';
 
 const DEMO_DIR = join(REPO_ROOT, '.demo');
 const WINDOWS = [
@@ -17,8 +19,18 @@ const WINDOWS = [
 ];
 
 rmSync(DEMO_DIR, { recursive: true, force: true });
+mkdirSync(DEMO_DIR, { recursive: true });
 const gwDir = join(DEMO_DIR, 'gateway');
-const gateway = await startGateway(writeGatewayConfig(gwDir, { logLevel: 'info' }), join(gwDir, 'data'));
+// The provincial 好差评 system, simulated (faults on demand at its /admin/faults).
+const PROVINCE_KEY = 'demo-province-shared-key';
+const province = new ProvinceSim({ key: PROVINCE_KEY, dbFile: join(DEMO_DIR, 'province.db'), port: 0 });
+const provinceUrl = await province.start();
+const gwConfig = writeGatewayConfig(gwDir, {
+  logLevel: 'info',
+  province: { url: `${provinceUrl}/province/ratings`, appId: 'hcp-demo', key: PROVINCE_KEY, areaCode: '131000', deptCode: 'LF-ZWFW' },
+});
+const businessKey = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'create-business-key', '--config', gwConfig, '--user', 'demo-business-system'], { cwd: REPO_ROOT }).stdout.toString().trim();
+const gateway = await startGateway(gwConfig, join(gwDir, 'data'));
 const devices: RunningDevice[] = [];
 for (const w of WINDOWS) {
   const deviceId = `dev-lf-${w.number}`;
@@ -44,6 +56,8 @@ for (const w of WINDOWS) {
 
 console.log('\nhcp demo hall is running. Open:');
 console.log(`  gateway API       ${gateway.http}/openapi.json   (hall IT login: ${ADMIN.username} / ${ADMIN.password})`);
+console.log(`  post a case       curl -X POST ${gateway.http}/api/cases -H 'content-type: application/json' -H 'x-api-key: ${businessKey}' -d '{"caseNo":"LF-2026-0001","windowNumber":"01","itemCode":"11131000MB0001","itemName":"个体工商户注册登记"}'`);
+console.log(`  province sim      ${provinceUrl}/admin/stats   ${provinceUrl}/admin/ratings`);
 console.log(`  live counts       curl -s -X POST ${gateway.http}/api/login -H 'content-type: application/json' -d '{"username":"${ADMIN.username}","password":"${ADMIN.password}"}'  then  GET ${gateway.http}/api/counts`);
 for (const [i, d] of devices.entries()) {
   console.log(`  window ${WINDOWS[i]!.number} kiosk     ${d.url}/#token=${d.token}`);
@@ -58,6 +72,7 @@ const stop = async () => {
   stopping = true;
   await Promise.all(devices.map((d) => d.stop()));
   await gateway.stop();
+  await province.stop();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());
