@@ -61,7 +61,7 @@ export class Gateway {
     const security = this.db.prepare('INSERT INTO security_events (at, kind, client_id, detail) VALUES (?, ?, ?, ?)');
 
     const hooks: BrokerHooks = {
-        checkCredentials: (id, pw) => this.registry.checkCredentials(id, pw),
+        checkCredentials: (id, pw) => this.registry.checkCredentialsAsync(id, pw),
         onRecords: (deviceId, payload) => {
           const result = this.ingest.ingest(deviceId, payload);
           if (!result.ack) return void security.run(new Date().toISOString(), 'batch-refused', deviceId, result.refused ?? '');
@@ -89,13 +89,19 @@ export class Gateway {
 
     this.http = await buildGatewayApi({
       db: this.db, registry: this.registry, auth: this.auth, logger: this.logger, plugins: this.ext.plugins ?? [],
-      onRegistryChange: (windowId) => {
-        // A new enrolment changes the external broker's password file.
-        if (this.external && windowId === null) void this.external.syncBrokerAuth(this.registry.brokerPasswordHashes());
-        void this.publishConfigs(windowId);
+      onRegistryChange: (windowId) => void this.publishConfigs(windowId),
+      onEnrolled: (deviceId) => {
+        // New credentials: the old session (if any) is void, the external broker's password file
+        // changes, and the device gets its config.
+        this.ingest.forget(deviceId);
+        this.broker?.disconnect(deviceId);
+        if (this.external) void this.external.syncBrokerAuth(this.registry.brokerPasswordHashes());
+        const config = this.registry.configFor(deviceId);
+        if (config) void this.publishTo(deviceTopic(deviceId, 'config'), JSON.stringify(config), { retain: true });
       },
       onDeviceRetired: (deviceId) => {
         this.ingest.forget(deviceId);
+        this.broker?.disconnect(deviceId);
         void this.publishTo(deviceTopic(deviceId, 'config'), '', { retain: true });
         if (this.external) void this.external.syncBrokerAuth(this.registry.brokerPasswordHashes());
       },

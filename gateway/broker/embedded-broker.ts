@@ -6,7 +6,8 @@
  * Batches are ingested in the publish hook, before aedes routes the packet, so the ack is made
  * from what was committed (aedes' PUBACK does not mean stored).
  */
-import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { guardPacketSize } from './packet-size-guard.js';
 import { createServer as createTlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { Aedes, type AedesOptions } from 'aedes';
@@ -14,7 +15,7 @@ import type { Logger } from 'pino';
 import { DEVICE_PUBLISHES, DEVICE_SUBSCRIBES, MAX_PAYLOAD_BYTES, parseDeviceTopic } from '../../device/contract/index.js';
 
 export interface BrokerHooks {
-  checkCredentials(deviceId: string, password: string): boolean;
+  checkCredentials(deviceId: string, password: string): Promise<boolean>;
   /** Handle a device's batch; resolves when the ack is published. */
   onRecords(deviceId: string, payload: Buffer): void;
   onStatus(deviceId: string, payload: Buffer): void;
@@ -32,8 +33,6 @@ const authError = (code: number, message: string) => Object.assign(new Error(mes
 export class EmbeddedBroker {
   aedes: Aedes | null = null;
   private server: Server | null = null;
-  /** Verified sessions: scrypt once per connection, not per packet. */
-  private readonly authenticated = new Set<string>();
 
   constructor(
     private readonly hooks: BrokerHooks,
@@ -53,12 +52,13 @@ export class EmbeddedBroker {
           this.refuse('connect-refused', id, `client id and username must both be the device id (got ${username ?? 'none'})`);
           return done(authError(4, 'bad username or password') as never, false);
         }
-        if (!this.hooks.checkCredentials(id, password.toString())) {
-          this.refuse('connect-refused', id, 'wrong password, unknown or retired device');
-          return done(authError(4, 'bad username or password') as never, false);
-        }
-        this.authenticated.add(id);
-        done(null, true);
+        void this.hooks.checkCredentials(id, password.toString()).then((ok) => {
+          if (!ok) {
+            this.refuse('connect-refused', id, 'wrong password, unknown or retired device');
+            return done(authError(4, 'bad username or password') as never, false);
+          }
+          done(null, true);
+        });
       },
       authorizePublish: (client, packet, callback) => {
         if (!client) return callback(null); // the gateway's own publishes
@@ -92,15 +92,19 @@ export class EmbeddedBroker {
       },
     };
     this.aedes = await Aedes.createBroker(options);
-    this.aedes.on('clientDisconnect', (c) => this.authenticated.delete(c.id));
     this.aedes.on('clientError', (c, err) => this.logger.debug({ clientId: c.id, err: err.message }, 'client error'));
-    const handle = this.aedes.handle;
+    const aedes = this.aedes;
+    const accept = (s: Socket) => {
+      // A batch is at most MAX_PAYLOAD_BYTES plus its topic and headers.
+      guardPacketSize(s, MAX_PAYLOAD_BYTES + 1024, (declared) => this.refuse('packet-refused', null, `a packet of ${declared} bytes from ${s.remoteAddress ?? '?'} exceeds the limit`));
+      aedes.handle(s);
+    };
     this.server = listen.tls
       ? createTlsServer(
           { key: readFileSync(listen.tls.keyFile), cert: readFileSync(listen.tls.certFile), ...(listen.tls.caFile ? { ca: readFileSync(listen.tls.caFile) } : {}) },
-          (s) => handle(s),
+          accept,
         )
-      : createTcpServer((s) => handle(s));
+      : createTcpServer(accept);
     await new Promise<void>((res, rej) => {
       this.server!.once('error', rej);
       this.server!.listen(listen.port, listen.host, () => res());
@@ -114,6 +118,12 @@ export class EmbeddedBroker {
       if (!this.aedes) return rej(new Error('broker not started'));
       this.aedes.publish({ cmd: 'publish', topic, payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload), qos: opts.qos ?? 1, retain: opts.retain ?? false, dup: false }, (err) => (err ? rej(err) : res()));
     });
+  }
+
+  /** Close a device's live session (retired or re-enrolled: its old credentials are void). */
+  disconnect(clientId: string): void {
+    const clients = (this.aedes as unknown as { clients?: Record<string, { close(): void }> } | null)?.clients;
+    clients?.[clientId]?.close();
   }
 
   /** Stop accepting connections (a network cut in drills) without stopping the gateway. */

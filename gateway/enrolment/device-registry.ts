@@ -8,7 +8,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import { z } from 'zod';
 import { DeviceIdSchema, StaffEntrySchema, enrolmentProofText, type DeviceConfig, type StaffEntry } from '../../device/contract/index.js';
 import type { GatewayDb } from '../store/gateway-store.js';
-import { hashSecret, randomEnrolmentCode, randomSecret, verifySecret } from '../store/secrets.js';
+import { hashSecret, randomEnrolmentCode, randomSecret, verifySecret, verifySecretAsync } from '../store/secrets.js';
 
 export class RegistryError extends Error {
   constructor(readonly code: 'not-found' | 'conflict' | 'bad-code' | 'retired' | 'bad-key', message: string) {
@@ -146,6 +146,23 @@ export class DeviceRegistry {
     const row = this.db.prepare('SELECT mqtt_password_hash AS h, retired FROM devices WHERE device_id = ?').get(deviceId) as { h: string | null; retired: number } | undefined;
     return !!row && !row.retired && !!row.h && verifySecret(password, row.h);
   }
+
+  /**
+   * MQTT login check, off the event loop. A verified password is remembered as its SHA-256 (per
+   * stored hash), so a hall's devices reconnecting after an outage cost one scrypt each, once.
+   */
+  async checkCredentialsAsync(deviceId: string, password: string): Promise<boolean> {
+    const row = this.db.prepare('SELECT mqtt_password_hash AS h, retired FROM devices WHERE device_id = ?').get(deviceId) as { h: string | null; retired: number } | undefined;
+    if (!row || row.retired || !row.h) return false;
+    const digest = createHash('sha256').update(password).digest('hex');
+    const cached = this.verified.get(deviceId);
+    if (cached && cached.stored === row.h) return cached.digest === digest;
+    const ok = await verifySecretAsync(password, row.h);
+    if (ok) this.verified.set(deviceId, { stored: row.h, digest });
+    return ok;
+  }
+
+  private readonly verified = new Map<string, { stored: string; digest: string }>();
 
   listDevices() {
     return (this.db.prepare('SELECT device_id, window_id, retired, head_seq, status, enrolled_at FROM devices ORDER BY device_id').all() as Array<Record<string, unknown>>).map((r) => ({

@@ -22,6 +22,7 @@ export interface GatewayApiDeps {
   /** Called after a change that alters what a device should show (roster, window). */
   onRegistryChange(windowId: string | null): void;
   onDeviceRetired(deviceId: string): void;
+  onEnrolled(deviceId: string): void;
   plugins?: FastifyPluginAsync[];
 }
 
@@ -74,7 +75,7 @@ export async function buildGatewayApi(d: GatewayApiDeps): Promise<FastifyInstanc
     return guard(reply, () => {
       const creds = d.registry.enrol(b);
       d.logger.info({ deviceId: b.deviceId }, 'device enrolled');
-      d.onRegistryChange(null);
+      d.onEnrolled(b.deviceId);
       return creds;
     });
   });

@@ -2,7 +2,7 @@
  * Password and code hashing for the gateway (scrypt, per-secret salt), and random secrets.
  * Stored form: `scrypt$N$r$p$salt$hash` (base64), so parameters can change later.
  */
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 const N = 16384;
 const R = 8;
@@ -20,6 +20,18 @@ export function verifySecret(secret: string, stored: string): boolean {
   const expected = Buffer.from(hash, 'base64');
   const got = scryptSync(secret, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
   return timingSafeEqual(got, expected);
+}
+
+/** The same check off the event loop (libuv's thread pool): MQTT logins must not stall ingest. */
+export function verifySecretAsync(secret: string, stored: string): Promise<boolean> {
+  const [alg, n, r, p, salt, hash] = stored.split('$');
+  if (alg !== 'scrypt' || !salt || !hash) return Promise.resolve(false);
+  const expected = Buffer.from(hash, 'base64');
+  return new Promise((res) =>
+    scrypt(secret, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) }, (err, got) =>
+      res(!err && timingSafeEqual(got, expected)),
+    ),
+  );
 }
 
 export function randomSecret(bytes = 24): string {

@@ -144,8 +144,22 @@ describe('the gateway refuses and logs', () => {
     expect(text).toMatch(/payload is not JSON/);
     expect(text).toMatch(/does not match the batch schema: batchId/);
     expect(text).toMatch(/batch claims device dev-b/);
-    expect(text).toMatch(/payload of 1048586 bytes is too large/);
+    expect(text).toMatch(/packet of 1048\d+ bytes from .* exceeds the limit|payload of 1048586 bytes is too large/);
     expect(text).toMatch(/chain gap/);
+  });
+
+  it('a huge packet is refused by its declared size before it is read, even before login', async () => {
+    const { connect: tcp } = await import('node:net');
+    const socket = tcp(gw.mqttPort, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    // A CONNECT declaring 100 MiB of remaining length: 0x10, then the varint for 104857600.
+    socket.write(Buffer.from([0x10, 0x80, 0x80, 0x80, 0x32]));
+    const closed = await new Promise<boolean>((r) => {
+      socket.once('close', () => r(true));
+      setTimeout(() => r(false), 3000);
+    });
+    expect(closed).toBe(true);
+    expect(logs.join('\n')).toMatch(/a packet of 104857600 bytes from .* exceeds the limit/);
   });
 
   it('a retired device', async () => {
