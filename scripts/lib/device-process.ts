@@ -110,13 +110,15 @@ export async function startDevice(o: DeviceProcessOptions): Promise<RunningDevic
     configFile,
     api,
     stderr: () => err,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-    async kill9() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
+    ...stopControls(child, exited),
   };
+}
+
+/** Graceful stop (SIGTERM) and kill -9 of a child program, each waiting for its exit. */
+export function stopControls(child: ChildProcess, exited: Promise<void>): { stop(): Promise<void>; kill9(): Promise<void> } {
+  const signal = async (sig: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    await exited;
+  };
+  return { stop: () => signal('SIGTERM'), kill9: () => signal('SIGKILL') };
 }

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from './device-process.js';
+import { REPO_ROOT, stopControls } from './device-process.js';
 
 export interface RunningGateway {
   child: ChildProcess;
@@ -73,13 +73,6 @@ export async function startGateway(configFile: string, dataDir: string): Promise
   return {
     child, http: ready.http, mqttPort: ready.mqttPort, mqttUrl: `mqtt://127.0.0.1:${ready.mqttPort}`, configFile, dataDir,
     api: (m, p, b) => call(m, p, b), stderr: () => err,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-    async kill9() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
+    ...stopControls(child, exited),
   };
 }
