@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDeviceConfig } from './config/device-config.js';
-import { DeviceProgram, type FeatureFactory } from './device-program.js';
+import { DeviceProgram } from './device-program.js';
 import { createRootLogger } from './log/logger.js';
 
 const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
@@ -32,15 +32,13 @@ const program = new DeviceProgram(config, logger, await loadFeatureFactories());
 async function loadFeatureFactories() {
   // Features are optional parts; a device without a gateway or hardware section never loads them.
   const factories: ConstructorParameters<typeof DeviceProgram>[2] = {};
-  if (config!.gateway !== undefined) factories.gateway = await importFactory('./sync/index.js', 'createGatewaySync');
-  if (config!.hardware !== undefined) factories.hardware = await importFactory('./hardware/index.js', 'createHardwareInputs');
+  // Literal specifiers, so a bundled build (esbuild) carries them too.
+  if (config!.gateway !== undefined) factories.gateway = (await import('./sync/index.js')).createGatewaySync;
+  if (config!.hardware !== undefined) {
+    const { createHardwareInputs } = await import('./hardware/index.js');
+    factories.hardware = (deps) => createHardwareInputs(deps);
+  }
   return factories;
-}
-
-async function importFactory(path: string, name: string): Promise<FeatureFactory> {
-  const mod = (await import(path)) as Record<string, unknown>;
-  if (typeof mod[name] !== 'function') throw new Error(`${path} does not export ${name}`);
-  return mod[name] as FeatureFactory;
 }
 
 let stopping = false;
