@@ -89,6 +89,7 @@ export class Gateway {
 
     this.http = await buildGatewayApi({
       db: this.db, registry: this.registry, auth: this.auth, logger: this.logger, plugins: this.ext.plugins ?? [],
+      ...(c.http.tls ? { https: { key: readFileSync(c.http.tls.keyFile), cert: readFileSync(c.http.tls.certFile) } } : {}),
       onRegistryChange: (windowId) => void this.publishConfigs(windowId),
       onEnrolled: (deviceId) => {
         // New credentials: the old session (if any) is void, the external broker's password file
@@ -108,7 +109,7 @@ export class Gateway {
     });
     await this.http.listen({ host: c.http.host, port: c.http.port });
     const addr = this.http.server.address();
-    this.httpUrl = `http://${c.http.host}:${typeof addr === 'object' && addr ? addr.port : c.http.port}`;
+    this.httpUrl = `${c.http.tls ? 'https' : 'http'}://${c.http.host}:${typeof addr === 'object' && addr ? addr.port : c.http.port}`;
 
     // The broker's retained store is in memory: after a restart, every device's config is published again.
     await this.publishConfigs(null).catch((err) => this.logger.warn({ err }, 'configs not yet published'));

@@ -51,7 +51,7 @@ export class GatewaySync implements Feature {
     if (!creds) {
       if (!this.s.enrolmentCode) return void this.d.logger.error('not enrolled and no gateway.enrolmentCode: ask hall IT for an enrolment code');
       try {
-        creds = await enrol({ url: this.s.url, deviceId: this.d.identity.deviceId, code: this.s.enrolmentCode, publicKeyPem: this.d.identity.publicKeyPem, sign: this.d.identity.sign, dataDir: this.d.dataDir });
+        creds = await enrol({ url: this.s.url, deviceId: this.d.identity.deviceId, code: this.s.enrolmentCode, publicKeyPem: this.d.identity.publicKeyPem, sign: this.d.identity.sign, dataDir: this.d.dataDir, ...(this.s.caFile ? { ca: readFileSync(this.s.caFile) } : {}) });
         this.d.logger.info('enrolled with the gateway');
       } catch (err) {
         if (err instanceof EnrolmentRefused) return void this.d.logger.error({ err: err.message }, 'enrolment refused: ask hall IT for a new code');

@@ -9,7 +9,17 @@ const TlsSchema = z.object({ keyFile: z.string().min(1), certFile: z.string().mi
 export const GatewayConfigSchema = z
   .object({
     dataDir: z.string().min(1),
-    http: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) }).strict().default({ host: '127.0.0.1', port: 8080 }),
+    http: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** HTTPS with the hall's certificate: enrolment hands out MQTT passwords, logins carry passwords. */
+        tls: TlsSchema.optional(),
+        /** Plain HTTP off loopback must be asked for by name, like plain MQTT. */
+        allowPlainHttp: z.boolean().default(false),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080, allowPlainHttp: false }),
     mqtt: z
       .object({
         host: z.string().default('127.0.0.1'),
@@ -63,9 +73,12 @@ export const GatewayConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    const loopback = c.mqtt.host === '127.0.0.1' || c.mqtt.host === '::1' || c.mqtt.host === 'localhost';
-    if (!loopback && !c.mqtt.tls && !c.mqtt.allowPlainTcp) {
+    const loopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
+    if (!loopback(c.mqtt.host) && !c.mqtt.tls && !c.mqtt.allowPlainTcp) {
       ctx.addIssue({ code: 'custom', path: ['mqtt', 'tls'], message: 'MQTT off loopback needs TLS (or mqtt.allowPlainTcp: true, explicitly)' });
+    }
+    if (!loopback(c.http.host) && !c.http.tls && !c.http.allowPlainHttp) {
+      ctx.addIssue({ code: 'custom', path: ['http', 'tls'], message: 'HTTP off loopback needs TLS (or http.allowPlainHttp: true, explicitly)' });
     }
   });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;

@@ -24,6 +24,8 @@ export interface GatewayApiDeps {
   onDeviceRetired(deviceId: string): void;
   onEnrolled(deviceId: string): void;
   plugins?: FastifyPluginAsync[];
+  /** Serve HTTPS with these PEM files' contents (gateway config `http.tls`). */
+  https?: { key: Buffer; cert: Buffer };
 }
 
 const LoginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
@@ -33,7 +35,9 @@ const STATUS: Record<RegistryError['code'], number> = { 'not-found': 404, confli
 const doc = (schema: z.ZodType) => z.toJSONSchema(schema, { unrepresentable: 'any' }) as Record<string, unknown>;
 
 export async function buildGatewayApi(d: GatewayApiDeps): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({ loggerInstance: d.logger.child({ ns: 'http' }, { level: 'warn' }) as FastifyInstance['log'], bodyLimit: 512 * 1024 });
+  const options = { loggerInstance: d.logger.child({ ns: 'http' }, { level: 'warn' }) as FastifyInstance['log'], bodyLimit: 512 * 1024 };
+  // The HTTPS instance differs from the HTTP one only in its server type; routes and inject() are the same.
+  const app = (d.https ? Fastify({ ...options, https: d.https }) : Fastify(options)) as unknown as FastifyInstance;
   // zod validates bodies (errors name the field); the JSON schemas are for the OpenAPI document only.
   app.setValidatorCompiler(() => () => true);
   await app.register(fastifySwagger, { openapi: { info: { title: 'hcp hall gateway', version: '0.1.0' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } } });

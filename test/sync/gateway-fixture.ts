@@ -6,9 +6,9 @@ import pino from 'pino';
 import { GatewayConfigSchema } from '../../gateway/config/gateway-config.js';
 import { Gateway } from '../../gateway/gateway.js';
 
-export async function startInProcessGateway(logLines: string[] = [], mqtt: Record<string, unknown> = { port: 0 }): Promise<Gateway> {
+export async function startInProcessGateway(logLines: string[] = [], mqtt: Record<string, unknown> = { port: 0 }, http: Record<string, unknown> = {}): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), 'hcp-gw-'));
-  const config = GatewayConfigSchema.parse({ dataDir: join(dir, 'data'), http: { port: 0 }, mqtt, hall: { hallName: '测试大厅' } });
+  const config = GatewayConfigSchema.parse({ dataDir: join(dir, 'data'), http: { port: 0, ...http }, mqtt, hall: { hallName: '测试大厅' } });
   // Capture the log so tests can check that each refusal was logged.
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   const gw = new Gateway(config, logger);

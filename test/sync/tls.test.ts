@@ -1,7 +1,8 @@
 /**
- * MQTT over TLS with the hall's own CA (issue 3, "Enrolment and identity"): the device verifies the
- * gateway's certificate against the CA file in its config, enrols, and syncs; a client that does not
- * trust the hall CA cannot connect.
+ * MQTT and HTTP over TLS with the hall's own CA (issue 3, "Enrolment and identity"): the device
+ * verifies the gateway's certificate against the CA file in its config, enrols over HTTPS (its MQTT
+ * password never crosses the LAN in clear), and syncs over mqtts; a client that does not trust the
+ * hall CA cannot connect to either.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,8 @@ beforeAll(async () => {
   ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'gw.key', '-out', 'gw.csr', '-subj', '/CN=127.0.0.1');
   writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
   ssl('x509', '-req', '-in', 'gw.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'gw.pem', '-days', '30', '-extfile', 'san.ext');
-  gw = await startInProcessGateway([], { port: 0, tls: { keyFile: f('gw.key'), certFile: f('gw.pem') } });
+  const tls = { keyFile: f('gw.key'), certFile: f('gw.pem') };
+  gw = await startInProcessGateway([], { port: 0, tls }, { tls });
   gw.registry.upsertStaff({ ...DEMO_STAFF, windowId: 'w-01' });
 });
 afterAll(async () => {
@@ -33,8 +35,9 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-describe('MQTT over TLS', () => {
-  it('a device trusting the hall CA enrols and syncs over mqtts', async () => {
+describe('MQTT and HTTP over TLS', () => {
+  it('a device trusting the hall CA enrols over https and syncs over mqtts', async () => {
+    expect(gw.httpUrl).toMatch(/^https:/);
     const { code } = gw.registry.registerDevice('dev-tls-1', 'w-01');
     device = await startDevice({
       deviceId: 'dev-tls-1', dir: join(dir, 'dev'),
@@ -61,5 +64,15 @@ describe('MQTT over TLS', () => {
       });
     });
     expect(error).toMatch(/self[- ]signed|unable to verify|certificate/i);
+    await expect(fetch(`${gw.httpUrl}/health`)).rejects.toThrow();
+  });
+
+  it('plain HTTP or MQTT off loopback must be asked for by name', async () => {
+    const { GatewayConfigSchema } = await import('../../gateway/config/gateway-config.js');
+    const base = { dataDir: dir, hall: { hallName: 'x' } };
+    const r = GatewayConfigSchema.safeParse({ ...base, http: { host: '0.0.0.0' }, mqtt: { host: '0.0.0.0' } });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['http.tls', 'mqtt.tls']);
+    expect(GatewayConfigSchema.safeParse({ ...base, http: { host: '0.0.0.0', allowPlainHttp: true }, mqtt: { host: '0.0.0.0', allowPlainTcp: true } }).success).toBe(true);
   });
 });
