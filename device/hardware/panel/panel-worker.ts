@@ -11,7 +11,8 @@ import { SerialPort } from 'serialport';
 import bindTransport from 'firmata-io';
 import five from 'johnny-five';
 import { watchDeviceNode } from '../device-node-watch.js';
-import { decodeNfcUid, NFC_UID_SYSEX } from './nfc-sysex.js';
+import { CheckedButtonEvents } from './checked-buttons.js';
+import { decodeNfcUid, NFC_UID_SYSEX } from './panel-sysex.js';
 import { PANEL_PINS, PanelCommandSchema, PanelWorkerSettingsSchema, type PanelCommand, type PanelReport } from './panel-ipc.js';
 
 const settings = PanelWorkerSettingsSchema.parse(JSON.parse(process.env.HCP_PANEL_WORKER ?? '{}'));
@@ -38,6 +39,9 @@ async function end(reason: string, code: number): Promise<never> {
 
 // The device program went away: nobody to report to, and the port must be freed.
 process.on('disconnect', () => void end('parent gone', 0));
+// firmata.js acting on garbage from the line (a capability answer made of noise, say) can throw:
+// this link is then untrustworthy, and a fresh worker starts clean.
+process.on('uncaughtException', (err) => void end(`worker error: ${err.message}`, 7));
 
 async function openPort(): Promise<SerialPort> {
   const p = new SerialPort({ path: settings.path, baudRate: settings.baudRate, autoOpen: false });
@@ -66,18 +70,21 @@ io.once('ready', () => {
 
 function setUp(board: InstanceType<typeof five.Board>): void {
   const PULLUP = io.MODES.PULLUP!;
+  const ours = settings.firmware === 'hcp-panel';
   const buttonPins = [...LEVELS.map((l) => PANEL_PINS.levelButtons[l]), PANEL_PINS.pleaseRateButton];
+  const refused = (what: string) => send({ t: 'refused', what });
+  // On hcp-panel, presses come from its checked BUTTON_EVENTs; on a plain StandardFirmata board,
+  // from Firmata's digital port reports (johnny-five's default Button controller).
+  const checked = ours ? new CheckedButtonEvents(io, log) : null;
+  checked?.listen(refused);
+  const button = (pin: number) =>
+    new five.Button({ pin, board, isPullup: true, ...(checked ? { controller: checked.controller() } : {}) });
+  for (const level of LEVELS) button(PANEL_PINS.levelButtons[level]).on('press', () => send({ t: 'press', level }));
+  button(PANEL_PINS.pleaseRateButton).on('press', () => send({ t: 'please-rate' }));
   const pullupsNative = (pin: number) => (io as unknown as { pins: Array<{ supportedModes?: number[] }> }).pins[pin]?.supportedModes?.includes(PULLUP) ?? false;
-
-  for (const level of LEVELS) {
-    const b = new five.Button({ pin: PANEL_PINS.levelButtons[level], board, isPullup: true });
-    b.on('press', () => send({ t: 'press', level }));
-  }
-  const pleaseRate = new five.Button({ pin: PANEL_PINS.pleaseRateButton, board, isPullup: true });
-  pleaseRate.on('press', () => send({ t: 'please-rate' }));
   // johnny-five enables pull-ups the Firmata 2.3 way (INPUT, then write HIGH); a firmware that
   // knows PULLUP mode gets it explicitly as well, so a released button never floats.
-  for (const pin of buttonPins) if (pullupsNative(pin)) io.pinMode(pin, PULLUP);
+  if (!ours) for (const pin of buttonPins) if (pullupsNative(pin)) io.pinMode(pin, PULLUP);
 
   const levelLeds = new Map(LEVELS.map((l) => [l, new five.Led({ pin: PANEL_PINS.levelLeds[l], board })]));
   const pleaseRateLed = new five.Led({ pin: PANEL_PINS.pleaseRateLed, board });
@@ -97,13 +104,15 @@ function setUp(board: InstanceType<typeof five.Board>): void {
     },
   });
 
-  if (settings.firmware === 'hcp-panel') {
+  if (ours) {
     io.sysexResponse(NFC_UID_SYSEX, (payload) => {
       const decoded = decodeNfcUid(payload);
       if ('uid' in decoded) send({ t: 'badge', uid: decoded.uid });
-      else send({ t: 'refused', what: decoded.problem });
+      else refused(decoded.problem);
     });
   }
+  // The firmware's own lines (hcp-panel: its start and reset cause, refused requests).
+  io.on('string', (text: string) => log.info({ firmware: text.slice(0, 120) }, 'panel says'));
 
   let pleaseRateState: 'off' | 'on' | 'blink' = 'off';
   const apply = (cmd: PanelCommand) => {
@@ -135,13 +144,15 @@ function setUp(board: InstanceType<typeof five.Board>): void {
   });
 
   // Heartbeat: a board that stopped answering (crashed firmware, a hub that kept the tty) is a
-  // lost link. Each beat also re-asserts the button pins' mode and reporting, so a burst of line
-  // noise that the firmware took for commands cannot leave the buttons deaf.
+  // lost link. On StandardFirmata each beat also re-asserts the button pins' mode and reporting,
+  // so line noise that the firmware took for commands cannot leave the buttons deaf; hcp-panel
+  // refuses such commands on button pins and reports every edge whatever the host asked.
   let answered = true;
   setInterval(() => {
     if (!answered) return void end('panel stopped answering version queries', 6);
     answered = false;
     io.reportVersion(() => (answered = true));
+    if (ours) return;
     for (const pin of buttonPins) {
       if (pullupsNative(pin)) io.pinMode(pin, PULLUP);
       else {

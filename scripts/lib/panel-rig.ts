@@ -1,0 +1,127 @@
+/**
+ * A device program on a real SQLite file with a virtual panel plugged in (the real firmware in
+ * simavr, hardware/virtual-panel.ts), for the hardware-in-the-loop suites and bench:panel. The
+ * device program runs in this process so the suites see the runtime's own events (when a rating
+ * was committed); the panel worker is its usual child process, the panel the harness process.
+ *
+ * The panel is found by USB id (2341:0042, an Arduino Mega 2560) through a port lister that sees
+ * the virtual panel's current tty: a replug to a new path is found the way a real one is.
+ */
+import { mkdirSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import { DeviceFileConfigSchema } from '../../device/config/device-config.js';
+import type { RatingLevel } from '../../device/contract/index.js';
+import { DeviceProgram } from '../../device/device-program.js';
+import { createHardwareInputs } from '../../device/hardware/index.js';
+import type { ListedPort } from '../../device/hardware/port-discovery.js';
+import { VirtualPanel, type VirtualPanelOptions } from '../../hardware/virtual-panel.js';
+import { deviceConfig, DEMO_STAFF } from './device-process.js';
+
+export const PANEL_USB = { vendorId: '2341', productId: '0042' } as const;
+
+export interface PanelRigOptions {
+  dir: string;
+  deviceId?: string;
+  firmware?: VirtualPanelOptions['firmware'];
+  /** `panel`: the reader hangs off the panel (hcp-panel); `serial`: its own USB serial device at `nfcPath`. */
+  nfc?: { mode: 'panel' } | { mode: 'serial'; path: string };
+  /** Other USB serial devices the lister reports besides the panel. */
+  otherPorts?: () => ListedPort[];
+  heartbeatMs?: number;
+  logger?: Logger;
+}
+
+/** A committed rating as the runtime announced it, with the wall time (µs) it was committed at. */
+export interface Commit {
+  level: RatingLevel;
+  seq: number;
+  wallUs: number;
+}
+
+export const wallUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
+
+export class PanelRig {
+  readonly panel: VirtualPanel;
+  readonly program: DeviceProgram;
+  readonly dataDir: string;
+  readonly commits: Commit[] = [];
+
+  constructor(private readonly o: PanelRigOptions) {
+    mkdirSync(o.dir, { recursive: true });
+    this.panel = new VirtualPanel({ firmware: o.firmware ?? 'hcp-panel' });
+    const nfc = o.nfc ?? { mode: 'panel' };
+    const config = DeviceFileConfigSchema.parse(deviceConfig({
+      deviceId: o.deviceId ?? 'dev-panel', dir: o.dir,
+      config: {
+        logLevel: 'silent',
+        hardware: {
+          panel: { usb: PANEL_USB, firmware: o.firmware === 'standard-firmata' ? 'standard-firmata' : 'hcp-panel' },
+          nfc,
+          reconnect: { initialMs: 50, maxMs: 400 },
+        },
+      },
+    }));
+    this.dataDir = config.dataDir;
+    const listPorts = async (): Promise<ListedPort[]> => [
+      ...(o.otherPorts?.() ?? []),
+      ...(this.panel.pty ? [{ path: this.panel.pty, ...PANEL_USB, manufacturer: 'Arduino (www.arduino.cc)' }] : []),
+    ];
+    const logger = o.logger ?? pino({ level: process.env.HCP_TEST_LOG ?? 'silent' });
+    this.program = new DeviceProgram(config, logger, {
+      hardware: (deps) => createHardwareInputs(deps, { listPorts, ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}) }),
+    });
+  }
+
+  get runtime() {
+    return this.program.runtime!;
+  }
+
+  /** Power the panel, start the device program, and wait for the panel link. */
+  async start(): Promise<void> {
+    await this.panel.start();
+    await this.program.start();
+    this.runtime.events.on('rating-committed', (e) => this.commits.push({ level: e.level, seq: e.seq, wallUs: wallUs() }));
+    if (!(await waitUntil(() => this.panelConnected(), 20_000))) throw new Error('the panel never connected');
+  }
+
+  async stop(): Promise<void> {
+    await this.program.stop();
+    await this.panel.stop();
+  }
+
+  panelConnected(): boolean {
+    return this.runtime.view().connection.panel === 'connected';
+  }
+
+  staffOnDuty(): boolean {
+    return this.runtime.view().staff !== null;
+  }
+
+  armed(): boolean {
+    return this.runtime.view().screen === 'armed';
+  }
+
+  /** Tap the demo staff's badge on the panel's reader and wait until the login state flips. */
+  async tapBadge(uid = DEMO_STAFF.badgeUids[0]!): Promise<boolean> {
+    const before = this.staffOnDuty();
+    await this.panel.card(uid, 250);
+    return waitUntil(() => this.staffOnDuty() !== before, 3000);
+  }
+
+  /** Press a level and wait for its rating to be committed; the commit, or null if none came. */
+  async rate(level: RatingLevel, timeoutMs = 3000): Promise<Commit | null> {
+    const count = this.commits.length;
+    await this.panel.press(String(level) as '1' | '2' | '3' | '4' | '5', 80);
+    return (await waitUntil(() => this.commits.length > count, timeoutMs)) ? this.commits[count]! : null;
+  }
+}
+
+/** Poll until `check` holds or the time is up; true if it held. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, ms: number, stepMs = 10): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
