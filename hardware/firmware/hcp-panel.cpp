@@ -53,10 +53,13 @@ static void onButtonEdge(uint8_t pin, uint8_t level) {
   if (reportPort[port]) sendDigitalPort(port, portValue(port));
 }
 
-static void resetPanel() {
+/*
+ * SYSTEM_RESET resets what the host set (pin modes, outputs, reports), not what the panel senses:
+ * a card still on the reader or a button still held is not new after a reset, or a reset sent
+ * while a badge rests on the reader would log its owner out (seen in the noise drill).
+ */
+static void resetHostState() {
   pinsReset();
-  buttonsReset();
-  reader.reset();
   for (uint8_t p = 0; p < TOTAL_PORTS; p++) reportPort[p] = false;
 }
 
@@ -95,7 +98,7 @@ static void onMessage(uint8_t command, const uint8_t *data, uint8_t length) {
       sendVersion();
       return;
     case SYSTEM_RESET:
-      resetPanel();
+      resetHostState();
       return;
   }
 }
@@ -124,7 +127,8 @@ static const char *resetCauseText() {
 void setup() {
   Serial.begin(HOST_BAUD);
   Serial1.begin(READER_BAUD);
-  resetPanel();
+  resetHostState();
+  buttonsReset();
   // Announce ourselves, as StandardFirmata does at start: a host that opened the port (and so
   // reset the board through DTR) learns the protocol version without asking.
   sendVersion();

@@ -55,8 +55,3 @@ bool Rdm6300::feed(uint8_t byte, uint32_t nowMs) {
   lastSeenMs = nowMs;
   return !same;
 }
-
-void Rdm6300::reset() {
-  holding = false;
-  length = 0;
-}

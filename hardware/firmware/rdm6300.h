@@ -19,8 +19,6 @@ class Rdm6300 {
  public:
   /* Feed one byte from the reader; true when it completes a new tap (the id is in `id`). */
   bool feed(uint8_t byte, uint32_t nowMs);
-  /* Forget the card held (after a reset, the next read is a new tap). */
-  void reset();
   uint8_t id[RDM6300_ID_BYTES];
   /* Frames dropped for a bad checksum, a bad digit or a missing ETX (diagnosis). */
   uint16_t badFrames = 0;

@@ -115,7 +115,20 @@ describe('hcp-panel speaks Firmata 2.6 (firmata.js as the diagnosing tool)', () 
     expect(await waitUntil(() => panel.output('led4') === 1, 2000)).toBe(true);
   });
 
+  it('SYSTEM_RESET while a badge rests on the reader is not a second tap', async () => {
+    await sleep(700);
+    const before = badges().length;
+    await panel.card(BADGE, 900);
+    expect(await waitUntil(() => badges().length === before + 1, 2000)).toBe(true);
+    s.io.reset();
+    await sleep(1300);
+    expect(badges()).toHaveLength(before + 1);
+  });
+
   it('SYSTEM_RESET puts the outputs out and stops port reports, but every button edge is still reported', async () => {
+    s.io.pinMode(31, OUTPUT);
+    s.io.digitalWrite(31, 1);
+    expect(await waitUntil(() => panel.output('led4') === 1, 2000)).toBe(true);
     s.io.reset();
     expect(await waitUntil(() => panel.output('led4') === 0, 2000)).toBe(true);
     const before = s.sysex.get(BUTTON_EVENT_SYSEX)!.length;

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { Backoff, pause } from '../link-backoff.js';
+import { LogThrottle } from '../log-throttle.js';
 import { locatePort, type ListPorts, type PortSpec } from '../port-discovery.js';
 import { PanelReportSchema, type PanelCommand, type PanelReport, type PanelWorkerSettings } from './panel-ipc.js';
 
@@ -49,6 +50,9 @@ export class PanelSupervisor {
   openPath: string | null = null;
   /** How many workers reached ready (tests and health read it). */
   connects = 0;
+  /** Malformed messages from the panel (line noise), counted; logged throttled. */
+  refused = 0;
+  private readonly refusedLog = new LogThrottle();
 
   constructor(private readonly o: PanelSupervisorOptions) {}
 
@@ -125,7 +129,8 @@ export class PanelSupervisor {
           this.o.logger.warn({ path, reason: r.reason }, 'panel link lost');
           return;
         case 'refused':
-          this.o.logger.warn({ what: r.what }, 'panel sent a malformed message');
+          this.refused += 1;
+          this.refusedLog.hit((skipped) => this.o.logger.warn({ what: r.what, alsoSince: skipped }, 'panel sent a malformed message'));
           return;
         default:
           this.o.onReport(r);

@@ -11,6 +11,7 @@ import { SerialPort } from 'serialport';
 import bindTransport from 'firmata-io';
 import five from 'johnny-five';
 import { watchDeviceNode } from '../device-node-watch.js';
+import { LogThrottle } from '../log-throttle.js';
 import { CheckedButtonEvents } from './checked-buttons.js';
 import { decodeNfcUid, NFC_UID_SYSEX } from './panel-sysex.js';
 import { PANEL_PINS, PanelCommandSchema, PanelWorkerSettingsSchema, type PanelCommand, type PanelReport } from './panel-ipc.js';
@@ -70,7 +71,12 @@ io.once('ready', () => {
 
 function setUp(board: InstanceType<typeof five.Board>): void {
   const PULLUP = io.MODES.PULLUP!;
-  const ours = settings.firmware === 'hcp-panel';
+  // Drive the board by what it says it runs, not by what the config expects: a panel flashed with
+  // the wrong firmware keeps its buttons working, and hall IT is told.
+  const ours = io.firmware.name === 'hcp-panel';
+  if (ours !== (settings.firmware === 'hcp-panel')) {
+    log.error({ configured: settings.firmware, board: io.firmware.name }, 'the panel runs other firmware than hardware.panel.firmware says: fix the config or flash the panel (hardware/README.md)');
+  }
   const buttonPins = [...LEVELS.map((l) => PANEL_PINS.levelButtons[l]), PANEL_PINS.pleaseRateButton];
   const refused = (what: string) => send({ t: 'refused', what });
   // On hcp-panel, presses come from its checked BUTTON_EVENTs; on a plain StandardFirmata board,
@@ -112,7 +118,8 @@ function setUp(board: InstanceType<typeof five.Board>): void {
     });
   }
   // The firmware's own lines (hcp-panel: its start and reset cause, refused requests).
-  io.on('string', (text: string) => log.info({ firmware: text.slice(0, 120) }, 'panel says'));
+  const saysLog = new LogThrottle(5000);
+  io.on('string', (text: string) => saysLog.hit((skipped) => log.info({ firmware: text.slice(0, 120), alsoSince: skipped }, 'panel says')));
 
   let pleaseRateState: 'off' | 'on' | 'blink' = 'off';
   const apply = (cmd: PanelCommand) => {
