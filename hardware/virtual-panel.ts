@@ -5,7 +5,9 @@
  *
  * start() is power on, stop() power off (the USB tty goes with it); cable(false|true) pulls and
  * replugs the USB cable of a panel that keeps power. `linkPath`, when given, is kept pointing at
- * the current tty the way udev keeps /dev/serial/by-id/… : there while plugged, gone while not.
+ * the current tty the way udev keeps /dev/serial/by-id/… : there while plugged, gone while not;
+ * as a function of the plug count it names a new link at each plug, as a tty can come back as
+ * ttyACM1 after ttyACM0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -47,8 +49,8 @@ export type ButtonEvent = Extract<HarnessEvent, { event: 'button' }>;
 export interface VirtualPanelOptions {
   /** `hcp-panel` (our firmware, default), `standard-firmata`, or a path to an ELF or hex file. */
   firmware?: keyof typeof FIRMWARE | string;
-  /** A stable path kept linked to the current tty while the cable is in (like /dev/serial/by-id/…). */
-  linkPath?: string;
+  /** A path kept linked to the current tty while the cable is in (like /dev/serial/by-id/…), or one per plug. */
+  linkPath?: string | ((plug: number) => string);
   /** Called with each harness line that is not an event (simavr's own chatter), for debugging. */
   onChatter?: (line: string) => void;
 }
@@ -63,6 +65,9 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
   private exited: Promise<void> = Promise.resolve();
   /** The tty the evaluator device opens now; null while unplugged or off. */
   pty: string | null = null;
+  /** The link to it (`linkPath`), or the tty itself; null while unplugged or off. */
+  path: string | null = null;
+  private plugs = 0;
   /** Every pin change since power on, in order (LEDs, buzzer). */
   readonly pinEvents: PinEvent[] = [];
   readonly buttonEvents: ButtonEvent[] = [];
@@ -211,14 +216,23 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
   }
 
   private setPty(pty: string | null): void {
+    const old = this.path;
     this.pty = pty;
-    const link = this.o.linkPath;
-    if (!link) return;
-    if (pty === null) return void rmSync(link, { force: true });
+    const linkPath = this.o.linkPath;
+    if (!linkPath) return void (this.path = pty);
+    if (pty === null) {
+      if (old) rmSync(old, { force: true });
+      this.path = null;
+      return;
+    }
+    this.plugs += 1;
+    const link = typeof linkPath === 'string' ? linkPath : linkPath(this.plugs);
+    if (old && old !== link) rmSync(old, { force: true });
     // Replace atomically: a reader of the link never sees it missing while plugged.
     const tmp = `${link}.tmp-${process.pid}`;
     rmSync(tmp, { force: true });
     symlinkSync(pty, tmp);
     renameSync(tmp, link);
+    this.path = link;
   }
 }

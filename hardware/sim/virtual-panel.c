@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "avr_ioport.h"
+#include "avr_uart.h"
 #include "button.h"
 #include "sim_avr.h"
 #include "sim_cycle_timers.h"
@@ -97,6 +98,26 @@ static void on_button(struct avr_irq_t *irq, uint32_t value, void *param) {
   emit(avr, "button", "\"name\":\"%s\",\"pin\":%d,\"down\":%s", b->name, b->arduino_pin, value ? "false" : "true");
 }
 
+/*
+ * A pressed button shorts its pin to ground, whatever the MCU writes to the port. simavr models a
+ * pull-up by raising the pin on every PORT write that keeps the bit set, which would read as a
+ * release in the middle of a press (StandardFirmata writes a whole port for an LED on it). So when
+ * the pin goes high under a held button, it is pulled low again on the next cycle: re-raising it
+ * inside its own notification would leave simavr's cached pin value wrong.
+ */
+static avr_cycle_count_t hold_low(struct avr_t *a, avr_cycle_count_t when, void *param) {
+  (void)when;
+  size_t i = (size_t)param;
+  if (buttons[i].irq->value == 0) avr_raise_irq(avr_io_getirq(a, AVR_IOCTL_IOPORT_GETIRQ(PANEL_BUTTONS[i].port), PANEL_BUTTONS[i].bit), 0);
+  return 0;
+}
+
+static void on_button_pin(struct avr_irq_t *irq, uint32_t value, void *param) {
+  (void)irq;
+  size_t i = (size_t)param;
+  if ((value & 1) && buttons[i].irq->value == 0) avr_cycle_timer_register(avr, 1, hold_low, param);
+}
+
 static void on_output(struct avr_irq_t *irq, uint32_t value, void *param) {
   (void)irq;
   size_t i = (size_t)(const panel_pin_t *)param - (size_t)PANEL_OUTPUTS;
@@ -115,6 +136,7 @@ static void wire_panel(void) {
     // Released: the switch is open and the pull-up holds the pin high.
     avr_raise_irq(buttons[i].irq + IRQ_BUTTON_OUT, 1);
     avr_irq_register_notify(buttons[i].irq + IRQ_BUTTON_OUT, on_button, (void *)p);
+    avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(p->port), p->bit), on_button_pin, (void *)i);
   }
   for (size_t i = 0; i < PANEL_OUTPUT_COUNT; i++) {
     const panel_pin_t *p = &PANEL_OUTPUTS[i];
@@ -296,6 +318,16 @@ int main(int argc, char **argv) {
   avr->sleep = no_sleep;
   fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 
+  // simavr's UARTs usleep() on each status poll that finds nothing to do, to spare the CPU of a
+  // firmware that spins on them; our pacing to the wall clock does that already, and those sleeps
+  // would slow a busy firmware (StandardFirmata's loop) to a fraction of real time.
+  for (char uart = '0'; uart <= '3'; uart++) {
+    uint32_t flags = 0;
+    if (avr_ioctl(avr, AVR_IOCTL_UART_GET_FLAGS(uart), &flags) == 0) {
+      flags &= ~AVR_UART_FLAG_POLL_SLEEP;
+      avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS(uart), &flags);
+    }
+  }
   wire_panel();
   host_link_init(&link_, avr, HOST_UART);
   reader_init(&reader, avr, READER_UART);

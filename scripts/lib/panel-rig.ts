@@ -8,6 +8,7 @@
  * the virtual panel's current tty: a replug to a new path is found the way a real one is.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { DeviceFileConfigSchema } from '../../device/config/device-config.js';
 import type { RatingLevel } from '../../device/contract/index.js';
@@ -18,6 +19,9 @@ import { VirtualPanel, type VirtualPanelOptions } from '../../hardware/virtual-p
 import { deviceConfig, DEMO_STAFF } from './device-process.js';
 
 export const PANEL_USB = { vendorId: '2341', productId: '0042' } as const;
+/** How long a badge rests on the reader in a tap, and the firmware's card-removal time. */
+const TAP_MS = 250;
+const CARD_REMOVE_MS = 600;
 
 export interface PanelRigOptions {
   dir: string;
@@ -45,10 +49,12 @@ export class PanelRig {
   readonly program: DeviceProgram;
   readonly dataDir: string;
   readonly commits: Commit[] = [];
+  private cardGoneAt = 0;
 
   constructor(private readonly o: PanelRigOptions) {
     mkdirSync(o.dir, { recursive: true });
-    this.panel = new VirtualPanel({ firmware: o.firmware ?? 'hcp-panel' });
+    // Each plug a new tty name (ttyACM1, ttyACM2 …), so discovery by USB id is what finds it.
+    this.panel = new VirtualPanel({ firmware: o.firmware ?? 'hcp-panel', linkPath: (plug) => join(o.dir, `ttyACM${plug}`) });
     const nfc = o.nfc ?? { mode: 'panel' };
     const config = DeviceFileConfigSchema.parse(deviceConfig({
       deviceId: o.deviceId ?? 'dev-panel', dir: o.dir,
@@ -64,7 +70,7 @@ export class PanelRig {
     this.dataDir = config.dataDir;
     const listPorts = async (): Promise<ListedPort[]> => [
       ...(o.otherPorts?.() ?? []),
-      ...(this.panel.pty ? [{ path: this.panel.pty, ...PANEL_USB, manufacturer: 'Arduino (www.arduino.cc)' }] : []),
+      ...(this.panel.path ? [{ path: this.panel.path, ...PANEL_USB, manufacturer: 'Arduino (www.arduino.cc)' }] : []),
     ];
     const logger = o.logger ?? pino({ level: process.env.HCP_TEST_LOG ?? 'silent' });
     this.program = new DeviceProgram(config, logger, {
@@ -101,10 +107,17 @@ export class PanelRig {
     return this.runtime.view().screen === 'armed';
   }
 
-  /** Tap the demo staff's badge on the panel's reader and wait until the login state flips. */
+  /**
+   * Tap the demo staff's badge on the panel's reader and wait until the login state flips. A tap
+   * sooner than the reader's removal time after the last one would be the same card still held
+   * (firmware RDM6300_REMOVE_MS), so it waits that out first, as a person walking up would.
+   */
   async tapBadge(uid = DEMO_STAFF.badgeUids[0]!): Promise<boolean> {
+    const wait = this.cardGoneAt + CARD_REMOVE_MS + 50 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const before = this.staffOnDuty();
-    await this.panel.card(uid, 250);
+    await this.panel.card(uid, TAP_MS);
+    this.cardGoneAt = Date.now() + TAP_MS;
     return waitUntil(() => this.staffOnDuty() !== before, 3000);
   }
 

@@ -19,7 +19,7 @@ declare module 'firmata-io' {
     reportVersion(cb: () => void): void;
     queryFirmware(cb: () => void): void;
     pinMode(pin: number, mode: number): void;
-    digitalWrite(pin: number, value: 0 | 1): void;
+    digitalWrite(pin: number, value: 0 | 1, enqueue?: boolean): void;
     reportDigitalPin(pin: number, value: 0 | 1): void;
     sysexResponse(command: number, handler: (payload: number[]) => void): this;
     clearSysexResponse(command: number): void;
@@ -42,7 +42,7 @@ declare module 'johnny-five' {
     isReady: boolean;
   }
   export class Button extends EventEmitter {
-    constructor(options: { pin: number; board: Board; isPullup?: boolean; holdtime?: number });
+    constructor(options: { pin: number; board: Board; isPullup?: boolean; holdtime?: number; controller?: Record<string, { value: unknown; writable?: boolean }> });
     readonly isDown: boolean;
   }
   export class Led {

@@ -12,7 +12,7 @@ import bindTransport from 'firmata-io';
 import five from 'johnny-five';
 import { watchDeviceNode } from '../device-node-watch.js';
 import { LogThrottle } from '../log-throttle.js';
-import { CheckedButtonEvents } from './checked-buttons.js';
+import { CheckedButtonEvents, ReportedButtons } from './panel-buttons.js';
 import { decodeNfcUid, NFC_UID_SYSEX } from './panel-sysex.js';
 import { PANEL_PINS, PanelCommandSchema, PanelWorkerSettingsSchema, type PanelCommand, type PanelReport } from './panel-ipc.js';
 
@@ -66,11 +66,10 @@ const io = new Firmata(port!, { reportVersionTimeout: 300 });
 io.once('ready', () => {
   clearTimeout(handshake);
   const board = new five.Board({ io, repl: false, sigint: false, debug: false });
-  board.once('ready', () => setUp(board));
+  board.once('ready', () => void setUp(board));
 });
 
-function setUp(board: InstanceType<typeof five.Board>): void {
-  const PULLUP = io.MODES.PULLUP!;
+async function setUp(board: InstanceType<typeof five.Board>): Promise<void> {
   // Drive the board by what it says it runs, not by what the config expects: a panel flashed with
   // the wrong firmware keeps its buttons working, and hall IT is told.
   const ours = io.firmware.name === 'hcp-panel';
@@ -79,18 +78,16 @@ function setUp(board: InstanceType<typeof five.Board>): void {
   }
   const buttonPins = [...LEVELS.map((l) => PANEL_PINS.levelButtons[l]), PANEL_PINS.pleaseRateButton];
   const refused = (what: string) => send({ t: 'refused', what });
-  // On hcp-panel, presses come from its checked BUTTON_EVENTs; on a plain StandardFirmata board,
-  // from Firmata's digital port reports (johnny-five's default Button controller).
+  // Presses from hcp-panel's checked BUTTON_EVENTs, or from a plain board's port reports
+  // (panel-buttons.ts); either way the Buttons are johnny-five's.
   const checked = ours ? new CheckedButtonEvents(io, log) : null;
+  const reported = ours ? null : new ReportedButtons(io, buttonPins);
   checked?.listen(refused);
-  const button = (pin: number) =>
-    new five.Button({ pin, board, isPullup: true, ...(checked ? { controller: checked.controller() } : {}) });
+  await reported?.prepare();
+  const source = (checked ?? reported)!;
+  const button = (pin: number) => new five.Button({ pin, board, isPullup: true, controller: source.controller() });
   for (const level of LEVELS) button(PANEL_PINS.levelButtons[level]).on('press', () => send({ t: 'press', level }));
   button(PANEL_PINS.pleaseRateButton).on('press', () => send({ t: 'please-rate' }));
-  const pullupsNative = (pin: number) => (io as unknown as { pins: Array<{ supportedModes?: number[] }> }).pins[pin]?.supportedModes?.includes(PULLUP) ?? false;
-  // johnny-five enables pull-ups the Firmata 2.3 way (INPUT, then write HIGH); a firmware that
-  // knows PULLUP mode gets it explicitly as well, so a released button never floats.
-  if (!ours) for (const pin of buttonPins) if (pullupsNative(pin)) io.pinMode(pin, PULLUP);
 
   const levelLeds = new Map(LEVELS.map((l) => [l, new five.Led({ pin: PANEL_PINS.levelLeds[l], board })]));
   const pleaseRateLed = new five.Led({ pin: PANEL_PINS.pleaseRateLed, board });
@@ -159,15 +156,7 @@ function setUp(board: InstanceType<typeof five.Board>): void {
     if (!answered) return void end('panel stopped answering version queries', 6);
     answered = false;
     io.reportVersion(() => (answered = true));
-    if (ours) return;
-    for (const pin of buttonPins) {
-      if (pullupsNative(pin)) io.pinMode(pin, PULLUP);
-      else {
-        io.pinMode(pin, io.MODES.INPUT!);
-        io.digitalWrite(pin, 1);
-      }
-      io.reportDigitalPin(pin, 1);
-    }
+    reported?.reassert();
   }, settings.heartbeatMs).unref();
 
   const fw = io.firmware;
