@@ -175,6 +175,21 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
     this.setPty(e.plugged ? e.pty ?? null : null);
   }
 
+  /**
+   * Wait until every button has been up for `gapMs`: a press that follows a release sooner than
+   * the firmware's debounce time is the same press bouncing, as it would be on a real panel.
+   */
+  async settle(gapMs = 25): Promise<void> {
+    for (;;) {
+      const down = new Map<string, boolean>();
+      for (const e of this.buttonEvents) down.set(e.name, e.down);
+      const last = this.buttonEvents.at(-1);
+      const quietFor = last ? Date.now() - last.wall_us / 1000 : Infinity;
+      if (![...down.values()].some(Boolean) && quietFor >= gapMs) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   /** The output's level now (0 before the firmware first drove it). */
   output(name: PanelOutput): number {
     return this.outputs.get(name) ?? 0;

@@ -121,9 +121,17 @@ export class PanelRig {
     return waitUntil(() => this.staffOnDuty() !== before, 3000);
   }
 
+  /** "Please rate" on the panel (after the previous press is let go) and wait until armed. */
+  async pleaseRate(): Promise<boolean> {
+    await this.panel.settle();
+    await this.panel.press('rate', 60);
+    return waitUntil(() => this.armed(), 3000);
+  }
+
   /** Press a level and wait for its rating to be committed; the commit, or null if none came. */
   async rate(level: RatingLevel, timeoutMs = 3000): Promise<Commit | null> {
     const count = this.commits.length;
+    await this.panel.settle();
     await this.panel.press(String(level) as '1' | '2' | '3' | '4' | '5', 80);
     return (await waitUntil(() => this.commits.length > count, timeoutMs)) ? this.commits[count]! : null;
   }

@@ -34,8 +34,7 @@ function ratingsOf(rig: PanelRig) {
 /** After a replug: log in with `tap`, please-rate, press the cycle's level, log out. */
 async function serveOneCitizen(rig: PanelRig, cycle: number, tap: () => Promise<boolean>): Promise<void> {
   expect(await tap(), `login after replug ${cycle}`).toBe(true);
-  await rig.panel.press('rate', 80);
-  expect(await waitUntil(() => rig.armed(), 3000), `armed after replug ${cycle}`).toBe(true);
+  expect(await rig.pleaseRate(), `armed after replug ${cycle}`).toBe(true);
   const commit = await rig.rate(levelOf(cycle));
   expect(commit?.level, `rating after replug ${cycle}`).toBe(levelOf(cycle));
   expect(await tap(), `logout after replug ${cycle}`).toBe(true);
