@@ -24,8 +24,13 @@ type RawListener = (level: number) => void;
 export type ButtonController = Record<string, { value: unknown; writable?: boolean }>;
 
 export interface ButtonSource {
-  /** A johnny-five Button controller (pass as `controller` to `new five.Button`). */
-  controller(): ButtonController;
+  /** Hear the pin's level at each edge (0 = pressed). */
+  watch(pin: number, onLevel: RawListener): void;
+}
+
+/** A johnny-five Button controller over a source (pass as `controller` to `new five.Button`). */
+export function buttonController(source: ButtonSource): ButtonController {
+  return controllerFrom((pin, onLevel) => source.watch(pin, onLevel));
 }
 
 /** firmata.js internals this module reads or sets (not in johnny-five.d.ts: used only here). */
@@ -77,11 +82,9 @@ export class CheckedButtonEvents implements ButtonSource {
     });
   }
 
-  controller(): ButtonController {
-    return controllerFrom((pin, onLevel) => {
-      this.io.pinMode(pin, this.io.MODES.PULLUP!);
-      this.listeners.set(pin, onLevel);
-    });
+  watch(pin: number, onLevel: RawListener): void {
+    this.io.pinMode(pin, this.io.MODES.PULLUP!);
+    this.listeners.set(pin, onLevel);
   }
 }
 
@@ -112,15 +115,13 @@ export class ReportedButtons implements ButtonSource {
     }
   }
 
-  controller(): ButtonController {
-    return controllerFrom((pin, onLevel) => {
-      // Released until a report says otherwise (old StandardFirmata sends nothing until a change).
-      let last = 1;
-      this.io.digitalRead(pin, (level) => {
-        if (level === last) return; // a report of the port for another pin's sake
-        last = level;
-        onLevel(level);
-      });
+  watch(pin: number, onLevel: RawListener): void {
+    // Released until a report says otherwise (old StandardFirmata sends nothing until a change).
+    let last = 1;
+    this.io.digitalRead(pin, (level) => {
+      if (level === last) return; // a report of the port for another pin's sake
+      last = level;
+      onLevel(level);
     });
   }
 

@@ -12,7 +12,7 @@ import bindTransport from 'firmata-io';
 import five from 'johnny-five';
 import { watchDeviceNode } from '../device-node-watch.js';
 import { LogThrottle } from '../log-throttle.js';
-import { CheckedButtonEvents, ReportedButtons } from './panel-buttons.js';
+import { buttonController, CheckedButtonEvents, ReportedButtons } from './panel-buttons.js';
 import { decodeNfcUid, NFC_UID_SYSEX } from './panel-sysex.js';
 import { PANEL_PINS, PanelCommandSchema, PanelWorkerSettingsSchema, type PanelCommand, type PanelReport } from './panel-ipc.js';
 
@@ -85,7 +85,7 @@ async function setUp(board: InstanceType<typeof five.Board>): Promise<void> {
   checked?.listen(refused);
   await reported?.prepare();
   const source = (checked ?? reported)!;
-  const button = (pin: number) => new five.Button({ pin, board, isPullup: true, controller: source.controller() });
+  const button = (pin: number) => new five.Button({ pin, board, isPullup: true, controller: buttonController(source) });
   for (const level of LEVELS) button(PANEL_PINS.levelButtons[level]).on('press', () => send({ t: 'press', level }));
   button(PANEL_PINS.pleaseRateButton).on('press', () => send({ t: 'please-rate' }));
 
