@@ -1,8 +1,10 @@
 /**
  * The demo hall on one machine (README's first command): the hall gateway with its embedded broker
  * and a first hall-IT account, three windows with their staff, and an enrolled evaluator device per
- * window with simulated citizens rating on their own; then the addresses to open. Data lives in
- * .demo/ (wiped at each start). Ctrl-C stops everything.
+ * window with simulated citizens rating on their own; then the addresses to open. Window 01 has a
+ * rating panel (the real firmware on the virtual panel, scripts/lib/demo-panel.ts): its staff logs
+ * in with the badge on the panel and its citizens press the panel's buttons; keys typed at the
+ * terminal press them too. Data lives in .demo/ (wiped at each start). Ctrl-C stops everything.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { REPO_ROOT, startDevice, type RunningDevice } from './lib/device-process
 import { spawnSync } from 'node:child_process';
 import { ADMIN, startGateway, writeGatewayConfig } from './lib/gateway-process.js';
 import { ProvinceSim } from './province-sim/sim-server.js';
+import { DemoPanel } from './lib/demo-panel.js';
 
 const DEMO_DIR = join(REPO_ROOT, '.demo');
 const WINDOWS = [
@@ -32,6 +35,10 @@ const gwConfig = writeGatewayConfig(gwDir, {
 const businessKey = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'create-business-key', '--config', gwConfig, '--user', 'demo-business-system'], { cwd: REPO_ROOT }).stdout.toString().trim();
 const gateway = await startGateway(gwConfig, join(gwDir, 'data'));
 const devices: RunningDevice[] = [];
+// Window 01's panel: powered before its device starts, as at a real window.
+const panel = new DemoPanel(join(DEMO_DIR, 'dev-lf-01'), WINDOWS[0]!.staff.badgeUids[0]!);
+mkdirSync(join(DEMO_DIR, 'dev-lf-01'), { recursive: true });
+await panel.start();
 for (const w of WINDOWS) {
   const deviceId = `dev-lf-${w.number}`;
   const windowId = `w-${w.number}`;
@@ -39,6 +46,7 @@ for (const w of WINDOWS) {
   await gateway.api('PUT', '/api/windows', { windowId, number: w.number, department: w.department });
   await gateway.api('PUT', '/api/staff', { ...w.staff, windowId });
   const { code } = (await gateway.api('POST', '/api/devices', { deviceId, windowId })).body as { code: string };
+  const withPanel = w.number === '01';
   devices.push(
     await startDevice({
       deviceId,
@@ -48,7 +56,8 @@ for (const w of WINDOWS) {
         // Used only until the gateway's config for this device arrives.
         bootstrap: { hallName: '廊坊市政务服务中心', window: { id: windowId, number: w.number, department: w.department }, roster: [] },
         gateway: { url: gateway.http, mqttUrl: gateway.mqttUrl, enrolmentCode: code },
-        simulator: { enabled: true, ratingsPerMinute: 6 },
+        // Window 01's citizens use its panel; the others are simulated inside their devices.
+        ...(withPanel ? { hardware: panel.hardwareConfig() } : { simulator: { enabled: true, ratingsPerMinute: 6 } }),
       },
     }),
   );
@@ -64,13 +73,18 @@ for (const [i, d] of devices.entries()) {
   console.log(`  window ${WINDOWS[i]!.number} status    curl -H 'authorization: Bearer ${d.token}' ${d.url}/api/status`);
 }
 console.log(`  verify a device  npm run device:verify -- --data-dir ${devices[0]!.dataDir}`);
+console.log(`  window 01 panel   ${panel.linkPath} → ${panel.panel.pty}  (virtual panel running the hcp-panel firmware)`);
+console.log('  type here: 1-5 presses a level on window 01\'s panel, r "please rate", b the staff badge, a simulated citizens on/off');
 console.log('Ctrl-C to stop.');
+void panel.serve(devices[0]!);
+panel.listenToKeyboard(process.stdin, (line) => console.log(`  panel: ${line}`));
 
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   await Promise.all(devices.map((d) => d.stop()));
+  await panel.stop();
   await gateway.stop();
   await province.stop();
   process.exit(0);
