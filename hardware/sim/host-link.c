@@ -15,7 +15,11 @@
 
 static void feed_board(host_link_t *l) {
   int b;
-  while (l->xon && (b = ring_pop(&l->to_board)) >= 0) avr_raise_irq(l->uart_input, (uint32_t)b);
+  while (l->flow.xon && (b = ring_pop(&l->to_board)) >= 0) avr_raise_irq(l->uart_input, (uint32_t)b);
+}
+
+static void on_room(void *param) {
+  feed_board(param);
 }
 
 static void on_uart_output(struct avr_irq_t *irq, uint32_t value, void *param) {
@@ -25,31 +29,13 @@ static void on_uart_output(struct avr_irq_t *irq, uint32_t value, void *param) {
   if (!l->host_open || ring_push(&l->to_host, &byte, 1) == 0) l->lost_to_host++;
 }
 
-static void on_xon(struct avr_irq_t *irq, uint32_t value, void *param) {
-  (void)irq; (void)value;
-  host_link_t *l = param;
-  l->xon = 1;
-  feed_board(l);
-}
-
-static void on_xoff(struct avr_irq_t *irq, uint32_t value, void *param) {
-  (void)irq; (void)value;
-  ((host_link_t *)param)->xon = 0;
-}
-
 void host_link_init(host_link_t *l, struct avr_t *avr, char uart) {
   memset(l, 0, sizeof(*l));
   l->avr = avr;
   l->master = -1;
-  // Without this, simavr echoes what the UART sends to the console.
-  uint32_t flags = 0;
-  avr_ioctl(avr, AVR_IOCTL_UART_GET_FLAGS(uart), &flags);
-  flags &= ~AVR_UART_FLAG_STDIO;
-  avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS(uart), &flags);
-  l->uart_input = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(uart), UART_IRQ_INPUT);
+  l->flow = (uart_flow_t){.on_room = on_room, .param = l};
+  l->uart_input = uart_attach(avr, uart, &l->flow);
   avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(uart), UART_IRQ_OUTPUT), on_uart_output, l);
-  avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(uart), UART_IRQ_OUT_XON), on_xon, l);
-  avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(uart), UART_IRQ_OUT_XOFF), on_xoff, l);
 }
 
 int host_link_plug(host_link_t *l) {

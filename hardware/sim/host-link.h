@@ -11,6 +11,7 @@
 #pragma once
 #include <stdint.h>
 #include "byte-ring.h"
+#include "uart-attach.h"
 
 struct avr_t;
 struct avr_irq_t;
@@ -21,7 +22,7 @@ typedef struct host_link_t {
   int master;      // the pty's master side, -1 while unplugged
   char path[128];  // the tty the evaluator device opens
   int host_open;   // a program has the tty open
-  int xon;         // the UART has room for another byte
+  uart_flow_t flow;
   byte_ring_t to_board, to_host;
   uint64_t lost_to_host;  // bytes sent while the port was closed, or that did not fit
 } host_link_t;

@@ -35,32 +35,16 @@ static avr_cycle_count_t tick(struct avr_t *avr, avr_cycle_count_t when, void *p
     r->next_frame_us = now + READER_FRAME_PERIOD_US;
   }
   int b;
-  if (r->attached && r->xon && (b = ring_pop(&r->line)) >= 0) avr_raise_irq(r->uart_input, (uint32_t)b);
+  if (r->attached && r->flow.xon && (b = ring_pop(&r->line)) >= 0) avr_raise_irq(r->uart_input, (uint32_t)b);
   if (!r->attached) ring_clear(&r->line);  // nothing reaches the panel through a pulled wire
   return when + avr_usec_to_cycles(avr, READER_BYTE_US);
-}
-
-static void on_xon(struct avr_irq_t *irq, uint32_t value, void *param) {
-  (void)irq; (void)value;
-  ((reader_module_t *)param)->xon = 1;
-}
-
-static void on_xoff(struct avr_irq_t *irq, uint32_t value, void *param) {
-  (void)irq; (void)value;
-  ((reader_module_t *)param)->xon = 0;
 }
 
 void reader_init(reader_module_t *r, struct avr_t *avr, char uart) {
   memset(r, 0, sizeof(*r));
   r->avr = avr;
   r->attached = 1;
-  uint32_t flags = 0;
-  avr_ioctl(avr, AVR_IOCTL_UART_GET_FLAGS(uart), &flags);
-  flags &= ~AVR_UART_FLAG_STDIO;
-  avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS(uart), &flags);
-  r->uart_input = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(uart), UART_IRQ_INPUT);
-  avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(uart), UART_IRQ_OUT_XON), on_xon, r);
-  avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(uart), UART_IRQ_OUT_XOFF), on_xoff, r);
+  r->uart_input = uart_attach(avr, uart, &r->flow);
   avr_cycle_timer_register_usec(avr, READER_BYTE_US, tick, r);
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 #include <stdint.h>
 #include "byte-ring.h"
+#include "uart-attach.h"
 
 struct avr_t;
 struct avr_irq_t;
@@ -19,7 +20,7 @@ typedef struct reader_module_t {
   struct avr_t *avr;
   struct avr_irq_t *uart_input;
   int attached;  // wired to the panel
-  int xon;
+  uart_flow_t flow;
   byte_ring_t line;
   char card[11];         // the EM4100 id in the field, "" for none
   uint64_t lift_at_us;   // simulated time the card leaves the field, 0 = held until lifted
