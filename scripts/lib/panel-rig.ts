@@ -40,6 +40,8 @@ export interface Commit {
   level: RatingLevel;
   seq: number;
   wallUs: number;
+  /** How many of the panel's pin changes had arrived by then (what the panel showed before the commit). */
+  pinEventsBefore: number;
 }
 
 export const wallUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
@@ -86,7 +88,7 @@ export class PanelRig {
   async start(): Promise<void> {
     await this.panel.start();
     await this.program.start();
-    this.runtime.events.on('rating-committed', (e) => this.commits.push({ level: e.level, seq: e.seq, wallUs: wallUs() }));
+    this.runtime.events.on('rating-committed', (e) => this.commits.push({ level: e.level, seq: e.seq, wallUs: wallUs(), pinEventsBefore: this.panel.pinEvents.length }));
     if (!(await waitUntil(() => this.panelConnected(), 20_000))) throw new Error('the panel never connected');
   }
 
