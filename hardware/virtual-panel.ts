@@ -53,6 +53,8 @@ export interface VirtualPanelOptions {
   linkPath?: string | ((plug: number) => string);
   /** Called with each harness line that is not an event (simavr's own chatter), for debugging. */
   onChatter?: (line: string) => void;
+  /** Keep every pin and button event in `pinEvents`/`buttonEvents` (tests, and `settle()` reads them); false for long runs (the demo). */
+  keepEvents?: boolean;
 }
 
 export class VirtualPanelError extends Error {
@@ -223,8 +225,8 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
       else p?.reject(new VirtualPanelError(`${e.command}: ${e.message}`));
     } else if (e.event === 'pin') {
       this.outputs.set(e.name, e.value);
-      this.pinEvents.push(e);
-    } else if (e.event === 'button') {
+      if (this.o.keepEvents !== false) this.pinEvents.push(e);
+    } else if (e.event === 'button' && this.o.keepEvents !== false) {
       this.buttonEvents.push(e);
     }
     this.emit('event', e);

@@ -40,9 +40,8 @@ static uint8_t portValue(uint8_t port) {
   uint8_t value = 0;
   for (uint8_t bit = 0; bit < 8; bit++) {
     uint8_t pin = port * 8 + bit;
-    int8_t b = buttonIndex(pin);
-    if (b >= 0 && (pinsMode(pin) == PIN_MODE_PULLUP || pinsMode(pin) == PIN_MODE_INPUT) && buttonLevel(b))
-      value |= 1 << bit;
+    int8_t b = buttonIndex(pin);  // button pins are always inputs (panel-pins.cpp refuses other modes)
+    if (b >= 0 && buttonLevel(b)) value |= 1 << bit;
   }
   return value;
 }

@@ -120,8 +120,7 @@ static void on_button_pin(struct avr_irq_t *irq, uint32_t value, void *param) {
 
 static void on_output(struct avr_irq_t *irq, uint32_t value, void *param) {
   (void)irq;
-  size_t i = (size_t)(const panel_pin_t *)param - (size_t)PANEL_OUTPUTS;
-  i /= sizeof(panel_pin_t);
+  size_t i = (size_t)param;
   value &= 1;
   if (outputs[i] == value) return;
   outputs[i] = value;
@@ -140,7 +139,7 @@ static void wire_panel(void) {
   }
   for (size_t i = 0; i < PANEL_OUTPUT_COUNT; i++) {
     const panel_pin_t *p = &PANEL_OUTPUTS[i];
-    avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(p->port), p->bit), on_output, (void *)p);
+    avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(p->port), p->bit), on_output, (void *)i);
   }
 }
 

@@ -27,7 +27,8 @@ export class DemoPanel {
 
   constructor(dir: string, private readonly badgeUid: string, private readonly everyMs = 12_000) {
     this.linkPath = join(dir, 'ttyACM-panel');
-    this.panel = new VirtualPanel({ linkPath: this.linkPath });
+    // The demo runs for hours: the LEDs' current state is enough, not every blink since power-on.
+    this.panel = new VirtualPanel({ linkPath: this.linkPath, keepEvents: false });
   }
 
   /** The device's `hardware` config section for this panel. */
@@ -42,8 +43,10 @@ export class DemoPanel {
   /** Staff taps in once the device knows the roster, then citizens come every `everyMs`. */
   async serve(device: RunningDevice): Promise<void> {
     const state = async () => (await device.api('GET', '/api/state')).body as { staff: unknown; connection: { panel: string } };
-    for (let i = 0; i < 60 && (await state()).staff === null; i++) {
-      if ((await state()).connection.panel === 'connected') await this.panel.card(this.badgeUid, 250);
+    for (let i = 0; i < 60; i++) {
+      const now = await state();
+      if (now.staff !== null) break;
+      if (now.connection.panel === 'connected') await this.panel.card(this.badgeUid, 250);
       await new Promise((r) => setTimeout(r, 1000));
     }
     this.timer = setInterval(() => {

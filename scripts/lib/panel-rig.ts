@@ -17,6 +17,9 @@ import { createHardwareInputs } from '../../device/hardware/index.js';
 import type { ListedPort } from '../../device/hardware/port-discovery.js';
 import { VirtualPanel, type VirtualPanelOptions } from '../../hardware/virtual-panel.js';
 import { deviceConfig, DEMO_STAFF } from './device-process.js';
+import { waitUntil } from './wait-until.js';
+
+export { waitUntil };
 
 export const PANEL_USB = { vendorId: '2341', productId: '0042' } as const;
 /** How long a badge rests on the reader in a tap, and the firmware's card-removal time. */
@@ -136,15 +139,5 @@ export class PanelRig {
     await this.panel.settle();
     await this.panel.press(String(level) as '1' | '2' | '3' | '4' | '5', 80);
     return (await waitUntil(() => this.commits.length > count, timeoutMs)) ? this.commits[count]! : null;
-  }
-}
-
-/** Poll until `check` holds or the time is up; true if it held. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, ms: number, stepMs = 10): Promise<boolean> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, stepMs));
   }
 }

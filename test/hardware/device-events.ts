@@ -1,6 +1,7 @@
 /** Read the device's operational events and ratings from its SQLite file (read-only), as hall IT would. */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { waitUntil } from '../../scripts/lib/wait-until.js';
 
 export function countEvents(dataDir: string, kind: string): number {
   const db = new Database(join(dataDir, 'device.db'), { readonly: true, fileMustExist: true });
@@ -11,12 +12,5 @@ export function countEvents(dataDir: string, kind: string): number {
   }
 }
 
-/** Poll until `check` is true or the time is up; returns the last value of `check`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000, step = 20): Promise<boolean> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, step));
-  }
-}
+/** Poll until `check` is true or the time is up (every 20 ms unless told). */
+export const waitFor = (check: () => boolean | Promise<boolean>, ms = 5000, step = 20): Promise<boolean> => waitUntil(check, ms, step);

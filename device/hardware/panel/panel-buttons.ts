@@ -26,6 +26,23 @@ export type ButtonController = Record<string, { value: unknown; writable?: boole
 export interface ButtonSource {
   /** Hear the pin's level at each edge (0 = pressed). */
   watch(pin: number, onLevel: RawListener): void;
+  /** Repair what line noise may have changed on the board; call now and then (the heartbeat). */
+  reassert(): void;
+}
+
+/**
+ * The source for the board on this link, by the firmware it reports: hcp-panel's checked events,
+ * or port reports with the pull-ups made sure of first. `onRefused` hears each malformed event.
+ */
+export async function openButtonSource(io: Firmata, pins: readonly number[], log: Logger, onRefused: (problem: string) => void): Promise<ButtonSource> {
+  if (io.firmware.name === 'hcp-panel') {
+    const checked = new CheckedButtonEvents(io, log);
+    checked.listen(onRefused);
+    return checked;
+  }
+  const reported = new ReportedButtons(io, pins);
+  await reported.prepare();
+  return reported;
 }
 
 /** A johnny-five Button controller over a source (pass as `controller` to `new five.Button`). */
@@ -86,6 +103,9 @@ export class CheckedButtonEvents implements ButtonSource {
     this.io.pinMode(pin, this.io.MODES.PULLUP!);
     this.listeners.set(pin, onLevel);
   }
+
+  /** Nothing to repair: hcp-panel refuses to take a button pin off its pull-up, and reports every edge whatever the host asked. */
+  reassert(): void {}
 }
 
 /** StandardFirmata: levels from digital port reports. */

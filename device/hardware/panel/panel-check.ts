@@ -10,7 +10,7 @@ import { LEVELS, RATING_LEVELS, type RatingLevel } from '../../contract/index.js
 import pino from 'pino';
 import { decodeNfcUid, NFC_UID_SYSEX } from './panel-sysex.js';
 import { PANEL_PINS } from './panel-ipc.js';
-import { CheckedButtonEvents, ReportedButtons, type ButtonSource } from './panel-buttons.js';
+import { openButtonSource } from './panel-buttons.js';
 
 export interface PanelCheckOptions {
   path: string;
@@ -80,11 +80,8 @@ export async function runPanelCheck(o: PanelCheckOptions): Promise<PanelCheckRep
       if (level === 0) report.presses[b.name]! += 1;
       o.out(`button ${b.label} (D${pin}) ${level === 0 ? 'pressed' : 'released'}`);
     };
-    let source: ButtonSource;
+    const source = await openButtonSource(io as never, BUTTONS.map((b) => b.pin), quietLog, (problem) => o.out(`malformed message (${problem}): a bad cable?`));
     if (ours) {
-      const checked = new CheckedButtonEvents(io as never, quietLog);
-      checked.listen((problem) => o.out(`malformed message (${problem}): a bad cable?`));
-      source = checked;
       io.sysexResponse(NFC_UID_SYSEX, (payload) => {
         const d = decodeNfcUid(payload);
         if ('uid' in d) {
@@ -92,10 +89,6 @@ export async function runPanelCheck(o: PanelCheckOptions): Promise<PanelCheckRep
           o.out(`badge ${d.uid}`);
         } else o.out(`malformed badge read (${d.problem}): a bad cable?`);
       });
-    } else {
-      const reported = new ReportedButtons(io as never, BUTTONS.map((b) => b.pin));
-      await reported.prepare();
-      source = reported;
     }
     for (const b of BUTTONS) source.watch(b.pin, (level) => onEdge(b.pin, level));
 

@@ -50,8 +50,7 @@ export class PanelSupervisor {
   openPath: string | null = null;
   /** How many workers reached ready (tests and health read it). */
   connects = 0;
-  /** Malformed messages from the panel (line noise), counted; logged throttled. */
-  refused = 0;
+  /** Malformed messages from the panel (line noise) are logged throttled. */
   private readonly refusedLog = new LogThrottle();
 
   constructor(private readonly o: PanelSupervisorOptions) {}
@@ -129,7 +128,6 @@ export class PanelSupervisor {
           this.o.logger.warn({ path, reason: r.reason }, 'panel link lost');
           return;
         case 'refused':
-          this.refused += 1;
           this.refusedLog.hit((skipped) => this.o.logger.warn({ what: r.what, alsoSince: skipped }, 'panel sent a malformed message'));
           return;
         default:

@@ -12,9 +12,9 @@ import bindTransport from 'firmata-io';
 import five from 'johnny-five';
 import { watchDeviceNode } from '../device-node-watch.js';
 import { LogThrottle } from '../log-throttle.js';
-import { buttonController, CheckedButtonEvents, ReportedButtons } from './panel-buttons.js';
+import { buttonController, openButtonSource } from './panel-buttons.js';
 import { decodeNfcUid, NFC_UID_SYSEX } from './panel-sysex.js';
-import { PANEL_PINS, PanelCommandSchema, PanelWorkerSettingsSchema, type PanelCommand, type PanelReport } from './panel-ipc.js';
+import { PANEL_BUTTON_PINS, PANEL_PINS, PanelCommandSchema, PanelWorkerSettingsSchema, type PanelCommand, type PanelReport } from './panel-ipc.js';
 
 const settings = PanelWorkerSettingsSchema.parse(JSON.parse(process.env.HCP_PANEL_WORKER ?? '{}'));
 const log = pino({ name: 'hcp-panel-worker', level: settings.logLevel }, pino.destination({ dest: 2, sync: true }));
@@ -76,15 +76,10 @@ async function setUp(board: InstanceType<typeof five.Board>): Promise<void> {
   if (ours !== (settings.firmware === 'hcp-panel')) {
     log.error({ configured: settings.firmware, board: io.firmware.name }, 'the panel runs other firmware than hardware.panel.firmware says: fix the config or flash the panel (hardware/README.md)');
   }
-  const buttonPins = [...LEVELS.map((l) => PANEL_PINS.levelButtons[l]), PANEL_PINS.pleaseRateButton];
   const refused = (what: string) => send({ t: 'refused', what });
   // Presses from hcp-panel's checked BUTTON_EVENTs, or from a plain board's port reports
   // (panel-buttons.ts); either way the Buttons are johnny-five's.
-  const checked = ours ? new CheckedButtonEvents(io, log) : null;
-  const reported = ours ? null : new ReportedButtons(io, buttonPins);
-  checked?.listen(refused);
-  await reported?.prepare();
-  const source = (checked ?? reported)!;
+  const source = await openButtonSource(io, PANEL_BUTTON_PINS, log, refused);
   const button = (pin: number) => new five.Button({ pin, board, isPullup: true, controller: buttonController(source) });
   for (const level of LEVELS) button(PANEL_PINS.levelButtons[level]).on('press', () => send({ t: 'press', level }));
   button(PANEL_PINS.pleaseRateButton).on('press', () => send({ t: 'please-rate' }));
@@ -156,7 +151,7 @@ async function setUp(board: InstanceType<typeof five.Board>): Promise<void> {
     if (!answered) return void end('panel stopped answering version queries', 6);
     answered = false;
     io.reportVersion(() => (answered = true));
-    reported?.reassert();
+    source.reassert();
   }, settings.heartbeatMs).unref();
 
   const fw = io.firmware;
