@@ -1,172 +1,259 @@
 /**
- * The hall gateway's composition root: store, registry, embedded broker with ingest, HTTP API,
- * and any extra features (uplink, cases) with their fastify plugins. start()/stop() own every
- * resource; signals live in gateway/main.ts.
+ * The hall gateway's composition root (docs/DESIGN.md "The gateway's shape"). In order: open the
+ * store and run every migration; build the core services and the features (each with the narrow
+ * FeatureContext); build the HTTP API with the core's and the features' routes; listen (HTTP, then
+ * the broker); start the features. stop() undoes it in reverse. Signals and config loading live in
+ * gateway/main.ts.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { DeviceStatusSchema, deviceTopic, type BatchAck, type ChainRecord, type InvitePayload } from '../device/contract/index.js';
+import { InviteReceiptSchema, deviceTopic, type BatchAck } from '@hcp/contract';
+import { AlertBoard } from './alerts/alert-board.js';
+import { AuditLog } from './audit/audit-log.js';
 import { EmbeddedBroker, type BrokerHooks } from './broker/embedded-broker.js';
 import { ExternalBrokerLink, mosquittoPasswordHash } from './broker/external-broker.js';
+import { SessionFightWatch } from './broker/session-fight-watch.js';
 import type { GatewayConfig } from './config/gateway-config.js';
-import { DeviceRegistry } from './enrolment/device-registry.js';
-import { ConsoleAuth } from './http/auth.js';
-import { buildGatewayApi } from './http/gateway-api.js';
-import { BatchIngest } from './ingest/batch-ingest.js';
-import { openGatewayStore, type FeatureMigration, type GatewayDb } from './store/gateway-store.js';
+import { loadContactKey } from './contact-key.js';
+import { DeviceStatusBook } from './devices/device-status.js';
+import { DeviceLogin } from './enrolment/device-login.js';
+import { Enrolment } from './enrolment/enrolment.js';
+import { TypedEventBus } from './events/event-bus.js';
+import { systemClock, type Clock, type FeatureContext, type FeatureDefinition, type GatewayEvents, type GatewayFeature } from './feature.js';
+import { buildApi } from './http/api.js';
+import { ConsoleAuth } from './http/console-auth.js';
+import type { CoreServices } from './http/routes/core-services.js';
+import { deviceRoutes } from './http/routes/device-routes.js';
+import { ratingRoutes } from './http/routes/rating-routes.js';
+import { registryRoutes } from './http/routes/registry-routes.js';
+import { sessionRoutes } from './http/routes/session-routes.js';
+import { IngestQueue } from './ingest/ingest-queue.js';
+import { Assessor } from './ratings/assessor.js';
+import { Registry } from './registry/registry.js';
+import { SecurityLog } from './security/security-log.js';
+import { CORE_MIGRATIONS } from './store/core-schema.js';
+import { openSqliteStore, type GatewayStore } from './store/database.js';
+import { migrateStore } from './store/migrations.js';
 
-export interface GatewayFeature {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export interface GatewayExtensions {
-  migrations?: FeatureMigration[];
-  plugins?: FastifyPluginAsync[];
-  /** Built once the store and broker exist. */
-  features?: Array<(g: Gateway) => GatewayFeature>;
-  onStored?: (records: ChainRecord[]) => void;
+export interface GatewayOptions {
+  /** The features this build has; each runs if its config section is present (or it is always on). */
+  features: readonly FeatureDefinition<unknown>[];
+  clock?: Clock;
 }
 
 export class Gateway {
-  db!: GatewayDb;
-  registry!: DeviceRegistry;
+  store!: GatewayStore;
+  registry!: Registry;
+  enrolment!: Enrolment;
   auth!: ConsoleAuth;
+  alerts!: AlertBoard;
+  events!: TypedEventBus<GatewayEvents>;
+  assessor!: Assessor;
+  ingest!: IngestQueue;
   broker: EmbeddedBroker | null = null;
   external: ExternalBrokerLink | null = null;
-  contactPrivateKey!: KeyObject;
+  /** Running features by name. */
+  readonly features = new Map<string, GatewayFeature>();
   httpUrl = '';
   mqttPort = 0;
   private http: FastifyInstance | null = null;
-  private ingest!: BatchIngest;
-  private features: GatewayFeature[] = [];
+  private security: SecurityLog | null = null;
+  private status!: DeviceStatusBook;
+  private started = false;
+  readonly clock: Clock;
 
   constructor(
     private readonly config: GatewayConfig,
     private readonly logger: Logger,
-    private readonly ext: GatewayExtensions = {},
-  ) {}
+    private readonly opts: GatewayOptions,
+  ) {
+    this.clock = opts.clock ?? systemClock;
+  }
 
   async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
     const c = this.config;
+    const clock = this.clock;
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 });
-    this.db = openGatewayStore(join(c.dataDir, 'gateway.db'), { extraMigrations: this.ext.migrations ?? [] });
-    const contactKey = this.loadContactKey();
-    this.registry = new DeviceRegistry(this.db, { ...c.hall, contactKey }, undefined, c.mqtt.external ? (pw) => mosquittoPasswordHash(pw) : undefined);
-    this.auth = new ConsoleAuth(this.db);
-    this.ingest = new BatchIngest(this.db, this.logger.child({ ns: 'ingest' }), this.ext.onStored);
-    const security = this.db.prepare('INSERT INTO security_events (at, kind, client_id, detail) VALUES (?, ?, ?, ?)');
+    this.store = openSqliteStore({ file: join(c.dataDir, 'gateway.db') });
+    const applied = await migrateStore(this.store, [...CORE_MIGRATIONS, ...this.opts.features.flatMap((f) => f.migrations)]);
+    if (applied.length) this.logger.info({ applied }, 'database migrated');
 
-    const hooks: BrokerHooks = {
-        checkCredentials: (id, pw) => this.registry.checkCredentialsAsync(id, pw),
-        onRecords: (deviceId, payload) => {
-          const result = this.ingest.ingest(deviceId, payload);
-          if (!result.ack) return void security.run(new Date().toISOString(), 'batch-refused', deviceId, result.refused ?? '');
-          void this.sendAck(deviceId, result.ack);
-        },
-        onStatus: (deviceId, payload) => {
-          try {
-            const s = DeviceStatusSchema.safeParse(JSON.parse(payload.toString('utf8')));
-            if (s.success && s.data.deviceId === deviceId) this.registry.setStatus(deviceId, { ...s.data, receivedAt: new Date().toISOString() });
-            else this.logger.warn({ deviceId }, 'malformed device status ignored');
-          } catch {
-            this.logger.warn({ deviceId }, 'device status is not JSON');
-          }
-        },
-        onSecurityEvent: (kind, clientId, detail) => void security.run(new Date().toISOString(), kind, clientId, detail),
+    this.events = new TypedEventBus<GatewayEvents>(this.logger.child({ ns: 'events' }));
+    this.alerts = new AlertBoard(this.store, clock, this.logger.child({ ns: 'alerts' }));
+    const audit = new AuditLog(this.store, clock);
+    this.security = new SecurityLog(this.store, clock, this.logger.child({ ns: 'security' }));
+    this.auth = new ConsoleAuth(this.store, clock, audit);
+    const hall = { ...c.hall };
+    this.registry = new Registry(this.store, hall, clock, loadContactKey(c.dataDir));
+    const external = c.mqtt.external;
+    this.enrolment = new Enrolment({
+      store: this.store, clock, alerts: this.alerts, keyProof: c.mqtt.requireKeyProof ? 'connect' : 'none',
+      ...(external ? { brokerHash: (pw: string) => mosquittoPasswordHash(pw) } : {}),
+    });
+    const login = new DeviceLogin(this.store, clock, c.mqtt.requireKeyProof);
+    this.status = new DeviceStatusBook(this.store, clock, this.alerts);
+    this.assessor = new Assessor(this.store, clock, this.logger.child({ ns: 'assessor' }), () => this.events.emit('assessments-changed', { by: 'assessor' }));
+    this.ingest = new IngestQueue(this.store, clock, this.logger.child({ ns: 'ingest' }), {
+      ack: (deviceId, ack) => void this.sendAck(deviceId, ack),
+      refused: (deviceId, why) => this.security!.record({ kind: 'batch-refused', clientId: deviceId, remote: null, detail: why }),
+      stored: (deviceIds, count) => {
+        this.events.emit('records-stored', { deviceIds, count });
+        this.assessor.notify();
+      },
+    });
+
+    const ctx: FeatureContext = {
+      store: this.store, registry: this.registry, events: this.events, auth: this.auth, alerts: this.alerts, audit, clock, hall,
+      logger: this.logger, dataDir: c.dataDir, catchUpAssessments: () => this.assessor.catchUp(),
+      devices: { send: (deviceId, kind, payload) => this.publish(deviceTopic(deviceId, kind), JSON.stringify(payload)) },
     };
-    if (c.mqtt.external) {
-      this.external = new ExternalBrokerLink(c.mqtt.external, hooks, this.logger.child({ ns: 'external-broker' }));
-      await this.external.syncBrokerAuth(this.registry.brokerPasswordHashes());
-      await this.external.start();
-    } else {
-      this.broker = new EmbeddedBroker(hooks, this.logger.child({ ns: 'broker' }));
-      this.mqttPort = await this.broker.start({ host: c.mqtt.host, port: c.mqtt.port, ...(c.mqtt.tls ? { tls: c.mqtt.tls } : {}) });
+    for (const def of this.opts.features) {
+      const section = c.features[def.configKey];
+      if (section === undefined) continue;
+      this.features.set(def.name, def.create({ ...ctx, logger: this.logger.child({ ns: def.name }) }, section));
     }
 
-    this.http = await buildGatewayApi({
-      db: this.db, registry: this.registry, auth: this.auth, logger: this.logger, plugins: this.ext.plugins ?? [],
+    const services: CoreServices = {
+      store: this.store, registry: this.registry, enrolment: this.enrolment, login, status: this.status, alerts: this.alerts, audit,
+      security: this.security, auth: this.auth, clock,
+      registryChanged: (windowId) => void this.sendConfigs(windowId),
+      enrolled: (deviceId) => {
+        // New credentials: the old session (if any) is void, and a site broker's password file changes.
+        this.broker?.disconnect(deviceId);
+        void this.syncExternalAuth();
+      },
+      retired: (deviceId) => {
+        this.broker?.disconnect(deviceId);
+        void this.syncExternalAuth();
+      },
+    };
+    this.http = await buildApi({
+      logger: this.logger,
       ...(c.http.tls ? { https: { key: readFileSync(c.http.tls.keyFile), cert: readFileSync(c.http.tls.certFile) } } : {}),
-      onRegistryChange: (windowId) => void this.publishConfigs(windowId),
-      onEnrolled: (deviceId) => {
-        // New credentials: the old session (if any) is void, the external broker's password file
-        // changes, and the device gets its config.
-        this.ingest.forget(deviceId);
-        this.broker?.disconnect(deviceId);
-        if (this.external) void this.external.syncBrokerAuth(this.registry.brokerPasswordHashes());
-        const config = this.registry.configFor(deviceId);
-        if (config) void this.publishTo(deviceTopic(deviceId, 'config'), JSON.stringify(config), { retain: true });
-      },
-      onDeviceRetired: (deviceId) => {
-        this.ingest.forget(deviceId);
-        this.broker?.disconnect(deviceId);
-        void this.publishTo(deviceTopic(deviceId, 'config'), '', { retain: true });
-        if (this.external) void this.external.syncBrokerAuth(this.registry.brokerPasswordHashes());
-      },
+      plugins: [sessionRoutes(services), registryRoutes(services), deviceRoutes(services), ratingRoutes(services), ...[...this.features.values()].flatMap((f) => (f.routes ? [f.routes] : []))],
     });
     await this.http.listen({ host: c.http.host, port: c.http.port });
     const addr = this.http.server.address();
     this.httpUrl = `${c.http.tls ? 'https' : 'http'}://${c.http.host}:${typeof addr === 'object' && addr ? addr.port : c.http.port}`;
 
-    // The broker's retained store is in memory: after a restart, every device's config is published again.
-    await this.publishConfigs(null).catch((err) => this.logger.warn({ err }, 'configs not yet published'));
-    for (const make of this.ext.features ?? []) this.features.push(make(this));
-    for (const f of this.features) await f.start();
-    this.logger.info({ http: this.httpUrl, mqttPort: this.mqttPort }, 'gateway started');
+    this.security.start();
+    const hooks = this.brokerHooks(login);
+    if (external) {
+      this.external = new ExternalBrokerLink(external, { ...hooks, backlogBytes: () => this.ingest.queuedBytes }, this.logger.child({ ns: 'external-broker' }));
+      await this.syncExternalAuth();
+      await this.external.start();
+    } else {
+      // Nobody is connected to a broker that just started.
+      await this.status.allOffline();
+      this.broker = new EmbeddedBroker(hooks, this.logger.child({ ns: 'broker' }));
+      this.mqttPort = await this.broker.start({ host: c.mqtt.host, port: c.mqtt.port, tls: c.mqtt.tls });
+    }
+    this.assessor.notify();
+    for (const f of this.features.values()) await f.start();
+    this.logger.info({ http: this.httpUrl, mqttPort: this.mqttPort, features: [...this.features.keys()] }, 'gateway started');
   }
 
   async stop(): Promise<void> {
-    for (const f of [...this.features].reverse()) await f.stop().catch((err) => this.logger.error({ err }, 'feature stop failed'));
-    this.features = [];
+    if (!this.started) return;
+    this.started = false;
+    for (const f of [...this.features.values()].reverse()) await f.stop().catch((err: unknown) => this.logger.error({ err }, 'feature stop failed'));
+    this.features.clear();
     await this.http?.close();
     this.http = null;
     await this.broker?.stop();
     this.broker = null;
     await this.external?.stop();
     this.external = null;
-    this.db?.close();
+    await this.ingest?.idle();
+    await this.assessor?.catchUp().catch(() => undefined);
+    await this.security?.stop();
+    await this.store?.close();
   }
 
-  /** Push a case invitation to a window's device (R9). QoS 1; the device answers through its rating. */
-  async publishInvite(deviceId: string, invite: InvitePayload): Promise<void> {
-    await this.publishTo(deviceTopic(deviceId, 'invite'), JSON.stringify(invite), { qos: 1 });
-  }
-
-  /** Republish the retained config of the devices of one window (or all). */
-  async publishConfigs(windowId: string | null): Promise<void> {
-    const ids = windowId ? this.registry.deviceIdsForWindow(windowId) : this.registry.allActiveDeviceIds();
-    for (const id of ids) {
-      const config = this.registry.configFor(id);
-      if (config) await this.publishTo(deviceTopic(id, 'config'), JSON.stringify(config), { retain: true });
+  /** Send the config of the devices of one window (or all) that are online now. */
+  async sendConfigs(windowId: string | null): Promise<void> {
+    for (const id of await this.registry.deviceIds(windowId)) {
+      if (this.broker && !this.broker.isConnected(id)) continue;
+      await this.sendConfig(id);
     }
   }
 
-  private publishTo(topic: string, payload: string, opts: { retain?: boolean; qos?: 0 | 1 }): Promise<void> {
-    if (this.external) return this.external.publish(topic, payload, opts);
-    return this.broker ? this.broker.publish(topic, payload, opts) : Promise.resolve();
+  private async sendConfig(deviceId: string): Promise<void> {
+    try {
+      const config = await this.registry.configFor(deviceId);
+      if (config) await this.publish(deviceTopic(deviceId, 'config'), JSON.stringify(config));
+    } catch (err) {
+      this.logger.warn({ err, deviceId }, 'config not sent; it goes again at the next connection');
+    }
+  }
+
+  private publish(topic: string, payload: string): Promise<void> {
+    if (this.external) return this.external.publish(topic, payload, { qos: 1 });
+    return this.broker ? this.broker.publish(topic, payload, { qos: 1 }) : Promise.reject(new Error('the broker is not running'));
   }
 
   private async sendAck(deviceId: string, ack: BatchAck): Promise<void> {
     try {
-      await this.publishTo(deviceTopic(deviceId, 'ack'), JSON.stringify(ack), { qos: 1 });
+      await this.publish(deviceTopic(deviceId, 'ack'), JSON.stringify(ack));
     } catch (err) {
       // The records are committed; the device will resend and get the ack again.
       this.logger.warn({ err, deviceId }, 'ack not sent');
     }
   }
 
-  /** The hall's X25519 key for call-back contacts, made on first start; devices get the public half. */
-  private loadContactKey(): { keyId: string; publicKeyPem: string } {
-    const file = join(this.config.dataDir, 'hall-contact-key.pem');
-    if (!existsSync(file)) {
-      const { privateKey } = generateKeyPairSync('x25519');
-      writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    }
-    this.contactPrivateKey = createPrivateKey(readFileSync(file));
-    const publicKeyPem = createPublicKey(this.contactPrivateKey).export({ type: 'spki', format: 'pem' }).toString();
-    return { keyId: `hall-${publicKeyPem.slice(30, 42).replace(/[^A-Za-z0-9]/g, '')}`, publicKeyPem };
+  private async syncExternalAuth(): Promise<void> {
+    if (this.external) await this.external.syncBrokerAuth(await this.enrolment.brokerPasswordHashes());
+  }
+
+  private brokerHooks(login: DeviceLogin): BrokerHooks {
+    const fights = new SessionFightWatch(this.clock);
+    const security = this.security!;
+    const came = async (deviceId: string) => {
+      await this.sendConfig(deviceId);
+      this.events.emit('device-online', { deviceId });
+    };
+    return {
+      login: (id, pw) => login.check(id, pw),
+      onRecords: (deviceId, payload) => this.ingest.submit(deviceId, payload),
+      onStatus: (deviceId, payload, live) =>
+        void this.status.report(deviceId, payload, live).then(async (r) => {
+          if (r === 'malformed') return security.record({ kind: 'status-refused', clientId: deviceId, remote: null, detail: 'malformed device status' });
+          // A site broker tells us of connections only through the devices' own reports.
+          if (this.external && r.cameOnline) await came(deviceId);
+          if (this.external && r.wentOffline) this.events.emit('device-offline', { deviceId });
+        }, (err: unknown) => this.logger.error({ err, deviceId }, 'device status not recorded')),
+      onReceipt: (deviceId, payload) => {
+        try {
+          const r = InviteReceiptSchema.safeParse(JSON.parse(payload.toString('utf8')));
+          if (r.success) return this.events.emit('invite-receipt', { deviceId, receipt: r.data });
+        } catch { /* fall through */ }
+        security.record({ kind: 'receipt-refused', clientId: deviceId, remote: null, detail: 'malformed invitation receipt' });
+      },
+      onConnected: (deviceId, remote, replaced) => {
+        if (replaced && fights.takeover(deviceId)) {
+          const detail = 'two connections keep taking this device\'s session from each other: a copy of the device (its key and password) is running somewhere';
+          security.record({ kind: 'session-fight', clientId: deviceId, remote, detail });
+          void this.alerts.raise('session-fight', deviceId, detail);
+        }
+        void this.status.connected(deviceId).catch((err: unknown) => this.logger.error({ err, deviceId }, 'device presence not recorded'));
+      },
+      // Config and invitations go once the device listens for them (a publish before its
+      // SUBSCRIBE would be lost: sessions are clean).
+      onSubscribed: (deviceId, kinds) => {
+        if (kinds.includes('invite') || kinds.includes('config')) void came(deviceId);
+      },
+      onDisconnected: (deviceId) => {
+        void this.status.disconnected(deviceId).then(() => this.events.emit('device-offline', { deviceId }), (err: unknown) => this.logger.error({ err, deviceId }, 'device presence not recorded'));
+      },
+      security: (e) => {
+        security.record(e);
+        if (e.kind === 'key-proof-failed' && e.clientId) void this.alerts.raise('device-password-misuse', e.clientId, `a connection gave this device's password without a valid proof of its key: someone else may hold the password. ${e.detail}`);
+      },
+    };
   }
 }

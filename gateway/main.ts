@@ -1,22 +1,36 @@
 /**
  * Entry of the gateway program.
- *   tsx gateway/main.ts serve --config gateway.json
- *   tsx gateway/main.ts create-admin --config gateway.json --user NAME [--role hall-it|manager]
+ *   gateway serve --config gateway.json
+ *   gateway create-admin --config gateway.json --user NAME [--role hall-it|manager|dept-head|supervisor|auditor]
  *       (password from HCP_ADMIN_PASSWORD, or the first line of stdin)
- *   tsx gateway/main.ts create-business-key --config gateway.json --user BUSINESS-SYSTEM-ID
- *       (prints the API key for POST /api/cases once)
- * `serve` prints one JSON line {"event":"ready","http":…,"mqttPort":…} on stdout.
+ *   gateway create-business-key --config gateway.json --user BUSINESS-SYSTEM-ID
+ *       (prints the API key for the cases API once)
+ * `serve` prints one JSON line {"event":"ready","http":…,"mqttPort":…} on stdout; logs go to stderr.
+ * Config errors are one line naming the field, exit code 2, never a stack trace.
+ *
+ * HCP_CLOCK_FILE (drills and tests only): a file holding a number of milliseconds to add to the
+ * gateway's clock, re-read when it changes, so a drill can move the hall's time forward by days.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRootLogger } from '../device/log/logger.js';
-import { loadGatewayConfig } from './config/gateway-config.js';
+import { createRootLogger } from './log/logger.js';
+import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gateway-config.js';
+import { systemClock, type Clock } from './feature.js';
+import { GATEWAY_FEATURES } from './features.js';
 import { Gateway } from './gateway.js';
-import { provinceExtensions } from './province-wiring.js';
-import { ConsoleAuth } from './http/auth.js';
-import { openGatewayStore } from './store/gateway-store.js';
+import { AuditLog } from './audit/audit-log.js';
+import { CaseApiKeys } from './cases/api-keys.js';
+import { ConsoleAuth, RoleSchema } from './http/console-auth.js';
+import { CORE_MIGRATIONS } from './store/core-schema.js';
+import { openSqliteStore } from './store/database.js';
+import { migrateStore } from './store/migrations.js';
+
+const fail = (message: string): never => {
+  process.stderr.write(`hcp-gateway: ${message}\n`);
+  process.exit(2);
+};
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -24,63 +38,95 @@ const { values, positionals } = parseArgs({
 });
 const command = positionals[0] ?? 'serve';
 const configFile = values.config ?? process.env.HCP_GATEWAY_CONFIG;
-if (!configFile) {
-  process.stderr.write('usage: gateway/main.ts serve|create-admin --config gateway.json\n');
-  process.exit(2);
-}
-let config;
+if (!configFile) fail('usage: gateway serve|create-admin|create-business-key --config gateway.json');
+if (!['serve', 'create-admin', 'create-business-key'].includes(command)) fail(`unknown command ${command}: serve, create-admin or create-business-key`);
+
+let config: GatewayConfig;
 try {
-  config = loadGatewayConfig(configFile);
+  config = loadGatewayConfig(configFile!, GATEWAY_FEATURES);
 } catch (err) {
-  process.stderr.write(`hcp-gateway: ${(err as Error).message}\n`);
-  process.exit(2);
+  if (err instanceof ConfigError) fail(err.message);
+  throw err;
+}
+
+/** A clock the drills can move (see the header); the real clock otherwise. */
+function clockFromEnv(): Clock {
+  const file = process.env.HCP_CLOCK_FILE;
+  if (!file) return systemClock;
+  let seen = -1;
+  let offset = 0;
+  return {
+    now() {
+      try {
+        const m = statSync(file).mtimeMs;
+        if (m !== seen) {
+          seen = m;
+          offset = Number(readFileSync(file, 'utf8').trim()) || 0;
+        }
+      } catch {
+        offset = 0;
+      }
+      return Date.now() + offset;
+    },
+  };
+}
+
+async function openStoreForCli() {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = openSqliteStore({ file: join(config.dataDir, 'gateway.db') });
+  await migrateStore(store, [...CORE_MIGRATIONS, ...GATEWAY_FEATURES.flatMap((f) => f.migrations)]);
+  return store;
 }
 
 if (command === 'create-admin') {
-  if (!values.user || (values.role !== 'hall-it' && values.role !== 'manager')) {
-    process.stderr.write('create-admin needs --user NAME and --role hall-it|manager\n');
-    process.exit(2);
-  }
+  const role = RoleSchema.safeParse(values.role);
+  if (!values.user || !role.success) fail(`create-admin needs --user NAME and --role ${RoleSchema.options.join('|')}`);
   const password = process.env.HCP_ADMIN_PASSWORD ?? (await new Promise<string>((res) => createInterface({ input: process.stdin }).once('line', res)));
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openGatewayStore(join(config.dataDir, 'gateway.db'));
+  const store = await openStoreForCli();
   try {
-    new ConsoleAuth(db).createUser(values.user, password.trim(), values.role);
+    await new ConsoleAuth(store, systemClock, new AuditLog(store, systemClock)).createUser(values.user!, password.trim(), role.data!);
+    await new AuditLog(store, systemClock).record({ actor: 'cli', action: 'account-created', subject: values.user!, detail: { role: role.data } });
   } catch (err) {
-    process.stderr.write(`hcp-gateway: ${(err as Error).message}\n`);
-    process.exit(2);
+    fail((err as Error).message);
+  } finally {
+    await store.close();
   }
-  db.close();
-  process.stdout.write(`account ${values.user} (${values.role}) ready\n`);
+  process.stdout.write(`account ${values.user} (${role.data}) ready\n`);
   process.exit(0);
 }
 
 if (command === 'create-business-key') {
-  // A window business system's API key for POST /api/cases, shown once.
-  if (!values.user) {
-    process.stderr.write('create-business-key needs --user <business-system-id>\n');
-    process.exit(2);
+  if (!values.user) fail('create-business-key needs --user <business-system-id>');
+  const store = await openStoreForCli();
+  try {
+    process.stdout.write(`${await new CaseApiKeys(store).issue(values.user!)}\n`);
+  } catch (err) {
+    fail((err as Error).message);
+  } finally {
+    await store.close();
   }
-  const { CaseApiKeys } = await import('./cases/api-keys.js');
-  const { migrateCases } = await import('./cases/cases-schema.js');
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openGatewayStore(join(config.dataDir, 'gateway.db'));
-  migrateCases(db);
-  process.stdout.write(`${new CaseApiKeys(db).issue(values.user)}\n`);
-  db.close();
   process.exit(0);
 }
 
-const logger = createRootLogger({ level: config.logLevel, name: 'hcp-gateway' });
-let gateway: Gateway;
-const province = config.province ? provinceExtensions(config, logger.child({ ns: 'province' }), () => gateway) : null;
-gateway = new Gateway(config, logger, province?.extensions ?? {});
-const stop = async () => {
+const logger = createRootLogger({ level: config!.logLevel, name: 'hcp-gateway' });
+const gateway = new Gateway(config!, logger, { features: GATEWAY_FEATURES, clock: clockFromEnv() });
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
   await gateway.stop();
   logger.flush();
   process.exit(0);
 };
-process.on('SIGTERM', () => void stop());
-process.on('SIGINT', () => void stop());
-await gateway.start();
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+try {
+  await gateway.start();
+} catch (err) {
+  logger.fatal({ err }, 'gateway failed to start');
+  logger.flush();
+  process.stderr.write(`hcp-gateway: could not start: ${(err as Error).message}\n`);
+  process.exit(1);
+}
 process.stdout.write(`${JSON.stringify({ event: 'ready', http: gateway.httpUrl, mqttPort: gateway.mqttPort, pid: process.pid })}\n`);

@@ -45,6 +45,7 @@ export const HarnessEventSchema = z.discriminatedUnion('event', [
 export type HarnessEvent = z.infer<typeof HarnessEventSchema>;
 export type PinEvent = Extract<HarnessEvent, { event: 'pin' }>;
 export type ButtonEvent = Extract<HarnessEvent, { event: 'button' }>;
+type OkEvent = Extract<HarnessEvent, { event: 'ok' }>;
 
 export interface VirtualPanelOptions {
   /** `hcp-panel` (our firmware, default), `standard-firmata`, or a path to an ELF or hex file. */
@@ -53,7 +54,7 @@ export interface VirtualPanelOptions {
   linkPath?: string | ((plug: number) => string);
   /** Called with each harness line that is not an event (simavr's own chatter), for debugging. */
   onChatter?: (line: string) => void;
-  /** Keep every pin and button event in `pinEvents`/`buttonEvents` (tests, and `settle()` reads them); false for long runs (the demo). */
+  /** Keep every pin and button event in `pinEvents`/`buttonEvents` (tests); false for long runs (the demo). */
   keepEvents?: boolean;
 }
 
@@ -63,7 +64,7 @@ export class VirtualPanelError extends Error {
 
 export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
   private child: ChildProcess | null = null;
-  private pending: Array<{ command: string; resolve: () => void; reject: (err: Error) => void }> = [];
+  private pending: Array<{ command: string; resolve: (ok: OkEvent) => void; reject: (err: Error) => void }> = [];
   private exited: Promise<void> = Promise.resolve();
   /** The tty the evaluator device opens now; null while unplugged or off. */
   pty: string | null = null;
@@ -74,6 +75,10 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
   readonly pinEvents: PinEvent[] = [];
   readonly buttonEvents: ButtonEvent[] = [];
   private readonly outputs = new Map<string, number>();
+  /** Buttons held down now (kept whatever `keepEvents` says: `settle()` reads it). */
+  private readonly buttonsDown = new Set<string>();
+  /** When the last card went on the reader, by the caller's clock (ms) and the panel's (µs). */
+  private lastCard: { callerMs: number; simUs: number } | null = null;
 
   constructor(private readonly o: VirtualPanelOptions = {}) {
     super();
@@ -97,6 +102,8 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
     this.pinEvents.length = 0;
     this.buttonEvents.length = 0;
     this.outputs.clear();
+    this.buttonsDown.clear();
+    this.lastCard = null; // the panel's clock starts again at power on
     const child = spawn(HARNESS_PATH, ['--firmware', this.firmwarePath], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = new Promise((res) => child.once('exit', () => res()));
@@ -130,12 +137,39 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
 
   /** Send one control command and wait for its answer. */
   async command(line: string): Promise<void> {
+    await this.script([line]);
+  }
+
+  /**
+   * Several commands in one write, so the simulator reads them together and applies them back to
+   * back, with any `wait`s between them in simulated time: their spacing on the panel is what the
+   * script says, whatever the load on the host (a contact's bounce, say). Resolves when the last
+   * is answered; rejects with the first error.
+   */
+  async script(lines: readonly string[]): Promise<void> {
+    await this.send(lines);
+  }
+
+  /** Write the lines at once; their answers, in order. */
+  private async send(lines: readonly string[]): Promise<OkEvent[]> {
     const child = this.child;
-    if (!child) throw new VirtualPanelError(`virtual panel is off: ${line}`);
-    const command = line.split(' ')[0]!;
-    const answered = new Promise<void>((resolve, reject) => this.pending.push({ command, resolve, reject }));
-    child.stdin!.write(`${line}\n`);
-    await answered;
+    if (!child) throw new VirtualPanelError(`virtual panel is off: ${lines[0] ?? ''}`);
+    const answers = lines.map((line) => {
+      const command = line.split(' ')[0]!;
+      return new Promise<OkEvent>((resolve, reject) => this.pending.push({ command, resolve, reject }));
+    });
+    child.stdin!.write(lines.map((l) => `${l}\n`).join(''));
+    return Promise.all(answers);
+  }
+
+  /**
+   * Let `ms` of simulated time pass on the panel (fractions of a millisecond allowed). Commands sent
+   * after it are applied after it. What a test means by "wait until the firmware has had time to
+   * …": the simulator can run behind the wall clock on a loaded host, so a wall-clock sleep may be
+   * less time on the panel (issue 10).
+   */
+  wait(ms: number): Promise<void> {
+    return this.command(`wait ${ms}`);
   }
 
   press(button: PanelButton, ms = 100): Promise<void> {
@@ -147,9 +181,19 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
   up(button: PanelButton): Promise<void> {
     return this.command(`up ${button}`);
   }
-  /** A badge on the reader for `ms` (the module repeats its frame every 100 ms meanwhile). */
-  card(id: string, ms = 300): Promise<void> {
-    return this.command(`card ${id} ${ms}`);
+  /**
+   * A badge on the reader for `ms` (the module repeats its frame every 100 ms meanwhile). It goes on
+   * no sooner after the last one by the panel's clock than by the caller's: the firmware takes a
+   * card for a new tap only after 600 ms of its own time without it, and a caller that spaces its
+   * taps by the wall clock (the rig's tapBadge) would otherwise, whenever a loaded host let the
+   * simulator fall behind, tap a card the firmware still sees (issue 10).
+   */
+  async card(id: string, ms = 300): Promise<void> {
+    const callerMs = performance.now();
+    const last = this.lastCard;
+    const spaced = last ? [`until ${(last.simUs / 1000 + (callerMs - last.callerMs)).toFixed(3)}`] : [];
+    const answers = await this.send([...spaced, `card ${id} ${ms}`]);
+    this.lastCard = { callerMs, simUs: answers.at(-1)!.sim_us };
   }
   lift(): Promise<void> {
     return this.command('lift');
@@ -165,6 +209,10 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
   hostBytes(bytes: Uint8Array): Promise<void> {
     return this.command(`host-bytes ${Buffer.from(bytes).toString('hex')}`);
   }
+  /** The board's next `count` bytes toward the device are lost on the line (a flaky USB link). */
+  hostDrop(count: number): Promise<void> {
+    return this.command(`host-drop ${count}`);
+  }
   /** Bytes on the USB line as if the device had sent them (noise toward the firmware). */
   boardBytes(bytes: Uint8Array): Promise<void> {
     return this.command(`board-bytes ${Buffer.from(bytes).toString('hex')}`);
@@ -178,18 +226,14 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
   }
 
   /**
-   * Wait until every button has been up for `gapMs`: a press that follows a release sooner than
-   * the firmware's debounce time is the same press bouncing, as it would be on a real panel.
+   * Wait until every button is up, then `gapMs` more of simulated time: a press that follows a
+   * release sooner than the firmware's debounce time is the same press bouncing, as it would be on
+   * a real panel. The gap is the panel's time, not the wall clock's: on a loaded host the simulator
+   * runs behind, and a gap measured on the wall clock could be none at all on the panel (issue 10).
    */
   async settle(gapMs = 25): Promise<void> {
-    for (;;) {
-      const down = new Map<string, boolean>();
-      for (const e of this.buttonEvents) down.set(e.name, e.down);
-      const last = this.buttonEvents.at(-1);
-      const quietFor = last ? Date.now() - last.wall_us / 1000 : Infinity;
-      if (![...down.values()].some(Boolean) && quietFor >= gapMs) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    while (this.buttonsDown.size > 0) await new Promise((r) => setTimeout(r, 5));
+    await this.wait(gapMs);
   }
 
   /** The output's level now (0 before the firmware first drove it). */
@@ -221,13 +265,15 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
     const e = parsed.data;
     if (e.event === 'ok' || e.event === 'error') {
       const p = this.pending.shift();
-      if (e.event === 'ok') p?.resolve();
+      if (e.event === 'ok') p?.resolve(e);
       else p?.reject(new VirtualPanelError(`${e.command}: ${e.message}`));
     } else if (e.event === 'pin') {
       this.outputs.set(e.name, e.value);
       if (this.o.keepEvents !== false) this.pinEvents.push(e);
-    } else if (e.event === 'button' && this.o.keepEvents !== false) {
-      this.buttonEvents.push(e);
+    } else if (e.event === 'button') {
+      if (e.down) this.buttonsDown.add(e.name);
+      else this.buttonsDown.delete(e.name);
+      if (this.o.keepEvents !== false) this.buttonEvents.push(e);
     }
     this.emit('event', e);
   }

@@ -17,15 +17,17 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
-import { GENESIS_HASH, deviceTopic, enrolmentProofText, type ChainRecord, type UnsignedRecord } from '../device/contract/index.js';
-import { hashRecord, signHash } from '../device/contract/chain.js';
-import { openGatewayStore } from '../gateway/store/gateway-store.js';
+import { GENESIS_HASH, composeProofPassword, deviceTopic, enrolmentProofText, mqttProofText, type ChainRecord, type UnsignedRecord } from '@hcp/contract';
+import { hashRecord, signHash } from '@hcp/contract/chain';
+import { CORE_MIGRATIONS } from '../gateway/store/core-schema.js';
+import { openSqliteStore } from '../gateway/store/database.js';
+import { migrateStore } from '../gateway/store/migrations.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from './lib/gateway-process.js';
 
 const BATCH = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface SimDevice { id: string; key: KeyObject; pem: string; client?: MqttClient; head: { seq: number; hash: string } }
+interface SimDevice { id: string; key: KeyObject; pem: string; client?: MqttClient; head: { seq: number; hash: string }; password?: string; keyProof?: string }
 
 function makeRecords(d: SimDevice, n: number): ChainRecord[] {
   const out: ChainRecord[] = [];
@@ -50,16 +52,23 @@ async function enrolDevices(gw: RunningGateway, n: number, prefix: string): Prom
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const { code } = (await gw.api('POST', '/api/devices', { deviceId: id, windowId: 'w-01' })).body;
     const proof = sign(null, Buffer.from(enrolmentProofText(id, code)), privateKey).toString('base64');
-    const creds = await (await fetch(`${gw.http}/api/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: id, code, publicKeyPem: pem, proof }) })).json() as { password: string };
-    out.push({ id, key: privateKey, pem, head: { seq: 0, hash: GENESIS_HASH }, client: undefined, ...{ password: creds.password } } as SimDevice & { password: string });
+    const creds = await (await fetch(`${gw.http}/api/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: id, code, publicKeyPem: pem, proof }) })).json() as { password: string; keyProof?: string };
+    out.push({ id, key: privateKey, pem, head: { seq: 0, hash: GENESIS_HASH }, password: creds.password, keyProof: creds.keyProof });
   }
   return out;
 }
 
-async function connectAll(url: string, devices: Array<SimDevice & { password?: string }>, withAcks = true): Promise<void> {
+/** The MQTT password a device presents: with a fresh key proof when the gateway asked for one at enrolment. */
+async function loginPassword(d: SimDevice): Promise<string> {
+  if (d.keyProof !== 'connect') return d.password ?? 'x';
+  const { nonce } = (await (await fetch(`${gw.http}/api/devices/${d.id}/nonce`, { method: 'POST' })).json()) as { nonce: string };
+  return composeProofPassword(d.password!, nonce, sign(null, Buffer.from(mqttProofText(d.id, nonce)), d.key).toString('base64'));
+}
+
+async function connectAll(url: string, devices: SimDevice[], withAcks = true): Promise<void> {
   for (let i = 0; i < devices.length; i += 50) {
     await Promise.all(devices.slice(i, i + 50).map(async (d) => {
-      d.client = await mqtt.connectAsync(url, { clientId: d.id, username: d.id, password: d.password ?? 'x', reconnectPeriod: 0, clean: true });
+      d.client = await mqtt.connectAsync(url, { clientId: d.id, username: d.id, password: withAcks ? await loginPassword(d) : (d.password ?? 'x'), reconnectPeriod: 0, clean: true });
       if (withAcks) await d.client.subscribeAsync(deviceTopic(d.id, 'ack'), { qos: 1 });
     }));
   }
@@ -88,16 +97,22 @@ function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
 
-function rawSqlite(rows: number): number {
-  const db = openGatewayStore(join(mkdtempSync(join(tmpdir(), 'bench-raw-gw-')), 'raw.db'));
-  db.prepare("INSERT INTO devices (device_id, created_at) VALUES ('raw', '')").run();
+/** The same table, the same rows, batched straight into better-sqlite3: what the disk allows. */
+async function rawSqlite(rows: number): Promise<number> {
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-raw-gw-')), 'raw.db');
+  const store = openSqliteStore({ file });
+  await migrateStore(store, CORE_MIGRATIONS);
+  await store.close();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
   const d: SimDevice = { id: 'raw', key: generateKeyPairSync('ed25519').privateKey, pem: '', head: { seq: 0, hash: GENESIS_HASH } };
   const records = makeRecords(d, rows);
-  const ins = db.prepare('INSERT INTO records (id, device_id, seq, kind, at, window_id, level, body, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const ins = db.prepare('INSERT INTO records (id, device_id, epoch, seq, kind, hash, at, at_corrected, clock_offset_ms, clock_flag, window_id, level, body, stored_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)');
   const t0 = performance.now();
   for (let i = 0; i < rows; i += BATCH) {
     db.transaction(() => {
-      for (const r of records.slice(i, i + BATCH)) ins.run(r.id, r.deviceId, r.seq, r.kind, r.at, 'w-01', 5, JSON.stringify(r), r.at);
+      for (const r of records.slice(i, i + BATCH)) ins.run(r.id, r.deviceId, r.seq, r.kind, r.hash, r.at, r.at, 'w-01', 5, JSON.stringify(r), r.at);
     })();
   }
   const rate = rows / ((performance.now() - t0) / 1000);
@@ -119,7 +134,7 @@ await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department
 console.log('enrolling 1,000 simulated devices (scrypt per device, as in production) …');
 const all = await enrolDevices(gw, 1000, 'dev-bench');
 
-const rawInsert = rawSqlite(100_000);
+const rawInsert = await rawSqlite(100_000);
 console.log(`\nraw batched better-sqlite3 insert (batches of ${BATCH}, WAL, synchronous=FULL): ${fmt(rawInsert)} rows/s`);
 
 const bare = await bareBroker();

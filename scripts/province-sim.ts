@@ -1,7 +1,9 @@
 /**
- * The provincial simulator as a process:
+ * The provincial simulator as a process (scripts/province-sim/sim-server.ts says what it speaks):
  *   npm run province-sim -- --port 8787 --key <shared key> --db /tmp/province.db
- * Endpoints: POST /province/ratings (signed), POST /admin/faults, GET /admin/ratings, GET /admin/stats.
+ * Prints {"listening": url} once it listens. Province endpoints: POST /province/ratings,
+ * /province/corrections, /province/amendments (signed). Admin: POST /admin/faults,
+ * GET /admin/stats, GET /admin/ratings, GET /admin/cases/:projectNo.
  */
 import { parseArgs } from 'node:util';
 import { ProvinceSim } from './province-sim/sim-server.js';

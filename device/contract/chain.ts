@@ -96,3 +96,8 @@ export function verifyChain(
   });
   return problems;
 }
+
+/** sha256 of a public key's SPKI DER, hex: names an enrolment's key in batches and in hall IT's views. */
+export function keyFingerprint(publicKeyPem: string): string {
+  return createHash('sha256').update(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' })).digest('hex');
+}

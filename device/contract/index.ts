@@ -9,3 +9,4 @@ export * from './records.js';
 export * from './topics.js';
 export * from './messages.js';
 export * from './local-api.js';
+export * from './key-proof.js';

@@ -10,10 +10,32 @@ import { ChainRecordSchema, DeviceIdSchema, IsoTimeSchema, RecordIdSchema, Sha25
 export const MAX_BATCH_RECORDS = 500;
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
+/**
+ * What the device knows of its clock for a run of records (docs/DESIGN.md "Time"). A device's
+ * clock can be wrong (a dead RTC battery, never synced) and can be stepped by NTP; the device
+ * stamps records from a monotonic clock anchored once per run of its program (a clock epoch), so
+ * within an epoch its error is one constant offset. `current`: the records were stamped in the
+ * epoch that sends this batch, so the gateway measures the offset itself from `sentAt`; otherwise
+ * `offsetMs` is what the device measured against the gateway's acks during that earlier epoch,
+ * or null if it never reached the gateway then.
+ */
+export const ClockRunSchema = z.object({
+  fromSeq: z.number().int().min(1),
+  current: z.boolean(),
+  offsetMs: z.number().int().nullable(),
+});
+export type ClockRun = z.infer<typeof ClockRunSchema>;
+
 export const RecordBatchSchema = z.object({
   batchId: RecordIdSchema,
   deviceId: DeviceIdSchema,
   records: z.array(ChainRecordSchema).min(1).max(MAX_BATCH_RECORDS),
+  /** The device's (monotonic-anchored) clock when it published the batch. */
+  sentAt: IsoTimeSchema.optional(),
+  /** sha256 of the signing key's SPKI DER (hex): which enrolment's chain this is. */
+  keyFingerprint: Sha256HexSchema.optional(),
+  /** Clock runs covering the batch's records, by ascending fromSeq. */
+  clocks: z.array(ClockRunSchema).max(64).optional(),
 });
 export type RecordBatch = z.infer<typeof RecordBatchSchema>;
 
@@ -27,6 +49,10 @@ export const RejectionCodeSchema = z.enum([
   'unknown-rating',
   'catalogue',
   'retired-device',
+  /** The record's id is already stored for another record (a replay or a forgery). */
+  'duplicate-id',
+  /** Signed with a key that is not this device's current enrolment (the device was re-enrolled). */
+  'stale-key',
 ]);
 export type RejectionCode = z.infer<typeof RejectionCodeSchema>;
 
@@ -52,6 +78,10 @@ export const DeviceStatusSchema = z.object({
   /** Device clock minus gateway clock, from the last ack (ms). */
   clockOffsetMs: z.number().int().optional(),
   panel: z.enum(['connected', 'disconnected', 'absent']).optional(),
+  /** The badge reader, when it is a port of its own (on hcp-panel it is part of the panel). */
+  reader: z.enum(['connected', 'disconnected', 'absent']).optional(),
+  /** How full the device's store is (0–1 of its configured cap, or of the disk). */
+  storeFill: z.number().min(0).max(1).optional(),
   at: IsoTimeSchema.optional(),
 });
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
@@ -93,8 +123,45 @@ export const InvitePayloadSchema = z.object({
   itemCode: z.string().min(1).max(64).optional(),
   itemName: z.string().min(1).max(200).optional(),
   issuedAt: IsoTimeSchema,
+  /**
+   * How long the invitation may still be opened, from its arrival (a relative time: the device's
+   * clock may be wrong). An invitation queued for a device that was offline arrives with less.
+   */
+  validForSec: z.number().int().min(1).max(86_400).optional(),
 });
 export type InvitePayload = z.infer<typeof InvitePayloadSchema>;
+
+/** gateway → device on the invite topic: the business system withdrew the case. */
+export const WithdrawPayloadSchema = z.object({ withdraw: RecordIdSchema, reason: z.string().max(200) });
+export type WithdrawPayload = z.infer<typeof WithdrawPayloadSchema>;
+export const InviteTopicSchema = z.union([InvitePayloadSchema, WithdrawPayloadSchema]);
+
+/** device → gateway: what became of an invitation. */
+export const InviteReceiptSchema = z.object({
+  inviteId: RecordIdSchema,
+  /** armed: on screen, waiting for the citizen; refused: could not be opened (code says why); withdrawn: taken off screen. */
+  outcome: z.enum(['armed', 'refused', 'withdrawn']),
+  code: z.string().max(40).optional(),
+  reason: z.string().max(200).optional(),
+});
+export type InviteReceipt = z.infer<typeof InviteReceiptSchema>;
+
+/** The gateway's answer to enrolment: MQTT credentials, and how the device proves its key when it connects. */
+export const EnrolmentAnswerSchema = z.object({
+  username: z.string().min(1),
+  password: z.string().min(1),
+  /** connect: sign a fresh gateway nonce into the MQTT password (key-proof.ts); none: the password alone (a site broker). */
+  keyProof: z.enum(['connect', 'none']).default('none'),
+});
+export type EnrolmentAnswer = z.infer<typeof EnrolmentAnswerSchema>;
+
+/** The gateway's answer to `POST /api/devices/{id}/nonce`: a one-time nonce for the device's next MQTT connection (key-proof.ts). */
+export const ConnectNonceSchema = z.object({
+  /** base64url, no dots (it travels inside the proof password). */
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 base64url characters'),
+  expiresAt: IsoTimeSchema,
+});
+export type ConnectNonce = z.infer<typeof ConnectNonceSchema>;
 
 /** Format a zod error as one line naming each bad field. */
 export function describeZodError(error: z.ZodError): string {

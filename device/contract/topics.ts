@@ -9,17 +9,22 @@ export const TOPIC_KINDS = {
   records: 'records',
   /** gateway → device: the application-level ack of a batch, sent after the commit. */
   ack: 'ack',
-  /** device → gateway, retained; also the MQTT last will (online: false). */
+  /** device → gateway: health facts; also the MQTT last will (online: false). */
   status: 'status',
-  /** gateway → device, retained: window, roster, catalogue, timeouts. */
+  /**
+   * gateway → device: window, roster, catalogue, timeouts. Sent on every change and after each
+   * connection that proved the device's key, never retained: a password thief gets no roster.
+   */
   config: 'config',
-  /** gateway → device: a case from the window's business system arms the device (R9). */
+  /** gateway → device: a case from the window's business system arms the device (R9), or its withdrawal. */
   invite: 'invite',
+  /** device → gateway: what became of an invitation (armed, refused and why, withdrawn). */
+  receipt: 'receipt',
 } as const;
 export type TopicKind = keyof typeof TOPIC_KINDS;
 
 /** Which way each topic flows: what a device may publish, and what it may subscribe to. */
-export const DEVICE_PUBLISHES: readonly TopicKind[] = ['records', 'status'];
+export const DEVICE_PUBLISHES: readonly TopicKind[] = ['records', 'status', 'receipt'];
 export const DEVICE_SUBSCRIBES: readonly TopicKind[] = ['ack', 'config', 'invite'];
 
 export function deviceTopic(deviceId: string, kind: TopicKind): string {

@@ -3,7 +3,7 @@
  * origin. The per-boot token comes in the URL fragment `#token=…` (never sent to the server in a
  * request line), then rides in `authorization` headers and the live socket's query.
  */
-import { DeviceViewSchema, type DeviceView } from '../../device/contract/index.js';
+import { DeviceViewSchema, type DeviceView } from '@hcp/contract';
 
 export function readToken(): string {
   const fromHash = new URLSearchParams(location.hash.replace(/^#/, '')).get('token');

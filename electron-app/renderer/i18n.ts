@@ -4,7 +4,7 @@
  * Level names come from the contract (device/contract/levels.ts), never a second copy.
  * The Tibetan strings want a review by a native reader before deployment.
  */
-import { LEVELS, type Language, type RatingLevel } from '../../device/contract/index.js';
+import { LEVELS, type Language, type RatingLevel } from '@hcp/contract';
 
 export interface Words {
   paused: string;

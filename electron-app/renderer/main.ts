@@ -4,7 +4,7 @@
  * it re-mounts only when the screen's identity changes, so a push about connection or settings
  * does not throw away what a citizen is typing.
  */
-import type { DeviceView } from '../../device/contract/index.js';
+import type { DeviceView } from '@hcp/contract';
 import { LiveView, LocalApi, readToken } from './api.js';
 import { h } from './dom.js';
 import { hallItCorner } from './hall-it-exit.js';

@@ -1,5 +1,5 @@
 /** Spoken prompts (Web Speech API) for citizens who cannot read the screen; silent where absent. */
-import type { Language } from '../../device/contract/index.js';
+import type { Language } from '@hcp/contract';
 import { LANG_TAG } from './i18n.js';
 
 export function speak(text: string, lang: Language): void {

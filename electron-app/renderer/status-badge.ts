@@ -1,5 +1,5 @@
 /** The small connection indicator: gateway online/offline, panel state, and our own live link. */
-import type { DeviceView } from '../../device/contract/index.js';
+import type { DeviceView } from '@hcp/contract';
 import { h } from './dom.js';
 import type { Words } from './i18n.js';
 

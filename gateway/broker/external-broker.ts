@@ -9,7 +9,7 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { TOPIC_ROOT, parseDeviceTopic } from '../../device/contract/index.js';
+import { TOPIC_ROOT, parseDeviceTopic } from '@hcp/contract';
 import type { BrokerHooks } from './embedded-broker.js';
 
 export interface ExternalBrokerOptions {
@@ -38,6 +38,7 @@ export function mosquittoAcl(gatewayUser: string): string {
     '# Every device: its own topics only (%u = its username = its client id).',
     `pattern write ${TOPIC_ROOT}/%u/records`,
     `pattern write ${TOPIC_ROOT}/%u/status`,
+    `pattern write ${TOPIC_ROOT}/%u/receipt`,
     `pattern read ${TOPIC_ROOT}/%u/ack`,
     `pattern read ${TOPIC_ROOT}/%u/config`,
     `pattern read ${TOPIC_ROOT}/%u/invite`,
@@ -45,12 +46,14 @@ export function mosquittoAcl(gatewayUser: string): string {
   ].join('\n');
 }
 
+const INGEST_BACKLOG_BYTES = 16 * 1024 * 1024;
+
 export class ExternalBrokerLink {
   private client: MqttClient | null = null;
 
   constructor(
     private readonly o: ExternalBrokerOptions,
-    private readonly hooks: Pick<BrokerHooks, 'onRecords' | 'onStatus'>,
+    private readonly hooks: Pick<BrokerHooks, 'onRecords' | 'onStatus' | 'onReceipt'> & { backlogBytes(): number },
     private readonly logger: Logger,
   ) {}
 
@@ -78,19 +81,32 @@ export class ExternalBrokerLink {
     this.client = client;
     client.on('connect', () => {
       // A shared subscription: several gateway workers split the hall's batches between them.
-      client.subscribe([`$share/hcp-ingest/${TOPIC_ROOT}/+/records`, `$share/hcp-ingest/${TOPIC_ROOT}/+/status`], { qos: 1 }, (err) => {
+      const kinds = ['records', 'status', 'receipt'];
+      client.subscribe(kinds.map((k) => `$share/hcp-ingest/${TOPIC_ROOT}/+/${k}`), { qos: 1 }, (err) => {
         if (err) this.logger.error({ err: err.message }, 'ingest subscription refused');
       });
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'external broker error'));
+    // Batches through MQTT.js's back-pressure hook: while the ingest queue holds more than
+    // `INGEST_BACKLOG_BYTES`, the PUBACK and this link's next message wait until the batch is
+    // decided, so a burst queues at the broker instead of in this process; below it, batches of
+    // many devices gather for one group commit.
+    client.handleMessage = (packet, callback) => {
+      const t = parseDeviceTopic(packet.topic);
+      if (t?.kind !== 'records') return callback();
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      const decided = this.hooks.onRecords(t.deviceId, payload);
+      if (this.hooks.backlogBytes() > INGEST_BACKLOG_BYTES) void decided.then(() => callback());
+      else callback();
+    };
     client.on('message', (topic, payload) => {
       const t = parseDeviceTopic(topic);
       if (!t) return;
       try {
-        if (t.kind === 'records') this.hooks.onRecords(t.deviceId, payload);
-        else if (t.kind === 'status') this.hooks.onStatus(t.deviceId, payload);
+        if (t.kind === 'status') this.hooks.onStatus(t.deviceId, payload, null);
+        else if (t.kind === 'receipt') this.hooks.onReceipt(t.deviceId, payload);
       } catch (err) {
-        this.logger.error({ err, deviceId: t.deviceId }, 'ingest failed');
+        this.logger.error({ err, deviceId: t.deviceId }, 'status not recorded');
       }
     });
   }

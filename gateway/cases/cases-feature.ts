@@ -1,60 +1,77 @@
 /**
- * Cases as one feature for the composition root: the business-system API (plugin), linking of
- * ratings to cases, and R7 defaults.
+ * Cases from the windows' business systems as a gateway feature (R7, R9): their API, the
+ * invitations to devices, and the R7 defaults. Always on: with no business-system key issued, the
+ * API refuses every call (`gateway/main.ts create-business-key` issues one).
  */
-import type Database from 'better-sqlite3';
-import type { FastifyPluginAsync } from 'fastify';
-import type { Logger } from 'pino';
-import type { InvitePayload } from '../../device/contract/index.js';
-import type { WorkingDayCalendar } from '../calendar/working-days.js';
-import type { UplinkProfile } from '../uplink/national-mapping.js';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { createChinaCalendar } from '../calendar/working-days.js';
+import { defineFeature, type FeatureContext, type GatewayFeature } from '../feature.js';
 import { CaseApiKeys } from './api-keys.js';
-import { caseApiPlugin, type CaseApiDeps } from './case-api.js';
-import { migrateCases } from './cases-schema.js';
+import { caseApiRoutes } from './case-api.js';
+import { CASES_MIGRATIONS } from './cases-schema.js';
 import { ContactCipher } from './contact-crypto.js';
 import { DefaultScheduler } from './default-scheduler.js';
+import { InvitationDesk } from './invitations.js';
 
-export interface CasesFeatureOptions {
-  db: Database.Database;
-  logger: Logger;
-  calendar: WorkingDayCalendar;
-  profile: UplinkProfile;
-  /** 32 bytes; encrypts applicant contact at rest. */
-  contactKey: Buffer;
-  publishInvite: (deviceId: string, invite: InvitePayload) => Promise<void> | void;
-  deviceForWindow: (windowNumber: string) => Promise<string | null> | string | null;
-  workingDays?: number;
-  defaultsEveryMs?: number;
-  now?: () => number;
-  onDefaulted?: (count: number) => void;
+export const CasesConfigSchema = z
+  .object({
+    /** R7: working days before an unrated case counts as 基本满意. */
+    workingDays: z.number().int().min(1).max(30).default(5),
+    /** Holidays and make-up working days for years the calendar package lacks (calendar/working-days.ts). */
+    calendarOverrideFile: z.string().optional(),
+    /** How long an invitation may still reach a device that was offline (the citizen leaves the window). */
+    invitationValidSec: z.number().int().min(10).max(86_400).default(300),
+    /** How long POST /api/cases waits for the device's receipt before answering "queued". */
+    answerWaitMs: z.number().int().min(0).max(10_000).default(2500),
+    defaultsEveryMs: z.number().int().min(100).default(60_000),
+  })
+  .strict()
+  .default({ workingDays: 5, invitationValidSec: 300, answerWaitMs: 2500, defaultsEveryMs: 60_000 });
+export type CasesConfig = z.infer<typeof CasesConfigSchema>;
+
+/** 32 bytes that encrypt applicants' contacts at rest, made once per hall. */
+function casesContactKey(dataDir: string): Buffer {
+  const file = join(dataDir, 'cases-contact.key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32), { mode: 0o600 });
+  return readFileSync(file);
 }
 
-export class CasesFeature {
+export class CasesFeature implements GatewayFeature {
   readonly keys: CaseApiKeys;
+  readonly desk: InvitationDesk;
   readonly scheduler: DefaultScheduler;
-  readonly plugin: FastifyPluginAsync;
-  /** For `caseApiPlugin(() => cases?.apiDeps)` registered before the feature exists. */
-  readonly apiDeps: CaseApiDeps;
+  readonly routes;
 
-  constructor(o: CasesFeatureOptions) {
-    migrateCases(o.db);
-    this.keys = new CaseApiKeys(o.db);
+  constructor(ctx: FeatureContext, config: CasesConfig, catchUp: () => Promise<void>) {
+    const logger = ctx.logger.child({ ns: 'cases' });
+    this.keys = new CaseApiKeys(ctx.store);
+    this.desk = new InvitationDesk({ store: ctx.store, devices: ctx.devices, events: ctx.events, clock: ctx.clock, logger, validSec: config.invitationValidSec });
     this.scheduler = new DefaultScheduler({
-      db: o.db, calendar: o.calendar, profile: o.profile, logger: o.logger, workingDays: o.workingDays,
-      everyMs: o.defaultsEveryMs, now: o.now, onDefaulted: o.onDefaulted,
+      store: ctx.store, clock: ctx.clock, logger, workingDays: config.workingDays, everyMs: config.defaultsEveryMs, catchUp,
+      calendar: createChinaCalendar(config.calendarOverrideFile ? { overrideFile: config.calendarOverrideFile } : {}),
+      onDefaulted: () => ctx.events.emit('assessments-changed', { by: 'defaults' }),
     });
-    this.apiDeps = {
-      db: o.db, keys: this.keys, cipher: new ContactCipher(o.contactKey), logger: o.logger,
-      publishInvite: o.publishInvite, deviceForWindow: o.deviceForWindow, now: o.now,
-    };
-    this.plugin = caseApiPlugin(this.apiDeps);
+    this.routes = caseApiRoutes({ ctx, keys: this.keys, cipher: new ContactCipher(casesContactKey(ctx.dataDir)), desk: this.desk, scheduler: this.scheduler, settleMs: config.answerWaitMs });
   }
 
   async start(): Promise<void> {
-    this.scheduler.start();
+    await this.desk.start();
+    await this.scheduler.start();
   }
 
   async stop(): Promise<void> {
-    this.scheduler.stop();
+    await this.scheduler.stop();
+    await this.desk.stop();
   }
 }
+
+export const casesFeature = defineFeature({
+  name: 'cases',
+  configKey: 'cases',
+  configSchema: CasesConfigSchema,
+  migrations: CASES_MIGRATIONS,
+  create: (ctx, config) => new CasesFeature(ctx, config, () => ctx.catchUpAssessments()),
+});

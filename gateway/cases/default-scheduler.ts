@@ -1,104 +1,96 @@
 /**
- * R7: a case not rated within N (5) working days counts as 基本满意. On start and then
- * periodically, every case still `invited` whose deadline has passed gets a system default
- * rating (level 3, pf 7, isDefault 1) in the uplink outbox. Exactly once: the case moves to
- * `defaulted` and the outbox row (assess_id `default-<caseNo>`, UNIQUE) is inserted in one
- * transaction, after linking every rating stored so far (so a rating that arrived just in time wins).
+ * R7: a case not rated within N (5) working days counts as 基本满意 (docs/RULES.md R7). Each case
+ * gets its deadline date when it is created — the Nth working day after the day it came (China
+ * date; holidays and make-up working days from the official calendar); on start and then
+ * periodically, every case still open after its deadline day gets its default (case-defaults.ts),
+ * after assessing every record stored so far (a rating that came in time wins). Exactly once: the
+ * case moves to `defaulted` in the same transaction as the default is written.
  *
- * "Within N working days" counts from the day after the invitation (China date): invited on
- * Thursday, 5 working days run to the next Thursday; the default is given once that day is over.
- * A year missing from the calendar stops defaults for those cases (logged), never guesses.
+ * A year missing from the calendar leaves those cases without a deadline (logged, and retried
+ * every run), never a guessed one.
  */
-import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { chinaDate, CalendarYearMissingError, type WorkingDayCalendar } from '../calendar/working-days.js';
-import { mapDefault, type UplinkProfile } from '../uplink/national-mapping.js';
-import { laneOf } from '../uplink/outbox-schema.js';
-import { CaseLinker } from './case-linker.js';
+import type { Clock } from '../feature.js';
+import { deadlineEnd, giveDefault } from '../ratings/case-defaults.js';
+import type { GatewayStore } from '../store/database.js';
 
 export interface DefaultSchedulerOptions {
-  db: Database.Database;
+  store: GatewayStore;
   calendar: WorkingDayCalendar;
-  profile: UplinkProfile;
+  clock: Clock;
   logger: Logger;
-  workingDays?: number;
+  workingDays: number;
+  /** Assess everything stored so far (a rating pressed in time must win over the default). */
+  catchUp: () => Promise<void>;
+  /** Called after defaults were written. */
+  onDefaulted: (count: number) => void;
   everyMs?: number;
-  now?: () => number;
-  /** Called after defaults were enqueued (wake the uplink sender). */
-  onDefaulted?: (count: number) => void;
 }
-
-interface OpenCase { case_no: string; window_no: string; item_code: string | null; item_name: string | null; staff_id: string | null; invited_at: string }
 
 export class DefaultScheduler {
   private timer: NodeJS.Timeout | null = null;
-  private readonly now: () => number;
-  private readonly linker: CaseLinker;
-  private readonly log: Logger;
+  private running: Promise<number> | null = null;
 
-  constructor(private readonly o: DefaultSchedulerOptions) {
-    this.now = o.now ?? Date.now;
-    this.linker = new CaseLinker(o.db);
-    this.log = o.logger.child({ ns: 'case-defaults' });
+  constructor(private readonly o: DefaultSchedulerOptions) {}
+
+  /** The last date on which a case created at `createdAtMs` can be rated in time, or null if the calendar lacks the year. */
+  deadlineFor(createdAtMs: number): string | null {
+    try {
+      return this.o.calendar.addWorkingDays(chinaDate(new Date(createdAtMs)), this.o.workingDays);
+    } catch (err) {
+      if (!(err instanceof CalendarYearMissingError)) throw err;
+      this.o.logger.error({ year: err.year }, err.message);
+      return null;
+    }
   }
 
-  start(): void {
-    this.safeTick();
-    this.timer = setInterval(() => this.safeTick(), this.o.everyMs ?? 10 * 60_000);
+  async start(): Promise<void> {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tickSafely(), this.o.everyMs ?? 60_000);
     this.timer.unref();
+    await this.tickSafely();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.running;
   }
 
-  /** Link ratings, then default overdue cases. Returns how many were defaulted. */
-  tick(): number {
-    const db = this.o.db;
-    const n = this.o.workingDays ?? 5;
-    const nowMs = this.now();
-    const today = chinaDate(new Date(nowMs));
-    const defaulted = db.transaction(() => {
-      this.linker.link();
-      const open = db.prepare("SELECT case_no, window_no, item_code, item_name, staff_id, invited_at FROM cases WHERE state = 'invited' ORDER BY invited_at").all() as OpenCase[];
-      const setState = db.prepare("UPDATE cases SET state = 'defaulted', defaulted_at = ? WHERE case_no = ? AND state = 'invited'");
-      const enqueue = db.prepare("INSERT OR IGNORE INTO uplink_outbox (assess_id, order_key, lane, at, payload, state, enqueued_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)");
-      const deadlineOf = new Map<string, string | null>();
-      const at = new Date(nowMs);
-      let count = 0;
-      for (const c of open) {
-        const invitedDay = chinaDate(new Date(c.invited_at));
-        if (!deadlineOf.has(invitedDay)) {
-          try {
-            deadlineOf.set(invitedDay, this.o.calendar.addWorkingDays(invitedDay, n));
-          } catch (err) {
-            if (!(err instanceof CalendarYearMissingError)) throw err;
-            this.log.error({ year: err.year }, err.message);
-            deadlineOf.set(invitedDay, null);
-          }
-        }
-        const deadline = deadlineOf.get(invitedDay);
-        if (!deadline || today <= deadline) continue;
-        if (setState.run(at.toISOString(), c.case_no).changes !== 1) continue;
-        const payload = mapDefault({ caseNo: c.case_no, windowId: c.window_no, itemCode: c.item_code, itemName: c.item_name, staffId: c.staff_id }, at, this.o.profile);
-        enqueue.run(payload.assessId, `case:${c.case_no}`, laneOf(`case:${c.case_no}`), at.toISOString(), JSON.stringify(payload), at.toISOString());
-        count++;
+  /** Give every overdue open case its default; returns how many. One run at a time. */
+  tick(): Promise<number> {
+    this.running ??= this.run().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async run(): Promise<number> {
+    await this.o.catchUp();
+    const now = this.o.clock.now();
+    const nowIso = new Date(now).toISOString();
+    const count = await this.o.store.write(async (trx) => {
+      for (const c of await trx.selectFrom('cases').select(['case_no', 'created_at']).where('state', '=', 'open').where('deadline_date', 'is', null).execute()) {
+        const deadline = this.deadlineFor(Date.parse(c.created_at));
+        if (deadline) await trx.updateTable('cases').set({ deadline_date: deadline }).where('case_no', '=', c.case_no).execute();
       }
-      return count;
-    }).immediate();
-    if (defaulted > 0) {
-      this.log.info({ defaulted }, 'unrated cases given the default rating');
-      this.o.onDefaulted?.(defaulted);
+      // deadline_date < today's China date: the deadline day is over.
+      const overdue = await trx.selectFrom('cases').selectAll().where('state', '=', 'open').where('deadline_date', '<', chinaDate(new Date(now))).orderBy('created_at').execute();
+      let n = 0;
+      for (const c of overdue) if (deadlineEnd(c.deadline_date!) <= now && (await giveDefault(trx, c, nowIso))) n++;
+      return n;
+    });
+    if (count > 0) {
+      this.o.logger.info({ defaulted: count }, 'unrated cases given the default rating (R7)');
+      this.o.onDefaulted(count);
     }
-    return defaulted;
+    return count;
   }
 
-  private safeTick(): void {
+  private async tickSafely(): Promise<void> {
     try {
-      this.tick();
+      await this.tick();
     } catch (err) {
-      this.log.error({ err }, 'default tick failed; will retry');
+      this.o.logger.error({ err }, 'default run failed; will retry');
     }
   }
 }

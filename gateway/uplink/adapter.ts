@@ -1,31 +1,43 @@
 /**
- * The seam between the outbox and a provincial 好差评 system. Each province gets its own adapter
- * (a "province profile", NATIONAL-SPEC.md); the outbox only knows these answers.
+ * The seam between the outbox and one provincial 好差评 system. Each province is a folder under
+ * gateway/uplink/provinces/ (its config schema, mapping and sender), picked by the factory in
+ * provinces/index.ts; the outbox knows only this interface and the province-neutral items
+ * (items.ts). test/uplink/province-contract.ts is the behaviour every adapter must show.
+ *
+ * Per item, a province answers one of four things. `duplicate` — it already has the item — is
+ * success: after a lost answer we send again, and exactly once holds only if a resend is harmless.
  */
+import type { AmendmentItem, CorrectionItem, RatingItem } from './items.js';
 
-export type RecordOutcome =
+export type ItemOutcome =
   | { status: 'accepted' }
-  /** The province already has it: for us that is success (exactly once). */
+  /** Already at the province: for us that is delivered. */
   | { status: 'duplicate' }
-  /** Permanently refused; goes to the dead-letter table with the reason. */
+  /** Refused for good (the province's reason, or why the adapter cannot map it): a dead letter for hall IT. */
   | { status: 'rejected'; reason: string }
+  /** This item only; try again later. */
   | { status: 'retryable'; reason: string };
 
-export type SendResult =
-  | { kind: 'answered'; outcomes: Map<string, RecordOutcome> }
-  /** The whole request failed in a way worth retrying (5xx, 429, timeout, malformed answer). */
+export type BatchAnswer =
+  /** Outcomes keyed by assessId; an item missing from the map is retried, never assumed delivered. */
+  | { kind: 'answered'; outcomes: Map<string, ItemOutcome> }
+  /** The whole request failed in a way worth retrying (5xx, 429, timeout, a garbled answer, our key refused). */
   | { kind: 'retryable'; reason: string; retryAfterMs?: number };
 
 /**
- * One outbox row as sent: the national record (NationalRating) already serialised, so a large
- * backlog is not parsed and re-serialised on every batch. An adapter with another wire form parses it.
+ * One province. Each call sends a batch of one kind; assessIds are unique within a batch. Calls
+ * never throw for transport trouble or a province's refusal: they answer.
+ *
+ * A rectification (整改) report, for the 差评 follow-up (docs/RULES.md R12–R13), will join this
+ * interface with the item it sends, in the issue that builds the follow-up.
  */
-export interface OutboundRecord {
-  assessId: string;
-  json: string;
-}
-
 export interface ProvinceAdapter {
-  /** Send one batch; outcomes are keyed by `assessId`. Never throws for transport trouble. */
-  send(batch: OutboundRecord[]): Promise<SendResult>;
+  /** Its name in config (`province.adapter`). */
+  readonly name: string;
+  /** First ratings and 追加评价 (assessNumber ≥ 2). */
+  submitRatings(items: RatingItem[]): Promise<BatchAnswer>;
+  /** Ratings that replace the one the province holds for the same case and number, which it keeps as history. Keyed by the new assessId. */
+  submitCorrections(items: CorrectionItem[]): Promise<BatchAnswer>;
+  /** Reasons and comment for ratings the province already has. */
+  submitAmendments(items: AmendmentItem[]): Promise<BatchAnswer>;
 }

@@ -1,33 +1,51 @@
 /**
- * Sends the outbox to the province. Rows are spread over UPLINK_LANES lanes by order key (the
- * device, or the case for a default rating); each worker owns a fixed set of lanes and sends one
- * batch at a time from them, oldest rating first, so per-device order of first submission holds
- * while `concurrency` requests run at once. A failing request backs the worker off exponentially
- * with equal jitter (honouring Retry-After); a duplicate answer counts as delivered; a permanent
- * rejection moves only that row to the dead-letter table, so a poison record blocks nothing.
+ * Sends the outbox to the province (DESIGN.md "How a rating flows", step 5).
+ *
+ *  - Lanes (outbox.ts): each of `concurrency` workers owns a fixed set of lanes and sends one batch
+ *    at a time from them, oldest rating first, so per-device order holds while several requests
+ *    run at once. An item whose `after_id` row is not at the province yet is passed over; the rest
+ *    of its lane goes on.
+ *  - A failed request backs its worker off exponentially with equal jitter, honouring Retry-After.
+ *  - Per item: `duplicate` counts as delivered; a permanent refusal moves only that row to the
+ *    dead letters, so a poison item blocks nothing but what must follow it.
+ *  - Outcomes are group-committed (outcome-commit.ts): every answered batch of every worker in one
+ *    transaction, while the workers go on. A crash before that commit only means a resend,
+ *    answered `duplicate`.
+ *  - A default (the one kind of item a later rating may replace) is marked `on_wire` in the store
+ *    before the request that carries it leaves, so the enqueuer never drops one the province may
+ *    already hold (enqueue.ts, issue 10 hole 2).
  */
-import type Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { ProvinceAdapter, RecordOutcome } from './adapter.js';
-import { UPLINK_LANES } from './outbox-schema.js';
+import type { Clock } from '../feature.js';
+import type { GatewayStore } from '../store/database.js';
+import type { BatchAnswer, ItemOutcome, ProvinceAdapter } from './adapter.js';
+import { UplinkItemSchema, type AmendmentItem, type CorrectionItem, type RatingItem, type UplinkItem } from './items.js';
+import { OutcomeCommit, type OutRow } from './outcome-commit.js';
+import { UPLINK_LANES } from './outbox.js';
 
 export interface SenderOptions {
   batchSize?: number;
   concurrency?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  /** A record answered "retry" this many times is dead-lettered with the last reason. */
-  maxRecordAttempts?: number;
+  /** An item answered "retry" this many times is dead-lettered with the last reason. */
+  maxItemAttempts?: number;
   /** Idle poll when nothing is pending. */
   idleMs?: number;
-  /** If false, rows go in outbox order instead of rating time (slightly cheaper). */
-  orderByRatingTime?: boolean;
-  now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** After items were dead-lettered (committed). */
+  onDeadLettered?: (count: number) => void;
+  /** After each request: did the province answer? */
+  onRequest?: (answered: boolean, reason?: string) => void;
 }
 
-interface OutRow { id: number; assess_id: string; payload: string; attempts: number }
+interface Submitted {
+  /** By outbox row id; rows of a request that failed as a whole are absent. */
+  outcomes: Map<number, ItemOutcome>;
+  failure: { reason: string; retryAfterMs?: number } | null;
+}
 
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -43,37 +61,32 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export class UplinkSender {
-  private readonly o: Required<Omit<SenderOptions, 'now' | 'sleep' | 'random'>>;
-  private readonly now: () => number;
+  private readonly o: Required<Omit<SenderOptions, 'sleep' | 'random' | 'onDeadLettered' | 'onRequest'>>;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private abort = new AbortController();
   private workers: Promise<void>[] = [];
   private wake: Array<() => void> = [];
-  private marks: Array<{ lane: number; rows: OutRow[]; outcomes: Map<string, RecordOutcome> }> = [];
-  private readonly unflushedInLane = new Map<number, number>();
-  private readonly unflushed = new Set<number>();
-  private readonly st;
+  private readonly outcomes: OutcomeCommit;
 
-  constructor(private readonly db: Database.Database, private readonly adapter: ProvinceAdapter, private readonly log: Logger, opts: SenderOptions = {}) {
+  constructor(
+    private readonly store: GatewayStore,
+    private readonly adapter: ProvinceAdapter,
+    private readonly log: Logger,
+    clock: Clock,
+    private readonly opts: SenderOptions = {},
+  ) {
     this.o = {
       batchSize: opts.batchSize ?? 200,
       concurrency: Math.min(opts.concurrency ?? 4, UPLINK_LANES),
       baseBackoffMs: opts.baseBackoffMs ?? 1000,
       maxBackoffMs: opts.maxBackoffMs ?? 5 * 60_000,
-      maxRecordAttempts: opts.maxRecordAttempts ?? 50,
+      maxItemAttempts: opts.maxItemAttempts ?? 50,
       idleMs: opts.idleMs ?? 1000,
-      orderByRatingTime: opts.orderByRatingTime ?? true,
     };
-    this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? abortableSleep;
     this.random = opts.random ?? Math.random;
-    this.st = {
-      sentMany: db.prepare("UPDATE uplink_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'"),
-      retry: db.prepare("UPDATE uplink_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'"),
-      dead: db.prepare("UPDATE uplink_outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'"),
-      deadLetter: db.prepare('INSERT OR REPLACE INTO uplink_dead_letters (outbox_id, assess_id, reason, dead_at) VALUES (?, ?, ?, ?)'),
-    };
+    this.outcomes = new OutcomeCommit(store, log, clock, { maxItemAttempts: this.o.maxItemAttempts, ...(opts.onDeadLettered ? { onDeadLettered: opts.onDeadLettered } : {}) });
   }
 
   start(): void {
@@ -90,7 +103,7 @@ export class UplinkSender {
     this.poke();
     await Promise.all(this.workers);
     this.workers = [];
-    if (this.marks.length > 0) this.flushMarks();
+    await this.outcomes.settle();
   }
 
   /** New rows were enqueued: wake idle workers instead of waiting for the poll. */
@@ -98,14 +111,12 @@ export class UplinkSender {
     for (const w of this.wake.splice(0)) w();
   }
 
-  pendingCount(): number {
-    return this.db.prepare("SELECT count(*) FROM uplink_outbox WHERE state = 'pending'").pluck().get() as number;
+  async pendingCount(): Promise<number> {
+    const r = await this.store.db.selectFrom('uplink_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', sql.lit('pending')).executeTakeFirstOrThrow();
+    return Number(r.n);
   }
 
   private async run(lanes: number[]): Promise<void> {
-    // One lane per query, so SQLite walks the partial index in order instead of sorting a backlog.
-    const order = this.o.orderByRatingTime ? 'at, id' : 'id';
-    const pick = this.db.prepare(`SELECT id, assess_id, payload, attempts FROM uplink_outbox WHERE state = 'pending' AND lane = ? ORDER BY ${order} LIMIT ?`);
     let failures = 0;
     let turn = 0;
     const signal = this.abort.signal;
@@ -115,12 +126,10 @@ export class UplinkSender {
       try {
         for (let k = 0; k < lanes.length && rows.length === 0; k++) {
           lane = lanes[(turn + k) % lanes.length]!;
-          // Rows answered but not yet committed are at the head of their lane: skip past them.
-          const skip = this.unflushedInLane.get(lane) ?? 0;
-          rows = (pick.all(lane, this.o.batchSize + skip) as OutRow[]);
-          if (skip > 0) rows = rows.filter((r) => !this.unflushed.has(r.id)).slice(0, this.o.batchSize);
+          rows = await this.pick(lane);
         }
         turn++;
+        if (rows.length > 0) rows = await this.claim(rows);
       } catch (err) {
         this.log.error({ err }, 'outbox read failed');
         await this.sleep(this.o.idleMs, signal);
@@ -130,76 +139,94 @@ export class UplinkSender {
         await this.idle(signal);
         continue;
       }
-      const batch = rows.map((r) => ({ assessId: r.assess_id, json: r.payload }));
-      const result = await this.adapter.send(batch);
-      if (signal.aborted && result.kind === 'retryable') break;
-      if (result.kind === 'retryable') {
+      const sent = await this.submit(rows);
+      if (sent.outcomes.size > 0) this.outcomes.record(lane, rows.filter((r) => sent.outcomes.has(r.id)), sent.outcomes);
+      if (sent.failure) {
+        if (signal.aborted) break;
         failures++;
-        const backoff = this.backoff(failures, result.retryAfterMs);
-        this.log.warn({ reason: result.reason, failures, backoffMs: backoff, batch: rows.length }, 'province request failed; backing off');
+        this.opts.onRequest?.(false, sent.failure.reason);
+        const backoff = this.backoff(failures, sent.failure.retryAfterMs);
+        this.log.warn({ reason: sent.failure.reason, failures, backoffMs: backoff, batch: rows.length }, 'province request failed; backing off');
         await this.sleep(backoff, signal);
         continue;
       }
       failures = 0;
-      // Outcomes are group-committed in the background; the worker goes on with the next batch
-      // (rows awaiting that commit are skipped by the pick), so fsyncs overlap the province's work.
-      let retryable = 0;
-      for (const r of rows) {
-        const out = result.outcomes.get(r.assess_id);
-        if (!out || out.status === 'retryable') retryable++;
-        this.unflushed.add(r.id);
-      }
-      this.unflushedInLane.set(lane, (this.unflushedInLane.get(lane) ?? 0) + rows.length);
-      this.record(lane, rows, result.outcomes);
-      if (retryable > 0) await this.sleep(this.backoff(1), signal);
+      this.opts.onRequest?.(true);
+      if ([...sent.outcomes.values()].some((o) => o.status === 'retryable')) await this.sleep(this.backoff(1), signal);
     }
   }
 
-  /**
-   * Group commit: the outcomes of every worker's answered batch are written in one transaction
-   * (one fsync under synchronous=FULL instead of one per batch). Until it commits, the rows stay
-   * in `unflushed` so no worker picks them again; if it fails they are simply sent again and the
-   * province answers duplicate.
-   */
-  private record(lane: number, rows: OutRow[], outcomes: Map<string, RecordOutcome>): void {
-    this.marks.push({ lane, rows, outcomes });
-    if (this.marks.length === 1) setImmediate(() => this.flushMarks());
+  /** The lane's oldest pending rows whose predecessor (if any) is at the province, skipping rows answered but not yet committed. */
+  private async pick(lane: number): Promise<OutRow[]> {
+    const skip = this.outcomes.waitingIn(lane);
+    const rows = await this.store.db
+      .selectFrom('uplink_outbox as o')
+      .select(['o.id', 'o.item_key', 'o.assess_id', 'o.payload', 'o.attempts', 'o.revision', 'o.replaceable', 'o.on_wire'])
+      // A literal, not a parameter: only then may SQLite use the partial index of pending rows.
+      .where('o.state', '=', sql.lit('pending')).where('o.lane', '=', lane)
+      .where((eb) => eb.or([
+        eb('o.after_id', 'is', null),
+        eb.exists(eb.selectFrom('uplink_outbox as p').select('p.id').whereRef('p.id', '=', 'o.after_id').where('p.state', '=', 'sent')),
+      ]))
+      .orderBy('o.at').orderBy('o.id')
+      .limit(this.o.batchSize + skip)
+      .execute();
+    return skip > 0 ? rows.filter((r) => !this.outcomes.isWaiting(r.id)).slice(0, this.o.batchSize) : rows;
   }
 
-  private flushMarks(): void {
-    const marks = this.marks.splice(0);
-    if (marks.length === 0) return;
-    const at = new Date(this.now()).toISOString();
-    try {
-      this.db.transaction(() => {
-        for (const { rows, outcomes } of marks) {
-          const sent: number[] = [];
-          for (const r of rows) {
-            const out = outcomes.get(r.assess_id);
-            if (!out || out.status === 'retryable') {
-              const reason = out?.reason ?? 'no result';
-              if (r.attempts + 1 >= this.o.maxRecordAttempts) this.toDead(r, `retried ${r.attempts + 1} times; last: ${reason}`, at);
-              else this.st.retry.run(reason, r.id);
-            } else if (out.status === 'rejected') this.toDead(r, out.reason, at);
-            else sent.push(r.id);
-          }
-          if (sent.length > 0) this.st.sentMany.run(at, JSON.stringify(sent));
-        }
-      }).immediate();
-    } catch (err) {
-      this.log.error({ err }, 'outcomes not recorded; those records will be sent again (the province answers duplicate)');
-    } finally {
-      for (const m of marks) {
-        for (const r of m.rows) this.unflushed.delete(r.id);
-        this.unflushedInLane.set(m.lane, (this.unflushedInLane.get(m.lane) ?? 0) - m.rows.length);
+  /** Mark defaults `on_wire` before they leave; one the enqueuer dropped meanwhile stays home. */
+  private async claim(rows: OutRow[]): Promise<OutRow[]> {
+    const open = rows.filter((r) => r.replaceable === 1 && r.on_wire === 0);
+    if (open.length === 0) return rows;
+    const claimed = await this.store.write((trx) =>
+      trx.updateTable('uplink_outbox').set({ on_wire: 1 })
+        .where('id', 'in', open.map((r) => r.id)).where('state', '=', 'pending').where('on_wire', '=', 0)
+        .returning('id').execute(),
+    );
+    const ok = new Set(claimed.map((c) => c.id));
+    return rows.filter((r) => !(r.replaceable === 1 && r.on_wire === 0) || ok.has(r.id));
+  }
+
+  /** One call per kind of item in the batch, at once; answers keyed back to outbox rows. */
+  private async submit(rows: OutRow[]): Promise<Submitted> {
+    const outcomes = new Map<number, ItemOutcome>();
+    const groups = { rating: [] as Array<[OutRow, RatingItem]>, correction: [] as Array<[OutRow, CorrectionItem]>, amendment: [] as Array<[OutRow, AmendmentItem]> };
+    for (const r of rows) {
+      let item: UplinkItem;
+      try {
+        item = UplinkItemSchema.parse(JSON.parse(r.payload));
+      } catch (err) {
+        outcomes.set(r.id, { status: 'rejected', reason: `not a valid uplink item: ${(err as Error).message.slice(0, 300)}` });
+        continue;
       }
+      if (item.kind === 'rating') groups.rating.push([r, item]);
+      else if (item.kind === 'correction') groups.correction.push([r, item]);
+      else groups.amendment.push([r, item]);
     }
-  }
-
-  private toDead(r: OutRow, reason: string, at: string): void {
-    this.st.dead.run(reason, r.id);
-    this.st.deadLetter.run(r.id, r.assess_id, reason, at);
-    this.log.warn({ outboxId: r.id, reason }, 'record dead-lettered by the province');
+    const calls: Array<Promise<{ rows: OutRow[]; answer: BatchAnswer }>> = [];
+    const call = <T>(g: Array<[OutRow, T]>, send: (items: T[]) => Promise<BatchAnswer>) => {
+      if (g.length === 0) return;
+      calls.push(
+        send(g.map(([, i]) => i))
+          .catch((err: unknown): BatchAnswer => ({ kind: 'retryable', reason: `adapter failed: ${(err as Error).message}` }))
+          .then((answer) => ({ rows: g.map(([r]) => r), answer })),
+      );
+    };
+    call(groups.rating, (i) => this.adapter.submitRatings(i));
+    call(groups.correction, (i) => this.adapter.submitCorrections(i));
+    call(groups.amendment, (i) => this.adapter.submitAmendments(i));
+    let failed: string | null = null;
+    let retryAfterMs = 0;
+    for (const { rows: sentRows, answer } of await Promise.all(calls)) {
+      if (answer.kind === 'retryable') {
+        failed = answer.reason;
+        retryAfterMs = Math.max(retryAfterMs, answer.retryAfterMs ?? 0);
+        continue;
+      }
+      // A row the province did not answer for is retried, never assumed delivered.
+      for (const r of sentRows) outcomes.set(r.id, answer.outcomes.get(r.assess_id) ?? { status: 'retryable', reason: 'no result for this item' });
+    }
+    return { outcomes, failure: failed === null ? null : { reason: failed, retryAfterMs } };
   }
 
   private backoff(failures: number, retryAfterMs?: number): number {

@@ -26,6 +26,11 @@ static void on_uart_output(struct avr_irq_t *irq, uint32_t value, void *param) {
   (void)irq;
   host_link_t *l = param;
   uint8_t byte = (uint8_t)value;
+  if (l->drop_to_host) {
+    l->drop_to_host--;
+    l->lost_to_host++;
+    return;
+  }
   if (!l->host_open || ring_push(&l->to_host, &byte, 1) == 0) l->lost_to_host++;
 }
 
@@ -102,4 +107,8 @@ void host_link_inject_to_host(host_link_t *l, const uint8_t *bytes, size_t n) {
 void host_link_inject_to_board(host_link_t *l, const uint8_t *bytes, size_t n) {
   ring_push(&l->to_board, bytes, n);
   feed_board(l);
+}
+
+void host_link_drop_to_host(host_link_t *l, size_t n) {
+  l->drop_to_host += n;
 }

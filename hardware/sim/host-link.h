@@ -25,6 +25,7 @@ typedef struct host_link_t {
   uart_flow_t flow;
   byte_ring_t to_board, to_host;
   uint64_t lost_to_host;  // bytes sent while the port was closed, or that did not fit
+  size_t drop_to_host;    // this many of the board's next bytes are lost on the line (host-drop)
 } host_link_t;
 
 void host_link_init(host_link_t *l, struct avr_t *avr, char uart);
@@ -36,3 +37,5 @@ void host_link_poll(host_link_t *l);
 /* Bytes that appear on the line as if sent by the board (to the host) or by the host (to the board). */
 void host_link_inject_to_host(host_link_t *l, const uint8_t *bytes, size_t n);
 void host_link_inject_to_board(host_link_t *l, const uint8_t *bytes, size_t n);
+/* The board's next n bytes toward the host are lost (a flaky line that drops rather than garbles). */
+void host_link_drop_to_host(host_link_t *l, size_t n);

@@ -19,12 +19,22 @@
  *   reader-bytes <hex>      raw bytes on the reader's line (noise, broken frames)
  *   host-bytes <hex>        raw bytes on the USB line toward the evaluator device
  *   board-bytes <hex>       raw bytes on the USB line toward the board
+ *   host-drop <n>           the next n bytes the board sends toward the evaluator device are lost
+ *   wait <ms>               hold the commands after it until that much simulated time has passed
+ *                           (fractions allowed: `wait 0.25`); answered when the time is up
+ *   until <ms>              the same, until the simulated clock reads <ms> since power on (at once
+ *                           if it already has)
  *   cable off|on            pull the USB cable (the tty goes) / plug it back (a new tty); the board keeps power
  *   state                   report every output pin and the link
  *   quit
  *
  * Time: the simulation is held to the wall clock (never ahead of it), so the firmware's
- * milliseconds are real ones, as the tests' timeouts and the latency figures assume.
+ * milliseconds are real ones, as the device's own timers and the latency figures assume. It can
+ * fall behind the wall clock on a loaded host, though, and commands are applied when the
+ * simulator reads them, not when they were sent: a driver that needs actions a set time apart
+ * (contact bounce, a button let go for longer than the debounce time, a card away from the
+ * reader) sends them with `wait` between them, in one write, and they keep their spacing in
+ * simulated time whatever the load (issue 10).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,6 +69,7 @@ static button_t buttons[PANEL_BUTTON_COUNT];
 static uint32_t outputs[PANEL_OUTPUT_COUNT];
 static uint64_t wall_origin_us;  // wall time that simulated time 0 corresponds to
 static int quitting;
+static const char *waiting;  // "wait" or "until" while one holds the control channel, else NULL
 static char line[65536];
 static size_t line_length;
 
@@ -174,7 +185,21 @@ static void report_state(void) {
   emit(avr, "state", "%s", fields);
 }
 
-/* One control line; returns an error text or NULL. */
+static void run_buffered_commands(void);
+
+/* A command that answers later (`wait`, `until`: from its timer) returns this instead of NULL. */
+static const char ANSWER_LATER[] = "";
+
+static avr_cycle_count_t end_wait(struct avr_t *a, avr_cycle_count_t when, void *param) {
+  (void)when; (void)param;
+  const char *verb = waiting;
+  waiting = NULL;
+  emit(a, "ok", "\"command\":\"%s\"", verb);
+  run_buffered_commands();
+  return 0;
+}
+
+/* One control line; returns an error text, NULL (done: answer ok), or ANSWER_LATER. */
 static const char *run_command(char *cmd) {
   char *verb = strtok(cmd, " \t");
   char *arg = strtok(NULL, " \t");
@@ -217,6 +242,23 @@ static const char *run_command(char *cmd) {
     else host_link_inject_to_board(&link_, bytes, (size_t)n);
     return NULL;
   }
+  if (!strcmp(verb, "wait") || !strcmp(verb, "until")) {
+    char *end = NULL;
+    double ms = arg ? strtod(arg, &end) : -1;
+    if (!arg || *end || !(ms >= 0 && ms <= 1e9)) return "time must be a number of ms";
+    uint64_t now_us = sim_us(avr);
+    uint64_t at_us = (uint64_t)(ms * 1000.0 + 0.5) + (verb[0] == 'w' ? now_us : 0);
+    if (at_us <= now_us) return NULL;  // `until` a time already past; `wait 0`
+    waiting = verb[0] == 'w' ? "wait" : "until";
+    avr_cycle_timer_register(avr, (avr_cycle_count_t)(at_us - now_us) * (avr->frequency / 1000000u), end_wait, NULL);
+    return ANSWER_LATER;
+  }
+  if (!strcmp(verb, "host-drop")) {
+    long n = arg ? strtol(arg, NULL, 10) : 0;
+    if (n <= 0 || n > 65536) return "host-drop takes a byte count 1..65536";
+    host_link_drop_to_host(&link_, (size_t)n);
+    return NULL;
+  }
   if (!strcmp(verb, "cable")) {
     if (arg && !strcmp(arg, "off")) {
       host_link_unplug(&link_);
@@ -241,8 +283,31 @@ static const char *run_command(char *cmd) {
   return "unknown command";
 }
 
+/* Run the complete lines read so far, in order, up to a `wait` or `until`. */
+static void run_buffered_commands(void) {
+  char *nl;
+  while (!waiting && (nl = memchr(line, '\n', line_length))) {
+    *nl = 0;
+    char cmd[sizeof(line)];
+    strcpy(cmd, line);
+    size_t used = (size_t)(nl - line) + 1;
+    memmove(line, nl + 1, line_length - used);
+    line_length -= used;
+    char verb[32] = "";
+    sscanf(cmd, "%31s", verb);
+    const char *err = run_command(cmd);
+    if (err == ANSWER_LATER) continue;
+    if (err) emit(avr, "error", "\"command\":\"%s\",\"message\":\"%s\"", verb, err);
+    else emit(avr, "ok", "\"command\":\"%s\"", verb);
+  }
+}
+
 static void read_control(void) {
   for (;;) {
+    run_buffered_commands();
+    // While a `wait` runs, what follows it stays in the pipe: it is read, and applied, after.
+    if (waiting) return;
+    if (line_length == sizeof(line) - 1) line_length = 0;  // an absurd line: dropped
     ssize_t n = read(STDIN_FILENO, line + line_length, sizeof(line) - 1 - line_length);
     if (n == 0) {
       quitting = 1;  // whoever drove us is gone
@@ -250,21 +315,6 @@ static void read_control(void) {
     }
     if (n < 0) return;  // EAGAIN: nothing more now
     line_length += (size_t)n;
-    char *nl;
-    while ((nl = memchr(line, '\n', line_length))) {
-      *nl = 0;
-      char cmd[sizeof(line)];
-      strcpy(cmd, line);
-      size_t used = (size_t)(nl - line) + 1;
-      memmove(line, nl + 1, line_length - used);
-      line_length -= used;
-      char verb[32] = "";
-      sscanf(cmd, "%31s", verb);
-      const char *err = run_command(cmd);
-      if (err) emit(avr, "error", "\"command\":\"%s\",\"message\":\"%s\"", verb, err);
-      else emit(avr, "ok", "\"command\":\"%s\"", verb);
-    }
-    if (line_length == sizeof(line) - 1) line_length = 0;  // an absurd line: dropped
   }
 }
 

@@ -1,59 +1,58 @@
 /**
- * A provincial 好差评 system stand-in for tests and benchmarks (loopback only). It verifies the
- * HMAC signature, stores each rating once (a repeat is answered `duplicate`), and lets a test
- * inject the faults a real provincial endpoint shows: 5xx, 429 + Retry-After, hangs, slowness,
- * garbage answers, permanent rejection of given case numbers, and downtime.
+ * A provincial 好差评 system stand-in for tests, benchmarks and the demo (loopback only). It speaks
+ * the reference wire form (gateway/uplink/provinces/reference/wire.ts):
+ *
+ *   POST /province/ratings      {"records": [NationalRating…]}         first ratings, 追加评价 (assessNumber ≥ 2)
+ *   POST /province/corrections  {"corrections": [NationalCorrection…]} replace a case's rating; the old one kept as history
+ *   POST /province/amendments   {"amendments": [NationalAmendment…]}   late reasons/comment of a rating it has
+ *   → 200 {"code": 0, "results": [{"assessId", "status": "accepted"|"duplicate"|"rejected", "code"?, "reason"?}]}
+ * Each request is HMAC-signed (signing.ts): a bad signature, an old timestamp or a replayed nonce
+ * is 401. What it keeps and refuses is sim-ledger.ts; the faults it can show are sim-faults.ts.
+ *
+ * Admin (unsigned, for tests and people):
+ *   POST /admin/faults                 set the fault (sim-faults.ts FaultSchema)
+ *   GET  /admin/stats                  requests and outcomes, and what is stored (counts)
+ *   GET  /admin/ratings?after&limit    every stored rating in arrival order, replaced ones too
+ *   GET  /admin/cases/:projectNo       one case: its first rating, the ratings corrections replaced, its 追加评价, amendments
  */
-import Database from 'better-sqlite3';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
-import { NationalRatingSchema } from '../../gateway/uplink/national-mapping.js';
-import { SIGN_HEADERS, verifySignature } from '../../gateway/uplink/signing.js';
+import type { z } from 'zod';
+import { SIGN_HEADERS, verifySignature } from '../../gateway/uplink/provinces/reference/signing.js';
+import {
+  AmendmentsBodySchema, CorrectionsBodySchema, NationalAmendmentSchema, NationalCorrectionSchema, NationalRatingSchema, RatingsBodySchema,
+} from '../../gateway/uplink/provinces/reference/wire.js';
+import { FaultPlan, FaultSchema, type Fault } from './sim-faults.js';
+import { SimLedger, type CaseView, type SimResult, type StoredRating } from './sim-ledger.js';
 
-export const FaultSchema = z.object({
-  mode: z.enum(['none', '5xx', '429', 'timeout', 'slow', 'malformed', 'down']).default('none'),
-  /** Apply the mode to the next `count` requests only; absent = until changed. */
-  count: z.number().int().min(1).optional(),
-  retryAfterSec: z.number().int().min(0).default(1),
-  delayMs: z.number().int().min(0).default(2000),
-  /** Records with these projectNo are rejected for good. */
-  rejectCaseNos: z.array(z.string()).optional(),
-  /** Downtime windows in epoch ms (sim clock): requests inside get 503. */
-  downtime: z.array(z.object({ from: z.number(), to: z.number() })).optional(),
-});
-export type Fault = z.infer<typeof FaultSchema>;
+export { FaultSchema, type Fault } from './sim-faults.js';
+export type { CaseView, StoredRating } from './sim-ledger.js';
 
 export interface ProvinceSimOptions {
   key: string;
   dbFile: string;
   port?: number;
+  /** The simulator's clock for downtime windows. */
   now?: () => number;
   maxSkewMs?: number;
 }
 
-const BodySchema = z.object({ records: z.array(z.unknown()).max(5000) });
+type Endpoint = 'ratings' | 'corrections' | 'amendments';
+
+const ENDPOINTS: Record<string, Endpoint> = { '/province/ratings': 'ratings', '/province/corrections': 'corrections', '/province/amendments': 'amendments' };
 
 export class ProvinceSim {
   private server: Server | null = null;
-  private readonly db: Database.Database;
-  private fault: Fault = FaultSchema.parse({});
-  private faultLeft: number | null = null;
-  private rejectCaseNos = new Set<string>();
-  private downtime: Array<{ from: number; to: number }> = [];
+  private readonly ledger: SimLedger;
+  private readonly faults = new FaultPlan();
   private readonly nonces = new Map<string, number>();
   private readonly now: () => number;
-  readonly stats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0, faulted: 0, badSignature: 0 };
-  private readonly insert;
+  readonly stats = { requests: 0, accepted: 0, duplicates: 0, rejected: 0, faulted: 0, badSignature: 0, answersLost: 0 };
   url = '';
 
   constructor(private readonly o: ProvinceSimOptions) {
     this.now = o.now ?? Date.now;
-    this.db = new Database(o.dbFile);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec('CREATE TABLE IF NOT EXISTS ratings (n INTEGER PRIMARY KEY AUTOINCREMENT, assess_id TEXT NOT NULL UNIQUE, project_no TEXT NOT NULL, body TEXT NOT NULL, received_at TEXT NOT NULL)');
-    this.insert = this.db.prepare('INSERT OR IGNORE INTO ratings (assess_id, project_no, body, received_at) VALUES (?, ?, ?, ?)');
+    this.ledger = new SimLedger(o.dbFile);
   }
 
   async start(): Promise<string> {
@@ -67,59 +66,59 @@ export class ProvinceSim {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.db.close();
+    this.ledger.close();
   }
 
-  setFault(f: z.input<typeof FaultSchema>): void {
-    this.fault = FaultSchema.parse(f);
-    this.faultLeft = this.fault.count ?? null;
-    if (this.fault.rejectCaseNos) this.rejectCaseNos = new Set(this.fault.rejectCaseNos);
-    if (this.fault.downtime) this.downtime = this.fault.downtime;
+  setFault(f: z.input<typeof FaultSchema>): Fault {
+    return this.faults.set(f);
   }
 
-  stored(after = 0, limit = 1000): Array<{ n: number; assessId: string; record: z.infer<typeof NationalRatingSchema> }> {
-    return (this.db.prepare('SELECT n, assess_id, body FROM ratings WHERE n > ? ORDER BY n LIMIT ?').all(after, limit) as Array<{ n: number; assess_id: string; body: string }>).map((r) => ({ n: r.n, assessId: r.assess_id, record: JSON.parse(r.body) }));
+  /** Every rating stored, replaced ones too, in arrival order. */
+  stored(after = 0, limit = 1000): StoredRating[] {
+    return this.ledger.stored(after, limit);
   }
 
+  /** Ratings stored (each assessId once, replaced ones too). */
   count(): number {
-    return this.db.prepare('SELECT count(*) FROM ratings').pluck().get() as number;
+    return this.ledger.counts().stored;
+  }
+
+  counts() {
+    return this.ledger.counts();
+  }
+
+  caseView(projectNo: string): CaseView {
+    return this.ledger.caseView(projectNo);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const body = await readBody(req);
-    if (url.pathname === '/province/ratings' && req.method === 'POST') return this.ratings(req, res, body);
+    const endpoint = ENDPOINTS[url.pathname];
+    if (endpoint && req.method === 'POST') return this.submit(endpoint, req, res, body);
     if (url.pathname === '/admin/faults' && req.method === 'POST') {
       const f = FaultSchema.safeParse(safeJson(body));
       if (!f.success) return send(res, 400, { error: f.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-      this.setFault(f.data);
-      return send(res, 200, { fault: this.fault });
+      return send(res, 200, { fault: this.setFault(f.data) });
     }
+    if (url.pathname === '/admin/stats' && req.method === 'GET') return send(res, 200, { ...this.stats, ...this.ledger.counts() });
     if (url.pathname === '/admin/ratings' && req.method === 'GET') {
-      return send(res, 200, { total: this.count(), ratings: this.stored(Number(url.searchParams.get('after') ?? 0), Math.min(10_000, Number(url.searchParams.get('limit') ?? 1000))) });
+      const after = Number(url.searchParams.get('after') ?? 0);
+      const limit = Math.min(10_000, Number(url.searchParams.get('limit') ?? 1000));
+      return send(res, 200, { total: this.count(), ratings: this.stored(after, limit) });
     }
-    if (url.pathname === '/admin/stats' && req.method === 'GET') return send(res, 200, { ...this.stats, stored: this.count() });
+    const caseMatch = /^\/admin\/cases\/([^/]+)$/.exec(url.pathname);
+    if (caseMatch && req.method === 'GET') return send(res, 200, this.caseView(decodeURIComponent(caseMatch[1]!)));
     send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
   }
 
-  private takeFault(): Fault['mode'] {
-    const now = this.now();
-    if (this.downtime.some((w) => now >= w.from && now < w.to)) return 'down';
-    if (this.fault.mode === 'none') return 'none';
-    if (this.faultLeft !== null) {
-      if (this.faultLeft <= 0) return 'none';
-      this.faultLeft--;
-    }
-    return this.fault.mode;
-  }
-
-  private async ratings(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+  private async submit(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     this.stats.requests++;
-    const mode = this.takeFault();
+    const mode = this.faults.take(this.now());
     if (mode !== 'none') this.stats.faulted++;
     if (mode === 'down' || mode === '5xx') return send(res, 503, { error: 'service unavailable (simulated)' });
     if (mode === '429') {
-      res.setHeader('retry-after', String(this.fault.retryAfterSec));
+      res.setHeader('retry-after', String(this.faults.current.retryAfterSec));
       return send(res, 429, { error: 'too many requests (simulated)' });
     }
     if (mode === 'timeout') return; // never answer; the client's timeout must fire
@@ -127,44 +126,82 @@ export class ProvinceSim {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"code":0,"results":[{"assessId":');
     }
-    if (mode === 'slow') await new Promise((r) => setTimeout(r, this.fault.delayMs));
+    if (mode === 'slow') await new Promise((r) => setTimeout(r, this.faults.current.delayMs));
 
+    const refusal = this.checkSignature(req, body);
+    if (refusal) {
+      this.stats.badSignature++;
+      return send(res, 401, { error: refusal });
+    }
+    const records = this.recordsOf(endpoint, safeJson(body));
+    if (!records) return send(res, 400, { error: `body must be {${endpoint === 'ratings' ? 'records' : endpoint}: [...]}` });
+    const at = new Date().toISOString();
+    const results = this.ledger.transaction(() => records.map((raw) => ({ assessId: idOf(raw), ...this.take(endpoint, raw, at) })));
+    for (const r of results) {
+      if (r.status === 'accepted') this.stats.accepted++;
+      else if (r.status === 'duplicate') this.stats.duplicates++;
+      else this.stats.rejected++;
+    }
+    if (mode === 'timeout-after-commit') {
+      this.stats.answersLost++;
+      return; // stored, but the answer never comes: the client times out and sends again
+    }
+    send(res, 200, { code: 0, results });
+  }
+
+  private take(endpoint: Endpoint, raw: unknown, at: string): SimResult {
+    if (endpoint === 'amendments') {
+      const a = NationalAmendmentSchema.safeParse(raw);
+      if (!a.success) return invalid(a.error);
+      const projectNo = this.ledger.projectOf(a.data.assessId);
+      if (projectNo !== null && this.faults.rejects(projectNo)) return notRegistered(projectNo);
+      return this.ledger.amendment(a.data, at);
+    }
+    const r = (endpoint === 'ratings' ? NationalRatingSchema : NationalCorrectionSchema).safeParse(raw);
+    if (!r.success) return invalid(r.error);
+    if (this.faults.rejects(r.data.projectNo)) return notRegistered(r.data.projectNo);
+    return endpoint === 'ratings' ? this.ledger.rating(r.data, at) : this.ledger.correction(r.data as z.infer<typeof NationalCorrectionSchema>, at);
+  }
+
+  private recordsOf(endpoint: Endpoint, json: unknown): unknown[] | null {
+    if (endpoint === 'ratings') {
+      const b = RatingsBodySchema.safeParse(json);
+      return b.success ? b.data.records : null;
+    }
+    if (endpoint === 'corrections') {
+      const b = CorrectionsBodySchema.safeParse(json);
+      return b.success ? b.data.corrections : null;
+    }
+    const b = AmendmentsBodySchema.safeParse(json);
+    return b.success ? b.data.amendments : null;
+  }
+
+  /** null if the request is signed with the shared key, fresh, and not replayed. */
+  private checkSignature(req: IncomingMessage, body: string): string | null {
     const h = (name: string) => String(req.headers[name] ?? '');
     const ts = h(SIGN_HEADERS.timestamp);
     const nonce = h(SIGN_HEADERS.nonce);
-    if (!verifySignature(this.o.key, ts, nonce, body, h(SIGN_HEADERS.signature))) {
-      this.stats.badSignature++;
-      return send(res, 401, { error: 'bad signature' });
-    }
+    if (!verifySignature(this.o.key, ts, nonce, body, h(SIGN_HEADERS.signature))) return 'bad signature';
     // The signer's clock is the gateway's real clock; tests fake only the uplink's scheduling.
-    if (Math.abs(Date.now() - Number(ts)) > (this.o.maxSkewMs ?? 5 * 60_000)) return send(res, 401, { error: 'timestamp outside the allowed skew' });
-    if (this.nonces.has(nonce)) return send(res, 401, { error: 'nonce replayed' });
+    if (Math.abs(Date.now() - Number(ts)) > (this.o.maxSkewMs ?? 5 * 60_000)) return 'timestamp outside the allowed skew';
+    if (this.nonces.has(nonce)) return 'nonce replayed';
     this.nonces.set(nonce, Date.now());
     if (this.nonces.size > 100_000) for (const [n, t] of this.nonces) if (Date.now() - t > 10 * 60_000) this.nonces.delete(n);
-
-    const parsed = BodySchema.safeParse(safeJson(body));
-    if (!parsed.success) return send(res, 400, { error: 'body must be {records: [...]}' });
-    const receivedAt = new Date().toISOString();
-    const results = this.db.transaction(() =>
-      parsed.data.records.map((raw) => {
-        const rec = NationalRatingSchema.safeParse(raw);
-        const id = typeof (raw as { assessId?: unknown })?.assessId === 'string' ? (raw as { assessId: string }).assessId : '';
-        if (!rec.success) {
-          this.stats.rejected++;
-          return { assessId: id, status: 'rejected', reason: `invalid record: ${rec.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-        }
-        if (this.rejectCaseNos.has(rec.data.projectNo)) {
-          this.stats.rejected++;
-          return { assessId: id, status: 'rejected', reason: `projectNo ${rec.data.projectNo} is not a registered case (simulated)` };
-        }
-        const fresh = this.insert.run(id, rec.data.projectNo, JSON.stringify(rec.data), receivedAt).changes === 1;
-        if (fresh) this.stats.accepted++;
-        else this.stats.duplicates++;
-        return { assessId: id, status: fresh ? 'accepted' : 'duplicate' };
-      }),
-    )();
-    send(res, 200, { code: 0, results });
+    return null;
   }
+}
+
+function idOf(raw: unknown): string {
+  const id = (raw as { assessId?: unknown } | null)?.assessId;
+  return typeof id === 'string' ? id : '';
+}
+
+function invalid(e: z.ZodError): SimResult {
+  return { status: 'rejected', code: 'invalid', reason: `invalid record: ${e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+}
+
+function notRegistered(projectNo: string): SimResult {
+  return { status: 'rejected', code: 'not-registered', reason: `projectNo ${projectNo} is not a registered case (simulated)` };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -9,7 +9,7 @@ import { BUTTON_EVENT_SYSEX, decodeButtonEvent, decodeNfcUid, NFC_UID_SYSEX } fr
 import { encodeFrame } from '../../device/hardware/nfc/rdm6300-framer.js';
 import { waitUntil } from '../../scripts/lib/panel-rig.js';
 import { VirtualPanel } from '../../hardware/virtual-panel.js';
-import { openFirmata, writeRaw, type FirmataSession } from './firmata-session.js';
+import { caughtUp, openFirmata, writeRaw, type FirmataSession } from './firmata-session.js';
 
 const INPUT = 0x00;
 const OUTPUT = 0x01;
@@ -17,13 +17,21 @@ const PULLUP = 0x0b;
 const BUTTONS = [22, 23, 24, 25, 26, 27];
 const LEDS = [30, 31, 32, 33, 34, 35];
 const BADGE = '0A1B2C3D4E';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('hcp-panel speaks Firmata 2.6 (firmata.js as the diagnosing tool)', () => {
   const panel = new VirtualPanel();
   let s: FirmataSession;
   const buttonEvents = () => s.sysex.get(BUTTON_EVENT_SYSEX)!.map(decodeButtonEvent);
   const badges = () => s.sysex.get(NFC_UID_SYSEX)!.map(decodeNfcUid);
+  /**
+   * `ms` of the panel's own time, then everything the board sent meanwhile read: only after that
+   * does "nothing came" mean something. (Simulated time: on a loaded host the simulator runs
+   * behind the wall clock, and a wall-clock sleep can end before the firmware got there.)
+   */
+  const quiet = async (ms: number) => {
+    await panel.wait(ms);
+    await caughtUp(s);
+  };
 
   beforeAll(async () => {
     await panel.start();
@@ -74,8 +82,13 @@ describe('hcp-panel speaks Firmata 2.6 (firmata.js as the diagnosing tool)', () 
 
   it('a contact that bounces for 3 ms is no press; one held past the debounce time is one', async () => {
     const before = s.sysex.get(BUTTON_EVENT_SYSEX)!.length;
-    for (let i = 0; i < 5; i++) await panel.press('4', 2);
-    await sleep(150);
+    // Five closures of 0.4 ms, 0.25 ms apart, played in the panel's time (one script): the contact
+    // chatters for 3 ms and ends open, never closed for the 5 ms debounce time. Sent one command at a
+    // time, the closures' spacing was the round trip to this process: on a loaded host they ran
+    // together into one long closure, and the firmware rightly saw a press (issue 10).
+    const chatter = Array.from({ length: 5 }, (_, i) => [...(i ? ['wait 0.25'] : []), 'down 4', 'wait 0.4', 'up 4']).flat();
+    await panel.script(chatter);
+    await quiet(50);
     expect(s.sysex.get(BUTTON_EVENT_SYSEX)!.length).toBe(before);
     await panel.press('4', 40);
     expect(await waitUntil(() => s.sysex.get(BUTTON_EVENT_SYSEX)!.length === before + 2, 2000)).toBe(true);
@@ -83,14 +96,14 @@ describe('hcp-panel speaks Firmata 2.6 (firmata.js as the diagnosing tool)', () 
 
   it('a badge held on the reader is one NFC_UID; lifted and tapped again, another', async () => {
     await panel.card(BADGE, 1500);
-    await sleep(1600 + 700);
+    await quiet(1500 + 700); // held, then away longer than the firmware's removal time
     expect(badges()).toEqual([{ uid: BADGE }]);
     await panel.card(BADGE, 250);
     expect(await waitUntil(() => badges().length === 2, 2000)).toBe(true);
   });
 
   it('reader noise, bad checksums, cut and non-hex frames are dropped; the next good frame reads', async () => {
-    await sleep(700); // the last card is gone
+    await panel.wait(700); // the last card is gone
     const good = encodeFrame(BADGE);
     const badSum = Buffer.from(good);
     badSum[12] = badSum[12] === 0x30 ? 0x31 : 0x30;
@@ -98,7 +111,7 @@ describe('hcp-panel speaks Firmata 2.6 (firmata.js as the diagnosing tool)', () 
     nonHex[4] = 0x47; // 'G'
     const noise = Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 73 + 11) & 0xff));
     await panel.readerBytes(Buffer.concat([noise, badSum, good.subarray(0, 9), nonHex, good.subarray(3), Buffer.from([0x03, 0x02, 0x02])]));
-    await sleep(800);
+    await quiet(800);
     expect(badges()).toHaveLength(2);
     await panel.card(BADGE, 150);
     expect(await waitUntil(() => badges().length === 3, 2000)).toBe(true);
@@ -116,12 +129,12 @@ describe('hcp-panel speaks Firmata 2.6 (firmata.js as the diagnosing tool)', () 
   });
 
   it('SYSTEM_RESET while a badge rests on the reader is not a second tap', async () => {
-    await sleep(700);
+    await panel.wait(1000); // the last card (150 ms) is gone: its 600 ms removal time has passed
     const before = badges().length;
     await panel.card(BADGE, 900);
     expect(await waitUntil(() => badges().length === before + 1, 2000)).toBe(true);
     s.io.reset();
-    await sleep(1300);
+    await quiet(1300); // the rest of the 900 ms, and the removal time after it
     expect(badges()).toHaveLength(before + 1);
   });
 

@@ -57,3 +57,12 @@ export async function openFirmata(path: string, watchSysex: number[] = []): Prom
 export function writeRaw(s: FirmataSession, bytes: number[]): Promise<void> {
   return new Promise((res, rej) => s.port.write(Buffer.from(bytes), (err) => (err ? rej(err) : s.port.drain(() => res()))));
 }
+
+/**
+ * Resolves once everything the board sent before the call has been read and handled: the answer to
+ * a version query comes after it on the line. With `VirtualPanel.wait` first, this is how a test
+ * knows that something did not come, without guessing how long it could take on a loaded host.
+ */
+export function caughtUp(s: FirmataSession): Promise<void> {
+  return new Promise((res) => s.io.reportVersion(res));
+}

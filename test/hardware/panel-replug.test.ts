@@ -69,12 +69,13 @@ describe('hcp-panel with its reader: 20 unplugs and replugs', () => {
       else await rig.panel.cable(true);
       expect(await waitUntil(() => rig.panelConnected(), 15_000), `reconnected at replug ${cycle}`).toBe(true);
       if (!powerLost) {
-        // The reader is still off the panel: a tap reads nothing until it is wired back.
+        // The reader is still off the panel: a tap reads nothing until it is wired back. (The
+        // panel's time: the card has left the field before the reader is wired back, however far
+        // a loaded host lets the simulator fall behind the wall clock.)
         await rig.panel.card(BADGE, 250);
-        await sleep(500);
+        await rig.panel.wait(500);
         expect(rig.staffOnDuty()).toBe(false);
         await rig.panel.reader(true);
-        await sleep(500); // the card above has left the field
       }
       await serveOneCitizen(rig, cycle, () => rig.tapBadge());
     }
@@ -107,7 +108,9 @@ describe('plain StandardFirmata Mega and a USB reader: 20 unplugs and replugs of
     await reader.unplug();
   });
 
-  it('every press after a replug is recorded exactly once', { timeout: 300_000 }, async () => {
+  // A bound, not a measure: 20 handshakes with StandardFirmata, whose busy loop takes simavr most of a
+  // core at real time, took 90 s on a quiet 2-core host and 290 s at load average 12.
+  it('every press after a replug is recorded exactly once', { timeout: 600_000 }, async () => {
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       await reader.unplug();
       if (cycle % 2 === 0) await rig.panel.stop();

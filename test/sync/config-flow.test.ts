@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { v7 as uuidv7 } from 'uuid';
+import type { CasesFeature } from '../../gateway/cases/cases-feature.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import { startDevice, type RunningDevice } from '../support/device-process.js';
 import { readDeviceRecords } from '../support/read-device-store.js';
@@ -26,7 +26,7 @@ let gw: Gateway;
 let device: RunningDevice;
 beforeAll(async () => {
   gw = await startInProcessGateway();
-  const { code } = gw.registry.registerDevice('dev-cfg-1', 'w-01');
+  const { code } = await gw.enrolment.registerDevice('dev-cfg-1', 'w-01');
   device = await startDevice({
     deviceId: 'dev-cfg-1', dir: mkdtempSync(join(tmpdir(), 'hcp-cfg-')),
     config: { gateway: { url: gw.httpUrl, mqttUrl: `mqtt://127.0.0.1:${gw.mqttPort}`, enrolmentCode: code } },
@@ -44,23 +44,29 @@ describe('config and invitations flow down', () => {
     expect((await device.api('GET', '/api/state')).body.window).toMatchObject({ id: 'w-01', number: '01', department: '市场监管局' });
     expect((await device.api('POST', '/api/badge', { uid: '00C0FFEE01' })).status).toBe(404);
     const t0 = Date.now();
-    gw.registry.upsertStaff({ staffId: 's-new', staffNo: 'C009', name: '周敏', post: '窗口受理', title: '科员', badgeUids: ['00C0FFEE01'], windowId: 'w-01' });
-    await gw.publishConfigs('w-01');
+    await gw.registry.upsertStaff({ staffId: 's-new', staffNo: 'C009', name: '周敏', post: '窗口受理', title: '科员', badgeUids: ['00C0FFEE01'], windowId: 'w-01' });
+    await gw.sendConfigs('w-01');
     await until(async () => (await device.api('POST', '/api/badge', { uid: '00C0FFEE01' })).status === 200, 5000);
     console.log(`roster change reached the device in ${Date.now() - t0} ms`);
     expect((await device.api('GET', '/api/state')).body.staff).toMatchObject({ name: '周敏', staffNo: 'C009' });
     expect((await device.api('GET', '/api/state')).body.callbackAvailable).toBe(true);
   });
 
-  it('a case pushed by the gateway arms the device, and the rating carries case and item', async () => {
-    const inviteId = uuidv7();
-    await gw.publishInvite('dev-cfg-1', { inviteId, caseNo: 'LF20261125-0042', itemCode: '11131000MB0001', itemName: '个体工商户注册登记', issuedAt: new Date().toISOString() });
+  it('a case from the business system arms the device, and the rating carries case and item', async () => {
+    const key = await (gw.features.get('cases') as CasesFeature).keys.issue('biz-cfg');
+    const res = await fetch(`${gw.httpUrl}/api/cases`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ caseNo: 'LF20261125-0042', windowNumber: '01', itemCode: '11131000MB0001', itemName: '个体工商户注册登记' }),
+    });
+    const answer = (await res.json()) as { delivery: string; invitations: Array<{ inviteId: string }> };
+    expect(answer.delivery).toBe('delivered');
+    const inviteId = answer.invitations[0]!.inviteId;
     await until(async () => (await device.api('GET', '/api/state')).body.screen === 'armed', 5000);
     expect((await device.api('GET', '/api/state')).body.invitation).toMatchObject({ caseNo: 'LF20261125-0042', itemName: '个体工商户注册登记' });
     expect((await device.api('POST', '/api/rate', { level: 4 })).status).toBe(200);
     const rating = readDeviceRecords(device.dataDir).find((r) => r.kind === 'rating')!;
     expect(rating.kind === 'rating' && rating.invitation).toMatchObject({ id: inviteId, source: 'case', caseNo: 'LF20261125-0042', itemCode: '11131000MB0001' });
-    await until(async () => (gw.db.prepare('SELECT COUNT(*) AS n FROM records WHERE device_id = ?').get('dev-cfg-1') as { n: number }).n === 1, 5000);
+    await until(async () => (await gw.store.db.selectFrom('records').select('id').where('device_id', '=', 'dev-cfg-1').execute()).length === 1, 5000);
   });
 
   it('works from the cached config with the gateway gone', async () => {

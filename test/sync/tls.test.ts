@@ -27,8 +27,8 @@ beforeAll(async () => {
   writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
   ssl('x509', '-req', '-in', 'gw.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'gw.pem', '-days', '30', '-extfile', 'san.ext');
   const tls = { keyFile: f('gw.key'), certFile: f('gw.pem') };
-  gw = await startInProcessGateway([], { port: 0, tls }, { tls });
-  gw.registry.upsertStaff({ ...DEMO_STAFF, windowId: 'w-01' });
+  gw = await startInProcessGateway({ mqtt: { port: 0, tls }, http: { tls } });
+  await gw.registry.upsertStaff({ ...DEMO_STAFF, windowId: 'w-01' });
 });
 afterAll(async () => {
   await device?.stop();
@@ -38,7 +38,7 @@ afterAll(async () => {
 describe('MQTT and HTTP over TLS', () => {
   it('a device trusting the hall CA enrols over https and syncs over mqtts', async () => {
     expect(gw.httpUrl).toMatch(/^https:/);
-    const { code } = gw.registry.registerDevice('dev-tls-1', 'w-01');
+    const { code } = await gw.enrolment.registerDevice('dev-tls-1', 'w-01');
     device = await startDevice({
       deviceId: 'dev-tls-1', dir: join(dir, 'dev'),
       config: { gateway: { url: gw.httpUrl, mqttUrl: `mqtts://127.0.0.1:${gw.mqttPort}`, enrolmentCode: code, caFile: f('ca.pem') } },
@@ -52,7 +52,7 @@ describe('MQTT and HTTP over TLS', () => {
     await device.api('POST', '/api/invite');
     expect((await device.api('POST', '/api/rate', { level: 5 })).status).toBe(200);
     while ((await device.api('GET', '/api/status')).body.backlog > 0) await new Promise((r) => setTimeout(r, 100));
-    expect((gw.db.prepare("SELECT COUNT(*) AS n FROM records WHERE device_id = 'dev-tls-1'").get() as { n: number }).n).toBe(1);
+    expect(await gw.store.db.selectFrom('records').select('id').where('device_id', '=', 'dev-tls-1').execute()).toHaveLength(1);
   });
 
   it('a client that does not trust the hall CA cannot connect', async () => {
@@ -68,11 +68,13 @@ describe('MQTT and HTTP over TLS', () => {
   });
 
   it('plain HTTP or MQTT off loopback must be asked for by name', async () => {
-    const { GatewayConfigSchema } = await import('../../gateway/config/gateway-config.js');
+    const { gatewayConfigSchema } = await import('../../gateway/config/gateway-config.js');
+    const { GATEWAY_FEATURES } = await import('../../gateway/features.js');
+    const schema = gatewayConfigSchema(GATEWAY_FEATURES);
     const base = { dataDir: dir, hall: { hallName: 'x' } };
-    const r = GatewayConfigSchema.safeParse({ ...base, http: { host: '0.0.0.0' }, mqtt: { host: '0.0.0.0' } });
+    const r = schema.safeParse({ ...base, http: { host: '0.0.0.0' }, mqtt: { host: '0.0.0.0' } });
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['http.tls', 'mqtt.tls']);
-    expect(GatewayConfigSchema.safeParse({ ...base, http: { host: '0.0.0.0', allowPlainHttp: true }, mqtt: { host: '0.0.0.0', allowPlainTcp: true } }).success).toBe(true);
+    expect(schema.safeParse({ ...base, http: { host: '0.0.0.0', allowPlainHttp: true }, mqtt: { host: '0.0.0.0', allowPlainTcp: true } }).success).toBe(true);
   });
 });

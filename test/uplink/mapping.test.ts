@@ -1,44 +1,144 @@
+/**
+ * The reference province's mapping against golden files (docs/NATIONAL-SPEC.md rule 2), from the
+ * device's signed records through the ledger (the real Assessor) and the enqueuer's items to the
+ * exact wire records. Issue 10, hole 7: `windowNo` is the window's number — the window's id here is
+ * deliberately unlike it — and `pf` follows the channel, by the profile's table.
+ * Regenerate after a deliberate change with UPDATE_GOLDEN=1, then review the diff.
+ */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { mapDefault, mapRating, NationalRatingSchema, type UplinkProfile } from '../../gateway/uplink/national-mapping.js';
-import { FakeDevice } from './support/fixtures.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UplinkEnqueuer } from '../../gateway/uplink/enqueue.js';
+import { UplinkItemSchema, type RatingItem, type UplinkItem } from '../../gateway/uplink/items.js';
+import { ReferenceConfigSchema, type ReferenceProfile } from '../../gateway/uplink/provinces/reference/config.js';
+import { mapAmendment, mapCorrection, mapRating } from '../../gateway/uplink/provinces/reference/mapping.js';
+import { ReferenceAdapter } from '../../gateway/uplink/provinces/reference/reference-adapter.js';
+import { NationalAmendmentSchema, NationalCorrectionSchema, NationalRatingSchema } from '../../gateway/uplink/provinces/reference/wire.js';
+import { ratingItem } from './province-contract.js';
+import { addCase, addWindow, FakeDevice, silent, storeRecords, TestClock } from './support/fixtures.js';
+import { UplinkRig } from './support/rig.js';
 
-const profile: UplinkProfile = { areaCode: '131000', deptCode: 'LF-XZSP-01', version: '2.0' };
-const golden = (name: string) => join(import.meta.dirname, 'golden', name);
+// A province whose interface document gives paper cards (评议卡) the code 8: the profile says so; we never guess it.
+const profile: ReferenceProfile = ReferenceConfigSchema.parse({
+  adapter: 'reference', url: 'http://127.0.0.1:9/province/ratings', appId: 'hall-1', key: 'golden-key-0123456789',
+  areaCode: '131000', deptCode: 'LF-XZSP-01', version: '2.0', pf: { 'paper-card': 8 },
+});
+const WINDOW_ID = 'w-east-3';
+const WINDOW_NUMBER = '07';
+const id = (n: number) => `01936b2e-1c00-7000-8000-${String(n).padStart(12, '0')}`;
 
 function matchGolden(name: string, value: unknown): void {
-  const file = golden(name);
-  // Set UPDATE_GOLDEN=1 once to (re)write after a deliberate mapping change, then review the diff.
+  const file = join(import.meta.dirname, 'golden', name);
   if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
   if (!existsSync(file)) throw new Error(`golden file ${name} missing: run with UPDATE_GOLDEN=1 and review it`);
   expect(value).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-describe('national mapping (golden files)', () => {
-  const dev = new FakeDevice('dev-lf-001', 'W07', 'staff-0042');
+function wire(item: UplinkItem): unknown {
+  if (item.kind === 'rating') return NationalRatingSchema.parse(mapRating(item, profile));
+  if (item.kind === 'correction') return NationalCorrectionSchema.parse(mapCorrection(item, profile));
+  return NationalAmendmentSchema.parse(mapAmendment(item, profile));
+}
 
-  it('a very dissatisfied rating with its detail: satisfaction 1, reasons comma-separated, no contact', () => {
-    const r = dev.rating(new Date('2025-10-09T01:02:03Z'), 1, { caseNo: 'LF2025100900017', itemCode: '11131000MB0000001X4000117001', itemName: '个体工商户设立登记' }, '01936b2e-1c00-7000-8000-000000000001');
-    const d = dev.detail(r, new Date('2025-10-09T01:02:40Z'), [113, 115], '材料要求前后不一致', '01936b2e-1c00-7000-8000-000000000002');
-    const out = mapRating(r, d, profile);
-    expect(NationalRatingSchema.parse(out)).toEqual(out);
+describe('reference mapping, from signed records to the wire (golden files)', () => {
+  let rig: UplinkRig;
+  const items = new Map<string, UplinkItem>();
+
+  beforeAll(async () => {
+    rig = await UplinkRig.open(new TestClock(Date.parse('2025-10-13T09:00:00+08:00')));
+    await addWindow(rig.store, WINDOW_ID, WINDOW_NUMBER, '行政审批局');
+    const dev = new FakeDevice('dev-lf-001', WINDOW_ID, 'staff-0042');
+    const at = (iso: string) => new Date(iso);
+    const store = (recs: Parameters<typeof storeRecords>[1], iso: string) => storeRecords(rig.store, recs, { storedAt: at(iso) });
+
+    // 非常不满意 with its reasons and comment (and a sealed contact that must not go up).
+    const bad = dev.rating(at('2025-10-09T01:02:03Z'), 1, { caseNo: 'LF2025100900017', itemCode: '11131000MB0000001X4000117001', itemName: '个体工商户设立登记', id: id(1) });
+    await store([bad, dev.detail(bad, at('2025-10-09T01:02:40Z'), [113, 115], '材料要求前后不一致', id(2))], '2025-10-09T01:02:41Z');
+    // 非常满意 on the button panel, no case.
+    await store([dev.rating(at('2026-02-14T00:00:00Z'), 5, { channel: 'device-button', id: id(3) })], '2026-02-14T00:00:01Z');
+    // A paper card entered at the device.
+    await store([dev.rating(at('2026-02-14T01:00:00Z'), 4, { channel: 'paper-card', caseNo: 'LF2026021400002', id: id(4) })], '2026-02-14T01:00:01Z');
+    // R7: a case defaulted, then a rating pressed in time arrives (a correction); another case
+    // defaulted, then rated after its deadline (a 追加评价).
+    for (const caseNo of ['LF2025092600003', 'LF2025092600004']) {
+      await addCase(rig.store, { caseNo, windowId: WINDOW_ID, windowNumber: WINDOW_NUMBER, deadlineDate: '2025-10-10', itemCode: 'X1', itemName: '营业执照变更', createdAt: '2025-09-26T02:00:00.000Z' });
+      await rig.giveDefault(caseNo, at('2025-10-10T16:00:01Z'));
+    }
+    const enqueuer = new UplinkEnqueuer(rig.store, { clock: rig.clock, logger: silent });
+    await rig.assess();
+    await enqueuer.drain(); // the defaults are queued before the late ratings come
+    await rig.store.db.updateTable('uplink_outbox').set({ state: 'sent' }).execute(); // …and went up
+    await store([dev.rating(at('2025-10-10T07:00:00Z'), 4, { caseNo: 'LF2025092600003', itemCode: 'X1', id: id(5) })], '2025-10-12T01:00:00Z');
+    const late = dev.rating(at('2025-10-12T02:00:00Z'), 2, { caseNo: 'LF2025092600004', itemCode: 'X1', id: id(6) });
+    await store([late], '2025-10-12T02:00:01Z');
+    await rig.assess();
+    rig.clock.advance(91_000); // the 追加评价 is a 差评 held for its details, which never come in time
+    await enqueuer.drain();
+    await rig.store.db.updateTable('uplink_outbox').set({ state: 'sent' }).execute();
+    await store([dev.detail(late, at('2025-10-12T02:09:00Z'), [209], undefined, id(7))], '2025-10-12T02:09:01Z');
+    await rig.assess();
+    await enqueuer.drain();
+    for (const r of await rig.store.db.selectFrom('uplink_outbox').select(['item_key', 'payload']).execute()) items.set(r.item_key, UplinkItemSchema.parse(JSON.parse(r.payload)));
+  });
+  afterAll(async () => {
+    await rig.close();
+  });
+
+  const golden = (itemKey: string, file: string) => {
+    const item = items.get(itemKey);
+    expect(item, itemKey).toBeDefined();
+    const out = wire(item!);
     expect(JSON.stringify(out)).not.toMatch(/x25519|MTM5|contact/);
-    matchGolden('rating-with-detail.json', out);
+    matchGolden(file, out);
+    return out as Record<string, unknown>;
+  };
+
+  it('非常不满意 with reasons and comment: satisfaction 1, reasons comma-separated, window number, pf 4, no contact', () => {
+    expect(golden(`rating:${id(1)}`, 'rating-with-detail.json')).toMatchObject({ satisfaction: 1, windowNo: WINDOW_NUMBER, pf: 4, evalDetail: '113,115' });
   });
 
-  it('a very satisfied rating without case or detail', () => {
-    const r = dev.rating(new Date('2026-02-14T08:00:00+08:00'), 5, {}, '01936b2e-1c00-7000-8000-000000000003');
-    matchGolden('rating-plain.json', mapRating(r, null, profile));
+  it('非常满意 on the button panel without a case: satisfaction 5, pf 4', () => {
+    expect(golden(`rating:${id(3)}`, 'rating-plain.json')).toMatchObject({ satisfaction: 5, windowNo: WINDOW_NUMBER, pf: 4, projectNo: '' });
   });
 
+  it('a paper card: the channel code the profile gives', () => {
+    expect(golden(`rating:${id(4)}`, 'paper-card-rating.json')).toMatchObject({ pf: 8, windowNo: WINDOW_NUMBER });
+  });
+
+  it('a system default: 基本满意, pf 7, isDefault 1, the case\'s window number', () => {
+    expect(golden('rating:default-LF2025092600003', 'default-rating.json')).toMatchObject({ satisfaction: 3, pf: 7, isDefault: 1, windowNo: WINDOW_NUMBER, assessTime: '2025-10-11 00:00:00' });
+  });
+
+  it('a rating pressed in time after the default went up: a correction replacing it, assessNumber 1', () => {
+    expect(golden(`rating:${id(5)}`, 'correction.json')).toMatchObject({ replaces: 'default-LF2025092600003', assessNumber: 1, pf: 4, isDefault: 0 });
+  });
+
+  it('a rating pressed after the deadline: a 追加评价, assessNumber 2', () => {
+    expect(golden(`rating:${id(6)}`, 'follow-up-rating.json')).toMatchObject({ assessNumber: 2, satisfaction: 2, windowNo: WINDOW_NUMBER });
+  });
+
+  it('late details of a sent 差评: an amendment', () => {
+    expect(golden(`amend:${id(6)}`, 'amendment.json')).toEqual({ assessId: id(6), evalDetail: '209', writingEvaluation: '', version: '2.0' });
+  });
+});
+
+describe('reference mapping, by table', () => {
   it('satisfaction keeps the provincial direction for every level (5 = 非常满意)', () => {
-    for (const level of [1, 2, 3, 4, 5] as const) expect(mapRating(dev.rating(new Date(), level), null, profile).satisfaction).toBe(level);
+    for (const level of [1, 2, 3, 4, 5] as const) expect(mapRating(ratingItem({ level }), profile).satisfaction).toBe(level);
   });
 
-  it('a system default: 基本满意, pf 7, isDefault 1', () => {
-    const out = mapDefault({ caseNo: 'LF2025092600003', windowId: 'W03', itemCode: 'X1', itemName: '营业执照变更', staffId: null }, new Date('2025-10-10T16:00:00Z'), profile);
-    expect(out).toMatchObject({ satisfaction: 3, pf: 7, isDefault: 1, assessTime: '2025-10-11 00:00:00' });
-    matchGolden('default-rating.json', out);
+  it('pf follows the channel: the seen codes by default, each overridable per province', () => {
+    const pfOf = (channel: RatingItem['channel'], p = profile) => mapRating(ratingItem({ channel }), p).pf;
+    expect(Object.fromEntries((['device-touch', 'device-button', 'qr-window', 'qr-case', 'sms', 'web', 'default', 'paper-card'] as const).map((c) => [c, pfOf(c)])))
+      .toEqual({ 'device-touch': 4, 'device-button': 4, 'qr-window': 3, 'qr-case': 3, sms: 6, web: 1, default: 7, 'paper-card': 8 });
+    const other = ReferenceConfigSchema.parse({ ...profile, adapter: 'reference', url: 'http://127.0.0.1:9/r', appId: 'a', key: 'golden-key-0123456789', pf: { sms: 5, default: 6 } });
+    expect([pfOf('sms', other), pfOf('default', other), pfOf('device-touch', other)]).toEqual([5, 6, 4]);
+  });
+
+  it('a paper card in a province whose profile gives it no code is refused with the setting to make, without a request', async () => {
+    const adapter = new ReferenceAdapter(ReferenceConfigSchema.parse({ adapter: 'reference', url: 'http://127.0.0.1:9/province/ratings', appId: 'a', key: 'golden-key-0123456789', areaCode: '131000', deptCode: 'D' }));
+    const r = ratingItem({ channel: 'paper-card' });
+    const answer = await adapter.submitRatings([r]);
+    expect(answer).toEqual({ kind: 'answered', outcomes: new Map([[r.assessId, { status: 'rejected', reason: expect.stringMatching(/province\.pf\["paper-card"\]/) }]]) });
   });
 });

@@ -1,161 +1,167 @@
 /**
- * Outbox against the real simulator over loopback HTTP and a real SQLite file: detail merge,
- * each injected fault, duplicates, poison records and the dead-letter API.
+ * The outbox against the real simulator over loopback HTTP and a real SQLite file: the hold and
+ * merge of a 差评's details, each injected fault, duplicates, poison items and hall IT's
+ * dead-letter routes.
  */
 import Fastify from 'fastify';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deadLetterPlugin } from '../../gateway/uplink/dead-letters.js';
-import { HttpProvinceAdapter } from '../../gateway/uplink/http-adapter.js';
-import { UplinkFeature } from '../../gateway/uplink/uplink-feature.js';
 import { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
-import { FakeDevice, openRecordsDb, storeRecords } from './support/fixtures.js';
+import { addWindow, FakeDevice, storeRecords, until } from './support/fixtures.js';
+import { referenceAdapter, SIM_KEY, UplinkRig } from './support/rig.js';
 
-const KEY = 'test-shared-key-0123456789';
-const profile = { areaCode: '131000', deptCode: 'LF-01' };
-let dir: string;
+let rig: UplinkRig;
 let sim: ProvinceSim;
-let db: ReturnType<typeof openRecordsDb>;
-let feature: UplinkFeature | null = null;
-
-async function until(cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function makeFeature(opts: { now?: () => number; timeoutMs?: number } = {}): UplinkFeature {
-  feature = new UplinkFeature({
-    db, profile, logger: pino({ level: 'silent' }), now: opts.now,
-    adapter: new HttpProvinceAdapter({ url: `${sim.url}/province/ratings`, appId: 'hall-1', key: KEY, timeoutMs: opts.timeoutMs ?? 2000 }),
-    sender: { baseBackoffMs: 20, maxBackoffMs: 200, idleMs: 20, batchSize: 50, concurrency: 3 },
-    pumpEveryMs: 50,
-  });
-  return feature;
-}
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'uplink-'));
-  db = openRecordsDb(join(dir, 'gateway.db'));
-  sim = new ProvinceSim({ key: KEY, dbFile: join(dir, 'province.db') });
+  rig = await UplinkRig.open();
+  sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(rig.dir, 'province.db') });
   await sim.start();
+  for (const [id, number] of [['w-a1', '01'], ['w-a2', '02']] as const) await addWindow(rig.store, id, number);
 });
 afterEach(async () => {
-  await feature?.stop();
-  feature = null;
+  await rig.close();
   await sim.stop();
-  db.close();
 });
 
+const ago = (ms: number) => new Date(rig.clock.now() - ms);
+const sentCount = async () => (await rig.outboxStates()).sent ?? 0;
+
 describe('uplink outbox', () => {
-  it('holds a rating for its detail, merges them, and sends each rating once', async () => {
-    const dev = new FakeDevice('dev-a01', 'W01');
-    const t0 = Date.now() - 10_000;
-    const r1 = dev.rating(new Date(t0), 2, { caseNo: 'C-1', itemCode: 'I-1', itemName: '事项一' });
-    storeRecords(db, [r1]);
-    const f = makeFeature();
-    f.start();
+  it('holds a 差评 for its details, merges them, and sends each rating once', async () => {
+    const dev = new FakeDevice('dev-a01', 'w-a1');
+    const r1 = dev.rating(ago(10_000), 2, { caseNo: 'C-1', itemCode: 'I-1', itemName: '事项一' });
+    await storeRecords(rig.store, [r1], { storedAt: ago(9_000) });
+    await rig.assess();
+    const f = rig.uplink(referenceAdapter(sim));
+    await f.start();
     await new Promise((r) => setTimeout(r, 300));
-    expect(sim.count()).toBe(0); // held: its detail may still come
-    const d1 = dev.detail(r1, new Date(t0 + 5000), [209, 213], '等了很久');
-    const r2 = dev.rating(new Date(t0 + 8000), 5, {});
-    storeRecords(db, [d1, r2]);
-    f.notify();
+    expect(sim.count()).toBe(0); // held: its details may still come
+    const d1 = dev.detail(r1, ago(5000), [209, 213], '等了很久');
+    const r2 = dev.rating(ago(2000), 5);
+    await storeRecords(rig.store, [d1, r2]);
+    await rig.assess();
     // r2 is a good rating: no details screen follows it on the device, so it is not held.
-    await until(() => sim.count() === 2);
-    const byId = new Map(sim.stored().map((s) => [s.record.assessId, s.record]));
-    expect(byId.get(r1.id)).toMatchObject({ projectNo: 'C-1', satisfaction: 2, evalDetail: '209,213', writingEvaluation: '等了很久', pf: 4 });
+    await until(() => sim.count() === 2, 10_000, 'both ratings');
+    const byId = new Map(sim.stored().map((s) => [s.assessId, s.record]));
+    expect(byId.get(r1.id)).toMatchObject({ projectNo: 'C-1', satisfaction: 2, evalDetail: '209,213', writingEvaluation: '等了很久', pf: 4, windowNo: '01' });
     expect(byId.get(r2.id)).toMatchObject({ satisfaction: 5, evalDetail: '' });
     await new Promise((r) => setTimeout(r, 300));
     expect(sim.count()).toBe(2);
+    expect(sim.counts().amendments).toBe(0);
   });
 
-  it('rides out 5xx, 429, timeouts, slowness and garbage; a duplicate answer counts as delivered', async () => {
-    const dev = new FakeDevice('dev-a02', 'W02');
-    const old = Date.now() - 3600_000;
-    const ratings = Array.from({ length: 120 }, (_, i) => dev.rating(new Date(old + i * 1000), ((i % 5) + 1) as 1 | 2 | 3 | 4 | 5, { caseNo: `C-${i}` }));
-    storeRecords(db, ratings, new Date(old));
+  it('rides out 5xx, 429, timeouts (before and after the province stored them), slowness and garbage; a duplicate answer counts as delivered', async () => {
+    const dev = new FakeDevice('dev-a02', 'w-a2');
+    const ratings = Array.from({ length: 120 }, (_, i) => dev.rating(ago(3600_000 - i * 1000), ((i % 5) + 1) as 1 | 2 | 3 | 4 | 5, { caseNo: `C-${i}` }));
+    await storeRecords(rig.store, ratings, { storedAt: ago(3000_000) });
+    await rig.assess();
     for (const fault of [
-      { mode: '5xx', count: 3 }, { mode: '429', count: 2, retryAfterSec: 0 }, { mode: 'timeout', count: 1 },
+      { mode: '5xx', count: 3 }, { mode: '429', count: 2, retryAfterSec: 0 }, { mode: 'timeout', count: 1 }, { mode: 'timeout-after-commit', count: 2 },
       { mode: 'malformed', count: 2 }, { mode: 'slow', count: 2, delayMs: 300 },
     ] as const) {
+      // Every round has all 120 to send again (a resend is answered duplicate), so each fault meets
+      // real traffic however fast the round before it went.
+      await rig.store.db.updateTable('uplink_outbox').set({ state: 'pending' }).execute();
       sim.setFault(fault);
-      const f = makeFeature({ timeoutMs: 500 });
-      f.start();
-      await until(() => sim.stats.faulted >= 1 && sim.count() > 0);
+      const faulted = sim.stats.faulted;
+      const answered = sim.stats.accepted + sim.stats.duplicates;
+      const f = rig.uplink(referenceAdapter(sim, { timeoutMs: 500 }));
+      await f.start();
+      await until(() => sim.stats.faulted > faulted && sim.stats.accepted + sim.stats.duplicates > answered, 20_000, `progress through ${fault.mode}`);
       await f.stop();
-      feature = null;
       sim.setFault({ mode: 'none' });
     }
-    // Forget what was sent (as if the acks were lost) and send everything again: all duplicates.
-    db.prepare("UPDATE uplink_outbox SET state = 'pending'").run();
-    const f = makeFeature();
-    f.start();
-    await until(() => (db.prepare("SELECT count(*) FROM uplink_outbox WHERE state = 'sent'").pluck().get() as number) === 120);
+    expect(sim.stats.answersLost).toBeGreaterThan(0);
+    // Forget what was sent (as if every answer were lost) and send everything again: all duplicates.
+    await rig.store.db.updateTable('uplink_outbox').set({ state: 'pending' }).execute();
+    const f = rig.uplink(referenceAdapter(sim));
+    await f.start();
+    await until(async () => (await sentCount()) === 120, 20_000, 'all sent');
     expect(sim.count()).toBe(120);
     expect(sim.stats.duplicates).toBeGreaterThan(0);
-    // Per-device order of first arrival follows rating time.
-    const ids = sim.stored(0, 1000).map((s) => s.assessId);
-    expect(ids).toEqual(ratings.map((r) => r.id));
+    expect(sim.stats.rejected).toBe(0);
+    // A device's ratings arrive in the order they were pressed.
+    expect(sim.stored(0, 1000).map((s) => s.assessId)).toEqual(ratings.map((r) => r.id));
   });
 
-  it('poison records go to dead letters with the province reason, block nothing, and can be retried over HTTP', async () => {
-    const devs = [new FakeDevice('dev-p01', 'W01'), new FakeDevice('dev-p02', 'W02')];
-    const old = Date.now() - 3600_000;
-    const recs = devs.flatMap((d, k) => Array.from({ length: 30 }, (_, i) => d.rating(new Date(old + i * 1000 + k), 4, { caseNo: `P${k}-${i}` })));
-    storeRecords(db, recs, new Date(old));
+  it('poison items go to the dead letters with the province reason, block nothing, and hall IT can retry them', async () => {
+    const devs = [new FakeDevice('dev-p01', 'w-a1'), new FakeDevice('dev-p02', 'w-a2')];
+    const recs = devs.flatMap((d, k) => Array.from({ length: 30 }, (_, i) => d.rating(ago(3600_000 - i * 1000 - k), k === 0 && i === 3 ? 2 : 4, { caseNo: `P${k}-${i}` })));
+    await storeRecords(rig.store, recs, { storedAt: ago(3500_000) });
+    await rig.assess();
     sim.setFault({ rejectCaseNos: ['P0-3', 'P1-17'] });
-    const f = makeFeature();
-    f.start();
-    await until(() => sim.count() === 58 && f.deadLetters.count() === 2);
+    const f = rig.uplink(referenceAdapter(sim));
+    await f.start();
+    await until(async () => sim.count() === 58 && (await f.deadLetters.count()) === 2, 10_000, 'the others delivered, the poison dead-lettered');
+    // The 差评 P0-3's details come while it is dead: folded in, they go with it when it is retried.
+    await storeRecords(rig.store, [devs[0]!.detail(recs[3]!, ago(1000), [214], '态度生硬')]);
+    await rig.assess();
+    await f.settle();
+
+    await rig.auth.createUser('it-admin', 'hall-it-password-1', 'hall-it');
+    await rig.auth.createUser('mgr', 'manager-password-1', 'manager');
+    const token = async (u: string, p: string) => {
+      const l = await rig.auth.login(u, p, null);
+      if (!l.ok) throw new Error('login failed');
+      return { authorization: `Bearer ${l.token}` };
+    };
+    const it = await token('it-admin', 'hall-it-password-1');
     const app = Fastify();
-    await app.register(deadLetterPlugin(f.deadLetters, {
-      preHandler: async (req, reply) => { if (req.headers.authorization !== 'Bearer it') await reply.code(401).send({ error: 'unauthorized' }); },
-      onRetry: () => f.sender.poke(),
-    }));
+    await app.register(f.routes);
     expect((await app.inject({ url: '/api/uplink/dead-letters' })).statusCode).toBe(401);
-    const list = (await app.inject({ url: '/api/uplink/dead-letters', headers: { authorization: 'Bearer it' } })).json() as { total: number; deadLetters: Array<{ id: number; reason: string; payload: { projectNo: string } }> };
+    expect((await app.inject({ url: '/api/uplink/dead-letters', headers: await token('mgr', 'manager-password-1') })).statusCode).toBe(403);
+    const list = (await app.inject({ url: '/api/uplink/dead-letters', headers: it })).json() as { total: number; deadLetters: Array<{ id: number; reason: string; itemKey: string; item: { caseNo: string } }> };
     expect(list.total).toBe(2);
-    expect(list.deadLetters.map((d) => d.payload.projectNo).sort()).toEqual(['P0-3', 'P1-17']);
-    expect(list.deadLetters[0]!.reason).toMatch(/not a registered case/);
-    expect((await app.inject({ method: 'POST', url: '/api/uplink/dead-letters/abc/retry', headers: { authorization: 'Bearer it' } })).statusCode).toBe(400);
-    expect((await app.inject({ method: 'POST', url: '/api/uplink/dead-letters/999/retry', headers: { authorization: 'Bearer it' } })).statusCode).toBe(404);
+    expect(list.deadLetters.map((d) => d.item.caseNo).sort()).toEqual(['P0-3', 'P1-17']);
+    expect(list.deadLetters[0]!.reason).toMatch(/not-registered: projectNo P\d-\d+ is not a registered case/);
+    expect((await rig.alerts.list()).map((a) => a.kind)).toContain('uplink-dead-letters');
+    expect((await app.inject({ url: '/api/uplink/dead-letters?limit=0', headers: it })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: '/api/uplink/dead-letters/abc/retry', headers: it })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: '/api/uplink/dead-letters/999/retry', headers: it })).statusCode).toBe(404);
+
     sim.setFault({ rejectCaseNos: [] }); // the province registered the cases
-    const res = await app.inject({ method: 'POST', url: `/api/uplink/dead-letters/${list.deadLetters[0]!.id}/retry`, headers: { authorization: 'Bearer it' } });
-    expect(res.statusCode).toBe(200);
-    await until(() => sim.count() === 59);
-    expect(f.deadLetters.count()).toBe(1);
+    for (const d of list.deadLetters) {
+      expect((await app.inject({ method: 'POST', url: `/api/uplink/dead-letters/${d.id}/retry`, headers: it })).statusCode).toBe(200);
+    }
+    await until(() => sim.count() === 60, 10_000, 'the retried items');
+    expect(sim.caseView('P0-3').first?.record).toMatchObject({ satisfaction: 2, evalDetail: '214', writingEvaluation: '态度生硬' });
+    expect(await f.deadLetters.count()).toBe(0);
+    expect((await rig.audit.list()).filter((a) => a.action === 'uplink-dead-letter-retry').map((a) => a.actor)).toEqual(['it-admin', 'it-admin']);
+    await until(async () => (await rig.alerts.countLive()) === 0, 5000, 'the alert cleared');
     await app.close();
   });
 
-  it('a wrong shared key is refused by the province and retried, never dead-lettered; the plugin answers 503 before the feature exists', async () => {
-    const dev = new FakeDevice('dev-k01', 'W01');
-    storeRecords(db, [dev.rating(new Date(Date.now() - 600_000), 3), dev.rating(new Date(Date.now() - 590_000), 4)], new Date(Date.now() - 600_000));
-    const wrong = new UplinkFeature({
-      db, profile, logger: pino({ level: 'silent' }),
-      adapter: new HttpProvinceAdapter({ url: `${sim.url}/province/ratings`, appId: 'hall-1', key: 'not-the-shared-key-000' }),
-      sender: { baseBackoffMs: 10, maxBackoffMs: 50, idleMs: 20 },
-    });
+  it('a wrong shared key is refused by the province and retried, never dead-lettered', async () => {
+    const dev = new FakeDevice('dev-k01', 'w-a1');
+    await storeRecords(rig.store, [dev.rating(ago(600_000), 3), dev.rating(ago(590_000), 4)], { storedAt: ago(600_000) });
+    await rig.assess();
+    const wrong = rig.uplink(referenceAdapter(sim, { key: 'not-the-shared-key-000' }), { sending: { baseBackoffMs: 10, maxBackoffMs: 50 } });
     await wrong.start();
-    await until(() => sim.stats.badSignature >= 3);
+    await until(() => sim.stats.badSignature >= 3, 10_000, 'refused requests');
     await wrong.stop();
     expect(sim.count()).toBe(0);
-    expect(wrong.deadLetters.count()).toBe(0);
-    const f = makeFeature();
+    expect(await wrong.deadLetters.count()).toBe(0);
+    const f = rig.uplink(referenceAdapter(sim));
     await f.start();
-    await until(() => sim.count() === 2);
+    await until(() => sim.count() === 2, 10_000, 'both ratings');
+  });
 
-    const app = Fastify();
-    let late: UplinkFeature | undefined;
-    await app.register(deadLetterPlugin(() => late?.deadLetters, { preHandler: async () => {} }));
-    expect((await app.inject({ url: '/api/uplink/dead-letters' })).statusCode).toBe(503);
-    late = f;
-    expect((await app.inject({ url: '/api/uplink/dead-letters' })).json()).toEqual({ total: 0, deadLetters: [] });
-    await app.close();
+  it('start and stop are idempotent, and a stopped uplink leaves nothing running', async () => {
+    const dev = new FakeDevice('dev-l01', 'w-a1');
+    const f = rig.uplink(referenceAdapter(sim));
+    await Promise.all([f.start(), f.start()]);
+    await storeRecords(rig.store, [dev.rating(ago(1000), 5)]);
+    await rig.assess();
+    await until(() => sim.count() === 1, 10_000, 'the first rating');
+    await f.stop();
+    await f.stop();
+    // Neither the ledger's event nor the timer moves a stopped uplink.
+    await storeRecords(rig.store, [dev.rating(ago(500), 4)]);
+    await rig.assess();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await rig.store.db.selectFrom('uplink_outbox').select('id').execute()).toHaveLength(1);
+    await f.start();
+    await until(() => sim.count() === 2, 10_000, 'the second rating after a restart');
   });
 });

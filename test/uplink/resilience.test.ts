@@ -1,127 +1,126 @@
 /**
- * The uplink under long outages and crashes: real simulator over loopback, real SQLite files.
+ * The uplink under long outages and crashes: the real simulator over loopback, real SQLite files,
+ * ratings made by devices and put in the ledger by the real Assessor.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RatingRecord } from '../../device/contract/index.js';
-import { HttpProvinceAdapter } from '../../gateway/uplink/http-adapter.js';
-import { UplinkFeature } from '../../gateway/uplink/uplink-feature.js';
+import type { RatingRecord } from '@hcp/contract';
 import { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
-import { FakeDevice, openRecordsDb, storeRecords } from './support/fixtures.js';
+import { addWindow, FakeDevice, storeRecords, TestClock, until } from './support/fixtures.js';
+import { referenceAdapter, SIM_KEY, UplinkRig } from './support/rig.js';
 
-const KEY = 'test-shared-key-0123456789';
 const DAY = 86_400_000;
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function until(cond: () => boolean, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function env() {
-  const dir = mkdtempSync(join(tmpdir(), 'uplink-res-'));
-  const file = join(dir, 'gateway.db');
-  const db = openRecordsDb(file);
-  const sim = new ProvinceSim({ key: KEY, dbFile: join(dir, 'province.db') });
+async function env(clock?: TestClock) {
+  const rig = await UplinkRig.open(clock);
+  const sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(rig.dir, 'province.db') });
   await sim.start();
-  cleanups.push(() => { db.close(); }, () => sim.stop());
-  return { file, db, sim };
+  cleanups.push(() => rig.close(), () => sim.stop());
+  return { rig, sim };
 }
 
-/** Ratings from `devices` devices, interleaved, one every `stepMs`, starting at t0. */
-function ratings(devices: number, n: number, t0: number, stepMs: number): RatingRecord[] {
-  const devs = Array.from({ length: devices }, (_, k) => new FakeDevice(`dev-r${String(k).padStart(2, '0')}`, `W${String(k).padStart(2, '0')}`));
+/** Ratings from `devices` devices (window w-NN, number NN), interleaved, one every `stepMs` from t0. */
+async function ratings(rig: UplinkRig, devices: number, n: number, t0: number, stepMs: number): Promise<RatingRecord[]> {
+  const pad = (k: number) => String(k).padStart(2, '0');
+  for (let k = 0; k < devices; k++) await addWindow(rig.store, `w-${pad(k)}`, pad(k));
+  const devs = Array.from({ length: devices }, (_, k) => new FakeDevice(`dev-r${pad(k)}`, `w-${pad(k)}`));
   return Array.from({ length: n }, (_, i) => devs[i % devices]!.rating(new Date(t0 + i * stepMs), ((i % 5) + 1) as 1 | 2 | 3 | 4 | 5, { caseNo: `R-${i}` }));
 }
 
+/** Each window's ratings reached the province once each, in the order they were pressed. */
 function expectInOrderPerWindow(sim: ProvinceSim, expected: RatingRecord[]): void {
   const arrived = new Map<string, string[]>();
-  for (let after = 0, page = sim.stored(0, 5000); page.length > 0; after = page[page.length - 1]!.n, page = sim.stored(after, 5000)) {
+  for (let page = sim.stored(0, 5000); page.length > 0; page = sim.stored(page[page.length - 1]!.n, 5000)) {
     for (const s of page) arrived.set(s.record.windowNo, [...(arrived.get(s.record.windowNo) ?? []), s.assessId]);
   }
   const want = new Map<string, string[]>();
-  for (const r of expected) want.set(r.windowId, [...(want.get(r.windowId) ?? []), r.id]);
+  for (const r of expected) want.set(r.windowId.slice(2), [...(want.get(r.windowId.slice(2)) ?? []), r.id]);
   expect(arrived).toEqual(want);
 }
 
 describe('uplink resilience', () => {
   it('province down for 3 simulated days while 10,000 ratings arrive, then up: all once, in order per device', async () => {
-    const { db, sim } = await env();
     const t0 = Date.now() - 4 * DAY;
-    let clock = t0;
-    const recs = ratings(20, 10_000, t0, 25_000); // 10,000 over ~2.9 days
+    const clock = new TestClock(t0);
+    const { rig, sim } = await env(clock);
+    const recs = await ratings(rig, 20, 10_000, t0, 25_000); // 10,000 over ~2.9 days
     sim.setFault({ mode: 'down' });
-    const feature = new UplinkFeature({
-      db, profile: { areaCode: '131000', deptCode: 'LF-01' }, logger: pino({ level: 'silent' }), now: () => clock,
-      adapter: new HttpProvinceAdapter({ url: `${sim.url}/province/ratings`, appId: 'hall-1', key: KEY }),
-      sender: {
-        batchSize: 200, concurrency: 4, baseBackoffMs: 1000, maxBackoffMs: 10 * 60_000, idleMs: 1000,
-        // Simulated time: a backoff advances the clock instead of waiting.
-        sleep: (ms) => new Promise((r) => { clock += ms; setTimeout(r, 1); }),
+    const feature = rig.uplink(referenceAdapter(sim), {
+      outbox: { batchSize: 200, concurrency: 4, pumpEveryMs: 20 },
+      sending: {
+        baseBackoffMs: 1000, maxBackoffMs: 10 * 60_000, idleMs: 1000,
+        // Simulated time: a wait advances the gateway clock instead of passing.
+        sleep: (ms) => new Promise((r) => {
+          clock.advance(ms);
+          setTimeout(r, 1);
+        }),
       },
-      pumpEveryMs: 20,
     });
-    feature.start();
-    cleanups.push(() => feature.stop());
+    await feature.start();
     // Ratings arrive as the simulated days pass.
     for (let i = 0; i < recs.length; i += 500) {
       const chunk = recs.slice(i, i + 500);
       const last = Date.parse(chunk[chunk.length - 1]!.at);
-      await until(() => clock >= last);
-      storeRecords(db, chunk, new Date(last));
-      feature.notify();
+      await until(() => clock.now() >= last, 120_000, 'simulated time');
+      await storeRecords(rig.store, chunk, { storedAt: new Date(clock.now()) });
+      await rig.assess();
     }
-    await until(() => clock >= t0 + 3 * DAY);
+    await until(() => clock.now() >= t0 + 3 * DAY, 120_000, 'three simulated days');
     expect(sim.count()).toBe(0);
     const failedRequests = sim.stats.requests;
     expect(failedRequests).toBeGreaterThan(20);
     // Backoff is capped and jittered, not a hammering loop: ≤ 4 workers × (3 days / 5 min) × 2.
     expect(failedRequests).toBeLessThan(4 * ((3 * DAY) / (5 * 60_000)) * 2);
+    expect((await rig.alerts.list()).map((a) => a.kind)).toContain('uplink-province-unreachable');
     sim.setFault({ mode: 'none' });
-    await until(() => sim.count() === 10_000 && feature.sender.pendingCount() === 0);
+    await until(async () => sim.count() === 10_000 && (await feature.sender.pendingCount()) === 0, 120_000, 'the backlog delivered');
     expect(sim.stats.accepted).toBe(10_000);
+    expect(sim.stats.rejected).toBe(0);
     expectInOrderPerWindow(sim, recs);
-  });
+    await until(async () => (await rig.alerts.countLive()) === 0, 5000, 'the unreachable alert cleared');
+  }, 240_000);
 
   it('the uplink in a child process, kill -9ed during enqueue and during the drain, restarted: exactly once', async () => {
-    const { file, db, sim } = await env();
-    const recs = ratings(8, 4000, Date.now() - DAY, 1000);
-    storeRecords(db, recs, new Date(Date.now() - DAY));
+    const { rig, sim } = await env();
+    const recs = await ratings(rig, 8, 4000, Date.now() - DAY, 1000);
+    await storeRecords(rig.store, recs);
+    await rig.assess();
     sim.setFault({ mode: 'slow', delayMs: 15 });
-    const spawnChild = async (): Promise<ChildProcess> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support/uplink-child.ts'), file, `${sim.url}/province/ratings`, KEY], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const spawnChild = (): ChildProcess => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support/uplink-child.ts'), rig.file, `${sim.url}/province/ratings`, SIM_KEY, '200', '40'], { stdio: ['ignore', 'pipe', 'inherit'] });
       cleanups.push(() => void child.kill('SIGKILL'));
       return child;
     };
     const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
-    const enqueued = () => db.prepare('SELECT count(*) FROM uplink_outbox').pluck().get() as number;
-    const tableExists = () => (db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'uplink_outbox'").pluck().get() as number) === 1;
+    const count = async (state?: string) => {
+      let q = rig.store.db.selectFrom('uplink_outbox').select((eb) => eb.fn.countAll<number>().as('n'));
+      if (state) q = q.where('state', '=', state);
+      return Number((await q.executeTakeFirstOrThrow()).n);
+    };
 
-    let child = await spawnChild();
-    await until(() => tableExists() && enqueued() > 0);
+    let child = spawnChild();
+    await until(async () => (await count()) > 0, 30_000, 'enqueueing to start');
     child.kill('SIGKILL');
     await exited(child);
-    child = await spawnChild();
-    await until(() => sim.count() > 1000);
+    const enqueuedAtKill = await count();
+    child = spawnChild();
+    await until(() => sim.count() > 1000, 60_000, 'the drain to be under way');
     child.kill('SIGKILL');
     await exited(child);
-    const atKill = sim.count();
-    expect(atKill).toBeLessThan(4000);
+    const deliveredAtKill = sim.count();
+    expect(deliveredAtKill).toBeLessThan(4000);
     sim.setFault({ mode: 'none' });
-    child = await spawnChild();
-    await until(() => sim.count() === 4000 && (db.prepare("SELECT count(*) FROM uplink_outbox WHERE state = 'sent'").pluck().get() as number) === 4000);
-    expect(enqueued()).toBe(4000);
+    child = spawnChild();
+    await until(async () => sim.count() === 4000 && (await count('sent')) === 4000, 60_000, 'everything delivered');
+    expect(enqueuedAtKill).toBeLessThan(4000); // the first kill landed mid-enqueue
+    expect(await count()).toBe(4000);
     expect(sim.stats.accepted).toBe(4000);
+    expect(sim.stats.rejected).toBe(0);
     expectInOrderPerWindow(sim, recs);
-  });
+  }, 180_000);
 });

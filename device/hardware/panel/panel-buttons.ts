@@ -1,43 +1,59 @@
 /**
- * Where the panel worker's johnny-five Buttons get their pin levels from. Each button is a real
- * `five.Button` (its press/release/hold logic and debounce) with a custom controller, the way
- * johnny-five takes other input sources (its EVS and TinkerKit controllers). Either way, a press
- * is an edge seen on this link: a button already down when the link comes up is no press.
+ * Where the panel worker's presses come from, by the firmware the board runs. Either way a press is
+ * an edge seen on this link: a button already down when the link comes up is no press.
  *
- * - hcp-panel: the firmware's BUTTON_EVENT sysex (panel-sysex.ts), one per debounced edge,
- *   CRC-checked and numbered. A Firmata port report has no check: one garbled byte on the USB line
- *   reads as a port full of pressed buttons. Line noise can lose a press (the citizen presses
- *   again) but never make one.
+ * - hcp-panel: the firmware's BUTTON_EVENT sysex (panel-sysex.ts), one per edge the board has
+ *   debounced (5 ms), CRC-checked and numbered; never Firmata's port reports, which carry no check
+ *   (one garbled byte on the USB line reads as a port full of pressed buttons). Each down edge is
+ *   one press, taken as it arrives, with no debounce of the host's own: johnny-five's Button
+ *   debounces by 7 ms of arrival time, and when a busy host read a press's two edges together it
+ *   kept only the release, so the press vanished without a trace (issue 10). A release is never a
+ *   press. Line noise can lose a press (the citizen presses again) but never make one, and a loss
+ *   is reported (button-event-sequence.ts).
  * - A plain board with StandardFirmata: Firmata's digital port reports, with the pull-ups checked
- *   (PIN_STATE_QUERY) and set where missing before any report is asked for. Old StandardFirmata
+ *   (PIN_STATE_QUERY) and set where missing before any report is asked for. The board does not
+ *   debounce, so the worker's johnny-five Buttons do (`buttonController`). Old StandardFirmata
  *   (protocol 2.3, no PULLUP mode) takes a pull-up as INPUT then a HIGH write, drops it again on
  *   every INPUT request and on any port write with that bit low. So a pin already pulled up is
  *   left alone (re-sending INPUT would let it float for a moment: a phantom press), and the
  *   buttons' bits in firmata.js's port cache are held high, or an LED write on the same port
  *   would leave a button floating.
  */
-import type { Logger } from 'pino';
 import type { Firmata } from 'firmata-io';
+import { ButtonEventSequence, type ButtonEventLoss } from './button-event-sequence.js';
 import { BUTTON_EVENT_SYSEX, decodeButtonEvent } from './panel-sysex.js';
 
 type RawListener = (level: number) => void;
 export type ButtonController = Record<string, { value: unknown; writable?: boolean }>;
 
 export interface ButtonSource {
+  /**
+   * True when the board debounces and checks its edges itself (hcp-panel): each down edge is one
+   * press. False for raw port reports, which need a debounce on the host (johnny-five's Button).
+   */
+  readonly debounced: boolean;
   /** Hear the pin's level at each edge (0 = pressed). */
   watch(pin: number, onLevel: RawListener): void;
   /** Repair what line noise may have changed on the board; call now and then (the heartbeat). */
   reassert(): void;
 }
 
+/** What went wrong on the link, for the caller to log (hcp-panel only: port reports carry no check). */
+export interface ButtonLinkTrouble {
+  /** A malformed BUTTON_EVENT (bad CRC, cut short): dropped. */
+  onRefused(problem: string): void;
+  /** BUTTON_EVENTs missing from the sequence (lost on the line). */
+  onLost(loss: ButtonEventLoss): void;
+}
+
 /**
  * The source for the board on this link, by the firmware it reports: hcp-panel's checked events,
- * or port reports with the pull-ups made sure of first. `onRefused` hears each malformed event.
+ * or port reports with the pull-ups made sure of first.
  */
-export async function openButtonSource(io: Firmata, pins: readonly number[], log: Logger, onRefused: (problem: string) => void): Promise<ButtonSource> {
+export async function openButtonSource(io: Firmata, pins: readonly number[], trouble: ButtonLinkTrouble): Promise<ButtonSource> {
   if (io.firmware.name === 'hcp-panel') {
-    const checked = new CheckedButtonEvents(io, log);
-    checked.listen(onRefused);
+    const checked = new CheckedButtonEvents(io);
+    checked.listen(trouble);
     return checked;
   }
   const reported = new ReportedButtons(io, pins);
@@ -45,7 +61,7 @@ export async function openButtonSource(io: Firmata, pins: readonly number[], log
   return reported;
 }
 
-/** A johnny-five Button controller over a source (pass as `controller` to `new five.Button`). */
+/** A johnny-five Button controller over a source (pass as `controller` to `new five.Button`): for port reports, which need its debounce. */
 export function buttonController(source: ButtonSource): ButtonController {
   return controllerFrom((pin, onLevel) => source.watch(pin, onLevel));
 }
@@ -76,25 +92,26 @@ function controllerFrom(attach: (pin: number, onLevel: RawListener) => void): Bu
   };
 }
 
-/** hcp-panel: levels from BUTTON_EVENT. */
+/** hcp-panel: levels from BUTTON_EVENT, the sequence followed. */
 export class CheckedButtonEvents implements ButtonSource {
+  readonly debounced = true;
   private readonly listeners = new Map<number, RawListener>();
-  private lastSeq: number | null = null;
-  /** Events missing from the sequence (lost on the line). */
-  missed = 0;
+  private readonly sequence = new ButtonEventSequence();
 
-  constructor(private readonly io: Firmata, private readonly log: Logger) {}
+  constructor(private readonly io: Firmata) {}
 
-  /** Start listening; `onRefused` hears each malformed event (the device log counts them). */
-  listen(onRefused: (problem: string) => void): void {
+  /** Start listening; malformed and missing events go to `trouble`. */
+  listen(trouble: ButtonLinkTrouble): void {
+    // A watchdog or brown-out reset restarts the board, not the USB link: its announcement
+    // (hcp-panel.cpp setup()) comes before any event it numbers from 0 again.
+    this.io.on('string', (text: string) => {
+      if (text.startsWith('hcp-panel started')) this.sequence.restart();
+    });
     this.io.sysexResponse(BUTTON_EVENT_SYSEX, (payload) => {
       const e = decodeButtonEvent(payload);
-      if ('problem' in e) return onRefused(e.problem);
-      if (this.lastSeq !== null && e.seq !== ((this.lastSeq + 1) & 0x7f)) {
-        this.missed += (e.seq - this.lastSeq - 1 + 128) & 0x7f;
-        this.log.warn({ missed: this.missed }, 'button events lost on the line');
-      }
-      this.lastSeq = e.seq;
+      if ('problem' in e) return trouble.onRefused(e.problem);
+      const loss = this.sequence.take(e);
+      if (loss) trouble.onLost(loss);
       this.listeners.get(e.pin)?.(e.level);
     });
   }
@@ -110,6 +127,7 @@ export class CheckedButtonEvents implements ButtonSource {
 
 /** StandardFirmata: levels from digital port reports. */
 export class ReportedButtons implements ButtonSource {
+  readonly debounced = false;
   private readonly io: Firmata & FirmataPorts;
 
   constructor(io: Firmata, private readonly pins: readonly number[], private readonly queryTimeoutMs = 2000) {

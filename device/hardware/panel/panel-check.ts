@@ -7,7 +7,6 @@
 import { SerialPort } from 'serialport';
 import bindTransport from 'firmata-io';
 import { LEVELS, RATING_LEVELS, type RatingLevel } from '../../contract/index.js';
-import pino from 'pino';
 import { decodeNfcUid, NFC_UID_SYSEX } from './panel-sysex.js';
 import { PANEL_PINS } from './panel-ipc.js';
 import { openButtonSource } from './panel-buttons.js';
@@ -36,7 +35,6 @@ const BUTTONS: Array<{ name: string; pin: number; label: string }> = [
 ];
 const LEDS = [...RATING_LEVELS.map((l: RatingLevel) => ({ pin: PANEL_PINS.levelLeds[l], label: `LED ${l}` })), { pin: PANEL_PINS.pleaseRateLed, label: 'LED please rate' }];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const quietLog = pino({ level: 'silent' });
 
 interface CheckIo {
   firmware: { name?: string; version?: { major: number; minor: number } };
@@ -80,7 +78,10 @@ export async function runPanelCheck(o: PanelCheckOptions): Promise<PanelCheckRep
       if (level === 0) report.presses[b.name]! += 1;
       o.out(`button ${b.label} (D${pin}) ${level === 0 ? 'pressed' : 'released'}`);
     };
-    const source = await openButtonSource(io as never, BUTTONS.map((b) => b.pin), quietLog, (problem) => o.out(`malformed message (${problem}): a bad cable?`));
+    const source = await openButtonSource(io as never, BUTTONS.map((b) => b.pin), {
+      onRefused: (problem) => o.out(`malformed message (${problem}): a bad cable?`),
+      onLost: (loss) => o.out(`${loss.missed} button event(s) lost on the line${loss.pressLost ? ', a press among them' : ''}: a bad cable?`),
+    });
     if (ours) {
       io.sysexResponse(NFC_UID_SYSEX, (payload) => {
         const d = decodeNfcUid(payload);

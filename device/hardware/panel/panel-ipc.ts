@@ -31,8 +31,13 @@ export const PanelReportSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('press'), level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]) }),
   z.object({ t: z.literal('please-rate') }),
   z.object({ t: z.literal('badge'), uid: z.string().regex(/^[0-9A-F]{8,20}$/) }),
-  /** Something on the link was refused (a malformed NFC_UID); counted, never a rater's data. */
+  /** Something on the link was refused (a malformed NFC_UID or BUTTON_EVENT); counted, never a rater's data. */
   z.object({ t: z.literal('refused'), what: z.string().max(200) }),
+  /**
+   * BUTTON_EVENTs missing from the panel's sequence (lost on the line); `pressLost` when one of
+   * them was certainly a press (its release arrived). Which button is not said: it could be a level.
+   */
+  z.object({ t: z.literal('events-lost'), missed: z.number().int().min(1).max(127), pressLost: z.boolean() }),
   z.object({ t: z.literal('lost'), reason: z.string().max(300) }),
 ]);
 export type PanelReport = z.infer<typeof PanelReportSchema>;

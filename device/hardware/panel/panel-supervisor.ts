@@ -22,7 +22,7 @@ export interface PanelSupervisorOptions {
   backoff: { initialMs: number; maxMs: number };
   logger: Logger;
   /** Button presses, please-rate and badge reads, in the order the panel sent them. */
-  onReport: (report: Exclude<PanelReport, { t: 'ready' | 'lost' | 'refused' }>) => void;
+  onReport: (report: Exclude<PanelReport, { t: 'ready' | 'lost' | 'refused' | 'events-lost' }>) => void;
   onConnection: (state: 'connected' | 'disconnected') => void;
   /** The worker is ready: the caller re-sends the LED state it wants shown. */
   onReady: () => void;
@@ -129,6 +129,12 @@ export class PanelSupervisor {
           return;
         case 'refused':
           this.refusedLog.hit((skipped) => this.o.logger.warn({ what: r.what, alsoSince: skipped }, 'panel sent a malformed message'));
+          return;
+        case 'events-lost':
+          // Not throttled: each report follows an event that did arrive, so they come no faster
+          // than presses do, and a press that was not taken must never go unlogged (issue 10).
+          if (r.pressLost) this.o.logger.warn({ missed: r.missed }, 'a press on the panel was lost on the line (its BUTTON_EVENT never arrived): the citizen must press again');
+          else this.o.logger.warn({ missed: r.missed }, 'button events from the panel were lost on the line: a press among them, if any, was not taken');
           return;
         default:
           this.o.onReport(r);

@@ -77,12 +77,17 @@ async function setUp(board: InstanceType<typeof five.Board>): Promise<void> {
     log.error({ configured: settings.firmware, board: io.firmware.name }, 'the panel runs other firmware than hardware.panel.firmware says: fix the config or flash the panel (hardware/README.md)');
   }
   const refused = (what: string) => send({ t: 'refused', what });
-  // Presses from hcp-panel's checked BUTTON_EVENTs, or from a plain board's port reports
-  // (panel-buttons.ts); either way the Buttons are johnny-five's.
-  const source = await openButtonSource(io, PANEL_BUTTON_PINS, log, refused);
-  const button = (pin: number) => new five.Button({ pin, board, isPullup: true, controller: buttonController(source) });
-  for (const level of LEVELS) button(PANEL_PINS.levelButtons[level]).on('press', () => send({ t: 'press', level }));
-  button(PANEL_PINS.pleaseRateButton).on('press', () => send({ t: 'please-rate' }));
+  const source = await openButtonSource(io, PANEL_BUTTON_PINS, { onRefused: refused, onLost: (loss) => send({ t: 'events-lost', ...loss }) });
+  // A press of hcp-panel is each checked down edge, as it arrives: the board has debounced it, and
+  // johnny-five's Button would debounce again by arrival time, dropping a press whose release a busy
+  // host read in the same chunk (issue 10). A plain board's port reports are raw: johnny-five's
+  // Button debounces those.
+  const whenPressed = (pin: number, report: PanelReport) => {
+    if (source.debounced) source.watch(pin, (level) => level === 0 && send(report));
+    else new five.Button({ pin, board, isPullup: true, controller: buttonController(source) }).on('press', () => send(report));
+  };
+  for (const level of LEVELS) whenPressed(PANEL_PINS.levelButtons[level], { t: 'press', level });
+  whenPressed(PANEL_PINS.pleaseRateButton, { t: 'please-rate' });
 
   const levelLeds = new Map(LEVELS.map((l) => [l, new five.Led({ pin: PANEL_PINS.levelLeds[l], board })]));
   const pleaseRateLed = new five.Led({ pin: PANEL_PINS.pleaseRateLed, board });

@@ -3,7 +3,7 @@
  * case (R8). A press shows its pressed state in the same frame (pointerdown), then POST /api/rate;
  * "thanks" comes only from the runtime's state once the rating is committed.
  */
-import { RATING_LEVELS, type RatingLevel } from '../../../device/contract/index.js';
+import { RATING_LEVELS, type RatingLevel } from '@hcp/contract';
 import { h, svg } from '../dom.js';
 import { levelName } from '../i18n.js';
 import { qrInto } from '../qr.js';

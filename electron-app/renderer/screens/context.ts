@@ -1,5 +1,5 @@
 /** What every screen gets: the runtime's view, the words of its language, and the API. */
-import type { DeviceView, Language } from '../../../device/contract/index.js';
+import type { DeviceView, Language } from '@hcp/contract';
 import type { LocalApi } from '../api.js';
 import type { Words } from '../i18n.js';
 

@@ -4,7 +4,7 @@
  * enabled only after an explicit consent tick (R10). Submit → /api/details, skip → /api/details/skip.
  * The rating itself is already committed; timing out loses nothing but these details.
  */
-import { CatalogueVersionSchema, reasonsForLevel, levelOfReason, type CatalogueItem } from '../../../device/contract/index.js';
+import { CatalogueVersionSchema, reasonsForLevel, levelOfReason, type CatalogueItem } from '@hcp/contract';
 import { h } from '../dom.js';
 import { levelName } from '../i18n.js';
 import { openNumberPad } from '../input/number-pad.js';

@@ -2,7 +2,7 @@
  * Face signs for the five levels, drawn as inline SVG so no emoji font is needed (kiosks often
  * lack one: a missing glyph would be a tofu box). Mouth curve goes from a wide smile (5) to a frown (1).
  */
-import type { RatingLevel } from '../../../device/contract/index.js';
+import type { RatingLevel } from '@hcp/contract';
 
 const MOUTH: Record<RatingLevel, string> = {
   5: 'M30 60 Q50 82 70 60',

@@ -1,5 +1,5 @@
 /** The staff card of R4: photo, name, post (岗位), title (职务), staff number, window. */
-import type { DeviceView } from '../../../device/contract/index.js';
+import type { DeviceView } from '@hcp/contract';
 import { h } from '../dom.js';
 import type { Words } from '../i18n.js';
 

@@ -1,23 +1,48 @@
 /**
- * Test fixtures: a gateway-shaped SQLite file (the `records` table exactly as the core store
- * defines it) filled with real hash-chained, Ed25519-signed records.
+ * Test fixtures for the uplink: a real gateway store (SQLite file, the core, cases and uplink
+ * migrations), devices that make real hash-chained, Ed25519-signed records, and the way those
+ * records become the hall's ratings ledger — stored in `records` as ingest stores them (device
+ * clocks corrected by ingest's own function), then assessed by the real Assessor.
  */
-import Database from 'better-sqlite3';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import { GENESIS_HASH, type ChainRecord, type DetailRecord, type RatingRecord } from '../../../device/contract/index.js';
-import { hashRecord, signHash } from '../../../device/contract/chain.js';
+import { GENESIS_HASH, type ChainRecord, type DetailRecord, type RatingRecord } from '@hcp/contract';
+import { hashRecord, signHash } from '@hcp/contract/chain';
+import { CASES_MIGRATIONS } from '../../../gateway/cases/cases-schema.js';
+import type { Clock } from '../../../gateway/feature.js';
+import { correctTime } from '../../../gateway/ingest/clock-correction.js';
+import { giveDefault } from '../../../gateway/ratings/case-defaults.js';
+import { openSqliteStore, type GatewayStore } from '../../../gateway/store/database.js';
+import { CORE_MIGRATIONS } from '../../../gateway/store/core-schema.js';
+import { migrateStore } from '../../../gateway/store/migrations.js';
+import { UPLINK_MIGRATIONS } from '../../../gateway/uplink/uplink-schema.js';
 
-export function openRecordsDb(file: string): Database.Database {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(`CREATE TABLE IF NOT EXISTS records (
-    ingest_seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, device_id TEXT NOT NULL,
-    seq INTEGER NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, window_id TEXT, level INTEGER,
-    body TEXT NOT NULL, stored_at TEXT NOT NULL, UNIQUE (device_id, seq))`);
-  return db;
+export const silent = pino({ level: 'silent' });
+
+export async function openTestStore(file: string): Promise<GatewayStore> {
+  const store = openSqliteStore({ file });
+  await migrateStore(store, [...CORE_MIGRATIONS, ...CASES_MIGRATIONS, ...UPLINK_MIGRATIONS]);
+  return store;
+}
+
+/** The gateway's clock, moved by the test. */
+export class TestClock implements Clock {
+  constructor(public t: number = Date.now()) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface RatingOptions {
+  caseNo?: string;
+  itemCode?: string;
+  itemName?: string;
+  channel?: RatingRecord['channel'];
+  id?: string;
 }
 
 export class FakeDevice {
@@ -27,15 +52,17 @@ export class FakeDevice {
 
   constructor(readonly deviceId: string, readonly windowId: string, readonly staffId = 'staff-07') {}
 
-  rating(at: Date, level: 1 | 2 | 3 | 4 | 5, inv: { caseNo?: string; itemCode?: string; itemName?: string } = {}, id = uuidv7()): RatingRecord {
+  rating(at: Date, level: 1 | 2 | 3 | 4 | 5, o: RatingOptions = {}): RatingRecord {
+    const inv = { ...(o.caseNo ? { caseNo: o.caseNo } : {}), ...(o.itemCode ? { itemCode: o.itemCode } : {}), ...(o.itemName ? { itemName: o.itemName } : {}) };
     return this.seal<RatingRecord>({
-      kind: 'rating', id, hash: '', sig: '', deviceId: this.deviceId, seq: ++this.seq, prevHash: this.prev, at: at.toISOString(),
-      level, channel: 'device-touch', catalogueVersion: '2020.1', windowId: this.windowId, staffId: this.staffId,
-      invitation: { id: uuidv7(), source: inv.caseNo ? 'case' : 'staff', ...inv, invitedAt: new Date(at.getTime() - 30_000).toISOString() },
+      kind: 'rating', id: o.id ?? uuidv7(), hash: '', sig: '', deviceId: this.deviceId, seq: ++this.seq, prevHash: this.prev, at: at.toISOString(),
+      level, channel: o.channel ?? 'device-touch', catalogueVersion: '2020.1', windowId: this.windowId, staffId: this.staffId,
+      invitation: { id: uuidv7(), source: o.caseNo ? 'case' : 'staff', ...inv, invitedAt: new Date(at.getTime() - 30_000).toISOString() },
       facts: { msFromInvitation: 30_000, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 0, flags: [] },
     });
   }
 
+  /** Reasons and comment after a 差评, with a sealed call-back contact (which must never reach the province). */
   detail(rating: RatingRecord, at: Date, reasons: number[], comment?: string, id = uuidv7()): DetailRecord {
     return this.seal<DetailRecord>({
       kind: 'detail', id, hash: '', sig: '', deviceId: this.deviceId, seq: ++this.seq, prevHash: this.prev, at: at.toISOString(),
@@ -52,11 +79,66 @@ export class FakeDevice {
   }
 }
 
-export function storeRecords(db: Database.Database, records: ChainRecord[], storedAt = new Date()): void {
-  const ins = db.prepare('INSERT INTO records (id, device_id, seq, kind, at, window_id, level, body, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  db.transaction(() => {
-    for (const r of records) {
-      ins.run(r.id, r.deviceId, r.seq, r.kind, r.at, r.kind === 'rating' ? r.windowId : null, r.kind === 'rating' ? r.level : null, JSON.stringify(r), storedAt.toISOString());
-    }
-  })();
+export interface StoreOptions {
+  /** When the gateway stored them (gateway time). Default now. */
+  storedAt?: Date;
+  /** How far the device's clock was ahead of the gateway's when it sent them (ingest corrects by it). */
+  deviceAheadMs?: number;
+}
+
+/** Store records as ingest does: the signed record as is, its time corrected beside it. */
+export async function storeRecords(store: GatewayStore, records: ChainRecord[], o: StoreOptions = {}): Promise<void> {
+  const receivedAt = (o.storedAt ?? new Date()).getTime();
+  const batchClock = { sentAt: receivedAt + (o.deviceAheadMs ?? 0), receivedAt, clocks: [] };
+  const rows = records.map((r) => {
+    const t = correctTime(r, batchClock);
+    return {
+      id: r.id, device_id: r.deviceId, epoch: 1, seq: r.seq, kind: r.kind, hash: r.hash, at: r.at, at_corrected: t.atCorrected,
+      clock_offset_ms: t.offsetMs, clock_flag: t.flag, window_id: r.kind === 'rating' ? r.windowId : null, level: r.kind === 'rating' ? r.level : null,
+      body: JSON.stringify(r), stored_at: new Date(receivedAt).toISOString(),
+    };
+  });
+  await store.write(async (trx) => {
+    for (let i = 0; i < rows.length; i += 500) await trx.insertInto('records').values(rows.slice(i, i + 500)).execute();
+  });
+}
+
+export async function addWindow(store: GatewayStore, windowId: string, number: string, department = '市场监管局'): Promise<void> {
+  await store.db.insertInto('windows').values({ window_id: windowId, number, department, created_at: new Date().toISOString() }).execute();
+}
+
+export interface CaseOptions {
+  caseNo: string;
+  windowId: string;
+  windowNumber: string;
+  /** Last China date on which a rating counts as in time (R7). */
+  deadlineDate: string;
+  itemCode?: string;
+  itemName?: string;
+  deviceId?: string;
+  createdAt?: string;
+}
+
+export async function addCase(store: GatewayStore, c: CaseOptions): Promise<void> {
+  await store.db
+    .insertInto('cases')
+    .values({
+      case_no: c.caseNo, business_system: 'biz-1', window_id: c.windowId, window_number: c.windowNumber, device_id: c.deviceId ?? null,
+      item_code: c.itemCode ?? null, item_name: c.itemName ?? null, staff_id: null, state: 'open', created_at: c.createdAt ?? new Date().toISOString(),
+      deadline_date: c.deadlineDate, first_assess_id: null, rated_at: null, defaulted_at: null, withdrawn_at: null, withdraw_reason: null, contact_enc: null,
+    })
+    .execute();
+}
+
+/** R7 for one case, as the default scheduler gives it. */
+export async function giveCaseDefault(store: GatewayStore, caseNo: string, now: Date): Promise<boolean> {
+  return store.write(async (trx) => giveDefault(trx, await trx.selectFrom('cases').selectAll().where('case_no', '=', caseNo).executeTakeFirstOrThrow(), now.toISOString()));
+}
+
+export async function until(cond: () => boolean | Promise<boolean>, ms = 20_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -1,0 +1,140 @@
+/**
+ * Devices: registration for a window (a one-time, expiring enrolment code), enrolment (the device
+ * presents the code, its Ed25519 public key and a signature proving it holds the key; it gets MQTT
+ * credentials), re-enrolment, retirement.
+ *
+ * Each enrolment with a new key is an epoch: its own hash chain, starting at seq 1, verified with
+ * its own key (issue 10, hole 1). A device whose store was wiped comes back with a new key; its
+ * new chain must not collide with the old one, and the old one stays stored and verifiable.
+ * Re-enrolling with the same key (a device that crashed before saving its credentials) keeps the
+ * epoch. A new epoch raises a `device-rekeyed` alert for hall IT.
+ */
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { z } from 'zod';
+import { DeviceIdSchema, enrolmentProofText, type EnrolmentAnswer } from '@hcp/contract';
+import { keyFingerprint } from '@hcp/contract/chain';
+import type { AlertBoard } from '../alerts/alert-board.js';
+import type { Clock } from '../feature.js';
+import { RegistryError } from '../registry/registry-error.js';
+import type { GatewayStore } from '../store/database.js';
+import { hashSecret, randomEnrolmentCode, randomSecret } from '../store/secrets.js';
+
+export const RegisterDeviceBodySchema = z.object({ deviceId: DeviceIdSchema, windowId: z.string().min(1).max(64) });
+export const EnrolBodySchema = z.object({
+  deviceId: DeviceIdSchema,
+  code: z.string().regex(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/, 'enrolment code must look like ABCD-EFGH-JKLM'),
+  publicKeyPem: z.string().min(40).max(1000),
+  /** Ed25519 signature of enrolmentProofText(deviceId, code): proof the caller holds the key. */
+  proof: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'proof must be a base64 Ed25519 signature'),
+});
+export type EnrolBody = z.infer<typeof EnrolBodySchema>;
+
+const codeHash = (code: string) => createHash('sha256').update(code).digest('hex');
+
+export interface EnrolmentOptions {
+  store: GatewayStore;
+  clock: Clock;
+  alerts: AlertBoard;
+  keyProof: EnrolmentAnswer['keyProof'];
+  /** With an external broker: the password in that broker's own hash format. */
+  brokerHash?: (password: string) => string;
+}
+
+export interface EnrolResult extends EnrolmentAnswer {
+  epoch: number;
+  rekeyed: boolean;
+}
+
+export class Enrolment {
+  constructor(private readonly o: EnrolmentOptions) {}
+
+  private now(): string {
+    return new Date(this.o.clock.now()).toISOString();
+  }
+
+  /** Register (or move) a device; returns a fresh one-time enrolment code valid for `ttlHours`. */
+  async registerDevice(deviceId: string, windowId: string, ttlHours = 72): Promise<{ code: string; expiresAt: string }> {
+    const code = randomEnrolmentCode();
+    const expiresAt = new Date(this.o.clock.now() + ttlHours * 3600_000).toISOString();
+    await this.o.store.write(async (trx) => {
+      if (!(await trx.selectFrom('windows').select('window_id').where('window_id', '=', windowId).executeTakeFirst())) {
+        throw new RegistryError('not-found', `no window ${windowId}`);
+      }
+      const existing = await trx.selectFrom('devices').select('retired').where('device_id', '=', deviceId).executeTakeFirst();
+      if (existing?.retired) throw new RegistryError('retired', `device ${deviceId} is retired`);
+      await trx
+        .insertInto('devices')
+        .values({ device_id: deviceId, window_id: windowId, created_at: this.now(), mqtt_password_hash: null, broker_password_hash: null, status: null, offline_since: null, last_seen_at: null, enrolled_at: null })
+        .onConflict((oc) => oc.column('device_id').doUpdateSet({ window_id: windowId }))
+        .execute();
+      // A new code voids the older unused ones.
+      await trx.deleteFrom('enrolment_codes').where('device_id', '=', deviceId).where('used_at', 'is', null).execute();
+      await trx.insertInto('enrolment_codes').values({ code_hash: codeHash(code), device_id: deviceId, expires_at: expiresAt, used_at: null, used_key_fingerprint: null }).execute();
+    });
+    return { code, expiresAt };
+  }
+
+  /** The device's side of enrolment: code + public key → MQTT credentials. */
+  async enrol(body: EnrolBody): Promise<EnrolResult> {
+    let fingerprint: string;
+    try {
+      const key = createPublicKey(body.publicKeyPem);
+      if (key.asymmetricKeyType !== 'ed25519') throw new Error('not ed25519');
+      if (!verify(null, Buffer.from(enrolmentProofText(body.deviceId, body.code)), key, Buffer.from(body.proof, 'base64'))) {
+        throw new RegistryError('bad-key', 'the proof does not verify with publicKeyPem');
+      }
+      fingerprint = keyFingerprint(body.publicKeyPem);
+    } catch (err) {
+      if (err instanceof RegistryError) throw err;
+      throw new RegistryError('bad-key', 'publicKeyPem must be an Ed25519 public key in SPKI PEM');
+    }
+    const password = randomSecret();
+    const now = this.now();
+    const result = await this.o.store.write(async (trx) => {
+      const row = await trx.selectFrom('enrolment_codes').selectAll().where('code_hash', '=', codeHash(body.code)).executeTakeFirst();
+      const device = row ? await trx.selectFrom('devices').select(['retired', 'current_epoch']).where('device_id', '=', body.deviceId).executeTakeFirst() : undefined;
+      // A device that crashed between our commit and saving its credentials may present the same
+      // code again, with the same key (its proof shows it holds it): it gets fresh credentials.
+      const retryBySameDevice = !!row?.used_at && row.used_key_fingerprint === fingerprint;
+      if (!row || !device || row.device_id !== body.deviceId || (row.used_at && !retryBySameDevice) || Date.parse(row.expires_at) < this.o.clock.now()) {
+        throw new RegistryError('bad-code', 'the enrolment code is unknown, used, expired, or for another device');
+      }
+      if (device.retired) throw new RegistryError('retired', `device ${body.deviceId} is retired`);
+      await trx.updateTable('enrolment_codes').set({ used_at: now, used_key_fingerprint: fingerprint }).where('code_hash', '=', row.code_hash).execute();
+      const current = device.current_epoch > 0
+        ? await trx.selectFrom('device_epochs').select(['epoch', 'key_fingerprint']).where('device_id', '=', body.deviceId).where('epoch', '=', device.current_epoch).executeTakeFirst()
+        : undefined;
+      let epoch = current?.epoch ?? 0;
+      const rekeyed = current !== undefined && current.key_fingerprint !== fingerprint;
+      if (!current || rekeyed) {
+        epoch += 1;
+        if (current) await trx.updateTable('device_epochs').set({ ended_at: now }).where('device_id', '=', body.deviceId).where('epoch', '=', current.epoch).execute();
+        await trx.insertInto('device_epochs').values({ device_id: body.deviceId, epoch, public_key_pem: body.publicKeyPem, key_fingerprint: fingerprint, head_hash: null, enrolled_at: now, ended_at: null }).execute();
+      }
+      await trx
+        .updateTable('devices')
+        .set({ current_epoch: epoch, mqtt_password_hash: hashSecret(password), broker_password_hash: this.o.brokerHash?.(password) ?? null, enrolled_at: now })
+        .where('device_id', '=', body.deviceId)
+        .execute();
+      return { epoch, rekeyed };
+    });
+    if (result.rekeyed) {
+      await this.o.alerts.raise('device-rekeyed', body.deviceId, `device ${body.deviceId} was enrolled again with a new key: a new chain (epoch ${result.epoch}) starts; the old one is kept. Expected after a store was wiped or a device replaced; otherwise find out who enrolled it.`);
+    }
+    return { username: body.deviceId, password, keyProof: this.o.keyProof, ...result };
+  }
+
+  async retire(deviceId: string): Promise<void> {
+    const r = await this.o.store.db
+      .updateTable('devices')
+      .set({ retired: 1, mqtt_password_hash: null, broker_password_hash: null })
+      .where('device_id', '=', deviceId)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new RegistryError('not-found', `no device ${deviceId}`);
+  }
+
+  async brokerPasswordHashes(): Promise<Array<{ deviceId: string; hash: string }>> {
+    const rows = await this.o.store.db.selectFrom('devices').select(['device_id', 'broker_password_hash']).where('retired', '=', 0).where('broker_password_hash', 'is not', null).execute();
+    return rows.map((r) => ({ deviceId: r.device_id, hash: r.broker_password_hash! }));
+  }
+}

@@ -1,0 +1,6 @@
+/** The features this build of the gateway has (gateway/feature.ts says what a feature is). */
+import { casesFeature } from './cases/cases-feature.js';
+import type { FeatureDefinition } from './feature.js';
+import { uplinkFeature } from './uplink/uplink-feature.js';
+
+export const GATEWAY_FEATURES: readonly FeatureDefinition<unknown>[] = [casesFeature, uplinkFeature];

@@ -1,0 +1,36 @@
+/** Console login and logout (POST /api/login, /api/logout, GET /api/me). */
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { bearer } from '../console-auth.js';
+import { doc, parse } from '../api.js';
+import type { CoreServices } from './core-services.js';
+
+const LoginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+
+export function sessionRoutes(s: CoreServices): FastifyPluginAsync {
+  return async (app) => {
+    app.post(
+      '/api/login',
+      {
+        // Per address, on top of the per-account lockout in ConsoleAuth.
+        config: { rateLimit: { max: 10, timeWindow: 60_000, errorResponseBuilder: (_r, ctx) => ({ statusCode: 429, error: 'too-many-logins', message: `too many login attempts from this address; try again in ${Math.ceil(ctx.ttl / 1000)} s` }) } },
+        schema: { body: doc(LoginSchema), description: 'Log in to the console; answers a bearer token for the other routes.' },
+      },
+      async (req, reply) => {
+        const b = parse(LoginSchema, req.body, reply);
+        if (!b) return;
+        const r = await s.auth.login(b.username, b.password, req.ip);
+        if (!r.ok) {
+          if (r.why === 'locked') return reply.code(423).send({ error: 'locked', message: `too many wrong passwords: this account is locked until ${r.lockedUntil}` });
+          return reply.code(401).send({ error: 'unauthorized', message: 'wrong username or password' });
+        }
+        return { token: r.token, role: r.role, expiresAt: r.expiresAt };
+      },
+    );
+    app.post('/api/logout', { schema: { description: 'End the session of the bearer token.' } }, async (req, reply) => {
+      if (!(await s.auth.logout(bearer(req), req.ip))) return reply.code(401).send({ error: 'unauthorized', message: 'no such session' });
+      return { ok: true };
+    });
+    app.get('/api/me', { preHandler: s.auth.require('hall-it', 'manager', 'dept-head', 'supervisor', 'auditor') }, async (req) => req.user);
+  };
+}

@@ -1,0 +1,287 @@
+/**
+ * The ingest core: devices' batches in, application-level acks out — broker-agnostic (the embedded
+ * aedes and a worker on a site's broker both call `submit`).
+ *
+ * Batches wait in the queue as the bytes that came (a parsed batch takes several times the
+ * memory); the queue takes whatever has gathered — batches of many devices — checks them without
+ * the database (batch-check.ts) and commits them in ONE transaction (one fsync for all: group
+ * commit); only after that commit are the acks made: an ack never claims what was not stored
+ * (issue 10, hole 1). `submit` resolves once its batch is decided, so a broker that waits for it
+ * before taking the device's next packet gets back-pressure for free. Per batch, in the commit: the device's enrolment (epoch) in force, the
+ * chain against that epoch's stored head (a resend of a stored record is a no-op; a different
+ * record at a stored seq is a fork; a missing seq is a gap, recorded and reported), ids not already
+ * stored for another record, and the Ed25519 signature of the batch's new head with the epoch's key
+ * (each hash covers the one before, so the head's signature vouches for the batch).
+ *
+ * `committedThroughSeq` in the ack speaks of the device's chain in the epoch the batch was shown to
+ * belong to; for a batch that could not be tied to the current epoch (another key, a bad
+ * signature) it is 0, which a device's monotonic ack mark ignores — never another chain's head.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { BatchAck, ChainRecord } from '@hcp/contract';
+import { verifyHashSignature } from '@hcp/contract/chain';
+import type { Clock } from '../feature.js';
+import type { GatewayStore, Tx } from '../store/database.js';
+import { checkBatch, type CheckedBatch, type Rejection } from './batch-check.js';
+import { correctTime } from './clock-correction.js';
+
+export interface IngestHooks {
+  /** Publish an ack to the device (after the commit). */
+  ack(deviceId: string, ack: BatchAck): void;
+  /** A payload refused outright (not JSON, not this device's, not enrolled): no ack. */
+  refused(deviceId: string, why: string): void;
+  /** Records were committed. */
+  stored(deviceIds: string[], count: number): void;
+}
+
+interface Queued {
+  deviceId: string;
+  payload: Buffer;
+  receivedAt: number;
+  done: () => void;
+}
+
+interface EpochHead {
+  epoch: number;
+  seq: number;
+  hash: string;
+  pem: string;
+  fingerprint: string;
+  retired: boolean;
+  windowId: string | null;
+}
+
+interface Outcome {
+  deviceId: string;
+  ack: BatchAck | null;
+  refused?: string;
+  stored: number;
+}
+
+const GENESIS = '0'.repeat(64);
+/** Batches one device may have waiting: a device keeps 2 in flight; more is a flood. */
+const MAX_QUEUED_PER_DEVICE = 8;
+/** A group's raw size: bounds the memory of one commit's parsed batches. */
+const MAX_GROUP_BYTES = 4 * 1024 * 1024;
+
+export class IngestQueue {
+  private queue: Queued[] = [];
+  /** Bytes of the batches waiting (not yet taken into a group). */
+  queuedBytes = 0;
+  private readonly perDevice = new Map<string, number>();
+  private draining: Promise<void> | null = null;
+  private readonly keys = new Map<string, KeyObject>();
+
+  constructor(
+    private readonly store: GatewayStore,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly hooks: IngestHooks,
+  ) {}
+
+  /** Take a batch from a device's `records` topic; resolves when it is decided. Never rejects. */
+  submit(deviceId: string, payload: Buffer): Promise<void> {
+    const waiting = this.perDevice.get(deviceId) ?? 0;
+    if (waiting >= MAX_QUEUED_PER_DEVICE) {
+      this.hooks.refused(deviceId, `more than ${MAX_QUEUED_PER_DEVICE} batches waiting: dropped unacknowledged (the device resends)`);
+      return Promise.resolve();
+    }
+    this.perDevice.set(deviceId, waiting + 1);
+    const decided = new Promise<void>((done) => this.queue.push({ deviceId, payload, receivedAt: this.clock.now(), done }));
+    this.queuedBytes += payload.length;
+    this.draining ??= this.drain().finally(() => (this.draining = null));
+    return decided;
+  }
+
+  /** Resolves when everything submitted so far is committed (or refused). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    // Let the batches that arrive in this turn of the event loop join the group.
+    await new Promise((r) => setImmediate(r));
+    while (this.queue.length > 0) {
+      const taken: Queued[] = [];
+      let bytes = 0;
+      while (this.queue.length > 0 && (taken.length === 0 || bytes + this.queue[0]!.payload.length <= MAX_GROUP_BYTES)) {
+        const q = this.queue.shift()!;
+        bytes += q.payload.length;
+        this.queuedBytes -= q.payload.length;
+        taken.push(q);
+      }
+      const group: CheckedBatch[] = [];
+      for (const q of taken) {
+        const checked = checkBatch(q.deviceId, q.payload, q.receivedAt);
+        if (checked.ok) group.push(checked.batch);
+        else this.hooks.refused(q.deviceId, checked.refused);
+      }
+      let outcomes: Outcome[];
+      try {
+        outcomes = await this.store.write((trx) => this.commitGroup(trx, group));
+      } catch (err) {
+        // One bad batch must not hold the others: commit them one by one.
+        this.logger.error({ err, batches: group.length }, 'group commit failed; committing batch by batch');
+        outcomes = [];
+        for (const b of group) {
+          try {
+            outcomes.push(...(await this.store.write((trx) => this.commitGroup(trx, [b]))));
+          } catch (e) {
+            this.logger.error({ err: e, deviceId: b.deviceId }, 'batch not committed; the device will resend it');
+            outcomes.push({ deviceId: b.deviceId, ack: null, stored: 0 });
+          }
+        }
+      }
+      for (const q of taken) {
+        this.perDevice.set(q.deviceId, (this.perDevice.get(q.deviceId) ?? 1) - 1);
+        q.done();
+      }
+      const storedBy = new Set<string>();
+      let storedCount = 0;
+      for (const o of outcomes) {
+        if (o.refused) this.hooks.refused(o.deviceId, o.refused);
+        if (o.ack) this.hooks.ack(o.deviceId, o.ack);
+        if (o.stored > 0) {
+          storedBy.add(o.deviceId);
+          storedCount += o.stored;
+        }
+      }
+      if (storedCount > 0) this.hooks.stored([...storedBy], storedCount);
+    }
+  }
+
+  private async commitGroup(trx: Tx, group: CheckedBatch[]): Promise<Outcome[]> {
+    const heads = new Map<string, EpochHead | null>();
+    const out: Outcome[] = [];
+    for (const batch of group) {
+      if (!heads.has(batch.deviceId)) heads.set(batch.deviceId, await this.loadHead(trx, batch.deviceId));
+      const head = heads.get(batch.deviceId) ?? null;
+      out.push(await this.commitBatch(trx, batch, head));
+    }
+    return out;
+  }
+
+  private async loadHead(trx: Tx, deviceId: string): Promise<EpochHead | null> {
+    const r = await trx
+      .selectFrom('devices as d')
+      .innerJoin('device_epochs as e', (j) => j.onRef('e.device_id', '=', 'd.device_id').onRef('e.epoch', '=', 'd.current_epoch'))
+      .select(['e.epoch', 'e.head_seq', 'e.head_hash', 'e.public_key_pem', 'e.key_fingerprint', 'd.retired', 'd.window_id'])
+      .where('d.device_id', '=', deviceId)
+      .executeTakeFirst();
+    if (!r) return null;
+    return { epoch: r.epoch, seq: r.head_seq, hash: r.head_hash ?? GENESIS, pem: r.public_key_pem, fingerprint: r.key_fingerprint, retired: r.retired === 1, windowId: r.window_id };
+  }
+
+  /** Decide, store and ack one batch; mutates `head` to the new head. */
+  private async commitBatch(trx: Tx, b: CheckedBatch, head: EpochHead | null): Promise<Outcome> {
+    const gatewayTime = new Date(this.clock.now()).toISOString();
+    if (!head) return { deviceId: b.deviceId, ack: null, refused: 'device is not enrolled', stored: 0 };
+    const all = [...b.records.map((r) => ({ id: r.id, seq: r.seq })), ...b.rejected];
+    const refuseAll = (code: Rejection['code'], reason: string): Outcome => ({
+      deviceId: b.deviceId, stored: 0,
+      ack: { batchId: b.batchId, committedThroughSeq: 0, rejected: all.map((r) => ({ id: r.id, seq: r.seq, code, reason })), gatewayTime },
+    });
+    if (head.retired) return refuseAll('retired-device', 'this device is retired');
+    if (b.keyFingerprint && b.keyFingerprint !== head.fingerprint) {
+      return refuseAll('stale-key', `signed with key ${b.keyFingerprint.slice(0, 12)}…, but the device is enrolled with ${head.fingerprint.slice(0, 12)}… (epoch ${head.epoch})`);
+    }
+
+    const rejected: Rejection[] = [...b.rejected];
+    const reject = (r: ChainRecord, code: Rejection['code'], reason: string) => rejected.push({ id: r.id, seq: r.seq, code, reason });
+    let belongs = b.keyFingerprint === head.fingerprint;
+    const start = { seq: head.seq, hash: head.hash };
+
+    // Resends of stored records are no-ops; anything else at a stored seq is a fork.
+    const old = b.records.filter((r) => r.seq <= head.seq);
+    if (old.length > 0) {
+      const stored = await trx
+        .selectFrom('records').select(['seq', 'id', 'hash'])
+        .where('device_id', '=', b.deviceId).where('epoch', '=', head.epoch)
+        .where('seq', 'in', old.map((r) => r.seq))
+        .execute();
+      const bySeq = new Map(stored.map((s) => [s.seq, s]));
+      for (const r of old) {
+        const s = bySeq.get(r.seq);
+        if (s && s.id === r.id && s.hash === r.hash) belongs = true;
+        else reject(r, 'chain-fork', `a different record is already stored at seq ${r.seq}`);
+      }
+    }
+
+    let fresh: ChainRecord[] = [];
+    let gapAt: number | null = null;
+    let cursor = { seq: head.seq, hash: head.hash };
+    for (const r of b.records) {
+      if (r.seq <= head.seq) continue;
+      if (gapAt !== null || r.seq !== cursor.seq + 1) {
+        gapAt ??= r.seq;
+        reject(r, 'chain-gap', `expected seq ${cursor.seq + 1}, got ${r.seq}`);
+        continue;
+      }
+      if (r.prevHash !== cursor.hash) {
+        gapAt = r.seq;
+        reject(r, 'chain-fork', `record does not follow the stored head at seq ${cursor.seq}`);
+        continue;
+      }
+      fresh.push(r);
+      cursor = { seq: r.seq, hash: r.hash };
+    }
+
+    if (fresh.length > 0) {
+      // An id already stored belongs to another record: a replay or a forgery. The chain cannot
+      // go past it, so the batch stops just before it.
+      const taken = new Set(
+        (await trx.selectFrom('records').select('id').where('id', 'in', fresh.map((r) => r.id)).execute()).map((x) => x.id),
+      );
+      const cut = fresh.findIndex((r) => taken.has(r.id));
+      if (cut >= 0) {
+        for (const r of fresh.slice(cut)) reject(r, taken.has(r.id) ? 'duplicate-id' : 'chain-gap', taken.has(r.id) ? 'this record id is already stored for another record' : `follows a refused record at seq ${fresh[cut]!.seq}`);
+        fresh = fresh.slice(0, cut);
+      }
+    }
+    if (fresh.length > 0) {
+      const last = fresh[fresh.length - 1]!;
+      if (verifyHashSignature(last.hash, last.sig, this.keyOf(head))) {
+        belongs = true;
+      } else {
+        this.logger.warn({ deviceId: b.deviceId, epoch: head.epoch, seq: last.seq }, 'batch head signature does not verify: batch refused');
+        for (const r of fresh) reject(r, 'bad-signature', 'the batch head signature does not verify with the enrolled key');
+        fresh = [];
+      }
+    }
+
+    if (gapAt !== null && rejected.some((x) => x.code === 'chain-gap')) {
+      await trx.insertInto('chain_gaps').values({ device_id: b.deviceId, epoch: head.epoch, expected_seq: start.seq + fresh.length + 1, got_seq: gapAt, detected_at: gatewayTime }).execute();
+      this.logger.error({ deviceId: b.deviceId, epoch: head.epoch, expected: start.seq + fresh.length + 1, got: gapAt }, 'chain gap: a record is missing');
+    }
+    if (fresh.length > 0) {
+      const rows = fresh.map((r) => {
+        const t = correctTime(r, b);
+        return {
+          id: r.id, device_id: b.deviceId, epoch: head.epoch, seq: r.seq, kind: r.kind, hash: r.hash, at: r.at,
+          at_corrected: t.atCorrected, clock_offset_ms: t.offsetMs, clock_flag: t.flag,
+          window_id: r.kind === 'rating' ? r.windowId : head.windowId, level: r.kind === 'rating' ? r.level : null,
+          body: JSON.stringify(r), stored_at: gatewayTime,
+        };
+      });
+      for (let i = 0; i < rows.length; i += 100) await trx.insertInto('records').values(rows.slice(i, i + 100)).execute();
+      const last = fresh[fresh.length - 1]!;
+      await trx.updateTable('device_epochs').set({ head_seq: last.seq, head_hash: last.hash }).where('device_id', '=', b.deviceId).where('epoch', '=', head.epoch).execute();
+      head.seq = last.seq;
+      head.hash = last.hash;
+    }
+    return {
+      deviceId: b.deviceId, stored: fresh.length,
+      ack: {
+        batchId: b.batchId, committedThroughSeq: belongs ? head.seq : 0, ...(belongs && head.seq > 0 ? { headHash: head.hash } : {}),
+        rejected: rejected.map((r) => ({ ...r, reason: r.reason.slice(0, 300) })), gatewayTime,
+      },
+    };
+  }
+
+  private keyOf(head: EpochHead): KeyObject {
+    let key = this.keys.get(head.fingerprint);
+    if (!key) this.keys.set(head.fingerprint, (key = createPublicKey(head.pem)));
+    return key;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Hall IT's registry of windows and staff, and what each device is told of its window (the config
+ * it works from, offline if need be). Devices themselves (registration, enrolment, retirement)
+ * are in gateway/enrolment.
+ */
+import { z } from 'zod';
+import { StaffEntrySchema, type DeviceConfig, type StaffEntry } from '@hcp/contract';
+import type { Clock, HallSettings } from '../feature.js';
+import type { Db, GatewayStore } from '../store/database.js';
+import { RegistryError } from './registry-error.js';
+
+export const WindowBodySchema = z.object({
+  windowId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'window id must be lower-case letters, digits and -'),
+  number: z.string().trim().min(1).max(16),
+  department: z.string().trim().min(1).max(100),
+});
+export type WindowBody = z.infer<typeof WindowBodySchema>;
+
+export const StaffBodySchema = StaffEntrySchema.extend({ windowId: z.string().min(1).max(64).nullable() });
+export type StaffBody = z.infer<typeof StaffBodySchema>;
+
+export interface WindowRow {
+  windowId: string;
+  number: string;
+  department: string;
+}
+
+export type StaffRow = StaffEntry & { windowId: string | null };
+
+export interface ContactKeyInfo {
+  keyId: string;
+  publicKeyPem: string;
+}
+
+export class Registry {
+  constructor(
+    private readonly store: GatewayStore,
+    private readonly hall: HallSettings,
+    private readonly clock: Clock,
+    private readonly contactKey: ContactKeyInfo | undefined,
+  ) {}
+
+  async upsertWindow(w: WindowBody): Promise<void> {
+    const clash = await this.store.db.selectFrom('windows').select('window_id').where('number', '=', w.number).where('window_id', '!=', w.windowId).executeTakeFirst();
+    if (clash) throw new RegistryError('conflict', `window number ${w.number} is already window ${clash.window_id}`);
+    await this.store.db
+      .insertInto('windows')
+      .values({ window_id: w.windowId, number: w.number, department: w.department, created_at: new Date(this.clock.now()).toISOString() })
+      .onConflict((oc) => oc.column('window_id').doUpdateSet((eb) => ({ number: eb.ref('excluded.number'), department: eb.ref('excluded.department') })))
+      .execute();
+  }
+
+  async listWindows(): Promise<WindowRow[]> {
+    return this.store.db.selectFrom('windows').select(['window_id as windowId', 'number', 'department']).orderBy('number').execute();
+  }
+
+  async window(windowId: string): Promise<WindowRow | undefined> {
+    return this.store.db.selectFrom('windows').select(['window_id as windowId', 'number', 'department']).where('window_id', '=', windowId).executeTakeFirst();
+  }
+
+  async windowByNumber(number: string): Promise<WindowRow | undefined> {
+    return this.store.db.selectFrom('windows').select(['window_id as windowId', 'number', 'department']).where('number', '=', number).executeTakeFirst();
+  }
+
+  /** Insert or replace a staff member; `photo` must already be a normalised data URL (photos.ts). */
+  async upsertStaff(s: StaffBody): Promise<{ previousWindowId: string | null }> {
+    if (s.windowId && !(await this.window(s.windowId))) throw new RegistryError('not-found', `no window ${s.windowId}`);
+    return this.store.write(async (trx) => {
+      const before = await trx.selectFrom('staff').select('window_id').where('staff_id', '=', s.staffId).executeTakeFirst();
+      await trx
+        .insertInto('staff')
+        .values({
+          staff_id: s.staffId, staff_no: s.staffNo, name: s.name, post: s.post, title: s.title, window_id: s.windowId,
+          badge_uids: JSON.stringify(s.badgeUids), photo: s.photo ?? null,
+        })
+        .onConflict((oc) =>
+          oc.column('staff_id').doUpdateSet((eb) => ({
+            staff_no: eb.ref('excluded.staff_no'), name: eb.ref('excluded.name'), post: eb.ref('excluded.post'), title: eb.ref('excluded.title'),
+            window_id: eb.ref('excluded.window_id'), badge_uids: eb.ref('excluded.badge_uids'), photo: eb.ref('excluded.photo'),
+          })),
+        )
+        .execute();
+      return { previousWindowId: before?.window_id ?? null };
+    });
+  }
+
+  async setStaffPhoto(staffId: string, photo: string): Promise<string | null> {
+    const r = await this.store.db.updateTable('staff').set({ photo }).where('staff_id', '=', staffId).returning('window_id').executeTakeFirst();
+    if (!r) throw new RegistryError('not-found', `no staff ${staffId}`);
+    return r.window_id;
+  }
+
+  async listStaff(windowId?: string, db: Db = this.store.db): Promise<StaffRow[]> {
+    let q = db.selectFrom('staff').selectAll().orderBy('staff_no');
+    if (windowId) q = q.where('window_id', '=', windowId);
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      staffId: r.staff_id, staffNo: r.staff_no, name: r.name, post: r.post, title: r.title, windowId: r.window_id,
+      badgeUids: JSON.parse(r.badge_uids) as string[], ...(r.photo ? { photo: r.photo } : {}),
+    }));
+  }
+
+  /** Active devices of a window (or of every window). */
+  async deviceIds(windowId: string | null): Promise<string[]> {
+    let q = this.store.db.selectFrom('devices').select('device_id').where('retired', '=', 0).where('enrolled_at', 'is not', null);
+    if (windowId) q = q.where('window_id', '=', windowId);
+    return (await q.execute()).map((r) => r.device_id);
+  }
+
+  /** The config a device works from (window, roster with photos, catalogue, timeouts, contact key). */
+  async configFor(deviceId: string): Promise<DeviceConfig | null> {
+    return this.store.write(async (trx) => {
+      const d = await trx
+        .selectFrom('devices as d')
+        .innerJoin('windows as w', 'w.window_id', 'd.window_id')
+        .select(['d.window_id', 'd.config_version', 'w.number', 'w.department'])
+        .where('d.device_id', '=', deviceId)
+        .where('d.retired', '=', 0)
+        .executeTakeFirst();
+      if (!d || !d.window_id) return null;
+      const version = d.config_version + 1;
+      await trx.updateTable('devices').set({ config_version: version }).where('device_id', '=', deviceId).execute();
+      const roster = await this.listStaff(d.window_id, trx);
+      return {
+        configVersion: version, deviceId, hallName: this.hall.hallName,
+        window: { id: d.window_id, number: d.number, department: d.department },
+        roster: roster.map(({ windowId: _w, ...s }) => s),
+        catalogueVersion: this.hall.catalogueVersion, invitationTimeoutSec: this.hall.invitationTimeoutSec,
+        ...(this.contactKey ? { contactKey: this.contactKey } : {}),
+        ...(this.hall.qrBaseUrl ? { qrBaseUrl: this.hall.qrBaseUrl } : {}),
+      };
+    });
+  }
+}

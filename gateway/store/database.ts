@@ -1,0 +1,49 @@
+/**
+ * The gateway's store behind one query layer (Kysely). SQLite (better-sqlite3, WAL,
+ * synchronous=FULL) is the embedded default for one hall; the PostgreSQL dialect plugs in here
+ * for a city. Features get a `GatewayStore` and write their queries once, for both.
+ */
+import Database from 'better-sqlite3';
+import { Kysely, type Transaction } from 'kysely';
+import { GatewaySqliteDialect } from './sqlite-dialect.js';
+import type { GatewayTables } from './tables.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+export type Db = Kysely<GatewayTables>;
+export type Tx = Transaction<GatewayTables>;
+
+export interface GatewayStore {
+  readonly dialect: DialectName;
+  readonly db: Db;
+  /** A write transaction (BEGIN IMMEDIATE on SQLite); rolled back if `fn` throws. */
+  write<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface SqliteStoreOptions {
+  file: string;
+  readonly?: boolean;
+}
+
+export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
+  const raw = new Database(o.file, { readonly: o.readonly ?? false, fileMustExist: o.readonly ?? false });
+  if (!o.readonly) {
+    raw.pragma('journal_mode = WAL');
+    // A commit survives a power cut: the gateway acknowledges ratings only after it.
+    raw.pragma('synchronous = FULL');
+  }
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<GatewayTables>({ dialect: new GatewaySqliteDialect(raw) });
+  let closed = false;
+  return {
+    dialect: 'sqlite',
+    db,
+    write: (fn) => db.transaction().execute(fn),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The sender's group commit (sender.ts): the outcomes of every worker's answered batches are
+ * written in one transaction — one fsync under synchronous=FULL instead of one per batch — while
+ * the workers go on sending. Until that commit, the rows stay "answered" here so no worker picks
+ * them again; if it fails they are sent again and the province answers duplicate.
+ *
+ * Per row: accepted/duplicate → sent; rejected → dead letter; retryable → one more attempt, or a
+ * dead letter after `maxItemAttempts`. A row whose revision changed while it was on its way (its
+ * details were folded in, enqueue.ts) is sent as it was, and an amendment follows with the details.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../feature.js';
+import type { GatewayStore, Tx } from '../store/database.js';
+import type { ItemOutcome } from './adapter.js';
+import { UplinkItemSchema } from './items.js';
+import { queueAmendment } from './outbox.js';
+
+/** An outbox row as the sender picked it. */
+export interface OutRow {
+  id: number;
+  item_key: string;
+  assess_id: string;
+  payload: string;
+  attempts: number;
+  revision: number;
+  replaceable: number;
+  on_wire: number;
+}
+
+export interface OutcomeCommitOptions {
+  maxItemAttempts: number;
+  /** After items were dead-lettered (committed). */
+  onDeadLettered?: (count: number) => void;
+}
+
+interface Mark {
+  lane: number;
+  rows: OutRow[];
+  outcomes: Map<number, ItemOutcome>;
+}
+
+const ID_SLICE = 500;
+
+export class OutcomeCommit {
+  private marks: Mark[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly answeredInLane = new Map<number, number>();
+  private readonly answered = new Set<number>();
+
+  constructor(
+    private readonly store: GatewayStore,
+    private readonly log: Logger,
+    private readonly clock: Clock,
+    private readonly o: OutcomeCommitOptions,
+  ) {}
+
+  /** Rows of the lane answered but not yet committed (they sit at the head of their lane). */
+  waitingIn(lane: number): number {
+    return this.answeredInLane.get(lane) ?? 0;
+  }
+
+  isWaiting(id: number): boolean {
+    return this.answered.has(id);
+  }
+
+  /** Outcomes of rows of `lane` (keyed by row id); committed soon, with others'. */
+  record(lane: number, rows: OutRow[], outcomes: Map<number, ItemOutcome>): void {
+    for (const r of rows) this.answered.add(r.id);
+    this.answeredInLane.set(lane, this.waitingIn(lane) + rows.length);
+    this.marks.push({ lane, rows, outcomes });
+    this.kick();
+  }
+
+  /** Resolves when everything recorded so far is committed (or given up). */
+  async settle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private kick(): void {
+    if (this.flushing) return;
+    this.flushing = this.flushAll().finally(() => {
+      this.flushing = null;
+      if (this.marks.length > 0) this.kick();
+    });
+  }
+
+  private async flushAll(): Promise<void> {
+    // Let the other workers' answers of this turn join the same commit.
+    await new Promise((r) => setImmediate(r));
+    while (this.marks.length > 0) await this.commit(this.marks.splice(0));
+  }
+
+  private async commit(marks: Mark[]): Promise<void> {
+    const at = new Date(this.clock.now()).toISOString();
+    let dead = 0;
+    try {
+      await this.store.write(async (trx) => {
+        const sent = new Map<number, number[]>();
+        for (const { rows, outcomes } of marks) {
+          for (const r of rows) {
+            const out = outcomes.get(r.id)!;
+            if (out.status === 'accepted' || out.status === 'duplicate') {
+              const same = sent.get(r.revision);
+              if (same) same.push(r.id);
+              else sent.set(r.revision, [r.id]);
+            } else if (out.status === 'rejected') {
+              dead += await this.toDead(trx, r, out.reason, at);
+            } else if (r.attempts + 1 >= this.o.maxItemAttempts) {
+              dead += await this.toDead(trx, r, `retried ${r.attempts + 1} times; last: ${out.reason}`, at);
+            } else {
+              await trx.updateTable('uplink_outbox').set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: out.reason.slice(0, 500) })).where('id', '=', r.id).where('state', '=', 'pending').execute();
+            }
+          }
+        }
+        for (const [revision, ids] of sent) {
+          for (let i = 0; i < ids.length; i += ID_SLICE) {
+            const slice = ids.slice(i, i + ID_SLICE);
+            const done = await trx
+              .updateTable('uplink_outbox')
+              .set((eb) => ({ state: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), last_error: null }))
+              .where('id', 'in', slice).where('state', '=', 'pending').where('revision', '=', revision)
+              .executeTakeFirst();
+            if (Number(done.numUpdatedRows) < slice.length) await this.revisedOnTheWay(trx, slice, at);
+          }
+        }
+      });
+      if (dead > 0) this.o.onDeadLettered?.(dead);
+    } catch (err) {
+      this.log.error({ err }, 'outcomes not recorded; those items will be sent again (the province answers duplicate)');
+    } finally {
+      for (const m of marks) {
+        for (const r of m.rows) this.answered.delete(r.id);
+        this.answeredInLane.set(m.lane, this.waitingIn(m.lane) - m.rows.length);
+      }
+    }
+  }
+
+  /** Rows the province took while details were being folded into them: sent, and their details follow as an amendment. */
+  private async revisedOnTheWay(trx: Tx, ids: number[], at: string): Promise<void> {
+    const revised = await trx.selectFrom('uplink_outbox').select(['id', 'case_no', 'order_key', 'at', 'payload']).where('id', 'in', ids).where('state', '=', 'pending').execute();
+    for (const row of revised) {
+      await trx.updateTable('uplink_outbox').set((eb) => ({ state: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), last_error: null })).where('id', '=', row.id).execute();
+      const item = UplinkItemSchema.safeParse(JSON.parse(row.payload));
+      if (item.success) await queueAmendment(trx, row, item.data, at);
+      this.log.info({ outboxId: row.id }, 'details came while their rating was on its way: they follow as an amendment');
+    }
+  }
+
+  private async toDead(trx: Tx, r: OutRow, reason: string, at: string): Promise<number> {
+    const moved = await trx.updateTable('uplink_outbox').set((eb) => ({ state: 'dead', attempts: eb('attempts', '+', 1), last_error: reason.slice(0, 500) })).where('id', '=', r.id).where('state', '=', 'pending').executeTakeFirst();
+    if (Number(moved.numUpdatedRows) === 0) return 0;
+    await trx
+      .insertInto('uplink_dead_letters').values({ outbox_id: r.id, item_key: r.item_key, reason, dead_at: at })
+      .onConflict((oc) => oc.column('outbox_id').doUpdateSet({ reason, dead_at: at }))
+      .execute();
+    this.log.warn({ outboxId: r.id, reason }, 'item dead-lettered');
+    return 1;
+  }
+}
