@@ -19,6 +19,11 @@ import type { Feature, FeatureDeps } from './runtime/ports.js';
 import { buildLocalApi, listenLocalApi } from './local-api/local-api.js';
 import { SimulatedCitizens } from './simulator/simulated-citizens.js';
 import type { DeviceFileConfig } from './config/device-config.js';
+import { AnchoredClock, type StampClock } from './clock/stamp-clock.js';
+import { ClockEpochs } from './clock/clock-epochs.js';
+import { ChainPruner } from './store/chain-pruner.js';
+import { StoreFill } from './store/store-fill.js';
+import { StoreRetention } from './retention/store-retention.js';
 
 export const SOFTWARE_VERSION = '0.1.0';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,6 +31,11 @@ export const DEFAULT_KIOSK_DIR = join(REPO_ROOT, 'electron-app', 'dist', 'render
 
 /** Factories of optional features, keyed by their config section (wired in main.ts). */
 export type FeatureFactory = (deps: FeatureDeps) => Feature;
+
+export interface ProgramOptions {
+  /** What the device stamps with; by default anchored to the wall clock at start (device/clock/stamp-clock.ts). */
+  clock?: StampClock;
+}
 
 export class DeviceProgram {
   private db: Db | null = null;
@@ -40,19 +50,25 @@ export class DeviceProgram {
     private readonly config: DeviceFileConfig,
     private readonly logger: Logger,
     private readonly featureFactories: Partial<Record<'gateway' | 'hardware', FeatureFactory>> = {},
+    private readonly options: ProgramOptions = {},
   ) {}
 
   async start(): Promise<void> {
     const c = this.config;
+    const clock = this.options.clock ?? new AnchoredClock();
+    const now = () => clock.now();
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 });
     this.db = openDeviceDatabase(join(c.dataDir, 'device.db'), c.store.maxSizeMiB !== undefined ? { maxSizeMiB: c.store.maxSizeMiB } : {});
     const key = loadOrCreateDeviceKey(c.dataDir);
-    this.store = new ChainStore(this.db, c.deviceId, key.privateKey);
-    const events = new EventLog(this.db, this.logger.child({ ns: 'events' }));
+    this.store = new ChainStore(this.db, c.deviceId, key.privateKey, now);
+    // This run is a clock epoch of its own: its first record is the next seq.
+    const clocks = ClockEpochs.begin(this.db, clock, this.store.headSeq() + 1);
+    const fill = new StoreFill(this.db, c.dataDir, c.store.maxSizeMiB !== undefined);
+    const events = new EventLog(this.db, this.logger.child({ ns: 'events' }), now);
     this.runtime = new DeviceRuntime({
       deviceId: c.deviceId, store: this.store, kv: new KvState(this.db), events, logger: this.logger.child({ ns: 'runtime' }),
       initialConfig: configFromBootstrap(c.deviceId, c.bootstrap, c.invitationTimeoutSec),
-      detailsTimeoutSec: c.detailsTimeoutSec, thanksTimeoutSec: c.thanksTimeoutSec,
+      detailsTimeoutSec: c.detailsTimeoutSec, thanksTimeoutSec: c.thanksTimeoutSec, now,
     });
 
     // A fresh token every boot; the kiosk shell on this machine reads it from the data dir.
@@ -61,13 +77,19 @@ export class DeviceProgram {
     const store = this.store;
     this.api = await buildLocalApi({
       runtime: this.runtime, token: this.token, logger: this.logger, staticDir: c.localApi.staticDir ?? DEFAULT_KIOSK_DIR,
-      status: () => ({ deviceId: c.deviceId, softwareVersion: SOFTWARE_VERSION, headSeq: store.headSeq(), backlog: store.backlog(), lastAcknowledgedAt: store.lastAcknowledgedAt(), rejected: store.rejected() }),
+      status: () => ({ deviceId: c.deviceId, softwareVersion: SOFTWARE_VERSION, headSeq: store.headSeq(), backlog: store.backlog(), lastAcknowledgedAt: store.lastAcknowledgedAt(), rejected: store.rejected(), storeFill: fill.read() ?? null }),
     });
     this.localApiUrl = await listenLocalApi(this.api, c.localApi.port);
 
+    // Retention is no option: every device's store must not fill up with what the gateway already holds.
+    this.features.push(new StoreRetention({
+      pruner: new ChainPruner(this.db), fill: () => fill.read(), backlog: () => store.backlog(), retainDays: c.store.retainDays,
+      clock, events: this.runtime.events, logger: this.logger.child({ ns: 'retention' }),
+    }));
     const deps: Omit<FeatureDeps, 'section'> = {
       identity: { deviceId: c.deviceId, publicKeyPem: key.publicKeyPem, sign: (data) => sign(null, data, key.privateKey).toString('base64') }, outbox: this.store, sink: this.runtime,
       runtime: this.runtime, dataDir: c.dataDir, logger: this.logger, softwareVersion: SOFTWARE_VERSION,
+      clock, clocks, storeFill: () => fill.read(),
     };
     for (const name of ['gateway', 'hardware'] as const) {
       const factory = this.featureFactories[name];

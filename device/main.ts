@@ -4,7 +4,9 @@
  * Signals and process exit live here only (STYLE.md §1).
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadDeviceConfig } from './config/device-config.js';
+import { worldClockOffset } from './contract/world-clock.js';
+import { ConfigError, loadDeviceConfig, type DeviceFileConfig } from './config/device-config.js';
+import { AnchoredClock } from './clock/stamp-clock.js';
 import { DeviceProgram } from './device-program.js';
 import { createRootLogger } from './log/logger.js';
 
@@ -15,19 +17,34 @@ if (!configFile) {
   process.exit(2);
 }
 
-let config;
+/**
+ * HCP_CLOCK_SKEW_MS (tests and drills only): the device stamps as if its clock were this far off,
+ * e.g. two years ahead, or -Date.now() for a device booted at 1970 by a dead RTC battery.
+ */
+function clockSkewMs(): number {
+  const raw = process.env.HCP_CLOCK_SKEW_MS;
+  if (raw === undefined || raw === '') return 0;
+  if (!/^-?\d{1,15}$/.test(raw)) throw new ConfigError(`HCP_CLOCK_SKEW_MS: must be a whole number of milliseconds, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+let config: DeviceFileConfig;
+let skewMs: number;
 try {
   config = loadDeviceConfig(configFile);
+  skewMs = clockSkewMs();
 } catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`hcp-device: ${err.message}\n`);
-    process.exit(2);
-  }
-  throw err;
+  // A bad config is the operator's to fix: one line naming the field, never a stack trace.
+  process.stderr.write(`hcp-device: ${err instanceof ConfigError ? err.message : `cannot load the config: ${(err as Error).message}`}\n`);
+  process.exit(2);
 }
 
 const logger = createRootLogger({ level: config.logLevel, name: `hcp-device:${config.deviceId}` });
-const program = new DeviceProgram(config, logger, await loadFeatureFactories());
+if (skewMs !== 0) logger.warn({ skewMs }, 'HCP_CLOCK_SKEW_MS is set: this device stamps with a skewed clock (tests and drills only)');
+// HCP_CLOCK_FILE (drills only): the drill's shared clock, moved for the gateway and every device at once.
+const worldFile = process.env.HCP_CLOCK_FILE;
+const clock = new AnchoredClock({ skewMs, ...(worldFile ? { worldShiftMs: worldClockOffset(worldFile) } : {}) });
+const program = new DeviceProgram(config, logger, await loadFeatureFactories(), { clock });
 
 async function loadFeatureFactories() {
   // Features are optional parts; a device without a gateway or hardware section never loads them.

@@ -22,7 +22,8 @@ if (values.json) {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } else {
   process.stdout.write(
-    `device ${report.deviceId ?? '(empty)'}: ${report.records} records (${report.ratings} ratings), head seq ${report.headSeq}, acknowledged through ${report.ackedThroughSeq}\n`,
+    `device ${report.deviceId ?? '(empty)'}: ${report.records} records (${report.ratings} ratings), head seq ${report.headSeq}, acknowledged through ${report.ackedThroughSeq}` +
+      `${report.prunedThroughSeq > 0 ? `, pruned through ${report.prunedThroughSeq}` : ''}\n`,
   );
   for (const p of report.problems.slice(0, 50)) process.stdout.write(`  seq ${p.seq}: ${p.problem}\n`);
   if (report.problems.length > 50) process.stdout.write(`  … and ${report.problems.length - 50} more\n`);

@@ -1,13 +1,28 @@
 /**
  * The device program's config: a JSON file (`--config`) plus environment overrides, validated once
- * at start with errors that name the field (STYLE.md §5). Optional features (`gateway`, `hardware`)
- * validate their own sections when they start.
+ * at start — every section, the optional features' too — with errors that name the field
+ * (`gateway.mqttUrl: …`, STYLE.md §5), before anything listens. Each feature's section schema lives
+ * with the feature (device/sync/sync-config.ts, device/hardware/hardware-config.ts).
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DeviceIdSchema, describeZodError } from '../contract/index.js';
+import { HardwareSectionSchema } from '../hardware/hardware-config.js';
 import { BootstrapSchema } from '../runtime/window-config.js';
+import { GatewaySectionSchema } from '../sync/sync-config.js';
+
+export const StoreSectionSchema = z
+  .object({
+    /** Cap the store's size (small flash): past it a rating is refused as storage-full. */
+    maxSizeMiB: z.number().positive().optional(),
+    /**
+     * Records the gateway has acknowledged are pruned once older than this (days); unacknowledged
+     * and rejected records never are. 0 prunes as soon as acknowledged (tests and drills).
+     */
+    retainDays: z.number().min(0).max(3650).default(30),
+  })
+  .strict();
 
 export const DeviceFileConfigSchema = z
   .object({
@@ -24,7 +39,7 @@ export const DeviceFileConfigSchema = z
     invitationTimeoutSec: z.number().int().min(10).max(3600).default(120),
     detailsTimeoutSec: z.number().min(1).max(600).default(60),
     thanksTimeoutSec: z.number().min(1).max(60).default(4),
-    store: z.object({ maxSizeMiB: z.number().positive().optional() }).strict().default({}),
+    store: StoreSectionSchema.default({ retainDays: 30 }),
     bootstrap: BootstrapSchema,
     simulator: z
       .object({
@@ -35,8 +50,8 @@ export const DeviceFileConfigSchema = z
       })
       .strict()
       .optional(),
-    gateway: z.unknown().optional(),
-    hardware: z.unknown().optional(),
+    gateway: GatewaySectionSchema.optional(),
+    hardware: HardwareSectionSchema.optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
@@ -52,6 +67,16 @@ const ENV_OVERRIDES: Array<[env: string, apply: (c: Record<string, unknown>, v: 
   ['HCP_LOG_LEVEL', (c, v) => (c.logLevel = v)],
 ];
 
+/** Validate a parsed config object (with the environment's overrides); `source` names it in errors. */
+export function parseDeviceConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): DeviceFileConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${source}: must be a JSON object`);
+  const merged = { ...(raw as Record<string, unknown>) };
+  for (const [name, apply] of ENV_OVERRIDES) if (env[name] !== undefined) apply(merged, env[name]!);
+  const parsed = DeviceFileConfigSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(`${source}: ${describeZodError(parsed.error)}`);
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
+
 export function loadDeviceConfig(file: string, env: NodeJS.ProcessEnv = process.env): DeviceFileConfig {
   let raw: unknown;
   try {
@@ -59,10 +84,15 @@ export function loadDeviceConfig(file: string, env: NodeJS.ProcessEnv = process.
   } catch (err) {
     throw new ConfigError(`config ${file}: cannot read it as JSON (${(err as Error).message})`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`config ${file}: must be a JSON object`);
-  const merged = { ...(raw as Record<string, unknown>) };
-  for (const [name, apply] of ENV_OVERRIDES) if (env[name] !== undefined) apply(merged, env[name]!);
-  const parsed = DeviceFileConfigSchema.safeParse(merged);
-  if (!parsed.success) throw new ConfigError(`config ${file}: ${describeZodError(parsed.error)}`);
-  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+  const config = parseDeviceConfig(raw, env, `config ${file}`);
+  // Files the config names are checked now too, not at the first connection hours later.
+  const ca = config.gateway?.caFile;
+  if (ca !== undefined) {
+    try {
+      accessSync(ca, constants.R_OK);
+    } catch {
+      throw new ConfigError(`config ${file}: gateway.caFile: cannot read ${ca}`);
+    }
+  }
+  return config;
 }

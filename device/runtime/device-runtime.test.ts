@@ -99,6 +99,36 @@ describe('device runtime state machine', () => {
     expect(rating).toMatchObject({ level: 4, channel: 'device-button', invitation: { source: 'case', caseNo: 'LF-2026-000123', itemCode: '11131000MB1' } });
   });
 
+  it('a restart whose clock went back years keeps an open invitation one timeout at most', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hcp-rt-'));
+    const ahead = 1_900_000_000_000;
+    const first = make(dir, { now: () => ahead });
+    await first.rt.submit({ kind: 'badge', uid: '1111111111', source: 'test' });
+    await first.rt.submit({ kind: 'please-rate', source: 'test' });
+    await first.rt.stop();
+    first.db.close();
+    opened.splice(0);
+
+    const atBoot = 1000; // the next run booted at 1970 (a dead RTC battery)
+    const second = make(dir, { now: () => atBoot, invitationTimeoutSec: 120 });
+    expect(second.rt.view().screen).toBe('armed');
+    expect(Date.parse(second.rt.view().invitation!.expiresAt)).toBe(atBoot + 120_000);
+  });
+
+  it('withdraws an open case invitation, and says why when it is not open', async () => {
+    const { rt } = make(mkdtempSync(join(tmpdir(), 'hcp-rt-')));
+    await rt.submit({ kind: 'badge', uid: '1111111111', source: 'test' });
+    const inviteId = '01a20ff9-cce1-735c-8b5f-2907db930600';
+    const disarmed: string[] = [];
+    rt.events.on('disarmed', (e) => disarmed.push(e.reason));
+    expect(await rt.openCaseInvitation({ inviteId, caseNo: 'C-1', issuedAt: new Date().toISOString(), validForSec: 30 })).toEqual({ accepted: true });
+    expect(Date.parse(rt.view().invitation!.expiresAt) - Date.now()).toBeLessThanOrEqual(30_000);
+    expect(rt.withdrawInvitation(inviteId, 'case withdrawn')).toEqual({ accepted: true });
+    expect(rt.view()).toMatchObject({ screen: 'idle', invitation: null });
+    expect(disarmed).toEqual(['withdrawn']);
+    expect(rt.withdrawInvitation(inviteId, 'again')).toMatchObject({ accepted: false, code: 'not-open' });
+  });
+
   it('flags fast presses, bursts and presses while not armed, and still stores the rating', async () => {
     let now = 1_800_000_000_000;
     const { rt, store } = make(mkdtempSync(join(tmpdir(), 'hcp-rt-')), { now: () => now });

@@ -40,6 +40,7 @@ export interface RuntimeOptions {
   initialConfig: DeviceConfig;
   detailsTimeoutSec: number;
   thanksTimeoutSec: number;
+  /** The stamp clock (device/clock/stamp-clock.ts); Date.now only where no program composed one (unit tests). */
   now?: () => number;
 }
 
@@ -72,9 +73,7 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     this.config = o.kv.get('config', DeviceConfigSchema) ?? o.initialConfig;
     this.session = o.kv.get('session', SessionSchema) ?? { staffId: null, paused: false };
     this.settings = o.kv.get('settings', SettingsSchema) ?? { language: 'zh', largeText: false, highContrast: false, speech: false };
-    const inv = o.kv.get('invitation', OpenInvitationSchema) ?? null;
-    // An invitation survives a restart only if it is still open and has not been rated.
-    this.invitation = inv && Date.parse(inv.expiresAt) > this.now() && !o.store.hasRatingForInvitation(inv.id) ? inv : null;
+    this.invitation = this.restoredInvitation(o.kv.get('invitation', OpenInvitationSchema) ?? null);
     if (this.invitation) this.armTimer(this.invitation);
   }
 
@@ -113,7 +112,20 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   }
 
   async openCaseInvitation(invite: InvitePayload): Promise<InputOutcome> {
-    return this.openInvitation({ source: 'case', id: invite.inviteId, caseNo: invite.caseNo, itemCode: invite.itemCode, itemName: invite.itemName });
+    return this.openInvitation(
+      { source: 'case', id: invite.inviteId, caseNo: invite.caseNo, itemCode: invite.itemCode, itemName: invite.itemName },
+      invite.validForSec,
+    );
+  }
+
+  withdrawInvitation(inviteId: string, _reason: string): InputOutcome {
+    if (this.invitation?.id === inviteId) {
+      this.closeInvitation('withdrawn');
+      this.changed();
+      return { accepted: true };
+    }
+    if (this.o.store.hasRatingForInvitation(inviteId)) return fail('already-rated', 'it was already rated');
+    return fail('not-open', 'it was not open on this device (expired, replaced or never opened)');
   }
 
   setConnection(part: 'gateway' | 'panel', state: string): void {
@@ -168,17 +180,21 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     return { accepted: true };
   }
 
-  private openInvitation(p: Partial<InvitationRef> & { source: 'case' | 'staff' }): InputOutcome {
+  /** `validForSec`: how long a case invitation may still be open, from now (its arrival); it only ever shortens the timeout. */
+  private openInvitation(p: Partial<InvitationRef> & { source: 'case' | 'staff' }, validForSec?: number): InputOutcome {
     if (!this.session.staffId) return fail('no-staff', 'nobody is logged in at this window');
     if (this.session.paused) return fail('paused', 'the window is paused');
     if (p.source === 'staff' && this.invitation) return { accepted: true }; // "please rate" twice: one invitation
+    // The gateway sends queued invitations again after each connection: the one on screen stays as it is.
+    if (p.id && this.invitation?.id === p.id) return { accepted: true };
     if (p.id && this.o.store.hasRatingForInvitation(p.id)) return fail('invitation-used', 'this invitation already has its rating');
     const at = this.now();
+    const openSec = Math.min(this.config.invitationTimeoutSec, validForSec ?? Infinity);
     const inv: OpenInvitation = {
       id: p.id ?? uuidv7(), source: p.source,
       ...(p.caseNo ? { caseNo: p.caseNo } : {}), ...(p.itemCode ? { itemCode: p.itemCode } : {}), ...(p.itemName ? { itemName: p.itemName } : {}),
       invitedAt: new Date(at).toISOString(),
-      expiresAt: new Date(at + this.config.invitationTimeoutSec * 1000).toISOString(),
+      expiresAt: new Date(at + openSec * 1000).toISOString(),
     };
     if (this.invitation) this.events.emit('disarmed', { reason: 'replaced' });
     this.invitation = inv;
@@ -295,13 +311,28 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     throw err;
   }
 
-  private closeInvitation(reason: 'expired' | 'paused' | 'logout'): void {
+  private closeInvitation(reason: 'expired' | 'paused' | 'logout' | 'withdrawn'): void {
     if (!this.invitation) return;
     this.invitation = null;
     this.clearTimer('invitation');
     this.o.kv.delete('invitation');
     if (reason === 'expired') this.o.events.record('invitation-expired');
+    if (reason === 'withdrawn') this.o.events.record('invitation-withdrawn');
     this.events.emit('disarmed', { reason });
+  }
+
+  /**
+   * An invitation survives a restart only if it is still open and has not been rated. Its expiry
+   * was stamped by the previous run's clock, which may differ from this run's (device/clock): it
+   * never stays open longer than a whole invitation timeout from now.
+   */
+  private restoredInvitation(inv: OpenInvitation | null): OpenInvitation | null {
+    if (!inv || this.o.store.hasRatingForInvitation(inv.id)) return null;
+    const now = this.now();
+    const left = Date.parse(inv.expiresAt) - now;
+    if (!(left > 0)) return null;
+    const most = this.config.invitationTimeoutSec * 1000;
+    return left > most ? { ...inv, expiresAt: new Date(now + most).toISOString() } : inv;
   }
 
   private armTimer(inv: OpenInvitation): void {

@@ -3,7 +3,8 @@
  * the outbox the sync drives. Hardware drivers (device/hardware), the touch UI (through the local
  * API), the gateway sync (device/sync) and tests all talk to the runtime only through these.
  */
-import type { ChainRecord, DeviceConfig, DeviceView, InvitePayload, RatingLevel, RejectionCode } from '../contract/index.js';
+import type { ChainRecord, ClockRun, DeviceConfig, DeviceView, InvitePayload, RatingLevel, RejectionCode } from '../contract/index.js';
+import type { StampClock } from '../clock/stamp-clock.js';
 
 /** Everything that can happen to the device from outside, whatever part it came through. */
 export type DeviceInput =
@@ -38,7 +39,7 @@ export interface RuntimeEvents {
   /** A rating is durable in SQLite: only now may LEDs or the UI confirm it. */
   'rating-committed': { ratingId: string; level: RatingLevel; seq: number };
   armed: { invitationId: string; expiresAt: string };
-  disarmed: { reason: 'rated' | 'expired' | 'paused' | 'logout' | 'replaced' };
+  disarmed: { reason: 'rated' | 'expired' | 'paused' | 'logout' | 'replaced' | 'withdrawn' };
   'staff-login': { staffId: string };
   'staff-logout': { staffId: string };
   /** A press that was not a rating (R3: not armed), logged as an event. */
@@ -50,7 +51,10 @@ export interface RuntimeEvents {
 /** What the gateway sync feeds into the runtime (config down, invitations down, connection state). */
 export interface GatewayFacing {
   applyConfig(config: DeviceConfig): void;
+  /** Open a case invitation; `validForSec` (from its arrival) caps the configured invitation timeout. */
   openCaseInvitation(invite: InvitePayload): Promise<InputOutcome>;
+  /** The business system withdrew the case: take its invitation off screen if it is open. */
+  withdrawInvitation(inviteId: string, reason: string): InputOutcome;
   setConnection(part: 'gateway' | 'panel', state: 'online' | 'offline' | 'connected' | 'disconnected' | 'absent'): void;
 }
 
@@ -66,6 +70,15 @@ export interface Outbox {
   markRejected(items: ReadonlyArray<{ seq: number; code: RejectionCode; reason: string }>): void;
   rejected(): Array<{ seq: number; id: string; code: string; reason: string; at: string }>;
   lastAcknowledgedAt(): string | null;
+}
+
+/** The device's clock epochs as the sync needs them (device/clock/clock-epochs.ts). */
+export interface ClockLedger {
+  /** Clock runs covering seqs fromSeq..toSeq, ascending. */
+  runsFor(fromSeq: number, toSeq: number): ClockRun[];
+  /** This run's stamp clock minus the gateway's, measured from an ack (the latest is kept). */
+  noteOffset(offsetMs: number): void;
+  currentOffset(): number | undefined;
 }
 
 /** Who the device is: its id and the public half of its Ed25519 key (SPKI PEM). */
@@ -109,4 +122,9 @@ export interface FeatureDeps {
   dataDir: string;
   logger: import('pino').Logger;
   softwareVersion: string;
+  /** What the device stamps with (monotonic-anchored: device/clock/stamp-clock.ts). */
+  clock: StampClock;
+  clocks: ClockLedger;
+  /** How full the store is, 0–1 (of its size cap, or of the disk), or undefined if unknown. */
+  storeFill(): number | undefined;
 }

@@ -35,6 +35,8 @@ export class ChainStore implements Outbox {
     private readonly db: Db,
     private readonly deviceId: string,
     private readonly signingKey: KeyObject,
+    /** The device's stamp clock (device/clock/stamp-clock.ts), for the times the outbox keeps. */
+    private readonly now: () => number = Date.now,
   ) {
     const last = db.prepare('SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1').get() as
       | { seq: number; hash: string }
@@ -114,10 +116,13 @@ export class ChainStore implements Outbox {
   }
 
   markRejected(items: ReadonlyArray<{ seq: number; code: RejectionCode; reason: string }>): void {
-    const stmt = this.db.prepare('INSERT OR REPLACE INTO outbox_rejections (seq, code, reason, at) VALUES (?, ?, ?, ?)');
-    const now = new Date().toISOString();
+    // Only for records still here: a rejection never names a pruned record (pruning takes acknowledged ones only).
+    const stmt = this.db.prepare(
+      'INSERT OR REPLACE INTO outbox_rejections (seq, code, reason, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM records WHERE seq = ?)',
+    );
+    const now = new Date(this.now()).toISOString();
     this.db.transaction(() => {
-      for (const item of items) if (item.seq <= this.head.seq) stmt.run(item.seq, item.code, item.reason.slice(0, 300), now);
+      for (const item of items) if (item.seq <= this.head.seq) stmt.run(item.seq, item.code, item.reason.slice(0, 300), now, item.seq);
     })();
   }
 

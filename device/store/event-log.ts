@@ -12,6 +12,7 @@ export type DeviceEventKind =
   | 'press-not-armed'
   | 'invitation-opened'
   | 'invitation-expired'
+  | 'invitation-withdrawn'
   | 'paused'
   | 'resumed'
   | 'storage-error'
@@ -23,11 +24,13 @@ export class EventLog {
   constructor(
     private readonly db: Db,
     private readonly logger?: Logger,
+    /** The device's stamp clock (device/clock/stamp-clock.ts), so events and records share one time line. */
+    private readonly now: () => number = Date.now,
   ) {
     this.insert = db.prepare('INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)');
   }
 
-  record(kind: DeviceEventKind, detail?: Record<string, unknown>, at = new Date()): void {
+  record(kind: DeviceEventKind, detail?: Record<string, unknown>, at = new Date(this.now())): void {
     // The same facts go to the log for hall IT; frequent ones only at debug.
     this.logger?.[kind === 'press-not-armed' ? 'debug' : kind === 'storage-error' ? 'error' : 'info']({ event: kind, ...detail }, kind);
     try {

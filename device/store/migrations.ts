@@ -1,6 +1,8 @@
 /**
  * The device store's schema, one versioned step at a time. Never edit a released step: add one.
  */
+import { GENESIS_HASH } from '../contract/index.js';
+
 export interface Migration {
   version: number;
   name: string;
@@ -61,6 +63,77 @@ export const DEVICE_MIGRATIONS: readonly Migration[] = [
       -- Small state that must survive a restart: the logged-in staff, the open invitation, the
       -- cached gateway config.
       CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 2,
+    name: 'clock epochs',
+    sql: `
+      -- One row per start of the device program (issue 10, hole 12; device/clock/stamp-clock.ts):
+      -- records are stamped from a clock anchored once per run, so each run's stamps carry one
+      -- constant error. first_seq is the first seq the run stamps; offset_ms is that run's clock
+      -- minus the gateway's, measured from acks during the run (the latest kept), NULL if the run
+      -- never reached the gateway. Batches name these runs (ClockRunSchema) so the gateway can
+      -- correct the records of a run it never saw.
+      CREATE TABLE clock_epochs (
+        epoch INTEGER PRIMARY KEY,
+        first_seq INTEGER NOT NULL,
+        started_at TEXT,
+        offset_ms INTEGER,
+        offset_at TEXT
+      );
+      -- Records stamped before epochs were kept: one run from seq 1, by the wall clock, offset unknown.
+      INSERT INTO clock_epochs (epoch, first_seq) SELECT 0, 1 WHERE EXISTS (SELECT 1 FROM records);
+    `,
+  },
+  {
+    version: 3,
+    name: 'pruning of acknowledged records',
+    sql: `
+      -- What the store holds of the chain (issue 10, hole 8): records up to pruned_through_seq were
+      -- pruned after the gateway acknowledged them (only the rejected ones stay, for hall IT), and
+      -- the chain goes on from pruned_through_hash; head_* is the last record ever appended, kept by
+      -- a trigger, so a deleted unacknowledged tail is still caught (device/store/verify-store.ts).
+      CREATE TABLE chain_bounds (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pruned_through_seq INTEGER NOT NULL,
+        pruned_through_hash TEXT NOT NULL,
+        pruned_at TEXT,
+        head_seq INTEGER NOT NULL,
+        head_hash TEXT NOT NULL
+      );
+      INSERT INTO chain_bounds (id, pruned_through_seq, pruned_through_hash, head_seq, head_hash)
+        SELECT 1, 0, '${GENESIS_HASH}',
+               COALESCE((SELECT seq FROM records ORDER BY seq DESC LIMIT 1), 0),
+               COALESCE((SELECT hash FROM records ORDER BY seq DESC LIMIT 1), '${GENESIS_HASH}');
+
+      CREATE TRIGGER records_track_head AFTER INSERT ON records
+        WHEN NEW.seq > (SELECT head_seq FROM chain_bounds WHERE id = 1)
+        BEGIN UPDATE chain_bounds SET head_seq = NEW.seq, head_hash = NEW.hash WHERE id = 1; END;
+      -- The head mark follows the records, nothing else.
+      CREATE TRIGGER chain_bounds_head BEFORE UPDATE OF head_seq, head_hash ON chain_bounds
+        WHEN NEW.head_seq IS NOT (SELECT MAX(seq) FROM records)
+          OR NEW.head_hash IS NOT (SELECT hash FROM records WHERE seq = NEW.head_seq)
+        BEGIN SELECT RAISE(ABORT, 'the chain head mark follows the last appended record'); END;
+      -- The checkpoint moves only forward, stays behind the acknowledged head, and lands on a
+      -- record it names by hash (so it is written before the records behind it are pruned).
+      CREATE TRIGGER chain_bounds_checkpoint BEFORE UPDATE OF pruned_through_seq, pruned_through_hash ON chain_bounds
+        WHEN NEW.pruned_through_seq IS NOT OLD.pruned_through_seq OR NEW.pruned_through_hash IS NOT OLD.pruned_through_hash
+        BEGIN SELECT RAISE(ABORT, 'the pruning checkpoint moves only forward, behind the acknowledged head, onto a record named by its hash')
+          WHERE NEW.pruned_through_seq <= OLD.pruned_through_seq
+             OR NEW.pruned_through_seq >= (SELECT acked_through_seq FROM outbox_ack WHERE id = 1)
+             OR NEW.pruned_through_hash IS NOT (SELECT hash FROM records WHERE seq = NEW.pruned_through_seq);
+        END;
+
+      -- The blanket refusal of deletes becomes: refuse every delete but pruning, which takes only
+      -- a record behind the checkpoint, below the acknowledged head (pinned: the chain continues
+      -- from it), and without a rejection (kept for hall IT). Same name, so tools that know it keep working.
+      DROP TRIGGER records_no_delete;
+      CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+        WHEN NOT (OLD.seq <= (SELECT pruned_through_seq FROM chain_bounds WHERE id = 1)
+                  AND OLD.seq < (SELECT acked_through_seq FROM outbox_ack WHERE id = 1)
+                  AND NOT EXISTS (SELECT 1 FROM outbox_rejections x WHERE x.seq = OLD.seq))
+        BEGIN SELECT RAISE(ABORT, 'records are append-only: only acknowledged records behind the pruning checkpoint may be pruned'); END;
     `,
   },
 ];

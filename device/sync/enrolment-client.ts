@@ -1,62 +1,67 @@
 /**
  * The device's side of enrolment: present the one-time code and the device's public key, keep the
- * MQTT credentials it gets in the data dir (mode 0600). Once enrolled, the code is never needed again.
+ * MQTT credentials and the gateway's key-proof mode in the data dir (mode 0600). Once enrolled,
+ * the code is never needed again.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { enrolmentProofText } from '../contract/index.js';
+import { EnrolmentAnswerSchema, enrolmentProofText, type EnrolmentAnswer } from '../contract/index.js';
+import { answerMessage, postJson } from './gateway-http.js';
 
-const CredentialsSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
-export type MqttCredentials = z.infer<typeof CredentialsSchema>;
+/**
+ * What the device keeps: the enrolment answer as it came. A file written before key proofs existed
+ * has no `keyProof`, and means 'none' (the schema's default).
+ */
+export type MqttCredentials = EnrolmentAnswer;
 
 const FILE = 'gateway-credentials.json';
 
+/** The saved credentials, or null if there are none or the file is unreadable (the device enrols again). */
 export function loadCredentials(dataDir: string): MqttCredentials | null {
   const file = join(dataDir, FILE);
   if (!existsSync(file)) return null;
-  const parsed = CredentialsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  return parsed.success ? parsed.data : null;
+  try {
+    const parsed = EnrolmentAnswerSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
-export class EnrolmentRefused extends Error {}
-
-/**
- * POST JSON with node:http(s) rather than fetch: fetch cannot be given the hall CA, and the answer
- * (the MQTT password) must cross the hall LAN only over TLS the device verified.
- */
-function postJson(url: string, body: unknown, ca: Buffer | undefined): Promise<{ status: number; body: unknown }> {
-  const u = new URL(url);
-  const data = Buffer.from(JSON.stringify(body));
-  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(u, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length }, timeout: 10_000, ...(ca ? { ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let parsed: unknown = {};
-        try { parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { /* not JSON: status speaks */ }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('enrolment request timed out')));
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
-export async function enrol(o: { url: string; deviceId: string; code: string; publicKeyPem: string; sign: (data: Buffer) => string; dataDir: string; ca?: Buffer }): Promise<MqttCredentials> {
-  const proof = o.sign(Buffer.from(enrolmentProofText(o.deviceId, o.code)));
-  const res = await postJson(`${o.url.replace(/\/$/, '')}/api/enrol`, { deviceId: o.deviceId, code: o.code, publicKeyPem: o.publicKeyPem, proof }, o.ca);
-  const message = (res.body as { message?: unknown }).message;
-  if (res.status >= 400 && res.status < 500) throw new EnrolmentRefused(`the gateway refused enrolment: ${typeof message === 'string' ? message : res.status}`);
-  if (res.status !== 200) throw new Error(`enrolment failed with HTTP ${res.status}`);
-  const creds = CredentialsSchema.parse(res.body);
-  const file = join(o.dataDir, FILE);
+function saveCredentials(dataDir: string, creds: MqttCredentials): void {
+  const file = join(dataDir, FILE);
   writeFileSync(`${file}.tmp`, JSON.stringify(creds), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
-  return creds;
+}
+
+/** The gateway said no (a 4xx): the code is wrong, used, or the device unknown. Hall IT can fix it. */
+export class EnrolmentRefused extends Error {}
+
+export interface EnrolOptions {
+  url: string;
+  deviceId: string;
+  code: string;
+  publicKeyPem: string;
+  sign: (data: Buffer) => string;
+  dataDir: string;
+  ca?: Buffer;
+  signal: AbortSignal;
+}
+
+export async function enrol(o: EnrolOptions): Promise<MqttCredentials> {
+  const proof = o.sign(Buffer.from(enrolmentProofText(o.deviceId, o.code)));
+  const res = await postJson(
+    `${o.url.replace(/\/$/, '')}/api/enrol`,
+    { deviceId: o.deviceId, code: o.code, publicKeyPem: o.publicKeyPem, proof },
+    { signal: o.signal, ...(o.ca ? { ca: o.ca } : {}) },
+  );
+  // 408 and 429 say "not now", not "no".
+  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+    throw new EnrolmentRefused(answerMessage(res.body) ?? `HTTP ${res.status}`);
+  }
+  if (res.status !== 200) throw new Error(`enrolment failed with HTTP ${res.status}`);
+  const answer = EnrolmentAnswerSchema.safeParse(res.body);
+  if (!answer.success) throw new Error('the enrolment answer does not match the contract (EnrolmentAnswerSchema)');
+  saveCredentials(o.dataDir, answer.data);
+  return answer.data;
 }

@@ -1,177 +1,216 @@
 /**
- * The device side of the sync (DESIGN.md "How a rating flows" 3). The SQLite outbox is the source of
- * truth, never mqtt.js's in-memory queue: batches are read from the outbox, published QoS 1, and
- * marked sent only on the gateway's application-level ack. At most `maxInFlight` batches are
- * unacknowledged; after any reconnect or ack timeout, sending restarts from the first unacknowledged
- * record. Config (retained) and case invitations flow down on the device's own topics.
+ * The device's gateway sync (composed by device/device-program.ts from the `gateway` config
+ * section): enrol once, then connect, serve the connection (./gateway-session.ts), and connect again
+ * when it drops — the sync's own loop, not mqtt.js's fixed reconnect (issue 10, hole 9): waits back
+ * off exponentially with jitter, enrolment is retried (slower after a refusal), and the same warning
+ * is logged once and then counted, so an offline village point logs a few lines a day, not 60,000.
+ *
+ * start() and stop() are idempotent; one AbortController per start, so stop() ends a pending
+ * enrolment, nonce fetch, connection attempt or back-off at once and leaves no client, listener
+ * or timer behind (STYLE.md §1).
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
-import { v7 as uuidv7 } from 'uuid';
-import {
-  BatchAckSchema, DeviceConfigSchema, InvitePayloadSchema, deviceTopic, type DeviceStatus,
-} from '../contract/index.js';
+import { deviceTopic } from '../contract/index.js';
+import { keyFingerprint } from '../contract/chain.js';
 import type { Feature, FeatureDeps } from '../runtime/ports.js';
+import { connectPassword } from './connect-proof.js';
 import { EnrolmentRefused, enrol, loadCredentials, type MqttCredentials } from './enrolment-client.js';
+import { GatewaySession } from './gateway-session.js';
+import { RepeatedLogs } from './repeat-log.js';
+import { RetryBackoff, sleep } from './retry-backoff.js';
 import { parseGatewaySection, type GatewaySection } from './sync-config.js';
 
+/** Refused enrolments back off up to this (or `retry.refusedMs` if longer). */
+const REFUSED_MAX_MS = 3_600_000;
+
 export class GatewaySync implements Feature {
-  private client: MqttClient | null = null;
-  private readonly inFlight = new Map<string, { lastSeq: number; sentAt: number }>();
-  private lastSentSeq = 0;
-  private clockOffsetMs: number | undefined;
-  private timers: NodeJS.Timeout[] = [];
-  private stopped = false;
-  private readonly wake = () => this.pump();
+  private run: { controller: AbortController; done: Promise<void> } | null = null;
+  private session: GatewaySession | null = null;
   private readonly s: GatewaySection;
+  private readonly logs: RepeatedLogs;
+  private readonly wake = () => this.session?.pump();
 
   constructor(private readonly d: FeatureDeps) {
     this.s = parseGatewaySection(d.section);
+    this.logs = new RepeatedLogs(d.logger, this.s.repeatLogEveryMs);
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
+    if (this.run) return;
+    const controller = new AbortController();
     this.d.runtime.events.on('records-appended', this.wake);
-    void this.connectWhenEnrolled(1000);
+    this.run = { controller, done: this.loop(controller.signal) };
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    const run = this.run;
+    if (!run) return;
+    this.run = null;
     this.d.runtime.events.off('records-appended', this.wake);
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
-    const client = this.client;
-    this.client = null;
-    if (client) await client.endAsync(true).catch(() => undefined);
+    run.controller.abort();
+    // The loop closes its client and session on its way out.
+    await run.done;
   }
 
-  private async connectWhenEnrolled(backoffMs: number): Promise<void> {
-    if (this.stopped) return;
-    let creds = loadCredentials(this.d.dataDir);
-    if (!creds) {
-      if (!this.s.enrolmentCode) return void this.d.logger.error('not enrolled and no gateway.enrolmentCode: ask hall IT for an enrolment code');
-      try {
-        creds = await enrol({ url: this.s.url, deviceId: this.d.identity.deviceId, code: this.s.enrolmentCode, publicKeyPem: this.d.identity.publicKeyPem, sign: this.d.identity.sign, dataDir: this.d.dataDir, ...(this.s.caFile ? { ca: readFileSync(this.s.caFile) } : {}) });
-        this.d.logger.info('enrolled with the gateway');
-      } catch (err) {
-        if (err instanceof EnrolmentRefused) return void this.d.logger.error({ err: err.message }, 'enrolment refused: ask hall IT for a new code');
-        this.d.logger.warn({ err: (err as Error).message, retryInMs: backoffMs }, 'gateway unreachable for enrolment');
-        const t = setTimeout(() => void this.connectWhenEnrolled(Math.min(backoffMs * 2, 60_000)), backoffMs);
-        t.unref();
-        return;
-      }
-    }
-    this.connect(creds);
-  }
-
-  private connect(creds: MqttCredentials): void {
-    const id = this.d.identity.deviceId;
-    const client = mqtt.connect(this.s.mqttUrl, {
-      clientId: id, username: creds.username, password: creds.password, clean: true, protocolVersion: 4,
-      // Jitter, so a hall's devices do not all reconnect in the same millisecond after an outage.
-      reconnectPeriod: 1000 + Math.floor(Math.random() * 1000), connectTimeout: 10_000, keepalive: 30,
-      queueQoSZero: false,
-      will: { topic: deviceTopic(id, 'status'), payload: Buffer.from(JSON.stringify({ deviceId: id, online: false })), qos: 1, retain: true },
-      ...(this.s.caFile ? { ca: readFileSync(this.s.caFile) } : {}),
-    });
-    this.client = client;
-    client.on('connect', () => {
-      this.inFlight.clear();
-      this.lastSentSeq = 0;
-      this.d.runtime.setConnection('gateway', 'online');
-      client.subscribe([deviceTopic(id, 'ack'), deviceTopic(id, 'config'), deviceTopic(id, 'invite')], { qos: 1 }, (err) => {
-        if (err) this.d.logger.error({ err: err.message }, 'subscribe refused');
-      });
-      this.publishStatus();
-      this.pump();
-    });
-    client.on('close', () => {
-      this.inFlight.clear();
-      this.d.runtime.setConnection('gateway', 'offline');
-    });
-    client.on('error', (err) => this.d.logger.warn({ err: err.message }, 'mqtt error'));
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
-    this.timers.push(setInterval(() => this.checkAckTimeouts(), 1000).unref(), setInterval(() => this.publishStatus(), 60_000).unref());
-  }
-
-  private onMessage(topic: string, payload: Buffer): void {
-    const id = this.d.identity.deviceId;
+  private async loop(signal: AbortSignal): Promise<void> {
     try {
-      if (topic === deviceTopic(id, 'ack')) return this.onAck(payload);
-      if (payload.length === 0) return; // a cleared retained config (device retired)
-      const json = JSON.parse(payload.toString('utf8')) as unknown;
-      if (topic === deviceTopic(id, 'config')) {
-        const c = DeviceConfigSchema.safeParse(json);
-        if (!c.success) return void this.d.logger.warn('config from the gateway does not match the schema: ignored');
-        this.d.runtime.applyConfig(c.data);
-      } else if (topic === deviceTopic(id, 'invite')) {
-        const inv = InvitePayloadSchema.safeParse(json);
-        if (!inv.success) return void this.d.logger.warn('invitation from the gateway does not match the schema: ignored');
-        void this.d.runtime.openCaseInvitation(inv.data).then((o) => {
-          if (!o.accepted) this.d.logger.warn({ code: o.code }, 'case invitation not opened');
-        });
+      const ca = this.s.caFile ? readFileSync(this.s.caFile) : undefined;
+      const creds = await this.credentials(signal, ca);
+      if (!creds) return;
+      const fingerprint = keyFingerprint(this.d.identity.publicKeyPem);
+      const backoff = new RetryBackoff(this.s.retry.initialMs, this.s.retry.maxMs);
+      let failures = 0;
+      while (!signal.aborted) {
+        let upForMs = 0;
+        try {
+          upForMs = await this.connectAndServe(creds, fingerprint, ca, signal, failures);
+          failures = 0;
+        } catch (err) {
+          if (signal.aborted) break;
+          failures += 1;
+          // One warning whatever the socket said (refused, reset, timed out: the same outage), then counts.
+          this.logs.warn(
+            'unreachable',
+            { err: (err as Error).message, attempts: failures },
+            'cannot connect to the gateway: retrying with back-off (check the network, gateway.mqttUrl and gateway.url)',
+          );
+        }
+        if (upForMs >= this.s.retry.stableMs) backoff.reset();
+        await sleep(backoff.next(), signal);
       }
     } catch (err) {
-      this.d.logger.warn({ topic, err: (err as Error).message }, 'message from the gateway ignored');
+      if (!signal.aborted) this.d.logger.error({ err: (err as Error).message }, 'the gateway sync stopped');
     }
   }
 
-  private onAck(payload: Buffer): void {
-    const parsed = BatchAckSchema.safeParse(JSON.parse(payload.toString('utf8')));
-    if (!parsed.success) return void this.d.logger.warn('malformed ack ignored');
-    const ack = parsed.data;
-    this.inFlight.delete(ack.batchId);
-    const now = new Date();
-    this.clockOffsetMs = now.getTime() - Date.parse(ack.gatewayTime);
-    this.d.outbox.markAcknowledged(ack.committedThroughSeq, now);
-    const gaps = ack.rejected.filter((r) => r.code === 'chain-gap');
-    const refused = ack.rejected.filter((r) => r.code !== 'chain-gap');
-    if (refused.length) {
-      this.d.outbox.markRejected(refused);
-      this.d.logger.error({ count: refused.length, codes: [...new Set(refused.map((r) => r.code))] }, 'the gateway refused records: kept for hall IT');
+  /** Saved credentials, or enrol until it succeeds; null only when stopped or there is no code to enrol with. */
+  private async credentials(signal: AbortSignal, ca: Buffer | undefined): Promise<MqttCredentials | null> {
+    const saved = loadCredentials(this.d.dataDir);
+    if (saved) return saved;
+    const code = this.s.enrolmentCode;
+    if (!code) {
+      this.d.logger.error('not enrolled and no gateway.enrolmentCode: ask hall IT for an enrolment code');
+      return null;
     }
-    if (gaps.length) {
-      this.d.logger.error({ committedThroughSeq: ack.committedThroughSeq }, 'the gateway reports a chain gap');
-      this.lastSentSeq = ack.committedThroughSeq;
+    const transport = new RetryBackoff(this.s.retry.initialMs, this.s.retry.maxMs);
+    const refusedBackoff = new RetryBackoff(this.s.retry.refusedMs, Math.max(this.s.retry.refusedMs, REFUSED_MAX_MS));
+    while (!signal.aborted) {
+      try {
+        const creds = await enrol({
+          url: this.s.url,
+          deviceId: this.d.identity.deviceId,
+          code,
+          publicKeyPem: this.d.identity.publicKeyPem,
+          sign: this.d.identity.sign,
+          dataDir: this.d.dataDir,
+          signal,
+          ...(ca ? { ca } : {}),
+        });
+        this.d.logger.info({ keyProof: creds.keyProof }, 'enrolled with the gateway');
+        return creds;
+      } catch (err) {
+        if (signal.aborted) break;
+        const refused = err instanceof EnrolmentRefused;
+        const waitMs = refused ? refusedBackoff.next() : transport.next();
+        if (refused) {
+          // A different reason is news for hall IT: keyed by it.
+          this.logs.warn(
+            `enrol-refused:${err.message}`,
+            { why: err.message, retryInMs: waitMs },
+            'the gateway refused enrolment: ask hall IT to check this device is registered and to issue a new code (gateway.enrolmentCode); retrying slowly',
+          );
+        } else {
+          this.logs.warn(
+            'enrol-unreachable',
+            { err: (err as Error).message, retryInMs: waitMs },
+            'cannot reach the gateway to enrol: retrying with back-off (check the network and gateway.url)',
+          );
+        }
+        await sleep(waitMs, signal);
+      }
     }
-    this.pump();
-    if (this.d.outbox.backlog() === 0) this.publishStatus();
+    return null;
   }
 
-  private pump(): void {
-    const client = this.client;
-    if (!client?.connected) return;
-    while (this.inFlight.size < this.s.maxInFlight) {
-      const records = this.d.outbox.nextBatch(this.s.batchSize, this.lastSentSeq);
-      if (records.length === 0) return;
-      const batchId = uuidv7();
-      const lastSeq = records[records.length - 1]!.seq;
-      this.inFlight.set(batchId, { lastSeq, sentAt: Date.now() });
-      this.lastSentSeq = lastSeq;
-      client.publish(deviceTopic(this.d.identity.deviceId, 'records'), JSON.stringify({ batchId, deviceId: this.d.identity.deviceId, records }), { qos: 1 });
+  /**
+   * One connection: nonce and proof if the gateway wants them, connect, serve until it closes.
+   * Resolves with how long it was up; throws if it never came up.
+   */
+  private async connectAndServe(creds: MqttCredentials, fingerprint: string, ca: Buffer | undefined, signal: AbortSignal, failuresBefore: number): Promise<number> {
+    const password = await connectPassword(creds, this.d.identity, { url: this.s.url, signal, ...(ca ? { ca } : {}) });
+    if (signal.aborted) return 0;
+    const id = this.d.identity.deviceId;
+    const client = mqtt.connect(this.s.mqttUrl, {
+      clientId: id,
+      username: creds.username,
+      password,
+      clean: true,
+      protocolVersion: 4,
+      // Our loop reconnects (with back-off and a fresh nonce); mqtt.js must not on its own.
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      queueQoSZero: false,
+      will: { topic: deviceTopic(id, 'status'), payload: Buffer.from(JSON.stringify({ deviceId: id, online: false })), qos: 1, retain: true },
+      ...(ca ? { ca } : {}),
+    });
+    // mqtt.js emits 'error' for refused connections and socket errors: always heard here, so one never throws.
+    const last: { error?: Error } = {};
+    client.on('error', (err) => (last.error = err));
+    try {
+      await untilConnected(client, signal, last);
+      if (signal.aborted) return 0;
+      const upAt = performance.now();
+      this.logs.info('connected', failuresBefore ? { failedAttempts: failuresBefore } : {}, 'connected to the gateway');
+      this.d.runtime.setConnection('gateway', 'online');
+      this.session = new GatewaySession(client, { deps: this.d, section: this.s, keyFingerprint: fingerprint, logs: this.logs });
+      this.session.start();
+      await untilClosed(client, signal);
+      const upForMs = performance.now() - upAt;
+      if (!signal.aborted) this.logs.warn('lost', { upForMs: Math.round(upForMs), err: last.error?.message }, 'the connection to the gateway dropped: reconnecting');
+      return upForMs;
+    } finally {
+      const session = this.session;
+      this.session = null;
+      await session?.stop();
+      this.d.runtime.setConnection('gateway', 'offline');
+      await client.endAsync(true).catch(() => undefined);
+      client.removeAllListeners('connect').removeAllListeners('close').removeAllListeners('message');
     }
   }
+}
 
-  /** An ack that never came (lost in a cut): resend from the first unacknowledged record. */
-  private checkAckTimeouts(): void {
-    const now = Date.now();
-    if ([...this.inFlight.values()].some((b) => now - b.sentAt > this.s.ackTimeoutMs)) {
-      this.inFlight.clear();
-      this.lastSentSeq = 0;
-      this.pump();
-    }
-  }
-
-  private publishStatus(): void {
-    if (!this.client?.connected) return;
-    const view = this.d.runtime.view();
-    const status: DeviceStatus = {
-      deviceId: this.d.identity.deviceId, online: true, softwareVersion: this.d.softwareVersion, backlog: this.d.outbox.backlog(),
-      lastSyncAt: this.d.outbox.lastAcknowledgedAt(), panel: view.connection.panel, at: new Date().toISOString(),
-      ...(this.clockOffsetMs !== undefined ? { clockOffsetMs: this.clockOffsetMs } : {}),
+/** Resolves on CONNACK; rejects if the connection fails or is refused first; resolves early on abort. */
+function untilConnected(client: MqttClient, signal: AbortSignal, last: { error?: Error }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (fn: () => void) => {
+      client.off('connect', onConnect);
+      client.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+      fn();
     };
-    this.client.publish(deviceTopic(this.d.identity.deviceId, 'status'), JSON.stringify(status), { qos: 1, retain: true });
-  }
+    const onConnect = () => done(resolve);
+    const onClose = () => done(() => reject(last.error ?? new Error('the gateway closed the connection before accepting it')));
+    const onAbort = () => done(resolve);
+    client.on('connect', onConnect);
+    client.on('close', onClose);
+    signal.addEventListener('abort', onAbort);
+  });
+}
+
+/** Resolves when the connection closes, or at once on abort. */
+function untilClosed(client: MqttClient, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (!client.connected || signal.aborted) return resolve();
+    const done = () => {
+      client.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    client.on('close', done);
+    signal.addEventListener('abort', done);
+  });
 }
 
 export function createGatewaySync(deps: FeatureDeps): Feature {

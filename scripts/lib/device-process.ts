@@ -70,7 +70,9 @@ export async function startDevice(o: DeviceProcessOptions): Promise<RunningDevic
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   const ready = await new Promise<{ localApi: string; token: string }>((res, rej) => {
     const rl = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => rej(new Error(`device ${o.deviceId} not ready in 30 s: ${err}`)), 30_000);
+    // Generous: on a loaded 2-core machine a cold start (tsx compiling) can take tens of seconds;
+    // a process that died says so at once through 'exit' below.
+    const timer = setTimeout(() => rej(new Error(`device ${o.deviceId} not ready in 180 s: ${err}`)), 180_000);
     rl.on('line', (line) => {
       try {
         const msg = JSON.parse(line) as { event?: string; localApi: string; token: string };

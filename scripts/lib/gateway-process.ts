@@ -36,13 +36,13 @@ export function writeGatewayConfig(dir: string, overrides: Record<string, unknow
 }
 
 /** Start a gateway on a config made by writeGatewayConfig (restarts reuse the same file). */
-export async function startGateway(configFile: string, dataDir: string): Promise<RunningGateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'serve', '--config', configFile], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startGateway(configFile: string, dataDir: string, o: { env?: NodeJS.ProcessEnv } = {}): Promise<RunningGateway> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'serve', '--config', configFile], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-50_000)));
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   const ready = await new Promise<{ http: string; mqttPort: number }>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`gateway not ready in 30 s: ${err}`)), 30_000);
+    const timer = setTimeout(() => rej(new Error(`gateway not ready in 180 s: ${err}`)), 180_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const m = JSON.parse(line);

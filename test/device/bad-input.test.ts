@@ -30,10 +30,19 @@ describe('malformed config', () => {
     ['an unknown key', { ...good, locallApi: { port: 1 } }, /locallApi/],
     ['a port out of range', { ...good, localApi: { port: 70000 } }, /localApi\.port/],
     ['a badge UID that is not hex', { ...good, bootstrap: { ...(good.bootstrap as object), roster: [{ ...DEMO_STAFF, badgeUids: ['XYZ'] }] } }, /bootstrap\.roster\.0\.badgeUids\.0/],
-  ])('refuses %s with an error naming the field', (_what, config, message) => {
+    // The optional features' sections are validated with the rest, before anything listens (issue 10, hole 11).
+    ['a gateway section without mqttUrl', { ...good, gateway: { url: 'https://gateway.hall.local:8443', enrolmentCode: 'x' } }, /gateway\.mqttUrl: /],
+    ['a gateway mqttUrl that is not mqtt://', { ...good, gateway: { url: 'https://gw.local', mqttUrl: 'http://gw.local:1883' } }, /gateway\.mqttUrl: must be mqtt:\/\/host:port/],
+    ['a gateway CA file that cannot be read', { ...good, gateway: { url: 'https://gw.local', mqttUrl: 'mqtts://gw.local:8883', caFile: '/nonexistent/hall-ca.pem' } }, /gateway\.caFile: cannot read/],
+    ['a hardware section with a bad USB id', { ...good, hardware: { panel: { usb: { vendorId: 'zz', productId: '0042' } } } }, /hardware\.panel\.usb/],
+    ['a hardware section whose reader the panel cannot have', { ...good, hardware: { panel: { firmware: 'standard-firmata' } } }, /hardware\.nfc\.mode: the panel has no NFC reader/],
+    ['a store retention out of range', { ...good, store: { retainDays: -1 } }, /store\.retainDays/],
+  ])('refuses %s with an error naming the field, and no stack trace', (_what, config, message) => {
     const r = runWithConfig(config);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
   });
 });
 

@@ -11,6 +11,8 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashRecord } from '../../device/contract/chain.js';
 import type { ChainRecord, UnsignedRecord } from '../../device/contract/index.js';
+import { ChainPruner } from '../../device/store/chain-pruner.js';
+import { openDeviceDatabase } from '../../device/store/database.js';
 import { DEMO_STAFF, REPO_ROOT, startDevice } from '../support/device-process.js';
 
 function verify(dataDir: string): { code: number | null; out: string } {
@@ -97,5 +99,91 @@ describe('verify command', () => {
     const r = verify(tampered(dataDir, (db) => db.prepare('DELETE FROM records WHERE seq >= 5').run()));
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/acknowledged is missing/);
+  });
+});
+
+/**
+ * A store pruned after the gateway acknowledged (issue 10, hole 8): verify checks what remains from
+ * the checkpoint, and still catches a deleted unacknowledged tail, an edited row, a reordered row
+ * and a deleted acknowledged head. The triggers let pruning take nothing else.
+ */
+describe('verify command on a pruned store', () => {
+  let dataDir = '';
+  beforeAll(async () => {
+    const device = await startDevice({ deviceId: 'dev-pruned', dir: mkdtempSync(join(tmpdir(), 'hcp-pruned-src-')) });
+    await device.api('POST', '/api/badge', { uid: DEMO_STAFF.badgeUids[0] });
+    for (const level of [5, 4, 3, 5, 2, 5, 4, 5]) {
+      await device.api('POST', '/api/invite');
+      await device.api('POST', '/api/rate', { level });
+    }
+    await device.stop();
+    dataDir = device.dataDir;
+    // The gateway acknowledged 1–5 and refused 2; then the device pruned what it may: 1, 3 and 4.
+    const db = openDeviceDatabase(join(dataDir, 'device.db'));
+    db.prepare("INSERT INTO outbox_rejections (seq, code, reason, at) VALUES (2, 'catalogue', 'unknown catalogue', ?)").run(new Date().toISOString());
+    db.prepare('UPDATE outbox_ack SET acked_through_seq = 5, head_hash = (SELECT hash FROM records WHERE seq = 5), acked_at = ?').run(new Date().toISOString());
+    const pruned = new ChainPruner(db).pruneChunk('9999-12-31T00:00:00.000Z', new Date().toISOString());
+    db.close();
+    expect(pruned).toMatchObject({ records: 3, prunedThroughSeq: 4 });
+  });
+
+  it('passes the pruned store: the chain from the checkpoint, the rejected record alone', () => {
+    const r = verify(dataDir);
+    expect(r.out).toMatch(/5 records \(5 ratings\), head seq 8, acknowledged through 5, pruned through 4/);
+    expect(r.code).toBe(0);
+  });
+
+  it('refuses, through SQL, every delete but pruning, every edit, and a checkpoint out of bounds', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'hcp-pruned-sql-'));
+    cpSync(dataDir, copy, { recursive: true });
+    const db = new Database(join(copy, 'device.db'));
+    try {
+      for (const seq of [5, 7, 2]) expect(() => db.prepare('DELETE FROM records WHERE seq = ?').run(seq)).toThrow(/append-only/);
+      expect(() => db.prepare("UPDATE records SET at = '' WHERE seq = 6").run()).toThrow(/append-only/);
+      expect(() => db.prepare("UPDATE chain_bounds SET pruned_through_seq = 5, pruned_through_hash = (SELECT hash FROM records WHERE seq = 5)").run()).toThrow(/checkpoint/);
+      expect(() => db.prepare("UPDATE chain_bounds SET pruned_through_seq = 3").run()).toThrow(/checkpoint/);
+      expect(() => db.prepare('UPDATE chain_bounds SET head_seq = 6').run()).toThrow(/head mark/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('catches a deleted unacknowledged tail', () => {
+    const r = verify(tampered(dataDir, (db) => db.prepare('DELETE FROM records WHERE seq >= 7').run()));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/records 7–8 are missing \(deleted tail\)/);
+  });
+
+  it('catches an edited row after the checkpoint', () => {
+    const r = verify(tampered(dataDir, (db) => db.prepare("UPDATE records SET body = json_set(body, '$.level', 1) WHERE seq = 6").run()));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/seq 6: hash-mismatch/);
+  });
+
+  it('catches an edited rejected row behind the checkpoint', () => {
+    const r = verify(tampered(dataDir, (db) => db.prepare("UPDATE records SET body = json_set(body, '$.level', 5) WHERE seq = 2").run()));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/seq 2: hash-mismatch/);
+  });
+
+  it('catches reordered rows after the checkpoint', () => {
+    const r = verify(
+      tampered(dataDir, (db) => {
+        const rows = db.prepare('SELECT seq, id, hash, body FROM records WHERE seq IN (6, 7) ORDER BY seq').all() as Array<{ seq: number; id: string; hash: string; body: string }>;
+        db.prepare('DELETE FROM records WHERE seq IN (6, 7)').run();
+        const ins = db.prepare("INSERT INTO records (seq, id, kind, at, hash, body) VALUES (?, ?, 'rating', '', ?, ?)");
+        ins.run(6, rows[1]!.id, rows[1]!.hash, rows[1]!.body);
+        ins.run(7, rows[0]!.id, rows[0]!.hash, rows[0]!.body);
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/moved or relabelled/);
+  });
+
+  it('catches a deleted acknowledged head', () => {
+    const r = verify(tampered(dataDir, (db) => db.prepare('DELETE FROM records WHERE seq = 5').run()));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/acknowledged is missing/);
+    expect(r.out).toMatch(/seq 6: gap/);
   });
 });

@@ -1,0 +1,200 @@
+/**
+ * One live MQTT connection to the gateway (DESIGN.md "How a rating flows" 3). The SQLite outbox is
+ * the source of truth, never mqtt.js's in-memory queue: batches are read from the outbox, published
+ * QoS 1, and marked sent only on the gateway's application-level ack. At most `maxInFlight` batches
+ * are unacknowledged; after an ack timeout, sending restarts from the first unacknowledged record
+ * (a new connection starts there anyway). Config and case invitations flow down on the device's
+ * own topics; each invitation is answered with a receipt.
+ */
+import type { MqttClient } from 'mqtt';
+import { v7 as uuidv7 } from 'uuid';
+import { BatchAckSchema, DeviceConfigSchema, InviteTopicSchema, deviceTopic, type DeviceStatus, type InviteReceipt, type RecordBatch } from '../contract/index.js';
+import { MAX_CLOCK_RUNS } from '../clock/clock-epochs.js';
+import type { FeatureDeps } from '../runtime/ports.js';
+import { answerInviteMessage } from './invite-receipts.js';
+import type { RepeatedLogs } from './repeat-log.js';
+import type { GatewaySection } from './sync-config.js';
+
+export interface SessionOptions {
+  deps: FeatureDeps;
+  section: GatewaySection;
+  /** sha256 of the device key (contract chain.ts keyFingerprint): which enrolment's chain this is. */
+  keyFingerprint: string;
+  logs: RepeatedLogs;
+}
+
+export class GatewaySession {
+  private readonly inFlight = new Map<string, { lastSeq: number; sentAtMono: number }>();
+  private lastSentSeq = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private invites: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly onMessage = (topic: string, payload: Buffer) => this.route(topic, payload);
+
+  constructor(
+    private readonly client: MqttClient,
+    private readonly o: SessionOptions,
+  ) {}
+
+  private get d(): FeatureDeps {
+    return this.o.deps;
+  }
+
+  start(): void {
+    const id = this.d.identity.deviceId;
+    this.client.on('message', this.onMessage);
+    this.client.subscribe([deviceTopic(id, 'ack'), deviceTopic(id, 'config'), deviceTopic(id, 'invite')], { qos: 1 }, (err, granted) => {
+      const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+      if (err || refused.length) this.d.logger.error({ err: err?.message, refused }, 'the gateway refused a subscription: check the broker ACL for this device');
+    });
+    // Ack timeouts and status on the monotonic clock: a wall-clock step must not fire or starve them.
+    this.timers.push(
+      setInterval(() => this.checkAckTimeouts(), 1000),
+      setInterval(() => this.publishStatus(), 60_000),
+    );
+    this.publishStatus();
+    this.pump();
+  }
+
+  /** Ends this session's timers and listeners; the client is closed by its owner (gateway-sync.ts). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.client.off('message', this.onMessage);
+    await this.invites;
+  }
+
+  /** New records in the outbox, or room in flight: send what fits. */
+  pump(): void {
+    if (this.stopped || !this.client.connected) return;
+    while (this.inFlight.size < this.o.section.maxInFlight) {
+      const batch = this.nextBatch();
+      if (!batch) return;
+      const lastSeq = batch.records[batch.records.length - 1]!.seq;
+      this.inFlight.set(batch.batchId, { lastSeq, sentAtMono: performance.now() });
+      this.lastSentSeq = lastSeq;
+      this.client.publish(deviceTopic(this.d.identity.deviceId, 'records'), JSON.stringify(batch), { qos: 1 });
+    }
+  }
+
+  private nextBatch(): RecordBatch | null {
+    let records = this.d.outbox.nextBatch(this.o.section.batchSize, this.lastSentSeq);
+    if (records.length === 0) return null;
+    let clocks = this.d.clocks.runsFor(records[0]!.seq, records[records.length - 1]!.seq);
+    if (clocks.length > MAX_CLOCK_RUNS) {
+      // A batch names at most MAX_CLOCK_RUNS runs: the rest go in the next one.
+      const cut = clocks[MAX_CLOCK_RUNS]!.fromSeq;
+      records = records.filter((r) => r.seq < cut);
+      clocks = clocks.slice(0, MAX_CLOCK_RUNS);
+    }
+    return {
+      batchId: uuidv7(),
+      deviceId: this.d.identity.deviceId,
+      records,
+      sentAt: this.d.clock.iso(),
+      keyFingerprint: this.o.keyFingerprint,
+      clocks,
+    };
+  }
+
+  private route(topic: string, payload: Buffer): void {
+    const id = this.d.identity.deviceId;
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      this.o.logs.warn(`not-json:${topic}`, { topic }, 'a message from the gateway is not JSON: ignored');
+      return;
+    }
+    if (topic === deviceTopic(id, 'ack')) this.onAck(json);
+    else if (topic === deviceTopic(id, 'config')) this.onConfig(json);
+    else if (topic === deviceTopic(id, 'invite')) this.onInvite(json);
+  }
+
+  private onConfig(json: unknown): void {
+    const c = DeviceConfigSchema.safeParse(json);
+    if (!c.success) {
+      this.o.logs.warn('bad-config', {}, 'config from the gateway does not match the schema: ignored');
+      return;
+    }
+    try {
+      this.d.runtime.applyConfig(c.data);
+    } catch (err) {
+      this.o.logs.warn('config-refused', { err: (err as Error).message }, 'config from the gateway refused');
+    }
+  }
+
+  private onInvite(json: unknown): void {
+    const m = InviteTopicSchema.safeParse(json);
+    if (!m.success) {
+      this.o.logs.warn('bad-invite', {}, 'a message on the invite topic does not match the schema: ignored');
+      return;
+    }
+    // One at a time, in arrival order: a withdrawal must find the invitation it follows.
+    this.invites = this.invites
+      .then(() => answerInviteMessage(m.data, this.d.runtime))
+      .then((receipt) => this.publishReceipt(receipt))
+      .catch((err: unknown) => this.d.logger.error({ err: (err as Error).message }, 'invitation failed'));
+  }
+
+  private publishReceipt(receipt: InviteReceipt): void {
+    if (receipt.outcome === 'refused') this.d.logger.info({ inviteId: receipt.inviteId, code: receipt.code }, 'case invitation not opened');
+    if (!this.client.connected) return; // the gateway sends a case again after the next connection
+    this.client.publish(deviceTopic(this.d.identity.deviceId, 'receipt'), JSON.stringify(receipt), { qos: 1 });
+  }
+
+  private onAck(json: unknown): void {
+    const parsed = BatchAckSchema.safeParse(json);
+    if (!parsed.success) {
+      this.o.logs.warn('bad-ack', {}, 'malformed ack ignored');
+      return;
+    }
+    const ack = parsed.data;
+    this.inFlight.delete(ack.batchId);
+    // This run's stamp clock minus the gateway's: the offset of the current clock epoch.
+    this.d.clocks.noteOffset(this.d.clock.now() - Date.parse(ack.gatewayTime));
+    const gaps = ack.rejected.filter((r) => r.code === 'chain-gap');
+    const refused = ack.rejected.filter((r) => r.code !== 'chain-gap');
+    if (refused.length) {
+      this.d.outbox.markRejected(refused);
+      this.d.logger.error({ count: refused.length, codes: [...new Set(refused.map((r) => r.code))] }, 'the gateway refused records: kept for hall IT');
+    }
+    this.d.outbox.markAcknowledged(ack.committedThroughSeq, new Date(this.d.clock.now()));
+    if (gaps.length) {
+      this.d.logger.error({ committedThroughSeq: ack.committedThroughSeq }, 'the gateway reports a chain gap');
+      this.lastSentSeq = ack.committedThroughSeq;
+    }
+    this.pump();
+    if (this.d.outbox.backlog() === 0) this.publishStatus();
+  }
+
+  /** An ack that never came (lost in a cut): resend from the first unacknowledged record. */
+  private checkAckTimeouts(): void {
+    const now = performance.now();
+    if ([...this.inFlight.values()].some((b) => now - b.sentAtMono > this.o.section.ackTimeoutMs)) {
+      this.inFlight.clear();
+      this.lastSentSeq = 0;
+      this.pump();
+    }
+  }
+
+  private publishStatus(): void {
+    if (this.stopped || !this.client.connected) return;
+    const view = this.d.runtime.view();
+    const fill = this.d.storeFill();
+    const offset = this.d.clocks.currentOffset();
+    const status: DeviceStatus = {
+      deviceId: this.d.identity.deviceId,
+      online: true,
+      softwareVersion: this.d.softwareVersion,
+      backlog: this.d.outbox.backlog(),
+      lastSyncAt: this.d.outbox.lastAcknowledgedAt(),
+      panel: view.connection.panel,
+      at: this.d.clock.iso(),
+      ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
+      ...(fill !== undefined ? { storeFill: Math.round(fill * 1000) / 1000 } : {}),
+    };
+    this.client.publish(deviceTopic(this.d.identity.deviceId, 'status'), JSON.stringify(status), { qos: 1, retain: true });
+  }
+}
