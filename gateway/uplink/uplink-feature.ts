@@ -57,6 +57,8 @@ export class UplinkFeature implements GatewayFeature {
     this.deadLetters = new DeadLetters(p.store);
     this.enqueuer = new UplinkEnqueuer(p.store, { clock: p.clock, logger: p.logger, holdMs: this.settings.holdMs, chunk: this.settings.enqueueChunk });
     this.sender = new UplinkSender(p.store, p.adapter, p.logger, p.clock, {
+      baseBackoffMs: this.settings.retryBaseMs,
+      maxBackoffMs: this.settings.retryMaxMs,
       ...p.sending,
       batchSize: this.settings.batchSize,
       concurrency: this.settings.concurrency,

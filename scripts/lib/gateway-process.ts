@@ -69,10 +69,18 @@ export async function startGateway(configFile: string, dataDir: string, o: { env
     try { parsed = JSON.parse(text); } catch { /* text */ }
     return { status: res.status, body: parsed as any };
   };
-  token = (await call('POST', '/api/login', ADMIN, false)).body.token;
+  const login = async () => (token = (await call('POST', '/api/login', ADMIN, false)).body.token);
+  await login();
   return {
     child, http: ready.http, mqttPort: ready.mqttPort, mqttUrl: `mqtt://127.0.0.1:${ready.mqttPort}`, configFile, dataDir,
-    api: (m, p, b) => call(m, p, b), stderr: () => err,
+    // A session ends (12 h, or a drill moving the clock by days): log in again, as a person would.
+    api: async (m, p, b) => {
+      const r = await call(m, p, b);
+      if (r.status !== 401) return r;
+      await login();
+      return call(m, p, b);
+    },
+    stderr: () => err,
     ...stopControls(child, exited),
   };
 }

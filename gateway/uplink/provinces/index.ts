@@ -26,6 +26,9 @@ export const OutboxSettingsSchema = z
     enqueueChunk: z.number().int().min(1).max(5000).default(500),
     /** How often held 差评 are checked for release (and the ledger for changes nobody announced). */
     pumpEveryMs: z.number().int().min(10).default(5000),
+    /** A failing province is retried after a wait that doubles from `retryBaseMs` up to `retryMaxMs` (with jitter; Retry-After honoured). */
+    retryBaseMs: z.number().int().min(10).max(60_000).default(1000),
+    retryMaxMs: z.number().int().min(10).max(3_600_000).default(300_000),
   })
   .strict();
 export type OutboxSettings = z.infer<typeof OutboxSettingsSchema>;
