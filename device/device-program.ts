@@ -66,9 +66,15 @@ export class DeviceProgram {
     const fill = new StoreFill(this.db, c.dataDir, c.store.maxSizeMiB !== undefined);
     const events = new EventLog(this.db, this.logger.child({ ns: 'events' }), now);
     this.runtime = new DeviceRuntime({
-      deviceId: c.deviceId, store: this.store, kv: new KvState(this.db), events, logger: this.logger.child({ ns: 'runtime' }),
+      deviceId: c.deviceId,
+      store: this.store,
+      kv: new KvState(this.db),
+      events,
+      logger: this.logger.child({ ns: 'runtime' }),
       initialConfig: configFromBootstrap(c.deviceId, c.bootstrap, c.invitationTimeoutSec),
-      detailsTimeoutSec: c.detailsTimeoutSec, thanksTimeoutSec: c.thanksTimeoutSec, now,
+      detailsTimeoutSec: c.detailsTimeoutSec,
+      thanksTimeoutSec: c.thanksTimeoutSec,
+      now,
     });
 
     // A fresh token every boot; the kiosk shell on this machine reads it from the data dir.
@@ -76,20 +82,45 @@ export class DeviceProgram {
     writeFileSync(join(c.dataDir, 'local-api.token'), this.token, { mode: 0o600 });
     const store = this.store;
     this.api = await buildLocalApi({
-      runtime: this.runtime, token: this.token, logger: this.logger, staticDir: c.localApi.staticDir ?? DEFAULT_KIOSK_DIR,
-      status: () => ({ deviceId: c.deviceId, softwareVersion: SOFTWARE_VERSION, headSeq: store.headSeq(), backlog: store.backlog(), lastAcknowledgedAt: store.lastAcknowledgedAt(), rejected: store.rejected(), storeFill: fill.read() ?? null }),
+      runtime: this.runtime,
+      token: this.token,
+      logger: this.logger,
+      staticDir: c.localApi.staticDir ?? DEFAULT_KIOSK_DIR,
+      status: () => ({
+        deviceId: c.deviceId,
+        softwareVersion: SOFTWARE_VERSION,
+        headSeq: store.headSeq(),
+        backlog: store.backlog(),
+        lastAcknowledgedAt: store.lastAcknowledgedAt(),
+        rejected: store.rejected(),
+        storeFill: fill.read() ?? null,
+      }),
     });
     this.localApiUrl = await listenLocalApi(this.api, c.localApi.port);
 
     // Retention is no option: every device's store must not fill up with what the gateway already holds.
-    this.features.push(new StoreRetention({
-      pruner: new ChainPruner(this.db), fill: () => fill.read(), backlog: () => store.backlog(), retainDays: c.store.retainDays,
-      clock, events: this.runtime.events, logger: this.logger.child({ ns: 'retention' }),
-    }));
+    this.features.push(
+      new StoreRetention({
+        pruner: new ChainPruner(this.db),
+        fill: () => fill.read(),
+        backlog: () => store.backlog(),
+        retainDays: c.store.retainDays,
+        clock,
+        events: this.runtime.events,
+        logger: this.logger.child({ ns: 'retention' }),
+      }),
+    );
     const deps: Omit<FeatureDeps, 'section'> = {
-      identity: { deviceId: c.deviceId, publicKeyPem: key.publicKeyPem, sign: (data) => sign(null, data, key.privateKey).toString('base64') }, outbox: this.store, sink: this.runtime,
-      runtime: this.runtime, dataDir: c.dataDir, logger: this.logger, softwareVersion: SOFTWARE_VERSION,
-      clock, clocks, storeFill: () => fill.read(),
+      identity: { deviceId: c.deviceId, publicKeyPem: key.publicKeyPem, sign: (data) => sign(null, data, key.privateKey).toString('base64') },
+      outbox: this.store,
+      sink: this.runtime,
+      runtime: this.runtime,
+      dataDir: c.dataDir,
+      logger: this.logger,
+      softwareVersion: SOFTWARE_VERSION,
+      clock,
+      clocks,
+      storeFill: () => fill.read(),
     };
     for (const name of ['gateway', 'hardware'] as const) {
       const factory = this.featureFactories[name];

@@ -82,6 +82,4 @@ try {
   logger.flush();
   process.exit(1);
 }
-process.stdout.write(
-  `${JSON.stringify({ event: 'ready', deviceId: config.deviceId, localApi: program.localApiUrl, token: program.token, pid: process.pid })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ event: 'ready', deviceId: config.deviceId, localApi: program.localApiUrl, token: program.token, pid: process.pid })}\n`);

@@ -16,7 +16,13 @@ export async function buildRenderer(): Promise<void> {
   await build({
     entryPoints: [join(HERE, 'renderer', 'main.ts')],
     outfile: join(RENDERER_DIST, 'app.js'),
-    bundle: true, format: 'esm', platform: 'browser', target: 'chrome120', minify: true, sourcemap: false, legalComments: 'none',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
     logLevel: 'warning',
   });
   copyFileSync(join(HERE, 'renderer', 'index.html'), join(RENDERER_DIST, 'index.html'));

@@ -92,7 +92,10 @@ export class Gateway {
     this.registry = new Registry(this.store, hall, clock, loadContactKey(c.dataDir));
     const external = c.mqtt.external;
     this.enrolment = new Enrolment({
-      store: this.store, clock, alerts: this.alerts, keyProof: c.mqtt.requireKeyProof ? 'connect' : 'none',
+      store: this.store,
+      clock,
+      alerts: this.alerts,
+      keyProof: c.mqtt.requireKeyProof ? 'connect' : 'none',
       ...(external ? { brokerHash: (pw: string) => mosquittoPasswordHash(pw) } : {}),
     });
     const login = new DeviceLogin(this.store, clock, c.mqtt.requireKeyProof);
@@ -108,8 +111,17 @@ export class Gateway {
     });
 
     const ctx: FeatureContext = {
-      store: this.store, registry: this.registry, events: this.events, auth: this.auth, alerts: this.alerts, audit, clock, hall,
-      logger: this.logger, dataDir: c.dataDir, catchUpAssessments: () => this.assessor.catchUp(),
+      store: this.store,
+      registry: this.registry,
+      events: this.events,
+      auth: this.auth,
+      alerts: this.alerts,
+      audit,
+      clock,
+      hall,
+      logger: this.logger,
+      dataDir: c.dataDir,
+      catchUpAssessments: () => this.assessor.catchUp(),
       devices: { send: (deviceId, kind, payload) => this.publish(deviceTopic(deviceId, kind), JSON.stringify(payload)) },
     };
     for (const def of this.opts.features) {
@@ -119,8 +131,16 @@ export class Gateway {
     }
 
     const services: CoreServices = {
-      store: this.store, registry: this.registry, enrolment: this.enrolment, login, status: this.status, alerts: this.alerts, audit,
-      security: this.security, auth: this.auth, clock,
+      store: this.store,
+      registry: this.registry,
+      enrolment: this.enrolment,
+      login,
+      status: this.status,
+      alerts: this.alerts,
+      audit,
+      security: this.security,
+      auth: this.auth,
+      clock,
       registryChanged: (windowId) => void this.sendConfigs(windowId),
       enrolled: (deviceId) => {
         // New credentials: the old session (if any) is void, and a site broker's password file changes.
@@ -135,7 +155,13 @@ export class Gateway {
     this.http = await buildApi({
       logger: this.logger,
       ...(c.http.tls ? { https: { key: readFileSync(c.http.tls.keyFile), cert: readFileSync(c.http.tls.certFile) } } : {}),
-      plugins: [sessionRoutes(services), registryRoutes(services), deviceRoutes(services), ratingRoutes(services), ...[...this.features.values()].flatMap((f) => (f.routes ? [f.routes] : []))],
+      plugins: [
+        sessionRoutes(services),
+        registryRoutes(services),
+        deviceRoutes(services),
+        ratingRoutes(services),
+        ...[...this.features.values()].flatMap((f) => (f.routes ? [f.routes] : [])),
+      ],
     });
     await this.http.listen({ host: c.http.host, port: c.http.port });
     const addr = this.http.server.address();
@@ -221,22 +247,27 @@ export class Gateway {
       login: (id, pw) => login.check(id, pw),
       onRecords: (deviceId, payload) => this.ingest.submit(deviceId, payload),
       onStatus: (deviceId, payload, live) =>
-        void this.status.report(deviceId, payload, live).then(async (r) => {
-          if (r === 'malformed') return security.record({ kind: 'status-refused', clientId: deviceId, remote: null, detail: 'malformed device status' });
-          // A site broker tells us of connections only through the devices' own reports.
-          if (this.external && r.cameOnline) await came(deviceId);
-          if (this.external && r.wentOffline) this.events.emit('device-offline', { deviceId });
-        }, (err: unknown) => this.logger.error({ err, deviceId }, 'device status not recorded')),
+        void this.status.report(deviceId, payload, live).then(
+          async (r) => {
+            if (r === 'malformed') return security.record({ kind: 'status-refused', clientId: deviceId, remote: null, detail: 'malformed device status' });
+            // A site broker tells us of connections only through the devices' own reports.
+            if (this.external && r.cameOnline) await came(deviceId);
+            if (this.external && r.wentOffline) this.events.emit('device-offline', { deviceId });
+          },
+          (err: unknown) => this.logger.error({ err, deviceId }, 'device status not recorded'),
+        ),
       onReceipt: (deviceId, payload) => {
         try {
           const r = InviteReceiptSchema.safeParse(JSON.parse(payload.toString('utf8')));
           if (r.success) return this.events.emit('invite-receipt', { deviceId, receipt: r.data });
-        } catch { /* fall through */ }
+        } catch {
+          /* fall through */
+        }
         security.record({ kind: 'receipt-refused', clientId: deviceId, remote: null, detail: 'malformed invitation receipt' });
       },
       onConnected: (deviceId, remote, replaced) => {
         if (replaced && fights.takeover(deviceId)) {
-          const detail = 'two connections keep taking this device\'s session from each other: a copy of the device (its key and password) is running somewhere';
+          const detail = "two connections keep taking this device's session from each other: a copy of the device (its key and password) is running somewhere";
           security.record({ kind: 'session-fight', clientId: deviceId, remote, detail });
           void this.alerts.raise('session-fight', deviceId, detail);
         }
@@ -248,11 +279,19 @@ export class Gateway {
         if (kinds.includes('invite') || kinds.includes('config')) void came(deviceId);
       },
       onDisconnected: (deviceId) => {
-        void this.status.disconnected(deviceId).then(() => this.events.emit('device-offline', { deviceId }), (err: unknown) => this.logger.error({ err, deviceId }, 'device presence not recorded'));
+        void this.status.disconnected(deviceId).then(
+          () => this.events.emit('device-offline', { deviceId }),
+          (err: unknown) => this.logger.error({ err, deviceId }, 'device presence not recorded'),
+        );
       },
       security: (e) => {
         security.record(e);
-        if (e.kind === 'key-proof-failed' && e.clientId) void this.alerts.raise('device-password-misuse', e.clientId, `a connection gave this device's password without a valid proof of its key: someone else may hold the password. ${e.detail}`);
+        if (e.kind === 'key-proof-failed' && e.clientId)
+          void this.alerts.raise(
+            'device-password-misuse',
+            e.clientId,
+            `a connection gave this device's password without a valid proof of its key: someone else may hold the password. ${e.detail}`,
+          );
       },
     };
   }

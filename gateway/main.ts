@@ -11,10 +11,11 @@
  * HCP_CLOCK_FILE (drills and tests only): a file holding a number of milliseconds to add to the
  * gateway's clock, re-read when it changes, so a drill can move the hall's time forward by days.
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { worldClockOffset } from '@hcp/contract/world-clock';
 import { createRootLogger } from './log/logger.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gateway-config.js';
 import { systemClock, type Clock } from './feature.js';
@@ -53,22 +54,8 @@ try {
 function clockFromEnv(): Clock {
   const file = process.env.HCP_CLOCK_FILE;
   if (!file) return systemClock;
-  let seen = -1;
-  let offset = 0;
-  return {
-    now() {
-      try {
-        const m = statSync(file).mtimeMs;
-        if (m !== seen) {
-          seen = m;
-          offset = Number(readFileSync(file, 'utf8').trim()) || 0;
-        }
-      } catch {
-        offset = 0;
-      }
-      return Date.now() + offset;
-    },
-  };
+  const offset = worldClockOffset(file);
+  return { now: () => Date.now() + offset() };
 }
 
 async function openStoreForCli() {

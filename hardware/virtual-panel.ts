@@ -222,7 +222,7 @@ export class VirtualPanel extends EventEmitter<{ event: [HarnessEvent] }> {
     const answer = this.next((e) => e.event === 'cable', 5000);
     await this.command(`cable ${plugged ? 'on' : 'off'}`);
     const e = (await answer) as Extract<HarnessEvent, { event: 'cable' }>;
-    this.setPty(e.plugged ? e.pty ?? null : null);
+    this.setPty(e.plugged ? (e.pty ?? null) : null);
   }
 
   /**

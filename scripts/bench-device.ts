@@ -64,9 +64,14 @@ async function runtimeCommit(): Promise<{ p50: number; p99: number; perSec: numb
   const store = new ChainStore(db, 'dev-bench', generateKeyPairSync('ed25519').privateKey);
   const roster = [{ staffId: 's', staffNo: '1', name: '张', post: 'p', title: 't', badgeUids: ['0A1B2C3D4E'] }];
   const rt = new DeviceRuntime({
-    deviceId: 'dev-bench', store, kv: new KvState(db), events: new EventLog(db), logger: pino({ level: 'silent' }),
+    deviceId: 'dev-bench',
+    store,
+    kv: new KvState(db),
+    events: new EventLog(db),
+    logger: pino({ level: 'silent' }),
     initialConfig: configFromBootstrap('dev-bench', { hallName: 'H', window: { id: 'w', number: '1', department: 'D' }, roster, catalogueVersion: CURRENT_CATALOGUE_VERSION }, 120),
-    detailsTimeoutSec: 60, thanksTimeoutSec: 4,
+    detailsTimeoutSec: 60,
+    thanksTimeoutSec: 4,
   });
   await rt.submit({ kind: 'badge', uid: '0A1B2C3D4E', source: 'test' });
   const lat: number[] = [];
@@ -93,7 +98,14 @@ function fillOutbox(dir: string, count: number): void {
     for (let i = 0; i < n; i++) {
       const at = new Date().toISOString();
       store.append({
-        kind: 'rating', id: uuidv7(), at, level: 5, channel: 'device-button', catalogueVersion: CURRENT_CATALOGUE_VERSION, windowId: 'w-01', staffId: 's-001',
+        kind: 'rating',
+        id: uuidv7(),
+        at,
+        level: 5,
+        channel: 'device-button',
+        catalogueVersion: CURRENT_CATALOGUE_VERSION,
+        windowId: 'w-01',
+        staffId: 's-001',
         invitation: { id: uuidv7(), source: 'staff', invitedAt: at },
         facts: { msFromInvitation: 2300, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 1, flags: [] },
       });
@@ -110,7 +122,9 @@ async function rssOf(command: string[], configFile: string, settleMs: number): P
       try {
         const m = JSON.parse(l);
         if (m.event === 'ready') res(m);
-      } catch { /* not ours */ }
+      } catch {
+        /* not ours */
+      }
     });
     child.once('exit', (c) => rej(new Error(`device exited ${c}`)));
   });
@@ -125,10 +139,16 @@ async function rssOf(command: string[], configFile: string, settleMs: number): P
 
 function configFor(dir: string, deviceId: string): string {
   const file = join(dir, 'device.json');
-  writeFileSync(file, JSON.stringify({
-    deviceId, dataDir: dir, localApi: { port: 0 }, logLevel: 'warn',
-    bootstrap: { hallName: 'H', window: { id: 'w-01', number: '01', department: 'D' }, roster: [] },
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      deviceId,
+      dataDir: dir,
+      localApi: { port: 0 },
+      logLevel: 'warn',
+      bootstrap: { hallName: 'H', window: { id: 'w-01', number: '01', department: 'D' }, roster: [] },
+    }),
+  );
   return file;
 }
 
@@ -141,14 +161,26 @@ console.log(`  ratio p99 device/raw              : ${(dev.p99 / raw.p99).toFixed
 
 // The bundle sits under the repo's dist/ so it resolves node_modules as an installed device would.
 const bundled = join(ROOT, 'dist', 'bench', 'device.mjs');
-await build({ entryPoints: [join(ROOT, 'device/main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: bundled, logLevel: 'silent' });
+await build({
+  entryPoints: [join(ROOT, 'device/main.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  outfile: bundled,
+  logLevel: 'silent',
+});
 
 const idleDir = mkdtempSync(join(tmpdir(), 'bench-idle-'));
 const fullDir = mkdtempSync(join(tmpdir(), 'bench-full-'));
 const t0 = performance.now();
 fillOutbox(fullDir, BACKLOG);
 console.log(`\nRSS of the device program (outbox of ${BACKLOG} ratings made in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-for (const [label, cmd] of [['shipped (node, esbuild bundle)', [bundled]], ['development (node --import tsx)', ['--import', 'tsx', join(ROOT, 'device/main.ts')]]] as const) {
+for (const [label, cmd] of [
+  ['shipped (node, esbuild bundle)', [bundled]],
+  ['development (node --import tsx)', ['--import', 'tsx', join(ROOT, 'device/main.ts')]],
+] as const) {
   const idle = await rssOf([...cmd], configFor(idleDir, 'dev-idle'), 2000);
   const full = await rssOf([...cmd], configFor(fullDir, 'dev-rss'), 2000);
   console.log(`  ${label.padEnd(32)}: idle ${idle.toFixed(1)} MiB (target ≤ 100), ${BACKLOG}-rating outbox ${full.toFixed(1)} MiB (target ≤ 120)`);

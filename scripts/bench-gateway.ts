@@ -27,15 +27,34 @@ import { startGateway, writeGatewayConfig, type RunningGateway } from './lib/gat
 const BATCH = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface SimDevice { id: string; key: KeyObject; pem: string; client?: MqttClient; head: { seq: number; hash: string }; password?: string; keyProof?: string }
+interface SimDevice {
+  id: string;
+  key: KeyObject;
+  pem: string;
+  client?: MqttClient;
+  head: { seq: number; hash: string };
+  password?: string;
+  keyProof?: string;
+}
 
 function makeRecords(d: SimDevice, n: number): ChainRecord[] {
   const out: ChainRecord[] = [];
   for (let i = 0; i < n; i++) {
     const at = new Date().toISOString();
     const u: UnsignedRecord = {
-      kind: 'rating', id: uuidv7(), deviceId: d.id, seq: d.head.seq + 1, prevHash: d.head.hash, at, level: 5, channel: 'device-button', catalogueVersion: '2020.1', windowId: 'w-01', staffId: 's-001',
-      invitation: { id: uuidv7(), source: 'staff', invitedAt: at }, facts: { msFromInvitation: 2100, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 1, flags: [] },
+      kind: 'rating',
+      id: uuidv7(),
+      deviceId: d.id,
+      seq: d.head.seq + 1,
+      prevHash: d.head.hash,
+      at,
+      level: 5,
+      channel: 'device-button',
+      catalogueVersion: '2020.1',
+      windowId: 'w-01',
+      staffId: 's-001',
+      invitation: { id: uuidv7(), source: 'staff', invitedAt: at },
+      facts: { msFromInvitation: 2100, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 1, flags: [] },
     };
     const hash = hashRecord(u);
     out.push({ ...u, hash, sig: signHash(hash, d.key) } as ChainRecord);
@@ -52,7 +71,13 @@ async function enrolDevices(gw: RunningGateway, n: number, prefix: string): Prom
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const { code } = (await gw.api('POST', '/api/devices', { deviceId: id, windowId: 'w-01' })).body;
     const proof = sign(null, Buffer.from(enrolmentProofText(id, code)), privateKey).toString('base64');
-    const creds = await (await fetch(`${gw.http}/api/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: id, code, publicKeyPem: pem, proof }) })).json() as { password: string; keyProof?: string };
+    const creds = (await (
+      await fetch(`${gw.http}/api/enrol`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ deviceId: id, code, publicKeyPem: pem, proof }),
+      })
+    ).json()) as { password: string; keyProof?: string };
     out.push({ id, key: privateKey, pem, head: { seq: 0, hash: GENESIS_HASH }, password: creds.password, keyProof: creds.keyProof });
   }
   return out;
@@ -67,30 +92,52 @@ async function loginPassword(d: SimDevice): Promise<string> {
 
 async function connectAll(url: string, devices: SimDevice[], withAcks = true): Promise<void> {
   for (let i = 0; i < devices.length; i += 50) {
-    await Promise.all(devices.slice(i, i + 50).map(async (d) => {
-      d.client = await mqtt.connectAsync(url, { clientId: d.id, username: d.id, password: withAcks ? await loginPassword(d) : (d.password ?? 'x'), reconnectPeriod: 0, clean: true });
-      if (withAcks) await d.client.subscribeAsync(deviceTopic(d.id, 'ack'), { qos: 1 });
-    }));
+    await Promise.all(
+      devices.slice(i, i + 50).map(async (d) => {
+        d.client = await mqtt.connectAsync(url, {
+          clientId: d.id,
+          username: d.id,
+          password: withAcks ? await loginPassword(d) : (d.password ?? 'x'),
+          reconnectPeriod: 0,
+          clean: true,
+        });
+        if (withAcks) await d.client.subscribeAsync(deviceTopic(d.id, 'ack'), { qos: 1 });
+      }),
+    );
   }
 }
 
 /** Send each device's batches with at most 2 in flight (as device/sync does); resolves when all are acked. */
 async function pushBatches(devices: SimDevice[], batches: Map<string, string[]>, topicFor: (d: SimDevice) => string, awaitAppAck: boolean): Promise<void> {
-  await Promise.all(devices.map((d) => new Promise<void>((resolve) => {
-    const queue = [...batches.get(d.id)!];
-    let inFlight = 0;
-    const next = () => {
-      while (inFlight < 2 && queue.length) {
-        inFlight++;
-        const payload = queue.shift()!;
-        const done = () => { inFlight--; if (!queue.length && inFlight === 0) resolve(); else next(); };
-        if (awaitAppAck) d.client!.publish(topicFor(d), payload, { qos: 1 });
-        else d.client!.publish(topicFor(d), payload, { qos: 1 }, done);
-      }
-    };
-    if (awaitAppAck) d.client!.on('message', () => { inFlight--; if (!queue.length && inFlight === 0) resolve(); else next(); });
-    next();
-  })));
+  await Promise.all(
+    devices.map(
+      (d) =>
+        new Promise<void>((resolve) => {
+          const queue = [...batches.get(d.id)!];
+          let inFlight = 0;
+          const next = () => {
+            while (inFlight < 2 && queue.length) {
+              inFlight++;
+              const payload = queue.shift()!;
+              const done = () => {
+                inFlight--;
+                if (!queue.length && inFlight === 0) resolve();
+                else next();
+              };
+              if (awaitAppAck) d.client!.publish(topicFor(d), payload, { qos: 1 });
+              else d.client!.publish(topicFor(d), payload, { qos: 1 }, done);
+            }
+          };
+          if (awaitAppAck)
+            d.client!.on('message', () => {
+              inFlight--;
+              if (!queue.length && inFlight === 0) resolve();
+              else next();
+            });
+          next();
+        }),
+    ),
+  );
 }
 
 function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -108,7 +155,9 @@ async function rawSqlite(rows: number): Promise<number> {
   db.pragma('synchronous = FULL');
   const d: SimDevice = { id: 'raw', key: generateKeyPairSync('ed25519').privateKey, pem: '', head: { seq: 0, hash: GENESIS_HASH } };
   const records = makeRecords(d, rows);
-  const ins = db.prepare('INSERT INTO records (id, device_id, epoch, seq, kind, hash, at, at_corrected, clock_offset_ms, clock_flag, window_id, level, body, stored_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)');
+  const ins = db.prepare(
+    'INSERT INTO records (id, device_id, epoch, seq, kind, hash, at, at_corrected, clock_offset_ms, clock_flag, window_id, level, body, stored_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)',
+  );
   const t0 = performance.now();
   for (let i = 0; i < rows; i += BATCH) {
     db.transaction(() => {
@@ -142,7 +191,9 @@ console.log('\nthroughput: ratings stored and acked by the gateway, every check 
 for (const n of [1, 50, 500]) {
   const devices = all.slice(0, n);
   const perDevice = Math.max(BATCH * 2, Math.floor(100_000 / n / BATCH) * BATCH);
-  const batches = new Map(devices.map((d) => [d.id, Array.from({ length: perDevice / BATCH }, () => JSON.stringify({ batchId: uuidv7(), deviceId: d.id, records: makeRecords(d, BATCH) }))]));
+  const batches = new Map(
+    devices.map((d) => [d.id, Array.from({ length: perDevice / BATCH }, () => JSON.stringify({ batchId: uuidv7(), deviceId: d.id, records: makeRecords(d, BATCH) }))]),
+  );
   const total = n * perDevice;
   // Bare broker: same payloads, PUBACK only.
   const bareDevices = devices.map((d) => ({ ...d, client: undefined as MqttClient | undefined }));
@@ -157,7 +208,9 @@ for (const n of [1, 50, 500]) {
   await pushBatches(devices, batches, (d) => deviceTopic(d.id, 'records'), true);
   const rate = total / ((performance.now() - t0) / 1000);
   await Promise.all(devices.map((d) => d.client!.endAsync()));
-  console.log(`  ${String(n).padStart(3)} devices, ${fmt(total)} ratings: ${fmt(rate)} ratings/s  | bare broker ${fmt(bareRate)}/s (ratio ${(rate / bareRate).toFixed(2)})  | ratio to raw insert ${(rate / rawInsert).toFixed(2)} (targets ≥ 50,000/s, ≥ 0.5×)`);
+  console.log(
+    `  ${String(n).padStart(3)} devices, ${fmt(total)} ratings: ${fmt(rate)} ratings/s  | bare broker ${fmt(bareRate)}/s (ratio ${(rate / bareRate).toFixed(2)})  | ratio to raw insert ${(rate / rawInsert).toFixed(2)} (targets ≥ 50,000/s, ≥ 0.5×)`,
+  );
 }
 bare.child.kill();
 
@@ -167,11 +220,12 @@ bare.child.kill();
   await connectAll(gw.mqttUrl, devices);
   const sentAt = new Map<string, number>();
   const lat: number[] = [];
-  for (const d of devices) d.client!.on('message', (_t, p) => {
-    const ack = JSON.parse(p.toString());
-    const s = sentAt.get(ack.batchId);
-    if (s !== undefined) lat.push(performance.now() - s);
-  });
+  for (const d of devices)
+    d.client!.on('message', (_t, p) => {
+      const ack = JSON.parse(p.toString());
+      const s = sentAt.get(ack.batchId);
+      if (s !== undefined) lat.push(performance.now() - s);
+    });
   const seconds = 15;
   const t0 = performance.now();
   for (let i = 0; i < 200 * seconds; i++) {
@@ -203,11 +257,12 @@ bare.child.kill();
 }
 
 // 1,000 devices connected and subscribed, as in a large hall.
-{
-  await connectAll(gw.mqttUrl, all);
-  await sleep(2000);
-  console.log(`\ngateway RSS with ${all.length} devices connected: ${rss(gw.child.pid!, 'VmRSS').toFixed(1)} MiB now, peak ${rss(gw.child.pid!, 'VmHWM').toFixed(1)} MiB over the whole run (target ≤ 150 MiB)`);
-  await Promise.all(all.map((d) => d.client!.endAsync()));
-}
+await connectAll(gw.mqttUrl, all);
+await sleep(2000);
+console.log(
+  `\ngateway RSS with ${all.length} devices connected: ${rss(gw.child.pid!, 'VmRSS').toFixed(1)} MiB now, peak ${rss(gw.child.pid!, 'VmHWM').toFixed(1)} MiB over the whole run (target ≤ 150 MiB)`,
+);
+await Promise.all(all.map((d) => d.client!.endAsync()));
+
 await gw.stop();
 process.exit(0);

@@ -21,7 +21,13 @@ try {
     const xs: number[] = [];
     for (let i = 0; i < 50; i++) {
       const t0 = performance.now();
-      await new Promise<void>((r) => requestAnimationFrame(() => { const ch = new MessageChannel(); ch.port1.onmessage = () => r(); ch.port2.postMessage(0); }));
+      await new Promise<void>((r) =>
+        requestAnimationFrame(() => {
+          const ch = new MessageChannel();
+          ch.port1.onmessage = () => r();
+          ch.port2.postMessage(0);
+        }),
+      );
       xs.push(performance.now() - t0);
     }
     return xs;

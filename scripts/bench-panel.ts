@@ -71,7 +71,9 @@ console.log(row('press → committed rating', panel));
 console.log(row('press → its LED lit', stats(pressToLed)));
 console.log(row('baseline: runtime press → commit', base));
 console.log(`presses that never became a rating: ${lost}`);
-console.log(`p99 press → commit: ${panel.p99.toFixed(2)} ms (target ≤ 30 ms: ${panel.p99 <= 30 ? 'met' : 'MISSED'}); ` +
-  `the panel path adds ${(panel.p50 - base.p50).toFixed(2)} ms at p50 over the runtime alone (${(panel.p50 / base.p50).toFixed(1)}×)`);
+console.log(
+  `p99 press → commit: ${panel.p99.toFixed(2)} ms (target ≤ 30 ms: ${panel.p99 <= 30 ? 'met' : 'MISSED'}); ` +
+    `the panel path adds ${(panel.p50 - base.p50).toFixed(2)} ms at p50 over the runtime alone (${(panel.p50 / base.p50).toFixed(1)}×)`,
+);
 console.log(JSON.stringify({ bench: 'panel', n: N, pressToCommit: panel, pressToLed: stats(pressToLed), baseline: base, lost }));
 process.exit(0);

@@ -27,7 +27,9 @@ import { signedHeaders } from '../gateway/uplink/provinces/reference/signing.js'
 import { UplinkFeature } from '../gateway/uplink/uplink-feature.js';
 import { addWindow, FakeDevice, openTestStore, silent, storeRecords, TestClock } from '../test/uplink/support/fixtures.js';
 
-const { values } = parseArgs({ options: { ratings: { type: 'string', default: '100000' }, batch: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '4' } } });
+const { values } = parseArgs({
+  options: { ratings: { type: 'string', default: '100000' }, batch: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '4' } },
+});
 const N = Number(values.ratings);
 const BATCH = Number(values.batch);
 const CONC = Number(values.concurrency);
@@ -37,7 +39,9 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-uplink-'));
 const children: ChildProcess[] = [];
 
 async function startSim(name: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'province-sim.ts'), '--port', '0', '--key', KEY, '--db', join(dir, `${name}.db`)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'province-sim.ts'), '--port', '0', '--key', KEY, '--db', join(dir, `${name}.db`)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   const rl = createInterface({ input: child.stdout! });
   for await (const line of rl) {
@@ -86,14 +90,16 @@ const signStart = Date.now();
 let requests = bodies.map((body) => ({ body, headers: signedHeaders('bench', KEY, body, signStart) }));
 let next = 0;
 const baseStart = performance.now();
-await Promise.all(Array.from({ length: CONC }, async () => {
-  while (next < requests.length) {
-    const r = requests[next++]!;
-    const res = await fetch(`${simA}/province/ratings`, { method: 'POST', headers: r.headers, body: r.body });
-    if (res.status !== 200) throw new Error(`baseline got HTTP ${res.status}: ${await res.text()}`);
-    await res.arrayBuffer();
-  }
-}));
+await Promise.all(
+  Array.from({ length: CONC }, async () => {
+    while (next < requests.length) {
+      const r = requests[next++]!;
+      const res = await fetch(`${simA}/province/ratings`, { method: 'POST', headers: r.headers, body: r.body });
+      if (res.status !== 200) throw new Error(`baseline got HTTP ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  }),
+);
 const baseSecs = (performance.now() - baseStart) / 1000;
 const a = await stats(simA);
 if (a.accepted !== N) throw new Error(`baseline stored ${a.accepted} of ${N}`);
@@ -107,8 +113,13 @@ requests = [];
 const simB = await startSim('uplink');
 const audit = new AuditLog(store, systemClock);
 const feature = new UplinkFeature({
-  store, clock: systemClock, logger: silent, events: new TypedEventBus<GatewayEvents>(silent),
-  adapter: new ReferenceAdapter(province(simB)), guard: new ConsoleAuth(store, systemClock, audit).require('hall-it'), audit,
+  store,
+  clock: systemClock,
+  logger: silent,
+  events: new TypedEventBus<GatewayEvents>(silent),
+  adapter: new ReferenceAdapter(province(simB)),
+  guard: new ConsoleAuth(store, systemClock, audit).require('hall-it'),
+  audit,
   outbox: { batchSize: BATCH, concurrency: CONC },
   sending: { idleMs: 20 },
 });
@@ -128,7 +139,9 @@ const drainRate = N / drainSecs;
 
 console.log(`simulator max accept rate (pre-signed batches of ${BATCH}, ${CONC} in flight): ${baseRate.toFixed(0)} ratings/s (${baseSecs.toFixed(2)} s)`);
 console.log(`uplink enqueue from the ratings ledger (hold/merge, items, outbox insert): ${(N / enqueueSecs).toFixed(0)} ratings/s (${enqueueSecs.toFixed(2)} s)`);
-console.log(`uplink drain rate of the enqueued backlog (batches of ${BATCH}, ${CONC} in flight): ${drainRate.toFixed(0)} ratings/s (${drainSecs.toFixed(2)} s), duplicates ${b.duplicates}`);
+console.log(
+  `uplink drain rate of the enqueued backlog (batches of ${BATCH}, ${CONC} in flight): ${drainRate.toFixed(0)} ratings/s (${drainSecs.toFixed(2)} s), duplicates ${b.duplicates}`,
+);
 console.log(`end to end from the ratings ledger (enqueue + drain): ${(N / (enqueueSecs + drainSecs)).toFixed(0)} ratings/s`);
 console.log(`ratio uplink/simulator: ${(drainRate / baseRate).toFixed(2)} (target ≥ 0.80)`);
 await store.close();

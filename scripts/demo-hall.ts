@@ -32,7 +32,13 @@ const gwConfig = writeGatewayConfig(gwDir, {
   logLevel: 'info',
   province: { url: `${provinceUrl}/province/ratings`, appId: 'hcp-demo', key: PROVINCE_KEY, areaCode: '131000', deptCode: 'LF-ZWFW' },
 });
-const businessKey = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'create-business-key', '--config', gwConfig, '--user', 'demo-business-system'], { cwd: REPO_ROOT }).stdout.toString().trim();
+const businessKey = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'create-business-key', '--config', gwConfig, '--user', 'demo-business-system'],
+  { cwd: REPO_ROOT },
+)
+  .stdout.toString()
+  .trim();
 const gateway = await startGateway(gwConfig, join(gwDir, 'data'));
 const devices: RunningDevice[] = [];
 // Window 01's panel: powered before its device starts, as at a real window.
@@ -65,9 +71,13 @@ for (const w of WINDOWS) {
 
 console.log('\nhcp demo hall is running. Open:');
 console.log(`  gateway API       ${gateway.http}/openapi.json   (hall IT login: ${ADMIN.username} / ${ADMIN.password})`);
-console.log(`  post a case       curl -X POST ${gateway.http}/api/cases -H 'content-type: application/json' -H 'x-api-key: ${businessKey}' -d '{"caseNo":"LF-2026-0001","windowNumber":"01","itemCode":"11131000MB0001","itemName":"个体工商户注册登记"}'`);
+console.log(
+  `  post a case       curl -X POST ${gateway.http}/api/cases -H 'content-type: application/json' -H 'x-api-key: ${businessKey}' -d '{"caseNo":"LF-2026-0001","windowNumber":"01","itemCode":"11131000MB0001","itemName":"个体工商户注册登记"}'`,
+);
 console.log(`  province sim      ${provinceUrl}/admin/stats   ${provinceUrl}/admin/ratings`);
-console.log(`  live counts       curl -s -X POST ${gateway.http}/api/login -H 'content-type: application/json' -d '{"username":"${ADMIN.username}","password":"${ADMIN.password}"}'  then  GET ${gateway.http}/api/counts`);
+console.log(
+  `  live counts       curl -s -X POST ${gateway.http}/api/login -H 'content-type: application/json' -d '{"username":"${ADMIN.username}","password":"${ADMIN.password}"}'  then  GET ${gateway.http}/api/counts`,
+);
 for (const [i, d] of devices.entries()) {
   console.log(`  window ${WINDOWS[i]!.number} kiosk     ${d.url}/#token=${d.token}`);
   console.log(`  window ${WINDOWS[i]!.number} status    curl -H 'authorization: Bearer ${d.token}' ${d.url}/api/status`);

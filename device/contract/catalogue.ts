@@ -34,9 +34,7 @@ export const CatalogueVersionSchema = z.object({
     .min(1),
 });
 
-export const CATALOGUES: ReadonlyMap<string, CatalogueVersion> = new Map([
-  [CATALOGUE_2020_1.version, CATALOGUE_2020_1],
-]);
+export const CATALOGUES: ReadonlyMap<string, CatalogueVersion> = new Map([[CATALOGUE_2020_1.version, CATALOGUE_2020_1]]);
 
 export const CURRENT_CATALOGUE_VERSION = CATALOGUE_2020_1.version;
 

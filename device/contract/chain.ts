@@ -22,30 +22,10 @@ export function canonicalRecordBytes(r: UnsignedRecord): Buffer {
           r.catalogueVersion,
           r.windowId,
           r.staffId ?? null,
-          [
-            r.invitation.id,
-            r.invitation.source,
-            r.invitation.caseNo ?? null,
-            r.invitation.itemCode ?? null,
-            r.invitation.itemName ?? null,
-            r.invitation.invitedAt,
-          ],
-          [
-            r.facts.msFromInvitation,
-            r.facts.staffLoggedIn,
-            r.facts.unarmedPressesBefore,
-            r.facts.ratingsInLastMinute,
-            r.facts.flags,
-          ],
+          [r.invitation.id, r.invitation.source, r.invitation.caseNo ?? null, r.invitation.itemCode ?? null, r.invitation.itemName ?? null, r.invitation.invitedAt],
+          [r.facts.msFromInvitation, r.facts.staffLoggedIn, r.facts.unarmedPressesBefore, r.facts.ratingsInLastMinute, r.facts.flags],
         ]
-      : [
-          r.ratingId,
-          r.reasons,
-          r.comment ?? null,
-          r.contact
-            ? [r.contact.alg, r.contact.keyId, r.contact.epk, r.contact.iv, r.contact.ct, r.contact.tag]
-            : null,
-        ];
+      : [r.ratingId, r.reasons, r.comment ?? null, r.contact ? [r.contact.alg, r.contact.keyId, r.contact.epk, r.contact.iv, r.contact.ct, r.contact.tag] : null];
   return Buffer.from(JSON.stringify(['hcp-record-1', common, body]), 'utf8');
 }
 
@@ -66,8 +46,7 @@ export function publicKeyFromPem(pem: string): KeyObject {
   return createPublicKey(pem);
 }
 
-export type ChainProblem =
-  | { seq: number; problem: 'hash-mismatch' | 'broken-link' | 'bad-signature' | 'gap' | 'wrong-device' };
+export type ChainProblem = { seq: number; problem: 'hash-mismatch' | 'broken-link' | 'bad-signature' | 'gap' | 'wrong-device' };
 
 /**
  * Check a contiguous run of one device's records. `prev` is the record before the run (or
@@ -99,5 +78,7 @@ export function verifyChain(
 
 /** sha256 of a public key's SPKI DER, hex: names an enrolment's key in batches and in hall IT's views. */
 export function keyFingerprint(publicKeyPem: string): string {
-  return createHash('sha256').update(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }

@@ -22,8 +22,16 @@ function makeChain(n: number) {
   let prevHash = GENESIS_HASH;
   for (let seq = 1; seq <= n; seq++) {
     const unsigned: UnsignedRecord = {
-      kind: 'rating', id: uuidv7(), deviceId: 'dev-001', seq, prevHash, at: new Date().toISOString(),
-      level: 5, channel: 'device-button', catalogueVersion: CURRENT_CATALOGUE_VERSION, windowId: 'w1',
+      kind: 'rating',
+      id: uuidv7(),
+      deviceId: 'dev-001',
+      seq,
+      prevHash,
+      at: new Date().toISOString(),
+      level: 5,
+      channel: 'device-button',
+      catalogueVersion: CURRENT_CATALOGUE_VERSION,
+      windowId: 'w1',
       invitation: { id: uuidv7(), source: 'staff', invitedAt: new Date().toISOString() },
       facts: { msFromInvitation: 1200, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 0, flags: [] },
     };
@@ -61,7 +69,7 @@ describe('contract', () => {
   it('verifies a chain and pinpoints an edit, a deletion and a forged signature', () => {
     const { out, publicKey } = makeChain(5);
     expect(verifyChain(out, publicKey, { signatures: 'all', deviceId: 'dev-001' })).toEqual([]);
-    const edited = out.map((r) => (r.seq === 3 ? { ...r, level: 1 } as ChainRecord : r));
+    const edited = out.map((r) => (r.seq === 3 ? ({ ...r, level: 1 } as ChainRecord) : r));
     expect(verifyChain(edited, publicKey, { signatures: 'head', deviceId: 'dev-001' })).toContainEqual({ seq: 3, problem: 'hash-mismatch' });
     const deleted = out.filter((r) => r.seq !== 2);
     expect(verifyChain(deleted, publicKey, { signatures: 'head', deviceId: 'dev-001' }).map((p) => p.problem)).toEqual(['gap', 'broken-link']);

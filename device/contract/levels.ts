@@ -9,11 +9,7 @@ import { z } from 'zod';
 export const RATING_LEVELS = [5, 4, 3, 2, 1] as const;
 export type RatingLevel = (typeof RATING_LEVELS)[number];
 
-export const RatingLevelSchema = z
-  .number()
-  .int()
-  .min(1, 'rating level must be 1..5')
-  .max(5, 'rating level must be 1..5') as unknown as z.ZodType<RatingLevel>;
+export const RatingLevelSchema = z.number().int().min(1, 'rating level must be 1..5').max(5, 'rating level must be 1..5') as unknown as z.ZodType<RatingLevel>;
 
 export interface LevelInfo {
   level: RatingLevel;

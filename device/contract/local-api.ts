@@ -72,7 +72,10 @@ export const DetailsBodySchema = z
     reasons: z.array(z.number().int()).max(16),
     comment: z.string().max(500).optional(),
     /** Only with `consent: true` (R10); mainland mobile numbers. */
-    phone: z.string().regex(/^1[3-9]\d{9}$/, 'phone must be an 11-digit mainland mobile number').optional(),
+    phone: z
+      .string()
+      .regex(/^1[3-9]\d{9}$/, 'phone must be an 11-digit mainland mobile number')
+      .optional(),
     consent: z.boolean().default(false),
   })
   .refine((b) => b.phone === undefined || b.consent, { message: 'a phone number needs the consent tick', path: ['consent'] });

@@ -62,9 +62,7 @@ export const BatchAckSchema = z.object({
   committedThroughSeq: z.number().int().min(0),
   /** The gateway's chain head for this device, so a device can tell where the gateway stands. */
   headHash: Sha256HexSchema.optional(),
-  rejected: z.array(
-    z.object({ id: RecordIdSchema, seq: z.number().int().min(1), code: RejectionCodeSchema, reason: z.string().max(300) }),
-  ),
+  rejected: z.array(z.object({ id: RecordIdSchema, seq: z.number().int().min(1), code: RejectionCodeSchema, reason: z.string().max(300) })),
   gatewayTime: IsoTimeSchema,
 });
 export type BatchAck = z.infer<typeof BatchAckSchema>;

@@ -10,9 +10,7 @@ import { RatingLevelSchema } from './levels.js';
 
 /** Time-ordered, globally unique (UUIDv7): random ids slow SQLite inserts as tables grow. */
 export const RecordIdSchema = z.uuid({ version: 'v7', message: 'id must be a UUIDv7' });
-export const DeviceIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'device id must be 3-63 chars of a-z, 0-9 and -');
+export const DeviceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'device id must be 3-63 chars of a-z, 0-9 and -');
 export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest');
 export const SignatureSchema = z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'must be a base64 Ed25519 signature');
 export const IsoTimeSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time' });
@@ -95,6 +93,4 @@ export type DetailRecord = z.infer<typeof DetailRecordSchema>;
 export const ChainRecordSchema = z.discriminatedUnion('kind', [RatingRecordSchema, DetailRecordSchema]);
 export type ChainRecord = z.infer<typeof ChainRecordSchema>;
 /** A record before hashing and signing. */
-export type UnsignedRecord =
-  | Omit<RatingRecord, 'hash' | 'sig'>
-  | Omit<DetailRecord, 'hash' | 'sig'>;
+export type UnsignedRecord = Omit<RatingRecord, 'hash' | 'sig'> | Omit<DetailRecord, 'hash' | 'sig'>;

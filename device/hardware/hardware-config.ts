@@ -77,10 +77,14 @@ export const HardwareSectionSchema = z
   .strict()
   .superRefine((h, ctx) => {
     if (h.nfc.mode === 'panel' && (h.panel.firmware === 'standard-firmata' || !h.panel.enabled)) {
-      ctx.addIssue({ code: 'custom', path: ['nfc', 'mode'], message: "the panel has no NFC reader here (StandardFirmata, or no panel): use mode 'serial' with the reader on its own USB port" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nfc', 'mode'],
+        message: "the panel has no NFC reader here (StandardFirmata, or no panel): use mode 'serial' with the reader on its own USB port",
+      });
     }
     if (h.panel.path !== undefined && h.panel.path === h.nfc.path) {
-      ctx.addIssue({ code: 'custom', path: ['nfc', 'path'], message: 'is the panel\'s port: one owner per port' });
+      ctx.addIssue({ code: 'custom', path: ['nfc', 'path'], message: "is the panel's port: one owner per port" });
     }
   });
 export type HardwareSection = z.infer<typeof HardwareSectionSchema>;

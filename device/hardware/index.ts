@@ -34,32 +34,47 @@ export class HardwareInputs implements Feature {
   private queue: Promise<void> = Promise.resolve();
   private started = false;
 
-  constructor(private readonly deps: FeatureDeps, cfg: ReturnType<typeof parseHardwareSection>, seams: HardwareTestSeams) {
+  constructor(
+    private readonly deps: FeatureDeps,
+    cfg: ReturnType<typeof parseHardwareSection>,
+    seams: HardwareTestSeams,
+  ) {
     const log = deps.logger;
     const listPorts = seams.listPorts ?? listSerialPorts;
-    this.panel = !cfg.panel.enabled ? null : new PanelSupervisor({
-      spec: { path: cfg.panel.path, usb: cfg.panel.usb ?? DEFAULT_PANEL_USB, exclude: () => (this.nfc?.openPath ? [this.nfc.openPath] : []) },
-      worker: {
-        baudRate: cfg.panel.baudRate, firmware: cfg.panel.firmware, handshakeTimeoutMs: cfg.panel.handshakeTimeoutMs,
-        heartbeatMs: seams.heartbeatMs ?? 2000, logLevel: log.level,
-      },
-      listPorts, backoff: cfg.reconnect, logger: log.child({ part: 'panel' }),
-      onReport: (r) => {
-        if (r.t === 'press') this.submit({ kind: 'press', level: r.level, source: 'panel' });
-        else if (r.t === 'please-rate') this.submit({ kind: 'please-rate', source: 'panel' });
-        else this.submit({ kind: 'badge', uid: r.uid, source: 'nfc' });
-      },
-      onConnection: (state) => deps.runtime.setConnection('panel', state),
-      onReady: () => this.lights.resend(),
-    });
-    this.nfc = cfg.nfc.mode === 'serial'
-      ? new SerialNfcReader({
-          spec: { path: cfg.nfc.path, usb: cfg.nfc.usb ?? DEFAULT_NFC_USB, exclude: () => (this.panel?.openPath ? [this.panel.openPath] : []) },
-          baudRate: cfg.nfc.baudRate, removeAfterMs: cfg.nfc.removeAfterMs, listPorts, backoff: cfg.reconnect,
-          logger: log.child({ part: 'nfc' }),
-          onTap: (uid) => this.submit({ kind: 'badge', uid, source: 'nfc' }),
-        })
-      : null;
+    this.panel = !cfg.panel.enabled
+      ? null
+      : new PanelSupervisor({
+          spec: { path: cfg.panel.path, usb: cfg.panel.usb ?? DEFAULT_PANEL_USB, exclude: () => (this.nfc?.openPath ? [this.nfc.openPath] : []) },
+          worker: {
+            baudRate: cfg.panel.baudRate,
+            firmware: cfg.panel.firmware,
+            handshakeTimeoutMs: cfg.panel.handshakeTimeoutMs,
+            heartbeatMs: seams.heartbeatMs ?? 2000,
+            logLevel: log.level,
+          },
+          listPorts,
+          backoff: cfg.reconnect,
+          logger: log.child({ part: 'panel' }),
+          onReport: (r) => {
+            if (r.t === 'press') this.submit({ kind: 'press', level: r.level, source: 'panel' });
+            else if (r.t === 'please-rate') this.submit({ kind: 'please-rate', source: 'panel' });
+            else this.submit({ kind: 'badge', uid: r.uid, source: 'nfc' });
+          },
+          onConnection: (state) => deps.runtime.setConnection('panel', state),
+          onReady: () => this.lights.resend(),
+        });
+    this.nfc =
+      cfg.nfc.mode === 'serial'
+        ? new SerialNfcReader({
+            spec: { path: cfg.nfc.path, usb: cfg.nfc.usb ?? DEFAULT_NFC_USB, exclude: () => (this.panel?.openPath ? [this.panel.openPath] : []) },
+            baudRate: cfg.nfc.baudRate,
+            removeAfterMs: cfg.nfc.removeAfterMs,
+            listPorts,
+            backoff: cfg.reconnect,
+            logger: log.child({ part: 'nfc' }),
+            onTap: (uid) => this.submit({ kind: 'badge', uid, source: 'nfc' }),
+          })
+        : null;
     this.lights = new PanelLights((cmd) => this.panel?.command(cmd));
   }
 

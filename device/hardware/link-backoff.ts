@@ -7,7 +7,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 export class Backoff {
   private next: number;
 
-  constructor(private readonly initialMs: number, private readonly maxMs: number, private readonly random: () => number = Math.random) {
+  constructor(
+    private readonly initialMs: number,
+    private readonly maxMs: number,
+    private readonly random: () => number = Math.random,
+  ) {
     this.next = initialMs;
   }
 

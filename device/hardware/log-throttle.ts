@@ -7,7 +7,10 @@ export class LogThrottle {
   private suppressed = 0;
   private lastAt = -Infinity;
 
-  constructor(private readonly periodMs = 10_000, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly periodMs = 10_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** Call for each occurrence; `log` runs when this one should be written, with how many were skipped. */
   hit(log: (skipped: number) => void): void {

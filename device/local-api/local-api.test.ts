@@ -27,12 +27,23 @@ beforeAll(async () => {
   const db = openDeviceDatabase(join(mkdtempSync(join(tmpdir(), 'hcp-api-')), 'device.db'));
   const store = new ChainStore(db, 'dev-api', generateKeyPairSync('ed25519').privateKey);
   runtime = new DeviceRuntime({
-    deviceId: 'dev-api', store, kv: new KvState(db), events: new EventLog(db), logger: pino({ level: 'silent' }),
-    initialConfig: configFromBootstrap('dev-api', {
-      hallName: 'H', window: { id: 'w1', number: '1', department: 'D' }, catalogueVersion: '2020.1',
-      roster: [{ staffId: 's-1', staffNo: 'A1', name: '王芳', post: '受理', title: '科员', badgeUids: ['1111111111'] }],
-    }, 120),
-    detailsTimeoutSec: 60, thanksTimeoutSec: 4,
+    deviceId: 'dev-api',
+    store,
+    kv: new KvState(db),
+    events: new EventLog(db),
+    logger: pino({ level: 'silent' }),
+    initialConfig: configFromBootstrap(
+      'dev-api',
+      {
+        hallName: 'H',
+        window: { id: 'w1', number: '1', department: 'D' },
+        catalogueVersion: '2020.1',
+        roster: [{ staffId: 's-1', staffNo: 'A1', name: '王芳', post: '受理', title: '科员', badgeUids: ['1111111111'] }],
+      },
+      120,
+    ),
+    detailsTimeoutSec: 60,
+    thanksTimeoutSec: 4,
   });
   app = await buildLocalApi({ runtime, token: TOKEN, logger: pino({ level: 'silent' }), status: () => ({ backlog: store.backlog() }) });
   url = await listenLocalApi(app, 0);

@@ -14,8 +14,14 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
-  BadgeBodySchema, DetailsBodySchema, RateBodySchema, SettingsBodySchema, SkipDetailsBodySchema,
-  describeZodError, getCatalogue, type DeviceView,
+  BadgeBodySchema,
+  DetailsBodySchema,
+  RateBodySchema,
+  SettingsBodySchema,
+  SkipDetailsBodySchema,
+  describeZodError,
+  getCatalogue,
+  type DeviceView,
 } from '../contract/index.js';
 import type { DeviceRuntime } from '../runtime/device-runtime.js';
 import type { InputOutcome } from '../runtime/ports.js';
@@ -30,9 +36,19 @@ export interface LocalApiOptions {
 }
 
 const OUTCOME_STATUS: Record<string, number> = {
-  'not-armed': 409, 'no-staff': 409, paused: 409, 'invitation-used': 409, 'already-detailed': 409,
-  'unknown-rating': 404, 'unknown-badge': 404, 'storage-full': 507, 'storage-failed': 500,
-  'bad-level': 400, 'bad-reasons': 400, 'no-consent': 400, 'callback-unavailable': 409,
+  'not-armed': 409,
+  'no-staff': 409,
+  paused: 409,
+  'invitation-used': 409,
+  'already-detailed': 409,
+  'unknown-rating': 404,
+  'unknown-badge': 404,
+  'storage-full': 507,
+  'storage-failed': 500,
+  'bad-level': 400,
+  'bad-reasons': 400,
+  'no-consent': 400,
+  'callback-unavailable': 409,
 };
 
 function sameToken(given: string | undefined, token: string): boolean {
@@ -43,7 +59,7 @@ function sameToken(given: string | undefined, token: string): boolean {
 }
 
 export async function buildLocalApi(o: LocalApiOptions): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({ loggerInstance: o.logger.child({ ns: "local-api" }, { level: "warn" }) as FastifyInstance["log"], bodyLimit: 16 * 1024 });
+  const app: FastifyInstance = Fastify({ loggerInstance: o.logger.child({ ns: 'local-api' }, { level: 'warn' }) as FastifyInstance['log'], bodyLimit: 16 * 1024 });
   await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
 
   app.addHook('onRequest', async (req, reply) => {
@@ -80,7 +96,17 @@ export async function buildLocalApi(o: LocalApiOptions): Promise<FastifyInstance
   });
   app.post('/api/details', async (req, reply) => {
     const b = body(DetailsBodySchema, req, reply);
-    if (b) return answer(reply, await o.runtime.addDetails({ ratingId: b.ratingId, reasons: b.reasons, consent: b.consent, ...(b.comment ? { comment: b.comment } : {}), ...(b.phone ? { phone: b.phone } : {}) }));
+    if (b)
+      return answer(
+        reply,
+        await o.runtime.addDetails({
+          ratingId: b.ratingId,
+          reasons: b.reasons,
+          consent: b.consent,
+          ...(b.comment ? { comment: b.comment } : {}),
+          ...(b.phone ? { phone: b.phone } : {}),
+        }),
+      );
   });
   app.post('/api/details/skip', async (req, reply) => {
     const b = body(SkipDetailsBodySchema, req, reply);

@@ -27,9 +27,19 @@ function make(dir: string, opts: { invitationTimeoutSec?: number; detailsTimeout
   const db = openDeviceDatabase(join(dir, 'device.db'));
   const store = new ChainStore(db, 'dev-unit', key);
   const rt = new DeviceRuntime({
-    deviceId: 'dev-unit', store, kv: new KvState(db), events: new EventLog(db), logger: pino({ level: 'silent' }),
-    initialConfig: configFromBootstrap('dev-unit', { hallName: 'H', window: { id: 'w1', number: '1', department: 'D' }, roster, catalogueVersion: '2020.1' }, opts.invitationTimeoutSec ?? 120),
-    detailsTimeoutSec: opts.detailsTimeoutSec ?? 60, thanksTimeoutSec: opts.thanksTimeoutSec ?? 4, ...(opts.now ? { now: opts.now } : {}),
+    deviceId: 'dev-unit',
+    store,
+    kv: new KvState(db),
+    events: new EventLog(db),
+    logger: pino({ level: 'silent' }),
+    initialConfig: configFromBootstrap(
+      'dev-unit',
+      { hallName: 'H', window: { id: 'w1', number: '1', department: 'D' }, roster, catalogueVersion: '2020.1' },
+      opts.invitationTimeoutSec ?? 120,
+    ),
+    detailsTimeoutSec: opts.detailsTimeoutSec ?? 60,
+    thanksTimeoutSec: opts.thanksTimeoutSec ?? 4,
+    ...(opts.now ? { now: opts.now } : {}),
   });
   opened.push({ db, rt });
   return { db, store, rt };
@@ -85,7 +95,13 @@ describe('device runtime state machine', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-rt-'));
     const first = make(dir);
     await first.rt.submit({ kind: 'badge', uid: '1111111111', source: 'test' });
-    await first.rt.openCaseInvitation({ inviteId: '01a20ff9-cce1-735c-8b5f-2907db9305fd', caseNo: 'LF-2026-000123', itemCode: '11131000MB1', itemName: '营业执照变更登记', issuedAt: new Date().toISOString() });
+    await first.rt.openCaseInvitation({
+      inviteId: '01a20ff9-cce1-735c-8b5f-2907db9305fd',
+      caseNo: 'LF-2026-000123',
+      itemCode: '11131000MB1',
+      itemName: '营业执照变更登记',
+      issuedAt: new Date().toISOString(),
+    });
     await first.rt.stop();
     first.db.close();
     opened.splice(0);
@@ -165,7 +181,7 @@ describe('device runtime state machine', () => {
     expect(store.rejected()).toMatchObject([{ seq: 4, code: 'catalogue', reason: 'unknown catalogue version' }]);
   });
 
-  it('logout ends the previous citizen\'s screen; typing keeps the details screen open; revisions increase', async () => {
+  it("logout ends the previous citizen's screen; typing keeps the details screen open; revisions increase", async () => {
     const { rt } = make(mkdtempSync(join(tmpdir(), 'hcp-rt-')), { detailsTimeoutSec: 0.3 });
     await rt.submit({ kind: 'badge', uid: '1111111111', source: 'test' });
     const r0 = rt.view().revision;

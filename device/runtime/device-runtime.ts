@@ -11,10 +11,19 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import {
-  DeviceConfigSchema, InvitationRefSchema, LanguageSchema, LEVELS, reasonCodesProblem,
-  type DeviceConfig, type DeviceView, type InvitationRef, type InvitePayload, type RatingLevel, type RatingRecord,
+  DeviceConfigSchema,
+  InvitationRefSchema,
+  LanguageSchema,
+  LEVELS,
+  reasonCodesProblem,
+  type DeviceConfig,
+  type DeviceView,
+  type InvitationRef,
+  type InvitePayload,
+  type RatingLevel,
+  type RatingRecord,
 } from '../contract/index.js';
-import { ChainStore, StoreError } from '../store/chain-store.js';
+import { type ChainStore, StoreError } from '../store/chain-store.js';
 import { sealContact } from '../store/contact-seal.js';
 import type { EventLog } from '../store/event-log.js';
 import type { KvState } from '../store/kv-state.js';
@@ -79,8 +88,14 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
 
   view(): DeviceView {
     return buildView({
-      revision: this.revision, config: this.config, staffId: this.session.staffId, paused: this.session.paused, invitation: this.invitation,
-      lastRating: this.lastRating, connection: this.connection, settings: this.settings,
+      revision: this.revision,
+      config: this.config,
+      staffId: this.session.staffId,
+      paused: this.session.paused,
+      invitation: this.invitation,
+      lastRating: this.lastRating,
+      connection: this.connection,
+      settings: this.settings,
       timeouts: { detailsSec: this.o.detailsTimeoutSec, thanksSec: this.o.thanksTimeoutSec },
     });
   }
@@ -91,11 +106,16 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
 
   async submit(input: DeviceInput): Promise<InputOutcome> {
     switch (input.kind) {
-      case 'badge': return this.badge(input.uid);
-      case 'press': return this.press(input.level, input.source === 'panel' ? 'device-button' : 'device-touch');
-      case 'please-rate': return this.openInvitation({ source: 'staff' });
-      case 'pause': return this.setPaused(true);
-      case 'resume': return this.setPaused(false);
+      case 'badge':
+        return this.badge(input.uid);
+      case 'press':
+        return this.press(input.level, input.source === 'panel' ? 'device-button' : 'device-touch');
+      case 'please-rate':
+        return this.openInvitation({ source: 'staff' });
+      case 'pause':
+        return this.setPaused(true);
+      case 'resume':
+        return this.setPaused(false);
     }
   }
 
@@ -112,10 +132,7 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   }
 
   async openCaseInvitation(invite: InvitePayload): Promise<InputOutcome> {
-    return this.openInvitation(
-      { source: 'case', id: invite.inviteId, caseNo: invite.caseNo, itemCode: invite.itemCode, itemName: invite.itemName },
-      invite.validForSec,
-    );
+    return this.openInvitation({ source: 'case', id: invite.inviteId, caseNo: invite.caseNo, itemCode: invite.itemCode, itemName: invite.itemName }, invite.validForSec);
   }
 
   withdrawInvitation(inviteId: string, _reason: string): InputOutcome {
@@ -191,8 +208,11 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     const at = this.now();
     const openSec = Math.min(this.config.invitationTimeoutSec, validForSec ?? Infinity);
     const inv: OpenInvitation = {
-      id: p.id ?? uuidv7(), source: p.source,
-      ...(p.caseNo ? { caseNo: p.caseNo } : {}), ...(p.itemCode ? { itemCode: p.itemCode } : {}), ...(p.itemName ? { itemName: p.itemName } : {}),
+      id: p.id ?? uuidv7(),
+      source: p.source,
+      ...(p.caseNo ? { caseNo: p.caseNo } : {}),
+      ...(p.itemCode ? { itemCode: p.itemCode } : {}),
+      ...(p.itemName ? { itemName: p.itemName } : {}),
       invitedAt: new Date(at).toISOString(),
       expiresAt: new Date(at + openSec * 1000).toISOString(),
     };
@@ -223,13 +243,18 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     const now = this.now();
     const { expiresAt: _e, ...invitation } = inv;
     const rec = {
-      kind: 'rating' as const, id: uuidv7(), at: new Date(now).toISOString(), level, channel,
-      catalogueVersion: this.config.catalogueVersion, windowId: this.config.window.id,
+      kind: 'rating' as const,
+      id: uuidv7(),
+      at: new Date(now).toISOString(),
+      level,
+      channel,
+      catalogueVersion: this.config.catalogueVersion,
+      windowId: this.config.window.id,
       ...(this.session.staffId ? { staffId: this.session.staffId } : {}),
       invitation,
       facts: this.integrity.factsFor(now, Date.parse(inv.invitedAt), this.session.staffId !== null),
     };
-    let stored;
+    let stored: ReturnType<ChainStore['append']>;
     try {
       stored = this.o.store.append(rec);
     } catch (err) {
@@ -251,16 +276,20 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   /** Reasons, comment and a consented call-back number after a 差评 (R2, R10, R12). */
   async addDetails(d: DetailsInput): Promise<InputOutcome> {
     const rating = this.o.store.getRecord(d.ratingId);
-    if (!rating || rating.kind !== 'rating') return fail('unknown-rating', 'no such rating on this device');
+    if (rating?.kind !== 'rating') return fail('unknown-rating', 'no such rating on this device');
     if (this.o.store.hasDetailFor(d.ratingId)) return fail('already-detailed', 'this rating already has its details');
     const problem = reasonCodesProblem(rating.catalogueVersion, rating.level, d.reasons);
     if (problem) return fail('bad-reasons', problem);
-    if (d.phone !== undefined && !d.consent) return fail('no-consent', 'a call-back number needs the rater\'s explicit consent');
+    if (d.phone !== undefined && !d.consent) return fail('no-consent', "a call-back number needs the rater's explicit consent");
     if (d.phone !== undefined && !this.config.contactKey) return fail('callback-unavailable', 'call-back is not configured at this hall');
     const comment = d.comment?.trim();
     try {
       const stored = this.o.store.append({
-        kind: 'detail', id: uuidv7(), at: new Date(this.now()).toISOString(), ratingId: d.ratingId, reasons: d.reasons,
+        kind: 'detail',
+        id: uuidv7(),
+        at: new Date(this.now()).toISOString(),
+        ratingId: d.ratingId,
+        reasons: d.reasons,
         ...(comment ? { comment } : {}),
         ...(d.phone !== undefined && this.config.contactKey ? { contact: sealContact(d.phone, this.config.contactKey) } : {}),
       });
@@ -338,22 +367,28 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   private armTimer(inv: OpenInvitation): void {
     this.clearTimer('invitation');
     const ms = Math.max(0, Date.parse(inv.expiresAt) - this.now());
-    this.timers.set('invitation', setTimeout(() => {
-      if (this.invitation?.id !== inv.id) return;
-      this.closeInvitation('expired');
-      this.changed();
-    }, ms).unref());
+    this.timers.set(
+      'invitation',
+      setTimeout(() => {
+        if (this.invitation?.id !== inv.id) return;
+        this.closeInvitation('expired');
+        this.changed();
+      }, ms).unref(),
+    );
   }
 
   private screenTimer(sec: number): void {
     this.clearTimer('screen');
-    this.timers.set('screen', setTimeout(() => {
-      if (!this.lastRating) return;
-      // Details not given in time: the committed rating stays, the screen moves on.
-      if (this.lastRating.phase === 'details') return void this.finishDetails(this.lastRating.id);
-      this.lastRating = null;
-      this.changed();
-    }, sec * 1000).unref());
+    this.timers.set(
+      'screen',
+      setTimeout(() => {
+        if (!this.lastRating) return;
+        // Details not given in time: the committed rating stays, the screen moves on.
+        if (this.lastRating.phase === 'details') return void this.finishDetails(this.lastRating.id);
+        this.lastRating = null;
+        this.changed();
+      }, sec * 1000).unref(),
+    );
   }
 
   private clearTimer(name: 'invitation' | 'screen'): void {

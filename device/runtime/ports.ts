@@ -16,9 +16,7 @@ export type DeviceInput =
 
 export type InputSourceName = 'panel' | 'nfc' | 'touch' | 'api' | 'simulator' | 'test';
 
-export type InputOutcome =
-  | { accepted: true; ratingId?: string }
-  | { accepted: false; code: string; reason: string };
+export type InputOutcome = { accepted: true; ratingId?: string } | { accepted: false; code: string; reason: string };
 
 /** The runtime's input side. `submit` resolves after the effect is durable (a rating: committed). */
 export interface InputSink {

@@ -14,14 +14,8 @@ export interface ViewInputs {
 }
 
 export function buildView(s: ViewInputs): DeviceView {
-  const staff = s.staffId ? s.config.roster.find((r) => r.staffId === s.staffId) ?? null : null;
-  const screen: DeviceView['screen'] = s.lastRating
-    ? s.lastRating.phase
-    : !staff || s.paused
-      ? 'paused'
-      : s.invitation
-        ? 'armed'
-        : 'idle';
+  const staff = s.staffId ? (s.config.roster.find((r) => r.staffId === s.staffId) ?? null) : null;
+  const screen: DeviceView['screen'] = s.lastRating ? s.lastRating.phase : !staff || s.paused ? 'paused' : s.invitation ? 'armed' : 'idle';
   const qr = s.config.qrBaseUrl?.replace(/\/$/, '');
   return {
     revision: s.revision,

@@ -16,7 +16,13 @@ export interface SimulatorOptions {
 }
 
 /** How citizens rate in practice: mostly good, a few bad. */
-const LEVEL_WEIGHTS: Array<[RatingLevel, number]> = [[5, 0.62], [4, 0.2], [3, 0.1], [2, 0.05], [1, 0.03]];
+const LEVEL_WEIGHTS: Array<[RatingLevel, number]> = [
+  [5, 0.62],
+  [4, 0.2],
+  [3, 0.1],
+  [2, 0.05],
+  [1, 0.03],
+];
 
 export class SimulatedCitizens implements Feature {
   private timer: NodeJS.Timeout | null = null;
@@ -67,7 +73,10 @@ export class SimulatedCitizens implements Feature {
       if (outcome.accepted && outcome.ratingId && rt.view().screen === 'details') {
         const level = rt.view().lastRating!.level;
         const offered = reasonsForLevel(view.catalogueVersion, level);
-        const reasons = offered.filter(() => this.random() < 0.3).map((r) => r.code).slice(0, 3);
+        const reasons = offered
+          .filter(() => this.random() < 0.3)
+          .map((r) => r.code)
+          .slice(0, 3);
         await rt.addDetails({ ratingId: outcome.ratingId, reasons, consent: false });
       }
     }

@@ -6,7 +6,7 @@
  * Only then may anything confirm it to the citizen (DESIGN.md "How a rating flows" 2).
  */
 import type { KeyObject } from 'node:crypto';
-import { GENESIS_HASH, RejectionCode, type ChainRecord, type UnsignedRecord } from '../contract/index.js';
+import { GENESIS_HASH, type RejectionCode, type ChainRecord, type UnsignedRecord } from '../contract/index.js';
 import { hashRecord, signHash } from '../contract/chain.js';
 import type { Outbox } from '../runtime/ports.js';
 import type { Db } from './database.js';
@@ -38,9 +38,7 @@ export class ChainStore implements Outbox {
     /** The device's stamp clock (device/clock/stamp-clock.ts), for the times the outbox keeps. */
     private readonly now: () => number = Date.now,
   ) {
-    const last = db.prepare('SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1').get() as
-      | { seq: number; hash: string }
-      | undefined;
+    const last = db.prepare('SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
     this.head = last ?? { seq: 0, hash: GENESIS_HASH };
     this.insert = db.prepare(
       'INSERT INTO records (seq, id, kind, at, hash, invitation_id, rating_id, body) VALUES (@seq, @id, @kind, @at, @hash, @invitationId, @ratingId, @body)',
@@ -96,9 +94,7 @@ export class ChainStore implements Outbox {
 
   backlog(): number {
     const ack = this.ackState();
-    const rejected = (
-      this.db.prepare('SELECT COUNT(*) AS n FROM outbox_rejections WHERE seq > ?').get(ack.through) as { n: number }
-    ).n;
+    const rejected = (this.db.prepare('SELECT COUNT(*) AS n FROM outbox_rejections WHERE seq > ?').get(ack.through) as { n: number }).n;
     return Math.max(0, this.head.seq - ack.through - rejected);
   }
 
@@ -117,9 +113,7 @@ export class ChainStore implements Outbox {
 
   markRejected(items: ReadonlyArray<{ seq: number; code: RejectionCode; reason: string }>): void {
     // Only for records still here: a rejection never names a pruned record (pruning takes acknowledged ones only).
-    const stmt = this.db.prepare(
-      'INSERT OR REPLACE INTO outbox_rejections (seq, code, reason, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM records WHERE seq = ?)',
-    );
+    const stmt = this.db.prepare('INSERT OR REPLACE INTO outbox_rejections (seq, code, reason, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM records WHERE seq = ?)');
     const now = new Date(this.now()).toISOString();
     this.db.transaction(() => {
       for (const item of items) if (item.seq <= this.head.seq) stmt.run(item.seq, item.code, item.reason.slice(0, 300), now, item.seq);
@@ -127,9 +121,13 @@ export class ChainStore implements Outbox {
   }
 
   rejected(): Array<{ seq: number; id: string; code: string; reason: string; at: string }> {
-    return this.db
-      .prepare('SELECT x.seq, r.id, x.code, x.reason, x.at FROM outbox_rejections x JOIN records r ON r.seq = x.seq ORDER BY x.seq')
-      .all() as Array<{ seq: number; id: string; code: string; reason: string; at: string }>;
+    return this.db.prepare('SELECT x.seq, r.id, x.code, x.reason, x.at FROM outbox_rejections x JOIN records r ON r.seq = x.seq ORDER BY x.seq').all() as Array<{
+      seq: number;
+      id: string;
+      code: string;
+      reason: string;
+      at: string;
+    }>;
   }
 
   lastAcknowledgedAt(): string | null {

@@ -41,11 +41,13 @@ export class EventLog {
   }
 
   recent(limit = 100): Array<{ at: string; kind: string; detail: unknown }> {
-    return (this.db.prepare('SELECT at, kind, detail FROM events ORDER BY id DESC LIMIT ?').all(limit) as Array<{
-      at: string;
-      kind: string;
-      detail: string | null;
-    }>).map((r) => ({ at: r.at, kind: r.kind, detail: r.detail ? JSON.parse(r.detail) : null }));
+    return (
+      this.db.prepare('SELECT at, kind, detail FROM events ORDER BY id DESC LIMIT ?').all(limit) as Array<{
+        at: string;
+        kind: string;
+        detail: string | null;
+      }>
+    ).map((r) => ({ at: r.at, kind: r.kind, detail: r.detail ? JSON.parse(r.detail) : null }));
   }
 
   count(kind: DeviceEventKind): number {

@@ -36,9 +36,11 @@ interface Bounds {
 function readBounds(db: Db): Bounds | null {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chain_bounds'").get();
   if (!table) return null;
-  return (db
-    .prepare('SELECT pruned_through_seq AS prunedThroughSeq, pruned_through_hash AS prunedThroughHash, head_seq AS headSeq, head_hash AS headHash FROM chain_bounds WHERE id = 1')
-    .get() as Bounds | undefined) ?? null;
+  return (
+    (db
+      .prepare('SELECT pruned_through_seq AS prunedThroughSeq, pruned_through_hash AS prunedThroughHash, head_seq AS headSeq, head_hash AS headHash FROM chain_bounds WHERE id = 1')
+      .get() as Bounds | undefined) ?? null
+  );
 }
 
 export function verifyDeviceStore(db: Db, publicKey: KeyObject): VerifyReport {

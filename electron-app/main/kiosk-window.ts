@@ -28,19 +28,40 @@ export function lockSession(origin: string): void {
 
 export function openKioskWindow(o: KioskWindowOptions): BrowserWindow {
   const win = new BrowserWindow({
-    kiosk: true, fullscreen: true, frame: false, closable: false, minimizable: false, autoHideMenuBar: true, backgroundColor: '#f4f6f8',
+    kiosk: true,
+    fullscreen: true,
+    frame: false,
+    closable: false,
+    minimizable: false,
+    autoHideMenuBar: true,
+    backgroundColor: '#f4f6f8',
     webPreferences: {
-      preload: o.preload, contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false,
-      webSecurity: true, allowRunningInsecureContent: false, spellcheck: false, devTools: false, webviewTag: false,
+      preload: o.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+      devTools: false,
+      webviewTag: false,
       zoomFactor: 1,
     },
   });
   const wc = win.webContents;
   wc.setWindowOpenHandler(() => ({ action: 'deny' }));
-  wc.on('will-navigate', (e, url) => { if (!url.startsWith(`${o.origin}/`)) e.preventDefault(); });
-  wc.on('will-redirect', (e, url) => { if (!url.startsWith(`${o.origin}/`)) e.preventDefault(); });
+  wc.on('will-navigate', (e, url) => {
+    if (!url.startsWith(`${o.origin}/`)) e.preventDefault();
+  });
+  wc.on('will-redirect', (e, url) => {
+    if (!url.startsWith(`${o.origin}/`)) e.preventDefault();
+  });
   wc.on('will-attach-webview', (e) => e.preventDefault());
-  wc.on('did-finish-load', () => { void wc.setVisualZoomLevelLimits(1, 1); wc.setZoomFactor(1); });
+  wc.on('did-finish-load', () => {
+    void wc.setVisualZoomLevelLimits(1, 1);
+    wc.setZoomFactor(1);
+  });
   wc.on('zoom-changed', () => wc.setZoomFactor(1));
   // A citizen cannot close, reload or open tools with the keyboard (if a keyboard is attached at all).
   wc.on('before-input-event', (e, input) => {
@@ -49,17 +70,26 @@ export function openKioskWindow(o: KioskWindowOptions): BrowserWindow {
     if ((input.control || input.meta) && ['w', 'q', 'r', 'n', 't', '+', '-', '=', '0', 'p', 's'].includes(k)) e.preventDefault();
     if (['f5', 'f11', 'f12'].includes(k)) e.preventDefault();
   });
-  win.on('close', (e) => { if (!allowClose) e.preventDefault(); });
+  win.on('close', (e) => {
+    if (!allowClose) e.preventDefault();
+  });
   // The renderer died (crash, OOM, killed): load it again. Ratings are safe in the runtime meanwhile.
   wc.on('render-process-gone', (_e, details) => {
     o.log(`renderer gone (${details.reason}); reloading`);
-    setTimeout(() => { if (!win.isDestroyed()) void win.loadURL(o.url()); }, 1000);
+    setTimeout(() => {
+      if (!win.isDestroyed()) void win.loadURL(o.url());
+    }, 1000);
   });
-  wc.on('unresponsive', () => { o.log('renderer unresponsive; reloading'); wc.forcefullyCrashRenderer(); });
+  wc.on('unresponsive', () => {
+    o.log('renderer unresponsive; reloading');
+    wc.forcefullyCrashRenderer();
+  });
   // The runtime may not be up yet at boot: retry until it answers.
   wc.on('did-fail-load', (_e, code) => {
     if (code === -3) return; // aborted by our own reload
-    setTimeout(() => { if (!win.isDestroyed()) void win.loadURL(o.url()); }, 2000);
+    setTimeout(() => {
+      if (!win.isDestroyed()) void win.loadURL(o.url());
+    }, 2000);
   });
   void win.loadURL(o.url());
   return win;

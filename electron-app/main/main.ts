@@ -2,7 +2,7 @@
  * The Electron kiosk shell's entry (`npm run kiosk -- --config kiosk.json`): a thin window onto the
  * device runtime's local API. It owns no data; ratings live in the runtime (DESIGN.md).
  */
-import { app, BrowserWindow, ipcMain, powerSaveBlocker, type IpcMainInvokeEvent } from 'electron';
+import { app, type BrowserWindow, ipcMain, powerSaveBlocker, type IpcMainInvokeEvent } from 'electron';
 import { readFileSync } from 'node:fs';
 import { IpcChannel } from './ipc-channels.js';
 import { loadKioskConfig, pinMatches } from './kiosk-config.js';

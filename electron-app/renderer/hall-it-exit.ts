@@ -7,9 +7,13 @@ import { h } from './dom.js';
 import type { Words } from './i18n.js';
 import { openNumberPad } from './input/number-pad.js';
 
-interface KioskBridge { requestExit(pin: string): Promise<boolean> }
+interface KioskBridge {
+  requestExit(pin: string): Promise<boolean>;
+}
 declare global {
-  interface Window { hcpKiosk?: KioskBridge }
+  interface Window {
+    hcpKiosk?: KioskBridge;
+  }
 }
 
 const HOLD_MS = 5000;
@@ -22,8 +26,15 @@ export function hallItCorner(words: () => Words): HTMLElement {
     timer = window.setTimeout(() => {
       const w = words();
       openNumberPad({
-        label: 'PIN', value: '', maxLength: 12, secret: true, w, onChange: () => undefined,
-        onDone: (pin) => { if (pin) void window.hcpKiosk?.requestExit(pin); },
+        label: 'PIN',
+        value: '',
+        maxLength: 12,
+        secret: true,
+        w,
+        onChange: () => undefined,
+        onDone: (pin) => {
+          if (pin) void window.hcpKiosk?.requestExit(pin);
+        },
       });
     }, HOLD_MS);
   });

@@ -29,7 +29,11 @@ let mounted: { key: string; screen: Screen } | null = null;
 
 // Until the runtime answers (boot order, wrong token): a calm placeholder, never a blank screen.
 stage.append(h('main', { class: 'screen connecting' }, h('h1', { class: 'connecting-text' }, '正在连接… Connecting…')));
-document.body.replaceChildren(stage, badge.root, hallItCorner(() => WORDS[view?.settings.language ?? 'zh']));
+document.body.replaceChildren(
+  stage,
+  badge.root,
+  hallItCorner(() => WORDS[view?.settings.language ?? 'zh']),
+);
 badge.paint(null, WORDS.zh, false);
 // No pinch-zoom or context menu for citizens (the Electron shell also disables zoom).
 document.addEventListener('contextmenu', (e) => e.preventDefault());
@@ -53,9 +57,14 @@ function render(next: DeviceView): void {
   if (mounted?.key === key) return;
   mounted?.screen.dispose();
   const ctx: ScreenContext = {
-    view: next, lang, w: WORDS[lang], api,
+    view: next,
+    lang,
+    w: WORDS[lang],
+    api,
     refresh,
-    speak: (text) => { if (next.settings.speech) speak(text, lang); },
+    speak: (text) => {
+      if (next.settings.speech) speak(text, lang);
+    },
   };
   const make = { paused: pausedScreen, idle: idleScreen, armed: armedScreen, details: detailsScreen, thanks: thanksScreen }[next.screen];
   const screen = make(ctx);
@@ -73,13 +82,21 @@ function isNewer(v: DeviceView): boolean {
   return view === null || v.revision >= view.revision;
 }
 function refresh(): void {
-  void api.state().then((v) => { if (v && isNewer(v)) render(v); });
+  void api.state().then((v) => {
+    if (v && isNewer(v)) render(v);
+  });
 }
 
-const live = new LiveView(token, (v) => { if (isNewer(v)) render(v); }, (up) => {
-  linkUp = up;
-  badge.paint(view, WORDS[view?.settings.language ?? 'zh'], up);
-});
+const live = new LiveView(
+  token,
+  (v) => {
+    if (isNewer(v)) render(v);
+  },
+  (up) => {
+    linkUp = up;
+    badge.paint(view, WORDS[view?.settings.language ?? 'zh'], up);
+  },
+);
 live.start();
 // Do not wait for the socket if it is slow: one GET paints the first screen.
 refresh();

@@ -35,13 +35,20 @@ export class AlertBoard {
     const bumped = await this.store.db
       .updateTable('alerts')
       .set((eb) => ({ count: eb('count', '+', 1), last_at: now, detail }))
-      .where('kind', '=', kind).where('subject', '=', subject).where('cleared_at', 'is', null)
+      .where('kind', '=', kind)
+      .where('subject', '=', subject)
+      .where('cleared_at', 'is', null)
       .executeTakeFirst();
     if (Number(bumped.numUpdatedRows) > 0) return;
     await this.store.db
       .insertInto('alerts')
       .values({ kind, subject, detail, raised_at: now, last_at: now, cleared_at: null, acked_at: null, acked_by: null, ack_comment: null })
-      .onConflict((oc) => oc.columns(['kind', 'subject']).where('cleared_at', 'is', null).doUpdateSet((eb) => ({ count: eb('alerts.count', '+', 1), last_at: now })))
+      .onConflict((oc) =>
+        oc
+          .columns(['kind', 'subject'])
+          .where('cleared_at', 'is', null)
+          .doUpdateSet((eb) => ({ count: eb('alerts.count', '+', 1), last_at: now })),
+      )
       .execute();
     this.logger.warn({ kind, subject }, detail);
   }
@@ -51,7 +58,9 @@ export class AlertBoard {
     await this.store.db
       .updateTable('alerts')
       .set({ cleared_at: new Date(this.clock.now()).toISOString() })
-      .where('kind', '=', kind).where('subject', '=', subject).where('cleared_at', 'is', null)
+      .where('kind', '=', kind)
+      .where('subject', '=', subject)
+      .where('cleared_at', 'is', null)
       .execute();
   }
 
@@ -59,20 +68,35 @@ export class AlertBoard {
     const r = await this.store.db
       .updateTable('alerts')
       .set({ acked_at: new Date(this.clock.now()).toISOString(), acked_by: by, ack_comment: comment })
-      .where('id', '=', id).where('acked_at', 'is', null)
+      .where('id', '=', id)
+      .where('acked_at', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
   /** Live or unacknowledged alerts, newest first; `all` adds the acknowledged and cleared ones. */
   async list(opts: { all?: boolean; limit?: number; subject?: string } = {}): Promise<AlertView[]> {
-    let q = this.store.db.selectFrom('alerts').selectAll().orderBy('last_at', 'desc').orderBy('id', 'desc').limit(opts.limit ?? 200);
+    let q = this.store.db
+      .selectFrom('alerts')
+      .selectAll()
+      .orderBy('last_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(opts.limit ?? 200);
     if (!opts.all) q = q.where((eb) => eb.or([eb('cleared_at', 'is', null), eb('acked_at', 'is', null)]));
     if (opts.subject) q = q.where('subject', '=', opts.subject);
     const rows = await q.execute();
     return rows.map((r) => ({
-      id: r.id, kind: r.kind, subject: r.subject, detail: r.detail, raisedAt: r.raised_at, lastAt: r.last_at, count: r.count,
-      clearedAt: r.cleared_at, ackedAt: r.acked_at, ackedBy: r.acked_by, ackComment: r.ack_comment,
+      id: r.id,
+      kind: r.kind,
+      subject: r.subject,
+      detail: r.detail,
+      raisedAt: r.raised_at,
+      lastAt: r.last_at,
+      count: r.count,
+      clearedAt: r.cleared_at,
+      ackedAt: r.acked_at,
+      ackedBy: r.acked_by,
+      ackComment: r.ack_comment,
     }));
   }
 

@@ -24,17 +24,23 @@ export class AuditLog {
     await db
       .insertInto('audit_log')
       .values({
-        at: new Date(this.clock.now()).toISOString(), actor: e.actor, action: e.action, subject: e.subject ?? null,
-        detail: e.detail ? JSON.stringify(e.detail) : null, remote: e.remote ?? null,
+        at: new Date(this.clock.now()).toISOString(),
+        actor: e.actor,
+        action: e.action,
+        subject: e.subject ?? null,
+        detail: e.detail ? JSON.stringify(e.detail) : null,
+        remote: e.remote ?? null,
       })
       .execute();
   }
 
   async list(opts: { afterId?: number; limit?: number } = {}) {
     const rows = await this.store.db
-      .selectFrom('audit_log').selectAll()
+      .selectFrom('audit_log')
+      .selectAll()
       .where('id', '>', opts.afterId ?? 0)
-      .orderBy('id').limit(opts.limit ?? 500)
+      .orderBy('id')
+      .limit(opts.limit ?? 500)
       .execute();
     return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, subject: r.subject, detail: r.detail ? JSON.parse(r.detail) : null, remote: r.remote }));
   }

@@ -48,7 +48,7 @@ export interface BrokerListenOptions {
 const authError = (code: number, message: string) => Object.assign(new Error(message), { returnCode: code });
 /** aedes keeps its live clients by id; its typings do not declare the map. */
 const liveClients = (aedes: Aedes | null): Record<string, Client | undefined> => (aedes as unknown as { clients?: Record<string, Client> } | null)?.clients ?? {};
-const remoteOf = (client: Client | null): string | null => ((client as unknown as { conn?: Socket } | null)?.conn?.remoteAddress ?? null);
+const remoteOf = (client: Client | null): string | null => (client as unknown as { conn?: Socket } | null)?.conn?.remoteAddress ?? null;
 
 export class EmbeddedBroker {
   private aedes: Aedes | null = null;
@@ -144,7 +144,10 @@ export class EmbeddedBroker {
     });
     aedes.on('subscribe', (subs, c) => {
       if (!c) return;
-      const kinds = subs.map((x) => parseDeviceTopic(x.topic)).filter((t) => t?.deviceId === c.id).map((t) => t!.kind);
+      const kinds = subs
+        .map((x) => parseDeviceTopic(x.topic))
+        .filter((t) => t?.deviceId === c.id)
+        .map((t) => t!.kind);
       if (kinds.length) this.hooks.onSubscribed(c.id, kinds);
     });
     aedes.on('clientDisconnect', (c) => {
@@ -159,7 +162,10 @@ export class EmbeddedBroker {
       aedes.handle(s);
     };
     this.server = listen.tls
-      ? createTlsServer({ key: readFileSync(listen.tls.keyFile), cert: readFileSync(listen.tls.certFile), ...(listen.tls.caFile ? { ca: readFileSync(listen.tls.caFile) } : {}) }, accept)
+      ? createTlsServer(
+          { key: readFileSync(listen.tls.keyFile), cert: readFileSync(listen.tls.certFile), ...(listen.tls.caFile ? { ca: readFileSync(listen.tls.caFile) } : {}) },
+          accept,
+        )
       : createTcpServer(accept);
     await new Promise<void>((res, rej) => {
       this.server!.once('error', rej);
@@ -177,7 +183,10 @@ export class EmbeddedBroker {
   publish(topic: string, payload: string | Buffer, opts: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {
     return new Promise((res, rej) => {
       if (!this.aedes) return rej(new Error('broker not started'));
-      this.aedes.publish({ cmd: 'publish', topic, payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload), qos: opts.qos ?? 1, retain: opts.retain ?? false, dup: false }, (err) => (err ? rej(err) : res()));
+      this.aedes.publish(
+        { cmd: 'publish', topic, payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload), qos: opts.qos ?? 1, retain: opts.retain ?? false, dup: false },
+        (err) => (err ? rej(err) : res()),
+      );
     });
   }
 

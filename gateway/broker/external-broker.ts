@@ -66,25 +66,35 @@ export class ExternalBrokerLink {
     if (this.o.aclFile) writeFileSync(this.o.aclFile, mosquittoAcl(this.o.username), { mode: 0o600 });
     if (this.o.reloadCommand?.length) {
       const [cmd, ...args] = this.o.reloadCommand;
-      await new Promise<void>((res) => execFile(cmd!, args, (err) => {
-        if (err) this.logger.error({ err: err.message }, 'broker reload failed');
-        res();
-      }));
+      await new Promise<void>((res) =>
+        execFile(cmd!, args, (err) => {
+          if (err) this.logger.error({ err: err.message }, 'broker reload failed');
+          res();
+        }),
+      );
     }
   }
 
   async start(): Promise<void> {
     const client = mqtt.connect(this.o.url, {
-      clientId: this.o.username, username: this.o.username, password: this.o.password, clean: true, reconnectPeriod: 500,
+      clientId: this.o.username,
+      username: this.o.username,
+      password: this.o.password,
+      clean: true,
+      reconnectPeriod: 500,
       ...(this.o.caFile ? { ca: readFileSync(this.o.caFile) } : {}),
     });
     this.client = client;
     client.on('connect', () => {
       // A shared subscription: several gateway workers split the hall's batches between them.
       const kinds = ['records', 'status', 'receipt'];
-      client.subscribe(kinds.map((k) => `$share/hcp-ingest/${TOPIC_ROOT}/+/${k}`), { qos: 1 }, (err) => {
-        if (err) this.logger.error({ err: err.message }, 'ingest subscription refused');
-      });
+      client.subscribe(
+        kinds.map((k) => `$share/hcp-ingest/${TOPIC_ROOT}/+/${k}`),
+        { qos: 1 },
+        (err) => {
+          if (err) this.logger.error({ err: err.message }, 'ingest subscription refused');
+        },
+      );
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'external broker error'));
     // Batches through MQTT.js's back-pressure hook: while the ingest queue holds more than

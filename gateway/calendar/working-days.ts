@@ -14,10 +14,7 @@ const DateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM
 
 /** Local override: per year, every holiday and every make-up working day of that year. */
 export const CalendarOverrideSchema = z.object({
-  years: z.record(
-    z.string().regex(/^\d{4}$/, 'year key must be YYYY'),
-    z.object({ holidays: z.array(DateSchema), workdays: z.array(DateSchema) }),
-  ),
+  years: z.record(z.string().regex(/^\d{4}$/, 'year key must be YYYY'), z.object({ holidays: z.array(DateSchema), workdays: z.array(DateSchema) })),
 });
 export type CalendarOverride = z.infer<typeof CalendarOverrideSchema>;
 

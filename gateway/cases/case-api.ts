@@ -32,7 +32,11 @@ export const CaseBodySchema = z
     applicant: z
       .object({
         name: z.string().trim().min(1).max(60).optional(),
-        phone: z.string().trim().regex(/^\+?[0-9 -]{5,20}$/, 'applicant.phone must be a phone number').optional(),
+        phone: z
+          .string()
+          .trim()
+          .regex(/^\+?[0-9 -]{5,20}$/, 'applicant.phone must be a phone number')
+          .optional(),
       })
       .strict()
       .optional(),
@@ -63,8 +67,13 @@ const DELIVERY: Record<InvitationView['state'], { delivery: string; message: str
 function caseView(c: CasesTable, invitations: InvitationView[]) {
   const last = invitations[invitations.length - 1];
   return {
-    caseNo: c.case_no, windowNumber: c.window_number, state: c.state, deadlineDate: c.deadline_date, createdAt: c.created_at,
-    itemCode: c.item_code, itemName: c.item_name,
+    caseNo: c.case_no,
+    windowNumber: c.window_number,
+    state: c.state,
+    deadlineDate: c.deadline_date,
+    createdAt: c.created_at,
+    itemCode: c.item_code,
+    itemName: c.item_name,
     ...(last ? { delivery: DELIVERY[last.state].delivery, message: DELIVERY[last.state].message } : { delivery: 'none', message: 'no invitation was sent' }),
     invitations,
   };
@@ -108,7 +117,8 @@ export function caseApiRoutes(d: CaseApiDeps): FastifyPluginAsync {
       const existing = await db.selectFrom('cases').selectAll().where('case_no', '=', b.caseNo).executeTakeFirst();
       if (existing) {
         if (existing.business_system !== systemId) return reply.code(409).send({ error: 'case-conflict', message: `case ${b.caseNo} was sent by another business system` });
-        if (existing.window_number !== b.windowNumber) return reply.code(409).send({ error: 'case-conflict', message: `case ${b.caseNo} was already sent for window ${existing.window_number}` });
+        if (existing.window_number !== b.windowNumber)
+          return reply.code(409).send({ error: 'case-conflict', message: `case ${b.caseNo} was already sent for window ${existing.window_number}` });
         const last = (await d.desk.forCase(b.caseNo)).at(-1);
         // A retry after an invitation that never reached the citizen sends a new one; otherwise it is the same case.
         if (existing.state === 'open' && existing.device_id) {
@@ -130,10 +140,23 @@ export function caseApiRoutes(d: CaseApiDeps): FastifyPluginAsync {
         await trx
           .insertInto('cases')
           .values({
-            case_no: b.caseNo, business_system: systemId, window_id: window.windowId, window_number: window.number, device_id: deviceId,
-            item_code: b.itemCode ?? null, item_name: b.itemName ?? null, staff_id: b.staffId ?? null, state: 'open',
-            created_at: new Date(now).toISOString(), deadline_date: d.scheduler.deadlineFor(now), first_assess_id: null, rated_at: null,
-            defaulted_at: null, withdrawn_at: null, withdraw_reason: null, contact_enc: b.applicant ? d.cipher.seal(b.applicant, b.caseNo) : null,
+            case_no: b.caseNo,
+            business_system: systemId,
+            window_id: window.windowId,
+            window_number: window.number,
+            device_id: deviceId,
+            item_code: b.itemCode ?? null,
+            item_name: b.itemName ?? null,
+            staff_id: b.staffId ?? null,
+            state: 'open',
+            created_at: new Date(now).toISOString(),
+            deadline_date: d.scheduler.deadlineFor(now),
+            first_assess_id: null,
+            rated_at: null,
+            defaulted_at: null,
+            withdrawn_at: null,
+            withdraw_reason: null,
+            contact_enc: b.applicant ? d.cipher.seal(b.applicant, b.caseNo) : null,
           })
           .onConflict((oc) => oc.column('case_no').doNothing())
           .execute();
@@ -156,8 +179,14 @@ export function caseApiRoutes(d: CaseApiDeps): FastifyPluginAsync {
       if (!body.success) return reply.code(400).send({ error: 'bad-request', message: describeZodError(body.error) });
       const c = await own(systemId, (req.params as { caseNo: string }).caseNo, reply);
       if (!c) return;
-      if (c.state !== 'open' && c.state !== 'withdrawn') return reply.code(409).send({ error: 'case-closed', message: `case ${c.case_no} is already ${c.state}; a rated or defaulted case stays on record` });
-      await db.updateTable('cases').set({ state: 'withdrawn', withdrawn_at: new Date(ctx.clock.now()).toISOString(), withdraw_reason: body.data.reason }).where('case_no', '=', c.case_no).where('state', '=', 'open').execute();
+      if (c.state !== 'open' && c.state !== 'withdrawn')
+        return reply.code(409).send({ error: 'case-closed', message: `case ${c.case_no} is already ${c.state}; a rated or defaulted case stays on record` });
+      await db
+        .updateTable('cases')
+        .set({ state: 'withdrawn', withdrawn_at: new Date(ctx.clock.now()).toISOString(), withdraw_reason: body.data.reason })
+        .where('case_no', '=', c.case_no)
+        .where('state', '=', 'open')
+        .execute();
       await d.desk.withdraw(c.case_no, body.data.reason);
       return answer(c.case_no);
     });

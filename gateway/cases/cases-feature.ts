@@ -50,11 +50,23 @@ export class CasesFeature implements GatewayFeature {
     this.keys = new CaseApiKeys(ctx.store);
     this.desk = new InvitationDesk({ store: ctx.store, devices: ctx.devices, events: ctx.events, clock: ctx.clock, logger, validSec: config.invitationValidSec });
     this.scheduler = new DefaultScheduler({
-      store: ctx.store, clock: ctx.clock, logger, workingDays: config.workingDays, everyMs: config.defaultsEveryMs, catchUp,
+      store: ctx.store,
+      clock: ctx.clock,
+      logger,
+      workingDays: config.workingDays,
+      everyMs: config.defaultsEveryMs,
+      catchUp,
       calendar: createChinaCalendar(config.calendarOverrideFile ? { overrideFile: config.calendarOverrideFile } : {}),
       onDefaulted: () => ctx.events.emit('assessments-changed', { by: 'defaults' }),
     });
-    this.routes = caseApiRoutes({ ctx, keys: this.keys, cipher: new ContactCipher(casesContactKey(ctx.dataDir)), desk: this.desk, scheduler: this.scheduler, settleMs: config.answerWaitMs });
+    this.routes = caseApiRoutes({
+      ctx,
+      keys: this.keys,
+      cipher: new ContactCipher(casesContactKey(ctx.dataDir)),
+      desk: this.desk,
+      scheduler: this.scheduler,
+      settleMs: config.answerWaitMs,
+    });
   }
 
   async start(): Promise<void> {

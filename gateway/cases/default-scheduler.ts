@@ -74,7 +74,13 @@ export class DefaultScheduler {
         if (deadline) await trx.updateTable('cases').set({ deadline_date: deadline }).where('case_no', '=', c.case_no).execute();
       }
       // deadline_date < today's China date: the deadline day is over.
-      const overdue = await trx.selectFrom('cases').selectAll().where('state', '=', 'open').where('deadline_date', '<', chinaDate(new Date(now))).orderBy('created_at').execute();
+      const overdue = await trx
+        .selectFrom('cases')
+        .selectAll()
+        .where('state', '=', 'open')
+        .where('deadline_date', '<', chinaDate(new Date(now)))
+        .orderBy('created_at')
+        .execute();
       let n = 0;
       for (const c of overdue) if (deadlineEnd(c.deadline_date!) <= now && (await giveDefault(trx, c, nowIso))) n++;
       return n;

@@ -79,8 +79,14 @@ export class InvitationDesk {
   async issue(trx: Tx, caseNo: string, deviceId: string): Promise<InvitationsTable> {
     const now = this.o.clock.now();
     const row: InvitationsTable = {
-      invite_id: uuidv7(), case_no: caseNo, device_id: deviceId, issued_at: this.iso(now), valid_until: this.iso(now + this.o.validSec * 1000),
-      state: 'queued', state_at: this.iso(now), reason: null,
+      invite_id: uuidv7(),
+      case_no: caseNo,
+      device_id: deviceId,
+      issued_at: this.iso(now),
+      valid_until: this.iso(now + this.o.validSec * 1000),
+      state: 'queued',
+      state_at: this.iso(now),
+      reason: null,
     };
     await trx.insertInto('invitations').values(row).execute();
     return row;
@@ -92,11 +98,23 @@ export class InvitationDesk {
     const pick = await this.o.store.write(async (trx) => {
       const online = await trx.selectFrom('devices').select('online').where('device_id', '=', deviceId).executeTakeFirst();
       if (!online?.online) return null;
-      const open = await trx.selectFrom('invitations').selectAll().where('device_id', '=', deviceId).where('state', 'in', ['queued', 'sent']).where('valid_until', '>', this.iso(now)).orderBy('issued_at', 'desc').execute();
+      const open = await trx
+        .selectFrom('invitations')
+        .selectAll()
+        .where('device_id', '=', deviceId)
+        .where('state', 'in', ['queued', 'sent'])
+        .where('valid_until', '>', this.iso(now))
+        .orderBy('issued_at', 'desc')
+        .execute();
       const newest = open[0];
       if (!newest) return null;
-      await trx.updateTable('invitations').set({ state: 'superseded', state_at: this.iso(now), reason: `a newer invitation (${newest.invite_id}) went to the device` })
-        .where('device_id', '=', deviceId).where('state', 'in', OPEN).where('invite_id', '!=', newest.invite_id).execute();
+      await trx
+        .updateTable('invitations')
+        .set({ state: 'superseded', state_at: this.iso(now), reason: `a newer invitation (${newest.invite_id}) went to the device` })
+        .where('device_id', '=', deviceId)
+        .where('state', 'in', OPEN)
+        .where('invite_id', '!=', newest.invite_id)
+        .execute();
       const c = await trx.selectFrom('cases').select(['item_code', 'item_name']).where('case_no', '=', newest.case_no).executeTakeFirst();
       return { row: newest, item: c };
     });
@@ -105,8 +123,12 @@ export class InvitationDesk {
     const validForSec = Math.max(1, Math.floor((Date.parse(row.valid_until) - now) / 1000));
     try {
       await this.o.devices.send(deviceId, 'invite', {
-        inviteId: row.invite_id, caseNo: row.case_no, issuedAt: row.issued_at, validForSec,
-        ...(item?.item_code ? { itemCode: item.item_code } : {}), ...(item?.item_name ? { itemName: item.item_name } : {}),
+        inviteId: row.invite_id,
+        caseNo: row.case_no,
+        issuedAt: row.issued_at,
+        validForSec,
+        ...(item?.item_code ? { itemCode: item.item_code } : {}),
+        ...(item?.item_name ? { itemName: item.item_name } : {}),
       });
     } catch (err) {
       this.o.logger.warn({ err, deviceId }, 'invitation not published; it stays queued for the next connection');
@@ -145,7 +167,9 @@ export class InvitationDesk {
       return rows;
     });
     for (const r of open.filter((x) => x.state !== 'queued')) {
-      await this.o.devices.send(r.device_id, 'invite', { withdraw: r.invite_id, reason }).catch((err) => this.o.logger.warn({ err, deviceId: r.device_id }, 'withdrawal not published; the invitation expires on the device by itself'));
+      await this.o.devices
+        .send(r.device_id, 'invite', { withdraw: r.invite_id, reason })
+        .catch((err) => this.o.logger.warn({ err, deviceId: r.device_id }, 'withdrawal not published; the invitation expires on the device by itself'));
     }
   }
 
@@ -161,7 +185,8 @@ export class InvitationDesk {
     await this.o.store.db
       .updateTable('invitations')
       .set({ state: r.outcome, state_at: this.iso(), reason })
-      .where('invite_id', '=', r.inviteId).where('device_id', '=', deviceId)
+      .where('invite_id', '=', r.inviteId)
+      .where('device_id', '=', deviceId)
       .where('state', 'in', r.outcome === 'withdrawn' ? ['withdrawn', ...OPEN] : ['queued', 'sent'])
       .execute();
     for (const w of this.waiters.get(r.inviteId) ?? []) w();
@@ -172,7 +197,8 @@ export class InvitationDesk {
     await this.o.store.db
       .updateTable('invitations')
       .set({ state: 'expired', state_at: now, reason: 'not delivered while the citizen could still be at the window' })
-      .where('state', 'in', ['queued', 'sent']).where('valid_until', '<=', now)
+      .where('state', 'in', ['queued', 'sent'])
+      .where('valid_until', '<=', now)
       .execute();
   }
 }

@@ -91,7 +91,11 @@ export function gatewayConfigSchema(features: readonly FeatureDefinition<unknown
         ctx.addIssue({ code: 'custom', path: ['http', 'tls'], message: 'HTTP off loopback needs TLS (or http.allowPlainHttp: true, explicitly)' });
       }
       if (c.mqtt.external && c.mqtt.requireKeyProof) {
-        ctx.addIssue({ code: 'custom', path: ['mqtt', 'requireKeyProof'], message: 'a site broker checks passwords itself and cannot check a key proof: set mqtt.requireKeyProof: false (and give devices client certificates on that broker)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mqtt', 'requireKeyProof'],
+          message: 'a site broker checks passwords itself and cannot check a key proof: set mqtt.requireKeyProof: false (and give devices client certificates on that broker)',
+        });
       }
     });
 }

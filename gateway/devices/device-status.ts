@@ -78,11 +78,21 @@ export class DeviceStatusBook {
       .where('device_id', '=', deviceId)
       .execute();
     if (facts.storeFill !== undefined) {
-      if (facts.storeFill >= STORE_FILL_ALERT) await this.alerts.raise('store-nearly-full', deviceId, `the device store is ${Math.round(facts.storeFill * 100)} % full: check that it syncs (acknowledged records are pruned) and its retention settings`);
+      if (facts.storeFill >= STORE_FILL_ALERT)
+        await this.alerts.raise(
+          'store-nearly-full',
+          deviceId,
+          `the device store is ${Math.round(facts.storeFill * 100)} % full: check that it syncs (acknowledged records are pruned) and its retention settings`,
+        );
       else await this.alerts.clear('store-nearly-full', deviceId);
     }
     if (facts.clockOffsetMs !== undefined) {
-      if (Math.abs(facts.clockOffsetMs) >= CLOCK_SKEW_ALERT_MS) await this.alerts.raise('clock-skew', deviceId, `the device clock is ${Math.round(facts.clockOffsetMs / 60_000)} min off the gateway's: its rating times are corrected, but set its clock (NTP) or replace its RTC battery`);
+      if (Math.abs(facts.clockOffsetMs) >= CLOCK_SKEW_ALERT_MS)
+        await this.alerts.raise(
+          'clock-skew',
+          deviceId,
+          `the device clock is ${Math.round(facts.clockOffsetMs / 60_000)} min off the gateway's: its rating times are corrected, but set its clock (NTP) or replace its RTC battery`,
+        );
       else await this.alerts.clear('clock-skew', deviceId);
     }
     if (facts.panel !== undefined) {
@@ -105,8 +115,15 @@ export class DeviceStatusBook {
       .orderBy('d.device_id')
       .execute();
     return rows.map((r) => ({
-      deviceId: r.device_id, windowId: r.window_id, retired: r.retired === 1, enrolled: r.enrolled_at !== null, epoch: r.current_epoch,
-      headSeq: r.head_seq ?? 0, online: r.online === 1, offlineSince: r.offline_since, lastSeenAt: r.last_seen_at,
+      deviceId: r.device_id,
+      windowId: r.window_id,
+      retired: r.retired === 1,
+      enrolled: r.enrolled_at !== null,
+      epoch: r.current_epoch,
+      headSeq: r.head_seq ?? 0,
+      online: r.online === 1,
+      offlineSince: r.offline_since,
+      lastSeenAt: r.last_seen_at,
       status: r.status ? (JSON.parse(r.status) as Partial<DeviceStatus>) : null,
     }));
   }

@@ -10,9 +10,7 @@ import type { Clock } from '../feature.js';
 import type { GatewayStore } from '../store/database.js';
 import { verifySecretAsync } from '../store/secrets.js';
 
-export type LoginVerdict =
-  | { ok: true }
-  | { ok: false; why: 'unknown-device' | 'wrong-password' | 'no-key-proof' | 'bad-key-proof' | 'stale-nonce' };
+export type LoginVerdict = { ok: true } | { ok: false; why: 'unknown-device' | 'wrong-password' | 'no-key-proof' | 'bad-key-proof' | 'stale-nonce' };
 
 const NONCE_TTL_MS = 120_000;
 /** Outstanding nonces per device: enough for reconnect storms, too few to fill the table. */
@@ -64,7 +62,10 @@ export class DeviceLogin {
     const used = await this.store.db
       .updateTable('device_nonces')
       .set({ used_at: now })
-      .where('nonce', '=', proof.nonce).where('device_id', '=', deviceId).where('used_at', 'is', null).where('expires_at', '>', now)
+      .where('nonce', '=', proof.nonce)
+      .where('device_id', '=', deviceId)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
       .executeTakeFirst();
     return Number(used.numUpdatedRows) === 1 ? { ok: true } : { ok: false, why: 'stale-nonce' };
   }

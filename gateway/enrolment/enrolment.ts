@@ -64,12 +64,25 @@ export class Enrolment {
       if (existing?.retired) throw new RegistryError('retired', `device ${deviceId} is retired`);
       await trx
         .insertInto('devices')
-        .values({ device_id: deviceId, window_id: windowId, created_at: this.now(), mqtt_password_hash: null, broker_password_hash: null, status: null, offline_since: null, last_seen_at: null, enrolled_at: null })
+        .values({
+          device_id: deviceId,
+          window_id: windowId,
+          created_at: this.now(),
+          mqtt_password_hash: null,
+          broker_password_hash: null,
+          status: null,
+          offline_since: null,
+          last_seen_at: null,
+          enrolled_at: null,
+        })
         .onConflict((oc) => oc.column('device_id').doUpdateSet({ window_id: windowId }))
         .execute();
       // A new code voids the older unused ones.
       await trx.deleteFrom('enrolment_codes').where('device_id', '=', deviceId).where('used_at', 'is', null).execute();
-      await trx.insertInto('enrolment_codes').values({ code_hash: codeHash(code), device_id: deviceId, expires_at: expiresAt, used_at: null, used_key_fingerprint: null }).execute();
+      await trx
+        .insertInto('enrolment_codes')
+        .values({ code_hash: codeHash(code), device_id: deviceId, expires_at: expiresAt, used_at: null, used_key_fingerprint: null })
+        .execute();
     });
     return { code, expiresAt };
   }
@@ -101,15 +114,24 @@ export class Enrolment {
       }
       if (device.retired) throw new RegistryError('retired', `device ${body.deviceId} is retired`);
       await trx.updateTable('enrolment_codes').set({ used_at: now, used_key_fingerprint: fingerprint }).where('code_hash', '=', row.code_hash).execute();
-      const current = device.current_epoch > 0
-        ? await trx.selectFrom('device_epochs').select(['epoch', 'key_fingerprint']).where('device_id', '=', body.deviceId).where('epoch', '=', device.current_epoch).executeTakeFirst()
-        : undefined;
+      const current =
+        device.current_epoch > 0
+          ? await trx
+              .selectFrom('device_epochs')
+              .select(['epoch', 'key_fingerprint'])
+              .where('device_id', '=', body.deviceId)
+              .where('epoch', '=', device.current_epoch)
+              .executeTakeFirst()
+          : undefined;
       let epoch = current?.epoch ?? 0;
       const rekeyed = current !== undefined && current.key_fingerprint !== fingerprint;
       if (!current || rekeyed) {
         epoch += 1;
         if (current) await trx.updateTable('device_epochs').set({ ended_at: now }).where('device_id', '=', body.deviceId).where('epoch', '=', current.epoch).execute();
-        await trx.insertInto('device_epochs').values({ device_id: body.deviceId, epoch, public_key_pem: body.publicKeyPem, key_fingerprint: fingerprint, head_hash: null, enrolled_at: now, ended_at: null }).execute();
+        await trx
+          .insertInto('device_epochs')
+          .values({ device_id: body.deviceId, epoch, public_key_pem: body.publicKeyPem, key_fingerprint: fingerprint, head_hash: null, enrolled_at: now, ended_at: null })
+          .execute();
       }
       await trx
         .updateTable('devices')
@@ -119,7 +141,11 @@ export class Enrolment {
       return { epoch, rekeyed };
     });
     if (result.rekeyed) {
-      await this.o.alerts.raise('device-rekeyed', body.deviceId, `device ${body.deviceId} was enrolled again with a new key: a new chain (epoch ${result.epoch}) starts; the old one is kept. Expected after a store was wiped or a device replaced; otherwise find out who enrolled it.`);
+      await this.o.alerts.raise(
+        'device-rekeyed',
+        body.deviceId,
+        `device ${body.deviceId} was enrolled again with a new key: a new chain (epoch ${result.epoch}) starts; the old one is kept. Expected after a store was wiped or a device replaced; otherwise find out who enrolled it.`,
+      );
     }
     return { username: body.deviceId, password, keyProof: this.o.keyProof, ...result };
   }
@@ -134,7 +160,12 @@ export class Enrolment {
   }
 
   async brokerPasswordHashes(): Promise<Array<{ deviceId: string; hash: string }>> {
-    const rows = await this.o.store.db.selectFrom('devices').select(['device_id', 'broker_password_hash']).where('retired', '=', 0).where('broker_password_hash', 'is not', null).execute();
+    const rows = await this.o.store.db
+      .selectFrom('devices')
+      .select(['device_id', 'broker_password_hash'])
+      .where('retired', '=', 0)
+      .where('broker_password_hash', 'is not', null)
+      .execute();
     return rows.map((r) => ({ deviceId: r.device_id, hash: r.broker_password_hash! }));
   }
 }

@@ -36,9 +36,7 @@ export const LOCK_MS = 15 * 60_000;
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export type LoginResult =
-  | { ok: true; token: string; role: Role; expiresAt: string }
-  | { ok: false; why: 'wrong' | 'locked'; lockedUntil?: string };
+export type LoginResult = { ok: true; token: string; role: Role; expiresAt: string } | { ok: false; why: 'wrong' | 'locked'; lockedUntil?: string };
 
 export class ConsoleAuth {
   constructor(
@@ -72,7 +70,11 @@ export class ConsoleAuth {
       if (row) {
         const failures = row.failed_logins + 1;
         const lockedUntil = failures >= LOCK_AFTER_FAILURES ? this.iso(now + LOCK_MS) : null;
-        await this.store.db.updateTable('users').set({ failed_logins: lockedUntil ? 0 : failures, locked_until: lockedUntil }).where('username', '=', username).execute();
+        await this.store.db
+          .updateTable('users')
+          .set({ failed_logins: lockedUntil ? 0 : failures, locked_until: lockedUntil })
+          .where('username', '=', username)
+          .execute();
         await this.audit.record({ actor: username, action: 'login-refused', detail: { why: 'wrong-password', ...(lockedUntil ? { lockedUntil } : {}) }, remote });
         if (lockedUntil) return { ok: false, why: 'locked', lockedUntil };
       } else {
@@ -85,7 +87,10 @@ export class ConsoleAuth {
     const role = RoleSchema.parse(row.role);
     await this.store.write(async (trx) => {
       await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('username', '=', username).execute();
-      await trx.insertInto('sessions').values({ token_hash: tokenHash(token), username, role, created_at: this.iso(now), expires_at: expiresAt, last_seen_at: this.iso(now), ended_at: null }).execute();
+      await trx
+        .insertInto('sessions')
+        .values({ token_hash: tokenHash(token), username, role, created_at: this.iso(now), expires_at: expiresAt, last_seen_at: this.iso(now), ended_at: null })
+        .execute();
       await this.audit.record({ actor: username, action: 'login', remote }, trx);
     });
     return { ok: true, token, role, expiresAt };
@@ -106,8 +111,11 @@ export class ConsoleAuth {
     if (!token) return null;
     const now = this.iso();
     const row = await this.store.db
-      .selectFrom('sessions').select(['username', 'role'])
-      .where('token_hash', '=', tokenHash(token)).where('ended_at', 'is', null).where('expires_at', '>', now)
+      .selectFrom('sessions')
+      .select(['username', 'role'])
+      .where('token_hash', '=', tokenHash(token))
+      .where('ended_at', 'is', null)
+      .where('expires_at', '>', now)
       .executeTakeFirst();
     return row ? { username: row.username, role: RoleSchema.parse(row.role) } : null;
   }

@@ -4,10 +4,7 @@
  * left (the chain against the stored head, the signature with the enrolment's key, unique ids) is
  * decided in the commit (ingest-queue.ts).
  */
-import {
-  MAX_PAYLOAD_BYTES, RecordBatchSchema, describeZodError,
-  type ChainRecord, type ClockRun, type RejectionCode, type UnsignedRecord,
-} from '@hcp/contract';
+import { MAX_PAYLOAD_BYTES, RecordBatchSchema, describeZodError, type ChainRecord, type ClockRun, type RejectionCode, type UnsignedRecord } from '@hcp/contract';
 import { hashRecord } from '@hcp/contract/chain';
 
 export interface Rejection {
@@ -62,8 +59,14 @@ export function checkBatch(deviceId: string, payload: Buffer, receivedAt: number
   return {
     ok: true,
     batch: {
-      batchId: b.batchId, deviceId, records, rejected, sentAt, keyFingerprint: b.keyFingerprint ?? null,
-      clocks: [...(b.clocks ?? [])].sort((x, y) => x.fromSeq - y.fromSeq), receivedAt,
+      batchId: b.batchId,
+      deviceId,
+      records,
+      rejected,
+      sentAt,
+      keyFingerprint: b.keyFingerprint ?? null,
+      clocks: [...(b.clocks ?? [])].sort((x, y) => x.fromSeq - y.fromSeq),
+      receivedAt,
     },
   };
 }

@@ -170,7 +170,15 @@ export class IngestQueue {
       .where('d.device_id', '=', deviceId)
       .executeTakeFirst();
     if (!r) return null;
-    return { epoch: r.epoch, seq: r.head_seq, hash: r.head_hash ?? GENESIS, pem: r.public_key_pem, fingerprint: r.key_fingerprint, retired: r.retired === 1, windowId: r.window_id };
+    return {
+      epoch: r.epoch,
+      seq: r.head_seq,
+      hash: r.head_hash ?? GENESIS,
+      pem: r.public_key_pem,
+      fingerprint: r.key_fingerprint,
+      retired: r.retired === 1,
+      windowId: r.window_id,
+    };
   }
 
   /** Decide, store and ack one batch; mutates `head` to the new head. */
@@ -179,7 +187,8 @@ export class IngestQueue {
     if (!head) return { deviceId: b.deviceId, ack: null, refused: 'device is not enrolled', stored: 0 };
     const all = [...b.records.map((r) => ({ id: r.id, seq: r.seq })), ...b.rejected];
     const refuseAll = (code: Rejection['code'], reason: string): Outcome => ({
-      deviceId: b.deviceId, stored: 0,
+      deviceId: b.deviceId,
+      stored: 0,
       ack: { batchId: b.batchId, committedThroughSeq: 0, rejected: all.map((r) => ({ id: r.id, seq: r.seq, code, reason })), gatewayTime },
     });
     if (head.retired) return refuseAll('retired-device', 'this device is retired');
@@ -196,9 +205,15 @@ export class IngestQueue {
     const old = b.records.filter((r) => r.seq <= head.seq);
     if (old.length > 0) {
       const stored = await trx
-        .selectFrom('records').select(['seq', 'id', 'hash'])
-        .where('device_id', '=', b.deviceId).where('epoch', '=', head.epoch)
-        .where('seq', 'in', old.map((r) => r.seq))
+        .selectFrom('records')
+        .select(['seq', 'id', 'hash'])
+        .where('device_id', '=', b.deviceId)
+        .where('epoch', '=', head.epoch)
+        .where(
+          'seq',
+          'in',
+          old.map((r) => r.seq),
+        )
         .execute();
       const bySeq = new Map(stored.map((s) => [s.seq, s]));
       for (const r of old) {
@@ -231,11 +246,26 @@ export class IngestQueue {
       // An id already stored belongs to another record: a replay or a forgery. The chain cannot
       // go past it, so the batch stops just before it.
       const taken = new Set(
-        (await trx.selectFrom('records').select('id').where('id', 'in', fresh.map((r) => r.id)).execute()).map((x) => x.id),
+        (
+          await trx
+            .selectFrom('records')
+            .select('id')
+            .where(
+              'id',
+              'in',
+              fresh.map((r) => r.id),
+            )
+            .execute()
+        ).map((x) => x.id),
       );
       const cut = fresh.findIndex((r) => taken.has(r.id));
       if (cut >= 0) {
-        for (const r of fresh.slice(cut)) reject(r, taken.has(r.id) ? 'duplicate-id' : 'chain-gap', taken.has(r.id) ? 'this record id is already stored for another record' : `follows a refused record at seq ${fresh[cut]!.seq}`);
+        for (const r of fresh.slice(cut))
+          reject(
+            r,
+            taken.has(r.id) ? 'duplicate-id' : 'chain-gap',
+            taken.has(r.id) ? 'this record id is already stored for another record' : `follows a refused record at seq ${fresh[cut]!.seq}`,
+          );
         fresh = fresh.slice(0, cut);
       }
     }
@@ -251,30 +281,51 @@ export class IngestQueue {
     }
 
     if (gapAt !== null && rejected.some((x) => x.code === 'chain-gap')) {
-      await trx.insertInto('chain_gaps').values({ device_id: b.deviceId, epoch: head.epoch, expected_seq: start.seq + fresh.length + 1, got_seq: gapAt, detected_at: gatewayTime }).execute();
+      await trx
+        .insertInto('chain_gaps')
+        .values({ device_id: b.deviceId, epoch: head.epoch, expected_seq: start.seq + fresh.length + 1, got_seq: gapAt, detected_at: gatewayTime })
+        .execute();
       this.logger.error({ deviceId: b.deviceId, epoch: head.epoch, expected: start.seq + fresh.length + 1, got: gapAt }, 'chain gap: a record is missing');
     }
     if (fresh.length > 0) {
       const rows = fresh.map((r) => {
         const t = correctTime(r, b);
         return {
-          id: r.id, device_id: b.deviceId, epoch: head.epoch, seq: r.seq, kind: r.kind, hash: r.hash, at: r.at,
-          at_corrected: t.atCorrected, clock_offset_ms: t.offsetMs, clock_flag: t.flag,
-          window_id: r.kind === 'rating' ? r.windowId : head.windowId, level: r.kind === 'rating' ? r.level : null,
-          body: JSON.stringify(r), stored_at: gatewayTime,
+          id: r.id,
+          device_id: b.deviceId,
+          epoch: head.epoch,
+          seq: r.seq,
+          kind: r.kind,
+          hash: r.hash,
+          at: r.at,
+          at_corrected: t.atCorrected,
+          clock_offset_ms: t.offsetMs,
+          clock_flag: t.flag,
+          window_id: r.kind === 'rating' ? r.windowId : head.windowId,
+          level: r.kind === 'rating' ? r.level : null,
+          body: JSON.stringify(r),
+          stored_at: gatewayTime,
         };
       });
-      for (let i = 0; i < rows.length; i += 100) await trx.insertInto('records').values(rows.slice(i, i + 100)).execute();
+      for (let i = 0; i < rows.length; i += 100)
+        await trx
+          .insertInto('records')
+          .values(rows.slice(i, i + 100))
+          .execute();
       const last = fresh[fresh.length - 1]!;
       await trx.updateTable('device_epochs').set({ head_seq: last.seq, head_hash: last.hash }).where('device_id', '=', b.deviceId).where('epoch', '=', head.epoch).execute();
       head.seq = last.seq;
       head.hash = last.hash;
     }
     return {
-      deviceId: b.deviceId, stored: fresh.length,
+      deviceId: b.deviceId,
+      stored: fresh.length,
       ack: {
-        batchId: b.batchId, committedThroughSeq: belongs ? head.seq : 0, ...(belongs && head.seq > 0 ? { headHash: head.hash } : {}),
-        rejected: rejected.map((r) => ({ ...r, reason: r.reason.slice(0, 300) })), gatewayTime,
+        batchId: b.batchId,
+        committedThroughSeq: belongs ? head.seq : 0,
+        ...(belongs && head.seq > 0 ? { headHash: head.hash } : {}),
+        rejected: rejected.map((r) => ({ ...r, reason: r.reason.slice(0, 300) })),
+        gatewayTime,
       },
     };
   }

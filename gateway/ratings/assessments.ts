@@ -18,7 +18,10 @@ export async function logChange(trx: Tx, assessId: string, change: 'created' | '
 }
 
 export async function insertAssessment(trx: Tx, a: NewAssessment, now: string): Promise<void> {
-  await trx.insertInto('assessments').values({ ...a, china_date: chinaDateOf(a.pressed_at), superseded_by: null, created_at: now }).execute();
+  await trx
+    .insertInto('assessments')
+    .values({ ...a, china_date: chinaDateOf(a.pressed_at), superseded_by: null, created_at: now })
+    .execute();
   await logChange(trx, a.assess_id, 'created', now);
 }
 

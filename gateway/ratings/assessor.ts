@@ -77,8 +77,11 @@ export class Assessor {
       const cursor = await trx.selectFrom('cursors').select('position').where('name', '=', CURSOR).executeTakeFirst();
       const from = cursor?.position ?? 0;
       const rows: RecordRow[] = await trx
-        .selectFrom('records').select(['ingest_seq', 'device_id', 'epoch', 'body', 'at_corrected', 'clock_flag'])
-        .where('ingest_seq', '>', from).orderBy('ingest_seq').limit(CHUNK)
+        .selectFrom('records')
+        .select(['ingest_seq', 'device_id', 'epoch', 'body', 'at_corrected', 'clock_flag'])
+        .where('ingest_seq', '>', from)
+        .orderBy('ingest_seq')
+        .limit(CHUNK)
         .execute();
       if (rows.length === 0) return { read: 0 };
       const now = new Date(this.clock.now()).toISOString();
@@ -89,7 +92,11 @@ export class Assessor {
         else await this.detail(trx, rec, now);
       }
       const last = rows[rows.length - 1]!.ingest_seq;
-      await trx.insertInto('cursors').values({ name: CURSOR, position: last }).onConflict((oc) => oc.column('name').doUpdateSet({ position: last })).execute();
+      await trx
+        .insertInto('cursors')
+        .values({ name: CURSOR, position: last })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ position: last }))
+        .execute();
       return { read: rows.length };
     });
     if (result.read > 0) this.onChanged();
@@ -116,20 +123,47 @@ export class Assessor {
           await logChange(trx, replaces, 'superseded', now);
           await trx.updateTable('cases').set({ state: 'rated', first_assess_id: r.id, rated_at: pressedAt }).where('case_no', '=', caseNo).execute();
         } else if ((state === 'open' || state === 'withdrawn') && !c.first_assess_id) {
-          await trx.updateTable('cases').set({ ...(state === 'open' ? { state: 'rated' } : {}), first_assess_id: r.id, rated_at: pressedAt }).where('case_no', '=', caseNo).execute();
+          await trx
+            .updateTable('cases')
+            .set({ ...(state === 'open' ? { state: 'rated' } : {}), first_assess_id: r.id, rated_at: pressedAt })
+            .where('case_no', '=', caseNo)
+            .execute();
         } else {
           assessNumber = (await lastAssessNumber(trx, caseNo)) + 1;
         }
       }
     }
     const place = await places.of(r.windowId, row.device_id);
-    await insertAssessment(trx, {
-      assess_id: r.id, source: 'device', channel: r.channel, record_id: r.id, device_id: row.device_id, case_no: caseNo,
-      assess_number: assessNumber, level: r.level, pressed_at: pressedAt, clock_flag: row.clock_flag,
-      window_id: place.windowId, window_number: place.number, department: place.department, staff_id: r.staffId ?? null,
-      item_code: item.code, item_name: item.name, catalogue_version: r.catalogueVersion, is_default: 0, replaces,
-      reasons: null, comment: null, contact_record_id: null, details_at: null, flags: JSON.stringify(r.facts.flags),
-    }, now);
+    await insertAssessment(
+      trx,
+      {
+        assess_id: r.id,
+        source: 'device',
+        channel: r.channel,
+        record_id: r.id,
+        device_id: row.device_id,
+        case_no: caseNo,
+        assess_number: assessNumber,
+        level: r.level,
+        pressed_at: pressedAt,
+        clock_flag: row.clock_flag,
+        window_id: place.windowId,
+        window_number: place.number,
+        department: place.department,
+        staff_id: r.staffId ?? null,
+        item_code: item.code,
+        item_name: item.name,
+        catalogue_version: r.catalogueVersion,
+        is_default: 0,
+        replaces,
+        reasons: null,
+        comment: null,
+        contact_record_id: null,
+        details_at: null,
+        flags: JSON.stringify(r.facts.flags),
+      },
+      now,
+    );
   }
 
   private async detail(trx: Tx, d: DetailRecord, now: string): Promise<void> {

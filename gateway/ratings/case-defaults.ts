@@ -20,15 +20,43 @@ export function deadlineEnd(deadlineDate: string): number {
 /** Give an open case its default; false if it was not open (someone else got there first). */
 export async function giveDefault(trx: Tx, c: CasesTable, now: string): Promise<boolean> {
   if (!c.deadline_date) throw new Error(`case ${c.case_no} has no deadline yet`);
-  const moved = await trx.updateTable('cases').set({ state: 'defaulted', defaulted_at: now, first_assess_id: defaultAssessId(c.case_no) }).where('case_no', '=', c.case_no).where('state', '=', 'open').executeTakeFirst();
+  const moved = await trx
+    .updateTable('cases')
+    .set({ state: 'defaulted', defaulted_at: now, first_assess_id: defaultAssessId(c.case_no) })
+    .where('case_no', '=', c.case_no)
+    .where('state', '=', 'open')
+    .executeTakeFirst();
   if (Number(moved.numUpdatedRows) !== 1) return false;
   const window = await trx.selectFrom('windows').select('department').where('window_id', '=', c.window_id).executeTakeFirst();
-  await insertAssessment(trx, {
-    assess_id: defaultAssessId(c.case_no), source: 'default', channel: 'default', record_id: null, device_id: null,
-    case_no: c.case_no, assess_number: 1, level: DEFAULT_LEVEL_FOR_UNRATED, pressed_at: new Date(deadlineEnd(c.deadline_date)).toISOString(),
-    clock_flag: null, window_id: c.window_id, window_number: c.window_number, department: window?.department ?? null, staff_id: c.staff_id,
-    item_code: c.item_code, item_name: c.item_name, catalogue_version: null, is_default: 1, replaces: null, reasons: null, comment: null,
-    contact_record_id: null, details_at: null, flags: null,
-  }, now);
+  await insertAssessment(
+    trx,
+    {
+      assess_id: defaultAssessId(c.case_no),
+      source: 'default',
+      channel: 'default',
+      record_id: null,
+      device_id: null,
+      case_no: c.case_no,
+      assess_number: 1,
+      level: DEFAULT_LEVEL_FOR_UNRATED,
+      pressed_at: new Date(deadlineEnd(c.deadline_date)).toISOString(),
+      clock_flag: null,
+      window_id: c.window_id,
+      window_number: c.window_number,
+      department: window?.department ?? null,
+      staff_id: c.staff_id,
+      item_code: c.item_code,
+      item_name: c.item_name,
+      catalogue_version: null,
+      is_default: 1,
+      replaces: null,
+      reasons: null,
+      comment: null,
+      contact_record_id: null,
+      details_at: null,
+      flags: null,
+    },
+    now,
+  );
   return true;
 }

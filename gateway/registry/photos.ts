@@ -51,7 +51,7 @@ export async function normalisePhoto(input: Buffer): Promise<NormalisedPhoto> {
 /** A photo given as a data URL in a JSON body (the console's crop tool sends one). */
 export async function normalisePhotoDataUrl(dataUrl: string): Promise<NormalisedPhoto> {
   const m = /^data:([a-z]+\/[a-z0-9.+-]+)?(;base64)?,(.*)$/s.exec(dataUrl);
-  if (!m || !m[2]) throw new RegistryError('bad-photo', 'photo must be a base64 data: URL of an image');
+  if (!m?.[2]) throw new RegistryError('bad-photo', 'photo must be a base64 data: URL of an image');
   return normalisePhoto(Buffer.from(m[3]!, 'base64'));
 }
 

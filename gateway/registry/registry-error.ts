@@ -12,7 +12,10 @@ export const REGISTRY_ERROR_STATUS = {
 export type RegistryErrorCode = keyof typeof REGISTRY_ERROR_STATUS;
 
 export class RegistryError extends Error {
-  constructor(readonly code: RegistryErrorCode, message: string) {
+  constructor(
+    readonly code: RegistryErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'RegistryError';
   }

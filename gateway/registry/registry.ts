@@ -70,13 +70,24 @@ export class Registry {
       await trx
         .insertInto('staff')
         .values({
-          staff_id: s.staffId, staff_no: s.staffNo, name: s.name, post: s.post, title: s.title, window_id: s.windowId,
-          badge_uids: JSON.stringify(s.badgeUids), photo: s.photo ?? null,
+          staff_id: s.staffId,
+          staff_no: s.staffNo,
+          name: s.name,
+          post: s.post,
+          title: s.title,
+          window_id: s.windowId,
+          badge_uids: JSON.stringify(s.badgeUids),
+          photo: s.photo ?? null,
         })
         .onConflict((oc) =>
           oc.column('staff_id').doUpdateSet((eb) => ({
-            staff_no: eb.ref('excluded.staff_no'), name: eb.ref('excluded.name'), post: eb.ref('excluded.post'), title: eb.ref('excluded.title'),
-            window_id: eb.ref('excluded.window_id'), badge_uids: eb.ref('excluded.badge_uids'), photo: eb.ref('excluded.photo'),
+            staff_no: eb.ref('excluded.staff_no'),
+            name: eb.ref('excluded.name'),
+            post: eb.ref('excluded.post'),
+            title: eb.ref('excluded.title'),
+            window_id: eb.ref('excluded.window_id'),
+            badge_uids: eb.ref('excluded.badge_uids'),
+            photo: eb.ref('excluded.photo'),
           })),
         )
         .execute();
@@ -95,8 +106,14 @@ export class Registry {
     if (windowId) q = q.where('window_id', '=', windowId);
     const rows = await q.execute();
     return rows.map((r) => ({
-      staffId: r.staff_id, staffNo: r.staff_no, name: r.name, post: r.post, title: r.title, windowId: r.window_id,
-      badgeUids: JSON.parse(r.badge_uids) as string[], ...(r.photo ? { photo: r.photo } : {}),
+      staffId: r.staff_id,
+      staffNo: r.staff_no,
+      name: r.name,
+      post: r.post,
+      title: r.title,
+      windowId: r.window_id,
+      badgeUids: JSON.parse(r.badge_uids) as string[],
+      ...(r.photo ? { photo: r.photo } : {}),
     }));
   }
 
@@ -117,15 +134,18 @@ export class Registry {
         .where('d.device_id', '=', deviceId)
         .where('d.retired', '=', 0)
         .executeTakeFirst();
-      if (!d || !d.window_id) return null;
+      if (!d?.window_id) return null;
       const version = d.config_version + 1;
       await trx.updateTable('devices').set({ config_version: version }).where('device_id', '=', deviceId).execute();
       const roster = await this.listStaff(d.window_id, trx);
       return {
-        configVersion: version, deviceId, hallName: this.hall.hallName,
+        configVersion: version,
+        deviceId,
+        hallName: this.hall.hallName,
         window: { id: d.window_id, number: d.number, department: d.department },
         roster: roster.map(({ windowId: _w, ...s }) => s),
-        catalogueVersion: this.hall.catalogueVersion, invitationTimeoutSec: this.hall.invitationTimeoutSec,
+        catalogueVersion: this.hall.catalogueVersion,
+        invitationTimeoutSec: this.hall.invitationTimeoutSec,
         ...(this.contactKey ? { contactKey: this.contactKey } : {}),
         ...(this.hall.qrBaseUrl ? { qrBaseUrl: this.hall.qrBaseUrl } : {}),
       };

@@ -92,7 +92,11 @@ export class SecurityLog {
 
   private rollWindow(now: number): void {
     for (const p of this.pending.values()) {
-      if (p.count > 1) this.logger.warn({ kind: p.kind, clientId: p.clientId, remote: p.remote, count: p.count }, `${p.detail} (repeated ${p.count} times in ${Math.round(this.windowMs / 1000)} s)`);
+      if (p.count > 1)
+        this.logger.warn(
+          { kind: p.kind, clientId: p.clientId, remote: p.remote, count: p.count },
+          `${p.detail} (repeated ${p.count} times in ${Math.round(this.windowMs / 1000)} s)`,
+        );
     }
     const closing = [...this.pending.values()];
     this.pending = new Map();

@@ -104,8 +104,12 @@ export function openGatewayStore(file: string, opts: { extraMigrations?: Feature
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (feature TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (feature, version))');
-  const applied = new Set((db.prepare('SELECT feature, version FROM schema_migrations').all() as Array<{ feature: string; version: number }>).map((m) => `${m.feature}/${m.version}`));
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (feature TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (feature, version))',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT feature, version FROM schema_migrations').all() as Array<{ feature: string; version: number }>).map((m) => `${m.feature}/${m.version}`),
+  );
   for (const m of [...CORE, ...(opts.extraMigrations ?? [])]) {
     if (applied.has(`${m.feature}/${m.version}`)) continue;
     db.transaction(() => {

@@ -28,9 +28,7 @@ export function verifySecretAsync(secret: string, stored: string): Promise<boole
   if (alg !== 'scrypt' || !salt || !hash) return Promise.resolve(false);
   const expected = Buffer.from(hash, 'base64');
   return new Promise((res) =>
-    scrypt(secret, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) }, (err, got) =>
-      res(!err && timingSafeEqual(got, expected)),
-    ),
+    scrypt(secret, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) }, (err, got) => res(!err && timingSafeEqual(got, expected))),
   );
 }
 

@@ -9,10 +9,7 @@
  *    hot paths run the same few statements thousands of times a second).
  */
 import type Database from 'better-sqlite3';
-import {
-  CompiledQuery, SqliteAdapter, SqliteDialect,
-  type DatabaseConnection, type DialectAdapter, type Driver, type QueryCompiler, type TransactionSettings,
-} from 'kysely';
+import { CompiledQuery, SqliteAdapter, SqliteDialect, type DatabaseConnection, type DialectAdapter, type Driver, type QueryCompiler, type TransactionSettings } from 'kysely';
 
 const STATEMENT_CACHE = 500;
 

@@ -33,16 +33,27 @@ export class DeadLetters {
       .selectFrom('uplink_dead_letters as d')
       .innerJoin('uplink_outbox as o', 'o.id', 'd.outbox_id')
       .select(['d.id', 'd.item_key', 'o.kind', 'o.assess_id', 'd.reason', 'd.dead_at', 'o.attempts', 'o.payload'])
-      .orderBy('d.id').limit(limit).offset(offset)
+      .orderBy('d.id')
+      .limit(limit)
+      .offset(offset)
       .execute();
     return rows.map((r) => ({
-      id: r.id, itemKey: r.item_key, kind: r.kind, assessId: r.assess_id, reason: r.reason, deadAt: r.dead_at, attempts: r.attempts,
+      id: r.id,
+      itemKey: r.item_key,
+      kind: r.kind,
+      assessId: r.assess_id,
+      reason: r.reason,
+      deadAt: r.dead_at,
+      attempts: r.attempts,
       item: JSON.parse(r.payload) as unknown,
     }));
   }
 
   async count(): Promise<number> {
-    const r = await this.store.db.selectFrom('uplink_dead_letters').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await this.store.db
+      .selectFrom('uplink_dead_letters')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 

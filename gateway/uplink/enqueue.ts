@@ -102,8 +102,11 @@ class EnqueueStep {
   async followLog(chunk: number): Promise<number> {
     const cursor = await this.trx.selectFrom('cursors').select('position').where('name', '=', CURSOR).executeTakeFirst();
     const entries = await this.trx
-      .selectFrom('assessment_log').select(['seq', 'assess_id', 'change'])
-      .where('seq', '>', cursor?.position ?? 0).orderBy('seq').limit(chunk)
+      .selectFrom('assessment_log')
+      .select(['seq', 'assess_id', 'change'])
+      .where('seq', '>', cursor?.position ?? 0)
+      .orderBy('seq')
+      .limit(chunk)
       .execute();
     if (entries.length === 0) return 0;
     const ids = [...new Set(entries.map((e) => e.assess_id))];
@@ -120,7 +123,11 @@ class EnqueueStep {
       else this.log.warn({ change: e.change, seq: e.seq }, 'unknown assessment_log change: skipped');
     }
     const last = entries[entries.length - 1]!.seq;
-    await this.trx.insertInto('cursors').values({ name: CURSOR, position: last }).onConflict((oc) => oc.column('name').doUpdateSet({ position: last })).execute();
+    await this.trx
+      .insertInto('cursors')
+      .values({ name: CURSOR, position: last })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ position: last }))
+      .execute();
     return entries.length;
   }
 
@@ -135,7 +142,11 @@ class EnqueueStep {
     const rows = this.inserts;
     this.inserts = [];
     for (let i = 0; i < rows.length; i += INSERT_SLICE) {
-      await this.trx.insertInto('uplink_outbox').values(rows.slice(i, i + INSERT_SLICE)).onConflict((oc) => oc.column('item_key').doNothing()).execute();
+      await this.trx
+        .insertInto('uplink_outbox')
+        .values(rows.slice(i, i + INSERT_SLICE))
+        .onConflict((oc) => oc.column('item_key').doNothing())
+        .execute();
     }
   }
 
@@ -150,7 +161,11 @@ class EnqueueStep {
       const releaseAt = new Date(Date.parse(a.created_at) + this.holdMs).toISOString();
       if (releaseAt > this.now) {
         const h: UplinkHeldTable = { assess_id: a.assess_id, order_key: orderKeyOf(a), log_seq: logSeq, release_at: releaseAt };
-        await this.trx.insertInto('uplink_held').values(h).onConflict((oc) => oc.column('assess_id').doNothing()).execute();
+        await this.trx
+          .insertInto('uplink_held')
+          .values(h)
+          .onConflict((oc) => oc.column('assess_id').doNothing())
+          .execute();
         this.held.set(a.assess_id, h);
         return;
       }
@@ -177,7 +192,8 @@ class EnqueueStep {
       const folded = await this.trx
         .updateTable('uplink_outbox')
         .set((eb) => ({ payload: JSON.stringify(updated), revision: eb('revision', '+', 1) }))
-        .where('id', '=', row.id).where('state', 'in', ['pending', 'dead'])
+        .where('id', '=', row.id)
+        .where('state', 'in', ['pending', 'dead'])
         .executeTakeFirst();
       if (Number(folded.numUpdatedRows) === 1) return;
     }
@@ -253,7 +269,8 @@ class EnqueueStep {
     const dropped = await this.trx
       .updateTable('uplink_outbox')
       .set({ state: 'superseded', last_error: 'replaced by a real rating before it reached the province' })
-      .where('id', '=', row.id).where('replaceable', '=', 1)
+      .where('id', '=', row.id)
+      .where('replaceable', '=', 1)
       .where((eb) => eb.or([eb.and([eb('state', '=', 'pending'), eb('on_wire', '=', 0)]), eb('state', '=', 'dead')]))
       .executeTakeFirst();
     if (Number(dropped.numUpdatedRows) === 0) return row.state;
@@ -265,18 +282,24 @@ class EnqueueStep {
   private async rowOf(assessId: string): Promise<ItemRow | undefined> {
     await this.flush();
     return this.trx
-      .selectFrom('uplink_outbox').select(['id', 'case_no', 'order_key', 'at', 'state', 'payload'])
-      .where('assess_id', '=', assessId).where('kind', 'in', ['rating', 'correction'])
-      .orderBy('id', 'desc').limit(1)
+      .selectFrom('uplink_outbox')
+      .select(['id', 'case_no', 'order_key', 'at', 'state', 'payload'])
+      .where('assess_id', '=', assessId)
+      .where('kind', 'in', ['rating', 'correction'])
+      .orderBy('id', 'desc')
+      .limit(1)
       .executeTakeFirst();
   }
 
   private async lastOfCase(caseNo: string): Promise<number | null> {
     await this.flush();
     const r = await this.trx
-      .selectFrom('uplink_outbox').select('id')
-      .where('case_no', '=', caseNo).where('kind', 'in', ['rating', 'correction'])
-      .orderBy('id', 'desc').limit(1)
+      .selectFrom('uplink_outbox')
+      .select('id')
+      .where('case_no', '=', caseNo)
+      .where('kind', 'in', ['rating', 'correction'])
+      .orderBy('id', 'desc')
+      .limit(1)
       .executeTakeFirst();
     return r?.id ?? null;
   }
@@ -296,14 +319,28 @@ class EnqueueStep {
     const row = await this.trx
       .insertInto('uplink_outbox')
       .values({
-        item_key: `rating:${a.assess_id}`, kind: 'rating', assess_id: a.assess_id, case_no: a.case_no, order_key: orderKeyOf(a), lane: laneOf(orderKeyOf(a)),
-        at: a.pressed_at, after_id: null, payload: JSON.stringify({ kind: 'rating', assessId: a.assess_id, invalid: reason }), state: 'dead',
-        last_error: reason, enqueued_at: this.now, sent_at: null,
+        item_key: `rating:${a.assess_id}`,
+        kind: 'rating',
+        assess_id: a.assess_id,
+        case_no: a.case_no,
+        order_key: orderKeyOf(a),
+        lane: laneOf(orderKeyOf(a)),
+        at: a.pressed_at,
+        after_id: null,
+        payload: JSON.stringify({ kind: 'rating', assessId: a.assess_id, invalid: reason }),
+        state: 'dead',
+        last_error: reason,
+        enqueued_at: this.now,
+        sent_at: null,
       })
       .onConflict((oc) => oc.column('item_key').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (row) await this.trx.insertInto('uplink_dead_letters').values({ outbox_id: row.id, item_key: `rating:${a.assess_id}`, reason, dead_at: this.now }).execute();
+    if (row)
+      await this.trx
+        .insertInto('uplink_dead_letters')
+        .values({ outbox_id: row.id, item_key: `rating:${a.assess_id}`, reason, dead_at: this.now })
+        .execute();
     this.log.error({ assessId: a.assess_id, reason }, 'assessment cannot go to the province: dead-lettered');
   }
 }

@@ -47,9 +47,20 @@ export interface RowPlace {
 export function newRow(item: UplinkItem, place: RowPlace, now: string, state: 'pending' | 'dead' = 'pending'): Insertable<UplinkOutboxTable> {
   const assessId = item.kind === 'correction' ? item.rating.assessId : item.assessId;
   return {
-    item_key: itemKeyOf(item.kind, assessId), kind: item.kind, assess_id: assessId, case_no: place.caseNo,
-    order_key: place.orderKey, lane: laneOf(place.orderKey), at: place.at, after_id: place.afterId,
-    replaceable: place.replaceable ? 1 : 0, payload: JSON.stringify(item), state, last_error: null, enqueued_at: now, sent_at: null,
+    item_key: itemKeyOf(item.kind, assessId),
+    kind: item.kind,
+    assess_id: assessId,
+    case_no: place.caseNo,
+    order_key: place.orderKey,
+    lane: laneOf(place.orderKey),
+    at: place.at,
+    after_id: place.afterId,
+    replaceable: place.replaceable ? 1 : 0,
+    payload: JSON.stringify(item),
+    state,
+    last_error: null,
+    enqueued_at: now,
+    sent_at: null,
   };
 }
 
@@ -64,12 +75,7 @@ export function amendmentFor(item: UplinkItem): AmendmentItem | null {
  * The province has `row`'s rating without the details that `item` now carries: queue an
  * amendment right behind it (same lane, after it). Idempotent on the item key.
  */
-export async function queueAmendment(
-  trx: Tx,
-  row: { id: number; case_no: string | null; order_key: string; at: string },
-  item: UplinkItem,
-  now: string,
-): Promise<boolean> {
+export async function queueAmendment(trx: Tx, row: { id: number; case_no: string | null; order_key: string; at: string }, item: UplinkItem, now: string): Promise<boolean> {
   const amendment = amendmentFor(item);
   if (!amendment) return false;
   const r = await trx

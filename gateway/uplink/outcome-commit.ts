@@ -108,7 +108,12 @@ export class OutcomeCommit {
             } else if (r.attempts + 1 >= this.o.maxItemAttempts) {
               dead += await this.toDead(trx, r, `retried ${r.attempts + 1} times; last: ${out.reason}`, at);
             } else {
-              await trx.updateTable('uplink_outbox').set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: out.reason.slice(0, 500) })).where('id', '=', r.id).where('state', '=', 'pending').execute();
+              await trx
+                .updateTable('uplink_outbox')
+                .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: out.reason.slice(0, 500) }))
+                .where('id', '=', r.id)
+                .where('state', '=', 'pending')
+                .execute();
             }
           }
         }
@@ -118,7 +123,9 @@ export class OutcomeCommit {
             const done = await trx
               .updateTable('uplink_outbox')
               .set((eb) => ({ state: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), last_error: null }))
-              .where('id', 'in', slice).where('state', '=', 'pending').where('revision', '=', revision)
+              .where('id', 'in', slice)
+              .where('state', '=', 'pending')
+              .where('revision', '=', revision)
               .executeTakeFirst();
             if (Number(done.numUpdatedRows) < slice.length) await this.revisedOnTheWay(trx, slice, at);
           }
@@ -139,7 +146,11 @@ export class OutcomeCommit {
   private async revisedOnTheWay(trx: Tx, ids: number[], at: string): Promise<void> {
     const revised = await trx.selectFrom('uplink_outbox').select(['id', 'case_no', 'order_key', 'at', 'payload']).where('id', 'in', ids).where('state', '=', 'pending').execute();
     for (const row of revised) {
-      await trx.updateTable('uplink_outbox').set((eb) => ({ state: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), last_error: null })).where('id', '=', row.id).execute();
+      await trx
+        .updateTable('uplink_outbox')
+        .set((eb) => ({ state: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), last_error: null }))
+        .where('id', '=', row.id)
+        .execute();
       const item = UplinkItemSchema.safeParse(JSON.parse(row.payload));
       if (item.success) await queueAmendment(trx, row, item.data, at);
       this.log.info({ outboxId: row.id }, 'details came while their rating was on its way: they follow as an amendment');
@@ -147,10 +158,16 @@ export class OutcomeCommit {
   }
 
   private async toDead(trx: Tx, r: OutRow, reason: string, at: string): Promise<number> {
-    const moved = await trx.updateTable('uplink_outbox').set((eb) => ({ state: 'dead', attempts: eb('attempts', '+', 1), last_error: reason.slice(0, 500) })).where('id', '=', r.id).where('state', '=', 'pending').executeTakeFirst();
+    const moved = await trx
+      .updateTable('uplink_outbox')
+      .set((eb) => ({ state: 'dead', attempts: eb('attempts', '+', 1), last_error: reason.slice(0, 500) }))
+      .where('id', '=', r.id)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
     if (Number(moved.numUpdatedRows) === 0) return 0;
     await trx
-      .insertInto('uplink_dead_letters').values({ outbox_id: r.id, item_key: r.item_key, reason, dead_at: at })
+      .insertInto('uplink_dead_letters')
+      .values({ outbox_id: r.id, item_key: r.item_key, reason, dead_at: at })
       .onConflict((oc) => oc.column('outbox_id').doUpdateSet({ reason, dead_at: at }))
       .execute();
     this.log.warn({ outboxId: r.id, reason }, 'item dead-lettered');

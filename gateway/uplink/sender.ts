@@ -112,7 +112,11 @@ export class UplinkSender {
   }
 
   async pendingCount(): Promise<number> {
-    const r = await this.store.db.selectFrom('uplink_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', sql.lit('pending')).executeTakeFirstOrThrow();
+    const r = await this.store.db
+      .selectFrom('uplink_outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', sql.lit('pending'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
@@ -140,7 +144,12 @@ export class UplinkSender {
         continue;
       }
       const sent = await this.submit(rows);
-      if (sent.outcomes.size > 0) this.outcomes.record(lane, rows.filter((r) => sent.outcomes.has(r.id)), sent.outcomes);
+      if (sent.outcomes.size > 0)
+        this.outcomes.record(
+          lane,
+          rows.filter((r) => sent.outcomes.has(r.id)),
+          sent.outcomes,
+        );
       if (sent.failure) {
         if (signal.aborted) break;
         failures++;
@@ -163,12 +172,13 @@ export class UplinkSender {
       .selectFrom('uplink_outbox as o')
       .select(['o.id', 'o.item_key', 'o.assess_id', 'o.payload', 'o.attempts', 'o.revision', 'o.replaceable', 'o.on_wire'])
       // A literal, not a parameter: only then may SQLite use the partial index of pending rows.
-      .where('o.state', '=', sql.lit('pending')).where('o.lane', '=', lane)
-      .where((eb) => eb.or([
-        eb('o.after_id', 'is', null),
-        eb.exists(eb.selectFrom('uplink_outbox as p').select('p.id').whereRef('p.id', '=', 'o.after_id').where('p.state', '=', 'sent')),
-      ]))
-      .orderBy('o.at').orderBy('o.id')
+      .where('o.state', '=', sql.lit('pending'))
+      .where('o.lane', '=', lane)
+      .where((eb) =>
+        eb.or([eb('o.after_id', 'is', null), eb.exists(eb.selectFrom('uplink_outbox as p').select('p.id').whereRef('p.id', '=', 'o.after_id').where('p.state', '=', 'sent'))]),
+      )
+      .orderBy('o.at')
+      .orderBy('o.id')
       .limit(this.o.batchSize + skip)
       .execute();
     return skip > 0 ? rows.filter((r) => !this.outcomes.isWaiting(r.id)).slice(0, this.o.batchSize) : rows;
@@ -179,9 +189,18 @@ export class UplinkSender {
     const open = rows.filter((r) => r.replaceable === 1 && r.on_wire === 0);
     if (open.length === 0) return rows;
     const claimed = await this.store.write((trx) =>
-      trx.updateTable('uplink_outbox').set({ on_wire: 1 })
-        .where('id', 'in', open.map((r) => r.id)).where('state', '=', 'pending').where('on_wire', '=', 0)
-        .returning('id').execute(),
+      trx
+        .updateTable('uplink_outbox')
+        .set({ on_wire: 1 })
+        .where(
+          'id',
+          'in',
+          open.map((r) => r.id),
+        )
+        .where('state', '=', 'pending')
+        .where('on_wire', '=', 0)
+        .returning('id')
+        .execute(),
     );
     const ok = new Set(claimed.map((c) => c.id));
     return rows.filter((r) => !(r.replaceable === 1 && r.on_wire === 0) || ok.has(r.id));

@@ -67,7 +67,8 @@ export class UplinkFeature implements GatewayFeature {
       onRequest: (answered, reason) => void this.reachability(answered, reason),
     });
     this.routes = deadLetterRoutes(this.deadLetters, {
-      preHandler: p.guard, audit: p.audit,
+      preHandler: p.guard,
+      audit: p.audit,
       onRetry: () => {
         this.sender.poke();
         void this.deadLetterAlert();
@@ -159,7 +160,11 @@ export class UplinkFeature implements GatewayFeature {
       this.failingSince ??= now;
       if (!this.unreachableRaised && now - this.failingSince >= UNREACHABLE_ALERT_MS) {
         this.unreachableRaised = true;
-        await this.p.alerts.raise('uplink-province-unreachable', 'province', `the provincial system has not answered since ${new Date(this.failingSince).toISOString()}; ratings wait in the outbox (last: ${reason ?? 'no reason'})`);
+        await this.p.alerts.raise(
+          'uplink-province-unreachable',
+          'province',
+          `the provincial system has not answered since ${new Date(this.failingSince).toISOString()}; ratings wait in the outbox (last: ${reason ?? 'no reason'})`,
+        );
       }
     } catch (err) {
       this.log.warn({ err }, 'province alert not updated');
@@ -174,8 +179,14 @@ export const uplinkFeature = defineFeature({
   migrations: UPLINK_MIGRATIONS,
   create: (ctx, config) =>
     new UplinkFeature({
-      store: ctx.store, clock: ctx.clock, logger: ctx.logger.child({ ns: 'uplink' }), events: ctx.events,
-      adapter: createProvinceAdapter(config), guard: ctx.auth.require('hall-it'), audit: ctx.audit, alerts: ctx.alerts,
+      store: ctx.store,
+      clock: ctx.clock,
+      logger: ctx.logger.child({ ns: 'uplink' }),
+      events: ctx.events,
+      adapter: createProvinceAdapter(config),
+      guard: ctx.auth.require('hall-it'),
+      audit: ctx.audit,
+      alerts: ctx.alerts,
       outbox: config.outbox,
     }),
 });

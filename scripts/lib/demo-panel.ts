@@ -11,7 +11,13 @@ import { VirtualPanel, type PanelButton } from '../../hardware/virtual-panel.js'
 import type { RunningDevice } from './device-process.js';
 
 /** Mostly good ratings, some bad: the hall's daily mix. */
-const MIX: Array<[PanelButton, number]> = [['5', 0.6], ['4', 0.25], ['3', 0.09], ['2', 0.04], ['1', 0.02]];
+const MIX: Array<[PanelButton, number]> = [
+  ['5', 0.6],
+  ['4', 0.25],
+  ['3', 0.09],
+  ['2', 0.04],
+  ['1', 0.02],
+];
 
 function pickLevel(): PanelButton {
   let r = Math.random();
@@ -25,7 +31,11 @@ export class DemoPanel {
   private timer: NodeJS.Timeout | null = null;
   auto = true;
 
-  constructor(dir: string, private readonly badgeUid: string, private readonly everyMs = 12_000) {
+  constructor(
+    dir: string,
+    private readonly badgeUid: string,
+    private readonly everyMs = 12_000,
+  ) {
     this.linkPath = join(dir, 'ttyACM-panel');
     // The demo runs for hours: the LEDs' current state is enough, not every blink since power-on.
     this.panel = new VirtualPanel({ linkPath: this.linkPath, keepEvents: false });
@@ -58,11 +68,15 @@ export class DemoPanel {
   listenToKeyboard(input: NodeJS.ReadableStream, say: (line: string) => void): void {
     createInterface({ input }).on('line', (line) => {
       const key = line.trim();
-      const act = /^[1-5]$/.test(key) ? this.panel.press(key as PanelButton, 120)
-        : key === 'r' ? this.panel.press('rate', 120)
-        : key === 'b' ? this.panel.card(this.badgeUid, 250)
-        : key === 'a' ? Promise.resolve(void (this.auto = !this.auto))
-        : null;
+      const act = /^[1-5]$/.test(key)
+        ? this.panel.press(key as PanelButton, 120)
+        : key === 'r'
+          ? this.panel.press('rate', 120)
+          : key === 'b'
+            ? this.panel.card(this.badgeUid, 250)
+            : key === 'a'
+              ? Promise.resolve(void (this.auto = !this.auto))
+              : null;
       if (!act) return say('panel keys: 1-5 press a level, r please rate, b badge tap, a simulated citizens on/off');
       void act.then(() => say(key === 'a' ? `simulated citizens ${this.auto ? 'on' : 'off'}` : 'pressed')).catch((err: Error) => say(err.message));
     });

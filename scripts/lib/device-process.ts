@@ -11,7 +11,12 @@ import { createInterface } from 'node:readline';
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
 export const DEMO_STAFF = {
-  staffId: 's-001', staffNo: 'A001', name: '张晓梅', post: '综合受理', title: '科员', badgeUids: ['0A1B2C3D4E'],
+  staffId: 's-001',
+  staffNo: 'A001',
+  name: '张晓梅',
+  post: '综合受理',
+  title: '科员',
+  badgeUids: ['0A1B2C3D4E'],
 };
 
 export interface DeviceProcessOptions {

@@ -27,9 +27,13 @@ export const ADMIN = { username: 'hall-it', password: 'demo-password-2026' };
 export function writeGatewayConfig(dir: string, overrides: Record<string, unknown> = {}): string {
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'gateway.json');
-  writeFileSync(configFile, JSON.stringify({ dataDir: join(dir, 'data'), http: { port: 0 }, mqtt: { port: 0 }, logLevel: 'warn', hall: { hallName: '廊坊市政务服务中心' }, ...overrides }, null, 2));
+  writeFileSync(
+    configFile,
+    JSON.stringify({ dataDir: join(dir, 'data'), http: { port: 0 }, mqtt: { port: 0 }, logLevel: 'warn', hall: { hallName: '廊坊市政务服务中心' }, ...overrides }, null, 2),
+  );
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'create-admin', '--config', configFile, '--user', ADMIN.username], {
-    cwd: REPO_ROOT, env: { ...process.env, HCP_ADMIN_PASSWORD: ADMIN.password },
+    cwd: REPO_ROOT,
+    env: { ...process.env, HCP_ADMIN_PASSWORD: ADMIN.password },
   });
   if (r.status !== 0) throw new Error(`create-admin failed: ${r.stderr.toString()}`);
   return configFile;
@@ -37,7 +41,11 @@ export function writeGatewayConfig(dir: string, overrides: Record<string, unknow
 
 /** Start a gateway on a config made by writeGatewayConfig (restarts reuse the same file). */
 export async function startGateway(configFile: string, dataDir: string, o: { env?: NodeJS.ProcessEnv } = {}): Promise<RunningGateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'serve', '--config', configFile], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'serve', '--config', configFile], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...o.env },
+  });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-50_000)));
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
@@ -50,7 +58,9 @@ export async function startGateway(configFile: string, dataDir: string, o: { env
           clearTimeout(timer);
           res(m);
         }
-      } catch { /* not ours */ }
+      } catch {
+        /* not ours */
+      }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -66,13 +76,22 @@ export async function startGateway(configFile: string, dataDir: string, o: { env
     });
     const text = await res.text();
     let parsed: unknown = text;
-    try { parsed = JSON.parse(text); } catch { /* text */ }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* text */
+    }
     return { status: res.status, body: parsed as any };
   };
   const login = async () => (token = (await call('POST', '/api/login', ADMIN, false)).body.token);
   await login();
   return {
-    child, http: ready.http, mqttPort: ready.mqttPort, mqttUrl: `mqtt://127.0.0.1:${ready.mqttPort}`, configFile, dataDir,
+    child,
+    http: ready.http,
+    mqttPort: ready.mqttPort,
+    mqttUrl: `mqtt://127.0.0.1:${ready.mqttPort}`,
+    configFile,
+    dataDir,
     // A session ends (12 h, or a drill moving the clock by days): log in again, as a person would.
     api: async (m, p, b) => {
       const r = await call(m, p, b);

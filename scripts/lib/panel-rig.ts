@@ -56,22 +56,25 @@ export class PanelRig {
   readonly commits: Commit[] = [];
   private cardGoneAt = 0;
 
-  constructor(private readonly o: PanelRigOptions) {
+  constructor(o: PanelRigOptions) {
     mkdirSync(o.dir, { recursive: true });
     // Each plug a new tty name (ttyACM1, ttyACM2 …), so discovery by USB id is what finds it.
     this.panel = new VirtualPanel({ firmware: o.firmware ?? 'hcp-panel', linkPath: (plug) => join(o.dir, `ttyACM${plug}`) });
     const nfc = o.nfc ?? { mode: 'panel' };
-    const config = DeviceFileConfigSchema.parse(deviceConfig({
-      deviceId: o.deviceId ?? 'dev-panel', dir: o.dir,
-      config: {
-        logLevel: 'silent',
-        hardware: {
-          panel: { usb: PANEL_USB, firmware: o.firmware === 'standard-firmata' ? 'standard-firmata' : 'hcp-panel' },
-          nfc,
-          reconnect: { initialMs: 50, maxMs: 400 },
+    const config = DeviceFileConfigSchema.parse(
+      deviceConfig({
+        deviceId: o.deviceId ?? 'dev-panel',
+        dir: o.dir,
+        config: {
+          logLevel: 'silent',
+          hardware: {
+            panel: { usb: PANEL_USB, firmware: o.firmware === 'standard-firmata' ? 'standard-firmata' : 'hcp-panel' },
+            nfc,
+            reconnect: { initialMs: 50, maxMs: 400 },
+          },
         },
-      },
-    }));
+      }),
+    );
     this.dataDir = config.dataDir;
     const listPorts = async (): Promise<ListedPort[]> => [
       ...(o.otherPorts?.() ?? []),

@@ -18,7 +18,7 @@ export async function waitFor<T>(
   opts: { what: string; stallMs?: number; everyMs?: number; progress?: () => unknown | Promise<unknown> } = { what: 'condition' },
 ): Promise<NonNullable<T>> {
   const stallMs = opts.stallMs ?? 20_000;
-  let last: unknown = undefined;
+  let last: unknown;
   let lastChange = Date.now();
   for (;;) {
     const v = await check();

@@ -83,7 +83,7 @@ export class SimLedger {
         received_at TEXT NOT NULL);`);
     const d = this.db;
     this.st = {
-      insert: d.prepare("INSERT INTO ratings (assess_id, project_no, assess_number, kind, replaces, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+      insert: d.prepare('INSERT INTO ratings (assess_id, project_no, assess_number, kind, replaces, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       byId: d.prepare('SELECT * FROM ratings WHERE assess_id = ?'),
       seen: d.prepare('SELECT 1 FROM ratings WHERE assess_id = ?').pluck(),
       current: d.prepare('SELECT assess_id FROM ratings WHERE project_no = ? AND assess_number = ? AND replaced_by IS NULL').pluck(),
@@ -106,7 +106,8 @@ export class SimLedger {
   rating(r: NationalRating, at: string): SimResult {
     if (r.projectNo !== '' && r.assessNumber > 1) {
       if (this.st.seen.get(r.assessId)) return { status: 'duplicate' };
-      if (!this.st.current.get(r.projectNo, 1)) return rejected('no-first-rating', `case ${r.projectNo} has no first rating: a 追加评价 (assessNumber ${r.assessNumber}) must follow it`);
+      if (!this.st.current.get(r.projectNo, 1))
+        return rejected('no-first-rating', `case ${r.projectNo} has no first rating: a 追加评价 (assessNumber ${r.assessNumber}) must follow it`);
     }
     if (this.st.insert.run(r.assessId, r.projectNo, r.assessNumber, 'rating', null, JSON.stringify(r), at).changes === 1) return { status: 'accepted' };
     if (this.st.seen.get(r.assessId)) return { status: 'duplicate' };
@@ -122,7 +123,10 @@ export class SimLedger {
     if (!old) return rejected('unknown-rating', `no rating ${c.replaces} to correct`);
     if (old.replaced_by !== null) return rejected('already-replaced', `rating ${c.replaces} was already replaced by ${old.replaced_by}`);
     if (old.project_no !== c.projectNo || old.assess_number !== c.assessNumber) {
-      return rejected('correction-mismatch', `rating ${c.replaces} is case ${old.project_no} number ${old.assess_number}, the correction says ${c.projectNo} number ${c.assessNumber}`);
+      return rejected(
+        'correction-mismatch',
+        `rating ${c.replaces} is case ${old.project_no} number ${old.assess_number}, the correction says ${c.projectNo} number ${c.assessNumber}`,
+      );
     }
     const { replaces, ...record } = c;
     this.st.replace.run(c.assessId, at, replaces);
@@ -156,7 +160,9 @@ export class SimLedger {
   caseView(projectNo: string): CaseView {
     const rows = (this.db.prepare('SELECT * FROM ratings WHERE project_no = ? ORDER BY n').all(projectNo) as RatingRow[]).map(view);
     const amendments = this.db
-      .prepare('SELECT a.assess_id, a.eval_detail, a.writing_evaluation, a.received_at FROM amendments a JOIN ratings r ON r.assess_id = a.assess_id WHERE r.project_no = ? ORDER BY a.n')
+      .prepare(
+        'SELECT a.assess_id, a.eval_detail, a.writing_evaluation, a.received_at FROM amendments a JOIN ratings r ON r.assess_id = a.assess_id WHERE r.project_no = ? ORDER BY a.n',
+      )
       .all(projectNo) as Array<{ assess_id: string; eval_detail: string; writing_evaluation: string; received_at: string }>;
     return {
       projectNo,
@@ -183,7 +189,14 @@ export class SimLedger {
 
 function view(r: RatingRow): StoredRating {
   return {
-    n: r.n, assessId: r.assess_id, projectNo: r.project_no, assessNumber: r.assess_number, kind: r.kind, replaces: r.replaces,
-    replacedBy: r.replaced_by, receivedAt: r.received_at, record: JSON.parse(r.body) as NationalRating,
+    n: r.n,
+    assessId: r.assess_id,
+    projectNo: r.project_no,
+    assessNumber: r.assess_number,
+    kind: r.kind,
+    replaces: r.replaces,
+    replacedBy: r.replaced_by,
+    receivedAt: r.received_at,
+    record: JSON.parse(r.body) as NationalRating,
   };
 }

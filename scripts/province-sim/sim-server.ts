@@ -20,7 +20,12 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { SIGN_HEADERS, verifySignature } from '../../gateway/uplink/provinces/reference/signing.js';
 import {
-  AmendmentsBodySchema, CorrectionsBodySchema, NationalAmendmentSchema, NationalCorrectionSchema, NationalRatingSchema, RatingsBodySchema,
+  AmendmentsBodySchema,
+  CorrectionsBodySchema,
+  NationalAmendmentSchema,
+  NationalCorrectionSchema,
+  NationalRatingSchema,
+  RatingsBodySchema,
 } from '../../gateway/uplink/provinces/reference/wire.js';
 import { FaultPlan, FaultSchema, type Fault } from './sim-faults.js';
 import { SimLedger, type CaseView, type SimResult, type StoredRating } from './sim-ledger.js';

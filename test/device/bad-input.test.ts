@@ -29,13 +29,25 @@ describe('malformed config', () => {
     ['a missing window number', { ...good, bootstrap: { ...(good.bootstrap as object), window: { id: 'w', department: 'x' } } }, /bootstrap\.window\.number/],
     ['an unknown key', { ...good, locallApi: { port: 1 } }, /locallApi/],
     ['a port out of range', { ...good, localApi: { port: 70000 } }, /localApi\.port/],
-    ['a badge UID that is not hex', { ...good, bootstrap: { ...(good.bootstrap as object), roster: [{ ...DEMO_STAFF, badgeUids: ['XYZ'] }] } }, /bootstrap\.roster\.0\.badgeUids\.0/],
+    [
+      'a badge UID that is not hex',
+      { ...good, bootstrap: { ...(good.bootstrap as object), roster: [{ ...DEMO_STAFF, badgeUids: ['XYZ'] }] } },
+      /bootstrap\.roster\.0\.badgeUids\.0/,
+    ],
     // The optional features' sections are validated with the rest, before anything listens (issue 10, hole 11).
     ['a gateway section without mqttUrl', { ...good, gateway: { url: 'https://gateway.hall.local:8443', enrolmentCode: 'x' } }, /gateway\.mqttUrl: /],
     ['a gateway mqttUrl that is not mqtt://', { ...good, gateway: { url: 'https://gw.local', mqttUrl: 'http://gw.local:1883' } }, /gateway\.mqttUrl: must be mqtt:\/\/host:port/],
-    ['a gateway CA file that cannot be read', { ...good, gateway: { url: 'https://gw.local', mqttUrl: 'mqtts://gw.local:8883', caFile: '/nonexistent/hall-ca.pem' } }, /gateway\.caFile: cannot read/],
+    [
+      'a gateway CA file that cannot be read',
+      { ...good, gateway: { url: 'https://gw.local', mqttUrl: 'mqtts://gw.local:8883', caFile: '/nonexistent/hall-ca.pem' } },
+      /gateway\.caFile: cannot read/,
+    ],
     ['a hardware section with a bad USB id', { ...good, hardware: { panel: { usb: { vendorId: 'zz', productId: '0042' } } } }, /hardware\.panel\.usb/],
-    ['a hardware section whose reader the panel cannot have', { ...good, hardware: { panel: { firmware: 'standard-firmata' } } }, /hardware\.nfc\.mode: the panel has no NFC reader/],
+    [
+      'a hardware section whose reader the panel cannot have',
+      { ...good, hardware: { panel: { firmware: 'standard-firmata' } } },
+      /hardware\.nfc\.mode: the panel has no NFC reader/,
+    ],
     ['a store retention out of range', { ...good, store: { retainDays: -1 } }, /store\.retainDays/],
   ])('refuses %s with an error naming the field, and no stack trace', (_what, config, message) => {
     const r = runWithConfig(config);
@@ -76,7 +88,11 @@ describe('bad input to a running device', () => {
   it('refuses reasons not in the catalogue version, or of another level, and keeps the rating', async () => {
     const r = await device.api('POST', '/api/rate', { level: 1 });
     expect(r.status).toBe(200);
-    for (const [reasons, message] of [[[999], /not in catalogue 2020.1/], [[213], /belongs to level 2, not 1/], [[105], /retired/]] as const) {
+    for (const [reasons, message] of [
+      [[999], /not in catalogue 2020.1/],
+      [[213], /belongs to level 2, not 1/],
+      [[105], /retired/],
+    ] as const) {
       const d = await device.api('POST', '/api/details', { ratingId: r.body.ratingId, reasons });
       expect(d.status).toBe(400);
       expect(d.body.message).toMatch(message);

@@ -19,7 +19,7 @@ async function drill(deviceId: string, seed: number): Promise<{ confirmed: Set<s
   const dir = mkdtempSync(join(tmpdir(), `hcp-kill-${deviceId}-`));
   const confirmed = new Set<string>();
   let random = seed;
-  const rand = () => ((random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   let dataDir = '';
   for (let kill = 0; kill < KILLS_PER_DEVICE; kill++) {
     const device = await startDevice({ deviceId, dir });

@@ -43,7 +43,7 @@ describe('verify command', () => {
     dataDir = device.dataDir;
     // Pretend the gateway acknowledged everything: the tail is then pinned by the ack.
     const db = new Database(join(dataDir, 'device.db'));
-    db.prepare("UPDATE outbox_ack SET acked_through_seq = 6, head_hash = (SELECT hash FROM records WHERE seq = 6), acked_at = ?").run(new Date().toISOString());
+    db.prepare('UPDATE outbox_ack SET acked_through_seq = 6, head_hash = (SELECT hash FROM records WHERE seq = 6), acked_at = ?').run(new Date().toISOString());
     db.close();
   });
 
@@ -140,8 +140,8 @@ describe('verify command on a pruned store', () => {
     try {
       for (const seq of [5, 7, 2]) expect(() => db.prepare('DELETE FROM records WHERE seq = ?').run(seq)).toThrow(/append-only/);
       expect(() => db.prepare("UPDATE records SET at = '' WHERE seq = 6").run()).toThrow(/append-only/);
-      expect(() => db.prepare("UPDATE chain_bounds SET pruned_through_seq = 5, pruned_through_hash = (SELECT hash FROM records WHERE seq = 5)").run()).toThrow(/checkpoint/);
-      expect(() => db.prepare("UPDATE chain_bounds SET pruned_through_seq = 3").run()).toThrow(/checkpoint/);
+      expect(() => db.prepare('UPDATE chain_bounds SET pruned_through_seq = 5, pruned_through_hash = (SELECT hash FROM records WHERE seq = 5)').run()).toThrow(/checkpoint/);
+      expect(() => db.prepare('UPDATE chain_bounds SET pruned_through_seq = 3').run()).toThrow(/checkpoint/);
       expect(() => db.prepare('UPDATE chain_bounds SET head_seq = 6').run()).toThrow(/head mark/);
     } finally {
       db.close();

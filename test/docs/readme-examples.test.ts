@@ -4,8 +4,14 @@
  * refused). The table says which schema checks which block; a block the table does not name fails
  * the suite, so a new example gets a check (or an explicit "not yet") when it is written.
  */
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDeviceConfig } from '../../device/config/device-config.js';
+import { KioskConfigSchema } from '../../electron-app/main/kiosk-config.js';
+import { parseGatewayConfig } from '../../gateway/config/gateway-config.js';
+import { GATEWAY_FEATURES } from '../../gateway/features.js';
 import { REPO_ROOT } from '../support/device-process.js';
 import { jsonBlocks, parseBlock, type JsonBlock } from './markdown-json-blocks.js';
 
@@ -30,15 +36,46 @@ const deviceConfigSections: Check = (example, b) =>
     where(b),
   );
 
-/** Which check for which block. `null`: not checked yet (gateway and kiosk configs: their owners add them). */
+/**
+ * A whole gateway config, as `gateway/main.ts --config` loads it: written to a folder of its own
+ * with every file it names (`…File`) present there, as they would be beside a real config.
+ */
+const gatewayConfig: Check = (example) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hcp-readme-gw-'));
+  const files = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k.endsWith('File') && typeof v === 'string' && !v.startsWith('/')) {
+        mkdirSync(dirname(join(dir, v)), { recursive: true });
+        writeFileSync(join(dir, v), '');
+      } else files(v);
+    }
+  };
+  files(example);
+  parseGatewayConfig(example, GATEWAY_FEATURES, dir, 'README example');
+};
+
+const kioskConfig: Check = (example, b) => {
+  const r = KioskConfigSchema.safeParse(example);
+  if (!r.success) throw new Error(`${where(b)}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+};
+
+/** Which check for which block. */
 const EXAMPLES: Array<{ file: string; block: number; what: string; check: Check | null }> = [
   { file: 'README.md', block: 1, what: 'device config', check: deviceConfig },
-  { file: 'README.md', block: 2, what: 'gateway config', check: null },
-  { file: 'electron-app/README.md', block: 1, what: 'kiosk config', check: null },
+  { file: 'README.md', block: 2, what: 'gateway config', check: gatewayConfig },
+  { file: 'electron-app/README.md', block: 1, what: 'kiosk config', check: kioskConfig },
   { file: 'hardware/README.md', block: 1, what: "device config's hardware section", check: deviceConfigSections },
 ];
 
-const FILES = [...new Set(EXAMPLES.map((e) => e.file))];
+/** Every README of the repository (not dependencies', not build output). */
+function readmes(dir = REPO_ROOT, rel = ''): string[] {
+  return readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => {
+    if (e.isDirectory()) return ['node_modules', '.git', 'dist', '.demo', '.scratch', 'test-artifacts', 'build'].includes(e.name) ? [] : readmes(dir, join(rel, e.name));
+    return e.name === 'README.md' ? [join(rel, e.name)] : [];
+  });
+}
+const FILES = readmes();
 
 describe('README examples', () => {
   it('every ```json block of the READMEs has an entry in the table, and every entry a block', () => {

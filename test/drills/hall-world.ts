@@ -54,7 +54,10 @@ export class HallWorld {
   offsetMs = 0;
   private gwConfig = '';
 
-  constructor(readonly dir: string, readonly size: number) {
+  constructor(
+    readonly dir: string,
+    readonly size: number,
+  ) {
     this.clockFile = join(dir, 'world-clock');
     writeFileSync(this.clockFile, '0');
   }
@@ -82,17 +85,37 @@ export class HallWorld {
       http: { port: await freePort() },
       cases: { invitationValidSec: 600, answerWaitMs: 0, defaultsEveryMs: 300 },
       province: {
-        url: `${simUrl}/province/ratings`, appId: 'hcp-drill', key: PROVINCE_KEY, areaCode: '131000', deptCode: 'LF-ZWFW', timeoutMs: 1500,
+        url: `${simUrl}/province/ratings`,
+        appId: 'hcp-drill',
+        key: PROVINCE_KEY,
+        areaCode: '131000',
+        deptCode: 'LF-ZWFW',
+        timeoutMs: 1500,
         outbox: { holdMs: 4000, pumpEveryMs: 300, retryBaseMs: 200, retryMaxMs: 2000 },
       },
     });
-    this.businessKey = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'create-business-key', '--config', this.gwConfig, '--user', 'drill-business'], { cwd: REPO_ROOT }).stdout.toString().trim();
+    this.businessKey = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'create-business-key', '--config', this.gwConfig, '--user', 'drill-business'],
+      { cwd: REPO_ROOT },
+    )
+      .stdout.toString()
+      .trim();
     await this.startGateway();
     for (let n = 1; n <= this.size; n++) {
       const number = String(n).padStart(2, '0');
       const w: Window = {
-        n, number, windowId: `w-${number}`, deviceId: `dev-drill-${number}`, badge: `0A1B2C${String(n).padStart(4, '0')}`,
-        proxy: new TcpProxy(() => this.gw.mqttPort), device: null, dir: join(this.dir, `dev-${number}`), keyFiles: [], down: false, busy: Promise.resolve(),
+        n,
+        number,
+        windowId: `w-${number}`,
+        deviceId: `dev-drill-${number}`,
+        badge: `0A1B2C${String(n).padStart(4, '0')}`,
+        proxy: new TcpProxy(() => this.gw.mqttPort),
+        device: null,
+        dir: join(this.dir, `dev-${number}`),
+        keyFiles: [],
+        down: false,
+        busy: Promise.resolve(),
       };
       await w.proxy.start();
       await this.hallIt('PUT', '/api/windows', { windowId: w.windowId, number, department: n % 2 ? '市场监管局' : '不动产登记中心' });
@@ -114,7 +137,13 @@ export class HallWorld {
     mkdirSync(w.dir, { recursive: true });
     const config = {
       bootstrap: { hallName: '廊坊市政务服务中心', window: { id: w.windowId, number: w.number, department: '市场监管局' }, roster: [] },
-      gateway: { url: this.gw.http, mqttUrl: `mqtt://127.0.0.1:${w.proxy.port}`, enrolmentCode: code, ackTimeoutMs: 3000, retry: { initialMs: 200, maxMs: 2000, stableMs: 2000, refusedMs: 2000 } },
+      gateway: {
+        url: this.gw.http,
+        mqttUrl: `mqtt://127.0.0.1:${w.proxy.port}`,
+        enrolmentCode: code,
+        ackTimeoutMs: 3000,
+        retry: { initialMs: 200, maxMs: 2000, stableMs: 2000, refusedMs: 2000 },
+      },
       invitationTimeoutSec: 600,
       detailsTimeoutSec: 120,
     };
@@ -185,7 +214,9 @@ export class HallWorld {
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await fetch(`${this.gw.http}${path}`, {
-          method, headers: { 'x-api-key': this.businessKey, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+          method,
+          headers: { 'x-api-key': this.businessKey, ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
         });
         return { status: res.status, body: await res.json() };
       } catch (err) {

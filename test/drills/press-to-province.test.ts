@@ -128,7 +128,10 @@ describe('press to province, exactly once, through faults', () => {
           caseNos.push(caseNo);
           notYet.add(caseNo);
           await world.postCase(w, caseNo);
-          await waitFor(async () => !w.down && (await w.device!.api('GET', '/api/state').catch(() => ({ body: null }))).body?.invitation?.caseNo === caseNo, { what: `${caseNo} on screen`, stallMs: 60_000 });
+          await waitFor(async () => !w.down && (await w.device!.api('GET', '/api/state').catch(() => ({ body: null }))).body?.invitation?.caseNo === caseNo, {
+            what: `${caseNo} on screen`,
+            stallMs: 60_000,
+          });
           w.proxy.cutNetwork();
           offline.add(w);
           notYet.delete(caseNo);
@@ -155,13 +158,20 @@ describe('press to province, exactly once, through faults', () => {
       // ---- Ten days later: every case still open gets its R7 default.
       world.advance(JUMP);
       day = 10;
-      await waitFor(async () => {
-        const states = await Promise.all(caseNos.map(async (c) => (await world.businessCall('GET', `/api/cases/${c}`)).body.state));
-        return states.every((s) => s === 'rated' || s === 'defaulted');
-      }, { what: 'every open case defaulted', stallMs: 60_000 });
+      await waitFor(
+        async () => {
+          const states = await Promise.all(caseNos.map(async (c) => (await world.businessCall('GET', `/api/cases/${c}`)).body.state));
+          return states.every((s) => s === 'rated' || s === 'defaulted');
+        },
+        { what: 'every open case defaulted', stallMs: 60_000 },
+      );
       // The offline windows come back once their cases' defaults are at the province: their
       // ratings, pressed in time, must replace them there (a correction, not a second first rating).
-      for (const w of offline) await waitFor(() => world.sim.caseView(`LF-D0-LATE-${w.number}`).first?.record.isDefault === 1, { what: `default of LF-D0-LATE-${w.number} at the province`, stallMs: 60_000 });
+      for (const w of offline)
+        await waitFor(() => world.sim.caseView(`LF-D0-LATE-${w.number}`).first?.record.isDefault === 1, {
+          what: `default of LF-D0-LATE-${w.number} at the province`,
+          stallMs: 60_000,
+        });
       for (const w of offline) w.proxy.restore();
       offline.clear();
       note('late in-time ratings delivered');
@@ -176,7 +186,10 @@ describe('press to province, exactly once, through faults', () => {
         for (const caseNo of reinvite) {
           const r = await world.businessCall('POST', `/api/cases/${caseNo}/invite`);
           expect(r.status, JSON.stringify(r.body)).toBe(200);
-          await waitFor(() => confirmed.find((c) => c.caseNo === caseNo && c.day === 10) ?? (r.body.delivery === 'refused' ? true : null), { what: `追加 for ${caseNo}`, stallMs: 60_000 }).catch(() => note('a 追加 invitation not rated'));
+          await waitFor(() => confirmed.find((c) => c.caseNo === caseNo && c.day === 10) ?? (r.body.delivery === 'refused' ? true : null), {
+            what: `追加 for ${caseNo}`,
+            stallMs: 60_000,
+          }).catch(() => note('a 追加 invitation not rated'));
         }
         const victim = world.windows[WINDOWS - 1]!;
         await waitFor(async () => (await victim.device!.api('GET', '/api/status')).body.backlog === 0, { what: 'backlog before the wipe', stallMs: 60_000 });
@@ -184,7 +197,11 @@ describe('press to province, exactly once, through faults', () => {
         note('device wiped and enrolled again');
         for (let k = 0; k < 2; k++) await round('LF-D10', 1000);
       })();
-      await chaos(25_000, [{ at: 0.3, act: gatewayKill }, { at: 0.5, act: cutAll }, { at: 0.7, act: province({ mode: 'timeout-after-commit', count: 2 }, 'province answers lost after commit') }]);
+      await chaos(25_000, [
+        { at: 0.3, act: gatewayKill },
+        { at: 0.5, act: cutAll },
+        { at: 0.7, act: province({ mode: 'timeout-after-commit', count: 2 }, 'province answers lost after commit') },
+      ]);
       await day10;
       stopCitizens = true;
       await Promise.all(citizens);
@@ -193,24 +210,34 @@ describe('press to province, exactly once, through faults', () => {
       // ---- Settle: every device drained, the uplink empty.
       for (const w of world.windows) await waitFor(async () => (await w.device!.api('GET', '/api/status')).body.backlog === 0, { what: `${w.deviceId} drained`, stallMs: 60_000 });
       const gatewayDb = join(world.dir, 'gw', 'data', 'gateway.db');
-      await waitFor(() => {
-        const db = new Database(gatewayDb, { readonly: true });
-        try {
-          const open = db.prepare("SELECT count(*) AS n FROM uplink_outbox WHERE state = 'pending'").get() as { n: number };
-          const logged = db.prepare('SELECT max(seq) AS s FROM assessment_log').get() as { s: number };
-          const cursor = db.prepare("SELECT position FROM cursors WHERE name = 'uplink'").get() as { position: number } | undefined;
-          return open.n === 0 && cursor?.position === logged.s && (db.prepare('SELECT count(*) AS n FROM uplink_held').get() as { n: number }).n === 0;
-        } finally {
-          db.close();
-        }
-      }, { what: 'uplink drained', stallMs: 60_000 });
+      await waitFor(
+        () => {
+          const db = new Database(gatewayDb, { readonly: true });
+          try {
+            const open = db.prepare("SELECT count(*) AS n FROM uplink_outbox WHERE state = 'pending'").get() as { n: number };
+            const logged = db.prepare('SELECT max(seq) AS s FROM assessment_log').get() as { s: number };
+            const cursor = db.prepare("SELECT position FROM cursors WHERE name = 'uplink'").get() as { position: number } | undefined;
+            return open.n === 0 && cursor?.position === logged.s && (db.prepare('SELECT count(*) AS n FROM uplink_held').get() as { n: number }).n === 0;
+          } finally {
+            db.close();
+          }
+        },
+        { what: 'uplink drained', stallMs: 60_000 },
+      );
       const deadLetters = (await world.gw.api('GET', '/api/uplink/dead-letters')).body as { total: number };
       expect(deadLetters.total).toBe(0);
       await world.stopProcesses();
 
       // ---- What the gateway holds: every confirmed rating exactly once; every chain verifies.
       const db = new Database(gatewayDb, { readonly: true });
-      const rows = db.prepare('SELECT device_id, epoch, seq, id, at_corrected, body FROM records ORDER BY device_id, epoch, seq').all() as Array<{ device_id: string; epoch: number; seq: number; id: string; at_corrected: string; body: string }>;
+      const rows = db.prepare('SELECT device_id, epoch, seq, id, at_corrected, body FROM records ORDER BY device_id, epoch, seq').all() as Array<{
+        device_id: string;
+        epoch: number;
+        seq: number;
+        id: string;
+        at_corrected: string;
+        body: string;
+      }>;
       const ids = new Set(rows.map((r) => r.id));
       expect(ids.size).toBe(rows.length);
       for (const c of confirmed) expect(ids.has(c.ratingId), `confirmed rating ${c.ratingId} of ${c.deviceId} missing at the gateway`).toBe(true);
@@ -218,7 +245,9 @@ describe('press to province, exactly once, through faults', () => {
       for (const w of world.windows) {
         for (const [k, keyFile] of w.keyFiles.entries()) {
           const chain = rows.filter((r) => r.device_id === w.deviceId && r.epoch === k + 1).map((r) => JSON.parse(r.body) as ChainRecord);
-          expect(verifyChain(chain, createPublicKey(createPrivateKey(readFileSync(keyFile))), { signatures: 'all', deviceId: w.deviceId }), `${w.deviceId} epoch ${k + 1}`).toEqual([]);
+          expect(verifyChain(chain, createPublicKey(createPrivateKey(readFileSync(keyFile))), { signatures: 'all', deviceId: w.deviceId }), `${w.deviceId} epoch ${k + 1}`).toEqual(
+            [],
+          );
           chains++;
         }
       }
@@ -272,7 +301,9 @@ describe('press to province, exactly once, through faults', () => {
       expect(tally.followUps).toBeGreaterThanOrEqual(5);
       expect(tally.defaults).toBeGreaterThan(0);
       console.log(
-        `press→province drill: ${WINDOWS} devices; ${Object.entries(events).map(([k, v]) => `${v}× ${k}`).join(', ')}.\n` +
+        `press→province drill: ${WINDOWS} devices; ${Object.entries(events)
+          .map(([k, v]) => `${v}× ${k}`)
+          .join(', ')}.\n` +
           `  ${confirmed.length} ratings confirmed on devices, ${rows.length} records at the gateway, each once; ${chains} chains verify.\n` +
           `  ${tally.cases} cases (${tally.open} still open, within their deadline): ${tally.realFirst} first ratings from citizens (${tally.correctedDefaults} replaced a default they beat), ` +
           `${tally.defaults} R7 defaults, ${tally.followUps} 追加评价, ${tally.withDetails} first ratings with their reasons, ${tally.amendments} details sent as amendments.`,

@@ -23,7 +23,11 @@ beforeAll(async () => {
 afterAll(async () => gw?.stop());
 
 const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${gw.httpUrl}${path}`, { method, headers: { 'x-api-key': key, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${gw.httpUrl}${path}`, {
+    method,
+    headers: { 'x-api-key': key, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   return { status: res.status, body: (await res.json()) as any };
 };
 

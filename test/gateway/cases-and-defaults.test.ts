@@ -31,7 +31,13 @@ afterAll(async () => {
 
 const post = (path: string, body: unknown, apiKey = key) =>
   fetch(`${gw.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(body) });
-const assessment = (caseNo: string) => gw.store.db.selectFrom('assessments').select(['assess_id', 'assess_number', 'level', 'is_default', 'replaces', 'superseded_by', 'pressed_at']).where('case_no', '=', caseNo).orderBy('seq').execute();
+const assessment = (caseNo: string) =>
+  gw.store.db
+    .selectFrom('assessments')
+    .select(['assess_id', 'assess_number', 'level', 'is_default', 'replaces', 'superseded_by', 'pressed_at'])
+    .where('case_no', '=', caseNo)
+    .orderBy('seq')
+    .execute();
 const state = async (caseNo: string) => (await gw.store.db.selectFrom('cases').select('state').where('case_no', '=', caseNo).executeTakeFirstOrThrow()).state;
 
 describe('cases and the R7 default', () => {
@@ -72,7 +78,9 @@ describe('cases and the R7 default', () => {
     expect(await cases().scheduler.tick()).toBe(0);
     expect(await state('D-1')).toBe('defaulted');
     expect(await state('D-2')).toBe('rated');
-    expect(await assessment('D-1')).toEqual([expect.objectContaining({ assess_id: 'default-D-1', assess_number: 1, level: 3, is_default: 1, pressed_at: '2025-10-10T16:00:00.000Z' })]);
+    expect(await assessment('D-1')).toEqual([
+      expect.objectContaining({ assess_id: 'default-D-1', assess_number: 1, level: 3, is_default: 1, pressed_at: '2025-10-10T16:00:00.000Z' }),
+    ]);
 
     // D-3's rating arrives now: pressed before the deadline, it replaces the default.
     dev.clockSkewMs = Date.parse('2025-10-13T09:00:00+08:00') - Date.now();

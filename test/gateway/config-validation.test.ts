@@ -40,16 +40,38 @@ describe('the gateway config', () => {
     });
   }
 
-  it('takes relative paths from the config file\'s folder', () => {
+  it("takes relative paths from the config file's folder", () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-gwcfg-rel-'));
     mkdirSync(join(dir, 'tls'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'tls/gw.key', '-out', 'tls/gw.pem', '-days', '2', '-subj', '/CN=127.0.0.1'], { cwd: dir, stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        'tls/gw.key',
+        '-out',
+        'tls/gw.pem',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { cwd: dir, stdio: 'pipe' },
+    );
     const file = join(dir, 'gateway.json');
     writeFileSync(file, JSON.stringify({ ...base, http: { port: 0, tls: { keyFile: 'tls/gw.key', certFile: 'tls/gw.pem' } } }));
     // Started from another folder: the paths must still resolve beside the config file.
     const tsx = pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
     const child = spawnSync(process.execPath, ['--import', tsx, join(REPO_ROOT, 'gateway/main.ts'), 'create-admin', '--config', file, '--user', 'it'], {
-      cwd: tmpdir(), env: { ...process.env, HCP_ADMIN_PASSWORD: 'an-admin-password' }, timeout: 30_000,
+      cwd: tmpdir(),
+      env: { ...process.env, HCP_ADMIN_PASSWORD: 'an-admin-password' },
+      timeout: 30_000,
     });
     expect(child.stderr.toString()).toBe('');
     expect(child.status).toBe(0);

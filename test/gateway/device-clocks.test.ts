@@ -41,7 +41,9 @@ describe('device clocks', () => {
     }
     expect(rows.find((r) => r.id === ra.id)!.at.slice(0, 4)).toBe(String(new Date(t0 + TWO_YEARS).getUTCFullYear()));
     expect(rows.find((r) => r.id === rb.id)!.at.slice(0, 4)).toBe('1970');
-    const a = await waitFor(() => gw.store.db.selectFrom('assessments').select(['pressed_at', 'clock_flag']).where('assess_id', '=', ra.id).executeTakeFirst(), { what: 'assessed' });
+    const a = await waitFor(() => gw.store.db.selectFrom('assessments').select(['pressed_at', 'clock_flag']).where('assess_id', '=', ra.id).executeTakeFirst(), {
+      what: 'assessed',
+    });
     expect(Math.abs(Date.parse(a.pressed_at) - t0)).toBeLessThan(5000);
     expect(a.clock_flag).toBe('corrected');
   });

@@ -28,16 +28,28 @@ describe('device status across a lost connection', () => {
     await dev.enrol((await gw.enrolment.registerDevice('dev-will', 'w-01')).code);
     await dev.connect(`mqtt://127.0.0.1:${gw.mqttPort}`, { will: true });
     const lastSyncAt = new Date(Date.now() - 60_000).toISOString();
-    await dev.publishJson('status', { deviceId: 'dev-will', online: true, softwareVersion: '0.2.0', backlog: 7, lastSyncAt, clockOffsetMs: 40, panel: 'connected', storeFill: 0.31 });
+    await dev.publishJson('status', {
+      deviceId: 'dev-will',
+      online: true,
+      softwareVersion: '0.2.0',
+      backlog: 7,
+      lastSyncAt,
+      clockOffsetMs: 40,
+      panel: 'connected',
+      storeFill: 0.31,
+    });
     await waitFor(async () => (await statusOf('dev-will')).status?.backlog === 7, { what: 'status recorded' });
     expect((await statusOf('dev-will')).online).toBe(true);
 
     const before = Date.now();
     dev.cut();
-    const s = await waitFor(async () => {
-      const x = await statusOf('dev-will');
-      return x.online === false && x.status?.online === false ? x : null;
-    }, { what: 'offline after the will' });
+    const s = await waitFor(
+      async () => {
+        const x = await statusOf('dev-will');
+        return x.online === false && x.status?.online === false ? x : null;
+      },
+      { what: 'offline after the will' },
+    );
     expect(s.status).toMatchObject({ softwareVersion: '0.2.0', backlog: 7, lastSyncAt, clockOffsetMs: 40, panel: 'connected', storeFill: 0.31 });
     expect(Date.parse(s.offlineSince)).toBeGreaterThanOrEqual(before - 1000);
   });

@@ -43,7 +43,13 @@ describe('re-enrolment after a wiped store', () => {
 
     // Every acknowledged record is stored: 3 of the first chain, 2 of the second.
     const rows = await gw.store.db.selectFrom('records').select(['id', 'epoch', 'seq', 'body']).where('device_id', '=', 'dev-wiped').orderBy('epoch').orderBy('seq').execute();
-    expect(rows.map((r) => [r.epoch, r.seq])).toEqual([[1, 1], [1, 2], [1, 3], [2, 1], [2, 2]]);
+    expect(rows.map((r) => [r.epoch, r.seq])).toEqual([
+      [1, 1],
+      [1, 2],
+      [1, 3],
+      [2, 1],
+      [2, 2],
+    ]);
     expect(rows.map((r) => r.id).sort()).toEqual([...first, ...second].map((r) => r.id).sort());
 
     // Each chain verifies against the key of its own enrolment.
@@ -52,9 +58,16 @@ describe('re-enrolment after a wiped store', () => {
     expect(verifyChain(chainOf(2), createPublicKey(dev.publicKeyPem), { signatures: 'all', deviceId: 'dev-wiped' })).toEqual([]);
 
     // Hall IT sees both enrolments and an alert that the device was re-keyed.
-    const enrolments = await (await fetch(`${gw.httpUrl}/api/devices/dev-wiped/enrolments`, { headers: await adminHeaders() })).json() as Array<{ epoch: number; endedAt: string | null; headSeq: number }>;
-    expect(enrolments.map((e) => [e.epoch, e.headSeq, e.endedAt !== null])).toEqual([[1, 3, true], [2, 2, false]]);
-    const alerts = await (await fetch(`${gw.httpUrl}/api/alerts`, { headers: await adminHeaders() })).json() as Array<{ kind: string; subject: string }>;
+    const enrolments = (await (await fetch(`${gw.httpUrl}/api/devices/dev-wiped/enrolments`, { headers: await adminHeaders() })).json()) as Array<{
+      epoch: number;
+      endedAt: string | null;
+      headSeq: number;
+    }>;
+    expect(enrolments.map((e) => [e.epoch, e.headSeq, e.endedAt !== null])).toEqual([
+      [1, 3, true],
+      [2, 2, false],
+    ]);
+    const alerts = (await (await fetch(`${gw.httpUrl}/api/alerts`, { headers: await adminHeaders() })).json()) as Array<{ kind: string; subject: string }>;
     expect(alerts).toContainEqual(expect.objectContaining({ kind: 'device-rekeyed', subject: 'dev-wiped' }));
   });
 

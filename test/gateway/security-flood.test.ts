@@ -34,7 +34,11 @@ describe('a flood of refused connections', () => {
     for (let i = 0; i < N; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => attempt(i + k)));
     await gw.auth.createUser('it', 'it-password-123', 'hall-it');
     const login = await gw.auth.login('it', 'it-password-123', null);
-    const rows = (await (await fetch(`${gw.httpUrl}/api/security-events`, { headers: { authorization: `Bearer ${login.ok ? login.token : ''}` } })).json()) as Array<{ kind: string; count: number; remote: string }>;
+    const rows = (await (await fetch(`${gw.httpUrl}/api/security-events`, { headers: { authorization: `Bearer ${login.ok ? login.token : ''}` } })).json()) as Array<{
+      kind: string;
+      count: number;
+      remote: string;
+    }>;
     expect(rows.reduce((a, r) => a + r.count, 0)).toBe(N);
     expect(rows.length).toBeLessThanOrEqual(4);
     // Past the limit the address was turned away without a database read or a password hash.

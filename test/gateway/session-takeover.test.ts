@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => gw?.stop());
 
 const alerts = () => gw.alerts.list();
-const events = async () => (await gw.store.db.selectFrom('security_events').select(['kind', 'client_id', 'count']).execute());
+const events = async () => await gw.store.db.selectFrom('security_events').select(['kind', 'client_id', 'count']).execute();
 
 describe('a device session cannot be taken with a password alone', () => {
   it('refuses a clone that has the password but not the key; the device stays connected', async () => {

@@ -20,18 +20,25 @@ beforeAll(async () => {
 });
 afterAll(async () => gw?.stop());
 
-const put = (path: string, body: BodyInit | Buffer, type: string) => fetch(`${gw.httpUrl}${path}`, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": type }, body: body as BodyInit });
+const put = (path: string, body: BodyInit | Buffer, type: string) =>
+  fetch(`${gw.httpUrl}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: body as BodyInit });
 
 /** A phone photo: 3000×4000 of noise compresses badly, like a real one (≈ 0.5–3 MB). */
 async function phonePhoto(width = 1600, height = 1200, quality = 92): Promise<Buffer> {
   const noise = Buffer.alloc(width * height * 3);
   for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-  return sharp(noise, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return sharp(noise, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 }
 
 describe('staff photos', () => {
   it('refuses what is not an image, with a message saying so', async () => {
-    const asJson = await put('/api/staff', JSON.stringify({ ...staff, photo: `data:image/jpeg;base64,${Buffer.from('this is not a picture').toString('base64')}` }), 'application/json');
+    const asJson = await put(
+      '/api/staff',
+      JSON.stringify({ ...staff, photo: `data:image/jpeg;base64,${Buffer.from('this is not a picture').toString('base64')}` }),
+      'application/json',
+    );
     expect(asJson.status).toBe(400);
     expect(((await asJson.json()) as { message: string }).message).toMatch(/not an image/);
     await put('/api/staff', JSON.stringify(staff), 'application/json');

@@ -77,7 +77,10 @@ describe('hcp-panel speaks Firmata 2.6 (firmata.js as the diagnosing tool)', () 
     await panel.press('5', 60);
     expect(await waitUntil(() => reads.includes(0) && reads.at(-1) === 1, 2000)).toBe(true);
     const edges = buttonEvents().slice(before);
-    expect(edges.map((e) => ('pin' in e ? [e.pin, e.level] : e))).toEqual([[22, 0], [22, 1]]);
+    expect(edges.map((e) => ('pin' in e ? [e.pin, e.level] : e))).toEqual([
+      [22, 0],
+      [22, 1],
+    ]);
   });
 
   it('a contact that bounces for 3 ms is no press; one held past the debounce time is one', async () => {
@@ -147,7 +150,11 @@ describe('hcp-panel speaks Firmata 2.6 (firmata.js as the diagnosing tool)', () 
     const before = s.sysex.get(BUTTON_EVENT_SYSEX)!.length;
     await panel.press('rate', 40);
     expect(await waitUntil(() => s.sysex.get(BUTTON_EVENT_SYSEX)!.length === before + 2, 2000)).toBe(true);
-    expect(buttonEvents().slice(before).every((e) => 'pin' in e && e.pin === 27)).toBe(true);
+    expect(
+      buttonEvents()
+        .slice(before)
+        .every((e) => 'pin' in e && e.pin === 27),
+    ).toBe(true);
   });
 });
 

@@ -48,7 +48,10 @@ export async function openFirmata(path: string, watchSysex: number[] = []): Prom
     io.sysexResponse(command, (payload) => sysex.get(command)!.push([...payload]));
   }
   return {
-    io, port, strings, sysex,
+    io,
+    port,
+    strings,
+    sysex,
     close: () => new Promise<void>((res) => (port.isOpen ? port.close(() => res()) : res())),
   };
 }

@@ -29,17 +29,25 @@ describe('NFC reader found by USB id at a new path after each replug', () => {
   const plugAt = async (n: number) => {
     reader = new PtyPair(join(dir, `module-${n}`), join(dir, `ttyUSB${n}`));
     await reader.plug();
-    listed = [{ path: foreign.hostEnd, vendorId: '0bda', productId: '8153' }, { path: reader.hostEnd, vendorId: '10C4', productId: 'EA60' }];
+    listed = [
+      { path: foreign.hostEnd, vendorId: '0bda', productId: '8153' },
+      { path: reader.hostEnd, vendorId: '10C4', productId: 'EA60' },
+    ];
   };
 
   beforeAll(async () => {
     await foreign.plug();
     await plugAt(0);
-    const config = DeviceFileConfigSchema.parse(deviceConfig({
-      deviceId: 'dev-nfc-disc', dir,
-      config: { logLevel: 'silent', hardware: { panel: { enabled: false }, nfc: { mode: 'serial' }, reconnect: { initialMs: 50, maxMs: 300 } } },
-    }));
-    program = new DeviceProgram(config, pino({ level: process.env.HCP_TEST_LOG ?? 'silent' }), { hardware: (deps) => createHardwareInputs(deps, { listPorts: async () => listed }) });
+    const config = DeviceFileConfigSchema.parse(
+      deviceConfig({
+        deviceId: 'dev-nfc-disc',
+        dir,
+        config: { logLevel: 'silent', hardware: { panel: { enabled: false }, nfc: { mode: 'serial' }, reconnect: { initialMs: 50, maxMs: 300 } } },
+      }),
+    );
+    program = new DeviceProgram(config, pino({ level: process.env.HCP_TEST_LOG ?? 'silent' }), {
+      hardware: (deps) => createHardwareInputs(deps, { listPorts: async () => listed }),
+    });
     await program.start();
   });
   afterAll(async () => {
@@ -52,10 +60,14 @@ describe('NFC reader found by USB id at a new path after each replug', () => {
     const staff = () => program.runtime!.view().staff !== null;
     for (let i = 1; i <= 20; i++) {
       const expected = i % 2 === 1;
-      const ok = await waitFor(async () => {
-        await reader!.write(encodeFrame(DEMO_STAFF.badgeUids[0]!));
-        return staff() === expected;
-      }, 5000, 100);
+      const ok = await waitFor(
+        async () => {
+          await reader!.write(encodeFrame(DEMO_STAFF.badgeUids[0]!));
+          return staff() === expected;
+        },
+        5000,
+        100,
+      );
       expect(ok, `tap after replug ${i}`).toBe(true);
       await reader!.unplug();
       listed = [listed[0]!];

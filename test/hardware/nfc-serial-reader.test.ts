@@ -33,7 +33,8 @@ describe('separate-USB NFC reader on a real device program', () => {
   beforeAll(async () => {
     await reader.plug();
     device = await startDevice({
-      deviceId: 'dev-nfc', dir,
+      deviceId: 'dev-nfc',
+      dir,
       config: { hardware: { panel: { enabled: false }, nfc: { mode: 'serial', path: reader.hostEnd }, reconnect: { initialMs: 50, maxMs: 400 } } },
     });
   });
@@ -80,10 +81,14 @@ describe('separate-USB NFC reader on a real device program', () => {
       await reader.plug();
       // The reader is back when a tap is seen: tap until the screen flips, then never again.
       const expectStaff = i % 2 === 0;
-      const flipped = await waitFor(async () => {
-        await reader.write(encodeFrame(BADGE));
-        return (await staffOnScreen()) === expectStaff;
-      }, 5000, 100);
+      const flipped = await waitFor(
+        async () => {
+          await reader.write(encodeFrame(BADGE));
+          return (await staffOnScreen()) === expectStaff;
+        },
+        5000,
+        100,
+      );
       expect(flipped, `replug ${i}`).toBe(true);
       // Keep holding the card a while: still one tap.
       for (let k = 0; k < 3; k++) {

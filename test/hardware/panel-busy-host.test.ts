@@ -55,7 +55,7 @@ describe('a press whose down and up edges reach a busy device together', () => {
     expect(rig.commits.slice(before).map((c) => c.level)).toEqual([2]);
   });
 
-  it('not armed: the press is the runtime\'s logged refusal', async () => {
+  it("not armed: the press is the runtime's logged refusal", async () => {
     const refused = countEvents(rig.dataDir, 'press-not-armed');
     await pressWhileBusy('4');
     expect(await waitUntil(() => countEvents(rig.dataDir, 'press-not-armed') === refused + 1, 3000), 'a press-not-armed event').toBe(true);

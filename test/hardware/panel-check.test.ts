@@ -31,14 +31,14 @@ describe('panel:check on the virtual panel', () => {
     const buttons: PanelButton[] = ['5', '4', '3', '2', '1', 'rate'];
     // Played in the panel's time (one script), so the presses keep their spacing and fit the
     // check's listening window whatever the load on the host.
-    const { code, lines } = await runCheck(panel, () => panel.script([
-      ...buttons.flatMap((b) => [`press ${b} 60`, 'wait 120']),
-      'card 0A1B2C3D4E 200',
-    ]));
+    const { code, lines } = await runCheck(panel, () => panel.script([...buttons.flatMap((b) => [`press ${b} 60`, 'wait 120']), 'card 0A1B2C3D4E 200']));
     expect(code).toBe(0);
     expect(lines[0]).toMatch(/^board: hcp-panel 1\.0 \(Firmata 2\.6\)$/);
     for (const led of ['led5', 'led4', 'led3', 'led2', 'led1', 'led-rate', 'buzzer']) {
-      expect(panel.pinEvents.some((e) => e.name === led && e.value === 1), led).toBe(true);
+      expect(
+        panel.pinEvents.some((e) => e.name === led && e.value === 1),
+        led,
+      ).toBe(true);
     }
     expect(lines).toContain('button 5 非常满意 (D22) pressed');
     expect(lines).toContain('button 1 非常不满意 (D26) pressed');

@@ -38,17 +38,55 @@ function deceptions(): { toHost: Buffer; toBoard: Buffer; reader: Buffer } {
   badSum[12] = badSum[12] === 0x30 ? 0x31 : 0x30;
   return {
     toHost: Buffer.from([
-      0x92, 0x00, 0x00, 0x93, 0x00, 0x00, // DIGITAL_MESSAGE: every pin of ports 2 and 3 low (pressed)
-      0xf0, 0x0e, ...offByOne(button, 3), 0xf7, // BUTTON_EVENT with a bad CRC
-      0xf0, 0x0e, ...offByOne(button, 1), 0xf7, // … and with the level flipped
-      0xf0, 0x0d, ...offByOne(badge, 4), 0xf7, // NFC_UID with one id byte off
-      0xf0, 0x0d, ...badge.slice(0, 6), 0xf7, // … and cut short
-      0xf0, 0x0e, ...button.slice(0, 2), 0x92, 0x00, 0x00, // a press report broken by another message
+      0x92,
+      0x00,
+      0x00,
+      0x93,
+      0x00,
+      0x00, // DIGITAL_MESSAGE: every pin of ports 2 and 3 low (pressed)
+      0xf0,
+      0x0e,
+      ...offByOne(button, 3),
+      0xf7, // BUTTON_EVENT with a bad CRC
+      0xf0,
+      0x0e,
+      ...offByOne(button, 1),
+      0xf7, // … and with the level flipped
+      0xf0,
+      0x0d,
+      ...offByOne(badge, 4),
+      0xf7, // NFC_UID with one id byte off
+      0xf0,
+      0x0d,
+      ...badge.slice(0, 6),
+      0xf7, // … and cut short
+      0xf0,
+      0x0e,
+      ...button.slice(0, 2),
+      0x92,
+      0x00,
+      0x00, // a press report broken by another message
     ]),
     toBoard: Buffer.from([
-      0xf4, 22, 0x01, 0xf4, 27, 0x00, // SET_PIN_MODE: button pins to OUTPUT, to plain INPUT
-      0xf5, 22, 0x00, 0x92, 0x00, 0x00, 0x93, 0x00, 0x00, // drive button pins low, by pin and by port
-      0xd2, 0x00, 0xd3, 0x00, // stop port reports
+      0xf4,
+      22,
+      0x01,
+      0xf4,
+      27,
+      0x00, // SET_PIN_MODE: button pins to OUTPUT, to plain INPUT
+      0xf5,
+      22,
+      0x00,
+      0x92,
+      0x00,
+      0x00,
+      0x93,
+      0x00,
+      0x00, // drive button pins low, by pin and by port
+      0xd2,
+      0x00,
+      0xd3,
+      0x00, // stop port reports
       0xff, // SYSTEM_RESET
     ]),
     reader: Buffer.concat([badSum, frame.subarray(0, 7), Buffer.from('\x02ZZZZZZZZZZZZ\x03', 'latin1'), frame.subarray(1)]),

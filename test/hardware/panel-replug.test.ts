@@ -91,10 +91,14 @@ describe('plain StandardFirmata Mega and a USB reader: 20 unplugs and replugs of
   /** Hold the badge on the USB reader (its frame every 150 ms) until the login state flips. */
   const tap = async () => {
     const before = rig.staffOnDuty();
-    const flipped = await waitUntil(async () => {
-      await reader.write(encodeFrame(BADGE));
-      return rig.staffOnDuty() !== before;
-    }, 5000, 150);
+    const flipped = await waitUntil(
+      async () => {
+        await reader.write(encodeFrame(BADGE));
+        return rig.staffOnDuty() !== before;
+      },
+      5000,
+      150,
+    );
     await sleep(700); // lifted: longer than the reader's removeAfterMs
     return flipped;
   };

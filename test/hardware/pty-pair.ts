@@ -12,7 +12,11 @@ export class PtyPair {
   private socat: ChildProcess | null = null;
   private port: SerialPort | null = null;
 
-  constructor(readonly deviceEnd: string, readonly hostEnd: string, private readonly baudRate = 9600) {}
+  constructor(
+    readonly deviceEnd: string,
+    readonly hostEnd: string,
+    private readonly baudRate = 9600,
+  ) {}
 
   async plug(): Promise<void> {
     if (this.socat) return;

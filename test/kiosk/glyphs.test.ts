@@ -14,7 +14,10 @@ const SYMBOLS = '←✓●…·，。：（）0123456789';
 
 function charset(family: string): (cp: number) => boolean {
   const out = execFileSync('fc-list', [family, '--format', '%{charset}\n'], { encoding: 'utf8' });
-  const ranges = out.split(/\s+/).filter(Boolean).map((r) => r.split('-').map((x) => parseInt(x, 16)) as [number, number?]);
+  const ranges = out
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((r) => r.split('-').map((x) => parseInt(x, 16)) as [number, number?]);
   return (cp) => ranges.some(([a, b]) => cp >= a && cp <= (b ?? a));
 }
 
@@ -24,7 +27,8 @@ describe('the kiosk fonts', () => {
       ...Object.values(WORDS).flatMap((w) => Object.values(w).map((v) => (typeof v === 'function' ? v(60) : v))),
       ...RATING_LEVELS.flatMap((l) => [LEVELS[l].zh, LEVELS[l].en, LEVELS[l].bo]),
       ...[...CATALOGUES.values()].flatMap((c) => c.items.flatMap((i) => [i.zh, i.en])),
-      DICTIONARY_TEXT, SYMBOLS,
+      DICTIONARY_TEXT,
+      SYMBOLS,
     ].join('');
     const fonts = STACK.map(charset);
     const chars = [...new Set([...text])].filter((ch) => !/\s/.test(ch));

@@ -18,9 +18,9 @@ export const BADGE = '0A1B2C3D4E';
 
 /** A drawn portrait as the staff photo (the roster carries photos as data: URLs). */
 const PHOTO = `data:image/svg+xml;base64,${Buffer.from(
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 400"><rect width="300" height="400" fill="#cfe0ef"/>'
-  + '<circle cx="150" cy="150" r="80" fill="#f1c9a5"/><path d="M70 150 Q150 30 230 150 Q220 80 150 70 Q80 80 70 150Z" fill="#2b2b2b"/>'
-  + '<path d="M30 400 Q40 260 150 250 Q260 260 270 400Z" fill="#1f3b63"/></svg>',
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 400"><rect width="300" height="400" fill="#cfe0ef"/>' +
+    '<circle cx="150" cy="150" r="80" fill="#f1c9a5"/><path d="M70 150 Q150 30 230 150 Q220 80 150 70 Q80 80 70 150Z" fill="#2b2b2b"/>' +
+    '<path d="M30 400 Q40 260 150 250 Q260 260 270 400Z" fill="#1f3b63"/></svg>',
 ).toString('base64')}`;
 
 export interface KioskStand {
@@ -60,7 +60,10 @@ export async function startStand(o: StandOptions): Promise<KioskStand> {
   const page = context.pages()[0] ?? (await context.newPage());
   const kioskUrl = `${device.url}/#token=${encodeURIComponent(device.token)}`;
   return {
-    device, context, page, kioskUrl,
+    device,
+    context,
+    page,
+    kioskUrl,
     async stop() {
       await context.close().catch(() => undefined);
       await device.stop();
@@ -70,7 +73,12 @@ export async function startStand(o: StandOptions): Promise<KioskStand> {
 
 export function launchChromium(profileDir: string, viewport: { width: number; height: number }): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport, hasTouch: true, deviceScaleFactor: 1,
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport,
+    hasTouch: true,
+    deviceScaleFactor: 1,
   });
 }
 
@@ -101,14 +109,23 @@ export async function waitScreen(page: Page, screen: Screen, timeout = 10_000): 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-export interface AxeViolation { id: string; impact: string | null; help: string; nodes: string[] }
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
 
 /** axe-core over the whole page; evaluated through the devtools protocol, so the page's CSP stays on. */
 export async function runAxe(page: Page): Promise<AxeViolation[]> {
   const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
   if (!loaded) await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => JSON.stringify(n.target)) }));
   });

@@ -9,13 +9,20 @@ import { join } from 'node:path';
 import type { RatingLevel } from '../../device/contract/index.js';
 import { launchChromium, percentile, waitFor, waitScreen, type KioskStand } from './kiosk-harness.js';
 
-export interface Figures { n: number; p50: number; p95: number; max: number }
+export interface Figures {
+  n: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
 const figures = (xs: number[]): Figures => ({ n: xs.length, p50: percentile(xs, 50), p95: percentile(xs, 95), max: Math.max(...xs) });
 
 /** `n` real ratings by touch on the armed screen (needs a logged-in staff member). */
 export async function measurePressAck(stand: KioskStand, n: number): Promise<Figures> {
   const { page, device } = stand;
-  await page.evaluate(() => { window.__hcpMetrics.pressAckMs.length = 0; });
+  await page.evaluate(() => {
+    window.__hcpMetrics.pressAckMs.length = 0;
+  });
   const good: RatingLevel[] = [5, 4, 3];
   for (let i = 0; i < n; i++) {
     const r = await device.api('POST', '/api/invite');
@@ -28,7 +35,11 @@ export async function measurePressAck(stand: KioskStand, n: number): Promise<Fig
   return figures(xs);
 }
 
-export interface ColdStart { navigation: Figures; wallMs: Figures; browserLaunchToInteractiveMs: number }
+export interface ColdStart {
+  navigation: Figures;
+  wallMs: Figures;
+  browserLaunchToInteractiveMs: number;
+}
 
 /**
  * Navigation start → first screen mounted with its handlers (performance.now in the page), and the

@@ -14,14 +14,17 @@ import { BADGE, layoutProblems, runAxe, startStand, waitScreen, type KioskStand 
 
 async function waitForLang(page: Page, lang: Language): Promise<void> {
   for (let i = 0; i < 400; i++) {
-    if (await page.evaluate(() => document.documentElement.lang + '|' + (document.querySelector('.stage main') ? 'y' : ''))  === `${lang === 'zh' ? 'zh-CN' : lang}|y`) return;
+    if ((await page.evaluate(() => document.documentElement.lang + '|' + (document.querySelector('.stage main') ? 'y' : ''))) === `${lang === 'zh' ? 'zh-CN' : lang}|y`) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`language ${lang} never showed`);
 }
 
 const OUT = join(REPO_ROOT, 'test-artifacts', 'kiosk');
-const SIZES = [{ width: 1280, height: 800 }, { width: 800, height: 1280 }];
+const SIZES = [
+  { width: 1280, height: 800 },
+  { width: 800, height: 1280 },
+];
 
 describe('kiosk screens in three languages and two orientations', () => {
   let stand: KioskStand;
@@ -42,7 +45,8 @@ describe('kiosk screens in three languages and two orientations', () => {
       await page.screenshot({ path: join(OUT, `${label}-${lang}-${size.width}x${size.height}.png`) });
       for (const p of await layoutProblems(page)) problems.push(`${label} ${lang} ${size.width}x${size.height}: ${p}`);
       for (const v of await runAxe(page)) {
-        if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${label} ${lang} ${size.width}x${size.height}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(' ')}`);
+        if (v.impact === 'serious' || v.impact === 'critical')
+          problems.push(`${label} ${lang} ${size.width}x${size.height}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(' ')}`);
       }
     }
   }

@@ -10,12 +10,17 @@ import { reasonsForLevel, CURRENT_CATALOGUE_VERSION, type ChainRecord } from '..
 import { readDeviceRecords } from '../support/read-device-store.js';
 import { BADGE, startStand, waitScreen, type KioskStand } from './kiosk-harness.js';
 
+// innerText, not textContent: what the citizen sees (hidden text and CSS text-transform count).
+// biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what is under test
 const text = (page: Page, sel: string) => page.locator(sel).first().innerText();
 const ratings = (dataDir: string) => readDeviceRecords(dataDir).filter((r): r is Extract<ChainRecord, { kind: 'rating' }> => r.kind === 'rating');
 
 async function typePinyin(page: Page, letters: string, pick: string): Promise<void> {
   for (const k of letters) await page.locator('.kb .key', { hasText: new RegExp(`^${k}$`) }).tap();
-  await page.locator('.kb .cand', { hasText: new RegExp(`^${pick}$`) }).first().tap();
+  await page
+    .locator('.kb .cand', { hasText: new RegExp(`^${pick}$`) })
+    .first()
+    .tap();
 }
 
 describe('the kiosk walk', () => {
@@ -106,7 +111,13 @@ describe('the kiosk walk', () => {
 
     const records = readDeviceRecords(device.dataDir);
     const rs = records.filter((r) => r.kind === 'rating');
-    expect(rs.map((r) => (r.kind === 'rating' ? [r.level, r.channel] : null))).toEqual([[5, 'device-touch'], [4, 'device-touch'], [3, 'device-touch'], [2, 'device-touch'], [1, 'device-touch']]);
+    expect(rs.map((r) => (r.kind === 'rating' ? [r.level, r.channel] : null))).toEqual([
+      [5, 'device-touch'],
+      [4, 'device-touch'],
+      [3, 'device-touch'],
+      [2, 'device-touch'],
+      [1, 'device-touch'],
+    ]);
     const details = records.filter((r) => r.kind === 'detail');
     expect(details).toHaveLength(1);
     const d = details[0]!;

@@ -8,8 +8,16 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
 import {
-  GENESIS_HASH, composeProofPassword, deviceTopic, enrolmentProofText, mqttProofText,
-  type BatchAck, type ChainRecord, type DetailRecord, type RatingRecord, type UnsignedRecord,
+  GENESIS_HASH,
+  composeProofPassword,
+  deviceTopic,
+  enrolmentProofText,
+  mqttProofText,
+  type BatchAck,
+  type ChainRecord,
+  type DetailRecord,
+  type RatingRecord,
+  type UnsignedRecord,
 } from '@hcp/contract';
 import { hashRecord, keyFingerprint, signHash } from '@hcp/contract/chain';
 
@@ -30,7 +38,11 @@ export class ScriptedDevice {
   /** Added to the device's clock (its stamps and sentAt): a dead RTC, a device never synced. */
   clockSkewMs = 0;
 
-  constructor(readonly deviceId: string, readonly windowId = 'w-01', readonly httpUrl = '') {
+  constructor(
+    readonly deviceId: string,
+    readonly windowId = 'w-01',
+    readonly httpUrl = '',
+  ) {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     this.key = privateKey;
     this.publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -51,7 +63,11 @@ export class ScriptedDevice {
 
   async enrol(code: string): Promise<{ status: number; body: any }> {
     const proof = sign(null, Buffer.from(enrolmentProofText(this.deviceId, code)), this.key).toString('base64');
-    const res = await fetch(`${this.httpUrl}/api/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: this.deviceId, code, publicKeyPem: this.publicKeyPem, proof }) });
+    const res = await fetch(`${this.httpUrl}/api/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ deviceId: this.deviceId, code, publicKeyPem: this.publicKeyPem, proof }),
+    });
     const body = (await res.json()) as any;
     if (res.status === 200) this.creds = body as Credentials;
     return { status: res.status, body };
@@ -69,8 +85,18 @@ export class ScriptedDevice {
 
   async connect(mqttUrl: string, opts: { password?: string; clientId?: string; will?: boolean } = {}): Promise<MqttClient> {
     const password = opts.password ?? (await this.password());
-    const will = opts.will ? { will: { topic: deviceTopic(this.deviceId, 'status'), payload: Buffer.from(JSON.stringify({ deviceId: this.deviceId, online: false })), qos: 1 as const, retain: true } } : {};
-    const client = await mqtt.connectAsync(mqttUrl, { clientId: opts.clientId ?? this.deviceId, username: this.deviceId, password, reconnectPeriod: 0, connectTimeout: 5000, clean: true, ...will });
+    const will = opts.will
+      ? { will: { topic: deviceTopic(this.deviceId, 'status'), payload: Buffer.from(JSON.stringify({ deviceId: this.deviceId, online: false })), qos: 1 as const, retain: true } }
+      : {};
+    const client = await mqtt.connectAsync(mqttUrl, {
+      clientId: opts.clientId ?? this.deviceId,
+      username: this.deviceId,
+      password,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      clean: true,
+      ...will,
+    });
     await client.subscribeAsync([deviceTopic(this.deviceId, 'ack'), deviceTopic(this.deviceId, 'config'), deviceTopic(this.deviceId, 'invite')], { qos: 1 });
     client.on('message', (topic, payload) => {
       const parsed = payload.length ? JSON.parse(payload.toString('utf8')) : null;
@@ -84,17 +110,39 @@ export class ScriptedDevice {
   rating(level: 1 | 2 | 3 | 4 | 5, inv: { caseNo?: string; itemCode?: string; inviteId?: string } = {}): RatingRecord {
     const at = this.now().toISOString();
     return this.seal({
-      kind: 'rating', id: uuidv7(), deviceId: this.deviceId, seq: this.head.seq + 1, prevHash: this.head.hash, at,
-      level, channel: 'device-button', catalogueVersion: '2020.1', windowId: this.windowId, staffId: 's-001',
-      invitation: { id: inv.inviteId ?? uuidv7(), source: inv.caseNo ? 'case' : 'staff', ...(inv.caseNo ? { caseNo: inv.caseNo } : {}), ...(inv.itemCode ? { itemCode: inv.itemCode } : {}), invitedAt: at },
+      kind: 'rating',
+      id: uuidv7(),
+      deviceId: this.deviceId,
+      seq: this.head.seq + 1,
+      prevHash: this.head.hash,
+      at,
+      level,
+      channel: 'device-button',
+      catalogueVersion: '2020.1',
+      windowId: this.windowId,
+      staffId: 's-001',
+      invitation: {
+        id: inv.inviteId ?? uuidv7(),
+        source: inv.caseNo ? 'case' : 'staff',
+        ...(inv.caseNo ? { caseNo: inv.caseNo } : {}),
+        ...(inv.itemCode ? { itemCode: inv.itemCode } : {}),
+        invitedAt: at,
+      },
       facts: { msFromInvitation: 3000, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 0, flags: [] },
     }) as RatingRecord;
   }
 
   detail(rating: RatingRecord, reasons: number[], comment?: string): DetailRecord {
     return this.seal({
-      kind: 'detail', id: uuidv7(), deviceId: this.deviceId, seq: this.head.seq + 1, prevHash: this.head.hash, at: this.now().toISOString(),
-      ratingId: rating.id, reasons, ...(comment ? { comment } : {}),
+      kind: 'detail',
+      id: uuidv7(),
+      deviceId: this.deviceId,
+      seq: this.head.seq + 1,
+      prevHash: this.head.hash,
+      at: this.now().toISOString(),
+      ratingId: rating.id,
+      reasons,
+      ...(comment ? { comment } : {}),
     }) as DetailRecord;
   }
 

@@ -21,8 +21,18 @@ function chain(deviceId: string, key: KeyObject, from: number, n: number, prevHa
   for (let seq = from; seq < from + n; seq++) {
     const at = new Date().toISOString();
     const u: UnsignedRecord = {
-      kind: 'rating', id: uuidv7(), deviceId, seq, prevHash, at, level: 5, channel: 'device-button', catalogueVersion: '2020.1', windowId: 'w-01',
-      invitation: { id: uuidv7(), source: 'staff', invitedAt: at }, facts: { msFromInvitation: 2000, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 0, flags: [] },
+      kind: 'rating',
+      id: uuidv7(),
+      deviceId,
+      seq,
+      prevHash,
+      at,
+      level: 5,
+      channel: 'device-button',
+      catalogueVersion: '2020.1',
+      windowId: 'w-01',
+      invitation: { id: uuidv7(), source: 'staff', invitedAt: at },
+      facts: { msFromInvitation: 2000, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 0, flags: [] },
     };
     const hash = hashRecord(u);
     out.push({ ...u, hash, sig: signHash(hash, key) } as ChainRecord);
@@ -54,7 +64,10 @@ const nextAck = (client: MqttClient) => new Promise<any>((res) => client.once('m
 
 beforeAll(async () => {
   gw = await startInProcessGateway({ logLines: logs });
-  for (const [id, w] of [['dev-a', 'w-01'], ['dev-b', 'w-02']] as const) {
+  for (const [id, w] of [
+    ['dev-a', 'w-01'],
+    ['dev-b', 'w-02'],
+  ] as const) {
     const { code } = await gw.enrolment.registerDevice(id, w);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -72,7 +85,9 @@ describe('the gateway refuses and logs', () => {
     expect((await connect('dev-a', 'dev-b', await proven('dev-b'))).error).toMatch(/Bad username or password/i);
     const { code } = await gw.enrolment.registerDevice('dev-c', 'w-01');
     const a = keys['dev-a']!;
-    await expect(gw.enrolment.enrol({ deviceId: 'dev-a', code, publicKeyPem: a.pem, proof: proof('dev-a', code, a.privateKey) })).rejects.toThrow(/unknown, used, expired, or for another device/);
+    await expect(gw.enrolment.enrol({ deviceId: 'dev-a', code, publicKeyPem: a.pem, proof: proof('dev-a', code, a.privateKey) })).rejects.toThrow(
+      /unknown, used, expired, or for another device/,
+    );
     // A public key presented without holding its private half.
     const stranger = generateKeyPairSync('ed25519').privateKey;
     await expect(gw.enrolment.enrol({ deviceId: 'dev-c', code, publicKeyPem: a.pem, proof: proof('dev-c', code, stranger) })).rejects.toThrow(/proof does not verify/);
@@ -94,7 +109,9 @@ describe('the gateway refuses and logs', () => {
     await expect(client!.subscribeAsync(deviceTopic('dev-b', 'ack'), { qos: 1 })).rejects.toThrow(/Subscribe error/);
     expect((await client!.subscribeAsync(deviceTopic('dev-a', 'ack'), { qos: 1 }))[0]!.qos).toBe(1);
     const closed = new Promise<void>((r) => client!.once('close', () => r()));
-    client!.publish(deviceTopic('dev-b', 'records'), JSON.stringify({ batchId: uuidv7(), deviceId: 'dev-b', records: chain('dev-b', keys['dev-a']!.privateKey, 1, 1) }), { qos: 1 });
+    client!.publish(deviceTopic('dev-b', 'records'), JSON.stringify({ batchId: uuidv7(), deviceId: 'dev-b', records: chain('dev-b', keys['dev-a']!.privateKey, 1, 1) }), {
+      qos: 1,
+    });
     await closed;
     client!.end(true);
     expect(await stored()).toBe(0);

@@ -28,7 +28,8 @@ beforeAll(async () => {
   gw = await startInProcessGateway();
   const { code } = await gw.enrolment.registerDevice('dev-cfg-1', 'w-01');
   device = await startDevice({
-    deviceId: 'dev-cfg-1', dir: mkdtempSync(join(tmpdir(), 'hcp-cfg-')),
+    deviceId: 'dev-cfg-1',
+    dir: mkdtempSync(join(tmpdir(), 'hcp-cfg-')),
     config: { gateway: { url: gw.httpUrl, mqttUrl: `mqtt://127.0.0.1:${gw.mqttPort}`, enrolmentCode: code } },
   });
   // Enrolled, connected, and the retained config for its window has arrived.
@@ -55,7 +56,8 @@ describe('config and invitations flow down', () => {
   it('a case from the business system arms the device, and the rating carries case and item', async () => {
     const key = await (gw.features.get('cases') as CasesFeature).keys.issue('biz-cfg');
     const res = await fetch(`${gw.httpUrl}/api/cases`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
       body: JSON.stringify({ caseNo: 'LF20261125-0042', windowNumber: '01', itemCode: '11131000MB0001', itemName: '个体工商户注册登记' }),
     });
     const answer = (await res.json()) as { delivery: string; invitations: Array<{ inviteId: string }> };

@@ -53,7 +53,15 @@ export async function runDrill(o: DrillOptions): Promise<void> {
   const configs = new Map<string, Record<string, unknown>>();
   for (const id of ids) {
     const { code } = (await gw.api('POST', '/api/devices', { deviceId: id, windowId: 'w-01' })).body;
-    configs.set(id, { gateway: { url: gw.http, mqttUrl: `mqtt://127.0.0.1:${proxy.port}`, enrolmentCode: code, ackTimeoutMs: 3000, retry: { initialMs: 200, maxMs: 3000, stableMs: 2000, refusedMs: 2000 } } });
+    configs.set(id, {
+      gateway: {
+        url: gw.http,
+        mqttUrl: `mqtt://127.0.0.1:${proxy.port}`,
+        enrolmentCode: code,
+        ackTimeoutMs: 3000,
+        retry: { initialMs: 200, maxMs: 3000, stableMs: 2000, refusedMs: 2000 },
+      },
+    });
   }
   const devices = new Map<string, RunningDevice>();
   const start = async (id: string) => devices.set(id, await startDevice({ deviceId: id, dir: join(dir, id), config: configs.get(id)! }));
@@ -72,7 +80,9 @@ export async function runDrill(o: DrillOptions): Promise<void> {
           await d.api('POST', '/api/invite');
           const r = await d.api('POST', '/api/rate', { level: 1 + Math.floor(Math.random() * 5) });
           if (r.status === 200) confirmed.get(id)!.add(r.body.ratingId);
-        } catch { /* killed under our feet: unconfirmed */ }
+        } catch {
+          /* killed under our feet: unconfirmed */
+        }
       }
       await sleep(250);
     }
@@ -82,8 +92,11 @@ export async function runDrill(o: DrillOptions): Promise<void> {
   const chaos = (async () => {
     const t0 = Date.now();
     const plan = [
-      { at: 0.15, act: 'cut' }, { at: 0.25, act: 'kill-gateway' }, { at: 0.45, act: o.broker ? 'restart-broker' : 'cut' },
-      { at: 0.55, act: 'kill-gateway' }, { at: 0.75, act: 'kill-gateway' },
+      { at: 0.15, act: 'cut' },
+      { at: 0.25, act: 'kill-gateway' },
+      { at: 0.45, act: o.broker ? 'restart-broker' : 'cut' },
+      { at: 0.55, act: 'kill-gateway' },
+      { at: 0.75, act: 'kill-gateway' },
     ];
     let deviceKills = 0;
     while (Date.now() - t0 < RUN_MS) {
@@ -143,6 +156,8 @@ export async function runDrill(o: DrillOptions): Promise<void> {
   const byId = db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d FROM records').get() as { n: number; d: number };
   expect(byId.n).toBe(byId.d);
   db.close();
-  console.log(`drill (${o.label}): ${DEVICES} devices, ${events.join(', ')}; ${totalConfirmed} ratings confirmed on devices, ${total} records at the gateway, each once, every chain verifies`);
+  console.log(
+    `drill (${o.label}): ${DEVICES} devices, ${events.join(', ')}; ${totalConfirmed} ratings confirmed on devices, ${total} records at the gateway, each once, every chain verifies`,
+  );
   expect(totalConfirmed).toBeGreaterThan(DEVICES * 10);
 }

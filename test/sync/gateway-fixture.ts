@@ -23,7 +23,8 @@ export async function startInProcessGateway(o: FixtureOptions = {}): Promise<Gat
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'hcp-gw-'));
   const config = parseGatewayConfig(
     { dataDir: join(dir, 'data'), http: { port: 0, ...o.http }, mqtt: { port: 0, ...o.mqtt }, hall: { hallName: '测试大厅' }, ...o.sections },
-    GATEWAY_FEATURES, dir,
+    GATEWAY_FEATURES,
+    dir,
   );
   const lines = o.logLines;
   const logger = lines ? pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });

@@ -11,7 +11,6 @@ import { describe, it } from 'vitest';
 import { freePort } from '../../scripts/lib/free-port.js';
 import { runDrill } from './drill-run.js';
 
-
 describe('exactly once with Debian mosquitto as the broker', () => {
   it('12 devices, gateway and device kill -9s, a broker restart, a network cut', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-mosq-'));
@@ -21,13 +20,23 @@ describe('exactly once with Debian mosquitto as the broker', () => {
     writeFileSync(passwordFile, '');
     writeFileSync(aclFile, '');
     const conf = join(dir, 'mosquitto.conf');
-    writeFileSync(conf, [
-      `listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${passwordFile}`, `acl_file ${aclFile}`,
-      'use_username_as_clientid true', 'persistence false', 'max_packet_size 1100000', 'log_dest none',
-      // Started as root, mosquitto drops to its own user, which cannot read this test's 0700 temp dir
-      // nor the gateway's 0600 password file; a real site gives the two a shared group instead.
-      'user root', '',
-    ].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        `listener ${port} 127.0.0.1`,
+        'allow_anonymous false',
+        `password_file ${passwordFile}`,
+        `acl_file ${aclFile}`,
+        'use_username_as_clientid true',
+        'persistence false',
+        'max_packet_size 1100000',
+        'log_dest none',
+        // Started as root, mosquitto drops to its own user, which cannot read this test's 0700 temp dir
+        // nor the gateway's 0600 password file; a real site gives the two a shared group instead.
+        'user root',
+        '',
+      ].join('\n'),
+    );
     const pidFile = join(dir, 'pid');
     let proc: ChildProcess;
     const startMosquitto = async () => {
@@ -47,7 +56,11 @@ describe('exactly once with Debian mosquitto as the broker', () => {
             // Mosquitto checks passwords itself; a key proof cannot pass through it.
             requireKeyProof: false,
             external: {
-              url: `mqtt://127.0.0.1:${port}`, username: 'hcp-gateway', password: 'gateway-secret-2026', passwordFile, aclFile,
+              url: `mqtt://127.0.0.1:${port}`,
+              username: 'hcp-gateway',
+              password: 'gateway-secret-2026',
+              passwordFile,
+              aclFile,
               reloadCommand: ['sh', '-c', `kill -HUP "$(cat ${pidFile})"`],
             },
           },

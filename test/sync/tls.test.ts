@@ -40,7 +40,8 @@ describe('MQTT and HTTP over TLS', () => {
     expect(gw.httpUrl).toMatch(/^https:/);
     const { code } = await gw.enrolment.registerDevice('dev-tls-1', 'w-01');
     device = await startDevice({
-      deviceId: 'dev-tls-1', dir: join(dir, 'dev'),
+      deviceId: 'dev-tls-1',
+      dir: join(dir, 'dev'),
       config: { gateway: { url: gw.httpUrl, mqttUrl: `mqtts://127.0.0.1:${gw.mqttPort}`, enrolmentCode: code, caFile: f('ca.pem') } },
     });
     const end = Date.now() + 10_000;

@@ -50,7 +50,12 @@ describe('one case, one first rating at the province (hole 2)', () => {
 
     await until(() => sim.caseView('C-1').first?.assessId === r.id, 10_000, 'the correction at the province');
     const v = sim.caseView('C-1');
-    expect(v.first).toMatchObject({ kind: 'correction', replaces: 'default-C-1', assessNumber: 1, record: { satisfaction: 5, pf: 4, isDefault: 0, windowNo: '07', assessTime: '2025-10-10 15:00:00' } });
+    expect(v.first).toMatchObject({
+      kind: 'correction',
+      replaces: 'default-C-1',
+      assessNumber: 1,
+      record: { satisfaction: 5, pf: 4, isDefault: 0, windowNo: '07', assessTime: '2025-10-10 15:00:00' },
+    });
     expect(v.history.map((h) => ({ assessId: h.assessId, replacedBy: h.replacedBy, pf: h.record.pf }))).toEqual([{ assessId: 'default-C-1', replacedBy: r.id, pf: 7 }]);
     expect(v.followUps).toEqual([]);
     expect(sim.counts()).toMatchObject({ firstRatings: 1, corrections: 1 });
@@ -96,7 +101,7 @@ describe('one case, one first rating at the province (hole 2)', () => {
     expect(await rig.outboxStates()).toEqual({ sent: 1, superseded: 1 });
   });
 
-  it('during an outage a correction waits for the default it replaces, a 追加评价 for its case\'s first rating', async () => {
+  it("during an outage a correction waits for the default it replaces, a 追加评价 for its case's first rating", async () => {
     sim.setFault({ mode: 'down' });
     await defaultedCase('C-4');
     await defaultedCase('C-5');
@@ -121,7 +126,7 @@ describe('one case, one first rating at the province (hole 2)', () => {
     expect(sim.stats.rejected).toBe(0); // nothing arrived before what it follows
   });
 
-  it('a 追加评价 that waited for a default which is then dropped waits for the rating that took the default\'s place', async () => {
+  it("a 追加评价 that waited for a default which is then dropped waits for the rating that took the default's place", async () => {
     await defaultedCase('C-6');
     rig.clock.t = Date.parse('2025-10-12T09:00:00+08:00');
     // The 追加评价 (pressed after the deadline) arrives first; the in-time rating, from a device

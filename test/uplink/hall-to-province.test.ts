@@ -26,8 +26,14 @@ describe('business system → gateway → device → province', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-h2p-'));
     const sim = new ProvinceSim({ key: 'province-shared-key-0001', dbFile: join(dir, 'sim.db'), port: 0 });
     const simUrl = await sim.start();
-    const cfg = writeGatewayConfig(join(dir, 'gw'), { province: { url: `${simUrl}/province/ratings`, appId: 'hcp-lf', key: 'province-shared-key-0001', areaCode: '131000', deptCode: 'LF-ZWFW' } });
-    const apiKey = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'create-business-key', '--config', cfg, '--user', 'biz-1'], { cwd: REPO_ROOT }).stdout.toString().trim();
+    const cfg = writeGatewayConfig(join(dir, 'gw'), {
+      province: { url: `${simUrl}/province/ratings`, appId: 'hcp-lf', key: 'province-shared-key-0001', areaCode: '131000', deptCode: 'LF-ZWFW' },
+    });
+    const apiKey = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'create-business-key', '--config', cfg, '--user', 'biz-1'], {
+      cwd: REPO_ROOT,
+    })
+      .stdout.toString()
+      .trim();
     const gw = await startGateway(cfg, join(dir, 'gw', 'data'));
     await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
     await gw.api('PUT', '/api/staff', { ...DEMO_STAFF, windowId: 'w-01' });
@@ -36,10 +42,12 @@ describe('business system → gateway → device → province', () => {
     try {
       await until(async () => (await dev.api('GET', '/api/state')).body.window.id === 'w-01', 10_000, 'device config');
       await dev.api('POST', '/api/badge', { uid: DEMO_STAFF.badgeUids[0] });
-      const postCase = (caseNo: string) => fetch(`${gw.http}/api/cases`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-        body: JSON.stringify({ caseNo, windowNumber: '01', itemCode: '11131000MB0001', itemName: '个体工商户注册登记' }),
-      });
+      const postCase = (caseNo: string) =>
+        fetch(`${gw.http}/api/cases`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          body: JSON.stringify({ caseNo, windowNumber: '01', itemCode: '11131000MB0001', itemName: '个体工商户注册登记' }),
+        });
       const levels = [5, 4, 2, 5, 3];
       for (const [i, level] of levels.entries()) {
         const caseNo = `LF-2026-${String(i + 1).padStart(4, '0')}`;
@@ -49,7 +57,11 @@ describe('business system → gateway → device → province', () => {
         expect((await dev.api('POST', '/api/rate', { level })).status).toBe(200);
         if (level <= 2) await dev.api('POST', '/api/details', { ratingId: (await dev.api('GET', '/api/state')).body.lastRating.id, reasons: [209] });
       }
-      const unknown = await fetch(`${gw.http}/api/cases`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify({ caseNo: 'X-1', windowNumber: '99' }) });
+      const unknown = await fetch(`${gw.http}/api/cases`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        body: JSON.stringify({ caseNo: 'X-1', windowNumber: '99' }),
+      });
       expect(unknown.status).toBe(404);
       await until(async () => sim.count() === levels.length, 20_000, 'ratings at the province');
       const stored = sim.stored().map((s) => s.record);

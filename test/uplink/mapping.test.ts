@@ -20,8 +20,14 @@ import { UplinkRig } from './support/rig.js';
 
 // A province whose interface document gives paper cards (评议卡) the code 8: the profile says so; we never guess it.
 const profile: ReferenceProfile = ReferenceConfigSchema.parse({
-  adapter: 'reference', url: 'http://127.0.0.1:9/province/ratings', appId: 'hall-1', key: 'golden-key-0123456789',
-  areaCode: '131000', deptCode: 'LF-XZSP-01', version: '2.0', pf: { 'paper-card': 8 },
+  adapter: 'reference',
+  url: 'http://127.0.0.1:9/province/ratings',
+  appId: 'hall-1',
+  key: 'golden-key-0123456789',
+  areaCode: '131000',
+  deptCode: 'LF-XZSP-01',
+  version: '2.0',
+  pf: { 'paper-card': 8 },
 });
 const WINDOW_ID = 'w-east-3';
 const WINDOW_NUMBER = '07';
@@ -61,7 +67,15 @@ describe('reference mapping, from signed records to the wire (golden files)', ()
     // R7: a case defaulted, then a rating pressed in time arrives (a correction); another case
     // defaulted, then rated after its deadline (a 追加评价).
     for (const caseNo of ['LF2025092600003', 'LF2025092600004']) {
-      await addCase(rig.store, { caseNo, windowId: WINDOW_ID, windowNumber: WINDOW_NUMBER, deadlineDate: '2025-10-10', itemCode: 'X1', itemName: '营业执照变更', createdAt: '2025-09-26T02:00:00.000Z' });
+      await addCase(rig.store, {
+        caseNo,
+        windowId: WINDOW_ID,
+        windowNumber: WINDOW_NUMBER,
+        deadlineDate: '2025-10-10',
+        itemCode: 'X1',
+        itemName: '营业执照变更',
+        createdAt: '2025-09-26T02:00:00.000Z',
+      });
       await rig.giveDefault(caseNo, at('2025-10-10T16:00:01Z'));
     }
     const enqueuer = new UplinkEnqueuer(rig.store, { clock: rig.clock, logger: silent });
@@ -105,8 +119,14 @@ describe('reference mapping, from signed records to the wire (golden files)', ()
     expect(golden(`rating:${id(4)}`, 'paper-card-rating.json')).toMatchObject({ pf: 8, windowNo: WINDOW_NUMBER });
   });
 
-  it('a system default: 基本满意, pf 7, isDefault 1, the case\'s window number', () => {
-    expect(golden('rating:default-LF2025092600003', 'default-rating.json')).toMatchObject({ satisfaction: 3, pf: 7, isDefault: 1, windowNo: WINDOW_NUMBER, assessTime: '2025-10-11 00:00:00' });
+  it("a system default: 基本满意, pf 7, isDefault 1, the case's window number", () => {
+    expect(golden('rating:default-LF2025092600003', 'default-rating.json')).toMatchObject({
+      satisfaction: 3,
+      pf: 7,
+      isDefault: 1,
+      windowNo: WINDOW_NUMBER,
+      assessTime: '2025-10-11 00:00:00',
+    });
   });
 
   it('a rating pressed in time after the default went up: a correction replacing it, assessNumber 1', () => {
@@ -129,14 +149,38 @@ describe('reference mapping, by table', () => {
 
   it('pf follows the channel: the seen codes by default, each overridable per province', () => {
     const pfOf = (channel: RatingItem['channel'], p = profile) => mapRating(ratingItem({ channel }), p).pf;
-    expect(Object.fromEntries((['device-touch', 'device-button', 'qr-window', 'qr-case', 'sms', 'web', 'default', 'paper-card'] as const).map((c) => [c, pfOf(c)])))
-      .toEqual({ 'device-touch': 4, 'device-button': 4, 'qr-window': 3, 'qr-case': 3, sms: 6, web: 1, default: 7, 'paper-card': 8 });
-    const other = ReferenceConfigSchema.parse({ ...profile, adapter: 'reference', url: 'http://127.0.0.1:9/r', appId: 'a', key: 'golden-key-0123456789', pf: { sms: 5, default: 6 } });
+    expect(Object.fromEntries((['device-touch', 'device-button', 'qr-window', 'qr-case', 'sms', 'web', 'default', 'paper-card'] as const).map((c) => [c, pfOf(c)]))).toEqual({
+      'device-touch': 4,
+      'device-button': 4,
+      'qr-window': 3,
+      'qr-case': 3,
+      sms: 6,
+      web: 1,
+      default: 7,
+      'paper-card': 8,
+    });
+    const other = ReferenceConfigSchema.parse({
+      ...profile,
+      adapter: 'reference',
+      url: 'http://127.0.0.1:9/r',
+      appId: 'a',
+      key: 'golden-key-0123456789',
+      pf: { sms: 5, default: 6 },
+    });
     expect([pfOf('sms', other), pfOf('default', other), pfOf('device-touch', other)]).toEqual([5, 6, 4]);
   });
 
   it('a paper card in a province whose profile gives it no code is refused with the setting to make, without a request', async () => {
-    const adapter = new ReferenceAdapter(ReferenceConfigSchema.parse({ adapter: 'reference', url: 'http://127.0.0.1:9/province/ratings', appId: 'a', key: 'golden-key-0123456789', areaCode: '131000', deptCode: 'D' }));
+    const adapter = new ReferenceAdapter(
+      ReferenceConfigSchema.parse({
+        adapter: 'reference',
+        url: 'http://127.0.0.1:9/province/ratings',
+        appId: 'a',
+        key: 'golden-key-0123456789',
+        areaCode: '131000',
+        deptCode: 'D',
+      }),
+    );
     const r = ratingItem({ channel: 'paper-card' });
     const answer = await adapter.submitRatings([r]);
     expect(answer).toEqual({ kind: 'answered', outcomes: new Map([[r.assessId, { status: 'rejected', reason: expect.stringMatching(/province\.pf\["paper-card"\]/) }]]) });

@@ -17,7 +17,11 @@ beforeEach(async () => {
   rig = await UplinkRig.open();
   sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(rig.dir, 'province.db') });
   await sim.start();
-  for (const [id, number] of [['w-a1', '01'], ['w-a2', '02']] as const) await addWindow(rig.store, id, number);
+  for (const [id, number] of [
+    ['w-a1', '01'],
+    ['w-a2', '02'],
+  ] as const)
+    await addWindow(rig.store, id, number);
 });
 afterEach(async () => {
   await rig.close();
@@ -57,8 +61,12 @@ describe('uplink outbox', () => {
     await storeRecords(rig.store, ratings, { storedAt: ago(3000_000) });
     await rig.assess();
     for (const fault of [
-      { mode: '5xx', count: 3 }, { mode: '429', count: 2, retryAfterSec: 0 }, { mode: 'timeout', count: 1 }, { mode: 'timeout-after-commit', count: 2 },
-      { mode: 'malformed', count: 2 }, { mode: 'slow', count: 2, delayMs: 300 },
+      { mode: '5xx', count: 3 },
+      { mode: '429', count: 2, retryAfterSec: 0 },
+      { mode: 'timeout', count: 1 },
+      { mode: 'timeout-after-commit', count: 2 },
+      { mode: 'malformed', count: 2 },
+      { mode: 'slow', count: 2, delayMs: 300 },
     ] as const) {
       // Every round has all 120 to send again (a resend is answered duplicate), so each fault meets
       // real traffic however fast the round before it went.
@@ -111,7 +119,10 @@ describe('uplink outbox', () => {
     await app.register(f.routes);
     expect((await app.inject({ url: '/api/uplink/dead-letters' })).statusCode).toBe(401);
     expect((await app.inject({ url: '/api/uplink/dead-letters', headers: await token('mgr', 'manager-password-1') })).statusCode).toBe(403);
-    const list = (await app.inject({ url: '/api/uplink/dead-letters', headers: it })).json() as { total: number; deadLetters: Array<{ id: number; reason: string; itemKey: string; item: { caseNo: string } }> };
+    const list = (await app.inject({ url: '/api/uplink/dead-letters', headers: it })).json() as {
+      total: number;
+      deadLetters: Array<{ id: number; reason: string; itemKey: string; item: { caseNo: string } }>;
+    };
     expect(list.total).toBe(2);
     expect(list.deadLetters.map((d) => d.item.caseNo).sort()).toEqual(['P0-3', 'P1-17']);
     expect(list.deadLetters[0]!.reason).toMatch(/not-registered: projectNo P\d-\d+ is not a registered case/);

@@ -9,7 +9,12 @@ import { referenceAdapter, SIM_KEY } from './support/rig.js';
 
 /** Wire terms back to neutral ones: satisfaction runs the same way as our level (NATIONAL-SPEC). */
 function fromWire(r: StoredRating): NonNullable<ProvinceCaseView['first']> {
-  return { assessId: r.assessId, level: r.record.satisfaction, reasons: r.record.evalDetail ? r.record.evalDetail.split(',').map(Number) : [], comment: r.record.writingEvaluation };
+  return {
+    assessId: r.assessId,
+    level: r.record.satisfaction,
+    reasons: r.record.evalDetail ? r.record.evalDetail.split(',').map(Number) : [],
+    comment: r.record.writingEvaluation,
+  };
 }
 
 provinceContract('reference adapter ↔ provincial simulator', async () => {

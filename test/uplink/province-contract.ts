@@ -33,9 +33,22 @@ let n = 0;
 export function ratingItem(o: Partial<RatingItem> = {}): RatingItem {
   n++;
   return {
-    kind: 'rating', assessId: uuidv7(), caseNo: `CT-${process.pid}-${n}`, assessNumber: 1, item: { code: 'I-1', name: '事项' },
-    windowNumber: '07', department: '市场监管局', staffId: 'staff-07', level: 5, reasons: null, comment: null,
-    pressedAt: '2026-03-02T02:00:00.000Z', channel: 'device-touch', isDefault: false, clockFlag: null, ...o,
+    kind: 'rating',
+    assessId: uuidv7(),
+    caseNo: `CT-${process.pid}-${n}`,
+    assessNumber: 1,
+    item: { code: 'I-1', name: '事项' },
+    windowNumber: '07',
+    department: '市场监管局',
+    staffId: 'staff-07',
+    level: 5,
+    reasons: null,
+    comment: null,
+    pressedAt: '2026-03-02T02:00:00.000Z',
+    channel: 'device-touch',
+    isDefault: false,
+    clockFlag: null,
+    ...o,
   };
 }
 
@@ -94,7 +107,10 @@ export function provinceContract(name: string, make: () => Promise<ProvinceUnder
 
     it('refuses a correction of a rating it does not hold', async () => {
       const real = ratingItem();
-      expect(outcome(await p.adapter.submitCorrections([correctionOf('default-nowhere', real)]), real.assessId)).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/unknown-rating/) });
+      expect(outcome(await p.adapter.submitCorrections([correctionOf('default-nowhere', real)]), real.assessId)).toMatchObject({
+        status: 'rejected',
+        reason: expect.stringMatching(/unknown-rating/),
+      });
     });
 
     it('accepts a 追加评价 beside the first rating, and refuses one before any first rating', async () => {

@@ -20,7 +20,10 @@ async function env(clock?: TestClock) {
   const rig = await UplinkRig.open(clock);
   const sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(rig.dir, 'province.db') });
   await sim.start();
-  cleanups.push(() => rig.close(), () => sim.stop());
+  cleanups.push(
+    () => rig.close(),
+    () => sim.stop(),
+  );
   return { rig, sim };
 }
 
@@ -53,12 +56,15 @@ describe('uplink resilience', () => {
     const feature = rig.uplink(referenceAdapter(sim), {
       outbox: { batchSize: 200, concurrency: 4, pumpEveryMs: 20 },
       sending: {
-        baseBackoffMs: 1000, maxBackoffMs: 10 * 60_000, idleMs: 1000,
+        baseBackoffMs: 1000,
+        maxBackoffMs: 10 * 60_000,
+        idleMs: 1000,
         // Simulated time: a wait advances the gateway clock instead of passing.
-        sleep: (ms) => new Promise((r) => {
-          clock.advance(ms);
-          setTimeout(r, 1);
-        }),
+        sleep: (ms) =>
+          new Promise((r) => {
+            clock.advance(ms);
+            setTimeout(r, 1);
+          }),
       },
     });
     await feature.start();
@@ -92,7 +98,11 @@ describe('uplink resilience', () => {
     await rig.assess();
     sim.setFault({ mode: 'slow', delayMs: 15 });
     const spawnChild = (): ChildProcess => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support/uplink-child.ts'), rig.file, `${sim.url}/province/ratings`, SIM_KEY, '200', '40'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, 'support/uplink-child.ts'), rig.file, `${sim.url}/province/ratings`, SIM_KEY, '200', '40'],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       cleanups.push(() => void child.kill('SIGKILL'));
       return child;
     };

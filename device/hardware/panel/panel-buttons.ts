@@ -130,7 +130,11 @@ export class ReportedButtons implements ButtonSource {
   readonly debounced = false;
   private readonly io: Firmata & FirmataPorts;
 
-  constructor(io: Firmata, private readonly pins: readonly number[], private readonly queryTimeoutMs = 2000) {
+  constructor(
+    io: Firmata,
+    private readonly pins: readonly number[],
+    private readonly queryTimeoutMs = 2000,
+  ) {
     this.io = io as Firmata & FirmataPorts;
     // Hold the buttons' cached bits high from the start and whatever a report said (see the header).
     for (const pin of pins) this.io.ports[pin >> 3]! |= 1 << (pin & 7);

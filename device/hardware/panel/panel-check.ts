@@ -78,10 +78,14 @@ export async function runPanelCheck(o: PanelCheckOptions): Promise<PanelCheckRep
       if (level === 0) report.presses[b.name]! += 1;
       o.out(`button ${b.label} (D${pin}) ${level === 0 ? 'pressed' : 'released'}`);
     };
-    const source = await openButtonSource(io as never, BUTTONS.map((b) => b.pin), {
-      onRefused: (problem) => o.out(`malformed message (${problem}): a bad cable?`),
-      onLost: (loss) => o.out(`${loss.missed} button event(s) lost on the line${loss.pressLost ? ', a press among them' : ''}: a bad cable?`),
-    });
+    const source = await openButtonSource(
+      io as never,
+      BUTTONS.map((b) => b.pin),
+      {
+        onRefused: (problem) => o.out(`malformed message (${problem}): a bad cable?`),
+        onLost: (loss) => o.out(`${loss.missed} button event(s) lost on the line${loss.pressLost ? ', a press among them' : ''}: a bad cable?`),
+      },
+    );
     if (ours) {
       io.sysexResponse(NFC_UID_SYSEX, (payload) => {
         const d = decodeNfcUid(payload);

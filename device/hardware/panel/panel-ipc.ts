@@ -52,7 +52,4 @@ export const PANEL_PINS = {
 };
 
 /** The six button pins: levels 5..1, then please-rate. */
-export const PANEL_BUTTON_PINS: readonly number[] = [
-  ...([5, 4, 3, 2, 1] as const).map((l) => PANEL_PINS.levelButtons[l]),
-  PANEL_PINS.pleaseRateButton,
-];
+export const PANEL_BUTTON_PINS: readonly number[] = [...([5, 4, 3, 2, 1] as const).map((l) => PANEL_PINS.levelButtons[l]), PANEL_PINS.pleaseRateButton];

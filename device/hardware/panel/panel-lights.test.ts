@@ -10,7 +10,10 @@ describe('panel lights follow the runtime, not the presses', () => {
     lights.armed();
     expect(sent.at(-1)).toEqual({ t: 'leds', levels: [], pleaseRate: 'blink' });
     lights.committed(5);
-    expect(sent.slice(-2)).toEqual([{ t: 'leds', levels: [5], pleaseRate: 'off' }, { t: 'beep', ms: 120 }]);
+    expect(sent.slice(-2)).toEqual([
+      { t: 'leds', levels: [5], pleaseRate: 'off' },
+      { t: 'beep', ms: 120 },
+    ]);
     lights.disarmed();
     expect(sent.at(-1)).toEqual({ t: 'leds', levels: [5], pleaseRate: 'off' });
     vi.advanceTimersByTime(3000);

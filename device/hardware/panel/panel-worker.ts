@@ -74,7 +74,10 @@ async function setUp(board: InstanceType<typeof five.Board>): Promise<void> {
   // the wrong firmware keeps its buttons working, and hall IT is told.
   const ours = io.firmware.name === 'hcp-panel';
   if (ours !== (settings.firmware === 'hcp-panel')) {
-    log.error({ configured: settings.firmware, board: io.firmware.name }, 'the panel runs other firmware than hardware.panel.firmware says: fix the config or flash the panel (hardware/README.md)');
+    log.error(
+      { configured: settings.firmware, board: io.firmware.name },
+      'the panel runs other firmware than hardware.panel.firmware says: fix the config or flash the panel (hardware/README.md)',
+    );
   }
   const refused = (what: string) => send({ t: 'refused', what });
   const source = await openButtonSource(io, PANEL_BUTTON_PINS, { onRefused: refused, onLost: (loss) => send({ t: 'events-lost', ...loss }) });
@@ -95,15 +98,27 @@ async function setUp(board: InstanceType<typeof five.Board>): Promise<void> {
   // controller would toggle the pin from the host at audio rate, flooding the 57600-baud link.
   let beepTimer: NodeJS.Timeout | null = null;
   const buzzer = new five.Piezo({
-    pin: PANEL_PINS.buzzer, board,
+    pin: PANEL_PINS.buzzer,
+    board,
     controller: {
-      initialize: { value() { io.pinMode(PANEL_PINS.buzzer, io.MODES.OUTPUT!); } },
-      tone: { value(_tone: number, ms: number) {
-        if (beepTimer) clearTimeout(beepTimer);
-        io.digitalWrite(PANEL_PINS.buzzer, 1);
-        beepTimer = setTimeout(() => io.digitalWrite(PANEL_PINS.buzzer, 0), ms);
-      } },
-      noTone: { value() { if (beepTimer) clearTimeout(beepTimer); io.digitalWrite(PANEL_PINS.buzzer, 0); } },
+      initialize: {
+        value() {
+          io.pinMode(PANEL_PINS.buzzer, io.MODES.OUTPUT!);
+        },
+      },
+      tone: {
+        value(_tone: number, ms: number) {
+          if (beepTimer) clearTimeout(beepTimer);
+          io.digitalWrite(PANEL_PINS.buzzer, 1);
+          beepTimer = setTimeout(() => io.digitalWrite(PANEL_PINS.buzzer, 0), ms);
+        },
+      },
+      noTone: {
+        value() {
+          if (beepTimer) clearTimeout(beepTimer);
+          io.digitalWrite(PANEL_PINS.buzzer, 0);
+        },
+      },
     },
   });
 
@@ -122,10 +137,11 @@ async function setUp(board: InstanceType<typeof five.Board>): Promise<void> {
   const apply = (cmd: PanelCommand) => {
     switch (cmd.t) {
       case 'leds':
-        for (const [level, led] of levelLeds) (cmd.levels.includes(level) ? led.on() : led.stop().off());
+        for (const [level, led] of levelLeds) cmd.levels.includes(level) ? led.on() : led.stop().off();
         if (cmd.pleaseRate !== pleaseRateState) {
           pleaseRateState = cmd.pleaseRate;
-          if (cmd.pleaseRate === 'blink') pleaseRateLed.on().blink(400); // lit at once, then blinking
+          if (cmd.pleaseRate === 'blink')
+            pleaseRateLed.on().blink(400); // lit at once, then blinking
           else if (cmd.pleaseRate === 'on') pleaseRateLed.stop().on();
           else pleaseRateLed.stop().off();
         }

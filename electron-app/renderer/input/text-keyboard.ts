@@ -25,7 +25,15 @@ export function openTextKeyboard(o: TextKeyboardOptions): Sheet {
   const shown = h('output', { class: 'kb-text', 'aria-live': 'polite' });
   const bufferLine = h('span', { class: 'kb-buffer', 'aria-live': 'polite' });
   const candBar = h('div', { class: 'kb-candidates', role: 'group', 'aria-label': o.w.keyboard });
-  const modeKey = h('button', { type: 'button', class: 'key fn', onclick: () => { commitBuffer(); pinyin = !pinyin; paint(); } });
+  const modeKey = h('button', {
+    type: 'button',
+    class: 'key fn',
+    onclick: () => {
+      commitBuffer();
+      pinyin = !pinyin;
+      paint();
+    },
+  });
 
   const setText = (t: string) => {
     text = t.slice(0, MAX);
@@ -63,28 +71,76 @@ export function openTextKeyboard(o: TextKeyboardOptions): Sheet {
       ...(buffer
         ? candidates(buffer).map((c) => h('button', { type: 'button', class: 'cand', onclick: () => pick(c.text, c.consumes) }, c.text))
         : (pinyin ? QUICK_PHRASES.zh : QUICK_PHRASES.en).map((p) =>
-            h('button', { type: 'button', class: 'cand phrase', onclick: () => { setText(text + (text && pinyin ? '，' : text ? '. ' : '') + p); paint(); } }, p))),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'cand phrase',
+                onclick: () => {
+                  setText(text + (text && pinyin ? '，' : text ? '. ' : '') + p);
+                  paint();
+                },
+              },
+              p,
+            ),
+          )),
     );
   }
   const key = (label: string, act: () => void, cls = '', aria?: string) =>
     h('button', { type: 'button', class: `key ${cls}`, onclick: act, ...(aria ? { 'aria-label': aria } : {}) }, label);
-  const rows = ROWS.map((r, i) =>
-    h('div', { class: 'kb-row' },
-      ...[...r].map((ch) => key(ch, () => letter(ch))),
-      i === 2 ? key('←', backspace, 'fn wide', o.w.backspace) : null));
-  const comma = key('，', () => { commitBuffer(); setText(text + (pinyin ? '，' : ',')); paint(); }, 'fn');
-  const stop = key('。', () => { commitBuffer(); setText(text + (pinyin ? '。' : '.')); paint(); }, 'fn');
-  const bottom = h('div', { class: 'kb-row' },
+  const rows = ROWS.map((r, i) => h('div', { class: 'kb-row' }, ...[...r].map((ch) => key(ch, () => letter(ch))), i === 2 ? key('←', backspace, 'fn wide', o.w.backspace) : null));
+  const comma = key(
+    '，',
+    () => {
+      commitBuffer();
+      setText(text + (pinyin ? '，' : ','));
+      paint();
+    },
+    'fn',
+  );
+  const stop = key(
+    '。',
+    () => {
+      commitBuffer();
+      setText(text + (pinyin ? '。' : '.'));
+      paint();
+    },
+    'fn',
+  );
+  const bottom = h(
+    'div',
+    { class: 'kb-row' },
     modeKey,
     comma,
-    key(o.w.space, () => { if (buffer) commitBuffer(); else setText(text + (pinyin ? '' : ' ')); paint(); }, 'space'),
+    key(
+      o.w.space,
+      () => {
+        if (buffer) commitBuffer();
+        else setText(text + (pinyin ? '' : ' '));
+        paint();
+      },
+      'space',
+    ),
     stop,
-    key(o.w.clear, () => { buffer = ''; setText(''); paint(); }, 'fn wide'),
-    key(o.w.done, () => { commitBuffer(); sheet.close(); }, 'done wide'));
-  const body = h('div', { class: 'kb' },
-    h('p', { class: 'sheet-label' }, o.label),
-    h('div', { class: 'kb-display' }, shown, bufferLine),
-    candBar, ...rows, bottom);
+    key(
+      o.w.clear,
+      () => {
+        buffer = '';
+        setText('');
+        paint();
+      },
+      'fn wide',
+    ),
+    key(
+      o.w.done,
+      () => {
+        commitBuffer();
+        sheet.close();
+      },
+      'done wide',
+    ),
+  );
+  const body = h('div', { class: 'kb' }, h('p', { class: 'sheet-label' }, o.label), h('div', { class: 'kb-display' }, shown, bufferLine), candBar, ...rows, bottom);
   const sheet = openSheet(o.label, body, () => undefined);
   paint();
   return sheet;

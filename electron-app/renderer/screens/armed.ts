@@ -20,9 +20,12 @@ export function armedScreen(c: ScreenContext): Screen {
 
   const choices = h('div', { class: 'choices', role: 'group', 'aria-label': w.pleaseRate });
   const buttons = RATING_LEVELS.map((level: RatingLevel) => {
-    const b = h('button', { type: 'button', class: `choice level-${level}`, 'data-level': String(level) },
+    const b = h(
+      'button',
+      { type: 'button', class: `choice level-${level}`, 'data-level': String(level) },
       svg(faceSvg(level), 'face'),
-      h('span', { class: 'choice-text' }, levelName(level, lang)));
+      h('span', { class: 'choice-text' }, levelName(level, lang)),
+    );
     b.addEventListener('pointerdown', (ev) => {
       if (inFlight) return;
       b.classList.add('pressed');
@@ -62,23 +65,30 @@ export function armedScreen(c: ScreenContext): Screen {
     if (reply.status === 409) c.refresh();
   }
 
-  const qr = inv.qrUrl
-    ? h('figure', { class: 'qr-box small' }, h('div', { class: 'qr', role: 'img', 'aria-label': w.scanCase }), h('figcaption', {}, w.scanCase))
-    : null;
+  const qr = inv.qrUrl ? h('figure', { class: 'qr-box small' }, h('div', { class: 'qr', role: 'img', 'aria-label': w.scanCase }), h('figcaption', {}, w.scanCase)) : null;
   if (qr && inv.qrUrl) qrInto(qr.querySelector('.qr') as HTMLElement, inv.qrUrl);
   const left = h('p', { class: 'countdown' });
   const stop = countdown(left, Date.parse(inv.expiresAt), w.secondsLeft, () => window.setTimeout(() => c.refresh(), 1500));
 
-  const root = h('main', { class: 'screen armed', 'aria-labelledby': 'armed-title' },
-    h('header', { class: 'armed-head' },
+  const root = h(
+    'main',
+    { class: 'screen armed', 'aria-labelledby': 'armed-title' },
+    h(
+      'header',
+      { class: 'armed-head' },
       staffCard(view, w, true),
-      h('div', { class: 'armed-case' },
+      h(
+        'div',
+        { class: 'armed-case' },
         h('h1', { id: 'armed-title' }, w.pleaseRate),
         inv.itemName ? h('p', { class: 'item' }, h('span', { class: 'label' }, w.item), ' ', inv.itemName) : null,
-        inv.caseNo ? h('p', { class: 'case-no' }, h('span', { class: 'label' }, w.caseNo), ' ', inv.caseNo) : null),
-      qr),
+        inv.caseNo ? h('p', { class: 'case-no' }, h('span', { class: 'label' }, w.caseNo), ' ', inv.caseNo) : null,
+      ),
+      qr,
+    ),
     choices,
-    h('footer', { class: 'armed-foot' }, message, left));
+    h('footer', { class: 'armed-foot' }, message, left),
+  );
   c.speak(`${w.pleaseRate}。${RATING_LEVELS.map((l) => levelName(l, lang)).join('，')}`);
   return { root, dispose: stop };
 }

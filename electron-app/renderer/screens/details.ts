@@ -15,7 +15,14 @@ import { countdown, type Screen, type ScreenContext } from './context.js';
 const PHONE = /^1[3-9]\d{9}$/;
 
 /** The citizen's unsent answers, kept across re-renders of the same rating (e.g. a language push). */
-interface Draft { ratingId: string; reasons: Set<number>; comment: string; consent: boolean; phone: string; startedAt: number }
+interface Draft {
+  ratingId: string;
+  reasons: Set<number>;
+  comment: string;
+  consent: boolean;
+  phone: string;
+  startedAt: number;
+}
 let draft: Draft | null = null;
 
 export function detailsScreen(c: ScreenContext): Screen {
@@ -29,16 +36,22 @@ export function detailsScreen(c: ScreenContext): Screen {
 
   const reasonBox = h('div', { class: 'reasons', role: 'group', 'aria-labelledby': 'reasons-label' });
   const paintReasons = (items: CatalogueItem[]) => {
-    reasonBox.replaceChildren(...items.map((item) => {
-      const b = h('button', { type: 'button', class: 'reason', role: 'checkbox', 'aria-checked': String(d.reasons.has(item.code)) },
-        h('span', { class: 'tick', 'aria-hidden': 'true' }), h('span', {}, lang === 'en' ? item.en : item.zh));
-      b.addEventListener('click', () => {
-        if (d.reasons.has(item.code)) d.reasons.delete(item.code);
-        else d.reasons.add(item.code);
-        b.setAttribute('aria-checked', String(d.reasons.has(item.code)));
-      });
-      return b;
-    }));
+    reasonBox.replaceChildren(
+      ...items.map((item) => {
+        const b = h(
+          'button',
+          { type: 'button', class: 'reason', role: 'checkbox', 'aria-checked': String(d.reasons.has(item.code)) },
+          h('span', { class: 'tick', 'aria-hidden': 'true' }),
+          h('span', {}, lang === 'en' ? item.en : item.zh),
+        );
+        b.addEventListener('click', () => {
+          if (d.reasons.has(item.code)) d.reasons.delete(item.code);
+          else d.reasons.add(item.code);
+          b.setAttribute('aria-checked', String(d.reasons.has(item.code)));
+        });
+        return b;
+      }),
+    );
   };
   const bundled = reasonsForLevel(view.catalogueVersion, rating.level);
   if (bundled.length > 0) paintReasons(bundled);
@@ -50,8 +63,7 @@ export function detailsScreen(c: ScreenContext): Screen {
     });
   }
 
-  const commentBtn = h('button', { type: 'button', class: 'field', 'aria-labelledby': 'comment-label comment-value' },
-    h('span', { id: 'comment-value' }));
+  const commentBtn = h('button', { type: 'button', class: 'field', 'aria-labelledby': 'comment-label comment-value' }, h('span', { id: 'comment-value' }));
   const paintComment = () => {
     const v = commentBtn.firstElementChild as HTMLElement;
     v.textContent = d.comment || w.commentPlaceholder;
@@ -59,11 +71,25 @@ export function detailsScreen(c: ScreenContext): Screen {
   };
   commentBtn.addEventListener('click', () => {
     sheet?.close();
-    sheet = openTextKeyboard({ label: w.comment, value: d.comment, english: lang === 'en', w, onChange: (v) => { d.comment = v; paintComment(); stillTyping(); } });
+    sheet = openTextKeyboard({
+      label: w.comment,
+      value: d.comment,
+      english: lang === 'en',
+      w,
+      onChange: (v) => {
+        d.comment = v;
+        paintComment();
+        stillTyping();
+      },
+    });
   });
 
-  const consentBtn = h('button', { type: 'button', class: 'consent', role: 'checkbox', 'aria-checked': String(d.consent) },
-    h('span', { class: 'tick', 'aria-hidden': 'true' }), h('span', {}, w.consent));
+  const consentBtn = h(
+    'button',
+    { type: 'button', class: 'consent', role: 'checkbox', 'aria-checked': String(d.consent) },
+    h('span', { class: 'tick', 'aria-hidden': 'true' }),
+    h('span', {}, w.consent),
+  );
   const phoneBtn = h('button', { type: 'button', class: 'field', 'aria-labelledby': 'phone-label phone-value' }, h('span', { id: 'phone-value' }));
   const phoneError = h('p', { class: 'field-error', role: 'alert' });
   const paintPhone = () => {
@@ -81,7 +107,18 @@ export function detailsScreen(c: ScreenContext): Screen {
   phoneBtn.addEventListener('click', () => {
     if (!d.consent) return;
     sheet?.close();
-    sheet = openNumberPad({ label: w.phone, value: d.phone, maxLength: 11, w, onChange: (v) => { d.phone = v; paintPhone(); stillTyping(); }, onDone: () => undefined });
+    sheet = openNumberPad({
+      label: w.phone,
+      value: d.phone,
+      maxLength: 11,
+      w,
+      onChange: (v) => {
+        d.phone = v;
+        paintPhone();
+        stillTyping();
+      },
+      onDone: () => undefined,
+    });
   });
 
   const submitBtn = h('button', { type: 'button', class: 'primary' }, w.submit);
@@ -98,7 +135,13 @@ export function detailsScreen(c: ScreenContext): Screen {
     }
     sending = true;
     submitBtn.setAttribute('aria-busy', 'true');
-    const body = { ratingId: d.ratingId, reasons: [...d.reasons], consent: phone !== undefined, ...(d.comment.trim() ? { comment: d.comment.trim() } : {}), ...(phone ? { phone } : {}) };
+    const body = {
+      ratingId: d.ratingId,
+      reasons: [...d.reasons],
+      consent: phone !== undefined,
+      ...(d.comment.trim() ? { comment: d.comment.trim() } : {}),
+      ...(phone ? { phone } : {}),
+    };
     let reply = await c.api.post('/api/details', body);
     // The hall has no call-back key configured: keep the reasons and comment, drop the number.
     if (!reply.ok && reply.body.error === 'callback-unavailable') {
@@ -124,7 +167,12 @@ export function detailsScreen(c: ScreenContext): Screen {
   paintPhone();
   const left = h('p', { class: 'countdown' });
   // The runtime enforces the timeout; skip ourselves a little after it in case its push is lost.
-  const startCountdown = () => countdown(left, d.startedAt + view.timeouts.detailsSec * 1000, w.secondsLeft, () => window.setTimeout(() => { if (!disposed) void skip(); }, 2000));
+  const startCountdown = () =>
+    countdown(left, d.startedAt + view.timeouts.detailsSec * 1000, w.secondsLeft, () =>
+      window.setTimeout(() => {
+        if (!disposed) void skip();
+      }, 2000),
+    );
   let stopCountdown = startCountdown();
   const stop = () => stopCountdown();
   // An elderly citizen typing slowly must not be timed out mid-sentence: each keystroke (at most
@@ -138,17 +186,30 @@ export function detailsScreen(c: ScreenContext): Screen {
     stopCountdown = startCountdown();
     void c.api.post('/api/details/activity', { ratingId: rating.id });
   }
-  const root = h('main', { class: 'screen details', 'aria-labelledby': 'details-title' },
-    h('header', { class: 'details-head' },
-      h('h1', { id: 'details-title' }, w.detailsTitle),
-      h('p', { class: `chosen level-${rating.level}` }, levelName(rating.level, lang))),
-    h('div', { class: 'details-body' },
-      h('h2', { id: 'reasons-label' }, w.reasons), reasonBox,
-      h('h2', { id: 'comment-label' }, w.comment), commentBtn,
+  const root = h(
+    'main',
+    { class: 'screen details', 'aria-labelledby': 'details-title' },
+    h('header', { class: 'details-head' }, h('h1', { id: 'details-title' }, w.detailsTitle), h('p', { class: `chosen level-${rating.level}` }, levelName(rating.level, lang))),
+    h(
+      'div',
+      { class: 'details-body' },
+      h('h2', { id: 'reasons-label' }, w.reasons),
+      reasonBox,
+      h('h2', { id: 'comment-label' }, w.comment),
+      commentBtn,
       // Only where the hall can take a call-back (its contact key is configured) is a number asked for.
       ...(view.callbackAvailable ? [consentBtn, h('h2', { id: 'phone-label' }, w.phone), phoneBtn, phoneError] : []),
-      h('p', { class: 'privacy' }, w.privacy)),
-    h('footer', { class: 'details-foot' }, skipBtn, left, submitBtn));
+      h('p', { class: 'privacy' }, w.privacy),
+    ),
+    h('footer', { class: 'details-foot' }, skipBtn, left, submitBtn),
+  );
   c.speak(w.detailsTitle);
-  return { root, dispose: () => { disposed = true; stop(); sheet?.close(); } };
+  return {
+    root,
+    dispose: () => {
+      disposed = true;
+      stop();
+      sheet?.close();
+    },
+  };
 }

@@ -6,12 +6,13 @@ import { staffCard } from './staff-card.js';
 
 export function idleScreen(c: ScreenContext): Screen {
   const { view, w } = c;
-  const qr = view.windowQrUrl
-    ? h('figure', { class: 'qr-box' }, h('div', { class: 'qr', role: 'img', 'aria-label': w.scanToRate }), h('figcaption', {}, w.scanToRate))
-    : null;
+  const qr = view.windowQrUrl ? h('figure', { class: 'qr-box' }, h('div', { class: 'qr', role: 'img', 'aria-label': w.scanToRate }), h('figcaption', {}, w.scanToRate)) : null;
   if (qr && view.windowQrUrl) qrInto(qr.querySelector('.qr') as HTMLElement, view.windowQrUrl);
-  const root = h('main', { class: 'screen idle', 'aria-label': view.hallName },
+  const root = h(
+    'main',
+    { class: 'screen idle', 'aria-label': view.hallName },
     h('h1', { class: 'hall' }, view.hallName),
-    h('div', { class: 'idle-body' }, staffCard(view, w, false), qr));
+    h('div', { class: 'idle-body' }, staffCard(view, w, false), qr),
+  );
   return { root, dispose: () => undefined };
 }

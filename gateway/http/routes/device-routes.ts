@@ -16,19 +16,32 @@ export function deviceRoutes(s: CoreServices): FastifyPluginAsync {
   const hallIt = { preHandler: s.auth.require('hall-it'), schema: { security: [{ bearer: [] }] } };
   const readers = { preHandler: s.auth.require('hall-it', 'manager', 'supervisor'), schema: { security: [{ bearer: [] }] } };
   return async (app) => {
-    app.post('/api/enrol', { schema: { body: doc(EnrolBodySchema), description: 'A device presents its one-time code and public key; answers its MQTT credentials.' } }, async (req, reply) => {
-      const b = parse(EnrolBodySchema, req.body, reply);
-      if (!b) return;
-      const r = await s.enrolment.enrol(b);
-      await s.audit.record({ actor: `device:${b.deviceId}`, action: r.rekeyed ? 'device-rekeyed' : 'device-enrolled', subject: b.deviceId, detail: { epoch: r.epoch }, remote: req.ip });
-      s.enrolled(b.deviceId);
-      return { username: r.username, password: r.password, keyProof: r.keyProof };
-    });
+    app.post(
+      '/api/enrol',
+      { schema: { body: doc(EnrolBodySchema), description: 'A device presents its one-time code and public key; answers its MQTT credentials.' } },
+      async (req, reply) => {
+        const b = parse(EnrolBodySchema, req.body, reply);
+        if (!b) return;
+        const r = await s.enrolment.enrol(b);
+        await s.audit.record({
+          actor: `device:${b.deviceId}`,
+          action: r.rekeyed ? 'device-rekeyed' : 'device-enrolled',
+          subject: b.deviceId,
+          detail: { epoch: r.epoch },
+          remote: req.ip,
+        });
+        s.enrolled(b.deviceId);
+        return { username: r.username, password: r.password, keyProof: r.keyProof };
+      },
+    );
 
     app.post(
       '/api/devices/:deviceId/nonce',
       // Per device id: a hall's devices share one address behind NAT; one id needs a few a minute.
-      { config: { rateLimit: { max: 30, timeWindow: 60_000, keyGenerator: (req) => `nonce:${(req.params as { deviceId?: string }).deviceId ?? ''}` } }, schema: { description: 'A one-time nonce the device signs into its MQTT password (key proof).' } },
+      {
+        config: { rateLimit: { max: 30, timeWindow: 60_000, keyGenerator: (req) => `nonce:${(req.params as { deviceId?: string }).deviceId ?? ''}` } },
+        schema: { description: 'A one-time nonce the device signs into its MQTT password (key proof).' },
+      },
       async (req, reply) => {
         const id = DeviceIdSchema.safeParse((req.params as { deviceId: string }).deviceId);
         const n = id.success ? await s.login.issueNonce(id.data) : null;
@@ -39,13 +52,17 @@ export function deviceRoutes(s: CoreServices): FastifyPluginAsync {
 
     app.get('/api/devices', readers, async () => s.status.list());
     app.get('/api/devices/:deviceId/enrolments', readers, async (req) => s.status.epochs((req.params as { deviceId: string }).deviceId));
-    app.post('/api/devices', { ...hallIt, schema: { ...hallIt.schema, body: doc(RegisterDeviceBodySchema), description: 'Register (or move) a device; answers its one-time enrolment code.' } }, async (req, reply) => {
-      const b = parse(RegisterDeviceBodySchema, req.body, reply);
-      if (!b) return;
-      const r = await s.enrolment.registerDevice(b.deviceId, b.windowId);
-      await s.audit.record({ actor: req.user!.username, action: 'device-registered', subject: b.deviceId, detail: { windowId: b.windowId }, remote: req.ip });
-      return r;
-    });
+    app.post(
+      '/api/devices',
+      { ...hallIt, schema: { ...hallIt.schema, body: doc(RegisterDeviceBodySchema), description: 'Register (or move) a device; answers its one-time enrolment code.' } },
+      async (req, reply) => {
+        const b = parse(RegisterDeviceBodySchema, req.body, reply);
+        if (!b) return;
+        const r = await s.enrolment.registerDevice(b.deviceId, b.windowId);
+        await s.audit.record({ actor: req.user!.username, action: 'device-registered', subject: b.deviceId, detail: { windowId: b.windowId }, remote: req.ip });
+        return r;
+      },
+    );
     app.post('/api/devices/:deviceId/retire', hallIt, async (req) => {
       const { deviceId } = req.params as { deviceId: string };
       await s.enrolment.retire(deviceId);
@@ -65,7 +82,12 @@ export function deviceRoutes(s: CoreServices): FastifyPluginAsync {
     });
     app.get('/api/security-events', hallIt, async () => s.security.list());
     app.get('/api/chain-gaps', readers, async () =>
-      s.store.db.selectFrom('chain_gaps').select(['device_id as deviceId', 'epoch', 'expected_seq as expectedSeq', 'got_seq as gotSeq', 'detected_at as detectedAt']).orderBy('id', 'desc').limit(200).execute(),
+      s.store.db
+        .selectFrom('chain_gaps')
+        .select(['device_id as deviceId', 'epoch', 'expected_seq as expectedSeq', 'got_seq as gotSeq', 'detected_at as detectedAt'])
+        .orderBy('id', 'desc')
+        .limit(200)
+        .execute(),
     );
   };
 }

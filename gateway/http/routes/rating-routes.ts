@@ -20,7 +20,12 @@ export function ratingRoutes(s: CoreServices): FastifyPluginAsync {
     app.get('/api/ratings', readers, async (req, reply) => {
       const q = parse(PageSchema, req.query, reply);
       if (!q) return;
-      let query = s.store.db.selectFrom('records').select(['ingest_seq', 'epoch', 'at_corrected', 'clock_flag', 'body']).where('ingest_seq', '>', q.afterIngestSeq).orderBy('ingest_seq').limit(q.limit);
+      let query = s.store.db
+        .selectFrom('records')
+        .select(['ingest_seq', 'epoch', 'at_corrected', 'clock_flag', 'body'])
+        .where('ingest_seq', '>', q.afterIngestSeq)
+        .orderBy('ingest_seq')
+        .limit(q.limit);
       if (q.windowId) query = query.where('window_id', '=', q.windowId);
       const rows = await query.execute();
       return rows.map((r) => {

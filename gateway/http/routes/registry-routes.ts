@@ -11,7 +11,12 @@ import type { CoreServices } from './core-services.js';
 
 const READERS = ['hall-it', 'manager', 'dept-head', 'supervisor'] as const;
 /** A staff body may carry the photo as a data URL (base64 is 4/3 of the image). */
-const StaffWithPhotoSchema = StaffBodySchema.extend({ photo: z.string().max(Math.ceil(PHOTO_UPLOAD_LIMIT_BYTES * 1.37), `photo is larger than ${PHOTO_UPLOAD_LIMIT_BYTES / 1024 / 1024} MiB`).optional() });
+const StaffWithPhotoSchema = StaffBodySchema.extend({
+  photo: z
+    .string()
+    .max(Math.ceil(PHOTO_UPLOAD_LIMIT_BYTES * 1.37), `photo is larger than ${PHOTO_UPLOAD_LIMIT_BYTES / 1024 / 1024} MiB`)
+    .optional(),
+});
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif', 'image/gif', 'image/tiff', 'application/octet-stream'];
 
 export function registryRoutes(s: CoreServices): FastifyPluginAsync {
@@ -32,24 +37,42 @@ export function registryRoutes(s: CoreServices): FastifyPluginAsync {
     });
 
     app.get('/api/staff', readers, async () => (await s.registry.listStaff()).map(({ photo, ...st }) => ({ ...st, hasPhoto: !!photo })));
-    app.put('/api/staff', { ...hallIt, bodyLimit: Math.ceil(PHOTO_UPLOAD_LIMIT_BYTES * 1.4), schema: { ...hallIt.schema, body: doc(StaffWithPhotoSchema) } }, async (req, reply) => {
-      const b = parse(StaffWithPhotoSchema, req.body, reply);
-      if (!b) return;
-      const photo = b.photo ? await normalisePhotoDataUrl(b.photo) : null;
-      const { previousWindowId } = await s.registry.upsertStaff({ ...b, ...(photo ? { photo: photo.dataUrl } : {}) });
-      const { photo: _p, ...logged } = b;
-      await s.audit.record({ actor: req.user!.username, action: 'staff-saved', subject: b.staffId, detail: { ...logged, photo: photo ? `${photo.width}×${photo.height} JPEG` : null }, remote: req.ip });
-      s.registryChanged(b.windowId);
-      if (previousWindowId && previousWindowId !== b.windowId) s.registryChanged(previousWindowId);
-      return { ok: true, ...(photo ? { photo: { width: photo.width, height: photo.height, bytes: photo.bytes } } : {}) };
-    });
+    app.put(
+      '/api/staff',
+      { ...hallIt, bodyLimit: Math.ceil(PHOTO_UPLOAD_LIMIT_BYTES * 1.4), schema: { ...hallIt.schema, body: doc(StaffWithPhotoSchema) } },
+      async (req, reply) => {
+        const b = parse(StaffWithPhotoSchema, req.body, reply);
+        if (!b) return;
+        const photo = b.photo ? await normalisePhotoDataUrl(b.photo) : null;
+        const { previousWindowId } = await s.registry.upsertStaff({ ...b, ...(photo ? { photo: photo.dataUrl } : {}) });
+        const { photo: _p, ...logged } = b;
+        await s.audit.record({
+          actor: req.user!.username,
+          action: 'staff-saved',
+          subject: b.staffId,
+          detail: { ...logged, photo: photo ? `${photo.width}×${photo.height} JPEG` : null },
+          remote: req.ip,
+        });
+        s.registryChanged(b.windowId);
+        if (previousWindowId && previousWindowId !== b.windowId) s.registryChanged(previousWindowId);
+        return { ok: true, ...(photo ? { photo: { width: photo.width, height: photo.height, bytes: photo.bytes } } : {}) };
+      },
+    );
 
     app.put(
       '/api/staff/:staffId/photo',
-      { ...hallIt, bodyLimit: PHOTO_UPLOAD_LIMIT_BYTES, schema: { ...hallIt.schema, description: `The staff photo as image bytes (JPEG, PNG or WebP, up to ${PHOTO_UPLOAD_LIMIT_BYTES / 1024 / 1024} MiB); stored upright, cropped to 3:4 and shrunk.` } },
+      {
+        ...hallIt,
+        bodyLimit: PHOTO_UPLOAD_LIMIT_BYTES,
+        schema: {
+          ...hallIt.schema,
+          description: `The staff photo as image bytes (JPEG, PNG or WebP, up to ${PHOTO_UPLOAD_LIMIT_BYTES / 1024 / 1024} MiB); stored upright, cropped to 3:4 and shrunk.`,
+        },
+      },
       async (req, reply) => {
         const { staffId } = req.params as { staffId: string };
-        if (!Buffer.isBuffer(req.body)) return reply.code(415).send({ error: 'bad-photo', message: 'send the photo as image bytes with content-type image/jpeg, image/png or image/webp' });
+        if (!Buffer.isBuffer(req.body))
+          return reply.code(415).send({ error: 'bad-photo', message: 'send the photo as image bytes with content-type image/jpeg, image/png or image/webp' });
         const photo = await normalisePhoto(req.body);
         const windowId = await s.registry.setStaffPhoto(staffId, photo.dataUrl);
         await s.audit.record({ actor: req.user!.username, action: 'staff-photo-saved', subject: staffId, detail: { width: photo.width, height: photo.height }, remote: req.ip });

@@ -13,7 +13,17 @@ export function sessionRoutes(s: CoreServices): FastifyPluginAsync {
       '/api/login',
       {
         // Per address, on top of the per-account lockout in ConsoleAuth.
-        config: { rateLimit: { max: 10, timeWindow: 60_000, errorResponseBuilder: (_r, ctx) => ({ statusCode: 429, error: 'too-many-logins', message: `too many login attempts from this address; try again in ${Math.ceil(ctx.ttl / 1000)} s` }) } },
+        config: {
+          rateLimit: {
+            max: 10,
+            timeWindow: 60_000,
+            errorResponseBuilder: (_r, ctx) => ({
+              statusCode: 429,
+              error: 'too-many-logins',
+              message: `too many login attempts from this address; try again in ${Math.ceil(ctx.ttl / 1000)} s`,
+            }),
+          },
+        },
         schema: { body: doc(LoginSchema), description: 'Log in to the console; answers a bearer token for the other routes.' },
       },
       async (req, reply) => {

@@ -50,15 +50,30 @@ export class FakeProvince implements ProvinceAdapter {
   }
 
   submitRatings(items: RatingItem[]): Promise<BatchAnswer> {
-    return this.answer('ratings', items, (i) => i.assessId, (i) => this.rating(i));
+    return this.answer(
+      'ratings',
+      items,
+      (i) => i.assessId,
+      (i) => this.rating(i),
+    );
   }
 
   submitCorrections(items: CorrectionItem[]): Promise<BatchAnswer> {
-    return this.answer('corrections', items, (i) => i.rating.assessId, (i) => this.correction(i));
+    return this.answer(
+      'corrections',
+      items,
+      (i) => i.rating.assessId,
+      (i) => this.correction(i),
+    );
   }
 
   submitAmendments(items: AmendmentItem[]): Promise<BatchAnswer> {
-    return this.answer('amendments', items, (i) => i.assessId, (i) => this.amendment(i));
+    return this.answer(
+      'amendments',
+      items,
+      (i) => i.assessId,
+      (i) => this.amendment(i),
+    );
   }
 
   view(caseNo: string): FakeCaseView {

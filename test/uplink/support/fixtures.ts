@@ -50,13 +50,28 @@ export class FakeDevice {
   private prev = GENESIS_HASH;
   private readonly key: KeyObject = generateKeyPairSync('ed25519').privateKey;
 
-  constructor(readonly deviceId: string, readonly windowId: string, readonly staffId = 'staff-07') {}
+  constructor(
+    readonly deviceId: string,
+    readonly windowId: string,
+    readonly staffId = 'staff-07',
+  ) {}
 
   rating(at: Date, level: 1 | 2 | 3 | 4 | 5, o: RatingOptions = {}): RatingRecord {
     const inv = { ...(o.caseNo ? { caseNo: o.caseNo } : {}), ...(o.itemCode ? { itemCode: o.itemCode } : {}), ...(o.itemName ? { itemName: o.itemName } : {}) };
     return this.seal<RatingRecord>({
-      kind: 'rating', id: o.id ?? uuidv7(), hash: '', sig: '', deviceId: this.deviceId, seq: ++this.seq, prevHash: this.prev, at: at.toISOString(),
-      level, channel: o.channel ?? 'device-touch', catalogueVersion: '2020.1', windowId: this.windowId, staffId: this.staffId,
+      kind: 'rating',
+      id: o.id ?? uuidv7(),
+      hash: '',
+      sig: '',
+      deviceId: this.deviceId,
+      seq: ++this.seq,
+      prevHash: this.prev,
+      at: at.toISOString(),
+      level,
+      channel: o.channel ?? 'device-touch',
+      catalogueVersion: '2020.1',
+      windowId: this.windowId,
+      staffId: this.staffId,
       invitation: { id: uuidv7(), source: o.caseNo ? 'case' : 'staff', ...inv, invitedAt: new Date(at.getTime() - 30_000).toISOString() },
       facts: { msFromInvitation: 30_000, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 0, flags: [] },
     });
@@ -65,8 +80,17 @@ export class FakeDevice {
   /** Reasons and comment after a 差评, with a sealed call-back contact (which must never reach the province). */
   detail(rating: RatingRecord, at: Date, reasons: number[], comment?: string, id = uuidv7()): DetailRecord {
     return this.seal<DetailRecord>({
-      kind: 'detail', id, hash: '', sig: '', deviceId: this.deviceId, seq: ++this.seq, prevHash: this.prev, at: at.toISOString(),
-      ratingId: rating.id, reasons, ...(comment ? { comment } : {}),
+      kind: 'detail',
+      id,
+      hash: '',
+      sig: '',
+      deviceId: this.deviceId,
+      seq: ++this.seq,
+      prevHash: this.prev,
+      at: at.toISOString(),
+      ratingId: rating.id,
+      reasons,
+      ...(comment ? { comment } : {}),
       contact: { alg: 'x25519-aes256gcm', keyId: 'hall-1', epk: 'ZXBr', iv: 'aXY=', ct: 'MTM5MDAwMDAwMDA=', tag: 'dGFn' },
     });
   }
@@ -93,13 +117,28 @@ export async function storeRecords(store: GatewayStore, records: ChainRecord[], 
   const rows = records.map((r) => {
     const t = correctTime(r, batchClock);
     return {
-      id: r.id, device_id: r.deviceId, epoch: 1, seq: r.seq, kind: r.kind, hash: r.hash, at: r.at, at_corrected: t.atCorrected,
-      clock_offset_ms: t.offsetMs, clock_flag: t.flag, window_id: r.kind === 'rating' ? r.windowId : null, level: r.kind === 'rating' ? r.level : null,
-      body: JSON.stringify(r), stored_at: new Date(receivedAt).toISOString(),
+      id: r.id,
+      device_id: r.deviceId,
+      epoch: 1,
+      seq: r.seq,
+      kind: r.kind,
+      hash: r.hash,
+      at: r.at,
+      at_corrected: t.atCorrected,
+      clock_offset_ms: t.offsetMs,
+      clock_flag: t.flag,
+      window_id: r.kind === 'rating' ? r.windowId : null,
+      level: r.kind === 'rating' ? r.level : null,
+      body: JSON.stringify(r),
+      stored_at: new Date(receivedAt).toISOString(),
     };
   });
   await store.write(async (trx) => {
-    for (let i = 0; i < rows.length; i += 500) await trx.insertInto('records').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500)
+      await trx
+        .insertInto('records')
+        .values(rows.slice(i, i + 500))
+        .execute();
   });
 }
 
@@ -123,9 +162,23 @@ export async function addCase(store: GatewayStore, c: CaseOptions): Promise<void
   await store.db
     .insertInto('cases')
     .values({
-      case_no: c.caseNo, business_system: 'biz-1', window_id: c.windowId, window_number: c.windowNumber, device_id: c.deviceId ?? null,
-      item_code: c.itemCode ?? null, item_name: c.itemName ?? null, staff_id: null, state: 'open', created_at: c.createdAt ?? new Date().toISOString(),
-      deadline_date: c.deadlineDate, first_assess_id: null, rated_at: null, defaulted_at: null, withdrawn_at: null, withdraw_reason: null, contact_enc: null,
+      case_no: c.caseNo,
+      business_system: 'biz-1',
+      window_id: c.windowId,
+      window_number: c.windowNumber,
+      device_id: c.deviceId ?? null,
+      item_code: c.itemCode ?? null,
+      item_name: c.itemName ?? null,
+      staff_id: null,
+      state: 'open',
+      created_at: c.createdAt ?? new Date().toISOString(),
+      deadline_date: c.deadlineDate,
+      first_assess_id: null,
+      rated_at: null,
+      defaulted_at: null,
+      withdrawn_at: null,
+      withdraw_reason: null,
+      contact_enc: null,
     })
     .execute();
 }

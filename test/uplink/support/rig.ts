@@ -24,10 +24,18 @@ import { giveCaseDefault, openTestStore, silent, TestClock } from './fixtures.js
 export const SIM_KEY = 'test-shared-key-0123456789';
 
 export function referenceAdapter(sim: ProvinceSim, o: { key?: string; timeoutMs?: number; pf?: Record<string, number> } = {}): ReferenceAdapter {
-  return new ReferenceAdapter(ReferenceConfigSchema.parse({
-    adapter: 'reference', url: `${sim.url}/province/ratings`, appId: 'hall-1', key: o.key ?? SIM_KEY,
-    areaCode: '131000', deptCode: 'LF-01', timeoutMs: o.timeoutMs ?? 2000, ...(o.pf ? { pf: o.pf } : {}),
-  }));
+  return new ReferenceAdapter(
+    ReferenceConfigSchema.parse({
+      adapter: 'reference',
+      url: `${sim.url}/province/ratings`,
+      appId: 'hall-1',
+      key: o.key ?? SIM_KEY,
+      areaCode: '131000',
+      deptCode: 'LF-01',
+      timeoutMs: o.timeoutMs ?? 2000,
+      ...(o.pf ? { pf: o.pf } : {}),
+    }),
+  );
 }
 
 export interface UplinkOptions {
@@ -43,7 +51,11 @@ export class UplinkRig {
   readonly assessor: Assessor;
   private readonly features: UplinkFeature[] = [];
 
-  private constructor(readonly dir: string, readonly store: GatewayStore, readonly clock: TestClock) {
+  private constructor(
+    readonly dir: string,
+    readonly store: GatewayStore,
+    readonly clock: TestClock,
+  ) {
     this.audit = new AuditLog(store, clock);
     this.auth = new ConsoleAuth(store, clock, this.audit);
     this.alerts = new AlertBoard(store, clock, silent);
@@ -71,8 +83,14 @@ export class UplinkRig {
 
   uplink(adapter: ProvinceAdapter, o: UplinkOptions = {}): UplinkFeature {
     const f = new UplinkFeature({
-      store: this.store, clock: this.clock, logger: silent, events: this.events, adapter,
-      guard: this.auth.require('hall-it'), audit: this.audit, alerts: this.alerts,
+      store: this.store,
+      clock: this.clock,
+      logger: silent,
+      events: this.events,
+      adapter,
+      guard: this.auth.require('hall-it'),
+      audit: this.audit,
+      alerts: this.alerts,
       outbox: { pumpEveryMs: 50, batchSize: 50, concurrency: 3, ...o.outbox },
       sending: { baseBackoffMs: 20, maxBackoffMs: 200, idleMs: 20, ...o.sending },
     });
@@ -81,7 +99,11 @@ export class UplinkRig {
   }
 
   async outboxStates(): Promise<Record<string, number>> {
-    const rows = await this.store.db.selectFrom('uplink_outbox').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+    const rows = await this.store.db
+      .selectFrom('uplink_outbox')
+      .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('state')
+      .execute();
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 

@@ -19,13 +19,24 @@ const logger = pino({ level: 'silent' });
 const store = openSqliteStore({ file });
 const audit = new AuditLog(store, systemClock);
 const feature = new UplinkFeature({
-  store, clock: systemClock, logger, events: new TypedEventBus<GatewayEvents>(logger),
+  store,
+  clock: systemClock,
+  logger,
+  events: new TypedEventBus<GatewayEvents>(logger),
   adapter: new ReferenceAdapter(ReferenceConfigSchema.parse({ adapter: 'reference', url, appId: 'hall-1', key, areaCode: '131000', deptCode: 'LF-01' })),
-  guard: new ConsoleAuth(store, systemClock, audit).require('hall-it'), audit,
+  guard: new ConsoleAuth(store, systemClock, audit).require('hall-it'),
+  audit,
   // Small enqueue steps, so a kill can land between two of them.
   outbox: { holdMs: Number(holdMs), enqueueChunk: Number(chunk), batchSize: 50, concurrency: 4, pumpEveryMs: 50 },
   sending: { baseBackoffMs: 20, maxBackoffMs: 200, idleMs: 20 },
 });
 await feature.start();
 process.stdout.write('started\n');
-process.on('SIGTERM', () => void feature.stop().then(() => store.close()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void feature
+      .stop()
+      .then(() => store.close())
+      .then(() => process.exit(0)),
+);

@@ -24,7 +24,8 @@ export function chinaDateTime(iso: string): string {
 
 function pfOf(channel: RatingItem['channel'], p: ReferenceProfile): number {
   const pf = p.pf[channel];
-  if (pf === undefined) throw new UnmappableItem(`the province profile has no channel code for ${channel} ratings: set province.pf["${channel}"] (docs/NATIONAL-SPEC.md: never guessed)`);
+  if (pf === undefined)
+    throw new UnmappableItem(`the province profile has no channel code for ${channel} ratings: set province.pf["${channel}"] (docs/NATIONAL-SPEC.md: never guessed)`);
   return pf;
 }
 

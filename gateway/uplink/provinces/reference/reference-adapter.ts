@@ -20,15 +20,33 @@ export class ReferenceAdapter implements ProvinceAdapter {
   }
 
   submitRatings(items: RatingItem[]): Promise<BatchAnswer> {
-    return this.send(this.endpoints.ratings, 'records', items, (i) => i.assessId, (i) => mapRating(i, this.config));
+    return this.send(
+      this.endpoints.ratings,
+      'records',
+      items,
+      (i) => i.assessId,
+      (i) => mapRating(i, this.config),
+    );
   }
 
   submitCorrections(items: CorrectionItem[]): Promise<BatchAnswer> {
-    return this.send(this.endpoints.corrections, 'corrections', items, (i) => i.rating.assessId, (i) => mapCorrection(i, this.config));
+    return this.send(
+      this.endpoints.corrections,
+      'corrections',
+      items,
+      (i) => i.rating.assessId,
+      (i) => mapCorrection(i, this.config),
+    );
   }
 
   submitAmendments(items: AmendmentItem[]): Promise<BatchAnswer> {
-    return this.send(this.endpoints.amendments, 'amendments', items, (i) => i.assessId, (i) => mapAmendment(i, this.config));
+    return this.send(
+      this.endpoints.amendments,
+      'amendments',
+      items,
+      (i) => i.assessId,
+      (i) => mapAmendment(i, this.config),
+    );
   }
 
   private async send<T>(url: string, field: string, items: T[], idOf: (i: T) => string, map: (i: T) => unknown): Promise<BatchAnswer> {
