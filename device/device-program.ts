@@ -1,6 +1,6 @@
 /**
  * The device program's composition root: store, key, runtime, local API and the optional features
- * named in the config. Constructors only assign; start()/stop() own every resource (STYLE.md §1).
+ * named in the config. Constructors only assign; start()/stop() own every resource (docs/STYLE.md §1).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes, sign } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * Entry of the device program: `tsx device/main.ts --config device.json`.
  * Prints one JSON line `{"event":"ready",…}` on stdout when it serves; logs go to stderr.
- * Signals and process exit live here only (STYLE.md §1).
+ * Signals and process exit live here only (docs/STYLE.md §1).
  */
 import { parseArgs } from 'node:util';
 import { worldClockOffset } from './contract/world-clock.js';

@@ -1,7 +1,7 @@
 /**
  * The device program's config: a JSON file (`--config`) plus environment overrides, validated once
  * at start — every section, the optional features' too — with errors that name the field
- * (`gateway.mqttUrl: …`, STYLE.md §5), before anything listens. Each feature's section schema lives
+ * (`gateway.mqttUrl: …`, docs/STYLE.md §5), before anything listens. Each feature's section schema lives
  * with the feature (device/sync/sync-config.ts, device/hardware/hardware-config.ts).
  */
 import { accessSync, constants, readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Reason catalogue version "2020.1": the items in use of a provincial catalogue (NATIONAL-SPEC.md,
+ * Reason catalogue version "2020.1": the items in use of a provincial catalogue (docs/NATIONAL-SPEC.md,
  * "The reason catalogue"). Three-digit codes whose first digit is the level. Items are never deleted:
  * retired ranges stay here, marked retired, so that old ratings stay decodable (R2).
  */

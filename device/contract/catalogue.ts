@@ -1,5 +1,5 @@
 /**
- * The versioned reason catalogue (RULES.md R2, NATIONAL-SPEC.md). Reasons are offered by the level
+ * The versioned reason catalogue (docs/RULES.md R2, docs/NATIONAL-SPEC.md). Reasons are offered by the level
  * chosen: an item's level is the first digit of its code. Every stored rating names the catalogue
  * version it was made against; validation is always against that version.
  */

@@ -1,8 +1,8 @@
 /**
- * The five rating levels of the scheme (RULES.md R1). Internally 5 = 非常满意 … 1 = 非常不满意,
+ * The five rating levels of the scheme (docs/RULES.md R1). Internally 5 = 非常满意 … 1 = 非常不满意,
  * the direction of the provincial interfaces and of the reason catalogue's first digit.
  * GB/T 39046-2020 codes run the other way (1 = 非常满意); map with `toNationalStandardCode`,
- * never by assumption (NATIONAL-SPEC.md).
+ * never by assumption (docs/NATIONAL-SPEC.md).
  */
 import { z } from 'zod';
 
@@ -37,5 +37,5 @@ export function toNationalStandardCode(level: RatingLevel): 1 | 2 | 3 | 4 | 5 {
   return (6 - level) as 1 | 2 | 3 | 4 | 5;
 }
 
-/** The level a case gets when not rated within the deadline (RULES.md R7). */
+/** The level a case gets when not rated within the deadline (docs/RULES.md R7). */
 export const DEFAULT_LEVEL_FOR_UNRATED: RatingLevel = 3;

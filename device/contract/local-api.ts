@@ -1,7 +1,7 @@
 /**
  * The device runtime's local API for the kiosk UI: HTTP + WebSocket on 127.0.0.1, every call with
  * the per-boot token (header `authorization: Bearer <token>`, or `?token=` on the WebSocket).
- * The UI is a view of this state; it never owns data (DESIGN.md "The device works alone").
+ * The UI is a view of this state; it never owns data (docs/DESIGN.md "The device works alone").
  *
  *   GET  /api/state            → DeviceView
  *   WS   /api/live             → DeviceView on every change

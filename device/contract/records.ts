@@ -1,5 +1,5 @@
 /**
- * The records a device appends to its hash chain (DESIGN.md "Invariants", tamper evidence).
+ * The records a device appends to its hash chain (docs/DESIGN.md "Invariants", tamper evidence).
  * Records are append-only. A rating is one record; what the citizen adds afterwards (reasons,
  * comment, consented call-back contact) is a second, `detail` record naming the rating, so the
  * rating is durable the moment it is pressed and nothing is ever edited (R15: corrections are new

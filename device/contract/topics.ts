@@ -1,6 +1,6 @@
 /**
  * MQTT topics of the device ⇄ gateway contract. A device may publish and subscribe only below its
- * own `hcp/v1/dev/{deviceId}/` (gateway ACL, DESIGN.md "Least privilege").
+ * own `hcp/v1/dev/{deviceId}/` (gateway ACL, docs/DESIGN.md "Least privilege").
  */
 export const TOPIC_ROOT = 'hcp/v1/dev';
 

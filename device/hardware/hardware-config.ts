@@ -1,7 +1,7 @@
 /**
  * The `hardware` section of the device config: where the rating panel and the NFC badge reader are,
  * and what they speak. Validated once when the feature is built; errors name the field
- * (`hardware.panel.path: …`, STYLE.md §5).
+ * (`hardware.panel.path: …`, docs/STYLE.md §5).
  */
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 /**
- * Structured logging (pino), one namespace per module (STYLE.md §6). Nothing that identifies a
+ * Structured logging (pino), one namespace per module (docs/STYLE.md §6). Nothing that identifies a
  * rater is ever logged: no phone numbers, no comments, no link between a rating and a person.
  */
 import pino, { type Logger } from 'pino';

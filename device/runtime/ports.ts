@@ -23,7 +23,7 @@ export interface InputSink {
   submit(input: DeviceInput): Promise<InputOutcome>;
 }
 
-/** A producer of inputs (panel driver, NFC reader, simulator). Lifecycle per STYLE.md §1. */
+/** A producer of inputs (panel driver, NFC reader, simulator). Lifecycle per docs/STYLE.md §1. */
 export interface InputSource {
   readonly name: string;
   start(sink: InputSink): Promise<void>;
@@ -87,7 +87,7 @@ export interface DeviceIdentity {
   sign(data: Buffer): string;
 }
 
-/** A typed event bus (STYLE.md: listener errors are isolated from the emitter). */
+/** A typed event bus (docs/STYLE.md: listener errors are isolated from the emitter). */
 export interface RuntimeEventBus {
   on<K extends keyof RuntimeEvents>(event: K, listener: (payload: RuntimeEvents[K]) => void): void;
   off<K extends keyof RuntimeEvents>(event: K, listener: (payload: RuntimeEvents[K]) => void): void;

@@ -3,7 +3,7 @@
  *
  * `append` assigns seq and prevHash from the current head, hashes and signs the record, and
  * commits it in one transaction: when it returns, the record is durable (WAL + synchronous=FULL).
- * Only then may anything confirm it to the citizen (DESIGN.md "How a rating flows" 2).
+ * Only then may anything confirm it to the citizen (docs/DESIGN.md "How a rating flows" 2).
  */
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH, type RejectionCode, type ChainRecord, type UnsignedRecord } from '../contract/index.js';

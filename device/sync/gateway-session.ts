@@ -1,5 +1,5 @@
 /**
- * One live MQTT connection to the gateway (DESIGN.md "How a rating flows" 3). The SQLite outbox is
+ * One live MQTT connection to the gateway (docs/DESIGN.md "How a rating flows" 3). The SQLite outbox is
  * the source of truth, never mqtt.js's in-memory queue: batches are read from the outbox, published
  * QoS 1, and marked sent only on the gateway's application-level ack. At most `maxInFlight` batches
  * are unacknowledged; after an ack timeout, sending restarts from the first unacknowledged record

@@ -7,7 +7,7 @@
  *
  * start() and stop() are idempotent; one AbortController per start, so stop() ends a pending
  * enrolment, nonce fetch, connection attempt or back-off at once and leaves no client, listener
- * or timer behind (STYLE.md §1).
+ * or timer behind (docs/STYLE.md §1).
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';

@@ -1,6 +1,6 @@
 /**
  * The Electron kiosk shell's entry (`npm run kiosk -- --config kiosk.json`): a thin window onto the
- * device runtime's local API. It owns no data; ratings live in the runtime (DESIGN.md).
+ * device runtime's local API. It owns no data; ratings live in the runtime (docs/DESIGN.md).
  */
 import { app, type BrowserWindow, ipcMain, powerSaveBlocker, type IpcMainInvokeEvent } from 'electron';
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The kiosk's words in the three languages of the device setting (DeviceView.settings.language):
- * Simplified Chinese (default), English, Tibetan (Ganzi is a Tibetan prefecture, RULES.md).
+ * Simplified Chinese (default), English, Tibetan (Ganzi is a Tibetan prefecture, docs/RULES.md).
  * Level names come from the contract (device/contract/levels.ts), never a second copy.
  * The Tibetan strings want a review by a native reader before deployment.
  */

@@ -1,6 +1,6 @@
 /**
  * The gateway against a site's own broker (Mosquitto here; EMQX and others alike), the path for
- * halls that outgrow one machine (DESIGN.md "Choices already made"). The broker enforces identity
+ * halls that outgrow one machine (docs/DESIGN.md "Choices made"). The broker enforces identity
  * and topics (password file + pattern ACL written by the gateway, `use_username_as_clientid`), and
  * gateway workers take batches from a shared subscription and run the very same ingest.
  */

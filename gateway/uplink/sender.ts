@@ -1,5 +1,5 @@
 /**
- * Sends the outbox to the province (DESIGN.md "How a rating flows", step 5).
+ * Sends the outbox to the province (docs/DESIGN.md "How a rating flows", step 5).
  *
  *  - Lanes (outbox.ts): each of `concurrency` workers owns a fixed set of lanes and sends one batch
  *    at a time from them, oldest rating first, so per-device order holds while several requests

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openContact } from '../../device/store/contact-seal.js';
+import { openContact } from '../../gateway/contact-opening.js';
 import { readDevicePublicKey } from '../../device/store/device-key.js';
 import { verifyChain } from '../../device/contract/chain.js';
 import { REPO_ROOT, startDevice, type RunningDevice } from '../support/device-process.js';

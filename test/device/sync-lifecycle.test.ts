@@ -1,5 +1,5 @@
 /**
- * The gateway sync's start()/stop() (issue 10; STYLE.md §1): idempotent, and stop() aborts whatever
+ * The gateway sync's start()/stop() (issue 10; docs/STYLE.md §1): idempotent, and stop() aborts whatever
  * is pending — an enrolment, a nonce fetch, a connection attempt, a back-off — and leaves no client,
  * listener or timer behind; start() after stop() works again.
  */

@@ -3,7 +3,7 @@
  *
  *   0x02 | 10 ASCII hex: version byte + 4-byte card id | 2 ASCII hex: XOR of those 5 bytes | 0x03
  *
- * A pure stream.Transform from bytes to frames (STYLE.md §4): it resyncs on line noise by scanning
+ * A pure stream.Transform from bytes to frames (docs/STYLE.md §4): it resyncs on line noise by scanning
  * for STX, and drops frames with a bad checksum, non-hex characters or a missing ETX. A dropped
  * candidate gives up only its STX, so a real frame that began inside it is still found.
  */

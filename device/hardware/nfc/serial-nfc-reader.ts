@@ -2,7 +2,7 @@
  * The separate-USB NFC reader (an RDM6300-style EM4100 module behind a USB-serial chip): finds its
  * port, opens it with serialport, frames the bytes (rdm6300-framer), turns a held card into one tap
  * (card-presence), and reopens with backoff when the device is unplugged. One owner per port: the
- * old port is closed, and the close awaited, before any reopen (STYLE.md, "Cannot lock port").
+ * old port is closed, and the close awaited, before any reopen (docs/STYLE.md, "Cannot lock port").
  */
 import type { Logger } from 'pino';
 import { SerialPort } from 'serialport';

@@ -1,5 +1,5 @@
 /**
- * What the panel shows, derived from the runtime's events (DESIGN.md: a rating is confirmed only
+ * What the panel shows, derived from the runtime's events (docs/DESIGN.md: a rating is confirmed only
  * after it is committed): the pressed level's LED lights and the buzzer beeps on
  * 'rating-committed', never on the press itself; the please-rate LED blinks while armed. The whole
  * state is re-sent when a panel (re)connects, so a replugged panel shows what it should.
