@@ -100,7 +100,13 @@ export class Gateway {
     });
     const login = new DeviceLogin(this.store, clock, c.mqtt.requireKeyProof);
     this.status = new DeviceStatusBook(this.store, clock, this.alerts);
-    this.assessor = new Assessor(this.store, clock, this.logger.child({ ns: 'assessor' }), () => this.events.emit('assessments-changed', { by: 'assessor' }));
+    this.assessor = new Assessor(
+      this.store,
+      clock,
+      this.logger.child({ ns: 'assessor' }),
+      () => this.events.emit('assessments-changed', { by: 'assessor' }),
+      () => this.ingest.busy(),
+    );
     this.ingest = new IngestQueue(this.store, clock, this.logger.child({ ns: 'ingest' }), {
       ack: (deviceId, ack) => void this.sendAck(deviceId, ack),
       refused: (deviceId, why) => this.security!.record({ kind: 'batch-refused', clientId: deviceId, remote: null, detail: why }),
@@ -170,7 +176,7 @@ export class Gateway {
     this.security.start();
     const hooks = this.brokerHooks(login);
     if (external) {
-      this.external = new ExternalBrokerLink(external, { ...hooks, backlogBytes: () => this.ingest.queuedBytes }, this.logger.child({ ns: 'external-broker' }));
+      this.external = new ExternalBrokerLink(external, hooks, this.logger.child({ ns: 'external-broker' }));
       await this.syncExternalAuth();
       await this.external.start();
     } else {
@@ -246,6 +252,7 @@ export class Gateway {
     return {
       login: (id, pw) => login.check(id, pw),
       onRecords: (deviceId, payload) => this.ingest.submit(deviceId, payload),
+      backlogBytes: () => this.ingest.queuedBytes,
       onStatus: (deviceId, payload, live) =>
         void this.status.report(deviceId, payload, live).then(
           async (r) => {

@@ -22,8 +22,10 @@ import { FailedLoginLimiter } from './failed-login-limiter.js';
 
 export interface BrokerHooks {
   login(deviceId: string, password: string): Promise<LoginVerdict>;
-  /** Resolves when the batch is decided: the broker reads the device's next packet only then. */
+  /** Resolves when the batch is decided. */
   onRecords(deviceId: string, payload: Buffer): Promise<void>;
+  /** Bytes of batches waiting to be committed: past INGEST_BACKLOG_BYTES the broker stops reading devices' next batches until theirs are decided. */
+  backlogBytes(): number;
   /**
    * `live`: whether the device has a live session — false for its last will, unless a newer
    * session already took over (then the will speaks of a connection that no longer matters).
@@ -44,6 +46,9 @@ export interface BrokerListenOptions {
   port: number;
   tls?: { keyFile: string; certFile: string; caFile?: string | undefined } | undefined;
 }
+
+/** Past this much waiting in the ingest queue, a device's next batch is read only once its last is decided (bounded memory). */
+export const INGEST_BACKLOG_BYTES = 16 * 1024 * 1024;
 
 const authError = (code: number, message: string) => Object.assign(new Error(message), { returnCode: code });
 /** aedes keeps its live clients by id; its typings do not declare the map. */
@@ -114,7 +119,13 @@ export class EmbeddedBroker {
           this.hooks.security({ kind: 'publish-refused', clientId: client.id, remote: remoteOf(client), detail: `payload of ${payload.length} bytes is too large` });
           return callback(new Error('payload too large'));
         }
-        if (t.kind === 'records') return void this.hooks.onRecords(client.id, payload).then(() => callback(null));
+        if (t.kind === 'records') {
+          // While the ingest queue is short, take the device's next packet at once (it commits in
+          // the next group: pipelining); past the budget, only once this batch is decided.
+          const decided = this.hooks.onRecords(client.id, payload);
+          if (this.hooks.backlogBytes() > INGEST_BACKLOG_BYTES) return void decided.then(() => callback(null));
+          return callback(null);
+        }
         if (t.kind === 'status') {
           const isWill = packet === (client as unknown as { will?: unknown }).will;
           const current = liveClients(this.aedes)[client.id];

@@ -10,7 +10,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { TOPIC_ROOT, parseDeviceTopic } from '@hcp/contract';
-import type { BrokerHooks } from './embedded-broker.js';
+import { INGEST_BACKLOG_BYTES, type BrokerHooks } from './embedded-broker.js';
 
 export interface ExternalBrokerOptions {
   url: string;
@@ -46,14 +46,12 @@ export function mosquittoAcl(gatewayUser: string): string {
   ].join('\n');
 }
 
-const INGEST_BACKLOG_BYTES = 16 * 1024 * 1024;
-
 export class ExternalBrokerLink {
   private client: MqttClient | null = null;
 
   constructor(
     private readonly o: ExternalBrokerOptions,
-    private readonly hooks: Pick<BrokerHooks, 'onRecords' | 'onStatus' | 'onReceipt'> & { backlogBytes(): number },
+    private readonly hooks: Pick<BrokerHooks, 'onRecords' | 'onStatus' | 'onReceipt' | 'backlogBytes'>,
     private readonly logger: Logger,
   ) {}
 

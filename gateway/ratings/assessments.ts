@@ -3,7 +3,8 @@
  * change is also an entry in `assessment_log`, in the same transaction: the uplink and the
  * console follow that log, so they see each change once and in order.
  */
-import type { Tx } from '../store/database.js';
+import type Database from 'better-sqlite3';
+import type { GatewayStore, Tx } from '../store/database.js';
 import type { AssessmentsTable } from '../store/tables.js';
 
 export type NewAssessment = Omit<AssessmentsTable, 'seq' | 'china_date' | 'superseded_by' | 'created_at'>;
@@ -23,6 +24,110 @@ export async function insertAssessment(trx: Tx, a: NewAssessment, now: string): 
     .values({ ...a, china_date: chinaDateOf(a.pressed_at), superseded_by: null, created_at: now })
     .execute();
   await logChange(trx, a.assess_id, 'created', now);
+}
+
+/**
+ * Writes to the ledger gathered over one step and made in a few multi-row statements (the assessor
+ * turns thousands of records a second into assessments; one statement per row would hold the
+ * store's only connection away from ingest). Log entries keep their order. Anything that reads the
+ * ledger must `flush()` first.
+ */
+export class LedgerWrites {
+  private rows: Array<NewAssessment & { china_date: string; superseded_by: null; created_at: string }> = [];
+  private readonly byId = new Map<string, NewAssessment>();
+  private log: Array<{ assess_id: string; change: string; at: string }> = [];
+
+  constructor(
+    private readonly trx: Tx,
+    private readonly now: string,
+    private readonly fast: LedgerStatements | null = null,
+  ) {}
+
+  add(a: NewAssessment): void {
+    const row = { ...a, china_date: chinaDateOf(a.pressed_at), superseded_by: null, created_at: this.now };
+    this.rows.push(row);
+    this.byId.set(a.assess_id, row);
+    this.log.push({ assess_id: a.assess_id, change: 'created', at: this.now });
+  }
+
+  /** An assessment added in this step and not yet written, to complete before it is. */
+  pending(assessId: string): NewAssessment | undefined {
+    return this.byId.get(assessId);
+  }
+
+  logChange(assessId: string, change: 'details' | 'superseded'): void {
+    this.log.push({ assess_id: assessId, change, at: this.now });
+  }
+
+  async flush(): Promise<void> {
+    const rows = this.rows;
+    const log = this.log;
+    this.rows = [];
+    this.log = [];
+    this.byId.clear();
+    if (this.fast) {
+      for (const r of rows) this.fast.assessment.run(r);
+      for (const l of log) this.fast.log.run(l);
+      return;
+    }
+    for (let i = 0; i < rows.length; i += 50) {
+      await this.trx
+        .insertInto('assessments')
+        .values(rows.slice(i, i + 50))
+        .execute();
+    }
+    for (let i = 0; i < log.length; i += 200) {
+      await this.trx
+        .insertInto('assessment_log')
+        .values(log.slice(i, i + 200))
+        .execute();
+    }
+  }
+}
+
+/** SQLite's hand-tuned form of the two ledger inserts (run inside `store.write`, on its connection). */
+export interface LedgerStatements {
+  assessment: Database.Statement;
+  log: Database.Statement;
+}
+
+const ASSESSMENT_COLUMNS = [
+  'assess_id',
+  'source',
+  'channel',
+  'record_id',
+  'device_id',
+  'case_no',
+  'assess_number',
+  'level',
+  'pressed_at',
+  'china_date',
+  'clock_flag',
+  'window_id',
+  'window_number',
+  'department',
+  'staff_id',
+  'item_code',
+  'item_name',
+  'catalogue_version',
+  'is_default',
+  'replaces',
+  'superseded_by',
+  'reasons',
+  'comment',
+  'contact_record_id',
+  'details_at',
+  'flags',
+  'created_at',
+] as const;
+
+export function ledgerStatements(store: GatewayStore): LedgerStatements | null {
+  const raw = store.sqlite;
+  if (!raw) return null;
+  return {
+    assessment: raw.prepare(`INSERT INTO assessments (${ASSESSMENT_COLUMNS.join(', ')}) VALUES (${ASSESSMENT_COLUMNS.map((c) => `@${c}`).join(', ')})`),
+    log: raw.prepare('INSERT INTO assessment_log (assess_id, change, at) VALUES (@assess_id, @change, @at)'),
+  };
 }
 
 /** The highest live assessment number of a case (0 if none). */

@@ -17,11 +17,14 @@ import type { Logger } from 'pino';
 import type { ChainRecord, DetailRecord, RatingRecord } from '@hcp/contract';
 import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
-import { insertAssessment, lastAssessNumber, logChange } from './assessments.js';
-import { deadlineEnd, giveDefault } from './case-defaults.js';
+import type { CasesTable } from '../store/tables.js';
+import { LedgerWrites, lastAssessNumber, ledgerStatements, type LedgerStatements } from './assessments.js';
+import { deadlineEnd, defaultAssessId, giveDefault } from './case-defaults.js';
 
 const CURSOR = 'assessor';
-const CHUNK = 1000;
+const CHUNK = 250;
+/** While ingest is busy the assessor waits, but never longer than this between chunks (the console's 差评 alert needs the ledger within seconds). */
+const MAX_DEFER_MS = 1000;
 
 interface RecordRow {
   ingest_seq: number;
@@ -35,12 +38,18 @@ interface RecordRow {
 export class Assessor {
   private running: Promise<void> | null = null;
   private again = false;
+  private fast: LedgerStatements | null | undefined;
 
   constructor(
     private readonly store: GatewayStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly onChanged: () => void,
+    /**
+     * Whether ingest has batches waiting: acknowledging devices comes first (their stores wait on
+     * acks), so the assessor lets a busy ingest go ahead, one chunk at least every MAX_DEFER_MS.
+     */
+    private readonly ingestBusy: () => boolean = () => false,
   ) {}
 
   /** Records were stored: assess them soon (coalesced; never two runs at once). */
@@ -63,7 +72,12 @@ export class Assessor {
     do {
       this.again = false;
       try {
-        while ((await this.pump()) > 0);
+        let lastChunk = performance.now();
+        for (;;) {
+          while (this.ingestBusy() && performance.now() - lastChunk < MAX_DEFER_MS) await new Promise((r) => setTimeout(r, 5));
+          if ((await this.pump()) === 0) break;
+          lastChunk = performance.now();
+        }
       } catch (err) {
         this.logger.error({ err }, 'assessing stored records failed; will retry on the next notification');
         return;
@@ -85,12 +99,19 @@ export class Assessor {
         .execute();
       if (rows.length === 0) return { read: 0 };
       const now = new Date(this.clock.now()).toISOString();
-      const places = new Places(trx);
-      for (const row of rows) {
-        const rec = JSON.parse(row.body) as ChainRecord;
-        if (rec.kind === 'rating') await this.rating(trx, rec, row, places, now);
-        else await this.detail(trx, rec, now);
+      // Prepared on first use: the tables exist by then (the store is migrated before anything runs).
+      this.fast ??= ledgerStatements(this.store);
+      const step: Step = { trx, now, writes: new LedgerWrites(trx, now, this.fast), places: new Places(trx), cases: new Map() };
+      const records = rows.map((row) => ({ row, rec: JSON.parse(row.body) as ChainRecord }));
+      await this.loadCases(
+        step,
+        records.flatMap(({ rec }) => (rec.kind === 'rating' && rec.invitation.caseNo ? [rec.invitation.caseNo] : [])),
+      );
+      for (const { row, rec } of records) {
+        if (rec.kind === 'rating') await this.rating(step, rec, row);
+        else await this.detail(step, rec);
       }
+      await step.writes.flush();
       const last = rows[rows.length - 1]!.ingest_seq;
       await trx
         .insertInto('cursors')
@@ -103,79 +124,103 @@ export class Assessor {
     return result.read;
   }
 
-  private async rating(trx: Tx, r: RatingRecord, row: RecordRow, places: Places, now: string): Promise<void> {
+  private async loadCases(step: Step, caseNos: string[]): Promise<void> {
+    const wanted = [...new Set(caseNos)];
+    for (let i = 0; i < wanted.length; i += 500) {
+      for (const c of await step.trx
+        .selectFrom('cases')
+        .selectAll()
+        .where('case_no', 'in', wanted.slice(i, i + 500))
+        .execute())
+        step.cases.set(c.case_no, c);
+    }
+  }
+
+  private async rating(step: Step, r: RatingRecord, row: RecordRow): Promise<void> {
+    const { trx, now, writes } = step;
     const pressedAt = row.at_corrected;
     const caseNo = r.invitation.caseNo ?? null;
     let assessNumber = 1;
     let replaces: string | null = null;
     let item = { code: r.invitation.itemCode ?? null, name: r.invitation.itemName ?? null };
-    if (caseNo) {
-      const c = await trx.selectFrom('cases').selectAll().where('case_no', '=', caseNo).executeTakeFirst();
-      if (c) {
-        item = { code: item.code ?? c.item_code, name: item.name ?? c.item_name };
-        const late = c.deadline_date !== null && Date.parse(pressedAt) >= deadlineEnd(c.deadline_date);
-        if (c.state === 'open' && late) await giveDefault(trx, c, now);
-        const state = c.state === 'open' && late ? 'defaulted' : c.state;
-        if (state === 'defaulted' && !late && c.first_assess_id) {
-          // Pressed in time, arrived after the default: it replaces the default.
-          replaces = c.first_assess_id;
-          await trx.updateTable('assessments').set({ superseded_by: r.id }).where('assess_id', '=', replaces).execute();
-          await logChange(trx, replaces, 'superseded', now);
-          await trx.updateTable('cases').set({ state: 'rated', first_assess_id: r.id, rated_at: pressedAt }).where('case_no', '=', caseNo).execute();
-        } else if ((state === 'open' || state === 'withdrawn') && !c.first_assess_id) {
-          await trx
-            .updateTable('cases')
-            .set({ ...(state === 'open' ? { state: 'rated' } : {}), first_assess_id: r.id, rated_at: pressedAt })
-            .where('case_no', '=', caseNo)
-            .execute();
-        } else {
-          assessNumber = (await lastAssessNumber(trx, caseNo)) + 1;
-        }
+    const c = caseNo ? step.cases.get(caseNo) : undefined;
+    if (caseNo && c) {
+      item = { code: item.code ?? c.item_code, name: item.name ?? c.item_name };
+      const late = c.deadline_date !== null && Date.parse(pressedAt) >= deadlineEnd(c.deadline_date);
+      if (c.state === 'open' && late) {
+        // giveDefault writes (and reads) the ledger itself.
+        await writes.flush();
+        await giveDefault(trx, c, now);
+        Object.assign(c, { state: 'defaulted', defaulted_at: now, first_assess_id: defaultAssessId(c.case_no) });
+      }
+      if (c.state === 'defaulted' && !late && c.first_assess_id) {
+        // Pressed in time, arrived after the default: it replaces the default.
+        replaces = c.first_assess_id;
+        await trx.updateTable('assessments').set({ superseded_by: r.id }).where('assess_id', '=', replaces).execute();
+        writes.logChange(replaces, 'superseded');
+        await trx.updateTable('cases').set({ state: 'rated', first_assess_id: r.id, rated_at: pressedAt }).where('case_no', '=', caseNo).execute();
+        Object.assign(c, { state: 'rated', first_assess_id: r.id, rated_at: pressedAt });
+      } else if ((c.state === 'open' || c.state === 'withdrawn') && !c.first_assess_id) {
+        const state = c.state === 'open' ? 'rated' : c.state;
+        await trx.updateTable('cases').set({ state, first_assess_id: r.id, rated_at: pressedAt }).where('case_no', '=', caseNo).execute();
+        Object.assign(c, { state, first_assess_id: r.id, rated_at: pressedAt });
+      } else {
+        await writes.flush();
+        assessNumber = (await lastAssessNumber(trx, caseNo)) + 1;
       }
     }
-    const place = await places.of(r.windowId, row.device_id);
-    await insertAssessment(
-      trx,
-      {
-        assess_id: r.id,
-        source: 'device',
-        channel: r.channel,
-        record_id: r.id,
-        device_id: row.device_id,
-        case_no: caseNo,
-        assess_number: assessNumber,
-        level: r.level,
-        pressed_at: pressedAt,
-        clock_flag: row.clock_flag,
-        window_id: place.windowId,
-        window_number: place.number,
-        department: place.department,
-        staff_id: r.staffId ?? null,
-        item_code: item.code,
-        item_name: item.name,
-        catalogue_version: r.catalogueVersion,
-        is_default: 0,
-        replaces,
-        reasons: null,
-        comment: null,
-        contact_record_id: null,
-        details_at: null,
-        flags: JSON.stringify(r.facts.flags),
-      },
-      now,
-    );
+    const place = await step.places.of(r.windowId, row.device_id);
+    writes.add({
+      assess_id: r.id,
+      source: 'device',
+      channel: r.channel,
+      record_id: r.id,
+      device_id: row.device_id,
+      case_no: caseNo,
+      assess_number: assessNumber,
+      level: r.level,
+      pressed_at: pressedAt,
+      clock_flag: row.clock_flag,
+      window_id: place.windowId,
+      window_number: place.number,
+      department: place.department,
+      staff_id: r.staffId ?? null,
+      item_code: item.code,
+      item_name: item.name,
+      catalogue_version: r.catalogueVersion,
+      is_default: 0,
+      replaces,
+      reasons: null,
+      comment: null,
+      contact_record_id: null,
+      details_at: null,
+      flags: JSON.stringify(r.facts.flags),
+    });
   }
 
-  private async detail(trx: Tx, d: DetailRecord, now: string): Promise<void> {
-    const done = await trx
-      .updateTable('assessments')
-      .set({ reasons: JSON.stringify(d.reasons), comment: d.comment ?? null, contact_record_id: d.contact ? d.id : null, details_at: now })
-      .where('record_id', '=', d.ratingId)
-      .where('details_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(done.numUpdatedRows) === 1) await logChange(trx, d.ratingId, 'details', now);
+  private async detail(step: Step, d: DetailRecord): Promise<void> {
+    const details = { reasons: JSON.stringify(d.reasons), comment: d.comment ?? null, contact_record_id: d.contact ? d.id : null, details_at: step.now };
+    const pending = step.writes.pending(d.ratingId);
+    if (pending && pending.details_at === null) {
+      // Its rating came in the same step: complete it before it is written.
+      Object.assign(pending, details);
+      step.writes.logChange(d.ratingId, 'details');
+      return;
+    }
+    const done = await step.trx.updateTable('assessments').set(details).where('assess_id', '=', d.ratingId).where('details_at', 'is', null).executeTakeFirst();
+    if (Number(done.numUpdatedRows) === 1) step.writes.logChange(d.ratingId, 'details');
     else this.logger.warn({ detailId: d.id }, 'a detail record names no rating waiting for details: ignored');
   }
+}
+
+/** What one step (one chunk, one transaction) works with. */
+interface Step {
+  trx: Tx;
+  now: string;
+  writes: LedgerWrites;
+  places: Places;
+  /** The cases the chunk's ratings name, kept current as this step changes them. */
+  cases: Map<string, CasesTable>;
 }
 
 /** Window numbers and departments, looked up once per chunk. */

@@ -15,6 +15,12 @@ export type Tx = Transaction<GatewayTables>;
 export interface GatewayStore {
   readonly dialect: DialectName;
   readonly db: Db;
+  /**
+   * SQLite only: the connection itself, for the few hot paths that keep hand-tuned prepared
+   * statements (ingest, the assessor) beside their Kysely form. Use it only inside `write(fn)`,
+   * where the transaction holds this one connection; null on PostgreSQL.
+   */
+  readonly sqlite: Database.Database | null;
   /** A write transaction (BEGIN IMMEDIATE on SQLite); rolled back if `fn` throws. */
   write<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -39,6 +45,7 @@ export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
   return {
     dialect: 'sqlite',
     db,
+    sqlite: raw,
     write: (fn) => db.transaction().execute(fn),
     async close() {
       if (closed) return;

@@ -211,6 +211,7 @@ export interface AssessmentsTable {
   assess_id: string;
   source: string;
   channel: string;
+  /** The device record (for a device rating its id is also the assess_id). */
   record_id: string | null;
   device_id: string | null;
   case_no: string | null;
