@@ -19,6 +19,7 @@
  * (still unsent and never on the wire, or refused for good) the default is dropped and the real
  * rating is the case's one first rating (issue 10, hole 2). A 追加评价 follows its case's first rating.
  */
+import type Database from 'better-sqlite3';
 import type { Insertable } from 'kysely';
 import type { Logger } from 'pino';
 import { isBadRating, RATING_LEVELS, type RatingLevel } from '@hcp/contract';
@@ -46,7 +47,27 @@ function isBad(level: number): boolean {
   return (RATING_LEVELS as readonly number[]).includes(level) && isBadRating(level as RatingLevel);
 }
 
+/** The outbox row insert as newRow() fills it, for SQLite's fast path (`ON CONFLICT DO NOTHING`: idempotent on the item key). */
+const OUTBOX_COLUMNS = [
+  'item_key',
+  'kind',
+  'assess_id',
+  'case_no',
+  'order_key',
+  'lane',
+  'at',
+  'after_id',
+  'replaceable',
+  'payload',
+  'state',
+  'last_error',
+  'enqueued_at',
+  'sent_at',
+];
+const FAST_INSERT_SQL = `INSERT INTO uplink_outbox (${OUTBOX_COLUMNS.join(', ')}) VALUES (${OUTBOX_COLUMNS.map((c) => `@${c}`).join(', ')}) ON CONFLICT (item_key) DO NOTHING`;
+
 export class UplinkEnqueuer {
+  private fastInsert: Database.Statement | null | undefined;
   private readonly holdMs: number;
   private readonly chunk: number;
 
@@ -55,13 +76,14 @@ export class UplinkEnqueuer {
     private readonly o: EnqueueOptions,
   ) {
     this.holdMs = o.holdMs ?? 90_000;
-    this.chunk = o.chunk ?? 500;
+    this.chunk = o.chunk ?? 2000;
   }
 
   /** One step: up to `chunk` log entries, then the held 差评 whose time is up. Returns entries read + items released. */
   pump(): Promise<number> {
     return this.store.write(async (trx) => {
-      const step = new EnqueueStep(trx, this.o.clock.now(), this.holdMs, this.o.logger);
+      this.fastInsert ??= this.store.sqlite?.prepare(FAST_INSERT_SQL) ?? null;
+      const step = new EnqueueStep(trx, this.o.clock.now(), this.holdMs, this.o.logger, this.fastInsert);
       await step.loadHeld();
       const read = await step.followLog(this.chunk);
       const released = await step.releaseDue();
@@ -90,6 +112,8 @@ class EnqueueStep {
     nowMs: number,
     private readonly holdMs: number,
     private readonly log: Logger,
+    /** SQLite's hand-tuned insert of one outbox row (same connection, same transaction), or null. */
+    private readonly fastInsert: Database.Statement | null,
   ) {
     this.now = new Date(nowMs).toISOString();
   }
@@ -141,6 +165,10 @@ class EnqueueStep {
   async flush(): Promise<void> {
     const rows = this.inserts;
     this.inserts = [];
+    if (this.fastInsert) {
+      for (const r of rows) this.fastInsert.run(r);
+      return;
+    }
     for (let i = 0; i < rows.length; i += INSERT_SLICE) {
       await this.trx
         .insertInto('uplink_outbox')

@@ -88,9 +88,19 @@ export const UplinkItemSchema = z.discriminatedUnion('kind', [RatingItemSchema, 
 export type UplinkItem = z.infer<typeof UplinkItemSchema>;
 export type ItemKind = UplinkItem['kind'];
 
-/** The rating as the ledger holds it now (details included if they have arrived). */
+/**
+ * The rating as the ledger holds it now (details included if they have arrived). The ledger is
+ * written by the gateway itself, so this checks only what the column types cannot say (the level,
+ * the channel, the reasons' JSON); the full schema guards the province boundary, where the sender
+ * parses every item before it maps it.
+ */
 export function ratingItemOf(a: LedgerRow): RatingItem {
-  return RatingItemSchema.parse({
+  const channel = ChannelSchema.safeParse(a.channel);
+  if (!channel.success) throw new Error(`assessment ${a.assess_id} has an unknown channel ${a.channel}`);
+  if (!Number.isInteger(a.level) || a.level < 1 || a.level > 5) throw new Error(`assessment ${a.assess_id} has level ${a.level}`);
+  const reasons = a.reasons === null ? null : (JSON.parse(a.reasons) as unknown);
+  if (reasons !== null && !(Array.isArray(reasons) && reasons.every((r) => Number.isInteger(r)))) throw new Error(`assessment ${a.assess_id} has reasons that are not codes`);
+  return {
     kind: 'rating',
     assessId: a.assess_id,
     caseNo: a.case_no,
@@ -99,14 +109,14 @@ export function ratingItemOf(a: LedgerRow): RatingItem {
     windowNumber: a.window_number,
     department: a.department,
     staffId: a.staff_id,
-    level: a.level,
-    reasons: a.reasons === null ? null : JSON.parse(a.reasons),
+    level: a.level as RatingItem['level'],
+    reasons: reasons as number[] | null,
     comment: a.comment,
     pressedAt: a.pressed_at,
-    channel: a.channel,
+    channel: channel.data,
     isDefault: a.is_default === 1,
     clockFlag: a.clock_flag,
-  });
+  };
 }
 
 /** The rating an item carries (a correction carries one too), or null for an amendment. */

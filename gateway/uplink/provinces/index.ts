@@ -23,7 +23,7 @@ export const OutboxSettingsSchema = z
     /** An item the province keeps answering "retry" for goes to the dead letters after this many answers. */
     maxItemAttempts: z.number().int().min(1).default(50),
     /** Ledger changes turned into outbox items per transaction. */
-    enqueueChunk: z.number().int().min(1).max(5000).default(500),
+    enqueueChunk: z.number().int().min(1).max(5000).default(2000),
     /** How often held 差评 are checked for release (and the ledger for changes nobody announced). */
     pumpEveryMs: z.number().int().min(10).default(5000),
     /** A failing province is retried after a wait that doubles from `retryBaseMs` up to `retryMaxMs` (with jitter; Retry-After honoured). */
