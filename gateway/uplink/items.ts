@@ -125,3 +125,11 @@ export function ratingOf(item: UplinkItem): Omit<RatingItem, 'kind'> | null {
   if (item.kind === 'correction') return item.rating;
   return null;
 }
+
+/** The cheap check of an item read back from the outbox: its kind, and the id the province keys it by. */
+export function isUplinkItemShape(x: unknown): x is UplinkItem {
+  if (x === null || typeof x !== 'object') return false;
+  const o = x as { kind?: unknown; assessId?: unknown; rating?: { assessId?: unknown } };
+  if (o.kind === 'rating' || o.kind === 'amendment') return typeof o.assessId === 'string';
+  return o.kind === 'correction' && typeof o.rating?.assessId === 'string';
+}
