@@ -6,6 +6,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -47,6 +48,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   });
   // Per-route limits only (login, nonces); nothing else is limited.
   await app.register(rateLimit, { global: false });
+  await app.register(cookie);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', async () => ({ ok: true }));
   for (const plugin of o.plugins) await app.register(plugin);

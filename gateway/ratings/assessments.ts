@@ -106,6 +106,7 @@ const ASSESSMENT_COLUMNS = [
   'window_id',
   'window_number',
   'department',
+  'department_id',
   'staff_id',
   'item_code',
   'item_name',

@@ -184,6 +184,7 @@ export class Assessor {
       window_id: place.windowId,
       window_number: place.number,
       department: place.department,
+      department_id: place.departmentId,
       staff_id: r.staffId ?? null,
       item_code: item.code,
       item_name: item.name,
@@ -225,13 +226,13 @@ interface Step {
 
 /** Window numbers and departments, looked up once per chunk. */
 class Places {
-  private windows: Map<string, { number: string; department: string }> | null = null;
+  private windows: Map<string, { number: string; department: string; department_id: string | null }> | null = null;
   private readonly deviceWindow = new Map<string, string | null>();
 
   constructor(private readonly trx: Tx) {}
 
-  async of(windowId: string, deviceId: string): Promise<{ windowId: string; number: string | null; department: string | null }> {
-    this.windows ??= new Map((await this.trx.selectFrom('windows').select(['window_id', 'number', 'department']).execute()).map((w) => [w.window_id, w]));
+  async of(windowId: string, deviceId: string): Promise<{ windowId: string; number: string | null; department: string | null; departmentId: string | null }> {
+    this.windows ??= new Map((await this.trx.selectFrom('windows').select(['window_id', 'number', 'department', 'department_id']).execute()).map((w) => [w.window_id, w]));
     let w = this.windows.get(windowId);
     let id = windowId;
     if (!w) {
@@ -245,6 +246,6 @@ class Places {
         w = this.windows.get(registered);
       }
     }
-    return { windowId: id, number: w?.number ?? null, department: w?.department ?? null };
+    return { windowId: id, number: w?.number ?? null, department: w?.department ?? null, departmentId: w?.department_id ?? null };
   }
 }

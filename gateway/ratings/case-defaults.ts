@@ -27,7 +27,7 @@ export async function giveDefault(trx: Tx, c: CasesTable, now: string): Promise<
     .where('state', '=', 'open')
     .executeTakeFirst();
   if (Number(moved.numUpdatedRows) !== 1) return false;
-  const window = await trx.selectFrom('windows').select('department').where('window_id', '=', c.window_id).executeTakeFirst();
+  const window = await trx.selectFrom('windows').select(['department', 'department_id']).where('window_id', '=', c.window_id).executeTakeFirst();
   await insertAssessment(
     trx,
     {
@@ -44,6 +44,7 @@ export async function giveDefault(trx: Tx, c: CasesTable, now: string): Promise<
       window_id: c.window_id,
       window_number: c.window_number,
       department: window?.department ?? null,
+      department_id: window?.department_id ?? null,
       staff_id: c.staff_id,
       item_code: c.item_code,
       item_name: c.item_name,

@@ -3,17 +3,22 @@
  * it works from, offline if need be). Devices themselves (registration, enrolment, retirement)
  * are in gateway/enrolment.
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { StaffEntrySchema, type DeviceConfig, type StaffEntry } from '@hcp/contract';
 import type { Clock, HallSettings } from '../feature.js';
 import type { Db, GatewayStore } from '../store/database.js';
 import { RegistryError } from './registry-error.js';
 
-export const WindowBodySchema = z.object({
-  windowId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'window id must be lower-case letters, digits and -'),
-  number: z.string().trim().min(1).max(16),
-  department: z.string().trim().min(1).max(100),
-});
+export const WindowBodySchema = z
+  .object({
+    windowId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'window id must be lower-case letters, digits and -'),
+    number: z.string().trim().min(1).max(16),
+    /** The department by id (the console), or by name (scripts; a department of that name is made if there is none). */
+    departmentId: z.string().min(1).max(64).optional(),
+    department: z.string().trim().min(1).max(100).optional(),
+  })
+  .refine((w) => w.departmentId !== undefined || w.department !== undefined, { path: ['departmentId'], message: 'give the department (departmentId, or its name as department)' });
 export type WindowBody = z.infer<typeof WindowBodySchema>;
 
 export const StaffBodySchema = StaffEntrySchema.extend({ windowId: z.string().min(1).max(64).nullable() });
@@ -23,9 +28,30 @@ export interface WindowRow {
   windowId: string;
   number: string;
   department: string;
+  departmentId: string | null;
 }
 
 export type StaffRow = StaffEntry & { windowId: string | null };
+
+const WINDOW_COLUMNS = ['window_id as windowId', 'number', 'department', 'department_id as departmentId'] as const;
+
+/** The window's department: by id, or by name (made, with a new id, if the hall has none of that name). */
+async function departmentFor(trx: Db, w: WindowBody, now: string): Promise<{ department_id: string; name: string }> {
+  if (w.departmentId) {
+    const d = await trx.selectFrom('departments').select(['department_id', 'name']).where('department_id', '=', w.departmentId).executeTakeFirst();
+    if (!d) throw new RegistryError('not-found', `no department ${w.departmentId}`);
+    return d;
+  }
+  const name = w.department!;
+  const found = await trx.selectFrom('departments').select(['department_id', 'name']).where('name', '=', name).executeTakeFirst();
+  if (found) return found;
+  const made = { department_id: `dept-${randomBytes(4).toString('hex')}`, name };
+  await trx
+    .insertInto('departments')
+    .values({ ...made, parent_id: null, created_at: now })
+    .execute();
+  return made;
+}
 
 export interface ContactKeyInfo {
   keyId: string;
@@ -41,25 +67,33 @@ export class Registry {
   ) {}
 
   async upsertWindow(w: WindowBody): Promise<void> {
-    const clash = await this.store.db.selectFrom('windows').select('window_id').where('number', '=', w.number).where('window_id', '!=', w.windowId).executeTakeFirst();
-    if (clash) throw new RegistryError('conflict', `window number ${w.number} is already window ${clash.window_id}`);
-    await this.store.db
-      .insertInto('windows')
-      .values({ window_id: w.windowId, number: w.number, department: w.department, created_at: new Date(this.clock.now()).toISOString() })
-      .onConflict((oc) => oc.column('window_id').doUpdateSet((eb) => ({ number: eb.ref('excluded.number'), department: eb.ref('excluded.department') })))
-      .execute();
+    const now = new Date(this.clock.now()).toISOString();
+    await this.store.write(async (trx) => {
+      const clash = await trx.selectFrom('windows').select('window_id').where('number', '=', w.number).where('window_id', '!=', w.windowId).executeTakeFirst();
+      if (clash) throw new RegistryError('conflict', `window number ${w.number} is already window ${clash.window_id}`);
+      const dept = await departmentFor(trx, w, now);
+      await trx
+        .insertInto('windows')
+        .values({ window_id: w.windowId, number: w.number, department: dept.name, department_id: dept.department_id, created_at: now })
+        .onConflict((oc) =>
+          oc
+            .column('window_id')
+            .doUpdateSet((eb) => ({ number: eb.ref('excluded.number'), department: eb.ref('excluded.department'), department_id: eb.ref('excluded.department_id') })),
+        )
+        .execute();
+    });
   }
 
   async listWindows(): Promise<WindowRow[]> {
-    return this.store.db.selectFrom('windows').select(['window_id as windowId', 'number', 'department']).orderBy('number').execute();
+    return this.store.db.selectFrom('windows').select(WINDOW_COLUMNS).orderBy('number').execute();
   }
 
   async window(windowId: string): Promise<WindowRow | undefined> {
-    return this.store.db.selectFrom('windows').select(['window_id as windowId', 'number', 'department']).where('window_id', '=', windowId).executeTakeFirst();
+    return this.store.db.selectFrom('windows').select(WINDOW_COLUMNS).where('window_id', '=', windowId).executeTakeFirst();
   }
 
   async windowByNumber(number: string): Promise<WindowRow | undefined> {
-    return this.store.db.selectFrom('windows').select(['window_id as windowId', 'number', 'department']).where('number', '=', number).executeTakeFirst();
+    return this.store.db.selectFrom('windows').select(WINDOW_COLUMNS).where('number', '=', number).executeTakeFirst();
   }
 
   /** Insert or replace a staff member; `photo` must already be a normalised data URL (photos.ts). */

@@ -85,4 +85,24 @@ export const CORE_MIGRATIONS: GatewayMigration[] = [
         ...kit.appendOnly('assessment_log'),
       ]),
   },
+  {
+    name: '20261130-06-core-departments-items-accounts',
+    up: (db) =>
+      runStatements(db, [
+        // Departments form a tree (a bureau and its sections): a department head sees theirs and
+        // everything below it; escalation (a later feature) goes up it.
+        `CREATE TABLE departments (
+          department_id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, parent_id TEXT REFERENCES departments (department_id),
+          created_at TEXT NOT NULL)`,
+        `ALTER TABLE windows ADD COLUMN department_id TEXT REFERENCES departments (department_id)`,
+        `CREATE TABLE service_items (
+          item_code TEXT PRIMARY KEY, name TEXT NOT NULL, department_id TEXT REFERENCES departments (department_id),
+          retired INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL)`,
+        `ALTER TABLE users ADD COLUMN department_id TEXT REFERENCES departments (department_id)`,
+        `ALTER TABLE users ADD COLUMN display_name TEXT`,
+        `ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0`,
+        `ALTER TABLE assessments ADD COLUMN department_id TEXT`,
+        `CREATE INDEX assessments_department_day ON assessments (department_id, china_date)`,
+      ]),
+  },
 ];

@@ -12,7 +12,25 @@ export interface WindowsTable {
   window_id: string;
   /** What citizens and the province call the window (窗口编号); distinct from the id. */
   number: string;
+  /** The department's name as shown (kept with the window: what was true when it was set). */
   department: string;
+  department_id: string | null;
+  created_at: string;
+}
+
+export interface DepartmentsTable {
+  department_id: string;
+  name: string;
+  parent_id: string | null;
+  created_at: string;
+}
+
+/** 事项: the service items of the hall's catalogue, by their code. */
+export interface ServiceItemsTable {
+  item_code: string;
+  name: string;
+  department_id: string | null;
+  retired: Generated<number>;
   created_at: string;
 }
 
@@ -152,6 +170,10 @@ export interface UsersTable {
   created_at: string;
   failed_logins: Generated<number>;
   locked_until: string | null;
+  /** A department head's department (they see it and the departments below it). */
+  department_id: string | null;
+  display_name: string | null;
+  disabled: Generated<number>;
 }
 
 export interface SessionsTable {
@@ -226,6 +248,7 @@ export interface AssessmentsTable {
   window_id: string | null;
   window_number: string | null;
   department: string | null;
+  department_id: string | null;
   staff_id: string | null;
   item_code: string | null;
   item_name: string | null;
@@ -328,6 +351,8 @@ export interface UplinkDeadLettersTable {
 
 export interface GatewayTables {
   windows: WindowsTable;
+  departments: DepartmentsTable;
+  service_items: ServiceItemsTable;
   staff: StaffTable;
   devices: DevicesTable;
   device_epochs: DeviceEpochsTable;

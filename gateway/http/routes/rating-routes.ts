@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { parse } from '../api.js';
+import { visibleDepartments, visibleWindows } from '../scope.js';
 import type { CoreServices } from './core-services.js';
 
 const PageSchema = z.object({
@@ -15,11 +16,13 @@ const PageSchema = z.object({
 });
 
 export function ratingRoutes(s: CoreServices): FastifyPluginAsync {
-  const readers = { preHandler: s.auth.require('hall-it', 'manager', 'supervisor'), schema: { security: [{ bearer: [] }] } };
+  const readers = { preHandler: s.auth.require('hall-it', 'manager', 'dept-head', 'supervisor'), schema: { security: [{ bearer: [] }] } };
   return async (app) => {
     app.get('/api/ratings', readers, async (req, reply) => {
       const q = parse(PageSchema, req.query, reply);
       if (!q) return;
+      const windows = await visibleWindows(s.store.db, req.user!);
+      if (windows !== null && windows.length === 0) return [];
       let query = s.store.db
         .selectFrom('records')
         .select(['ingest_seq', 'epoch', 'at_corrected', 'clock_flag', 'body'])
@@ -27,19 +30,23 @@ export function ratingRoutes(s: CoreServices): FastifyPluginAsync {
         .orderBy('ingest_seq')
         .limit(q.limit);
       if (q.windowId) query = query.where('window_id', '=', q.windowId);
+      if (windows !== null) query = query.where('window_id', 'in', windows);
       const rows = await query.execute();
       return rows.map((r) => {
         const { contact, ...rec } = JSON.parse(r.body) as Record<string, unknown>;
         return { ingestSeq: r.ingest_seq, epoch: r.epoch, atCorrected: r.at_corrected, clockFlag: r.clock_flag, ...rec, ...(contact ? { hasContact: true } : {}) };
       });
     });
-    app.get('/api/counts', readers, async () => {
-      const rows = await s.store.db
+    app.get('/api/counts', readers, async (req) => {
+      const depts = await visibleDepartments(s.store.db, req.user!);
+      if (depts !== null && depts.length === 0) return {};
+      let q = s.store.db
         .selectFrom('assessments')
         .select(['window_id', 'level', sql<number>`count(*)`.as('n')])
         .where('superseded_by', 'is', null)
-        .groupBy(['window_id', 'level'])
-        .execute();
+        .groupBy(['window_id', 'level']);
+      if (depts !== null) q = q.where('department_id', 'in', depts);
+      const rows = await q.execute();
       const out: Record<string, Record<string, number>> = {};
       for (const r of rows) (out[r.window_id ?? 'unknown'] ??= { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, total: 0 })[r.level] = Number(r.n);
       for (const w of Object.values(out)) w.total = [1, 2, 3, 4, 5].reduce((a, l) => a + (w[l] ?? 0), 0);

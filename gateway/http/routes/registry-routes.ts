@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { normalisePhoto, normalisePhotoDataUrl, PHOTO_UPLOAD_LIMIT_BYTES } from '../../registry/photos.js';
 import { StaffBodySchema, WindowBodySchema } from '../../registry/registry.js';
 import { doc, parse } from '../api.js';
+import { visibleDepartments, visibleWindows } from '../scope.js';
 import type { CoreServices } from './core-services.js';
 
 const READERS = ['hall-it', 'manager', 'dept-head', 'supervisor'] as const;
@@ -26,7 +27,10 @@ export function registryRoutes(s: CoreServices): FastifyPluginAsync {
     // Photos arrive as raw image bytes (the console's crop tool, curl --data-binary).
     app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: PHOTO_UPLOAD_LIMIT_BYTES }, (_req, body, done) => done(null, body));
 
-    app.get('/api/windows', readers, async () => s.registry.listWindows());
+    app.get('/api/windows', readers, async (req) => {
+      const depts = await visibleDepartments(s.store.db, req.user!);
+      return (await s.registry.listWindows()).filter((w) => depts === null || (w.departmentId !== null && depts.includes(w.departmentId)));
+    });
     app.put('/api/windows', { ...hallIt, schema: { ...hallIt.schema, body: doc(WindowBodySchema) } }, async (req, reply) => {
       const b = parse(WindowBodySchema, req.body, reply);
       if (!b) return;
@@ -36,7 +40,12 @@ export function registryRoutes(s: CoreServices): FastifyPluginAsync {
       return { ok: true };
     });
 
-    app.get('/api/staff', readers, async () => (await s.registry.listStaff()).map(({ photo, ...st }) => ({ ...st, hasPhoto: !!photo })));
+    app.get('/api/staff', readers, async (req) => {
+      const windows = await visibleWindows(s.store.db, req.user!);
+      return (await s.registry.listStaff())
+        .filter((st) => windows === null || (st.windowId !== null && windows.includes(st.windowId)))
+        .map(({ photo, ...st }) => ({ ...st, hasPhoto: !!photo }));
+    });
     app.put(
       '/api/staff',
       { ...hallIt, bodyLimit: Math.ceil(PHOTO_UPLOAD_LIMIT_BYTES * 1.4), schema: { ...hallIt.schema, body: doc(StaffWithPhotoSchema) } },
@@ -82,7 +91,8 @@ export function registryRoutes(s: CoreServices): FastifyPluginAsync {
     );
     app.get('/api/staff/:staffId/photo', readers, async (req, reply) => {
       const { staffId } = req.params as { staffId: string };
-      const st = (await s.registry.listStaff()).find((x) => x.staffId === staffId);
+      const windows = await visibleWindows(s.store.db, req.user!);
+      const st = (await s.registry.listStaff()).find((x) => x.staffId === staffId && (windows === null || (x.windowId !== null && windows.includes(x.windowId))));
       if (!st?.photo) return reply.code(404).send({ error: 'not-found', message: `no photo for staff ${staffId}` });
       return reply.type('image/jpeg').send(Buffer.from(st.photo.split(',')[1]!, 'base64'));
     });

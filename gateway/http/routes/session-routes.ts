@@ -1,7 +1,7 @@
 /** Console login and logout (POST /api/login, /api/logout, GET /api/me). */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { bearer } from '../console-auth.js';
+import { SESSION_COOKIE, SESSION_MS, sessionToken } from '../console-auth.js';
 import { doc, parse } from '../api.js';
 import type { CoreServices } from './core-services.js';
 
@@ -34,11 +34,15 @@ export function sessionRoutes(s: CoreServices): FastifyPluginAsync {
           if (r.why === 'locked') return reply.code(423).send({ error: 'locked', message: `too many wrong passwords: this account is locked until ${r.lockedUntil}` });
           return reply.code(401).send({ error: 'unauthorized', message: 'wrong username or password' });
         }
+        // The console keeps the session in an HttpOnly cookie; scripts use the token.
+        void reply.setCookie(SESSION_COOKIE, r.token, { httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https', path: '/', maxAge: SESSION_MS / 1000 });
         return { token: r.token, role: r.role, expiresAt: r.expiresAt };
       },
     );
-    app.post('/api/logout', { schema: { description: 'End the session of the bearer token.' } }, async (req, reply) => {
-      if (!(await s.auth.logout(bearer(req), req.ip))) return reply.code(401).send({ error: 'unauthorized', message: 'no such session' });
+    app.post('/api/logout', { schema: { description: 'End the session (bearer token or console cookie).' } }, async (req, reply) => {
+      const ended = await s.auth.logout(sessionToken(req).token, req.ip);
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      if (!ended) return reply.code(401).send({ error: 'unauthorized', message: 'no such session' });
       return { ok: true };
     });
     app.get('/api/me', { preHandler: s.auth.require('hall-it', 'manager', 'dept-head', 'supervisor', 'auditor') }, async (req) => req.user);
