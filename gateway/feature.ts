@@ -47,6 +47,7 @@ export interface HallSettings {
   catalogueVersion: string;
   invitationTimeoutSec: number;
   qrBaseUrl?: string | undefined;
+  goodLevels: number[];
 }
 
 export interface FeatureContext {

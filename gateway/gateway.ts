@@ -18,13 +18,21 @@ import { ExternalBrokerLink, mosquittoPasswordHash } from './broker/external-bro
 import { SessionFightWatch } from './broker/session-fight-watch.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { loadContactKey } from './contact-key.js';
+import { BacklogTrend } from './devices/backlog-trend.js';
 import { DeviceStatusBook } from './devices/device-status.js';
+import { DeviceWatch } from './devices/device-watch.js';
 import { DeviceLogin } from './enrolment/device-login.js';
 import { Enrolment } from './enrolment/enrolment.js';
+import { provisioningSheet } from './enrolment/provisioning.js';
 import { TypedEventBus } from './events/event-bus.js';
 import { systemClock, type Clock, type FeatureContext, type FeatureDefinition, type GatewayEvents, type GatewayFeature } from './feature.js';
 import { buildApi } from './http/api.js';
+import { consoleStatic } from './http/console-static.js';
 import { ConsoleAuth } from './http/console-auth.js';
+import { GatewayMetrics } from './http/metrics.js';
+import { auditRoutes } from './http/routes/audit-routes.js';
+import { integrityRoutes } from './http/routes/integrity-routes.js';
+import { consoleRegistryRoutes } from './http/routes/console-registry-routes.js';
 import type { CoreServices } from './http/routes/core-services.js';
 import { deviceRoutes } from './http/routes/device-routes.js';
 import { ratingRoutes } from './http/routes/rating-routes.js';
@@ -32,9 +40,13 @@ import { registryRoutes } from './http/routes/registry-routes.js';
 import { sessionRoutes } from './http/routes/session-routes.js';
 import { IngestQueue } from './ingest/ingest-queue.js';
 import { Assessor } from './ratings/assessor.js';
+import { BadgeCaptures } from './registry/badge-captures.js';
 import { Registry } from './registry/registry.js';
 import { SecurityLog } from './security/security-log.js';
-import { CORE_MIGRATIONS } from './store/core-schema.js';
+import { liveRoutes } from './live/live-routes.js';
+import { LiveHub } from './live/live-hub.js';
+import { ScreenLinks } from './live/screen-links.js';
+import { allMigrations } from './migrations.js';
 import { openSqliteStore, type GatewayStore } from './store/database.js';
 import { migrateStore } from './store/migrations.js';
 
@@ -50,9 +62,13 @@ export class Gateway {
   enrolment!: Enrolment;
   auth!: ConsoleAuth;
   alerts!: AlertBoard;
+  private live: LiveHub | null = null;
   events!: TypedEventBus<GatewayEvents>;
   assessor!: Assessor;
   ingest!: IngestQueue;
+  /** Device, chain-gap and security alerts (devices/device-watch.ts); tests call its tick(). */
+  watch!: DeviceWatch;
+  private metrics: GatewayMetrics | null = null;
   broker: EmbeddedBroker | null = null;
   external: ExternalBrokerLink | null = null;
   /** Running features by name. */
@@ -61,6 +77,7 @@ export class Gateway {
   mqttPort = 0;
   private http: FastifyInstance | null = null;
   private security: SecurityLog | null = null;
+  private captures!: BadgeCaptures;
   private status!: DeviceStatusBook;
   private started = false;
   readonly clock: Clock;
@@ -80,13 +97,21 @@ export class Gateway {
     const clock = this.clock;
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 });
     this.store = openSqliteStore({ file: join(c.dataDir, 'gateway.db') });
-    const applied = await migrateStore(this.store, [...CORE_MIGRATIONS, ...this.opts.features.flatMap((f) => f.migrations)]);
+    const applied = await migrateStore(this.store, allMigrations(this.opts.features));
     if (applied.length) this.logger.info({ applied }, 'database migrated');
 
     this.events = new TypedEventBus<GatewayEvents>(this.logger.child({ ns: 'events' }));
     this.alerts = new AlertBoard(this.store, clock, this.logger.child({ ns: 'alerts' }));
     const audit = new AuditLog(this.store, clock);
     this.security = new SecurityLog(this.store, clock, this.logger.child({ ns: 'security' }));
+    this.captures = new BadgeCaptures({
+      store: this.store,
+      clock,
+      audit,
+      send: (deviceId, command) => this.publish(deviceTopic(deviceId, 'command'), JSON.stringify(command)),
+      refused: (deviceId, detail) => this.security!.record({ kind: 'badge-refused', clientId: deviceId, remote: null, detail }),
+      seesSubscriptions: !c.mqtt.external,
+    });
     this.auth = new ConsoleAuth(this.store, clock, audit);
     const hall = { ...c.hall };
     this.registry = new Registry(this.store, hall, clock, loadContactKey(c.dataDir));
@@ -99,7 +124,12 @@ export class Gateway {
       ...(external ? { brokerHash: (pw: string) => mosquittoPasswordHash(pw) } : {}),
     });
     const login = new DeviceLogin(this.store, clock, c.mqtt.requireKeyProof);
-    this.status = new DeviceStatusBook(this.store, clock, this.alerts);
+    this.status = new DeviceStatusBook(this.store, clock, this.alerts, {
+      storeFillAlert: c.watch.storeFillAlert,
+      clockSkewAlertMs: c.watch.clockSkewAlertSec * 1000,
+      backlog: new BacklogTrend(this.store, this.alerts, { risingReports: c.watch.backlogRisingReports, floor: c.watch.backlogFloor }),
+    });
+    this.watch = new DeviceWatch({ store: this.store, clock, alerts: this.alerts, logger: this.logger.child({ ns: 'device-watch' }), config: c.watch });
     this.assessor = new Assessor(
       this.store,
       clock,
@@ -111,6 +141,7 @@ export class Gateway {
       ack: (deviceId, ack) => void this.sendAck(deviceId, ack),
       refused: (deviceId, why) => this.security!.record({ kind: 'batch-refused', clientId: deviceId, remote: null, detail: why }),
       stored: (deviceIds, count) => {
+        this.metrics?.recordsStored(count);
         this.events.emit('records-stored', { deviceIds, count });
         this.assessor.notify();
       },
@@ -136,6 +167,7 @@ export class Gateway {
       this.features.set(def.name, def.create({ ...ctx, logger: this.logger.child({ ns: def.name }) }, section));
     }
 
+    this.metrics = new GatewayMetrics(this.store, { uplink: this.features.has('uplink') });
     const services: CoreServices = {
       store: this.store,
       registry: this.registry,
@@ -147,6 +179,7 @@ export class Gateway {
       security: this.security,
       auth: this.auth,
       clock,
+      hallName: c.hall.hallName,
       registryChanged: (windowId) => void this.sendConfigs(windowId),
       enrolled: (deviceId) => {
         // New credentials: the old session (if any) is void, and a site broker's password file changes.
@@ -158,6 +191,7 @@ export class Gateway {
         void this.syncExternalAuth();
       },
     };
+    this.live = new LiveHub(this.store.db, this.alerts, this.logger.child({ ns: 'live' }), () => clock.now());
     this.http = await buildApi({
       logger: this.logger,
       ...(c.http.tls ? { https: { key: readFileSync(c.http.tls.keyFile), cert: readFileSync(c.http.tls.certFile) } } : {}),
@@ -165,8 +199,18 @@ export class Gateway {
         sessionRoutes(services),
         registryRoutes(services),
         deviceRoutes(services),
+        ...consoleRegistryRoutes({
+          ...services,
+          captures: this.captures,
+          provisioning: (host) => provisioningSheet(c, { httpUrl: this.httpUrl, mqttPort: this.mqttPort }, host),
+        }),
         ratingRoutes(services),
+        integrityRoutes(services),
+        auditRoutes(services),
+        this.metrics.routes(),
+        liveRoutes({ s: services, hub: this.live, links: new ScreenLinks(this.store, clock), goodLevels: c.hall.goodLevels }),
         ...[...this.features.values()].flatMap((f) => (f.routes ? [f.routes] : [])),
+        consoleStatic(),
       ],
     });
     await this.http.listen({ host: c.http.host, port: c.http.port });
@@ -185,7 +229,9 @@ export class Gateway {
       this.broker = new EmbeddedBroker(hooks, this.logger.child({ ns: 'broker' }));
       this.mqttPort = await this.broker.start({ host: c.mqtt.host, port: c.mqtt.port, tls: c.mqtt.tls });
     }
+    await this.watch.start();
     this.assessor.notify();
+    await this.live.start();
     for (const f of this.features.values()) await f.start();
     this.logger.info({ http: this.httpUrl, mqttPort: this.mqttPort, features: [...this.features.keys()] }, 'gateway started');
   }
@@ -193,8 +239,10 @@ export class Gateway {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    await this.watch?.stop();
     for (const f of [...this.features.values()].reverse()) await f.stop().catch((err: unknown) => this.logger.error({ err }, 'feature stop failed'));
     this.features.clear();
+    await this.live?.stop();
     await this.http?.close();
     this.http = null;
     await this.broker?.stop();
@@ -272,6 +320,7 @@ export class Gateway {
         }
         security.record({ kind: 'receipt-refused', clientId: deviceId, remote: null, detail: 'malformed invitation receipt' });
       },
+      onBadge: (deviceId, payload) => void this.captures.report(deviceId, payload).catch((err: unknown) => this.logger.error({ err, deviceId }, 'badge capture not recorded')),
       onConnected: (deviceId, remote, replaced) => {
         if (replaced && fights.takeover(deviceId)) {
           const detail = "two connections keep taking this device's session from each other: a copy of the device (its key and password) is running somewhere";
@@ -283,9 +332,11 @@ export class Gateway {
       // Config and invitations go once the device listens for them (a publish before its
       // SUBSCRIBE would be lost: sessions are clean).
       onSubscribed: (deviceId, kinds) => {
+        this.captures.subscribed(deviceId, kinds);
         if (kinds.includes('invite') || kinds.includes('config')) void came(deviceId);
       },
       onDisconnected: (deviceId) => {
+        this.captures.disconnected(deviceId);
         void this.status.disconnected(deviceId).then(
           () => this.events.emit('device-offline', { deviceId }),
           (err: unknown) => this.logger.error({ err, deviceId }, 'device presence not recorded'),

@@ -24,7 +24,7 @@ import { Gateway } from './gateway.js';
 import { AuditLog } from './audit/audit-log.js';
 import { CaseApiKeys } from './cases/api-keys.js';
 import { ConsoleAuth, RoleSchema } from './http/console-auth.js';
-import { CORE_MIGRATIONS } from './store/core-schema.js';
+import { allMigrations } from './migrations.js';
 import { openSqliteStore } from './store/database.js';
 import { migrateStore } from './store/migrations.js';
 
@@ -61,7 +61,7 @@ function clockFromEnv(): Clock {
 async function openStoreForCli() {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = openSqliteStore({ file: join(config.dataDir, 'gateway.db') });
-  await migrateStore(store, [...CORE_MIGRATIONS, ...GATEWAY_FEATURES.flatMap((f) => f.migrations)]);
+  await migrateStore(store, allMigrations(GATEWAY_FEATURES));
   return store;
 }
 

@@ -19,7 +19,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
 import { GENESIS_HASH, composeProofPassword, deviceTopic, enrolmentProofText, mqttProofText, type ChainRecord, type UnsignedRecord } from '@hcp/contract';
 import { hashRecord, signHash } from '@hcp/contract/chain';
-import { CORE_MIGRATIONS } from '../gateway/store/core-schema.js';
+import { CORE_PART_MIGRATIONS } from '../gateway/migrations.js';
 import { openSqliteStore } from '../gateway/store/database.js';
 import { migrateStore } from '../gateway/store/migrations.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from './lib/gateway-process.js';
@@ -148,7 +148,7 @@ function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 async function rawSqlite(rows: number): Promise<number> {
   const file = join(mkdtempSync(join(tmpdir(), 'bench-raw-gw-')), 'raw.db');
   const store = openSqliteStore({ file });
-  await migrateStore(store, CORE_MIGRATIONS);
+  await migrateStore(store, CORE_PART_MIGRATIONS);
   await store.close();
   const db = new Database(file);
   db.pragma('journal_mode = WAL');

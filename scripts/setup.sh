@@ -29,5 +29,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 if [ -f hardware/Makefile ]; then make -s -C hardware; fi
-# The kiosk UI the device runtime serves at its local API's root.
+# The kiosk UI the device runtime serves at its local API's root, and the console the gateway serves at its own.
 npm run -s build:kiosk
+npm run -s build:console

@@ -61,6 +61,9 @@ describe('contract', () => {
 
   it('round-trips device topics and refuses wildcards and foreign shapes', () => {
     expect(parseDeviceTopic(deviceTopic('dev-001', 'records'))).toEqual({ deviceId: 'dev-001', kind: 'records' });
+    // Issue 11: console commands down, the captured badge up.
+    expect(parseDeviceTopic('hcp/v1/dev/dev-001/command')).toEqual({ deviceId: 'dev-001', kind: 'command' });
+    expect(parseDeviceTopic('hcp/v1/dev/dev-001/badge')).toEqual({ deviceId: 'dev-001', kind: 'badge' });
     expect(parseDeviceTopic('hcp/v1/dev/+/records')).toBeNull();
     expect(parseDeviceTopic('hcp/v1/dev/dev-001/records/x')).toBeNull();
     expect(parseDeviceTopic('#')).toBeNull();

@@ -112,8 +112,37 @@ export const DeviceConfigSchema = z.object({
   contactKey: z.object({ keyId: z.string().min(1).max(64), publicKeyPem: z.string().min(1).max(1000) }).optional(),
   /** Base URL for the per-window and per-case QR codes (R8). */
   qrBaseUrl: z.string().url().optional(),
+  /**
+   * The commands this gateway may send on the device's `command` topic (DEVICE_COMMANDS): the
+   * device subscribes to it only when this lists some, so a new device never asks an older gateway
+   * for a topic it would refuse. Plain strings: a command this device does not know must not make
+   * it refuse the whole config.
+   */
+  commands: z.array(z.string().max(40)).max(16).optional(),
 });
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+
+/** The commands of the `command` topic this contract knows (issue 11). */
+export const DEVICE_COMMANDS = ['captureBadge'] as const;
+
+/** A capture lasts at most this long: hall IT is at the console while the badge is tapped. */
+export const MAX_BADGE_CAPTURE_SEC = 300;
+
+/**
+ * gateway → device on the `command` topic: take the next badge tapped within `forSec` (from the
+ * command's arrival: the device's clock may be wrong) as a capture, not as a login or logout.
+ */
+export const DeviceCommandSchema = z.object({
+  captureBadge: z.object({ captureId: RecordIdSchema, forSec: z.number().int().min(1).max(MAX_BADGE_CAPTURE_SEC) }),
+});
+export type DeviceCommand = z.infer<typeof DeviceCommandSchema>;
+
+/** Badge UIDs as upper-case hex, as rosters hold them. */
+export const BadgeUidSchema = z.string().regex(/^[0-9A-F]{8,20}$/, 'badge UID must be 8-20 upper-case hex digits');
+
+/** device → gateway on the `badge` topic: the badge tapped for a capture. */
+export const BadgeCaptureSchema = z.object({ captureId: RecordIdSchema, uid: BadgeUidSchema });
+export type BadgeCapture = z.infer<typeof BadgeCaptureSchema>;
 
 export const InvitePayloadSchema = z.object({
   inviteId: RecordIdSchema,

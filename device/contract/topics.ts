@@ -20,12 +20,20 @@ export const TOPIC_KINDS = {
   invite: 'invite',
   /** device → gateway: what became of an invitation (armed, refused and why, withdrawn). */
   receipt: 'receipt',
+  /**
+   * gateway → device: a console command (messages.ts DeviceCommandSchema), e.g. "capture the next
+   * badge tapped" (issue 11). A device subscribes only once its config lists the commands the
+   * gateway sends (DeviceConfig.commands): an older gateway would refuse the subscription.
+   */
+  command: 'command',
+  /** device → gateway: the badge a capture asked for (messages.ts BadgeCaptureSchema), instead of a login. */
+  badge: 'badge',
 } as const;
 export type TopicKind = keyof typeof TOPIC_KINDS;
 
 /** Which way each topic flows: what a device may publish, and what it may subscribe to. */
-export const DEVICE_PUBLISHES: readonly TopicKind[] = ['records', 'status', 'receipt'];
-export const DEVICE_SUBSCRIBES: readonly TopicKind[] = ['ack', 'config', 'invite'];
+export const DEVICE_PUBLISHES: readonly TopicKind[] = ['records', 'status', 'receipt', 'badge'];
+export const DEVICE_SUBSCRIBES: readonly TopicKind[] = ['ack', 'config', 'invite', 'command'];
 
 export function deviceTopic(deviceId: string, kind: TopicKind): string {
   return `${TOPIC_ROOT}/${deviceId}/${TOPIC_KINDS[kind]}`;

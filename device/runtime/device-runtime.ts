@@ -72,7 +72,9 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   private settings: Settings;
   private connection: DeviceView['connection'] = { gateway: 'offline', panel: 'absent' };
   private readonly integrity = new IntegrityTracker();
-  private readonly timers = new Map<'invitation' | 'screen', NodeJS.Timeout>();
+  /** A badge capture hall IT asked for (issue 11): in memory only, a restart ends it. */
+  private capture: { id: string } | null = null;
+  private readonly timers = new Map<'invitation' | 'screen' | 'capture', NodeJS.Timeout>();
   private readonly now: () => number;
   private revision = 0;
 
@@ -145,6 +147,20 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     return fail('not-open', 'it was not open on this device (expired, replaced or never opened)');
   }
 
+  captureBadge(captureId: string, forSec: number): InputOutcome {
+    // A newer capture replaces an older one: hall IT clicked again, or on another staff member.
+    this.capture = { id: captureId };
+    this.clearTimer('capture');
+    this.timers.set(
+      'capture',
+      setTimeout(() => {
+        if (this.capture?.id === captureId) this.capture = null;
+        this.timers.delete('capture');
+      }, forSec * 1000).unref(),
+    );
+    return { accepted: true };
+  }
+
   setConnection(part: 'gateway' | 'panel', state: string): void {
     if (part === 'gateway') this.connection = { ...this.connection, gateway: state === 'online' ? 'online' : 'offline' };
     else this.connection = { ...this.connection, panel: state as DeviceView['connection']['panel'] };
@@ -154,6 +170,15 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   // ---- Inputs -------------------------------------------------------------------------------
 
   private badge(uid: string): InputOutcome {
+    // While a capture is open the tap is hall IT's, whoever's badge it is: nobody logs in or out.
+    if (this.capture) {
+      const captureId = this.capture.id;
+      this.capture = null;
+      this.clearTimer('capture');
+      this.o.events.record('badge-captured', { captureId });
+      this.events.emit('badge-captured', { captureId, uid: uid.toUpperCase() });
+      return { accepted: true };
+    }
     const staff = findStaffByBadge(this.config, uid);
     if (!staff) {
       this.o.events.record('unknown-badge');
@@ -391,7 +416,7 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     );
   }
 
-  private clearTimer(name: 'invitation' | 'screen'): void {
+  private clearTimer(name: 'invitation' | 'screen' | 'capture'): void {
     const t = this.timers.get(name);
     if (t) clearTimeout(t);
     this.timers.delete(name);

@@ -44,6 +44,8 @@ export interface RuntimeEvents {
   'press-ignored': { reason: string };
   /** New records are in the outbox: the sync may send. */
   'records-appended': { throughSeq: number };
+  /** A badge tapped while the gateway asked to capture one (issue 11): for hall IT, not a login. */
+  'badge-captured': { captureId: string; uid: string };
 }
 
 /** What the gateway sync feeds into the runtime (config down, invitations down, connection state). */
@@ -53,6 +55,8 @@ export interface GatewayFacing {
   openCaseInvitation(invite: InvitePayload): Promise<InputOutcome>;
   /** The business system withdrew the case: take its invitation off screen if it is open. */
   withdrawInvitation(inviteId: string, reason: string): InputOutcome;
+  /** Hall IT wants the next badge tapped within `forSec` (a 'badge-captured' event) instead of a login or logout. */
+  captureBadge(captureId: string, forSec: number): InputOutcome;
   setConnection(part: 'gateway' | 'panel', state: 'online' | 'offline' | 'connected' | 'disconnected' | 'absent'): void;
 }
 
@@ -97,6 +101,8 @@ export interface RuntimeEventBus {
 export interface RuntimeHandle extends GatewayFacing {
   readonly events: RuntimeEventBus;
   view(): DeviceView;
+  /** The config the device works from (the gateway's last, cached, or the bootstrap). */
+  currentConfig(): DeviceConfig;
 }
 
 /**

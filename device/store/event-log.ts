@@ -16,7 +16,8 @@ export type DeviceEventKind =
   | 'paused'
   | 'resumed'
   | 'storage-error'
-  | 'config-applied';
+  | 'config-applied'
+  | 'badge-captured';
 
 export class EventLog {
   private readonly insert;

@@ -4,11 +4,23 @@
  * QoS 1, and marked sent only on the gateway's application-level ack. At most `maxInFlight` batches
  * are unacknowledged; after an ack timeout, sending restarts from the first unacknowledged record
  * (a new connection starts there anyway). Config and case invitations flow down on the device's
- * own topics; each invitation is answered with a receipt.
+ * own topics; each invitation is answered with a receipt. Console commands (a badge capture, issue
+ * 11) come on the `command` topic, subscribed only when the gateway's config lists commands.
  */
 import type { MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
-import { BatchAckSchema, DeviceConfigSchema, InviteTopicSchema, deviceTopic, type DeviceStatus, type InviteReceipt, type RecordBatch } from '../contract/index.js';
+import {
+  BadgeCaptureSchema,
+  BatchAckSchema,
+  DeviceCommandSchema,
+  DeviceConfigSchema,
+  InviteTopicSchema,
+  deviceTopic,
+  type DeviceConfig,
+  type DeviceStatus,
+  type InviteReceipt,
+  type RecordBatch,
+} from '../contract/index.js';
 import { MAX_CLOCK_RUNS } from '../clock/clock-epochs.js';
 import type { FeatureDeps } from '../runtime/ports.js';
 import { answerInviteMessage } from './invite-receipts.js';
@@ -29,7 +41,9 @@ export class GatewaySession {
   private timers: NodeJS.Timeout[] = [];
   private invites: Promise<void> = Promise.resolve();
   private stopped = false;
+  private commandsSubscribed = false;
   private readonly onMessage = (topic: string, payload: Buffer) => this.route(topic, payload);
+  private readonly onCaptured = (c: { captureId: string; uid: string }) => this.publishCapture(c);
 
   constructor(
     private readonly client: MqttClient,
@@ -47,6 +61,8 @@ export class GatewaySession {
       const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
       if (err || refused.length) this.d.logger.error({ err: err?.message, refused }, 'the gateway refused a subscription: check the broker ACL for this device');
     });
+    this.d.runtime.events.on('badge-captured', this.onCaptured);
+    this.listenForCommands(this.d.runtime.currentConfig());
     // Ack timeouts and status on the monotonic clock: a wall-clock step must not fire or starve them.
     this.timers.push(
       setInterval(() => this.checkAckTimeouts(), 1000),
@@ -62,6 +78,7 @@ export class GatewaySession {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.client.off('message', this.onMessage);
+    this.d.runtime.events.off('badge-captured', this.onCaptured);
     await this.invites;
   }
 
@@ -110,6 +127,47 @@ export class GatewaySession {
     if (topic === deviceTopic(id, 'ack')) this.onAck(json);
     else if (topic === deviceTopic(id, 'config')) this.onConfig(json);
     else if (topic === deviceTopic(id, 'invite')) this.onInvite(json);
+    else if (topic === deviceTopic(id, 'command')) this.onCommand(json);
+  }
+
+  /**
+   * Subscribe to the command topic once a config from the gateway lists commands (the cached one
+   * at connection, or one arriving now): an older gateway lists none and would refuse it.
+   */
+  private listenForCommands(config: DeviceConfig): void {
+    if (this.commandsSubscribed || !config.commands?.length) return;
+    this.commandsSubscribed = true;
+    this.client.subscribe(deviceTopic(this.d.identity.deviceId, 'command'), { qos: 1 }, (err, granted) => {
+      if (err || granted?.some((g) => g.qos === 128)) {
+        this.commandsSubscribed = false;
+        this.o.logs.warn('command-refused', { err: err?.message }, 'the gateway refused the command topic: badge capture from the console will not reach this device');
+      }
+    });
+  }
+
+  private onCommand(json: unknown): void {
+    const c = DeviceCommandSchema.safeParse(json);
+    if (!c.success) {
+      this.o.logs.warn('bad-command', {}, 'a command from the gateway does not match the schema (a newer gateway?): ignored');
+      return;
+    }
+    const { captureId, forSec } = c.data.captureBadge;
+    this.d.runtime.captureBadge(captureId, forSec);
+    this.d.logger.info({ captureId, forSec }, 'badge capture open: the next badge tapped goes to hall IT');
+  }
+
+  /** The badge tapped for a capture goes up once; lost if the connection is down (the console sees the capture expire). */
+  private publishCapture(capture: { captureId: string; uid: string }): void {
+    const c = BadgeCaptureSchema.safeParse(capture);
+    if (!c.success) {
+      this.o.logs.warn('bad-capture', {}, 'the badge tapped for a capture is not 8-20 hex digits: not sent');
+      return;
+    }
+    if (this.stopped || !this.client.connected) {
+      this.o.logs.warn('capture-offline', {}, 'a badge was captured while the gateway was unreachable: not sent');
+      return;
+    }
+    this.client.publish(deviceTopic(this.d.identity.deviceId, 'badge'), JSON.stringify(c.data), { qos: 1 });
   }
 
   private onConfig(json: unknown): void {
@@ -120,6 +178,7 @@ export class GatewaySession {
     }
     try {
       this.d.runtime.applyConfig(c.data);
+      this.listenForCommands(c.data);
     } catch (err) {
       this.o.logs.warn('config-refused', { err: (err as Error).message }, 'config from the gateway refused');
     }

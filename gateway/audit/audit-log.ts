@@ -5,6 +5,12 @@
 import type { Clock } from '../feature.js';
 import type { Db, GatewayStore } from '../store/database.js';
 
+/** Who makes a change from the console, and from where: every change is recorded with both. */
+export interface Actor {
+  username: string;
+  remote: string | null;
+}
+
 export interface AuditEntry {
   actor: string;
   action: string;

@@ -1,8 +1,9 @@
 /**
  * The gateway's embedded MQTT broker (aedes) and its least-privilege rules (docs/DESIGN.md): a
  * client logs in with clientId = username = its device id, its enrolment password and a fresh
- * proof of its key (enrolment/device-login.ts); it may publish only its own `records`, `status`
- * and `receipt`, and subscribe only its own `ack`, `config` and `invite` (@hcp/contract topics).
+ * proof of its key (enrolment/device-login.ts); it may publish only its own `records`, `status`,
+ * `receipt` and `badge`, and subscribe only its own `ack`, `config`, `invite` and `command`
+ * (@hcp/contract topics, DEVICE_PUBLISHES and DEVICE_SUBSCRIBES).
  * Everything refused is a security event. Batches go to the ingest queue from the publish hook;
  * the ack comes from what was committed (aedes' PUBACK does not mean stored).
  *
@@ -33,6 +34,8 @@ export interface BrokerHooks {
    */
   onStatus(deviceId: string, payload: Buffer, live: boolean | null): void;
   onReceipt(deviceId: string, payload: Buffer): void;
+  /** The badge a capture asked for (issue 11). */
+  onBadge(deviceId: string, payload: Buffer): void;
   /** A device's session began; `replaced`: it took the id over from a live session. */
   onConnected(deviceId: string, remote: string | null, replaced: boolean): void;
   /** The device subscribed to these of its topics: only now can messages on them reach it. */
@@ -130,6 +133,8 @@ export class EmbeddedBroker {
           const isWill = packet === (client as unknown as { will?: unknown }).will;
           const current = liveClients(this.aedes)[client.id];
           this.hooks.onStatus(client.id, payload, isWill ? !!current && current !== client : true);
+        } else if (t.kind === 'badge') {
+          this.hooks.onBadge(client.id, payload);
         } else {
           this.hooks.onReceipt(client.id, payload);
         }

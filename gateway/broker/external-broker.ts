@@ -9,7 +9,7 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { TOPIC_ROOT, parseDeviceTopic } from '@hcp/contract';
+import { DEVICE_PUBLISHES, DEVICE_SUBSCRIBES, TOPIC_KINDS, TOPIC_ROOT, parseDeviceTopic } from '@hcp/contract';
 import { INGEST_BACKLOG_BYTES, type BrokerHooks } from './embedded-broker.js';
 
 export interface ExternalBrokerOptions {
@@ -35,13 +35,9 @@ export function mosquittoAcl(gatewayUser: string): string {
     `user ${gatewayUser}`,
     `topic readwrite ${TOPIC_ROOT}/#`,
     '',
-    '# Every device: its own topics only (%u = its username = its client id).',
-    `pattern write ${TOPIC_ROOT}/%u/records`,
-    `pattern write ${TOPIC_ROOT}/%u/status`,
-    `pattern write ${TOPIC_ROOT}/%u/receipt`,
-    `pattern read ${TOPIC_ROOT}/%u/ack`,
-    `pattern read ${TOPIC_ROOT}/%u/config`,
-    `pattern read ${TOPIC_ROOT}/%u/invite`,
+    '# Every device: its own topics only (%u = its username = its client id), as the contract lists them.',
+    ...DEVICE_PUBLISHES.map((k) => `pattern write ${TOPIC_ROOT}/%u/${TOPIC_KINDS[k]}`),
+    ...DEVICE_SUBSCRIBES.map((k) => `pattern read ${TOPIC_ROOT}/%u/${TOPIC_KINDS[k]}`),
     '',
   ].join('\n');
 }
@@ -51,7 +47,7 @@ export class ExternalBrokerLink {
 
   constructor(
     private readonly o: ExternalBrokerOptions,
-    private readonly hooks: Pick<BrokerHooks, 'onRecords' | 'onStatus' | 'onReceipt' | 'backlogBytes'>,
+    private readonly hooks: Pick<BrokerHooks, 'onRecords' | 'onStatus' | 'onReceipt' | 'onBadge' | 'backlogBytes'>,
     private readonly logger: Logger,
   ) {}
 
@@ -85,7 +81,7 @@ export class ExternalBrokerLink {
     this.client = client;
     client.on('connect', () => {
       // A shared subscription: several gateway workers split the hall's batches between them.
-      const kinds = ['records', 'status', 'receipt'];
+      const kinds = DEVICE_PUBLISHES.map((k) => TOPIC_KINDS[k]);
       client.subscribe(
         kinds.map((k) => `$share/hcp-ingest/${TOPIC_ROOT}/+/${k}`),
         { qos: 1 },
@@ -113,6 +109,7 @@ export class ExternalBrokerLink {
       try {
         if (t.kind === 'status') this.hooks.onStatus(t.deviceId, payload, null);
         else if (t.kind === 'receipt') this.hooks.onReceipt(t.deviceId, payload);
+        else if (t.kind === 'badge') this.hooks.onBadge(t.deviceId, payload);
       } catch (err) {
         this.logger.error({ err, deviceId: t.deviceId }, 'status not recorded');
       }

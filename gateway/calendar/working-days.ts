@@ -27,6 +27,8 @@ export class CalendarYearMissingError extends Error {
 
 export interface WorkingDayCalendar {
   isWorkingDay(date: string): boolean;
+  /** A statutory holiday (weekend days inside a holiday period too): a hall is closed whatever its weekly hours say. */
+  isHoliday(date: string): boolean;
   /** The date n working days after `date` (the date itself not counted); n ≥ 0. */
   addWorkingDays(date: string, n: number): string;
   /** Working days strictly after `from` up to and including `to`. */
@@ -60,6 +62,13 @@ class SetCalendar implements WorkingDayCalendar {
     if (this.holidays.has(date)) return false;
     const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
     return dow !== 0 && dow !== 6;
+  }
+
+  isHoliday(date: string): boolean {
+    DateSchema.parse(date);
+    const year = Number(date.slice(0, 4));
+    if (!this.covered.has(year)) throw new CalendarYearMissingError(year);
+    return this.holidays.has(date);
   }
 
   addWorkingDays(date: string, n: number): string {

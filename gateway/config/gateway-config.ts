@@ -9,6 +9,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { CURRENT_CATALOGUE_VERSION, describeZodError } from '@hcp/contract';
+import { WatchConfigSchema } from '../devices/watch-config.js';
 import type { FeatureDefinition } from '../feature.js';
 
 const TlsSchema = z.object({ keyFile: z.string().min(1), certFile: z.string().min(1), caFile: z.string().min(1).optional() }).strict();
@@ -23,6 +24,11 @@ const CoreShape = {
       tls: TlsSchema.optional(),
       /** Plain HTTP off loopback must be asked for by name, like plain MQTT. */
       allowPlainHttp: z.boolean().default(false),
+      /** The address devices use for this API (provisioning sheets print it); default: the host the console reached. */
+      publicUrl: z
+        .string()
+        .regex(/^https?:\/\/[^/]+$/, 'must be http(s)://host:port')
+        .optional(),
     })
     .strict()
     .default({ host: '127.0.0.1', port: 8080, allowPlainHttp: false }),
@@ -33,6 +39,11 @@ const CoreShape = {
       tls: TlsSchema.optional(),
       /** Plain MQTT off loopback must be asked for by name: credentials would cross the hall LAN in clear. */
       allowPlainTcp: z.boolean().default(false),
+      /** The broker address devices use (provisioning sheets print it); default: the console's host with this port, or the site broker's url. */
+      publicUrl: z
+        .string()
+        .regex(/^mqtts?:\/\/[^/]+$/, 'must be mqtt(s)://host:port')
+        .optional(),
       /**
        * Devices prove their enrolled key at every connection (a signed one-time nonce). Only an
        * external broker, which checks passwords itself, works without it.
@@ -60,8 +71,12 @@ const CoreShape = {
       catalogueVersion: z.string().default(CURRENT_CATALOGUE_VERSION),
       invitationTimeoutSec: z.number().int().min(10).max(3600).default(120),
       qrBaseUrl: z.string().url().optional(),
+      /** The "good" levels of 好评率 (a provincial setting; docs/NATIONAL-SPEC.md "the measures"). */
+      goodLevels: z.array(z.number().int().min(1).max(5)).min(1).max(5).default([5, 4, 3]),
     })
     .strict(),
+  /** Opening hours and the thresholds of the device and security alerts (gateway/devices/watch-config.ts). */
+  watch: WatchConfigSchema,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

@@ -3,15 +3,24 @@
  * (backlog, last sync, clock offset, software version, panel and reader, store fill). A report is
  * merged into what is known, so the MQTT last will — `{online: false}` and nothing else — marks
  * the device offline without wiping the facts hall IT needs exactly then (issue 10, hole 5).
- * Some facts raise alerts: a store nearly full, a clock far off, a panel unplugged.
+ * Some facts raise alerts: a store nearly full, a clock far off, a panel or reader unplugged, a
+ * backlog growing (docs/DESIGN.md "Device alerts"; thresholds from the config's `watch` section).
  */
 import { DeviceStatusSchema, type DeviceStatus } from '@hcp/contract';
 import type { AlertBoard } from '../alerts/alert-board.js';
+import type { BacklogTrend } from './backlog-trend.js';
 import type { Clock } from '../feature.js';
 import type { GatewayStore } from '../store/database.js';
 
 export const STORE_FILL_ALERT = 0.8;
 export const CLOCK_SKEW_ALERT_MS = 5 * 60_000;
+
+/** Alert thresholds (the defaults above when not given) and the backlog's trend. */
+export interface DeviceStatusOptions {
+  storeFillAlert?: number;
+  clockSkewAlertMs?: number;
+  backlog?: BacklogTrend;
+}
 
 export interface DeviceView {
   deviceId: string;
@@ -31,6 +40,7 @@ export class DeviceStatusBook {
     private readonly store: GatewayStore,
     private readonly clock: Clock,
     private readonly alerts: AlertBoard,
+    private readonly o: DeviceStatusOptions = {},
   ) {}
 
   private iso(): string {
@@ -78,7 +88,7 @@ export class DeviceStatusBook {
       .where('device_id', '=', deviceId)
       .execute();
     if (facts.storeFill !== undefined) {
-      if (facts.storeFill >= STORE_FILL_ALERT)
+      if (facts.storeFill >= (this.o.storeFillAlert ?? STORE_FILL_ALERT))
         await this.alerts.raise(
           'store-nearly-full',
           deviceId,
@@ -87,7 +97,7 @@ export class DeviceStatusBook {
       else await this.alerts.clear('store-nearly-full', deviceId);
     }
     if (facts.clockOffsetMs !== undefined) {
-      if (Math.abs(facts.clockOffsetMs) >= CLOCK_SKEW_ALERT_MS)
+      if (Math.abs(facts.clockOffsetMs) >= (this.o.clockSkewAlertMs ?? CLOCK_SKEW_ALERT_MS))
         await this.alerts.raise(
           'clock-skew',
           deviceId,
@@ -99,6 +109,11 @@ export class DeviceStatusBook {
       if (facts.panel === 'disconnected') await this.alerts.raise('panel-disconnected', deviceId, 'the rating panel is not connected: citizens can rate only on the touch screen');
       else await this.alerts.clear('panel-disconnected', deviceId);
     }
+    if (facts.reader !== undefined) {
+      if (facts.reader === 'disconnected') await this.alerts.raise('reader-disconnected', deviceId, 'the badge reader is not connected: staff cannot log in with their badge');
+      else await this.alerts.clear('reader-disconnected', deviceId);
+    }
+    if (facts.backlog !== undefined) await this.o.backlog?.report(deviceId, facts.backlog, now);
     return { cameOnline, wentOffline: goesOffline && row.online === 1 };
   }
 

@@ -6,11 +6,12 @@
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { describeZodError } from '@hcp/contract';
+import { ApiErrorSchema, describeZodError } from '@hcp/contract';
 import { RegistryError } from '../registry/registry-error.js';
 
 export interface ApiOptions {
@@ -50,9 +51,16 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   await app.register(rateLimit, { global: false });
   await app.register(cookie);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The API's pages at /docs, from the package's own files (no CDN: the hall LAN may have no internet).
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null }, theme: { title: 'hcp hall gateway API' } });
   app.get('/health', async () => ({ ok: true }));
   for (const plugin of o.plugins) await app.register(plugin);
   return app;
+}
+
+/** The error answers a route can give, for its response schemas: `{ 200: doc(X), ...errors(400, 401) }`. */
+export function errors<C extends number>(...codes: C[]): Record<C, Record<string, unknown>> {
+  return Object.fromEntries(codes.map((c) => [c, doc(ApiErrorSchema)])) as Record<C, Record<string, unknown>>;
 }
 
 /** The JSON schema of a zod schema, for the OpenAPI document. */

@@ -1,5 +1,7 @@
 /** Errors of the registry and enrolment, each with the HTTP status the API answers it with. */
 export const REGISTRY_ERROR_STATUS = {
+  /** A body that parses but cannot be (a department under its own child): the message names the field. */
+  invalid: 400,
   'not-found': 404,
   conflict: 409,
   'bad-code': 403,

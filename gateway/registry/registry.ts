@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { StaffEntrySchema, type DeviceConfig, type StaffEntry } from '@hcp/contract';
+import { DEVICE_COMMANDS, StaffEntrySchema, type DeviceConfig, type StaffEntry } from '@hcp/contract';
 import type { Clock, HallSettings } from '../feature.js';
 import type { Db, GatewayStore } from '../store/database.js';
 import { RegistryError } from './registry-error.js';
@@ -182,6 +182,8 @@ export class Registry {
         invitationTimeoutSec: this.hall.invitationTimeoutSec,
         ...(this.contactKey ? { contactKey: this.contactKey } : {}),
         ...(this.hall.qrBaseUrl ? { qrBaseUrl: this.hall.qrBaseUrl } : {}),
+        // Tells the device it may subscribe to its command topic (badge capture, issue 11).
+        commands: [...DEVICE_COMMANDS],
       };
     });
   }

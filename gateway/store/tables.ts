@@ -128,6 +128,14 @@ export interface ChainGapsTable {
   detected_at: string;
 }
 
+/** A device's last few reported backlogs, for the `backlog-growing` alert (gateway/devices/backlog-trend.ts). */
+export interface DeviceBacklogReportsTable {
+  id: Generated<number>;
+  device_id: string;
+  backlog: number;
+  at: string;
+}
+
 /** Refusals, aggregated: a flood is one row with a count, not a row per packet. */
 export interface SecurityEventsTable {
   id: Generated<number>;
@@ -154,6 +162,19 @@ export interface AlertsTable {
   acked_at: string | null;
   acked_by: string | null;
   ack_comment: string | null;
+}
+
+/** Badge captures hall IT asked a device for (gateway/registry/badge-captures.ts). */
+export interface BadgeCapturesTable {
+  capture_id: string;
+  device_id: string;
+  requested_by: string;
+  requested_at: string;
+  /** By the gateway's clock; the device keeps the capture open `forSec` from the command's arrival. */
+  expires_at: string;
+  /** Upper-case hex, once the device reported the tap. */
+  uid: string | null;
+  captured_at: string | null;
 }
 
 export interface CursorsTable {
@@ -349,6 +370,16 @@ export interface UplinkDeadLettersTable {
   dead_at: string;
 }
 
+/** Lobby big-screen links (gateway/live/screen-links.ts). */
+export interface ScreenLinksTable {
+  link_id: string;
+  key_hash: string;
+  label: string;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 export interface GatewayTables {
   windows: WindowsTable;
   departments: DepartmentsTable;
@@ -360,12 +391,15 @@ export interface GatewayTables {
   device_nonces: DeviceNoncesTable;
   records: RecordsTable;
   chain_gaps: ChainGapsTable;
+  device_backlog_reports: DeviceBacklogReportsTable;
+  badge_captures: BadgeCapturesTable;
   security_events: SecurityEventsTable;
   alerts: AlertsTable;
   cursors: CursorsTable;
   users: UsersTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  screen_links: ScreenLinksTable;
   cases: CasesTable;
   assessments: AssessmentsTable;
   assessment_log: AssessmentLogTable;

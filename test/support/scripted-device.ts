@@ -107,7 +107,12 @@ export class ScriptedDevice {
     return client;
   }
 
-  rating(level: 1 | 2 | 3 | 4 | 5, inv: { caseNo?: string; itemCode?: string; inviteId?: string } = {}): RatingRecord {
+  /** `press`: whom it rates (null: nobody logged in) and the integrity facts, for the R11 suites. */
+  rating(
+    level: 1 | 2 | 3 | 4 | 5,
+    inv: { caseNo?: string; itemCode?: string; inviteId?: string } = {},
+    press: { staffId?: string | null; facts?: RatingRecord['facts'] } = {},
+  ): RatingRecord {
     const at = this.now().toISOString();
     return this.seal({
       kind: 'rating',
@@ -120,7 +125,7 @@ export class ScriptedDevice {
       channel: 'device-button',
       catalogueVersion: '2020.1',
       windowId: this.windowId,
-      staffId: 's-001',
+      ...(press.staffId === null ? {} : { staffId: press.staffId ?? 's-001' }),
       invitation: {
         id: inv.inviteId ?? uuidv7(),
         source: inv.caseNo ? 'case' : 'staff',
@@ -128,7 +133,7 @@ export class ScriptedDevice {
         ...(inv.itemCode ? { itemCode: inv.itemCode } : {}),
         invitedAt: at,
       },
-      facts: { msFromInvitation: 3000, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 0, flags: [] },
+      facts: press.facts ?? { msFromInvitation: 3000, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 0, flags: [] },
     }) as RatingRecord;
   }
 

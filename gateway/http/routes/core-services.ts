@@ -21,6 +21,8 @@ export interface CoreServices {
   security: SecurityLog;
   auth: ConsoleAuth;
   clock: Clock;
+  /** The hall's name, for the console's header. */
+  hallName: string;
   /** After a change to what the devices of a window (or all) show. */
   registryChanged(windowId: string | null): void;
   enrolled(deviceId: string): void;

@@ -1,11 +1,20 @@
 /** Console login and logout (POST /api/login, /api/logout, GET /api/me). */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { SESSION_COOKIE, SESSION_MS, sessionToken } from '../console-auth.js';
-import { doc, parse } from '../api.js';
+import { RoleSchema, SESSION_COOKIE, SESSION_MS, sessionToken } from '../console-auth.js';
+import { doc, errors, parse } from '../api.js';
 import type { CoreServices } from './core-services.js';
 
 const LoginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+const LoginAnswer = z.object({ token: z.string().describe('for scripts (Authorization: Bearer); the console uses the HttpOnly cookie'), role: RoleSchema, expiresAt: z.string() });
+const MeSchema = z.object({
+  username: z.string(),
+  role: RoleSchema,
+  displayName: z.string().nullable(),
+  departmentId: z.string().nullable().describe("a department head's department"),
+  departmentName: z.string().nullable(),
+  hallName: z.string(),
+});
 
 export function sessionRoutes(s: CoreServices): FastifyPluginAsync {
   return async (app) => {
@@ -24,7 +33,11 @@ export function sessionRoutes(s: CoreServices): FastifyPluginAsync {
             }),
           },
         },
-        schema: { body: doc(LoginSchema), description: 'Log in to the console; answers a bearer token for the other routes.' },
+        schema: {
+          body: doc(LoginSchema),
+          response: { 200: doc(LoginAnswer), ...errors(400, 401, 423, 429) },
+          description: 'Log in to the console; answers a bearer token for the other routes.',
+        },
       },
       async (req, reply) => {
         const b = parse(LoginSchema, req.body, reply);
@@ -39,12 +52,39 @@ export function sessionRoutes(s: CoreServices): FastifyPluginAsync {
         return { token: r.token, role: r.role, expiresAt: r.expiresAt };
       },
     );
-    app.post('/api/logout', { schema: { description: 'End the session (bearer token or console cookie).' } }, async (req, reply) => {
-      const ended = await s.auth.logout(sessionToken(req).token, req.ip);
-      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      if (!ended) return reply.code(401).send({ error: 'unauthorized', message: 'no such session' });
-      return { ok: true };
-    });
-    app.get('/api/me', { preHandler: s.auth.require('hall-it', 'manager', 'dept-head', 'supervisor', 'auditor') }, async (req) => req.user);
+    app.post(
+      '/api/logout',
+      { schema: { response: { 200: doc(z.object({ ok: z.literal(true) })), ...errors(401) }, description: 'End the session (bearer token or console cookie).' } },
+      async (req, reply) => {
+        const ended = await s.auth.logout(sessionToken(req).token, req.ip);
+        void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        if (!ended) return reply.code(401).send({ error: 'unauthorized', message: 'no such session' });
+        return { ok: true };
+      },
+    );
+    app.get(
+      '/api/me',
+      {
+        preHandler: s.auth.require('hall-it', 'manager', 'dept-head', 'supervisor', 'auditor'),
+        schema: { response: { 200: doc(MeSchema), ...errors(401) }, description: 'Who is logged in, for the console.' },
+      },
+      async (req) => {
+        const u = req.user!;
+        const row = await s.store.db
+          .selectFrom('users')
+          .leftJoin('departments', 'departments.department_id', 'users.department_id')
+          .select(['users.display_name', 'departments.name'])
+          .where('users.username', '=', u.username)
+          .executeTakeFirst();
+        return {
+          username: u.username,
+          role: u.role,
+          displayName: row?.display_name ?? null,
+          departmentId: u.departmentId,
+          departmentName: row?.name ?? null,
+          hallName: s.hallName,
+        };
+      },
+    );
   };
 }

@@ -1,0 +1,22 @@
+/** Names for the answers the console uses, taken from the generated schema (never typed by hand). */
+import type { paths } from './schema';
+
+type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
+
+export type Me = Json<'/api/me', 'get'>;
+export type Role = Me['role'];
+export type LiveSummary = Json<'/api/live/summary', 'get'>;
+export type Tally = LiveSummary['totals'];
+export type WindowTally = LiveSummary['windows'][number];
+export type DepartmentTally = LiveSummary['departments'][number];
+export type FeedItem = Json<'/api/live/feed', 'get'>[number];
+export type ScreenLink = Json<'/api/screen-links', 'get'>[number];
+export type Department = Json<'/api/departments', 'get'>[number];
+export type ServiceItem = Json<'/api/items', 'get'>[number];
+export type Account = Json<'/api/accounts', 'get'>[number];
+export type Provisioning = Json<'/api/provisioning', 'get'>;
+export type CaptureState = Json<'/api/badge-captures/{captureId}', 'get'>;
+export type IntegrityReport = Json<'/api/integrity', 'get'>;
+export type IntegrityFlag = IntegrityReport['flags'][number]['flag'];
+export type FlaggedRating = Json<'/api/integrity/ratings', 'get'>['ratings'][number];
+export type AuditEntry = Json<'/api/audit', 'get'>['entries'][number];

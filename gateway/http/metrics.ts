@@ -1,0 +1,113 @@
+/**
+ * `/metrics` in the Prometheus text format (prom-client), for the hall's monitoring network: no
+ * login, so nothing in it names a person — labels are device ids and alert and event kinds only.
+ * The ingest counter is this process's own (each worker is scraped); every gauge, and the count of
+ * security events, is read from the database at scrape time, so it is the same whichever of
+ * several workers on one database answers.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { sql } from 'kysely';
+import type { GatewayStore } from '../store/database.js';
+
+export interface MetricsOptions {
+  /** Whether the uplink feature runs (its outbox gauges are left out otherwise). */
+  uplink: boolean;
+}
+
+export class GatewayMetrics {
+  /** This gateway's own registry (not prom-client's global one: two gateways in one test process stay apart). */
+  readonly registry = new Registry();
+  private readonly stored: Counter;
+
+  constructor(store: GatewayStore, o: MetricsOptions) {
+    const db = store.db;
+    const registers = [this.registry];
+    const n = sql<number>`count(*)`.as('n');
+    /** An unlabelled gauge read from the database at each scrape. */
+    const gauge = (name: string, help: string, read: () => Promise<{ n: number } | undefined>) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          this.set(Number((await read())?.n ?? 0));
+        },
+      });
+    this.stored = new Counter({ name: 'hcp_ingest_records_stored_total', help: 'Chain records ingest committed (this process)', registers });
+    gauge('hcp_devices_online', 'Enrolled devices connected now', () => db.selectFrom('devices').select(n).where('online', '=', 1).where('retired', '=', 0).executeTakeFirst());
+    gauge('hcp_devices_enrolled', 'Enrolled devices not retired', () =>
+      db.selectFrom('devices').select(n).where('enrolled_at', 'is not', null).where('retired', '=', 0).executeTakeFirst(),
+    );
+    new Gauge({
+      name: 'hcp_device_backlog',
+      help: 'Records a device last reported as not yet acknowledged by the gateway',
+      labelNames: ['device'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await db.selectFrom('devices').select(['device_id', 'status']).where('retired', '=', 0).where('status', 'is not', null).execute();
+        for (const r of rows) {
+          const b = (JSON.parse(r.status!) as { backlog?: unknown }).backlog;
+          if (typeof b === 'number') this.set({ device: r.device_id }, b);
+        }
+      },
+    });
+    new Gauge({
+      name: 'hcp_alerts_live',
+      help: 'Alerts whose condition is not over, by kind',
+      labelNames: ['kind'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await db.selectFrom('alerts').select(['kind', n]).where('cleared_at', 'is', null).groupBy('kind').execute();
+        for (const r of rows) this.set({ kind: r.kind }, Number(r.n));
+      },
+    });
+    // Counted in the database (security_events rows only grow), so every worker reports the hall's total.
+    new Counter({
+      name: 'hcp_security_events_total',
+      help: 'Refused connections, publishes and batches recorded, by kind',
+      labelNames: ['kind'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await db
+          .selectFrom('security_events')
+          .select(['kind', sql<number>`sum(count)`.as('n')])
+          .groupBy('kind')
+          .execute();
+        for (const r of rows) this.inc({ kind: r.kind }, Number(r.n));
+      },
+    });
+    if (!o.uplink) return;
+    // The uplink's tables exist whether or not it runs (every migration runs); read only when it does.
+    gauge('hcp_uplink_outbox_pending', 'Items waiting to go to the province', () => db.selectFrom('uplink_outbox').select(n).where('state', '=', 'pending').executeTakeFirst());
+    gauge('hcp_uplink_dead_letters', 'Items the province refused for good, waiting for hall IT', () => db.selectFrom('uplink_dead_letters').select(n).executeTakeFirst());
+  }
+
+  /** Ingest's `stored` hook: records committed. */
+  recordsStored(n: number): void {
+    this.stored.inc(n);
+  }
+
+  /** GET /metrics. */
+  routes(): FastifyPluginAsync {
+    return async (app) => {
+      app.get(
+        '/metrics',
+        {
+          schema: {
+            description:
+              "Prometheus metrics (text format 0.0.4) for the hall's monitoring network: ingest, devices, backlogs, uplink, alerts, security events. No login; no personal data.",
+            response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+          },
+        },
+        async (_req, reply) => {
+          const text = await this.registry.metrics();
+          return reply.header('content-type', this.registry.contentType).send(text);
+        },
+      );
+    };
+  }
+}
