@@ -58,7 +58,12 @@ export const DeviceViewSchema = z.object({
   callbackAvailable: z.boolean(),
   /** Static per-window QR code URL (R8). */
   windowQrUrl: z.string().optional(),
-  connection: z.object({ gateway: z.enum(['online', 'offline']), panel: z.enum(['connected', 'disconnected', 'absent']) }),
+  connection: z.object({
+    gateway: z.enum(['online', 'offline']),
+    panel: z.enum(['connected', 'disconnected', 'absent']),
+    /** A badge reader on a serial port of its own (on hcp-panel the reader is part of the panel). */
+    reader: z.enum(['connected', 'disconnected', 'absent']).optional(),
+  }),
   settings: z.object({ language: LanguageSchema, largeText: z.boolean(), highContrast: z.boolean(), speech: z.boolean() }),
   /** Screen timeouts the UI applies; the runtime enforces them too. */
   timeouts: z.object({ detailsSec: z.number(), thanksSec: z.number() }),

@@ -73,6 +73,7 @@ export class HardwareInputs implements Feature {
             backoff: cfg.reconnect,
             logger: log.child({ part: 'nfc' }),
             onTap: (uid) => this.submit({ kind: 'badge', uid, source: 'nfc' }),
+            onConnection: (state) => deps.runtime.setConnection('reader', state),
           })
         : null;
     this.lights = new PanelLights((cmd) => this.panel?.command(cmd));

@@ -70,7 +70,7 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   private invitation: OpenInvitation | null;
   private lastRating: { id: string; level: RatingLevel; phase: 'details' | 'thanks' } | null = null;
   private settings: Settings;
-  private connection: DeviceView['connection'] = { gateway: 'offline', panel: 'absent' };
+  private connection: DeviceView['connection'] = { gateway: 'offline', panel: 'absent', reader: 'absent' };
   private readonly integrity = new IntegrityTracker();
   /** A badge capture hall IT asked for (issue 11): in memory only, a restart ends it. */
   private capture: { id: string } | null = null;
@@ -161,9 +161,9 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     return { accepted: true };
   }
 
-  setConnection(part: 'gateway' | 'panel', state: string): void {
+  setConnection(part: 'gateway' | 'panel' | 'reader', state: string): void {
     if (part === 'gateway') this.connection = { ...this.connection, gateway: state === 'online' ? 'online' : 'offline' };
-    else this.connection = { ...this.connection, panel: state as DeviceView['connection']['panel'] };
+    else this.connection = { ...this.connection, [part]: state as DeviceView['connection']['panel'] };
     this.changed();
   }
 

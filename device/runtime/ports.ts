@@ -57,7 +57,7 @@ export interface GatewayFacing {
   withdrawInvitation(inviteId: string, reason: string): InputOutcome;
   /** Hall IT wants the next badge tapped within `forSec` (a 'badge-captured' event) instead of a login or logout. */
   captureBadge(captureId: string, forSec: number): InputOutcome;
-  setConnection(part: 'gateway' | 'panel', state: 'online' | 'offline' | 'connected' | 'disconnected' | 'absent'): void;
+  setConnection(part: 'gateway' | 'panel' | 'reader', state: 'online' | 'offline' | 'connected' | 'disconnected' | 'absent'): void;
 }
 
 /** Records not yet acknowledged by the gateway; the SQLite store is the source of truth. */

@@ -18,6 +18,7 @@ import {
   deviceTopic,
   type DeviceConfig,
   type DeviceStatus,
+  type DeviceView,
   type InviteReceipt,
   type RecordBatch,
 } from '../contract/index.js';
@@ -62,6 +63,8 @@ export class GatewaySession {
       if (err || refused.length) this.d.logger.error({ err: err?.message, refused }, 'the gateway refused a subscription: check the broker ACL for this device');
     });
     this.d.runtime.events.on('badge-captured', this.onCaptured);
+    // A panel or reader unplugged is news now, not at the next minute's status (R19).
+    this.d.runtime.events.on('view', this.onView);
     this.listenForCommands(this.d.runtime.currentConfig());
     // Ack timeouts and status on the monotonic clock: a wall-clock step must not fire or starve them.
     this.timers.push(
@@ -78,6 +81,7 @@ export class GatewaySession {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.client.off('message', this.onMessage);
+    this.d.runtime.events.off('view', this.onView);
     this.d.runtime.events.off('badge-captured', this.onCaptured);
     await this.invites;
   }
@@ -238,9 +242,17 @@ export class GatewaySession {
     }
   }
 
+  private lastParts = '';
+  private readonly onView = (view: DeviceView): void => {
+    const parts = `${view.connection.panel}/${view.connection.reader ?? ''}`;
+    if (parts === this.lastParts) return;
+    this.publishStatus();
+  };
+
   private publishStatus(): void {
     if (this.stopped || !this.client.connected) return;
     const view = this.d.runtime.view();
+    this.lastParts = `${view.connection.panel}/${view.connection.reader ?? ''}`;
     const fill = this.d.storeFill();
     const offset = this.d.clocks.currentOffset();
     const status: DeviceStatus = {
@@ -250,6 +262,7 @@ export class GatewaySession {
       backlog: this.d.outbox.backlog(),
       lastSyncAt: this.d.outbox.lastAcknowledgedAt(),
       panel: view.connection.panel,
+      ...(view.connection.reader ? { reader: view.connection.reader } : {}),
       at: this.d.clock.iso(),
       ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
       ...(fill !== undefined ? { storeFill: Math.round(fill * 1000) / 1000 } : {}),

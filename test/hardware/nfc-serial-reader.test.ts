@@ -100,4 +100,13 @@ describe('separate-USB NFC reader on a real device program', () => {
     expect(countEvents(device.dataDir, 'staff-login') - loginsBefore).toBe(10);
     expect(countEvents(device.dataDir, 'staff-logout') - logoutsBefore).toBe(10);
   });
+
+  it('says when the reader is unplugged and back (the status the gateway alerts on, R19)', async () => {
+    const reader_ = async () => (await device.api('GET', '/api/state')).body.connection.reader as string;
+    expect(await waitFor(async () => (await reader_()) === 'connected', 5000, 50)).toBe(true);
+    await reader.unplug();
+    expect(await waitFor(async () => (await reader_()) === 'disconnected', 5000, 50)).toBe(true);
+    await reader.plug();
+    expect(await waitFor(async () => (await reader_()) === 'connected', 5000, 50)).toBe(true);
+  });
 });

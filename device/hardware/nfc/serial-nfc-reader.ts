@@ -21,6 +21,8 @@ export interface SerialNfcReaderOptions {
   logger: Logger;
   /** A new tap (once per card placed on the reader). */
   onTap: (uid: string) => void;
+  /** The reader's port opened or was lost (the gateway raises reader-disconnected, R19). */
+  onConnection?: (state: 'connected' | 'disconnected') => void;
 }
 
 export class SerialNfcReader {
@@ -85,6 +87,7 @@ export class SerialNfcReader {
     // we cannot know, so the reader coming back starts clean.
     presence.reset();
     this.o.logger.info({ path }, 'NFC reader connected');
+    this.o.onConnection?.('connected');
     const framer = new Rdm6300Framer();
     framer.on('data', (read: Em4100Read) => {
       if (presence.seen(read.uid)) this.o.onTap(read.uid);
@@ -110,7 +113,10 @@ export class SerialNfcReader {
     if (badChecksum + malformed + noiseBytes > 0) this.o.logger.info({ path, badChecksum, malformed, noiseBytes }, 'NFC line noise dropped');
     this.port = null;
     this.openPath = null;
-    if (!signal.aborted) this.o.logger.warn({ path }, 'NFC reader disconnected');
+    if (!signal.aborted) {
+      this.o.logger.warn({ path }, 'NFC reader disconnected');
+      this.o.onConnection?.('disconnected');
+    }
     return 'was-up';
   }
 
