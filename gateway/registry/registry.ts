@@ -100,6 +100,15 @@ export class Registry {
   async upsertStaff(s: StaffBody): Promise<{ previousWindowId: string | null }> {
     if (s.windowId && !(await this.window(s.windowId))) throw new RegistryError('not-found', `no window ${s.windowId}`);
     return this.store.write(async (trx) => {
+      // One badge, one person: a badge on two staff would log in whichever the device found first.
+      const mine = new Set(s.badgeUids.map((u) => u.toUpperCase()));
+      if (mine.size) {
+        const others = await trx.selectFrom('staff').select(['staff_id', 'name', 'badge_uids']).where('staff_id', '!=', s.staffId).execute();
+        for (const o of others) {
+          const clash = (JSON.parse(o.badge_uids) as string[]).find((u) => mine.has(u.toUpperCase()));
+          if (clash) throw new RegistryError('conflict', `badgeUids: badge ${clash} already belongs to ${o.name} (${o.staff_id}); take it off them first`);
+        }
+      }
       const before = await trx.selectFrom('staff').select('window_id').where('staff_id', '=', s.staffId).executeTakeFirst();
       await trx
         .insertInto('staff')

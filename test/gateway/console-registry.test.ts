@@ -120,6 +120,21 @@ describe('service items (事项)', () => {
   });
 });
 
+describe('staff badges', () => {
+  it('one badge belongs to one person: giving it to a second is refused, naming the badge and its holder', async () => {
+    const a = { staffId: 's-bd1', staffNo: 'B1', name: '赵敏', post: '受理', title: '科员', badgeUids: ['0A0B0C0D0E'], windowId: null };
+    expect((await it1.call('PUT', '/api/staff', a)).status).toBe(200);
+    const b = await it1.call('PUT', '/api/staff', { ...a, staffId: 's-bd2', staffNo: 'B2', name: '钱峰', badgeUids: ['0A0B0C0D0E'] });
+    expect(b.status).toBe(409);
+    expect(b.body.message).toMatch(/badgeUids: badge 0A0B0C0D0E already belongs to 赵敏 \(s-bd1\)/);
+    expect(await gw.store.db.selectFrom('staff').select('staff_id').where('staff_id', '=', 's-bd2').executeTakeFirst()).toBeUndefined();
+    // Saving the holder again with the same badge is fine; moving the badge works once it is free.
+    expect((await it1.call('PUT', '/api/staff', a)).status).toBe(200);
+    expect((await it1.call('PUT', '/api/staff', { ...a, badgeUids: [] })).status).toBe(200);
+    expect((await it1.call('PUT', '/api/staff', { ...a, staffId: 's-bd2', staffNo: 'B2', name: '钱峰' })).status).toBe(200);
+  });
+});
+
 describe('scope and roles, enforced by the API', () => {
   it('a department head reads only their department and those below it: departments, windows, staff, items', async () => {
     await gw.registry.upsertWindow({ windowId: 'w-03', number: '03', departmentId: ids['登记注册科']! });
