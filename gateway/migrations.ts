@@ -6,6 +6,7 @@
 import { AUDIT_MIGRATIONS } from './audit/audit-schema.js';
 import { WATCH_MIGRATIONS } from './devices/watch-schema.js';
 import type { FeatureDefinition } from './feature.js';
+import { FOLLOWUP_MIGRATIONS } from './followup/followup-schema.js';
 import { SCREEN_LINK_MIGRATIONS } from './live/screen-links.js';
 import { BADGE_CAPTURE_MIGRATIONS } from './registry/badge-capture-schema.js';
 import { INTEGRITY_MIGRATIONS } from './ratings/integrity-schema.js';
@@ -19,6 +20,7 @@ export const CORE_PART_MIGRATIONS: readonly GatewayMigration[] = [
   ...WATCH_MIGRATIONS,
   ...INTEGRITY_MIGRATIONS,
   ...AUDIT_MIGRATIONS,
+  ...FOLLOWUP_MIGRATIONS,
 ];
 
 export function allMigrations(features: readonly FeatureDefinition<unknown>[]): GatewayMigration[] {

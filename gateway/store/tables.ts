@@ -380,6 +380,98 @@ export interface ScreenLinksTable {
   revoked_at: string | null;
 }
 
+// ---- after a 差评 (gateway/followup/followup-schema.ts) ---------------------------------------
+
+export type FollowupFinding = 'true' | 'untrue' | 'partly';
+export type FollowupResolution = 'immediate' | 'deadline' | 'explained';
+export type RootCause = 'staff' | 'process' | 'system' | 'policy';
+
+/** One per 差评: where its follow-up stands (a projection of followup_events). */
+export interface FollowupsTable {
+  followup_id: string;
+  /** The 差评 (assessments.assess_id). */
+  assess_id: string;
+  /** Routed to (谁办理、谁负责), copied when opened. */
+  department_id: string | null;
+  window_id: string | null;
+  staff_id: string | null;
+  opened_at: string;
+  state: 'open' | 'closed';
+  /** received | verifying | rectifying | replied | called-back | closed (the current step). */
+  step: string;
+  /** The console user handling it: the only one who may open the call-back number. */
+  handler: string | null;
+  /** 核实: 属实 / 不属实 / 部分属实. */
+  finding: FollowupFinding | null;
+  /** 立行立改, 限期整改 or 解释说明. */
+  resolution: FollowupResolution | null;
+  /** China date the rectification is due (R13), extensions included. */
+  due_date: string | null;
+  /** The instant it is due (end of due_date in China, or a shorter rule's instant). */
+  due_at: string | null;
+  extended_days: Generated<number>;
+  /** 0: with the handling department; 1, 2…: escalated up the department tree after the deadline. */
+  escalation_level: Generated<number>;
+  /** The rectification (or the explanation) was recorded. */
+  rectified_at: string | null;
+  /** 反馈: the rater was told what was done. */
+  replied_at: string | null;
+  /** 回访 done. */
+  called_back_at: string | null;
+  /** 再评价 at the call-back (1–5), or declined. */
+  rerating_level: number | null;
+  rerated_at: string | null;
+  rerating_declined: Generated<number>;
+  root_cause: RootCause | null;
+  action_taken: string | null;
+  closed_at: string | null;
+  reopened_count: Generated<number>;
+  contact_opened_count: Generated<number>;
+  /** The sealed call-back number was made unreadable (closed and retention over). */
+  contact_purged_at: string | null;
+}
+
+/** Every step of every follow-up, who and when (append-only). */
+export interface FollowupEventsTable {
+  seq: Generated<number>;
+  followup_id: string;
+  kind: string;
+  /** A console username, or `system` (deadlines, reminders, escalation). */
+  actor: string;
+  at: string;
+  note: string | null;
+  /** JSON: the step's facts (finding, due date, approver …). */
+  data: string | null;
+  /** JSON array of { name, type, sha256, size } of files kept beside the event. */
+  attachments: string | null;
+}
+
+/** 申诉: staff or a unit appeals a 差评 (R14). */
+export interface AppealsTable {
+  appeal_id: string;
+  assess_id: string;
+  followup_id: string | null;
+  appellant: string;
+  filed_at: string;
+  grounds: string;
+  /** JSON array of attachments, as in followup_events. */
+  evidence: string | null;
+  state: 'pending' | 'approved' | 'refused';
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
+/** 核销: an approved appeal takes a rating out of the statistics; the rating stays stored (append-only). */
+export interface WriteOffsTable {
+  assess_id: string;
+  appeal_id: string;
+  kind: 'mistaken' | 'malicious';
+  approved_by: string;
+  approved_at: string;
+  reason: string;
+}
+
 export interface GatewayTables {
   windows: WindowsTable;
   departments: DepartmentsTable;
@@ -408,4 +500,8 @@ export interface GatewayTables {
   uplink_held: UplinkHeldTable;
   uplink_outbox: UplinkOutboxTable;
   uplink_dead_letters: UplinkDeadLettersTable;
+  followups: FollowupsTable;
+  followup_events: FollowupEventsTable;
+  appeals: AppealsTable;
+  write_offs: WriteOffsTable;
 }
