@@ -5,20 +5,31 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { DeviceIdSchema } from '@hcp/contract';
+import { ConnectNonceSchema, DeviceIdSchema, EnrolmentAnswerSchema } from '@hcp/contract';
 import { EnrolBodySchema, RegisterDeviceBodySchema } from '../../enrolment/enrolment.js';
-import { doc, parse } from '../api.js';
+import { doc, errors, parse } from '../api.js';
+import { AlertViewSchema, ChainGapSchema, DeviceViewSchema, EnrolmentCodeSchema, EpochSchema, OkAnswer, SecurityEventSchema } from './core-answers.js';
 import type { CoreServices } from './core-services.js';
 
 const AckBodySchema = z.object({ comment: z.string().trim().min(1, 'say what was done about it').max(500) });
 
 export function deviceRoutes(s: CoreServices): FastifyPluginAsync {
-  const hallIt = { preHandler: s.auth.require('hall-it'), schema: { security: [{ bearer: [] }] } };
-  const readers = { preHandler: s.auth.require('hall-it', 'manager', 'supervisor'), schema: { security: [{ bearer: [] }] } };
+  const hallItOnly = s.auth.require('hall-it');
+  const readersOnly = s.auth.require('hall-it', 'manager', 'supervisor');
+  const guarded = (preHandler: typeof hallItOnly, answer: z.ZodType, description: string, extra: Record<string, unknown> = {}) => ({
+    preHandler,
+    schema: { security: [{ bearer: [] }], description, response: { 200: doc(answer), ...errors(400, 401, 403, 404, 409, 410) }, ...extra },
+  });
   return async (app) => {
     app.post(
       '/api/enrol',
-      { schema: { body: doc(EnrolBodySchema), description: 'A device presents its one-time code and public key; answers its MQTT credentials.' } },
+      {
+        schema: {
+          body: doc(EnrolBodySchema),
+          response: { 200: doc(EnrolmentAnswerSchema), ...errors(400, 403, 404, 409, 410) },
+          description: 'A device presents its one-time code and public key; answers its MQTT credentials.',
+        },
+      },
       async (req, reply) => {
         const b = parse(EnrolBodySchema, req.body, reply);
         if (!b) return;
@@ -40,7 +51,7 @@ export function deviceRoutes(s: CoreServices): FastifyPluginAsync {
       // Per device id: a hall's devices share one address behind NAT; one id needs a few a minute.
       {
         config: { rateLimit: { max: 30, timeWindow: 60_000, keyGenerator: (req) => `nonce:${(req.params as { deviceId?: string }).deviceId ?? ''}` } },
-        schema: { description: 'A one-time nonce the device signs into its MQTT password (key proof).' },
+        schema: { response: { 200: doc(ConnectNonceSchema), ...errors(404, 429) }, description: 'A one-time nonce the device signs into its MQTT password (key proof).' },
       },
       async (req, reply) => {
         const id = DeviceIdSchema.safeParse((req.params as { deviceId: string }).deviceId);
@@ -50,11 +61,17 @@ export function deviceRoutes(s: CoreServices): FastifyPluginAsync {
       },
     );
 
-    app.get('/api/devices', readers, async () => s.status.list());
-    app.get('/api/devices/:deviceId/enrolments', readers, async (req) => s.status.epochs((req.params as { deviceId: string }).deviceId));
+    app.get(
+      '/api/devices',
+      guarded(readersOnly, z.array(DeviceViewSchema), 'Every device: online or offline since when, and its last status report. Roles: hall-it, manager, supervisor.'),
+      async () => s.status.list(),
+    );
+    app.get('/api/devices/:deviceId/enrolments', guarded(readersOnly, z.array(EpochSchema), "A device's enrolments (epochs), oldest first."), async (req) =>
+      s.status.epochs((req.params as { deviceId: string }).deviceId),
+    );
     app.post(
       '/api/devices',
-      { ...hallIt, schema: { ...hallIt.schema, body: doc(RegisterDeviceBodySchema), description: 'Register (or move) a device; answers its one-time enrolment code.' } },
+      guarded(hallItOnly, EnrolmentCodeSchema, 'Register (or move) a device; answers its one-time enrolment code. Roles: hall-it.', { body: doc(RegisterDeviceBodySchema) }),
       async (req, reply) => {
         const b = parse(RegisterDeviceBodySchema, req.body, reply);
         if (!b) return;
@@ -63,25 +80,39 @@ export function deviceRoutes(s: CoreServices): FastifyPluginAsync {
         return r;
       },
     );
-    app.post('/api/devices/:deviceId/retire', hallIt, async (req) => {
+    app.post('/api/devices/:deviceId/retire', guarded(hallItOnly, OkAnswer, 'Retire a device: its credentials stop working; its records stay. Roles: hall-it.'), async (req) => {
       const { deviceId } = req.params as { deviceId: string };
       await s.enrolment.retire(deviceId);
       await s.audit.record({ actor: req.user!.username, action: 'device-retired', subject: deviceId, remote: req.ip });
       s.retired(deviceId);
-      return { ok: true };
+      return { ok: true as const };
     });
 
-    app.get('/api/alerts', readers, async (req) => s.alerts.list({ all: (req.query as { all?: string }).all === '1' }));
-    app.post('/api/alerts/:id/ack', { preHandler: s.auth.require('hall-it', 'manager'), schema: { body: doc(AckBodySchema), security: [{ bearer: [] }] } }, async (req, reply) => {
-      const b = parse(AckBodySchema, req.body, reply);
-      if (!b) return;
-      const id = Number((req.params as { id: string }).id);
-      if (!(await s.alerts.acknowledge(id, req.user!.username, b.comment))) return reply.code(404).send({ error: 'not-found', message: `no unacknowledged alert ${id}` });
-      await s.audit.record({ actor: req.user!.username, action: 'alert-acknowledged', subject: String(id), detail: { comment: b.comment }, remote: req.ip });
-      return { ok: true };
-    });
-    app.get('/api/security-events', hallIt, async () => s.security.list());
-    app.get('/api/chain-gaps', readers, async () =>
+    app.get(
+      '/api/alerts',
+      guarded(
+        readersOnly,
+        z.array(AlertViewSchema),
+        'Live and unacknowledged alerts, newest first (?all=1: the acknowledged and cleared ones too). Roles: hall-it, manager, supervisor.',
+      ),
+      async (req) => s.alerts.list({ all: (req.query as { all?: string }).all === '1' }),
+    );
+    app.post(
+      '/api/alerts/:id/ack',
+      guarded(s.auth.require('hall-it', 'manager'), OkAnswer, 'Acknowledge an alert with a comment saying what was done. Roles: hall-it, manager.', { body: doc(AckBodySchema) }),
+      async (req, reply) => {
+        const b = parse(AckBodySchema, req.body, reply);
+        if (!b) return;
+        const id = Number((req.params as { id: string }).id);
+        if (!(await s.alerts.acknowledge(id, req.user!.username, b.comment))) return reply.code(404).send({ error: 'not-found', message: `no unacknowledged alert ${id}` });
+        await s.audit.record({ actor: req.user!.username, action: 'alert-acknowledged', subject: String(id), detail: { comment: b.comment }, remote: req.ip });
+        return { ok: true as const };
+      },
+    );
+    app.get('/api/security-events', guarded(hallItOnly, z.array(SecurityEventSchema), 'Refused connections and messages, counted per kind and source. Roles: hall-it.'), async () =>
+      s.security.list(),
+    );
+    app.get('/api/chain-gaps', guarded(readersOnly, z.array(ChainGapSchema), 'Gaps seen in device hash chains, newest first.'), async () =>
       s.store.db
         .selectFrom('chain_gaps')
         .select(['device_id as deviceId', 'epoch', 'expected_seq as expectedSeq', 'got_seq as gotSeq', 'detected_at as detectedAt'])

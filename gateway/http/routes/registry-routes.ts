@@ -6,7 +6,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { normalisePhoto, normalisePhotoDataUrl, PHOTO_UPLOAD_LIMIT_BYTES } from '../../registry/photos.js';
 import { StaffBodySchema, WindowBodySchema } from '../../registry/registry.js';
-import { doc, parse } from '../api.js';
+import { doc, errors, parse } from '../api.js';
+import { OkAnswer, PhotoSavedSchema, StaffListItemSchema, WindowRowSchema } from './core-answers.js';
 import { visibleDepartments, visibleWindows } from '../scope.js';
 import type { CoreServices } from './core-services.js';
 
@@ -21,34 +22,43 @@ const StaffWithPhotoSchema = StaffBodySchema.extend({
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif', 'image/gif', 'image/tiff', 'application/octet-stream'];
 
 export function registryRoutes(s: CoreServices): FastifyPluginAsync {
-  const hallIt = { preHandler: s.auth.require('hall-it'), schema: { security: [{ bearer: [] }] } };
-  const readers = { preHandler: s.auth.require(...READERS), schema: { security: [{ bearer: [] }] } };
+  const answers = (answer: z.ZodType) => ({ 200: doc(answer), ...errors(400, 401, 403, 404, 409, 413, 415) });
+  const hallIt = (answer: z.ZodType, description: string) => ({
+    preHandler: s.auth.require('hall-it'),
+    schema: { security: [{ bearer: [] }], description, response: answers(answer) },
+  });
+  const readers = (answer: z.ZodType, description: string) => ({
+    preHandler: s.auth.require(...READERS),
+    schema: { security: [{ bearer: [] }], description, response: answers(answer) },
+  });
   return async (app) => {
     // Photos arrive as raw image bytes (the console's crop tool, curl --data-binary).
     app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: PHOTO_UPLOAD_LIMIT_BYTES }, (_req, body, done) => done(null, body));
 
-    app.get('/api/windows', readers, async (req) => {
+    app.get('/api/windows', readers(z.array(WindowRowSchema), "The hall's windows (a department head: their departments')."), async (req) => {
       const depts = await visibleDepartments(s.store.db, req.user!);
       return (await s.registry.listWindows()).filter((w) => depts === null || (w.departmentId !== null && depts.includes(w.departmentId)));
     });
-    app.put('/api/windows', { ...hallIt, schema: { ...hallIt.schema, body: doc(WindowBodySchema) } }, async (req, reply) => {
+    const saveWindow = hallIt(OkAnswer, 'Create or change a window (its number and department). Roles: hall-it.');
+    app.put('/api/windows', { ...saveWindow, schema: { ...saveWindow.schema, body: doc(WindowBodySchema) } }, async (req, reply) => {
       const b = parse(WindowBodySchema, req.body, reply);
       if (!b) return;
       await s.registry.upsertWindow(b);
       await s.audit.record({ actor: req.user!.username, action: 'window-saved', subject: b.windowId, detail: b, remote: req.ip });
       s.registryChanged(b.windowId);
-      return { ok: true };
+      return { ok: true as const };
     });
 
-    app.get('/api/staff', readers, async (req) => {
+    app.get('/api/staff', readers(z.array(StaffListItemSchema), 'The staff (a department head: those at their windows); photos apart, at /api/staff/{id}/photo.'), async (req) => {
       const windows = await visibleWindows(s.store.db, req.user!);
       return (await s.registry.listStaff())
         .filter((st) => windows === null || (st.windowId !== null && windows.includes(st.windowId)))
         .map(({ photo, ...st }) => ({ ...st, hasPhoto: !!photo }));
     });
+    const saveStaff = hallIt(PhotoSavedSchema, 'Create or change a staff member (a photo may come along as a data URL). Roles: hall-it.');
     app.put(
       '/api/staff',
-      { ...hallIt, bodyLimit: Math.ceil(PHOTO_UPLOAD_LIMIT_BYTES * 1.4), schema: { ...hallIt.schema, body: doc(StaffWithPhotoSchema) } },
+      { ...saveStaff, bodyLimit: Math.ceil(PHOTO_UPLOAD_LIMIT_BYTES * 1.4), schema: { ...saveStaff.schema, body: doc(StaffWithPhotoSchema) } },
       async (req, reply) => {
         const b = parse(StaffWithPhotoSchema, req.body, reply);
         if (!b) return;
@@ -64,19 +74,18 @@ export function registryRoutes(s: CoreServices): FastifyPluginAsync {
         });
         s.registryChanged(b.windowId);
         if (previousWindowId && previousWindowId !== b.windowId) s.registryChanged(previousWindowId);
-        return { ok: true, ...(photo ? { photo: { width: photo.width, height: photo.height, bytes: photo.bytes } } : {}) };
+        return { ok: true as const, ...(photo ? { photo: { width: photo.width, height: photo.height, bytes: photo.bytes } } : {}) };
       },
     );
 
     app.put(
       '/api/staff/:staffId/photo',
       {
-        ...hallIt,
+        ...hallIt(
+          PhotoSavedSchema,
+          `The staff photo as image bytes (JPEG, PNG or WebP, up to ${PHOTO_UPLOAD_LIMIT_BYTES / 1024 / 1024} MiB); stored upright, cropped to 3:4 and shrunk. Roles: hall-it.`,
+        ),
         bodyLimit: PHOTO_UPLOAD_LIMIT_BYTES,
-        schema: {
-          ...hallIt.schema,
-          description: `The staff photo as image bytes (JPEG, PNG or WebP, up to ${PHOTO_UPLOAD_LIMIT_BYTES / 1024 / 1024} MiB); stored upright, cropped to 3:4 and shrunk.`,
-        },
       },
       async (req, reply) => {
         const { staffId } = req.params as { staffId: string };
@@ -86,15 +95,19 @@ export function registryRoutes(s: CoreServices): FastifyPluginAsync {
         const windowId = await s.registry.setStaffPhoto(staffId, photo.dataUrl);
         await s.audit.record({ actor: req.user!.username, action: 'staff-photo-saved', subject: staffId, detail: { width: photo.width, height: photo.height }, remote: req.ip });
         s.registryChanged(windowId);
-        return { ok: true, photo: { width: photo.width, height: photo.height, bytes: photo.bytes } };
+        return { ok: true as const, photo: { width: photo.width, height: photo.height, bytes: photo.bytes } };
       },
     );
-    app.get('/api/staff/:staffId/photo', readers, async (req, reply) => {
-      const { staffId } = req.params as { staffId: string };
-      const windows = await visibleWindows(s.store.db, req.user!);
-      const st = (await s.registry.listStaff()).find((x) => x.staffId === staffId && (windows === null || (x.windowId !== null && windows.includes(x.windowId))));
-      if (!st?.photo) return reply.code(404).send({ error: 'not-found', message: `no photo for staff ${staffId}` });
-      return reply.type('image/jpeg').send(Buffer.from(st.photo.split(',')[1]!, 'base64'));
-    });
+    app.get(
+      '/api/staff/:staffId/photo',
+      { preHandler: s.auth.require(...READERS), schema: { security: [{ bearer: [] }], description: 'The staff photo (image/jpeg).' } },
+      async (req, reply) => {
+        const { staffId } = req.params as { staffId: string };
+        const windows = await visibleWindows(s.store.db, req.user!);
+        const st = (await s.registry.listStaff()).find((x) => x.staffId === staffId && (windows === null || (x.windowId !== null && windows.includes(x.windowId))));
+        if (!st?.photo) return reply.code(404).send({ error: 'not-found', message: `no photo for staff ${staffId}` });
+        return reply.type('image/jpeg').send(Buffer.from(st.photo.split(',')[1]!, 'base64'));
+      },
+    );
   };
 }
