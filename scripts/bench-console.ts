@@ -51,12 +51,13 @@ async function timeIt(runs: number, fn: () => Promise<unknown> | unknown): Promi
 interface Probe {
   name: string;
   path: string;
-  token: 'manager' | 'head';
+  token: 'manager' | 'head' | 'auditor';
   raw: (db: Database.Database) => unknown;
 }
 
 function probes(h: SeededHall): Probe[] {
   const { today, busyDay, headDepartment } = h;
+  const monthAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
   const daySql = `SELECT window_id, window_number, department, department_id, level, is_default, count(*) n FROM assessments
     WHERE china_date = ? AND superseded_by IS NULL GROUP BY window_id, window_number, department, department_id, level, is_default`;
   const hourSql = `SELECT (cast(substr(pressed_at, 12, 2) as integer) + 8) % 24 h, count(*) n FROM assessments WHERE china_date = ? AND superseded_by IS NULL GROUP BY h`;
@@ -82,6 +83,39 @@ function probes(h: SeededHall): Probe[] {
     { name: 'live feed, latest 50 (department head)', path: '/api/live/feed?limit=50', token: 'head', raw: (db) => db.prepare(headFeedSql).all(headDepartment) },
     { name: 'windows', path: '/api/windows', token: 'manager', raw: (db) => db.prepare('SELECT * FROM windows ORDER BY number').all() },
     { name: 'staff', path: '/api/staff', token: 'manager', raw: (db) => db.prepare('SELECT staff_id, name, post, title, window_id FROM staff ORDER BY staff_id').all() },
+    { name: 'departments', path: '/api/departments', token: 'manager', raw: (db) => db.prepare('SELECT * FROM departments ORDER BY name').all() },
+    { name: 'devices', path: '/api/devices', token: 'manager', raw: (db) => db.prepare('SELECT * FROM devices').all() },
+    {
+      name: 'alerts',
+      path: '/api/alerts',
+      token: 'manager',
+      raw: (db) => db.prepare('SELECT * FROM alerts WHERE cleared_at IS NULL OR acked_at IS NULL ORDER BY last_at DESC LIMIT 200').all(),
+    },
+    {
+      name: 'integrity, last 30 days (hall)',
+      path: '/api/integrity',
+      token: 'manager',
+      raw: (db) =>
+        db
+          .prepare(
+            `SELECT window_id, staff_id, count(*), sum(case when flags <> '[]' then 1 else 0 end) FROM assessments
+             WHERE china_date >= ? AND china_date <= ? AND flags IS NOT NULL GROUP BY window_id, staff_id`,
+          )
+          .all(monthAgo, today),
+    },
+    {
+      name: 'integrity, last 30 days (department head)',
+      path: '/api/integrity',
+      token: 'head',
+      raw: (db) =>
+        db
+          .prepare(
+            `SELECT window_id, staff_id, count(*), sum(case when flags <> '[]' then 1 else 0 end) FROM assessments
+             WHERE china_date >= ? AND china_date <= ? AND flags IS NOT NULL AND department_id = ? GROUP BY window_id, staff_id`,
+          )
+          .all(monthAgo, today, headDepartment),
+    },
+    { name: 'audit log, latest page', path: '/api/audit', token: 'auditor', raw: (db) => db.prepare('SELECT * FROM audit_log ORDER BY id LIMIT 100').all() },
   ];
 }
 
@@ -135,7 +169,12 @@ async function main(): Promise<void> {
     try {
       await gw.auth.createUser('bench-manager', 'bench-password-1', 'manager');
       await gw.auth.createUser('bench-head', 'bench-password-2', 'dept-head', { departmentId: hall.headDepartment });
-      const tokens = { manager: await login(gw.httpUrl, 'bench-manager', 'bench-password-1'), head: await login(gw.httpUrl, 'bench-head', 'bench-password-2') };
+      await gw.auth.createUser('bench-auditor', 'bench-password-3', 'auditor');
+      const tokens = {
+        manager: await login(gw.httpUrl, 'bench-manager', 'bench-password-1'),
+        head: await login(gw.httpUrl, 'bench-head', 'bench-password-2'),
+        auditor: await login(gw.httpUrl, 'bench-auditor', 'bench-password-3'),
+      };
       const raw = new Database(join(dataDir, 'gateway.db'), { readonly: true });
 
       console.log(`\nconsole queries, ${RUNS} runs each (API = HTTP + session + scope + JSON; raw = the same question straight to SQLite)`);

@@ -66,7 +66,9 @@ export function seedHallYear(db: Database.Database, o: SeedOptions): SeededHall 
   const insert = db.prepare(`INSERT INTO assessments (assess_id, source, channel, record_id, device_id, case_no, assess_number, level, pressed_at, china_date,
     clock_flag, window_id, window_number, department, department_id, staff_id, item_code, item_name, catalogue_version, is_default, replaces,
     superseded_by, reasons, comment, contact_record_id, details_at, flags, created_at)
-    VALUES (?, ?, ?, ?, ?, NULL, 1, ?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL, NULL, '2020.1', ?, NULL, NULL, ?, NULL, NULL, ?, NULL, ?)`);
+    VALUES (?, ?, ?, ?, ?, NULL, 1, ?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL, NULL, '2020.1', ?, NULL, NULL, ?, NULL, NULL, ?, ?, ?)`);
+  // Device ratings carry the device's integrity flags (R11): most none, a few a reason to look.
+  const FLAG_SETS = ['[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '["fast-press"]', '["burst"]'];
   const log = db.prepare('INSERT INTO assessment_log (assess_id, change, at) VALUES (?, ?, ?)');
   const perDay = new Map<string, number>();
   const CHUNK = 20_000;
@@ -103,6 +105,7 @@ export function seedHallYear(db: Database.Database, o: SeedOptions): SeededHall 
           isDefault,
           bad ? JSON.stringify([101 + Math.floor(rnd() * 5)]) : null,
           bad ? pressed : null,
+          isDefault ? null : FLAG_SETS[Math.floor(rnd() * FLAG_SETS.length)]!,
           pressed,
         );
         log.run(id, 'created', pressed);
