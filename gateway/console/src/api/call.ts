@@ -49,14 +49,3 @@ export async function need<T>(p: Promise<Answer<T>>): Promise<T> {
   if (!r.response.ok || r.data === undefined) throw failure(r);
   return r.data;
 }
-
-/**
- * The data of a route whose OpenAPI description has no response schema (so schema.d.ts types it as
- * nothing): the shape is asserted from api/undescribed.ts. Each use is an API gap to close in the
- * gateway; with the schema there, switch the call to need().
- */
-export async function undescribed<T>(p: Promise<{ error?: unknown; response: Response }>): Promise<T> {
-  const r = await settle(p);
-  if (!r.response.ok) throw failure(r);
-  return (r as { data?: unknown }).data as T;
-}

@@ -44,9 +44,14 @@ export function messageOf(error: unknown): string {
 
 /**
  * Image bytes for PUT /api/staff/{staffId}/photo, under the same session rules as `api`:
- * openapi-fetch cannot send them because /openapi.json does not describe that route's body.
+ * openapi-fetch cannot send them because /openapi.json does not describe that route's request
+ * body (an API gap); the answer is the route's described one.
  */
-export async function putImage(path: string, image: Blob): Promise<{ data?: unknown; error?: unknown; response: Response }> {
+export async function putImage(
+  staffId: string,
+  image: Blob,
+): Promise<{ data?: paths['/api/staff/{staffId}/photo']['put']['responses'][200]['content']['application/json']; error?: unknown; response: Response }> {
+  const path = `/api/staff/${encodeURIComponent(staffId)}/photo`;
   const response = await fetch(`${gatewayBase}${path}`, {
     method: 'PUT',
     credentials: 'same-origin',
@@ -55,5 +60,6 @@ export async function putImage(path: string, image: Blob): Promise<{ data?: unkn
   });
   if (response.status === 401) onUnauthorized();
   const body: unknown = await response.json().catch(() => undefined);
-  return response.ok ? { data: body, response } : { error: body, response };
+  // The gateway answers this route's described shape (PhotoSavedSchema) or an error body.
+  return response.ok ? { data: body as never, response } : { error: body, response };
 }

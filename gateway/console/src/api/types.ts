@@ -20,3 +20,9 @@ export type IntegrityReport = Json<'/api/integrity', 'get'>;
 export type IntegrityFlag = IntegrityReport['flags'][number]['flag'];
 export type FlaggedRating = Json<'/api/integrity/ratings', 'get'>['ratings'][number];
 export type AuditEntry = Json<'/api/audit', 'get'>['entries'][number];
+export type WindowRow = Json<'/api/windows', 'get'>[number];
+export type StaffRow = Json<'/api/staff', 'get'>[number];
+export type DeviceView = Json<'/api/devices', 'get'>[number];
+/** An alert as GET /api/alerts lists it and the live stream's `alert` event carries it. */
+export type AlertView = Json<'/api/alerts', 'get'>[number];
+export type PhotoSaved = Json<'/api/staff/{staffId}/photo', 'put'>;

@@ -1,0 +1,36 @@
+/**
+ * Hash routing (/#/live, /#/screen?key=…): the gateway serves one index.html at / and no console
+ * path can shadow an API path. One guard decides every page: public pages open for anyone; the
+ * others need a session (else the login page, remembering where the user was going) and a role the
+ * page lists (else the role's first page).
+ */
+import { createRouter, createWebHashHistory } from 'vue-router';
+import { whenUnauthorized } from '../api/client';
+import { forgetSession, loadSession } from '../composables/useSession';
+import { consolePages, homeFor, mayOpen } from './routes';
+
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
+    { path: '/screen', name: 'screen', component: () => import('../views/ScreenView.vue'), meta: { public: true } },
+    { path: '/', component: () => import('../components/AppLayout.vue'), children: consolePages },
+    { path: '/:rest(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { public: true } },
+  ],
+});
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  const me = await loadSession();
+  if (!me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  if (to.path === '/' || !mayOpen(me.role, to.meta.roles)) return homeFor(me.role);
+  return true;
+});
+
+// A 401 from any call (the session expired, was ended, or the account disabled): back to login.
+whenUnauthorized(() => {
+  forgetSession();
+  const here = router.currentRoute.value;
+  if (here.meta.public) return;
+  void router.replace({ name: 'login', query: { redirect: here.fullPath } });
+});
