@@ -21,6 +21,14 @@ const WINDOWS = [
   { number: '03', department: '人力资源和社会保障局', staff: { staffId: 's-003', staffNo: 'A003', name: '王芳', post: '社保经办', title: '科员', badgeUids: ['0A1B2C3D50'] } },
 ];
 
+/** The demo's console logins for the other roles (docs/CONSOLE.md "Who sees what"). */
+const DEMO_ACCOUNTS = [
+  { label: 'manager', username: 'manager', password: 'demo-manager-2026', role: 'manager', displayName: '钱主任' },
+  { label: 'department head (不动产登记中心)', username: 'dept-head', password: 'demo-depthead-2026', role: 'dept-head', displayName: '孙科长' },
+  { label: 'supervisor', username: 'supervisor', password: 'demo-supervisor-2026', role: 'supervisor', displayName: '李监督' },
+  { label: 'auditor', username: 'auditor', password: 'demo-auditor-2026', role: 'auditor', displayName: '周审计' },
+] as const;
+
 rmSync(DEMO_DIR, { recursive: true, force: true });
 mkdirSync(DEMO_DIR, { recursive: true });
 const gwDir = join(DEMO_DIR, 'gateway');
@@ -69,8 +77,16 @@ for (const w of WINDOWS) {
   );
 }
 
+// One console account per role besides hall IT, as hall IT would make them (console → 账号).
+const windowsNow = (await gateway.api('GET', '/api/windows')).body as Array<{ number: string; departmentId: string }>;
+const headOf = windowsNow.find((w) => w.number === '02')!.departmentId;
+for (const a of DEMO_ACCOUNTS) await gateway.api('PUT', '/api/accounts', { ...a, ...(a.role === 'dept-head' ? { departmentId: headOf } : {}) });
+
 console.log('\nhcp demo hall is running. Open:');
-console.log(`  gateway API       ${gateway.http}/openapi.json   (hall IT login: ${ADMIN.username} / ${ADMIN.password})`);
+console.log(`  console           ${gateway.http}/   logins (user / password):`);
+console.log(`                    hall IT ${ADMIN.username} / ${ADMIN.password}`);
+for (const a of DEMO_ACCOUNTS) console.log(`                    ${a.label} ${a.username} / ${a.password}`);
+console.log(`  API docs          ${gateway.http}/docs   (the same logins; /openapi.json for scripts)`);
 console.log(
   `  post a case       curl -X POST ${gateway.http}/api/cases -H 'content-type: application/json' -H 'x-api-key: ${businessKey}' -d '{"caseNo":"LF-2026-0001","windowNumber":"01","itemCode":"11131000MB0001","itemName":"个体工商户注册登记"}'`,
 );
