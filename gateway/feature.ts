@@ -32,6 +32,8 @@ export interface GatewayEvents {
   'device-online': { deviceId: string };
   'device-offline': { deviceId: string };
   'invite-receipt': { deviceId: string; receipt: InviteReceipt };
+  /** New entries in followup_events (the uplink sends rectification records from them). */
+  'followups-changed': { by: 'followup' };
 }
 
 export type GatewayEventBus = TypedEventBus<GatewayEvents>;

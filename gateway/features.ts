@@ -1,6 +1,7 @@
 /** The features this build of the gateway has (gateway/feature.ts says what a feature is). */
 import { casesFeature } from './cases/cases-feature.js';
 import type { FeatureDefinition } from './feature.js';
+import { followupFeature } from './followup/followup-feature.js';
 import { uplinkFeature } from './uplink/uplink-feature.js';
 
-export const GATEWAY_FEATURES: readonly FeatureDefinition<unknown>[] = [casesFeature, uplinkFeature];
+export const GATEWAY_FEATURES: readonly FeatureDefinition<unknown>[] = [casesFeature, followupFeature, uplinkFeature];

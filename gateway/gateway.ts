@@ -17,7 +17,6 @@ import { EmbeddedBroker, type BrokerHooks } from './broker/embedded-broker.js';
 import { ExternalBrokerLink, mosquittoPasswordHash } from './broker/external-broker.js';
 import { SessionFightWatch } from './broker/session-fight-watch.js';
 import type { GatewayConfig } from './config/gateway-config.js';
-import { loadContactKey } from './contact-key.js';
 import { BacklogTrend } from './devices/backlog-trend.js';
 import { DeviceStatusBook } from './devices/device-status.js';
 import { DeviceWatch } from './devices/device-watch.js';
@@ -114,7 +113,8 @@ export class Gateway {
     });
     this.auth = new ConsoleAuth(this.store, clock, audit);
     const hall = { ...c.hall };
-    this.registry = new Registry(this.store, hall, clock, loadContactKey(c.dataDir));
+    // The contact key comes from the follow-up feature's key ring (registry.useContactKeys).
+    this.registry = new Registry(this.store, hall, clock, undefined);
     const external = c.mqtt.external;
     this.enrolment = new Enrolment({
       store: this.store,

@@ -6,6 +6,7 @@
 import { AUDIT_MIGRATIONS } from './audit/audit-schema.js';
 import { WATCH_MIGRATIONS } from './devices/watch-schema.js';
 import type { FeatureDefinition } from './feature.js';
+import { FOLLOWUP_CONTACT_MIGRATIONS } from './followup/followup-contact-schema.js';
 import { FOLLOWUP_MIGRATIONS } from './followup/followup-schema.js';
 import { SCREEN_LINK_MIGRATIONS } from './live/screen-links.js';
 import { BADGE_CAPTURE_MIGRATIONS } from './registry/badge-capture-schema.js';
@@ -21,6 +22,7 @@ export const CORE_PART_MIGRATIONS: readonly GatewayMigration[] = [
   ...INTEGRITY_MIGRATIONS,
   ...AUDIT_MIGRATIONS,
   ...FOLLOWUP_MIGRATIONS,
+  ...FOLLOWUP_CONTACT_MIGRATIONS,
 ];
 
 export function allMigrations(features: readonly FeatureDefinition<unknown>[]): GatewayMigration[] {

@@ -2,7 +2,8 @@
  * The live hall's figures (the console's 实时大厅 and 大屏): one day's ratings per window and per
  * department, the five-level distribution beside every rate, and the recent feed. How each rate is
  * computed: docs/NATIONAL-SPEC.md "After the rating: the measures" (好评率 counts R7 defaults,
- * 主动评价好评率 does not; a default that a real rating replaced counts no more). Only levels and
+ * 主动评价好评率 does not; a default that a real rating replaced counts no more; a written-off rating
+ * counts no more either, RULES.md R14). Only levels and
  * places — never who rated.
  */
 import { sql } from 'kysely';
@@ -68,7 +69,12 @@ function finish<T extends Tally & { good?: number; activeGood?: number }>(t: T):
 export async function liveSummary(db: Db, date: string, departments: string[] | null, goodLevels: number[]): Promise<LiveSummary> {
   const good = new Set(goodLevels);
   const base = () => {
-    let q = db.selectFrom('assessments').where('china_date', '=', date).where('superseded_by', 'is', null);
+    // A written-off rating (核销, R14) stays stored and listed but leaves every figure.
+    let q = db
+      .selectFrom('assessments')
+      .where('china_date', '=', date)
+      .where('superseded_by', 'is', null)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('write_offs as wo').select('wo.assess_id').whereRef('wo.assess_id', '=', 'assessments.assess_id'))));
     if (departments !== null) q = q.where('department_id', 'in', departments.length ? departments : ['\u0000']);
     return q;
   };

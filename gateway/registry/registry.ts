@@ -63,8 +63,17 @@ export class Registry {
     private readonly store: GatewayStore,
     private readonly hall: HallSettings,
     private readonly clock: Clock,
-    private readonly contactKey: ContactKeyInfo | undefined,
+    private contactKey: ContactKeyInfo | (() => ContactKeyInfo) | undefined,
   ) {}
+
+  /**
+   * Where the key devices seal call-back numbers to comes from: the follow-up feature's key ring
+   * (gateway/contact-key.ts), whose key changes every epoch. Without it devices take no number: a
+   * hall that does not follow 差评 up promises no call-back.
+   */
+  useContactKeys(source: () => ContactKeyInfo): void {
+    this.contactKey = source;
+  }
 
   async upsertWindow(w: WindowBody): Promise<void> {
     const now = new Date(this.clock.now()).toISOString();
@@ -189,7 +198,7 @@ export class Registry {
         roster: roster.map(({ windowId: _w, ...s }) => s),
         catalogueVersion: this.hall.catalogueVersion,
         invitationTimeoutSec: this.hall.invitationTimeoutSec,
-        ...(this.contactKey ? { contactKey: this.contactKey } : {}),
+        ...(this.contactKey ? { contactKey: typeof this.contactKey === 'function' ? this.contactKey() : this.contactKey } : {}),
         ...(this.hall.qrBaseUrl ? { qrBaseUrl: this.hall.qrBaseUrl } : {}),
         // Tells the device it may subscribe to its command topic (badge capture, issue 11).
         commands: [...DEVICE_COMMANDS],

@@ -39,6 +39,9 @@ export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
     raw.pragma('synchronous = FULL');
   }
   raw.pragma('foreign_keys = ON');
+  // What is deleted or overwritten is zeroed in its page, not left in free space: a purged call-back
+  // key (gateway/followup/contact-escrow.ts) must not survive in the file. FAST costs no extra I/O.
+  if (!o.readonly) raw.pragma('secure_delete = FAST');
   raw.pragma('busy_timeout = 5000');
   const db = new Kysely<GatewayTables>({ dialect: new GatewaySqliteDialect(raw) });
   let closed = false;

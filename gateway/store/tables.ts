@@ -335,7 +335,7 @@ export interface UplinkOutboxTable {
   id: Generated<number>;
   /** Idempotency: `rating:<assessId>` (a rating or a correction), `amend:<assessId>`. */
   item_key: string;
-  /** 'rating' | 'correction' | 'amendment' */
+  /** 'rating' | 'correction' | 'amendment' | 'rectification' (a 差评's follow-up record, `rectify:<followupId>:<eventSeq>`) */
   kind: string;
   assess_id: string;
   case_no: string | null;
@@ -429,6 +429,25 @@ export interface FollowupsTable {
   contact_opened_count: Generated<number>;
   /** The sealed call-back number was made unreadable (closed and retention over). */
   contact_purged_at: string | null;
+  /** The due instant (due_at) the last reminder was for: one reminder per deadline, whichever worker sends it (migration 02). */
+  reminded_due_at: string | null;
+}
+
+/**
+ * The key that opens one follow-up's sealed call-back number and nothing else, kept while the hall
+ * key it was sealed to still existed (gateway/followup/contact-escrow.ts, docs/FOLLOWUP.md "The
+ * call-back number's life"). Not append-only: purging empties `opening_key`, the row stays as the record.
+ */
+export interface FollowupContactKeysTable {
+  /** The detail record holding the sealed number (assessments.contact_record_id). */
+  record_id: string;
+  followup_id: string;
+  /** The hall key it was sealed to. */
+  key_id: string;
+  /** AES-256-GCM of the opening key under the gateway's vault key (base64 iv.ct.tag); null once purged, or when the hall key was already gone. */
+  opening_key: string | null;
+  escrowed_at: string;
+  purged_at: string | null;
 }
 
 /** Every step of every follow-up, who and when (append-only). */
@@ -472,6 +491,49 @@ export interface WriteOffsTable {
   reason: string;
 }
 
+// ---- reports feature (gateway/reports/reports-schema.ts) ---------------------------------------
+
+/**
+ * A published report (RULES.md R15): append-only. A correction is a new version naming the one
+ * before by id and hash and saying why; `hash` is the SHA-256 over the canonical JSON of the
+ * envelope (which carries `content_hash`, the SHA-256 of the content's canonical JSON).
+ */
+export interface ReportSnapshotsTable {
+  /** `<kind>-<period>-v<version>`, e.g. `monthly-2026-11-v2`. */
+  snapshot_id: string;
+  /** 'monthly' | 'quarterly' */
+  kind: string;
+  /** `2026-11` or `2026-Q4`. */
+  period: string;
+  version: number;
+  /** China dates, both included. */
+  period_from: string;
+  period_to: string;
+  /** Follow-up states are read as they stood at this instant (the first version's; later versions keep it). */
+  cutoff: string;
+  generated_at: string;
+  /** `schedule`, `recheck` or the console user who asked. */
+  generated_by: string;
+  previous_id: string | null;
+  previous_hash: string | null;
+  /** JSON: why this version exists (null for a first version). */
+  reason: string | null;
+  /** JSON: what the data was read up to (assessment_log seq, the written-off ratings), to find later changes. */
+  basis: string;
+  /** The content, as canonical JSON. */
+  content: string;
+  content_hash: string;
+  hash: string;
+}
+
+/** How far the log has been checked for changes to a published period (mutable; the snapshots are not). */
+export interface ReportChecksTable {
+  kind: string;
+  period: string;
+  checked_seq: number;
+  checked_at: string;
+}
+
 export interface GatewayTables {
   windows: WindowsTable;
   departments: DepartmentsTable;
@@ -504,4 +566,7 @@ export interface GatewayTables {
   followup_events: FollowupEventsTable;
   appeals: AppealsTable;
   write_offs: WriteOffsTable;
+  followup_contact_keys: FollowupContactKeysTable;
+  report_snapshots: ReportSnapshotsTable;
+  report_checks: ReportChecksTable;
 }

@@ -44,6 +44,8 @@ export function ratingRoutes(s: CoreServices): FastifyPluginAsync {
         .selectFrom('assessments')
         .select(['window_id', 'level', sql<number>`count(*)`.as('n')])
         .where('superseded_by', 'is', null)
+        // A written-off rating (核销, R14) stays listed in /api/ratings but counts no more.
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('write_offs as wo').select('wo.assess_id').whereRef('wo.assess_id', '=', 'assessments.assess_id'))))
         .groupBy(['window_id', 'level']);
       if (depts !== null) q = q.where('department_id', 'in', depts);
       const rows = await q.execute();
