@@ -11,6 +11,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture, launchBrowser, pageAs, settle, type ConsolePage } from './console-browser.js';
+import { loggedIn } from '../support/console-client.js';
 import { BADGE_TO_CAPTURE, portraitPng, startConsoleStand, tapBadgesOn, USERS, type ConsoleStand } from './console-stand.js';
 
 let stand: ConsoleStand;
@@ -201,6 +202,23 @@ describe('the hall console', () => {
     expect(await page.getByTestId('menu').isVisible()).toBe(false);
     await page.emulateMedia({ media: 'screen' });
     expect(problems).toEqual([]);
+  });
+
+  it('lets hall IT make a manager account that can log in', async () => {
+    const p = await open('hall-it', '/accounts');
+    const { page } = p;
+    await page.getByTestId('create').click();
+    await page.getByTestId('account-username').fill('mgr2');
+    await page.getByTestId('account-display').fill('吴副主任');
+    await page.getByTestId('account-role').click();
+    await page.locator('.el-select-dropdown__item').filter({ hasText: '大厅管理' }).click();
+    await page.getByTestId('account-password').fill('manager-password-2');
+    await page.getByTestId('account-repeat').fill('manager-password-2');
+    await page.getByTestId('save').click();
+    await page.getByTestId('account-list').getByText('mgr2').waitFor();
+    expect(p.errors).toEqual([]);
+    const me = await (await loggedIn(stand.gw, 'mgr2', 'manager-password-2')).call('GET', '/api/me');
+    expect(me.body).toMatchObject({ username: 'mgr2', role: 'manager', displayName: '吴副主任' });
   });
 
   it('lets hall IT crop and upload a photo and capture a badge from a device', async () => {
