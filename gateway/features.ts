@@ -2,6 +2,7 @@
 import { casesFeature } from './cases/cases-feature.js';
 import type { FeatureDefinition } from './feature.js';
 import { followupFeature } from './followup/followup-feature.js';
+import { reportsFeature } from './reports/reports-feature.js';
 import { uplinkFeature } from './uplink/uplink-feature.js';
 
-export const GATEWAY_FEATURES: readonly FeatureDefinition<unknown>[] = [casesFeature, followupFeature, uplinkFeature];
+export const GATEWAY_FEATURES: readonly FeatureDefinition<unknown>[] = [casesFeature, followupFeature, uplinkFeature, reportsFeature];

@@ -11,6 +11,7 @@ debs=(
   gcc-avr avr-libc arduino-core-avr          # build the panel firmware
   simavr libsimavr-dev libsimavrparts1 libelf-dev pkg-config   # run it: the virtual panel
   socat xvfb openssl                         # pty pairs for serial tests; a real X display; test certificates
+  poppler-utils                              # the reports tests read the PDF exports back (pdftotext, pdffonts, pdftoppm)
 )
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

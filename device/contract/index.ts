@@ -5,6 +5,7 @@
  */
 export * from './levels.js';
 export * from './catalogue.js';
+export * from './reason-dimensions.js';
 export * from './records.js';
 export * from './topics.js';
 export * from './messages.js';

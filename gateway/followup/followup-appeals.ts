@@ -2,7 +2,8 @@
  * Appeal and write-off (申诉 → 核销, RULES.md R14): the rated unit — its department head, or a
  * manager — appeals a 差评 with grounds and evidence; the write-off approver role (supervisors by
  * default: the 政务服务主管部门, Ganzi §9.2) approves it as mistaken (误评) or malicious (恶意差评), or
- * refuses. Approval adds a row to `write_offs` (append-only) and a `written-off` event: the rating
+ * refuses. Approval adds a row to `write_offs` (append-only) and a `written-off` event, and ends an
+ * open follow-up (nothing is left to rectify or escalate): the rating
  * stays stored and visible with its write-off, and leaves every statistic (the live hall, reports,
  * and the province through the rectification record). One appeal waits per 差评 at a time; a
  * written-off rating is not appealed again. Each filing and decision is audited.
@@ -14,7 +15,7 @@ import type { Db } from '../store/database.js';
 import type { AppealBody, AppealDecisionBody } from './followup-bodies.js';
 import { mustAct, mustApprove, mustSee } from './followup-access.js';
 import { FollowupError } from './followup-error.js';
-import type { StepParts } from './followup-steps.js';
+import { alertSubject, DUE_SOON_ALERT, OVERDUE_ALERT, type StepParts } from './followup-steps.js';
 
 export interface AppealView {
   appealId: string;
@@ -97,6 +98,11 @@ export class FollowupAppeals {
     });
   }
 
+  private async clearAlerts(followupId: string): Promise<void> {
+    await this.p.alerts.clear(DUE_SOON_ALERT, alertSubject(followupId));
+    await this.p.alerts.clear(OVERDUE_ALERT, alertSubject(followupId));
+  }
+
   async decide(appealId: string, user: SessionUser, b: z.infer<typeof AppealDecisionBody>, remote: string | null): Promise<void> {
     const appeal = await this.p.db.selectFrom('appeals').select('followup_id').where('appeal_id', '=', appealId).executeTakeFirst();
     if (!appeal?.followup_id) throw new FollowupError('not-found', `no appeal ${appealId}`);
@@ -123,7 +129,15 @@ export class FollowupAppeals {
         .insertInto('write_offs')
         .values({ assess_id: f.assess_id, appeal_id: appealId, kind: b.kind!, approved_by: user.username, approved_at: now, reason: b.reason })
         .execute();
-      return { events: [{ kind: 'written-off', note: b.reason, data: { appealId, kind: b.kind, approvedBy: user.username, role: user.role } }], audit };
+      // Written off, the 差评 no longer counts (R14): nothing is left to rectify, answer or escalate,
+      // so its follow-up ends here (no root cause: the rating itself was the mistake).
+      const ends = f.state === 'open';
+      return {
+        ...(ends ? { set: { state: 'closed', step: 'closed', closed_at: now, action_taken: b.reason } } : {}),
+        events: [{ kind: 'written-off', note: b.reason, data: { appealId, kind: b.kind, approvedBy: user.username, role: user.role } }],
+        audit,
+        ...(ends ? { after: () => this.clearAlerts(f.followup_id) } : {}),
+      };
     });
   }
 }

@@ -7,7 +7,7 @@
  * Per item, a province answers one of four things. `duplicate` — it already has the item — is
  * success: after a lost answer we send again, and exactly once holds only if a resend is harmless.
  */
-import type { AmendmentItem, CorrectionItem, RatingItem } from './items.js';
+import type { AmendmentItem, CorrectionItem, RatingItem, RectificationItem } from './items.js';
 
 export type ItemOutcome =
   | { status: 'accepted' }
@@ -28,8 +28,8 @@ export type BatchAnswer =
  * One province. Each call sends a batch of one kind; assessIds are unique within a batch. Calls
  * never throw for transport trouble or a province's refusal: they answer.
  *
- * A rectification (整改) report, for the 差评 follow-up (docs/RULES.md R12–R13), will join this
- * interface with the item it sends, in the issue that builds the follow-up.
+ * `submitRectifications` is optional: a province that does not take the follow-up records of 差评
+ * leaves it out, and the uplink then queues none (rectification-enqueue.ts) — skipped, not an error.
  */
 export interface ProvinceAdapter {
   /** Its name in config (`province.adapter`). */
@@ -40,4 +40,6 @@ export interface ProvinceAdapter {
   submitCorrections(items: CorrectionItem[]): Promise<BatchAnswer>;
   /** Reasons and comment for ratings the province already has. */
   submitAmendments(items: AmendmentItem[]): Promise<BatchAnswer>;
+  /** A 差评's follow-up record (整改, 反馈, 回访, 核销), newest revision wins; keyed by the 差评's assessId. */
+  submitRectifications?(items: RectificationItem[]): Promise<BatchAnswer>;
 }

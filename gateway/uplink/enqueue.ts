@@ -210,7 +210,7 @@ class EnqueueStep {
       return;
     }
     const item = queued.data;
-    if (item.kind === 'amendment' || (item.kind === 'rating' ? item : item.rating).reasons !== null) return; // it went with its details
+    if (item.kind === 'amendment' || item.kind === 'rectification' || (item.kind === 'rating' ? item : item.rating).reasons !== null) return; // it went with its details
     const now = this.ratingOf(a);
     if (!now) return;
     const updated: UplinkItem = item.kind === 'rating' ? now : { ...item, rating: withoutKind(now) };

@@ -4,11 +4,12 @@
  * own wire form when it sends them, so a profile change (a channel code, a field name) applies to
  * everything still unsent.
  *
- * Three kinds, from issue 10's holes 2 and 3:
+ * Four kinds, the first three from issue 10's holes 2 and 3:
  *  - a rating: a case's first rating (assessNumber 1) or a 追加评价 (2, 3 …);
  *  - a correction: a real rating, pressed before the R7 deadline, that replaces the system default
  *    already at the province (docs/RULES.md R7) — the case keeps one first rating;
- *  - an amendment: a 差评's reasons and comment that came after its rating went up.
+ *  - an amendment: a 差评's reasons and comment that came after its rating went up;
+ *  - a rectification: a 差评's follow-up record (issue 12), for a province that takes it.
  * No item carries the rater's contact (R10): it stays sealed in the gateway.
  */
 import { z } from 'zod';
@@ -84,7 +85,84 @@ export const AmendmentItemSchema = z
   .strict();
 export type AmendmentItem = z.infer<typeof AmendmentItemSchema>;
 
-export const UplinkItemSchema = z.discriminatedUnion('kind', [RatingItemSchema, CorrectionItemSchema, AmendmentItemSchema]);
+/**
+ * The steps of a 差评's follow-up a province hears of (RULES.md R12–R14), from the hall's event
+ * kinds (gateway/followup/followup-events.ts): 受理, 核实, the decision (立行立改 / 限期整改 /
+ * 解释说明), an approved extension, escalation, 整改, 反馈, 回访 with the 再评价, a reopening after a
+ * bad 再评价, 办结, withdrawal (the rating was replaced) and 核销. Everything else — assignment,
+ * notes, reminders, appeals on their way, the call-back number being opened or purged — is the
+ * hall's own and never leaves it.
+ */
+export const RECTIFICATION_STEPS = {
+  received: 'accepted',
+  verified: 'verified',
+  resolved: 'resolved',
+  'extension-approved': 'extended',
+  escalated: 'escalated',
+  rectified: 'rectified',
+  replied: 'replied',
+  'called-back': 'called-back',
+  reopened: 'reopened',
+  closed: 'closed',
+  withdrawn: 'withdrawn',
+  'written-off': 'written-off',
+} as const;
+export type RectificationStep = (typeof RECTIFICATION_STEPS)[keyof typeof RECTIFICATION_STEPS];
+const StepSchema = z.enum(Object.values(RECTIFICATION_STEPS) as [RectificationStep, ...RectificationStep[]]);
+
+/**
+ * One step of a 差评's follow-up, for a province that keeps them (docs/NATIONAL-SPEC.md
+ * "Rectification records"): the step itself, and the follow-up as it stood when the step was
+ * queued, so a province that keeps the newest revision computes 差评回复率 and 回访整改率 exactly as
+ * the hall does. `revision` is the step's event seq: unique, increasing, the province's key with
+ * the assessId. No handler, no notes, nothing of the rater's contact (R10).
+ */
+export const RectificationItemSchema = z
+  .object({
+    kind: z.literal('rectification'),
+    /** The 差评 (its rating is at the province first). */
+    assessId: z.string().min(1).max(80),
+    followupId: z.string().min(1).max(80),
+    revision: z.number().int().min(1),
+    step: z
+      .object({
+        kind: StepSchema,
+        at: IsoTime,
+        /** The 再评价 given at this call-back (called-back, reopened); the state below may have moved on. */
+        rerating: Level.nullable(),
+      })
+      .strict(),
+    caseNo: z.string().min(1).max(50).nullable(),
+    openedAt: IsoTime,
+    state: z.enum(['open', 'closed']),
+    /** 核实: 属实 / 不属实 / 部分属实. */
+    finding: z.enum(['true', 'untrue', 'partly']).nullable(),
+    /** 立行立改 / 限期整改 / 解释说明. */
+    resolution: z.enum(['immediate', 'deadline', 'explained']).nullable(),
+    dueDate: z.string().nullable(),
+    extendedDays: z.number().int().min(0),
+    escalationLevel: z.number().int().min(0),
+    rectifiedAt: IsoTime.nullable(),
+    repliedAt: IsoTime.nullable(),
+    calledBackAt: IsoTime.nullable(),
+    /** 再评价 at the call-back (5 = 非常满意 … 1), null if none. */
+    rerating: Level.nullable(),
+    reratingDeclined: z.boolean(),
+    rootCause: z.enum(['staff', 'process', 'system', 'policy']).nullable(),
+    /** What was done (办结); withheld (null) if it looks like it holds a phone number. */
+    actionTaken: z.string().max(2000).nullable(),
+    closedAt: IsoTime.nullable(),
+    reopenedCount: z.number().int().min(0),
+    /** 核销 (R14): the rating leaves every statistic, the province's too. */
+    writtenOff: z
+      .object({ kind: z.enum(['mistaken', 'malicious']), approvedAt: IsoTime })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+export type RectificationItem = z.infer<typeof RectificationItemSchema>;
+
+export const UplinkItemSchema = z.discriminatedUnion('kind', [RatingItemSchema, CorrectionItemSchema, AmendmentItemSchema, RectificationItemSchema]);
 export type UplinkItem = z.infer<typeof UplinkItemSchema>;
 export type ItemKind = UplinkItem['kind'];
 
@@ -119,7 +197,7 @@ export function ratingItemOf(a: LedgerRow): RatingItem {
   };
 }
 
-/** The rating an item carries (a correction carries one too), or null for an amendment. */
+/** The rating an item carries (a correction carries one too), or null for an amendment or a rectification. */
 export function ratingOf(item: UplinkItem): Omit<RatingItem, 'kind'> | null {
   if (item.kind === 'rating') return item;
   if (item.kind === 'correction') return item.rating;
@@ -130,6 +208,6 @@ export function ratingOf(item: UplinkItem): Omit<RatingItem, 'kind'> | null {
 export function isUplinkItemShape(x: unknown): x is UplinkItem {
   if (x === null || typeof x !== 'object') return false;
   const o = x as { kind?: unknown; assessId?: unknown; rating?: { assessId?: unknown } };
-  if (o.kind === 'rating' || o.kind === 'amendment') return typeof o.assessId === 'string';
+  if (o.kind === 'rating' || o.kind === 'amendment' || o.kind === 'rectification') return typeof o.assessId === 'string';
   return o.kind === 'correction' && typeof o.rating?.assessId === 'string';
 }

@@ -31,7 +31,7 @@ export function orderKeyOf(a: Pick<AssessmentsTable, 'device_id' | 'case_no' | '
   return `assess:${a.assess_id}`;
 }
 
-export function itemKeyOf(kind: ItemKind, assessId: string): string {
+export function itemKeyOf(kind: Exclude<ItemKind, 'rectification'>, assessId: string): string {
   return kind === 'amendment' ? `amend:${assessId}` : `rating:${assessId}`;
 }
 
@@ -47,7 +47,8 @@ export interface RowPlace {
 export function newRow(item: UplinkItem, place: RowPlace, now: string, state: 'pending' | 'dead' = 'pending'): Insertable<UplinkOutboxTable> {
   const assessId = item.kind === 'correction' ? item.rating.assessId : item.assessId;
   return {
-    item_key: itemKeyOf(item.kind, assessId),
+    // A follow-up's record goes once per revision (each step that changed it), not once per rating.
+    item_key: item.kind === 'rectification' ? `rectify:${item.followupId}:${item.revision}` : itemKeyOf(item.kind, assessId),
     kind: item.kind,
     assess_id: assessId,
     case_no: place.caseNo,

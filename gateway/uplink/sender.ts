@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../feature.js';
 import type { GatewayStore } from '../store/database.js';
 import type { BatchAnswer, ItemOutcome, ProvinceAdapter } from './adapter.js';
-import { isUplinkItemShape, type AmendmentItem, type CorrectionItem, type RatingItem, type UplinkItem } from './items.js';
+import { isUplinkItemShape, type AmendmentItem, type CorrectionItem, type RatingItem, type RectificationItem, type UplinkItem } from './items.js';
 import { OutcomeCommit, type OutRow } from './outcome-commit.js';
 import { UPLINK_LANES } from './outbox.js';
 
@@ -209,7 +209,12 @@ export class UplinkSender {
   /** One call per kind of item in the batch, at once; answers keyed back to outbox rows. */
   private async submit(rows: OutRow[]): Promise<Submitted> {
     const outcomes = new Map<number, ItemOutcome>();
-    const groups = { rating: [] as Array<[OutRow, RatingItem]>, correction: [] as Array<[OutRow, CorrectionItem]>, amendment: [] as Array<[OutRow, AmendmentItem]> };
+    const groups = {
+      rating: [] as Array<[OutRow, RatingItem]>,
+      correction: [] as Array<[OutRow, CorrectionItem]>,
+      amendment: [] as Array<[OutRow, AmendmentItem]>,
+      rectification: [] as Array<[OutRow, RectificationItem]>,
+    };
     for (const r of rows) {
       // The outbox holds items the enqueuer built from typed ledger rows (items.ts), so a structural
       // check is enough here; a full schema parse of every item cost a fifth of the drain. What the
@@ -224,6 +229,7 @@ export class UplinkSender {
       }
       if (item.kind === 'rating') groups.rating.push([r, item]);
       else if (item.kind === 'correction') groups.correction.push([r, item]);
+      else if (item.kind === 'rectification') groups.rectification.push([r, item]);
       else groups.amendment.push([r, item]);
     }
     const calls: Array<Promise<{ rows: OutRow[]; answer: BatchAnswer }>> = [];
@@ -238,6 +244,10 @@ export class UplinkSender {
     call(groups.rating, (i) => this.adapter.submitRatings(i));
     call(groups.correction, (i) => this.adapter.submitCorrections(i));
     call(groups.amendment, (i) => this.adapter.submitAmendments(i));
+    // Queued only for a province that takes them; one left from an adapter that did is refused for hall IT to see.
+    const rectify = this.adapter.submitRectifications?.bind(this.adapter);
+    if (rectify) call(groups.rectification, rectify);
+    else for (const [r] of groups.rectification) outcomes.set(r.id, { status: 'rejected', reason: `the province adapter ${this.adapter.name} takes no rectification records` });
     let failed: string | null = null;
     let retryAfterMs = 0;
     for (const { rows: sentRows, answer } of await Promise.all(calls)) {

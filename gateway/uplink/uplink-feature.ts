@@ -15,6 +15,7 @@ import type { ProvinceAdapter } from './adapter.js';
 import { DeadLetters, deadLetterRoutes } from './dead-letters.js';
 import { UplinkEnqueuer } from './enqueue.js';
 import { createProvinceAdapter, OutboxSettingsSchema, ProvinceConfigSchema, type OutboxSettings } from './provinces/index.js';
+import { RectificationEnqueuer } from './rectification-enqueue.js';
 import { UplinkSender, type SenderOptions } from './sender.js';
 import { UPLINK_MIGRATIONS } from './uplink-schema.js';
 
@@ -39,12 +40,14 @@ export interface UplinkParts {
 export class UplinkFeature implements GatewayFeature {
   readonly deadLetters: DeadLetters;
   readonly enqueuer: UplinkEnqueuer;
+  /** The follow-ups' records of 差评, for a province that takes them (rectification-enqueue.ts). */
+  readonly rectifications: RectificationEnqueuer;
   readonly sender: UplinkSender;
   readonly routes;
   private readonly settings: OutboxSettings;
   private readonly log: Logger;
   private timer: NodeJS.Timeout | null = null;
-  private unsubscribe: (() => void) | null = null;
+  private unsubscribe: Array<() => void> = [];
   private pumping: Promise<void> | null = null;
   private again = false;
   private running = false;
@@ -56,6 +59,7 @@ export class UplinkFeature implements GatewayFeature {
     this.log = p.logger;
     this.deadLetters = new DeadLetters(p.store);
     this.enqueuer = new UplinkEnqueuer(p.store, { clock: p.clock, logger: p.logger, holdMs: this.settings.holdMs, chunk: this.settings.enqueueChunk });
+    this.rectifications = new RectificationEnqueuer(p.store, { clock: p.clock, logger: p.logger, enabled: typeof p.adapter.submitRectifications === 'function' });
     this.sender = new UplinkSender(p.store, p.adapter, p.logger, p.clock, {
       baseBackoffMs: this.settings.retryBaseMs,
       maxBackoffMs: this.settings.retryMaxMs,
@@ -79,7 +83,7 @@ export class UplinkFeature implements GatewayFeature {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.p.events.on('assessments-changed', () => this.pump());
+    this.unsubscribe = [this.p.events.on('assessments-changed', () => this.pump()), this.p.events.on('followups-changed', () => this.pump())];
     this.timer = setInterval(() => this.pump(), this.settings.pumpEveryMs);
     this.timer.unref();
     this.pump();
@@ -89,8 +93,8 @@ export class UplinkFeature implements GatewayFeature {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     while (this.pumping) await this.pumping;
@@ -127,6 +131,8 @@ export class UplinkFeature implements GatewayFeature {
           if (n === 0 || !this.running) break;
           await new Promise((r) => setImmediate(r));
         }
+        // After the ratings: a follow-up's record waits for its rating's row.
+        while ((await this.rectifications.pump()) > 0 && this.running) this.sender.poke();
       } catch (err) {
         this.log.error({ err }, 'uplink enqueue failed; will retry');
         return;

@@ -8,11 +8,17 @@
  *    marked replaced, as history;
  *  - an amendment (a 差评's late reasons and comment) is kept, and applied to its rating's
  *    evalDetail and writingEvaluation; one per rating;
- *  - any item seen before (by assessId) is answered `duplicate`, whatever became of it since.
+ *  - any item seen before (by assessId) is answered `duplicate`, whatever became of it since;
+ *  - a rectification record (one step of a 差评's follow-up) is kept by assessId and revision, each
+ *    once (the same key again is `duplicate`); only for a rating it has (else `unknown-rating`). The
+ *    newest revision of a rating says where its follow-up stands, and from those the province
+ *    computes its own 差评回复率 and 回访整改率 (`rectificationRates`), which must equal the hall's.
  * A rating without a case (projectNo '') is keyed by its assessId alone.
  */
 import Database from 'better-sqlite3';
-import type { NationalAmendment, NationalCorrection, NationalRating } from '../../gateway/uplink/provinces/reference/wire.js';
+import type { NationalAmendment, NationalCorrection, NationalRating, NationalRectification } from '../../gateway/uplink/provinces/reference/wire.js';
+import { SimRectifications } from './sim-rectifications.js';
+import { RequestLog } from './sim-requests.js';
 
 export interface SimResult {
   status: 'accepted' | 'duplicate' | 'rejected';
@@ -68,6 +74,10 @@ const rejected = (code: string, reason: string): SimResult => ({ status: 'reject
 export class SimLedger {
   private readonly db: Database.Database;
   private readonly st;
+  /** The follow-up records of its 差评 and the rates computed from them. */
+  readonly followups: SimRectifications;
+  /** The requests as they came, when the simulator keeps them. */
+  readonly requests: RequestLog;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -81,6 +91,8 @@ export class SimLedger {
       CREATE TABLE IF NOT EXISTS amendments (
         n INTEGER PRIMARY KEY AUTOINCREMENT, assess_id TEXT NOT NULL UNIQUE, eval_detail TEXT NOT NULL, writing_evaluation TEXT NOT NULL,
         received_at TEXT NOT NULL);`);
+    this.followups = new SimRectifications(this.db);
+    this.requests = new RequestLog(this.db);
     const d = this.db;
     this.st = {
       insert: d.prepare('INSERT INTO ratings (assess_id, project_no, assess_number, kind, replaces, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -145,6 +157,12 @@ export class SimLedger {
     this.st.amend.run(a.assessId, a.evalDetail, a.writingEvaluation, at);
     this.st.setBody.run(JSON.stringify({ ...JSON.parse(r.body), evalDetail: a.evalDetail, writingEvaluation: a.writingEvaluation }), a.assessId);
     return { status: 'accepted' };
+  }
+
+  /** One step of a 差评's follow-up, for a rating it has (sim-rectifications.ts). */
+  rectification(r: NationalRectification, at: string): SimResult {
+    if (!this.st.byId.get(r.assessId)) return rejected('unknown-rating', `no rating ${r.assessId} to keep a follow-up record for`);
+    return this.followups.take(r, at);
   }
 
   /** The case a rating belongs to ('' without one), or null if the province has no such rating. */

@@ -5,33 +5,34 @@
  *   POST /province/ratings      {"records": [NationalRating…]}         first ratings, 追加评价 (assessNumber ≥ 2)
  *   POST /province/corrections  {"corrections": [NationalCorrection…]} replace a case's rating; the old one kept as history
  *   POST /province/amendments   {"amendments": [NationalAmendment…]}   late reasons/comment of a rating it has
+ *   POST /province/rectifications {"rectifications": [NationalRectification…]} a 差评's follow-up record
  *   → 200 {"code": 0, "results": [{"assessId", "status": "accepted"|"duplicate"|"rejected", "code"?, "reason"?}]}
  * Each request is HMAC-signed (signing.ts): a bad signature, an old timestamp or a replayed nonce
- * is 401. What it keeps and refuses is sim-ledger.ts; the faults it can show are sim-faults.ts.
+ * is 401. What it keeps and refuses is sim-ledger.ts (by endpoint: sim-endpoints.ts); the faults it
+ * can show are sim-faults.ts.
  *
  * Admin (unsigned, for tests and people):
  *   POST /admin/faults                 set the fault (sim-faults.ts FaultSchema)
  *   GET  /admin/stats                  requests and outcomes, and what is stored (counts)
  *   GET  /admin/ratings?after&limit    every stored rating in arrival order, replaced ones too
  *   GET  /admin/cases/:projectNo       one case: its first rating, the ratings corrections replaced, its 追加评价, amendments
+ *   GET  /admin/rectifications?from&to&cutoff  every follow-up record kept, and the 差评回复率 / 回访整改率 computed from them
+ *   GET  /admin/requests               every request as it came (endpoint, body), when started with `keepRequests`
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { SIGN_HEADERS, verifySignature } from '../../gateway/uplink/provinces/reference/signing.js';
-import {
-  AmendmentsBodySchema,
-  CorrectionsBodySchema,
-  NationalAmendmentSchema,
-  NationalCorrectionSchema,
-  NationalRatingSchema,
-  RatingsBodySchema,
-} from '../../gateway/uplink/provinces/reference/wire.js';
+import { ENDPOINTS, idOf, recordsOf, takeRecord, type Endpoint } from './sim-endpoints.js';
 import { FaultPlan, FaultSchema, type Fault } from './sim-faults.js';
-import { SimLedger, type CaseView, type SimResult, type StoredRating } from './sim-ledger.js';
+import { SimLedger, type CaseView, type StoredRating } from './sim-ledger.js';
+import type { RateScope, RectificationRates, StoredRectification } from './sim-rectifications.js';
+import type { KeptRequest } from './sim-requests.js';
 
 export { FaultSchema, type Fault } from './sim-faults.js';
 export type { CaseView, StoredRating } from './sim-ledger.js';
+export type { RateScope, RectificationRates, StoredRectification } from './sim-rectifications.js';
+export type { KeptRequest } from './sim-requests.js';
 
 export interface ProvinceSimOptions {
   key: string;
@@ -40,11 +41,9 @@ export interface ProvinceSimOptions {
   /** The simulator's clock for downtime windows. */
   now?: () => number;
   maxSkewMs?: number;
+  /** Keep every signed request's endpoint and body as it came (tests; `requests()`). */
+  keepRequests?: boolean;
 }
-
-type Endpoint = 'ratings' | 'corrections' | 'amendments';
-
-const ENDPOINTS: Record<string, Endpoint> = { '/province/ratings': 'ratings', '/province/corrections': 'corrections', '/province/amendments': 'amendments' };
 
 export class ProvinceSim {
   private server: Server | null = null;
@@ -96,6 +95,21 @@ export class ProvinceSim {
     return this.ledger.caseView(projectNo);
   }
 
+  /** Every 差评 follow-up record kept, in arrival order. */
+  rectifications(): StoredRectification[] {
+    return this.ledger.followups.all();
+  }
+
+  /** The province's 差评回复率 and 回访整改率, from what it holds. */
+  rectificationRates(scope: RateScope = {}): RectificationRates {
+    return this.ledger.followups.rates(scope);
+  }
+
+  /** Every request to a province endpoint as it came (empty unless started with `keepRequests`). */
+  requests(): KeptRequest[] {
+    return this.ledger.requests.all();
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const body = await readBody(req);
@@ -112,6 +126,12 @@ export class ProvinceSim {
       const limit = Math.min(10_000, Number(url.searchParams.get('limit') ?? 1000));
       return send(res, 200, { total: this.count(), ratings: this.stored(after, limit) });
     }
+    if (url.pathname === '/admin/rectifications' && req.method === 'GET') {
+      const q = (k: string) => url.searchParams.get(k) ?? undefined;
+      const scope: RateScope = { ...(q('from') ? { from: q('from') } : {}), ...(q('to') ? { to: q('to') } : {}), ...(q('cutoff') ? { cutoff: q('cutoff') } : {}) };
+      return send(res, 200, { records: this.rectifications(), rates: this.rectificationRates(scope) });
+    }
+    if (url.pathname === '/admin/requests' && req.method === 'GET') return send(res, 200, { requests: this.requests() });
     const caseMatch = /^\/admin\/cases\/([^/]+)$/.exec(url.pathname);
     if (caseMatch && req.method === 'GET') return send(res, 200, this.caseView(decodeURIComponent(caseMatch[1]!)));
     send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
@@ -119,6 +139,7 @@ export class ProvinceSim {
 
   private async submit(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     this.stats.requests++;
+    if (this.o.keepRequests) this.ledger.requests.keep(endpoint, body, new Date().toISOString());
     const mode = this.faults.take(this.now());
     if (mode !== 'none') this.stats.faulted++;
     if (mode === 'down' || mode === '5xx') return send(res, 503, { error: 'service unavailable (simulated)' });
@@ -138,10 +159,10 @@ export class ProvinceSim {
       this.stats.badSignature++;
       return send(res, 401, { error: refusal });
     }
-    const records = this.recordsOf(endpoint, safeJson(body));
+    const records = recordsOf(endpoint, safeJson(body));
     if (!records) return send(res, 400, { error: `body must be {${endpoint === 'ratings' ? 'records' : endpoint}: [...]}` });
     const at = new Date().toISOString();
-    const results = this.ledger.transaction(() => records.map((raw) => ({ assessId: idOf(raw), ...this.take(endpoint, raw, at) })));
+    const results = this.ledger.transaction(() => records.map((raw) => ({ assessId: idOf(raw), ...takeRecord(this.ledger, this.faults, endpoint, raw, at) })));
     for (const r of results) {
       if (r.status === 'accepted') this.stats.accepted++;
       else if (r.status === 'duplicate') this.stats.duplicates++;
@@ -152,33 +173,6 @@ export class ProvinceSim {
       return; // stored, but the answer never comes: the client times out and sends again
     }
     send(res, 200, { code: 0, results });
-  }
-
-  private take(endpoint: Endpoint, raw: unknown, at: string): SimResult {
-    if (endpoint === 'amendments') {
-      const a = NationalAmendmentSchema.safeParse(raw);
-      if (!a.success) return invalid(a.error);
-      const projectNo = this.ledger.projectOf(a.data.assessId);
-      if (projectNo !== null && this.faults.rejects(projectNo)) return notRegistered(projectNo);
-      return this.ledger.amendment(a.data, at);
-    }
-    const r = (endpoint === 'ratings' ? NationalRatingSchema : NationalCorrectionSchema).safeParse(raw);
-    if (!r.success) return invalid(r.error);
-    if (this.faults.rejects(r.data.projectNo)) return notRegistered(r.data.projectNo);
-    return endpoint === 'ratings' ? this.ledger.rating(r.data, at) : this.ledger.correction(r.data as z.infer<typeof NationalCorrectionSchema>, at);
-  }
-
-  private recordsOf(endpoint: Endpoint, json: unknown): unknown[] | null {
-    if (endpoint === 'ratings') {
-      const b = RatingsBodySchema.safeParse(json);
-      return b.success ? b.data.records : null;
-    }
-    if (endpoint === 'corrections') {
-      const b = CorrectionsBodySchema.safeParse(json);
-      return b.success ? b.data.corrections : null;
-    }
-    const b = AmendmentsBodySchema.safeParse(json);
-    return b.success ? b.data.amendments : null;
   }
 
   /** null if the request is signed with the shared key, fresh, and not replayed. */
@@ -194,19 +188,6 @@ export class ProvinceSim {
     if (this.nonces.size > 100_000) for (const [n, t] of this.nonces) if (Date.now() - t > 10 * 60_000) this.nonces.delete(n);
     return null;
   }
-}
-
-function idOf(raw: unknown): string {
-  const id = (raw as { assessId?: unknown } | null)?.assessId;
-  return typeof id === 'string' ? id : '';
-}
-
-function invalid(e: z.ZodError): SimResult {
-  return { status: 'rejected', code: 'invalid', reason: `invalid record: ${e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-}
-
-function notRegistered(projectNo: string): SimResult {
-  return { status: 'rejected', code: 'not-registered', reason: `projectNo ${projectNo} is not a registered case (simulated)` };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

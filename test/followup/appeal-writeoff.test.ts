@@ -73,9 +73,16 @@ describe('appeal and write-off', () => {
     expect(audit).toMatch(/appeal-refused/);
   });
 
-  it('a written-off 差评’s follow-up may be closed at any step', async () => {
-    expect((await hall.as.mgr!.call('POST', `/api/followups/${id}/assign`, { handler: 'head-scjg' })).status).toBe(200);
-    const closed = await hall.as['head-scjg']!.call('POST', `/api/followups/${id}/close`, { rootCause: 'policy', actionTaken: '恶意差评已核销，无需整改' });
-    expect(closed.body).toMatchObject({ state: 'closed', rootCause: 'policy' });
+  it('an approved write-off ends the follow-up: nothing left to do, nothing escalates', async () => {
+    const f = (await view()).followup;
+    expect(f).toMatchObject({ state: 'closed', step: 'closed', next: null, closedAt: '2025-11-10T02:00:00.000Z', rootCause: null });
+    expect((await hall.as.mgr!.call('POST', `/api/followups/${id}/assign`, { handler: 'head-scjg' })).status).toBe(409);
+    // Weeks later the scheduler neither reminds nor escalates it, and no alert names it.
+    hall.at('2025-12-10T10:00:00+08:00');
+    expect(await hall.feature().scheduler.tick()).toMatchObject({ reminded: 0, escalated: 0 });
+    expect((await view()).followup).toMatchObject({ state: 'closed', escalationLevel: 0, overdue: false });
+    const summary = (await hall.as.mgr!.call('GET', '/api/followups/summary')).body;
+    expect(summary.totals).toMatchObject({ open: 0, unassigned: 0, overdue: 0, escalated: 0 });
+    expect(JSON.stringify((await hall.as.mgr!.call('GET', '/api/alerts')).body)).not.toContain(id);
   });
 });

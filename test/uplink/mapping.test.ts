@@ -9,11 +9,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UplinkEnqueuer } from '../../gateway/uplink/enqueue.js';
-import { UplinkItemSchema, type RatingItem, type UplinkItem } from '../../gateway/uplink/items.js';
+import { UplinkItemSchema, type RatingItem, type RectificationItem, type UplinkItem } from '../../gateway/uplink/items.js';
 import { ReferenceConfigSchema, type ReferenceProfile } from '../../gateway/uplink/provinces/reference/config.js';
-import { mapAmendment, mapCorrection, mapRating } from '../../gateway/uplink/provinces/reference/mapping.js';
+import { mapAmendment, mapCorrection, mapRating, mapRectification } from '../../gateway/uplink/provinces/reference/mapping.js';
 import { ReferenceAdapter } from '../../gateway/uplink/provinces/reference/reference-adapter.js';
-import { NationalAmendmentSchema, NationalCorrectionSchema, NationalRatingSchema } from '../../gateway/uplink/provinces/reference/wire.js';
+import { NationalAmendmentSchema, NationalCorrectionSchema, NationalRatingSchema, NationalRectificationSchema } from '../../gateway/uplink/provinces/reference/wire.js';
 import { ratingItem } from './province-contract.js';
 import { addCase, addWindow, FakeDevice, silent, storeRecords, TestClock } from './support/fixtures.js';
 import { UplinkRig } from './support/rig.js';
@@ -43,6 +43,7 @@ function matchGolden(name: string, value: unknown): void {
 function wire(item: UplinkItem): unknown {
   if (item.kind === 'rating') return NationalRatingSchema.parse(mapRating(item, profile));
   if (item.kind === 'correction') return NationalCorrectionSchema.parse(mapCorrection(item, profile));
+  if (item.kind === 'rectification') return NationalRectificationSchema.parse(mapRectification(item, profile));
   return NationalAmendmentSchema.parse(mapAmendment(item, profile));
 }
 
@@ -139,6 +140,67 @@ describe('reference mapping, from signed records to the wire (golden files)', ()
 
   it('late details of a sent 差评: an amendment', () => {
     expect(golden(`amend:${id(6)}`, 'amendment.json')).toEqual({ assessId: id(6), evalDetail: '209', writingEvaluation: '', version: '2.0' });
+  });
+});
+
+describe('reference mapping of a 差评 follow-up step (issue 12)', () => {
+  const closed: RectificationItem = {
+    kind: 'rectification',
+    assessId: id(1),
+    followupId: 'fu-01936b2e',
+    revision: 41,
+    step: { kind: 'closed', at: '2025-10-09T07:30:00.000Z', rerating: null },
+    caseNo: 'LF2025092600001',
+    openedAt: '2025-09-26T02:00:05.000Z',
+    state: 'closed',
+    finding: 'partly',
+    resolution: 'deadline',
+    dueDate: '2025-10-10',
+    extendedDays: 2,
+    escalationLevel: 0,
+    rectifiedAt: '2025-10-08T06:00:00.000Z',
+    repliedAt: '2025-10-08T08:00:00.000Z',
+    calledBackAt: '2025-10-09T03:00:00.000Z',
+    rerating: 4,
+    reratingDeclined: false,
+    rootCause: 'process',
+    actionTaken: '调整高峰时段窗口排班',
+    closedAt: '2025-10-09T07:30:00.000Z',
+    reopenedCount: 0,
+    writtenOff: null,
+  };
+
+  it('办结 after 部分属实, 限期整改, 反馈 and 回访 (再评价 满意): China times, codes, no contact, no handler', () => {
+    const out = wire(closed) as Record<string, unknown>;
+    expect(JSON.stringify(out)).not.toMatch(/x25519|MTM5|contact|handler/);
+    matchGolden('rectification.json', out);
+    expect(out).toMatchObject({
+      stepType: 'closed',
+      stepTime: '2025-10-09 15:30:00',
+      isTrue: '2',
+      handleType: 2,
+      isReply: 1,
+      isVisit: 1,
+      visitSatisfaction: 4,
+      isFinish: 1,
+      isValid: 1,
+    });
+  });
+
+  it('a bad 再评价 at the call-back: the step keeps it; written off: isValid 0', () => {
+    const reopened = wire({
+      ...closed,
+      step: { kind: 'reopened', at: closed.calledBackAt!, rerating: 1 },
+      state: 'open',
+      calledBackAt: null,
+      rectifiedAt: null,
+      closedAt: null,
+      reopenedCount: 1,
+      rerating: 1,
+    });
+    expect(reopened).toMatchObject({ stepType: 'reopened', stepSatisfaction: 1, isVisit: 0, rectifyTime: '', reopenCount: 1, isFinish: 0 });
+    const writtenOff = wire({ ...closed, step: { kind: 'written-off', at: closed.closedAt!, rerating: null }, writtenOff: { kind: 'malicious', approvedAt: closed.closedAt! } });
+    expect(writtenOff).toMatchObject({ stepType: 'written-off', isValid: 0, writeOffType: 'malicious' });
   });
 });
 

@@ -11,6 +11,7 @@ import { GENESIS_HASH, type ChainRecord, type DetailRecord, type RatingRecord } 
 import { hashRecord, signHash } from '@hcp/contract/chain';
 import { CASES_MIGRATIONS } from '../../../gateway/cases/cases-schema.js';
 import type { Clock } from '../../../gateway/feature.js';
+import { FOLLOWUP_MIGRATIONS } from '../../../gateway/followup/followup-schema.js';
 import { correctTime } from '../../../gateway/ingest/clock-correction.js';
 import { giveDefault } from '../../../gateway/ratings/case-defaults.js';
 import { openSqliteStore, type GatewayStore } from '../../../gateway/store/database.js';
@@ -22,7 +23,8 @@ export const silent = pino({ level: 'silent' });
 
 export async function openTestStore(file: string): Promise<GatewayStore> {
   const store = openSqliteStore({ file });
-  await migrateStore(store, [...CORE_MIGRATIONS, ...CASES_MIGRATIONS, ...UPLINK_MIGRATIONS]);
+  // The follow-up tables are the core's (gateway/migrations.ts): the uplink reads them for rectification records.
+  await migrateStore(store, [...CORE_MIGRATIONS, ...FOLLOWUP_MIGRATIONS, ...CASES_MIGRATIONS, ...UPLINK_MIGRATIONS]);
   return store;
 }
 

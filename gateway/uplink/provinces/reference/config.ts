@@ -48,6 +48,10 @@ export const ReferenceConfigSchema = z
     correctionsUrl: z.url().optional(),
     /** Default: `amendments` beside `url`. */
     amendmentsUrl: z.url().optional(),
+    /** Default: `rectifications` beside `url` (a 差评's follow-up record). */
+    rectificationsUrl: z.url().optional(),
+    /** Whether this province takes the follow-up records of 差评 (docs/NATIONAL-SPEC.md "Rectification records"); the reference profile does. */
+    rectifications: z.boolean().default(true),
     appId: z.string().min(1),
     key: z.string().min(16, 'province.key must be at least 16 characters'),
     areaCode: z.string().regex(/^\d{6,12}$/, 'areaCode must be a 6-12 digit division code'),
@@ -63,10 +67,11 @@ export type ReferenceConfig = z.infer<typeof ReferenceConfigSchema>;
 /** What the mapping needs of the config. */
 export type ReferenceProfile = Pick<ReferenceConfig, 'areaCode' | 'deptCode' | 'version' | 'pf'>;
 
-export function endpointsOf(c: ReferenceConfig): { ratings: string; corrections: string; amendments: string } {
+export function endpointsOf(c: ReferenceConfig): { ratings: string; corrections: string; amendments: string; rectifications: string } {
   return {
     ratings: c.url,
     corrections: c.correctionsUrl ?? new URL('corrections', c.url).toString(),
     amendments: c.amendmentsUrl ?? new URL('amendments', c.url).toString(),
+    rectifications: c.rectificationsUrl ?? new URL('rectifications', c.url).toString(),
   };
 }

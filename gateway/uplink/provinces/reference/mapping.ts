@@ -5,9 +5,9 @@
  * GB/T 39046's reversed codes. `windowNo` is the window's number (窗口编号), `pf` comes from the
  * profile's channel table (config.ts), issue 10 hole 7. No rater identity, no contact (R10).
  */
-import type { AmendmentItem, CorrectionItem, RatingItem } from '../../items.js';
+import type { AmendmentItem, CorrectionItem, RatingItem, RectificationItem } from '../../items.js';
 import type { ReferenceProfile } from './config.js';
-import type { NationalAmendment, NationalCorrection, NationalRating } from './wire.js';
+import type { NationalAmendment, NationalCorrection, NationalRating, NationalRectification } from './wire.js';
 
 /** Internal level → provincial `satisfaction` (same direction). */
 const SATISFACTION: Record<1 | 2 | 3 | 4 | 5, NationalRating['satisfaction']> = { 5: 5, 4: 4, 3: 3, 2: 2, 1: 1 };
@@ -59,6 +59,42 @@ export function mapAmendment(a: AmendmentItem, p: ReferenceProfile): NationalAme
     assessId: a.assessId,
     evalDetail: a.reasons.join(','),
     writingEvaluation: a.comment ?? '',
+    ...(p.version ? { version: p.version } : {}),
+  };
+}
+
+const IS_TRUE: Record<NonNullable<RectificationItem['finding']>, NationalRectification['isTrue']> = { true: '1', untrue: '0', partly: '2' };
+const HANDLE_TYPE: Record<NonNullable<RectificationItem['resolution']>, NationalRectification['handleType']> = { immediate: 1, deadline: 2, explained: 3 };
+
+export function mapRectification(r: RectificationItem, p: ReferenceProfile): NationalRectification {
+  const at = (iso: string | null) => (iso ? chinaDateTime(iso) : '');
+  return {
+    assessId: r.assessId,
+    revision: r.revision,
+    stepType: r.step.kind,
+    stepTime: chinaDateTime(r.step.at),
+    stepSatisfaction: r.step.rerating === null ? 0 : SATISFACTION[r.step.rerating],
+    projectNo: r.caseNo ?? '',
+    areaCode: p.areaCode,
+    deptCode: p.deptCode,
+    isTrue: r.finding ? IS_TRUE[r.finding] : '',
+    handleType: r.resolution ? HANDLE_TYPE[r.resolution] : 0,
+    handleLevel: r.escalationLevel,
+    deadline: r.dueDate ?? '',
+    rectifyResult: r.actionTaken ?? '',
+    rectifyTime: at(r.rectifiedAt),
+    isReply: r.repliedAt ? 1 : 0,
+    replyTime: at(r.repliedAt),
+    isVisit: r.calledBackAt ? 1 : 0,
+    visitTime: at(r.calledBackAt),
+    visitSatisfaction: r.rerating === null ? 0 : SATISFACTION[r.rerating],
+    visitDeclined: r.reratingDeclined ? 1 : 0,
+    rootCause: r.rootCause ?? '',
+    isFinish: r.state === 'closed' ? 1 : 0,
+    finishTime: at(r.closedAt),
+    reopenCount: r.reopenedCount,
+    isValid: r.writtenOff ? 0 : 1,
+    writeOffType: r.writtenOff?.kind ?? '',
     ...(p.version ? { version: p.version } : {}),
   };
 }

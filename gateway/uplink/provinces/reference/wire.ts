@@ -4,10 +4,11 @@
  * interfaces (docs/NATIONAL-SPEC.md "What provincial interfaces send"); `assessId`, `windowNo`,
  * `isDefault` and `replaces` are ours.
  *
- * Three signed JSON POSTs (signing.ts), each answered 200 with one result per record:
+ * Four signed JSON POSTs (signing.ts), each answered 200 with one result per record:
  *   ratings      {"records": [NationalRating…]}         first ratings and 追加评价
  *   corrections  {"corrections": [NationalCorrection…]} a rating replacing the one the province holds
  *   amendments   {"amendments": [NationalAmendment…]}   reasons/comment for a rating it has
+ *   rectifications {"rectifications": [NationalRectification…]} the steps of a 差评's follow-up (assessId + revision)
  *   answer       {"code": 0, "results": [{"assessId", "status": accepted|duplicate|rejected|retry, "reason"?, "code"?}]}
  * 429/5xx/timeouts/garbage answers are whole-request retryable.
  */
@@ -55,9 +56,60 @@ export const NationalAmendmentSchema = z.object({
 });
 export type NationalAmendment = z.infer<typeof NationalAmendmentSchema>;
 
+/**
+ * One step of a 差评's follow-up, after the fields one provincial back office keeps (NATIONAL-SPEC
+ * "The follow-up record a provincial back office keeps", "Rectification records"): the step, and
+ * the follow-up as it stood then. Keyed by assessId and `revision`; the newest revision of an
+ * assessId says where its follow-up stands. Times are China time like `assessTime`, '' while a step
+ * is not done. Nothing of the rater's contact, no handler, no notes.
+ */
+export const NationalRectificationSchema = z.object({
+  /** The 差评 it follows (a rating the province has). */
+  assessId: z.string().min(1).max(80),
+  /** Increasing per assessId; with it, the record's key. */
+  revision: z.number().int().min(1),
+  /** accepted 受理 | verified 核实 | resolved 处理方式 | extended 延期 | escalated 督办 | rectified 整改 | replied 反馈 | called-back 回访 | reopened 重新整改 | closed 办结 | withdrawn 撤回 | written-off 核销. */
+  stepType: z.enum(['accepted', 'verified', 'resolved', 'extended', 'escalated', 'rectified', 'replied', 'called-back', 'reopened', 'closed', 'withdrawn', 'written-off']),
+  stepTime: z.string().min(1),
+  /** The 再评价 given at this call-back (called-back, reopened), 0 otherwise or if declined. */
+  stepSatisfaction: z.number().int().min(0).max(5),
+  projectNo: z.string().max(50),
+  areaCode: z.string(),
+  deptCode: z.string(),
+  /** 核实: 1 属实, 0 不属实, 2 部分属实, '' not verified yet. */
+  isTrue: z.enum(['1', '0', '2', '']),
+  /** 1 立行立改, 2 限期整改, 3 解释说明, 0 not decided yet. */
+  handleType: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]),
+  /** 0 with the handling unit; 1, 2 … escalated up the department tree after the deadline. */
+  handleLevel: z.number().int().min(0),
+  /** The rectification deadline, `YYYY-MM-DD` (China date), extensions included. */
+  deadline: z.string(),
+  rectifyResult: z.string().max(2000),
+  rectifyTime: z.string(),
+  isReply: z.union([z.literal(0), z.literal(1)]),
+  replyTime: z.string(),
+  isVisit: z.union([z.literal(0), z.literal(1)]),
+  visitTime: z.string(),
+  /** 再评价 in the provincial direction (1 = 非常不满意 … 5 = 非常满意), 0 if none. */
+  visitSatisfaction: z.number().int().min(0).max(5),
+  visitDeclined: z.union([z.literal(0), z.literal(1)]),
+  /** staff | process | system | policy, '' until closed. */
+  rootCause: z.string(),
+  isFinish: z.union([z.literal(0), z.literal(1)]),
+  finishTime: z.string(),
+  reopenCount: z.number().int().min(0),
+  /** 0 once written off (核销): the rating no longer counts. */
+  isValid: z.union([z.literal(0), z.literal(1)]),
+  /** '' | mistaken (误评) | malicious (恶意差评). */
+  writeOffType: z.string(),
+  version: z.string().optional(),
+});
+export type NationalRectification = z.infer<typeof NationalRectificationSchema>;
+
 export const RatingsBodySchema = z.object({ records: z.array(z.unknown()).max(5000) });
 export const CorrectionsBodySchema = z.object({ corrections: z.array(z.unknown()).max(5000) });
 export const AmendmentsBodySchema = z.object({ amendments: z.array(z.unknown()).max(5000) });
+export const RectificationsBodySchema = z.object({ rectifications: z.array(z.unknown()).max(5000) });
 
 export const WireStatusSchema = z.enum(['accepted', 'duplicate', 'rejected', 'retry']);
 
