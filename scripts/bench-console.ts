@@ -2,11 +2,11 @@
  * Console benchmark (issue 11): a year of a 200-window hall — about 2 million ratings — and the
  * console's queries against it, each through the HTTP API (login cookie, scope, JSON) next to the
  * same question asked of SQLite directly in the same run (the floor no API can beat). Prints p50 and
- * p95 per query and their ratio, then how long the live page takes in Chromium until its figures
- * show (needs `npm run build:console`). Targets: every console query p95 ≤ 200 ms; the live page
- * interactive in ≤ 1 s.
+ * p95 per query and their ratio, then how long the live page takes in Chromium until it is usable
+ * (WHEN_USABLE below), opened with a session and from the login page (needs `npm run build:console`).
+ * Targets: every console query p95 ≤ 200 ms; the live page interactive in ≤ 1 s.
  *
- * Usage: npm run bench:console [-- --ratings 2000000 --windows 200]
+ * Usage: npm run bench:console [-- --ratings 2000000 --windows 200 --runs 40 --page-runs 10]
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,11 +25,17 @@ import { migrateStore } from '../gateway/store/migrations.js';
 import { seedHallYear, type SeededHall } from './lib/seed-hall-year.js';
 
 const { values } = parseArgs({
-  options: { ratings: { type: 'string', default: '2000000' }, windows: { type: 'string', default: '200' }, runs: { type: 'string', default: '40' } },
+  options: {
+    ratings: { type: 'string', default: '2000000' },
+    windows: { type: 'string', default: '200' },
+    runs: { type: 'string', default: '40' },
+    'page-runs': { type: 'string', default: '10' },
+  },
 });
 const RATINGS = Number(values.ratings);
 const WINDOWS = Number(values.windows);
 const RUNS = Number(values.runs);
+const PAGE_RUNS = Number(values['page-runs']);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -119,33 +125,103 @@ function probes(h: SeededHall): Probe[] {
   ];
 }
 
-async function login(url: string, username: string, password: string): Promise<string> {
-  const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
+async function login(gw: Gateway, username: string, password: string): Promise<string> {
+  const r = await gw.auth.login(username, password, null);
+  if (!r.ok) throw new Error(`login ${username}: ${r.why}`);
+  return r.token;
 }
 
-async function livePageTimes(url: string, token: string, runs: number): Promise<number[] | string> {
-  if (!existsSync(join(CONSOLE_DIST, 'index.html'))) return 'the console is not built (npm run build:console): live page not measured';
+/**
+ * "Usable" — what a manager needs before the page is any use, not just the first number: the day's
+ * figures, both charts drawn, every window's row in the table, the feed, and the main thread back
+ * from painting them (a frame, then a task: input would be answered now). Resolves with the page's
+ * clock at the first figure and at usable. Page-side JavaScript as text: tsx's transpiled functions
+ * call helpers the page does not have.
+ */
+const WHEN_USABLE = `(windows) => new Promise((resolve) => {
+  let figures = 0;
+  const has = (sel) => document.querySelector(sel) !== null;
+  const digits = (id) => /\\d/.test(document.querySelector('[data-testid="' + id + '"]')?.textContent ?? '');
+  const check = () => {
+    if (!figures && digits('live-total')) figures = performance.now();
+    const rows = document.querySelectorAll('[data-testid="window-table"] tbody tr').length;
+    const all = figures && digits('live-good-rate') && has('[data-testid="level-chart"] canvas') && has('[data-testid="hour-chart"] canvas')
+      && rows >= windows && has('[data-testid="feed-row"]');
+    if (all) requestAnimationFrame(() => setTimeout(() => resolve({ figures, usable: performance.now() })));
+    else requestAnimationFrame(check);
+  };
+  check();
+})`;
+
+interface PageRun {
+  /** Until today's total shows (the first version of this bench measured only this). */
+  figures: number;
+  /** Until usable (WHEN_USABLE). */
+  usable: number;
+}
+
+/** The gateway allows 10 logins a minute from one address (session-routes.ts): the bench keeps under it. */
+const loginTimes: number[] = [];
+async function loginSlot(): Promise<void> {
+  while (loginTimes.length >= 10) {
+    const wait = (loginTimes[0] ?? 0) + 61_000 - Date.now();
+    if (wait <= 0) loginTimes.shift();
+    else await new Promise((r) => setTimeout(r, wait));
+  }
+  loginTimes.push(Date.now());
+}
+
+/**
+ * The live page in Chromium, a fresh profile each run (no cached assets: a manager's first visit).
+ * `session`: the session cookie is already set, the page opens straight onto the live hall.
+ * `login`: no cookie; the login page opens, the script types the credentials (instantly) and submits,
+ * and the clock runs from opening the login page to the live page usable.
+ */
+async function livePageTimes(url: string, how: { session: string } | { username: string; password: string }, windows: number, runs: number): Promise<PageRun[]> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
-    const out: number[] = [];
+    const out: PageRun[] = [];
     for (let i = 0; i <= runs; i++) {
-      // A fresh context each time: no cached assets, like a manager opening the console in the morning.
       const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-      await context.addCookies([{ name: 'hcp_session', value: token, url }]);
+      if ('session' in how) await context.addCookies([{ name: 'hcp_session', value: how.session, url, httpOnly: true, sameSite: 'Strict' }]);
+      else await loginSlot();
       const page = await context.newPage();
       const t = performance.now();
       await page.goto(`${url}/#/live`);
-      await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="live-total"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
-      const took = performance.now() - t;
-      if (i > 0) out.push(took); // the first run warms the gateway's HTTP path, not the browser
+      const at = await (async () => {
+        if ('username' in how) {
+          await page.getByTestId('login-username').fill(how.username);
+          await page.getByTestId('login-password').fill(how.password);
+          await page.getByTestId('login-submit').click();
+        }
+        return (await page.evaluate(`(${WHEN_USABLE})(${windows})`)) as { figures: number; usable: number };
+      })().catch(async (err: Error) => {
+        const seen = (
+          (await page
+            .locator('body')
+            .textContent()
+            .catch(() => null)) ?? ''
+        ).slice(0, 300);
+        throw new Error(`run ${i}: ${err.message.split('\n')[0]} at ${page.url()}, the page shows: ${seen}`);
+      });
+      const usable = performance.now() - t;
+      if (i > 0) out.push({ figures: usable - (at.usable - at.figures), usable }); // run 0 warms the gateway's HTTP path
       await context.close();
     }
     return out;
   } finally {
     await browser.close();
   }
+}
+
+function printPage(label: string, runs: PageRun[]): boolean {
+  const usable = runs.map((r) => r.usable);
+  const figures = runs.map((r) => r.figures);
+  const worst = Math.max(...usable);
+  console.log(
+    `${label.padEnd(44)} usable median ${ms(pct(usable, 50))}, worst ${ms(worst)}  (today's total first shown: median ${ms(pct(figures, 50))}, worst ${ms(Math.max(...figures))}) of ${runs.length}  ${worst <= 1000 ? 'met' : 'MISSED'}`,
+  );
+  return worst <= 1000;
 }
 
 async function main(): Promise<void> {
@@ -170,10 +246,11 @@ async function main(): Promise<void> {
       await gw.auth.createUser('bench-manager', 'bench-password-1', 'manager');
       await gw.auth.createUser('bench-head', 'bench-password-2', 'dept-head', { departmentId: hall.headDepartment });
       await gw.auth.createUser('bench-auditor', 'bench-password-3', 'auditor');
+      // The API probes log in through ConsoleAuth itself: the HTTP login's per-address limit is kept for the browser runs.
       const tokens = {
-        manager: await login(gw.httpUrl, 'bench-manager', 'bench-password-1'),
-        head: await login(gw.httpUrl, 'bench-head', 'bench-password-2'),
-        auditor: await login(gw.httpUrl, 'bench-auditor', 'bench-password-3'),
+        manager: await login(gw, 'bench-manager', 'bench-password-1'),
+        head: await login(gw, 'bench-head', 'bench-password-2'),
+        auditor: await login(gw, 'bench-auditor', 'bench-password-3'),
       };
       const raw = new Database(join(dataDir, 'gateway.db'), { readonly: true });
 
@@ -208,12 +285,17 @@ async function main(): Promise<void> {
       }
       raw.close();
 
-      const page = await livePageTimes(gw.httpUrl, tokens.manager, 5);
-      if (typeof page === 'string') console.log(`\n${page}`);
-      else
-        console.log(
-          `\nlive page (Chromium, fresh profile, until today's total shows): median ${ms(pct(page, 50))}, worst ${ms(Math.max(...page))} of ${page.length}; target ≤ 1000 ms: ${Math.max(...page) <= 1000 ? 'met' : 'MISSED'}`,
-        );
+      if (!existsSync(join(CONSOLE_DIST, 'index.html'))) {
+        console.log('\nthe console is not built (npm run build:console): live page not measured');
+        return;
+      }
+      const today = await fetch(`${gw.httpUrl}/api/live/summary`, { headers: { authorization: `Bearer ${tokens.manager}` } });
+      const windows = ((await today.json()) as { windows: unknown[] }).windows.length;
+      console.log(
+        `\nlive page, Chromium 1920×1080, fresh profile each run (${windows} windows in today's table); usable = figures, both charts, every window row, the feed, then a frame and a task; target ≤ 1000 ms`,
+      );
+      printPage('opened with a session cookie', await livePageTimes(gw.httpUrl, { session: tokens.manager }, windows, PAGE_RUNS));
+      printPage('login page → credentials → live page', await livePageTimes(gw.httpUrl, { username: 'bench-manager', password: 'bench-password-1' }, windows, PAGE_RUNS));
     } finally {
       await gw.stop();
     }

@@ -4001,6 +4001,4926 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/followups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The follow-ups of 差评, newest first (a department head: those routed to their departments). Roles: manager, dept-head, supervisor. */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "open" | "closed";
+                    step?: "received" | "verifying" | "rectifying" | "replied" | "called-back" | "closed";
+                    departmentId?: string;
+                    /** @description open and past its due day, not rectified */
+                    overdue?: "0" | "1" | "true" | "false";
+                    /** @description due within the reminder lead time, not rectified */
+                    dueSoon?: "0" | "1" | "true" | "false";
+                    escalated?: "0" | "1" | "true" | "false";
+                    /** @description a username, or `me` */
+                    handler?: string;
+                    /** @description the last followupId of the previous page */
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followups: {
+                                followupId: string;
+                                assessId: string;
+                                /** @description routed to (谁办理、谁负责); null: the hall managers */
+                                departmentId: string | null;
+                                department: string | null;
+                                windowId: string | null;
+                                windowNumber: string | null;
+                                staffId: string | null;
+                                staffName: string | null;
+                                /** @description the 差评: 2 不满意, 1 非常不满意 */
+                                level: number;
+                                channel: string;
+                                pressedAt: string;
+                                openedAt: string;
+                                /** @enum {string} */
+                                state: "open" | "closed";
+                                /** @description received | verifying | rectifying | replied | called-back | closed */
+                                step: string;
+                                /**
+                                 * @description what must happen next; null once closed
+                                 * @enum {string|null}
+                                 */
+                                next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                                handler: string | null;
+                                /** @enum {string|null} */
+                                finding: "true" | "untrue" | "partly" | null;
+                                /** @enum {string|null} */
+                                resolution: "immediate" | "deadline" | "explained" | null;
+                                /** @description China date the rectification is due (R13), extensions included */
+                                dueDate: string | null;
+                                dueAt: string | null;
+                                overdue: boolean;
+                                dueSoon: boolean;
+                                extendedDays: number;
+                                escalationLevel: number;
+                                /** @description the department it went up to; departmentId null: the hall managers */
+                                escalatedTo: {
+                                    departmentId: string | null;
+                                    department: string | null;
+                                } | null;
+                                rectifiedAt: string | null;
+                                repliedAt: string | null;
+                                calledBackAt: string | null;
+                                rerating: number | null;
+                                reratedAt: string | null;
+                                reratingDeclined: boolean;
+                                /** @enum {string|null} */
+                                rootCause: "staff" | "process" | "system" | "policy" | null;
+                                actionTaken: string | null;
+                                closedAt: string | null;
+                                reopenedCount: number;
+                                contact: {
+                                    /**
+                                     * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                     * @enum {string}
+                                     */
+                                    state: "none" | "sealed" | "unopenable" | "purged";
+                                    /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                    masked: string | null;
+                                    openedCount: number;
+                                    purgedAt: string | null;
+                                };
+                                /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                                writeOff: {
+                                    appealId: string;
+                                    /**
+                                     * @description 误评 or 恶意差评
+                                     * @enum {string}
+                                     */
+                                    kind: "mistaken" | "malicious";
+                                    approvedBy: string;
+                                    approvedAt: string;
+                                    reason: string;
+                                } | null;
+                                pendingExtension: {
+                                    days: number;
+                                    requestedBy: string;
+                                    requestedAt: string;
+                                    reason: string | null;
+                                } | null;
+                                pendingAppeal: boolean;
+                            }[];
+                            /** @description pass as `before` for the next page; null at the end */
+                            nextBefore: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Open follow-ups per department: unassigned, due soon, overdue, escalated. Roles: manager, dept-head, supervisor. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            totals: {
+                                open: number;
+                                unassigned: number;
+                                dueSoon: number;
+                                overdue: number;
+                                escalated: number;
+                            };
+                            departments: {
+                                departmentId: string | null;
+                                department: string | null;
+                                open: number;
+                                unassigned: number;
+                                dueSoon: number;
+                                overdue: number;
+                                escalated: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One follow-up with its events, the rating’s reasons and comment, and its appeals. Never the call-back number. Roles: manager, dept-head, supervisor. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followup: {
+                                followupId: string;
+                                assessId: string;
+                                /** @description routed to (谁办理、谁负责); null: the hall managers */
+                                departmentId: string | null;
+                                department: string | null;
+                                windowId: string | null;
+                                windowNumber: string | null;
+                                staffId: string | null;
+                                staffName: string | null;
+                                /** @description the 差评: 2 不满意, 1 非常不满意 */
+                                level: number;
+                                channel: string;
+                                pressedAt: string;
+                                openedAt: string;
+                                /** @enum {string} */
+                                state: "open" | "closed";
+                                /** @description received | verifying | rectifying | replied | called-back | closed */
+                                step: string;
+                                /**
+                                 * @description what must happen next; null once closed
+                                 * @enum {string|null}
+                                 */
+                                next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                                handler: string | null;
+                                /** @enum {string|null} */
+                                finding: "true" | "untrue" | "partly" | null;
+                                /** @enum {string|null} */
+                                resolution: "immediate" | "deadline" | "explained" | null;
+                                /** @description China date the rectification is due (R13), extensions included */
+                                dueDate: string | null;
+                                dueAt: string | null;
+                                overdue: boolean;
+                                dueSoon: boolean;
+                                extendedDays: number;
+                                escalationLevel: number;
+                                /** @description the department it went up to; departmentId null: the hall managers */
+                                escalatedTo: {
+                                    departmentId: string | null;
+                                    department: string | null;
+                                } | null;
+                                rectifiedAt: string | null;
+                                repliedAt: string | null;
+                                calledBackAt: string | null;
+                                rerating: number | null;
+                                reratedAt: string | null;
+                                reratingDeclined: boolean;
+                                /** @enum {string|null} */
+                                rootCause: "staff" | "process" | "system" | "policy" | null;
+                                actionTaken: string | null;
+                                closedAt: string | null;
+                                reopenedCount: number;
+                                contact: {
+                                    /**
+                                     * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                     * @enum {string}
+                                     */
+                                    state: "none" | "sealed" | "unopenable" | "purged";
+                                    /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                    masked: string | null;
+                                    openedCount: number;
+                                    purgedAt: string | null;
+                                };
+                                /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                                writeOff: {
+                                    appealId: string;
+                                    /**
+                                     * @description 误评 or 恶意差评
+                                     * @enum {string}
+                                     */
+                                    kind: "mistaken" | "malicious";
+                                    approvedBy: string;
+                                    approvedAt: string;
+                                    reason: string;
+                                } | null;
+                                pendingExtension: {
+                                    days: number;
+                                    requestedBy: string;
+                                    requestedAt: string;
+                                    reason: string | null;
+                                } | null;
+                                pendingAppeal: boolean;
+                            };
+                            rating: {
+                                reasons: number[] | null;
+                                comment: string | null;
+                                itemCode: string | null;
+                                itemName: string | null;
+                                /** @description shown to the handler, managers and supervisors; a department head who does not handle it sees null (R10) */
+                                caseNo: string | null;
+                            };
+                            events: {
+                                seq: number;
+                                /** @enum {string} */
+                                kind: "received" | "details-received" | "assigned" | "verified" | "resolved" | "extension-requested" | "extension-approved" | "extension-refused" | "rectified" | "replied" | "call-back-failed" | "called-back" | "reopened" | "closed" | "withdrawn" | "reminder" | "escalated" | "contact-opened" | "contact-purged" | "appeal-filed" | "appeal-refused" | "written-off" | "note";
+                                /** @description a console user, or system */
+                                actor: string;
+                                at: string;
+                                note: string | null;
+                                data: {
+                                    [key: string]: unknown;
+                                } | null;
+                                attachments: {
+                                    name: string;
+                                    type: string;
+                                    sha256: string;
+                                    size: number;
+                                }[];
+                            }[];
+                            appeals: {
+                                appealId: string;
+                                assessId: string;
+                                followupId: string | null;
+                                appellant: string;
+                                filedAt: string;
+                                grounds: string;
+                                evidence: {
+                                    name: string;
+                                    type: string;
+                                    sha256: string;
+                                    size: number;
+                                }[];
+                                /** @enum {string} */
+                                state: "pending" | "approved" | "refused";
+                                decidedBy: string | null;
+                                decidedAt: string | null;
+                                decisionNote: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Assign (or change) the handler: a manager, or a department head of its department. Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the console user who handles it (a manager, or a department head of its department) */
+                        handler: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followupId: string;
+                            assessId: string;
+                            /** @description routed to (谁办理、谁负责); null: the hall managers */
+                            departmentId: string | null;
+                            department: string | null;
+                            windowId: string | null;
+                            windowNumber: string | null;
+                            staffId: string | null;
+                            staffName: string | null;
+                            /** @description the 差评: 2 不满意, 1 非常不满意 */
+                            level: number;
+                            channel: string;
+                            pressedAt: string;
+                            openedAt: string;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description received | verifying | rectifying | replied | called-back | closed */
+                            step: string;
+                            /**
+                             * @description what must happen next; null once closed
+                             * @enum {string|null}
+                             */
+                            next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                            handler: string | null;
+                            /** @enum {string|null} */
+                            finding: "true" | "untrue" | "partly" | null;
+                            /** @enum {string|null} */
+                            resolution: "immediate" | "deadline" | "explained" | null;
+                            /** @description China date the rectification is due (R13), extensions included */
+                            dueDate: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            dueSoon: boolean;
+                            extendedDays: number;
+                            escalationLevel: number;
+                            /** @description the department it went up to; departmentId null: the hall managers */
+                            escalatedTo: {
+                                departmentId: string | null;
+                                department: string | null;
+                            } | null;
+                            rectifiedAt: string | null;
+                            repliedAt: string | null;
+                            calledBackAt: string | null;
+                            rerating: number | null;
+                            reratedAt: string | null;
+                            reratingDeclined: boolean;
+                            /** @enum {string|null} */
+                            rootCause: "staff" | "process" | "system" | "policy" | null;
+                            actionTaken: string | null;
+                            closedAt: string | null;
+                            reopenedCount: number;
+                            contact: {
+                                /**
+                                 * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                 * @enum {string}
+                                 */
+                                state: "none" | "sealed" | "unopenable" | "purged";
+                                /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                masked: string | null;
+                                openedCount: number;
+                                purgedAt: string | null;
+                            };
+                            /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                            writeOff: {
+                                appealId: string;
+                                /**
+                                 * @description 误评 or 恶意差评
+                                 * @enum {string}
+                                 */
+                                kind: "mistaken" | "malicious";
+                                approvedBy: string;
+                                approvedAt: string;
+                                reason: string;
+                            } | null;
+                            pendingExtension: {
+                                days: number;
+                                requestedBy: string;
+                                requestedAt: string;
+                                reason: string | null;
+                            } | null;
+                            pendingAppeal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 核实: the handler records the finding and whether the rater was reached. Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 核实: 属实 / 不属实 / 部分属实
+                         * @enum {string}
+                         */
+                        finding: "true" | "untrue" | "partly";
+                        /** @description the rater was called (true) or could not be reached / left no number (false) */
+                        raterReached: boolean;
+                        note: string;
+                        attachments?: {
+                            sha256: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followupId: string;
+                            assessId: string;
+                            /** @description routed to (谁办理、谁负责); null: the hall managers */
+                            departmentId: string | null;
+                            department: string | null;
+                            windowId: string | null;
+                            windowNumber: string | null;
+                            staffId: string | null;
+                            staffName: string | null;
+                            /** @description the 差评: 2 不满意, 1 非常不满意 */
+                            level: number;
+                            channel: string;
+                            pressedAt: string;
+                            openedAt: string;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description received | verifying | rectifying | replied | called-back | closed */
+                            step: string;
+                            /**
+                             * @description what must happen next; null once closed
+                             * @enum {string|null}
+                             */
+                            next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                            handler: string | null;
+                            /** @enum {string|null} */
+                            finding: "true" | "untrue" | "partly" | null;
+                            /** @enum {string|null} */
+                            resolution: "immediate" | "deadline" | "explained" | null;
+                            /** @description China date the rectification is due (R13), extensions included */
+                            dueDate: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            dueSoon: boolean;
+                            extendedDays: number;
+                            escalationLevel: number;
+                            /** @description the department it went up to; departmentId null: the hall managers */
+                            escalatedTo: {
+                                departmentId: string | null;
+                                department: string | null;
+                            } | null;
+                            rectifiedAt: string | null;
+                            repliedAt: string | null;
+                            calledBackAt: string | null;
+                            rerating: number | null;
+                            reratedAt: string | null;
+                            reratingDeclined: boolean;
+                            /** @enum {string|null} */
+                            rootCause: "staff" | "process" | "system" | "policy" | null;
+                            actionTaken: string | null;
+                            closedAt: string | null;
+                            reopenedCount: number;
+                            contact: {
+                                /**
+                                 * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                 * @enum {string}
+                                 */
+                                state: "none" | "sealed" | "unopenable" | "purged";
+                                /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                masked: string | null;
+                                openedCount: number;
+                                purgedAt: string | null;
+                            };
+                            /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                            writeOff: {
+                                appealId: string;
+                                /**
+                                 * @description 误评 or 恶意差评
+                                 * @enum {string}
+                                 */
+                                kind: "mistaken" | "malicious";
+                                approvedBy: string;
+                                approvedAt: string;
+                                reason: string;
+                            } | null;
+                            pendingExtension: {
+                                days: number;
+                                requestedBy: string;
+                                requestedAt: string;
+                                reason: string | null;
+                            } | null;
+                            pendingAppeal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 立行立改, 限期整改 (with its due day from the profile) or 解释说明. Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 立行立改 / 限期整改 / 解释说明
+                         * @enum {string}
+                         */
+                        resolution: "immediate" | "deadline" | "explained";
+                        /**
+                         * @description 限期整改 only: 一般问题 or 复杂问题 (the profile gives each a deadline); default complex
+                         * @enum {string}
+                         */
+                        category?: "general" | "complex";
+                        /** @description 限期整改 only: a nearer due day than the profile allows */
+                        dueDate?: string;
+                        note: string;
+                        attachments?: {
+                            sha256: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followupId: string;
+                            assessId: string;
+                            /** @description routed to (谁办理、谁负责); null: the hall managers */
+                            departmentId: string | null;
+                            department: string | null;
+                            windowId: string | null;
+                            windowNumber: string | null;
+                            staffId: string | null;
+                            staffName: string | null;
+                            /** @description the 差评: 2 不满意, 1 非常不满意 */
+                            level: number;
+                            channel: string;
+                            pressedAt: string;
+                            openedAt: string;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description received | verifying | rectifying | replied | called-back | closed */
+                            step: string;
+                            /**
+                             * @description what must happen next; null once closed
+                             * @enum {string|null}
+                             */
+                            next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                            handler: string | null;
+                            /** @enum {string|null} */
+                            finding: "true" | "untrue" | "partly" | null;
+                            /** @enum {string|null} */
+                            resolution: "immediate" | "deadline" | "explained" | null;
+                            /** @description China date the rectification is due (R13), extensions included */
+                            dueDate: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            dueSoon: boolean;
+                            extendedDays: number;
+                            escalationLevel: number;
+                            /** @description the department it went up to; departmentId null: the hall managers */
+                            escalatedTo: {
+                                departmentId: string | null;
+                                department: string | null;
+                            } | null;
+                            rectifiedAt: string | null;
+                            repliedAt: string | null;
+                            calledBackAt: string | null;
+                            rerating: number | null;
+                            reratedAt: string | null;
+                            reratingDeclined: boolean;
+                            /** @enum {string|null} */
+                            rootCause: "staff" | "process" | "system" | "policy" | null;
+                            actionTaken: string | null;
+                            closedAt: string | null;
+                            reopenedCount: number;
+                            contact: {
+                                /**
+                                 * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                 * @enum {string}
+                                 */
+                                state: "none" | "sealed" | "unopenable" | "purged";
+                                /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                masked: string | null;
+                                openedCount: number;
+                                purgedAt: string | null;
+                            };
+                            /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                            writeOff: {
+                                appealId: string;
+                                /**
+                                 * @description 误评 or 恶意差评
+                                 * @enum {string}
+                                 */
+                                kind: "mistaken" | "malicious";
+                                approvedBy: string;
+                                approvedAt: string;
+                                reason: string;
+                            } | null;
+                            pendingExtension: {
+                                days: number;
+                                requestedBy: string;
+                                requestedAt: string;
+                                reason: string | null;
+                            } | null;
+                            pendingAppeal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/rectify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The rectification done (or the explanation given). Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note: string;
+                        attachments?: {
+                            sha256: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followupId: string;
+                            assessId: string;
+                            /** @description routed to (谁办理、谁负责); null: the hall managers */
+                            departmentId: string | null;
+                            department: string | null;
+                            windowId: string | null;
+                            windowNumber: string | null;
+                            staffId: string | null;
+                            staffName: string | null;
+                            /** @description the 差评: 2 不满意, 1 非常不满意 */
+                            level: number;
+                            channel: string;
+                            pressedAt: string;
+                            openedAt: string;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description received | verifying | rectifying | replied | called-back | closed */
+                            step: string;
+                            /**
+                             * @description what must happen next; null once closed
+                             * @enum {string|null}
+                             */
+                            next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                            handler: string | null;
+                            /** @enum {string|null} */
+                            finding: "true" | "untrue" | "partly" | null;
+                            /** @enum {string|null} */
+                            resolution: "immediate" | "deadline" | "explained" | null;
+                            /** @description China date the rectification is due (R13), extensions included */
+                            dueDate: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            dueSoon: boolean;
+                            extendedDays: number;
+                            escalationLevel: number;
+                            /** @description the department it went up to; departmentId null: the hall managers */
+                            escalatedTo: {
+                                departmentId: string | null;
+                                department: string | null;
+                            } | null;
+                            rectifiedAt: string | null;
+                            repliedAt: string | null;
+                            calledBackAt: string | null;
+                            rerating: number | null;
+                            reratedAt: string | null;
+                            reratingDeclined: boolean;
+                            /** @enum {string|null} */
+                            rootCause: "staff" | "process" | "system" | "policy" | null;
+                            actionTaken: string | null;
+                            closedAt: string | null;
+                            reopenedCount: number;
+                            contact: {
+                                /**
+                                 * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                 * @enum {string}
+                                 */
+                                state: "none" | "sealed" | "unopenable" | "purged";
+                                /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                masked: string | null;
+                                openedCount: number;
+                                purgedAt: string | null;
+                            };
+                            /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                            writeOff: {
+                                appealId: string;
+                                /**
+                                 * @description 误评 or 恶意差评
+                                 * @enum {string}
+                                 */
+                                kind: "mistaken" | "malicious";
+                                approvedBy: string;
+                                approvedAt: string;
+                                reason: string;
+                            } | null;
+                            pendingExtension: {
+                                days: number;
+                                requestedBy: string;
+                                requestedAt: string;
+                                reason: string | null;
+                            } | null;
+                            pendingAppeal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 反馈: the rater was told what was done. Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description how the rater was told (public-notice: a rater who left no way to reach them)
+                         * @enum {string}
+                         */
+                        method: "phone" | "sms" | "in-person" | "letter" | "public-notice";
+                        note: string;
+                        attachments?: {
+                            sha256: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followupId: string;
+                            assessId: string;
+                            /** @description routed to (谁办理、谁负责); null: the hall managers */
+                            departmentId: string | null;
+                            department: string | null;
+                            windowId: string | null;
+                            windowNumber: string | null;
+                            staffId: string | null;
+                            staffName: string | null;
+                            /** @description the 差评: 2 不满意, 1 非常不满意 */
+                            level: number;
+                            channel: string;
+                            pressedAt: string;
+                            openedAt: string;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description received | verifying | rectifying | replied | called-back | closed */
+                            step: string;
+                            /**
+                             * @description what must happen next; null once closed
+                             * @enum {string|null}
+                             */
+                            next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                            handler: string | null;
+                            /** @enum {string|null} */
+                            finding: "true" | "untrue" | "partly" | null;
+                            /** @enum {string|null} */
+                            resolution: "immediate" | "deadline" | "explained" | null;
+                            /** @description China date the rectification is due (R13), extensions included */
+                            dueDate: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            dueSoon: boolean;
+                            extendedDays: number;
+                            escalationLevel: number;
+                            /** @description the department it went up to; departmentId null: the hall managers */
+                            escalatedTo: {
+                                departmentId: string | null;
+                                department: string | null;
+                            } | null;
+                            rectifiedAt: string | null;
+                            repliedAt: string | null;
+                            calledBackAt: string | null;
+                            rerating: number | null;
+                            reratedAt: string | null;
+                            reratingDeclined: boolean;
+                            /** @enum {string|null} */
+                            rootCause: "staff" | "process" | "system" | "policy" | null;
+                            actionTaken: string | null;
+                            closedAt: string | null;
+                            reopenedCount: number;
+                            contact: {
+                                /**
+                                 * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                 * @enum {string}
+                                 */
+                                state: "none" | "sealed" | "unopenable" | "purged";
+                                /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                masked: string | null;
+                                openedCount: number;
+                                purgedAt: string | null;
+                            };
+                            /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                            writeOff: {
+                                appealId: string;
+                                /**
+                                 * @description 误评 or 恶意差评
+                                 * @enum {string}
+                                 */
+                                kind: "mistaken" | "malicious";
+                                approvedBy: string;
+                                approvedAt: string;
+                                reason: string;
+                            } | null;
+                            pendingExtension: {
+                                days: number;
+                                requestedBy: string;
+                                requestedAt: string;
+                                reason: string | null;
+                            } | null;
+                            pendingAppeal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/call-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 回访 and the rater’s 再评价; a 再评价 of 1 or 2 reopens the follow-up. Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description the rater re-rated the fix, declined to, or could not be reached (an attempt)
+                         * @enum {string}
+                         */
+                        outcome: "rerated" | "declined" | "unreachable";
+                        /** @description 再评价, 5 = 非常满意 … 1 = 非常不满意; with outcome rerated */
+                        rerating?: number;
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followupId: string;
+                            assessId: string;
+                            /** @description routed to (谁办理、谁负责); null: the hall managers */
+                            departmentId: string | null;
+                            department: string | null;
+                            windowId: string | null;
+                            windowNumber: string | null;
+                            staffId: string | null;
+                            staffName: string | null;
+                            /** @description the 差评: 2 不满意, 1 非常不满意 */
+                            level: number;
+                            channel: string;
+                            pressedAt: string;
+                            openedAt: string;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description received | verifying | rectifying | replied | called-back | closed */
+                            step: string;
+                            /**
+                             * @description what must happen next; null once closed
+                             * @enum {string|null}
+                             */
+                            next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                            handler: string | null;
+                            /** @enum {string|null} */
+                            finding: "true" | "untrue" | "partly" | null;
+                            /** @enum {string|null} */
+                            resolution: "immediate" | "deadline" | "explained" | null;
+                            /** @description China date the rectification is due (R13), extensions included */
+                            dueDate: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            dueSoon: boolean;
+                            extendedDays: number;
+                            escalationLevel: number;
+                            /** @description the department it went up to; departmentId null: the hall managers */
+                            escalatedTo: {
+                                departmentId: string | null;
+                                department: string | null;
+                            } | null;
+                            rectifiedAt: string | null;
+                            repliedAt: string | null;
+                            calledBackAt: string | null;
+                            rerating: number | null;
+                            reratedAt: string | null;
+                            reratingDeclined: boolean;
+                            /** @enum {string|null} */
+                            rootCause: "staff" | "process" | "system" | "policy" | null;
+                            actionTaken: string | null;
+                            closedAt: string | null;
+                            reopenedCount: number;
+                            contact: {
+                                /**
+                                 * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                 * @enum {string}
+                                 */
+                                state: "none" | "sealed" | "unopenable" | "purged";
+                                /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                masked: string | null;
+                                openedCount: number;
+                                purgedAt: string | null;
+                            };
+                            /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                            writeOff: {
+                                appealId: string;
+                                /**
+                                 * @description 误评 or 恶意差评
+                                 * @enum {string}
+                                 */
+                                kind: "mistaken" | "malicious";
+                                approvedBy: string;
+                                approvedAt: string;
+                                reason: string;
+                            } | null;
+                            pendingExtension: {
+                                days: number;
+                                requestedBy: string;
+                                requestedAt: string;
+                                reason: string | null;
+                            } | null;
+                            pendingAppeal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 办结, with the root cause and the action taken. Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description what caused it: staff, process, system or policy (staff are not blamed for what they do not control)
+                         * @enum {string}
+                         */
+                        rootCause: "staff" | "process" | "system" | "policy";
+                        /** @description what was done about it */
+                        actionTaken: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followupId: string;
+                            assessId: string;
+                            /** @description routed to (谁办理、谁负责); null: the hall managers */
+                            departmentId: string | null;
+                            department: string | null;
+                            windowId: string | null;
+                            windowNumber: string | null;
+                            staffId: string | null;
+                            staffName: string | null;
+                            /** @description the 差评: 2 不满意, 1 非常不满意 */
+                            level: number;
+                            channel: string;
+                            pressedAt: string;
+                            openedAt: string;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description received | verifying | rectifying | replied | called-back | closed */
+                            step: string;
+                            /**
+                             * @description what must happen next; null once closed
+                             * @enum {string|null}
+                             */
+                            next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                            handler: string | null;
+                            /** @enum {string|null} */
+                            finding: "true" | "untrue" | "partly" | null;
+                            /** @enum {string|null} */
+                            resolution: "immediate" | "deadline" | "explained" | null;
+                            /** @description China date the rectification is due (R13), extensions included */
+                            dueDate: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            dueSoon: boolean;
+                            extendedDays: number;
+                            escalationLevel: number;
+                            /** @description the department it went up to; departmentId null: the hall managers */
+                            escalatedTo: {
+                                departmentId: string | null;
+                                department: string | null;
+                            } | null;
+                            rectifiedAt: string | null;
+                            repliedAt: string | null;
+                            calledBackAt: string | null;
+                            rerating: number | null;
+                            reratedAt: string | null;
+                            reratingDeclined: boolean;
+                            /** @enum {string|null} */
+                            rootCause: "staff" | "process" | "system" | "policy" | null;
+                            actionTaken: string | null;
+                            closedAt: string | null;
+                            reopenedCount: number;
+                            contact: {
+                                /**
+                                 * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                 * @enum {string}
+                                 */
+                                state: "none" | "sealed" | "unopenable" | "purged";
+                                /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                masked: string | null;
+                                openedCount: number;
+                                purgedAt: string | null;
+                            };
+                            /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                            writeOff: {
+                                appealId: string;
+                                /**
+                                 * @description 误评 or 恶意差评
+                                 * @enum {string}
+                                 */
+                                kind: "mistaken" | "malicious";
+                                approvedBy: string;
+                                approvedAt: string;
+                                reason: string;
+                            } | null;
+                            pendingExtension: {
+                                days: number;
+                                requestedBy: string;
+                                requestedAt: string;
+                                reason: string | null;
+                            } | null;
+                            pendingAppeal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The handler asks for more days (within the profile’s maximum). Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        days: number;
+                        reason: string;
+                        attachments?: {
+                            sha256: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followupId: string;
+                            assessId: string;
+                            /** @description routed to (谁办理、谁负责); null: the hall managers */
+                            departmentId: string | null;
+                            department: string | null;
+                            windowId: string | null;
+                            windowNumber: string | null;
+                            staffId: string | null;
+                            staffName: string | null;
+                            /** @description the 差评: 2 不满意, 1 非常不满意 */
+                            level: number;
+                            channel: string;
+                            pressedAt: string;
+                            openedAt: string;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description received | verifying | rectifying | replied | called-back | closed */
+                            step: string;
+                            /**
+                             * @description what must happen next; null once closed
+                             * @enum {string|null}
+                             */
+                            next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                            handler: string | null;
+                            /** @enum {string|null} */
+                            finding: "true" | "untrue" | "partly" | null;
+                            /** @enum {string|null} */
+                            resolution: "immediate" | "deadline" | "explained" | null;
+                            /** @description China date the rectification is due (R13), extensions included */
+                            dueDate: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            dueSoon: boolean;
+                            extendedDays: number;
+                            escalationLevel: number;
+                            /** @description the department it went up to; departmentId null: the hall managers */
+                            escalatedTo: {
+                                departmentId: string | null;
+                                department: string | null;
+                            } | null;
+                            rectifiedAt: string | null;
+                            repliedAt: string | null;
+                            calledBackAt: string | null;
+                            rerating: number | null;
+                            reratedAt: string | null;
+                            reratingDeclined: boolean;
+                            /** @enum {string|null} */
+                            rootCause: "staff" | "process" | "system" | "policy" | null;
+                            actionTaken: string | null;
+                            closedAt: string | null;
+                            reopenedCount: number;
+                            contact: {
+                                /**
+                                 * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                 * @enum {string}
+                                 */
+                                state: "none" | "sealed" | "unopenable" | "purged";
+                                /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                masked: string | null;
+                                openedCount: number;
+                                purgedAt: string | null;
+                            };
+                            /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                            writeOff: {
+                                appealId: string;
+                                /**
+                                 * @description 误评 or 恶意差评
+                                 * @enum {string}
+                                 */
+                                kind: "mistaken" | "malicious";
+                                approvedBy: string;
+                                approvedAt: string;
+                                reason: string;
+                            } | null;
+                            pendingExtension: {
+                                days: number;
+                                requestedBy: string;
+                                requestedAt: string;
+                                reason: string | null;
+                            } | null;
+                            pendingAppeal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A note on the record (spot checks, calls that changed nothing). Roles: manager, dept-head, supervisor. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note: string;
+                        attachments?: {
+                            sha256: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followupId: string;
+                            assessId: string;
+                            /** @description routed to (谁办理、谁负责); null: the hall managers */
+                            departmentId: string | null;
+                            department: string | null;
+                            windowId: string | null;
+                            windowNumber: string | null;
+                            staffId: string | null;
+                            staffName: string | null;
+                            /** @description the 差评: 2 不满意, 1 非常不满意 */
+                            level: number;
+                            channel: string;
+                            pressedAt: string;
+                            openedAt: string;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description received | verifying | rectifying | replied | called-back | closed */
+                            step: string;
+                            /**
+                             * @description what must happen next; null once closed
+                             * @enum {string|null}
+                             */
+                            next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                            handler: string | null;
+                            /** @enum {string|null} */
+                            finding: "true" | "untrue" | "partly" | null;
+                            /** @enum {string|null} */
+                            resolution: "immediate" | "deadline" | "explained" | null;
+                            /** @description China date the rectification is due (R13), extensions included */
+                            dueDate: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            dueSoon: boolean;
+                            extendedDays: number;
+                            escalationLevel: number;
+                            /** @description the department it went up to; departmentId null: the hall managers */
+                            escalatedTo: {
+                                departmentId: string | null;
+                                department: string | null;
+                            } | null;
+                            rectifiedAt: string | null;
+                            repliedAt: string | null;
+                            calledBackAt: string | null;
+                            rerating: number | null;
+                            reratedAt: string | null;
+                            reratingDeclined: boolean;
+                            /** @enum {string|null} */
+                            rootCause: "staff" | "process" | "system" | "policy" | null;
+                            actionTaken: string | null;
+                            closedAt: string | null;
+                            reopenedCount: number;
+                            contact: {
+                                /**
+                                 * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                 * @enum {string}
+                                 */
+                                state: "none" | "sealed" | "unopenable" | "purged";
+                                /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                masked: string | null;
+                                openedCount: number;
+                                purgedAt: string | null;
+                            };
+                            /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                            writeOff: {
+                                appealId: string;
+                                /**
+                                 * @description 误评 or 恶意差评
+                                 * @enum {string}
+                                 */
+                                kind: "mistaken" | "malicious";
+                                approvedBy: string;
+                                approvedAt: string;
+                                reason: string;
+                            } | null;
+                            pendingExtension: {
+                                days: number;
+                                requestedBy: string;
+                                requestedAt: string;
+                                reason: string | null;
+                            } | null;
+                            pendingAppeal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/extension-decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Approve or refuse the waiting extension request (never by who asked, nor by the rated unit). Roles: manager, supervisor. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        approve: boolean;
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            followupId: string;
+                            assessId: string;
+                            /** @description routed to (谁办理、谁负责); null: the hall managers */
+                            departmentId: string | null;
+                            department: string | null;
+                            windowId: string | null;
+                            windowNumber: string | null;
+                            staffId: string | null;
+                            staffName: string | null;
+                            /** @description the 差评: 2 不满意, 1 非常不满意 */
+                            level: number;
+                            channel: string;
+                            pressedAt: string;
+                            openedAt: string;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description received | verifying | rectifying | replied | called-back | closed */
+                            step: string;
+                            /**
+                             * @description what must happen next; null once closed
+                             * @enum {string|null}
+                             */
+                            next: "assign" | "verify" | "resolve" | "rectify" | "reply" | "call-back" | "close" | null;
+                            handler: string | null;
+                            /** @enum {string|null} */
+                            finding: "true" | "untrue" | "partly" | null;
+                            /** @enum {string|null} */
+                            resolution: "immediate" | "deadline" | "explained" | null;
+                            /** @description China date the rectification is due (R13), extensions included */
+                            dueDate: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            dueSoon: boolean;
+                            extendedDays: number;
+                            escalationLevel: number;
+                            /** @description the department it went up to; departmentId null: the hall managers */
+                            escalatedTo: {
+                                departmentId: string | null;
+                                department: string | null;
+                            } | null;
+                            rectifiedAt: string | null;
+                            repliedAt: string | null;
+                            calledBackAt: string | null;
+                            rerating: number | null;
+                            reratedAt: string | null;
+                            reratingDeclined: boolean;
+                            /** @enum {string|null} */
+                            rootCause: "staff" | "process" | "system" | "policy" | null;
+                            actionTaken: string | null;
+                            closedAt: string | null;
+                            reopenedCount: number;
+                            contact: {
+                                /**
+                                 * @description none: no number left · sealed: the handler may open it · unopenable: sealed to a hall key already destroyed · purged
+                                 * @enum {string}
+                                 */
+                                state: "none" | "sealed" | "unopenable" | "purged";
+                                /** @description what is shown of a number: no digit of it (docs/FOLLOWUP.md "The call-back number's life") */
+                                masked: string | null;
+                                openedCount: number;
+                                purgedAt: string | null;
+                            };
+                            /** @description 核销 (R14): the rating stays stored and shown, and leaves every statistic */
+                            writeOff: {
+                                appealId: string;
+                                /**
+                                 * @description 误评 or 恶意差评
+                                 * @enum {string}
+                                 */
+                                kind: "mistaken" | "malicious";
+                                approvedBy: string;
+                                approvedAt: string;
+                                reason: string;
+                            } | null;
+                            pendingExtension: {
+                                days: number;
+                                requestedBy: string;
+                                requestedAt: string;
+                                reason: string | null;
+                            } | null;
+                            pendingAppeal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The call-back number, for the assigned handler while the follow-up is open; audited with the reason. Shown nowhere else. Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description why the number is opened (audited) */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the number, for this call; never stored or logged opened */
+                            phone: string;
+                            openedCount: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Keep a file (JPEG, PNG, WebP, GIF or PDF bytes) for a step or an appeal; answers its sha256 to name it. Roles: manager, dept-head, supervisor. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            sha256: string;
+                            size: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/attachments/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A file an event or appeal of this follow-up keeps. Roles: manager, dept-head, supervisor. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sha256: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/followups/{id}/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 申诉: the rated unit appeals the 差评 with grounds and evidence. Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        grounds: string;
+                        evidence?: {
+                            sha256: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appealId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Appeals of the follow-ups in scope, newest first. Roles: manager, dept-head, supervisor. */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "pending" | "approved" | "refused";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appeals: {
+                                appealId: string;
+                                assessId: string;
+                                followupId: string | null;
+                                appellant: string;
+                                filedAt: string;
+                                grounds: string;
+                                evidence: {
+                                    name: string;
+                                    type: string;
+                                    sha256: string;
+                                    size: number;
+                                }[];
+                                /** @enum {string} */
+                                state: "pending" | "approved" | "refused";
+                                decidedBy: string | null;
+                                decidedAt: string | null;
+                                decisionNote: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/{appealId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 核销: approve the appeal (mistaken or malicious: the rating leaves the statistics, stays visible) or refuse it. Roles: manager, supervisor. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    appealId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        approve: boolean;
+                        /**
+                         * @description 误评 or 恶意差评; with approve
+                         * @enum {string}
+                         */
+                        kind?: "mistaken" | "malicious";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appealId: string;
+                            assessId: string;
+                            followupId: string | null;
+                            appellant: string;
+                            filedAt: string;
+                            grounds: string;
+                            evidence: {
+                                name: string;
+                                type: string;
+                                sha256: string;
+                                size: number;
+                            }[];
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "refused";
+                            decidedBy: string | null;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Report snapshots (envelopes, no content), newest period first, versions in order. Roles: manager, supervisor. */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "monthly" | "quarterly";
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            snapshots: {
+                                snapshotId: string;
+                                /** @enum {string} */
+                                kind: "monthly" | "quarterly";
+                                period: string;
+                                version: number;
+                                from: string;
+                                to: string;
+                                cutoff: string;
+                                generatedAt: string;
+                                /** @description `schedule`, `recheck` or the console user who asked */
+                                generatedBy: string;
+                                previousId: string | null;
+                                previousHash: string | null;
+                                reason: {
+                                    zh: string;
+                                    en: string;
+                                    /** @description ratings of the period written off since the previous version */
+                                    writeOffs: {
+                                        assessId: string;
+                                        /** @enum {string} */
+                                        kind: "mistaken" | "malicious";
+                                        approvedBy: string;
+                                        approvedAt: string;
+                                        reason: string;
+                                    }[];
+                                    /** @description ratings written off in the previous version and no longer */
+                                    reinstated: string[];
+                                    /** @description later changes to ratings of the period (late paper cards, late device records, replaced defaults) */
+                                    ledgerChanges: number;
+                                } | null;
+                                contentHash: string;
+                                hash: string;
+                                /** @description no later version of this period exists */
+                                latest: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/{snapshotId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One snapshot: its envelope and the report content. Roles: manager, supervisor. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    snapshotId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            snapshot: {
+                                snapshotId: string;
+                                /** @enum {string} */
+                                kind: "monthly" | "quarterly";
+                                period: string;
+                                version: number;
+                                from: string;
+                                to: string;
+                                cutoff: string;
+                                generatedAt: string;
+                                /** @description `schedule`, `recheck` or the console user who asked */
+                                generatedBy: string;
+                                previousId: string | null;
+                                previousHash: string | null;
+                                reason: {
+                                    zh: string;
+                                    en: string;
+                                    /** @description ratings of the period written off since the previous version */
+                                    writeOffs: {
+                                        assessId: string;
+                                        /** @enum {string} */
+                                        kind: "mistaken" | "malicious";
+                                        approvedBy: string;
+                                        approvedAt: string;
+                                        reason: string;
+                                    }[];
+                                    /** @description ratings written off in the previous version and no longer */
+                                    reinstated: string[];
+                                    /** @description later changes to ratings of the period (late paper cards, late device records, replaced defaults) */
+                                    ledgerChanges: number;
+                                } | null;
+                                contentHash: string;
+                                hash: string;
+                                /** @description no later version of this period exists */
+                                latest: boolean;
+                            };
+                            content: {
+                                /** @enum {string} */
+                                kind: "monthly";
+                                /** @enum {string} */
+                                format: "hcp-report/1";
+                                period: string;
+                                /** @description first China date */
+                                from: string;
+                                /** @description last China date */
+                                to: string;
+                                hallName: string;
+                                /** @description follow-up states as they stood at this instant (UTC) */
+                                cutoff: string;
+                                goodLevels: number[];
+                                definitions: {
+                                    key: string;
+                                    zh: string;
+                                    en: string;
+                                    definitionZh: string;
+                                    definitionEn: string;
+                                }[];
+                                rules: {
+                                    zh: string;
+                                    en: string;
+                                }[];
+                                dimensionDefinitions: {
+                                    dimension: string;
+                                    zh: string;
+                                    en: string;
+                                    covers: string;
+                                }[];
+                                flagDefinitions: {
+                                    flag: string;
+                                    zh: string;
+                                    en: string;
+                                }[];
+                                totals: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                };
+                                departments: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                }[];
+                                items: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                    itemCode: string | null;
+                                    itemName: string;
+                                }[];
+                                windows: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                    windowId: string | null;
+                                    windowNumber: string;
+                                }[];
+                                staff: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                    /** @description null: nobody was logged in */
+                                    staffId: string | null;
+                                    staffNo: string | null;
+                                    staffName: string;
+                                }[];
+                                channels: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                    channel: string;
+                                    channelName: string;
+                                }[];
+                                channelTotals: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    channel: string;
+                                    channelName: string;
+                                }[];
+                                dimensions: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                    dimension: string;
+                                    dimensionName: string;
+                                }[];
+                                dimensionTotals: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    dimension: string;
+                                    dimensionName: string;
+                                }[];
+                                rankingRule: {
+                                    /** @enum {string} */
+                                    measure: "activeGoodRate" | "goodRate";
+                                    minRatings: number;
+                                    top: number;
+                                    bottom: number;
+                                    tieBreak: ("moreRatings" | "fewerBad")[];
+                                    zh: string;
+                                    en: string;
+                                };
+                                rankings: {
+                                    departments: {
+                                        /** @enum {string} */
+                                        unit: "department" | "window" | "staff";
+                                        /** @description in ranking order */
+                                        ranked: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                        /** @description below the minimum: listed, not ranked */
+                                        tooFew: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                    };
+                                    windows: {
+                                        /** @enum {string} */
+                                        unit: "department" | "window" | "staff";
+                                        /** @description in ranking order */
+                                        ranked: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                        /** @description below the minimum: listed, not ranked */
+                                        tooFew: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                    };
+                                    staff: {
+                                        /** @enum {string} */
+                                        unit: "department" | "window" | "staff";
+                                        /** @description in ranking order */
+                                        ranked: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                        /** @description below the minimum: listed, not ranked */
+                                        tooFew: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                    };
+                                };
+                                integrity: {
+                                    totals: {
+                                        /** @description device ratings (only they carry integrity facts), written off or not */
+                                        ratings: number;
+                                        flagged: number;
+                                        flags: {
+                                            "fast-press": number;
+                                            burst: number;
+                                            "unarmed-presses": number;
+                                            "no-staff": number;
+                                        };
+                                        flaggedShare: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                    };
+                                    windows: {
+                                        /** @description device ratings (only they carry integrity facts), written off or not */
+                                        ratings: number;
+                                        flagged: number;
+                                        flags: {
+                                            "fast-press": number;
+                                            burst: number;
+                                            "unarmed-presses": number;
+                                            "no-staff": number;
+                                        };
+                                        flaggedShare: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                        windowId: string | null;
+                                        windowNumber: string;
+                                    }[];
+                                    staff: {
+                                        /** @description device ratings (only they carry integrity facts), written off or not */
+                                        ratings: number;
+                                        flagged: number;
+                                        flags: {
+                                            "fast-press": number;
+                                            burst: number;
+                                            "unarmed-presses": number;
+                                            "no-staff": number;
+                                        };
+                                        flaggedShare: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                        staffId: string | null;
+                                        staffNo: string | null;
+                                        staffName: string;
+                                    }[];
+                                };
+                                fairness: {
+                                    totals: {
+                                        /** @description counted 差评 */
+                                        bad: number;
+                                        staff: number;
+                                        process: number;
+                                        system: number;
+                                        policy: number;
+                                        /** @description no cause recorded with a rectification by the cut-off */
+                                        undetermined: number;
+                                        /** @description 差评 written off as mistaken (误评): not counted */
+                                        writtenOffMistaken: number;
+                                        /** @description 差评 written off as malicious (恶意差评): not counted */
+                                        writtenOffMalicious: number;
+                                    };
+                                    departments: {
+                                        /** @description counted 差评 */
+                                        bad: number;
+                                        staff: number;
+                                        process: number;
+                                        system: number;
+                                        policy: number;
+                                        /** @description no cause recorded with a rectification by the cut-off */
+                                        undetermined: number;
+                                        /** @description 差评 written off as mistaken (误评): not counted */
+                                        writtenOffMistaken: number;
+                                        /** @description 差评 written off as malicious (恶意差评): not counted */
+                                        writtenOffMalicious: number;
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                    }[];
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "quarterly";
+                                /** @enum {string} */
+                                format: "hcp-report/1";
+                                period: string;
+                                /** @description first China date */
+                                from: string;
+                                /** @description last China date */
+                                to: string;
+                                hallName: string;
+                                /** @description follow-up states as they stood at this instant (UTC) */
+                                cutoff: string;
+                                goodLevels: number[];
+                                definitions: {
+                                    key: string;
+                                    zh: string;
+                                    en: string;
+                                    definitionZh: string;
+                                    definitionEn: string;
+                                }[];
+                                rules: {
+                                    zh: string;
+                                    en: string;
+                                }[];
+                                dimensionDefinitions: {
+                                    dimension: string;
+                                    zh: string;
+                                    en: string;
+                                    covers: string;
+                                }[];
+                                flagDefinitions: {
+                                    flag: string;
+                                    zh: string;
+                                    en: string;
+                                }[];
+                                totals: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                };
+                                departments: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                }[];
+                                items: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                    itemCode: string | null;
+                                    itemName: string;
+                                }[];
+                                windows: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                    windowId: string | null;
+                                    windowNumber: string;
+                                }[];
+                                staff: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                    /** @description null: nobody was logged in */
+                                    staffId: string | null;
+                                    staffNo: string | null;
+                                    staffName: string;
+                                }[];
+                                channels: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                    channel: string;
+                                    channelName: string;
+                                }[];
+                                channelTotals: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    channel: string;
+                                    channelName: string;
+                                }[];
+                                dimensions: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    /** @description null: ratings from a window with no registered department */
+                                    departmentId: string | null;
+                                    department: string;
+                                    dimension: string;
+                                    dimensionName: string;
+                                }[];
+                                dimensionTotals: {
+                                    tally: {
+                                        /** @description ratings of the period (a superseded default is none), written-off ones included */
+                                        ratings: number;
+                                        /** @description of them written off (R14): in no rate */
+                                        writtenOff: number;
+                                        /** @description counted ratings given by raters, by level (5 = 非常满意 … 1 = 非常不满意) */
+                                        active: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description counted R7 system defaults, by level */
+                                        defaults: {
+                                            1: number;
+                                            2: number;
+                                            3: number;
+                                            4: number;
+                                            5: number;
+                                        };
+                                        /** @description settled cases dated in the period; null where cases do not apply (channel, dimension) */
+                                        settled: number | null;
+                                        /** @description of them, settled by the system default */
+                                        unrated: number | null;
+                                        replied: number;
+                                        repliedOnTime: number;
+                                        rectifiedCalledBack: number;
+                                        rerated: number;
+                                        reratedGood: number;
+                                        /** @description counted apart, never as satisfied */
+                                        reratingDeclined: number;
+                                    };
+                                    measures: {
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        unratedRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        replyOnTimeRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        callbackRectifyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                        /** @description null: does not apply to this grouping (shown "n/a") */
+                                        rectifySatisfactionRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        } | null;
+                                    };
+                                    dimension: string;
+                                    dimensionName: string;
+                                }[];
+                                rankingRule: {
+                                    /** @enum {string} */
+                                    measure: "activeGoodRate" | "goodRate";
+                                    minRatings: number;
+                                    top: number;
+                                    bottom: number;
+                                    tieBreak: ("moreRatings" | "fewerBad")[];
+                                    zh: string;
+                                    en: string;
+                                };
+                                rankings: {
+                                    departments: {
+                                        /** @enum {string} */
+                                        unit: "department" | "window" | "staff";
+                                        /** @description in ranking order */
+                                        ranked: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                        /** @description below the minimum: listed, not ranked */
+                                        tooFew: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                    };
+                                    windows: {
+                                        /** @enum {string} */
+                                        unit: "department" | "window" | "staff";
+                                        /** @description in ranking order */
+                                        ranked: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                        /** @description below the minimum: listed, not ranked */
+                                        tooFew: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                    };
+                                    staff: {
+                                        /** @enum {string} */
+                                        unit: "department" | "window" | "staff";
+                                        /** @description in ranking order */
+                                        ranked: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                        /** @description below the minimum: listed, not ranked */
+                                        tooFew: {
+                                            id: string;
+                                            name: string;
+                                            /** @description null: ratings from a window with no registered department */
+                                            departmentId: string | null;
+                                            department: string;
+                                            /** @description null: too few ratings to be ranked */
+                                            rank: number | null;
+                                            measure: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description counted ratings */
+                                            counted: number;
+                                            /** @description counted 差评 */
+                                            bad: number;
+                                            top: boolean;
+                                            bottom: boolean;
+                                        }[];
+                                    };
+                                };
+                                integrity: {
+                                    totals: {
+                                        /** @description device ratings (only they carry integrity facts), written off or not */
+                                        ratings: number;
+                                        flagged: number;
+                                        flags: {
+                                            "fast-press": number;
+                                            burst: number;
+                                            "unarmed-presses": number;
+                                            "no-staff": number;
+                                        };
+                                        flaggedShare: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                    };
+                                    windows: {
+                                        /** @description device ratings (only they carry integrity facts), written off or not */
+                                        ratings: number;
+                                        flagged: number;
+                                        flags: {
+                                            "fast-press": number;
+                                            burst: number;
+                                            "unarmed-presses": number;
+                                            "no-staff": number;
+                                        };
+                                        flaggedShare: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                        windowId: string | null;
+                                        windowNumber: string;
+                                    }[];
+                                    staff: {
+                                        /** @description device ratings (only they carry integrity facts), written off or not */
+                                        ratings: number;
+                                        flagged: number;
+                                        flags: {
+                                            "fast-press": number;
+                                            burst: number;
+                                            "unarmed-presses": number;
+                                            "no-staff": number;
+                                        };
+                                        flaggedShare: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                        staffId: string | null;
+                                        staffNo: string | null;
+                                        staffName: string;
+                                    }[];
+                                };
+                                fairness: {
+                                    totals: {
+                                        /** @description counted 差评 */
+                                        bad: number;
+                                        staff: number;
+                                        process: number;
+                                        system: number;
+                                        policy: number;
+                                        /** @description no cause recorded with a rectification by the cut-off */
+                                        undetermined: number;
+                                        /** @description 差评 written off as mistaken (误评): not counted */
+                                        writtenOffMistaken: number;
+                                        /** @description 差评 written off as malicious (恶意差评): not counted */
+                                        writtenOffMalicious: number;
+                                    };
+                                    departments: {
+                                        /** @description counted 差评 */
+                                        bad: number;
+                                        staff: number;
+                                        process: number;
+                                        system: number;
+                                        policy: number;
+                                        /** @description no cause recorded with a rectification by the cut-off */
+                                        undetermined: number;
+                                        /** @description 差评 written off as mistaken (误评): not counted */
+                                        writtenOffMistaken: number;
+                                        /** @description 差评 written off as malicious (恶意差评): not counted */
+                                        writtenOffMalicious: number;
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                    }[];
+                                };
+                                months: string[];
+                                windowStars: {
+                                    rule: {
+                                        zh: string;
+                                        en: string;
+                                        minRatings: number;
+                                        maxFlaggedShare: number;
+                                        count: number;
+                                    };
+                                    stars: {
+                                        windowId: string;
+                                        windowNumber: string;
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                        rank: number;
+                                        measure: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                        counted: number;
+                                        bad: number;
+                                        replyRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                        flaggedShare: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                    }[];
+                                    /** @description windows ranked above a star that the rule left out, and why */
+                                    passedOver: {
+                                        windowId: string;
+                                        windowNumber: string;
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                        rank: number;
+                                        whyZh: string;
+                                        whyEn: string;
+                                    }[];
+                                };
+                                monthOverMonth: {
+                                    /** @description the month before the quarter, then its three */
+                                    months: string[];
+                                    hall: {
+                                        month: string;
+                                        counted: number;
+                                        goodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                        activeGoodRate: {
+                                            num: number;
+                                            den: number;
+                                            /** @description num ÷ den; null when den is 0 (shown "—") */
+                                            value: number | null;
+                                        };
+                                        /** @description value minus the previous month’s (a fraction: 0.012 = 1.2 percentage points); null without both */
+                                        goodRateChange: number | null;
+                                        activeGoodRateChange: number | null;
+                                    }[];
+                                    departments: {
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                        months: {
+                                            month: string;
+                                            counted: number;
+                                            goodRate: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            activeGoodRate: {
+                                                num: number;
+                                                den: number;
+                                                /** @description num ÷ den; null when den is 0 (shown "—") */
+                                                value: number | null;
+                                            };
+                                            /** @description value minus the previous month’s (a fraction: 0.012 = 1.2 percentage points); null without both */
+                                            goodRateChange: number | null;
+                                            activeGoodRateChange: number | null;
+                                        }[];
+                                    }[];
+                                };
+                                repeatedlyLow: {
+                                    rule: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                    departments: {
+                                        id: string;
+                                        name: string;
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                        months: string[];
+                                    }[];
+                                    windows: {
+                                        id: string;
+                                        name: string;
+                                        /** @description null: ratings from a window with no registered department */
+                                        departmentId: string | null;
+                                        department: string;
+                                        months: string[];
+                                    }[];
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/{snapshotId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Recompute the snapshot’s content hash and envelope hash from the stored row and check its link to the version before. Roles: manager, supervisor. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    snapshotId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            snapshotId: string;
+                            ok: boolean;
+                            contentHash: {
+                                stored: string;
+                                computed: string;
+                                ok: boolean;
+                            };
+                            hash: {
+                                stored: string;
+                                computed: string;
+                                ok: boolean;
+                            };
+                            previous: {
+                                id: string | null;
+                                ok: boolean;
+                                message: string;
+                            };
+                            /** @description the stored content still reads as a report */
+                            contentValid: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/{snapshotId}/export/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The snapshot as a download: xlsx, csv or pdf. Roles: manager, supervisor. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    snapshotId: string;
+                    format: "xlsx" | "csv" | "pdf";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Make the period’s report now: a first version, a next one if the data changed since the latest, or the latest as it is. Roles: manager. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "monthly" | "quarterly";
+                        period: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            snapshot: {
+                                snapshotId: string;
+                                /** @enum {string} */
+                                kind: "monthly" | "quarterly";
+                                period: string;
+                                version: number;
+                                from: string;
+                                to: string;
+                                cutoff: string;
+                                generatedAt: string;
+                                /** @description `schedule`, `recheck` or the console user who asked */
+                                generatedBy: string;
+                                previousId: string | null;
+                                previousHash: string | null;
+                                reason: {
+                                    zh: string;
+                                    en: string;
+                                    /** @description ratings of the period written off since the previous version */
+                                    writeOffs: {
+                                        assessId: string;
+                                        /** @enum {string} */
+                                        kind: "mistaken" | "malicious";
+                                        approvedBy: string;
+                                        approvedAt: string;
+                                        reason: string;
+                                    }[];
+                                    /** @description ratings written off in the previous version and no longer */
+                                    reinstated: string[];
+                                    /** @description later changes to ratings of the period (late paper cards, late device records, replaced defaults) */
+                                    ledgerChanges: number;
+                                } | null;
+                                contentHash: string;
+                                hash: string;
+                                /** @description no later version of this period exists */
+                                latest: boolean;
+                            };
+                            /** @description false: nothing changed, this is the latest version as it was */
+                            created: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

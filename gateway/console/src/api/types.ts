@@ -26,3 +26,25 @@ export type DeviceView = Json<'/api/devices', 'get'>[number];
 /** An alert as GET /api/alerts lists it and the live stream's `alert` event carries it. */
 export type AlertView = Json<'/api/alerts', 'get'>[number];
 export type PhotoSaved = Json<'/api/staff/{staffId}/photo', 'put'>;
+export type FollowupList = Json<'/api/followups', 'get'>;
+export type FollowupView = FollowupList['followups'][number];
+export type FollowupSummary = Json<'/api/followups/summary', 'get'>;
+export type FollowupDetail = Json<'/api/followups/{id}', 'get'>;
+export type FollowupEvent = FollowupDetail['events'][number];
+export type FollowupAttachment = FollowupEvent['attachments'][number];
+export type AppealView = FollowupDetail['appeals'][number];
+export type FollowupAction = NonNullable<FollowupView['next']>;
+/** What a step's `attachments` names: the sha256 the upload answered and a name to show. */
+export type AttachmentRef = NonNullable<NonNullable<paths['/api/followups/{id}/verify']['post']['requestBody']>['content']['application/json']['attachments']>[number];
+export type ReportSnapshotList = Json<'/api/reports', 'get'>;
+export type ReportSnapshot = ReportSnapshotList['snapshots'][number];
+export type ReportKind = ReportSnapshot['kind'];
+export type ReportWithContent = Json<'/api/reports/{snapshotId}', 'get'>;
+export type ReportContent = ReportWithContent['content'];
+export type QuarterlyReportContent = Extract<ReportContent, { kind: 'quarterly' }>;
+export type ReportFigures = ReportContent['totals'];
+export type ReportMeasureKey = keyof ReportFigures['measures'];
+export type ReportMeasure = NonNullable<ReportFigures['measures'][ReportMeasureKey]>;
+export type ReportRanking = ReportContent['rankings']['departments'];
+export type ReportRanked = ReportRanking['ranked'][number];
+export type ReportVerification = Json<'/api/reports/{snapshotId}/verify', 'get'>;

@@ -4,9 +4,10 @@
  * others need a session (else the login page, remembering where the user was going) and a role the
  * page lists (else the role's first page).
  */
-import { createRouter, createWebHashHistory } from 'vue-router';
+import { createRouter, createWebHashHistory, type RouteLocationNormalized } from 'vue-router';
 import { whenUnauthorized } from '../api/client';
 import { forgetSession, loadSession } from '../composables/useSession';
+import { preloadRoute, prefetchWhenIdle } from './preload';
 import { consolePages, homeFor, mayOpen } from './routes';
 
 export const router = createRouter({
@@ -19,12 +20,21 @@ export const router = createRouter({
   ],
 });
 
-router.beforeEach(async (to) => {
+router.beforeEach(async (to: RouteLocationNormalized) => {
   if (to.meta.public) return true;
-  const me = await loadSession();
+  // The page's code downloads while the gateway says who is logged in, not after (asked first:
+  // the browser's six connections then carry the chunks).
+  const session = loadSession();
+  preloadRoute(to);
+  const me = await session;
   if (!me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
   if (to.path === '/' || !mayOpen(me.role, to.meta.roles)) return homeFor(me.role);
   return true;
+});
+
+// While someone types their password, the page most roles land on (and its frame) downloads.
+router.afterEach((to) => {
+  if (to.name === 'login') prefetchWhenIdle(router.resolve('/live'));
 });
 
 // A 401 from any call (the session expired, was ended, or the account disabled): back to login.

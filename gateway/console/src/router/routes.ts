@@ -8,6 +8,7 @@ import type { Component } from 'vue';
 import type { RouteRecordRaw } from 'vue-router';
 import type { Role } from '../api/types';
 import type { MessageSchema } from '../i18n';
+import { followupsPage } from '../views/followups/followups-route';
 
 export type NavKey = `nav.${keyof MessageSchema['nav']}`;
 
@@ -28,6 +29,7 @@ const READERS: Role[] = ['hall-it', 'manager', 'dept-head', 'supervisor'];
 /** The pages inside the layout, in menu order. */
 export const consolePages: RouteRecordRaw[] = [
   { path: 'live', name: 'live', component: () => import('../views/LiveView.vue'), meta: { roles: READERS, titleKey: 'nav.live', icon: DataLine } },
+  followupsPage,
   {
     path: 'screen-links',
     name: 'screen-links',
