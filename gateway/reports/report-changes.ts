@@ -10,6 +10,9 @@ import type { Db } from '../store/database.js';
 import type { Period } from './periods.js';
 import type { Basis, VersionReason } from './snapshots.js';
 
+/** `YYYY-MM-DD HH:mm` in China time (UTC+8, no DST): how a hall reads a time in the report's own words. */
+const chinaTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+
 /** The reason for a new version, or null when nothing changed. */
 export async function changesSince(db: Db, p: Period, basis: Basis, checkedSeq: number): Promise<{ reason: VersionReason | null; logSeq: number }> {
   const written = await db
@@ -51,7 +54,7 @@ export async function changesSince(db: Db, p: Period, basis: Basis, checkedSeq: 
   const parts: Array<[string, string]> = [];
   if (writeOffs.length > 0)
     parts.push([
-      `发布后核销 ${writeOffs.length} 条评价：${writeOffs.map((w) => `${w.assessId}（${w.kind === 'malicious' ? '恶意差评' : '误评'}，${w.approvedBy} 于 ${w.approvedAt} 批准：${w.reason}）`).join('；')}`,
+      `发布后核销 ${writeOffs.length} 条评价：${writeOffs.map((w) => `${w.assessId}（${w.kind === 'malicious' ? '恶意差评' : '误评'}，${w.approvedBy} 于 ${chinaTime(w.approvedAt)}（北京时间）批准：${w.reason}）`).join('；')}`,
       `${writeOffs.length} rating(s) written off after publication: ${writeOffs.map((w) => `${w.assessId} (${w.kind}, approved by ${w.approvedBy} at ${w.approvedAt}: ${w.reason})`).join('; ')}`,
     ]);
   if (reinstated.length > 0) parts.push([`${reinstated.length} 条评价不再核销`, `${reinstated.length} rating(s) no longer written off`]);

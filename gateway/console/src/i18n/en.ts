@@ -733,12 +733,14 @@ const en: typeof zhCN = {
   reports: {
     title: 'Reports',
     notForRole: 'Reports are for hall managers and supervisors only',
-    notForRoleWhy: 'Each report is one sealed snapshot of the whole hall, hashed as a whole; a cut for one department would no longer verify. For your department see "Live hall" and "差评 follow-up", or ask a hall manager for the report file.',
+    notForRoleWhy:
+      'Each report is one sealed snapshot of the whole hall, hashed as a whole; a cut for one department would no longer verify. For your department see "Live hall" and "差评 follow-up", or ask a hall manager for the report file.',
     kinds: { monthly: 'monthly report', quarterly: 'quarterly report' },
     periodMonth: '{year}-{month}',
     periodQuarter: '{year} Q{quarter}',
     list: {
-      intro: 'A report is sealed as a snapshot when it is made and is never changed; a write-off or a late rating after publication makes a new version that names the one it replaces and says why. Old versions stay as they were.',
+      intro:
+        'A report is sealed as a snapshot when it is made and is never changed; a write-off or a late rating after publication makes a new version that names the one it replaces and says why. Old versions stay as they were.',
       filter: 'Report kind',
       report: 'Report',
       version: 'Version',
@@ -751,7 +753,6 @@ const en: typeof zhCN = {
       first: 'first version',
       replaces: 'replaces {id}',
       hash: 'Snapshot hash',
-      open: 'Open',
       empty: 'No reports yet. They are made on schedule after each month and quarter; a hall manager can also make one now for an ended period.',
     },
     generate: {
@@ -778,7 +779,6 @@ const en: typeof zhCN = {
       invalid: 'the stored content no longer reads as a report.',
     },
     heading: {
-      title: '{hall} · {kind} {period}',
       hall: 'Hall',
       period: 'Period',
       range: '{from} to {to} (China time)',
@@ -854,7 +854,6 @@ const en: typeof zhCN = {
       defaults: 'System defaults',
       measure: 'Measure',
       value: 'Value',
-      fraction: 'Numerator / denominator',
     },
     charts: {
       levels: 'Five levels (counted)',
@@ -866,7 +865,6 @@ const en: typeof zhCN = {
     rankings: {
       rule: 'Ranking rule',
       minimum: 'A unit needs at least {n} ratings (in the measure’s denominator) to be ranked; fewer are listed as "too few".',
-      tie: 'Ties: {rule}',
       by: 'Ranked by: {measure}',
       rank: 'Place',
       unit: 'Unit',

@@ -747,7 +747,6 @@ export default {
       first: '第一版',
       replaces: '取代 {id}',
       hash: '快照哈希',
-      open: '查看',
       empty: '还没有报表。报表在次月（季度结束后）按计划自动生成；大厅管理也可以立即生成已结束的统计期。',
     },
     generate: {
@@ -774,7 +773,6 @@ export default {
       invalid: '存储的内容已无法读取为报表。',
     },
     heading: {
-      title: '{hall} {period} {kind}',
       hall: '大厅',
       period: '统计期',
       range: '{from} 至 {to}（中国时间）',
@@ -850,7 +848,6 @@ export default {
       defaults: '系统默认评价',
       measure: '指标',
       value: '数值',
-      fraction: '分子 / 分母',
     },
     charts: {
       levels: '五级分布（计入统计）',
@@ -862,7 +859,6 @@ export default {
     rankings: {
       rule: '排名规则',
       minimum: '评价数至少 {n} 条才排名（按排名依据的分母计），不足的列为“评价数不足”。',
-      tie: '并列规则：{rule}',
       by: '排名依据：{measure}',
       rank: '名次',
       unit: '单位',

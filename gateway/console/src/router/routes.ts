@@ -9,6 +9,7 @@ import type { RouteRecordRaw } from 'vue-router';
 import type { Role } from '../api/types';
 import type { MessageSchema } from '../i18n';
 import { followupsPage } from '../views/followups/followups-route';
+import { reportsPage } from '../views/reports/reports-route';
 
 export type NavKey = `nav.${keyof MessageSchema['nav']}`;
 
@@ -17,6 +18,8 @@ declare module 'vue-router' {
     /** Open without a login (the login page, the lobby screen). */
     public?: boolean;
     roles?: Role[];
+    /** Roles whose menu lists it, when fewer than `roles` (the others may open a link to it and are told why it is not theirs). */
+    menuRoles?: Role[];
     titleKey?: NavKey;
     icon?: Component;
     /** Shown under this menu group. */
@@ -30,6 +33,7 @@ const READERS: Role[] = ['hall-it', 'manager', 'dept-head', 'supervisor'];
 export const consolePages: RouteRecordRaw[] = [
   { path: 'live', name: 'live', component: () => import('../views/LiveView.vue'), meta: { roles: READERS, titleKey: 'nav.live', icon: DataLine } },
   followupsPage,
+  reportsPage,
   {
     path: 'screen-links',
     name: 'screen-links',
