@@ -5,6 +5,10 @@
  *       (password from HCP_ADMIN_PASSWORD, or the first line of stdin)
  *   gateway create-business-key --config gateway.json --user BUSINESS-SYSTEM-ID
  *       (prints the API key for the cases API once)
+ *   gateway make-tls --config gateway.json [--hosts name,ip,…] [--days N]
+ *       (the hall CA, made once, and the gateway's certificate, renewed at each run: gateway/tls/make-tls.ts)
+ * `serve` logs JSON lines to stderr, or readable lines at a terminal or with --pretty (HCP_LOG_PRETTY=1);
+ * `--log-file FILE` (HCP_LOG_FILE) appends JSON lines to a file instead, reopened on SIGHUP (gateway/log/logger.ts).
  * `serve` prints one JSON line {"event":"ready","http":…,"mqttPort":…} on stdout; logs go to stderr.
  * Config errors are one line naming the field, exit code 2, never a stack trace.
  *
@@ -17,6 +21,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { worldClockOffset } from '@hcp/contract/world-clock';
 import { createRootLogger } from './log/logger.js';
+import { describeResult, makeTls } from './tls/make-tls.js';
+import { TlsError } from './tls/openssl.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gateway-config.js';
 import { systemClock, type Clock } from './feature.js';
 import { GATEWAY_FEATURES } from './features.js';
@@ -35,12 +41,35 @@ const fail = (message: string): never => {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { config: { type: 'string', short: 'c' }, user: { type: 'string' }, role: { type: 'string', default: 'hall-it' } },
+  options: {
+    config: { type: 'string', short: 'c' },
+    user: { type: 'string' },
+    role: { type: 'string', default: 'hall-it' },
+    hosts: { type: 'string' },
+    days: { type: 'string' },
+    pretty: { type: 'boolean' },
+    'log-file': { type: 'string' },
+  },
 });
+const COMMANDS = ['serve', 'create-admin', 'create-business-key', 'make-tls'];
 const command = positionals[0] ?? 'serve';
 const configFile = values.config ?? process.env.HCP_GATEWAY_CONFIG;
-if (!configFile) fail('usage: gateway serve|create-admin|create-business-key --config gateway.json');
-if (!['serve', 'create-admin', 'create-business-key'].includes(command)) fail(`unknown command ${command}: serve, create-admin or create-business-key`);
+if (!configFile) fail(`usage: gateway ${COMMANDS.join('|')} --config gateway.json`);
+if (!COMMANDS.includes(command)) fail(`unknown command ${command}: ${COMMANDS.join(', ')}`);
+
+// Before the config is validated: the TLS files it names may not exist until this makes them.
+if (command === 'make-tls') {
+  try {
+    const hosts = values.hosts?.split(',').filter((h) => h.trim() !== '');
+    const result = makeTls({ configFile: configFile!, ...(hosts ? { hosts } : {}), ...(values.days ? { days: Number(values.days) } : {}) });
+    process.stdout.write(`${describeResult(result).join('\n')}\n`);
+    loadGatewayConfig(configFile!, GATEWAY_FEATURES);
+  } catch (err) {
+    if (err instanceof TlsError || err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  process.exit(0);
+}
 
 let config: GatewayConfig;
 try {
@@ -95,7 +124,12 @@ if (command === 'create-business-key') {
   process.exit(0);
 }
 
-const logger = createRootLogger({ level: config!.logLevel, name: 'hcp-gateway' });
+const logger = createRootLogger({
+  level: config!.logLevel,
+  name: 'hcp-gateway',
+  ...(values.pretty ? { pretty: true } : {}),
+  ...(values['log-file'] ? { file: values['log-file'] } : {}),
+});
 const gateway = new Gateway(config!, logger, { features: GATEWAY_FEATURES, clock: clockFromEnv() });
 let stopping = false;
 const stop = async (signal: string) => {

@@ -4,10 +4,11 @@
  * window with simulated citizens rating on their own; then the addresses to open. Window 01 has a
  * rating panel (the real firmware on the virtual panel, scripts/lib/demo-panel.ts): its staff logs
  * in with the badge on the panel and its citizens press the panel's buttons; keys typed at the
- * terminal press them too. Data lives in .demo/ (wiped at each start). Ctrl-C stops everything.
+ * terminal press them too. Data lives in .demo/ (wiped at each start), each process's log in
+ * .demo/logs/ (JSON lines, printed at the end where). Ctrl-C stops everything.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { REPO_ROOT, startDevice, type RunningDevice } from './lib/device-process.js';
 import { spawnSync } from 'node:child_process';
 import { ADMIN, startGateway, writeGatewayConfig } from './lib/gateway-process.js';
@@ -15,6 +16,7 @@ import { ProvinceSim } from './province-sim/sim-server.js';
 import { DemoPanel } from './lib/demo-panel.js';
 
 const DEMO_DIR = join(REPO_ROOT, '.demo');
+const LOG_DIR = join(DEMO_DIR, 'logs');
 const WINDOWS = [
   { number: '01', department: '市场监管局', staff: { staffId: 's-001', staffNo: 'A001', name: '张晓梅', post: '综合受理', title: '科员', badgeUids: ['0A1B2C3D4E'] } },
   { number: '02', department: '不动产登记中心', staff: { staffId: 's-002', staffNo: 'A002', name: '李建国', post: '不动产登记', title: '副科长', badgeUids: ['0A1B2C3D4F'] } },
@@ -47,7 +49,7 @@ const businessKey = spawnSync(
 )
   .stdout.toString()
   .trim();
-const gateway = await startGateway(gwConfig, join(gwDir, 'data'));
+const gateway = await startGateway(gwConfig, join(gwDir, 'data'), { logFile: join(LOG_DIR, 'gateway.log') });
 const devices: RunningDevice[] = [];
 // Window 01's panel: powered before its device starts, as at a real window.
 const panel = new DemoPanel(join(DEMO_DIR, 'dev-lf-01'), WINDOWS[0]!.staff.badgeUids[0]!);
@@ -65,6 +67,7 @@ for (const w of WINDOWS) {
     await startDevice({
       deviceId,
       dir: join(DEMO_DIR, deviceId),
+      logFile: join(LOG_DIR, `${deviceId}.log`),
       config: {
         logLevel: 'info',
         // Used only until the gateway's config for this device arrives.
@@ -99,6 +102,9 @@ for (const [i, d] of devices.entries()) {
   console.log(`  window ${WINDOWS[i]!.number} status    curl -H 'authorization: Bearer ${d.token}' ${d.url}/api/status`);
 }
 console.log(`  verify a device  npm run device:verify -- --data-dir ${devices[0]!.dataDir}`);
+const logFiles = ['gateway', ...devices.map((_, i) => `dev-lf-${WINDOWS[i]!.number}`)].map((n) => relative(process.cwd(), join(LOG_DIR, `${n}.log`)));
+console.log(`  logs              ${logFiles.join('  ')}`);
+console.log(`                    JSON lines; to follow one: tail -f ${logFiles[0]} | npx pino-pretty`);
 console.log(`  window 01 panel   ${panel.linkPath} → ${panel.panel.pty}  (virtual panel running the hcp-panel firmware)`);
 console.log('  type here: 1-5 presses a level on window 01\'s panel, r "please rate", b the staff badge, a simulated citizens on/off');
 console.log('Ctrl-C to stop.');

@@ -18,7 +18,16 @@ export const KioskConfigSchema = z.object({
 export type KioskConfig = z.infer<typeof KioskConfigSchema>;
 
 export function loadKioskConfig(file: string): KioskConfig {
-  const parsed = KioskConfigSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(
+      `kiosk config ${file}: ${e.code === 'ENOENT' ? 'no such file (pass --config <file> or set HCP_KIOSK_CONFIG)' : e.code ? `cannot read it (${e.code})` : `not JSON (${e.message})`}`,
+    );
+  }
+  const parsed = KioskConfigSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`kiosk config ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }

@@ -4,6 +4,7 @@
  * it re-mounts only when the screen's identity changes, so a push about connection or settings
  * does not throw away what a citizen is typing.
  */
+import './no-drop.js';
 import type { DeviceView } from '@hcp/contract';
 import { LiveView, LocalApi, readToken } from './api.js';
 import { h } from './dom.js';

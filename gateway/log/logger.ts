@@ -1,11 +1,57 @@
 /**
  * The gateway's structured log (pino), one namespace per module (docs/STYLE.md §6), to stderr:
  * stdout carries the program's machine-readable lines. Nothing that identifies a rater is logged.
+ *
+ * Where the lines go (docs/OPERATIONS.md "Logs"):
+ *   - a file, as JSON lines, with `--log-file` or HCP_LOG_FILE; SIGHUP reopens it, so logrotate can
+ *     move it away and signal (no copytruncate, no lost lines);
+ *   - otherwise stderr: readable lines for a person when stderr is a terminal (or `--pretty`,
+ *     HCP_LOG_PRETTY=1), JSON lines for machines (journald, a pipe) otherwise, or with HCP_LOG_PRETTY=0.
  */
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger };
 
-export function createRootLogger(opts: { level?: string; name?: string } = {}): Logger {
-  return pino({ name: opts.name ?? 'hcp-gateway', level: opts.level ?? process.env.HCP_LOG_LEVEL ?? 'info' }, pino.destination({ dest: 2, sync: false }));
+export interface RootLoggerOptions {
+  level?: string;
+  name?: string;
+  /** Readable lines instead of JSON; default: HCP_LOG_PRETTY, else whether stderr is a terminal. */
+  pretty?: boolean;
+  /** Append JSON lines to this file instead of stderr; default: HCP_LOG_FILE. */
+  file?: string;
+}
+
+export function createRootLogger(opts: RootLoggerOptions = {}): Logger {
+  const level = opts.level ?? process.env.HCP_LOG_LEVEL ?? 'info';
+  return pino({ name: opts.name ?? 'hcp-gateway', level }, logDestination(opts));
+}
+
+/** HCP_LOG_PRETTY=1|true asks for readable lines, 0|false for JSON; anything else leaves it to the terminal. */
+export function prettyFromEnv(env: NodeJS.ProcessEnv = process.env): boolean | undefined {
+  const v = env.HCP_LOG_PRETTY?.trim().toLowerCase();
+  if (v === '1' || v === 'true') return true;
+  if (v === '0' || v === 'false') return false;
+  return undefined;
+}
+
+function logDestination(opts: RootLoggerOptions): DestinationStream {
+  const file = opts.file ?? (process.env.HCP_LOG_FILE || undefined);
+  if (file) {
+    const dest = pino.destination({ dest: file, mkdir: true, append: true, sync: false });
+    // logrotate renames the file and sends SIGHUP (docs/OPERATIONS.md): start a new one under the name.
+    process.on('SIGHUP', () => dest.reopen());
+    return dest;
+  }
+  if (opts.pretty ?? prettyFromEnv() ?? process.stderr.isTTY === true) {
+    return pinoPretty({
+      destination: 2,
+      // Synchronous: a person reads these as they happen, and the last line before an exit must show.
+      sync: true,
+      colorize: process.stderr.isTTY === true,
+      translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+      ignore: 'pid,hostname',
+    });
+  }
+  return pino.destination({ dest: 2, sync: false });
 }

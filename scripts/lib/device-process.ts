@@ -4,8 +4,8 @@
  * Used by the demo hall, the benchmarks, and the device, sync, kiosk and hardware suites alike.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -26,6 +26,8 @@ export interface DeviceProcessOptions {
   /** Merged over the defaults below (bootstrap, timeouts, simulator, gateway, hardware …). */
   config?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
+  /** Also append everything the program writes to stderr (its JSON log lines) to this file. */
+  logFile?: string;
 }
 
 export interface RunningDevice {
@@ -72,6 +74,7 @@ export async function startDevice(o: DeviceProcessOptions): Promise<RunningDevic
   child.stderr!.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-20_000);
   });
+  if (o.logFile) teeToFile(child, o.logFile);
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   const ready = await new Promise<{ localApi: string; token: string }>((res, rej) => {
     const rl = createInterface({ input: child.stdout! });
@@ -128,4 +131,15 @@ export function stopControls(child: ChildProcess, exited: Promise<void>): { stop
     await exited;
   };
   return { stop: () => signal('SIGTERM'), kill9: () => signal('SIGKILL') };
+}
+
+/**
+ * Append a child's stderr (its log lines, and a crash's last words) to a file, as well as keeping
+ * the tail in memory: the demo prints where each process's log is (docs/OPERATIONS.md "Logs").
+ */
+export function teeToFile(child: ChildProcess, file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const out = createWriteStream(file, { flags: 'a' });
+  child.stderr!.on('data', (d: Buffer) => out.write(d));
+  child.once('exit', () => out.end());
 }

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT, stopControls } from './device-process.js';
+import { REPO_ROOT, stopControls, teeToFile } from './device-process.js';
 
 export interface RunningGateway {
   child: ChildProcess;
@@ -40,7 +40,8 @@ export function writeGatewayConfig(dir: string, overrides: Record<string, unknow
 }
 
 /** Start a gateway on a config made by writeGatewayConfig (restarts reuse the same file). */
-export async function startGateway(configFile: string, dataDir: string, o: { env?: NodeJS.ProcessEnv } = {}): Promise<RunningGateway> {
+/** `logFile`: also append the program's stderr (its JSON log lines) to this file. */
+export async function startGateway(configFile: string, dataDir: string, o: { env?: NodeJS.ProcessEnv; logFile?: string } = {}): Promise<RunningGateway> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'serve', '--config', configFile], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,6 +49,7 @@ export async function startGateway(configFile: string, dataDir: string, o: { env
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-50_000)));
+  if (o.logFile) teeToFile(child, o.logFile);
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   const ready = await new Promise<{ http: string; mqttPort: number }>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`gateway not ready in 180 s: ${err}`)), 180_000);
