@@ -11,13 +11,26 @@ export interface CatalogueItem {
   code: number;
   zh: string;
   en: string;
+  /**
+   * Tibetan, for the kiosk's Tibetan mode (Ganzi, docs/RULES.md). Optional: an item without it is
+   * shown in Chinese. Whether a native reader has checked these texts is the version's `boReview`.
+   */
+  bo?: string;
   /** Retired items are never offered, but stay decodable for old ratings. */
   retired: boolean;
 }
 
+/**
+ * Where a version's Tibetan texts stand: drafted and waiting for a native reader, or checked by one.
+ * Nothing may present draft texts as reviewed (docs/KIOSK.md "Tibetan").
+ */
+export type TibetanReview = 'awaiting-native-reader' | 'reviewed-by-native-reader';
+
 export interface CatalogueVersion {
   version: string;
   items: CatalogueItem[];
+  /** Absent when the version has no Tibetan texts. */
+  boReview?: TibetanReview;
 }
 
 export const CatalogueVersionSchema = z.object({
@@ -28,10 +41,12 @@ export const CatalogueVersionSchema = z.object({
         code: z.number().int().min(100).max(599),
         zh: z.string().min(1),
         en: z.string().min(1),
+        bo: z.string().min(1).optional(),
         retired: z.boolean(),
       }),
     )
     .min(1),
+  boReview: z.enum(['awaiting-native-reader', 'reviewed-by-native-reader']).optional(),
 });
 
 export const CATALOGUES: ReadonlyMap<string, CatalogueVersion> = new Map([[CATALOGUE_2020_1.version, CATALOGUE_2020_1]]);

@@ -2,9 +2,9 @@
  * The kiosk's words in the three languages of the device setting (DeviceView.settings.language):
  * Simplified Chinese (default), English, Tibetan (Ganzi is a Tibetan prefecture, docs/RULES.md).
  * Level names come from the contract (device/contract/levels.ts), never a second copy.
- * The Tibetan strings want a review by a native reader before deployment.
+ * The Tibetan strings want a review by a native reader before deployment (docs/KIOSK.md "Tibetan").
  */
-import { LEVELS, type Language, type RatingLevel } from '@hcp/contract';
+import { type CatalogueItem, LEVELS, type Language, type RatingLevel } from '@hcp/contract';
 
 export interface Words {
   paused: string;
@@ -47,6 +47,13 @@ export interface Words {
   backspace: string;
   space: string;
   privacy: string;
+  /** The citizen's controls (citizen-controls.ts): their group, the language group, the text-size toggle. */
+  citizenControls: string;
+  language: string;
+  largeText: string;
+  /** The candidate bar's page turns (screen-reader names of ‹ and ›). */
+  previousCandidates: string;
+  moreCandidates: string;
 }
 
 export const WORDS: Record<Language, Words> = {
@@ -91,6 +98,11 @@ export const WORDS: Record<Language, Words> = {
     backspace: '删除',
     space: '空格',
     privacy: '您的评价匿名保存，工作人员看不到您的号码',
+    citizenControls: '语言和字号',
+    language: '语言',
+    largeText: '大字',
+    previousCandidates: '上一页候选字',
+    moreCandidates: '更多候选字',
   },
   en: {
     paused: 'Window paused',
@@ -133,6 +145,11 @@ export const WORDS: Record<Language, Words> = {
     backspace: 'Delete',
     space: 'Space',
     privacy: 'Your rating is anonymous; staff never see your number',
+    citizenControls: 'Language and text size',
+    language: 'Language',
+    largeText: 'Large text',
+    previousCandidates: 'Previous candidates',
+    moreCandidates: 'More candidates',
   },
   bo: {
     paused: 'ཞབས་ཞུ་གནས་སྐབས་མཚམས་འཇོག',
@@ -175,6 +192,11 @@ export const WORDS: Record<Language, Words> = {
     backspace: 'བསུབ།',
     space: 'བར་སྟོང་།',
     privacy: 'ཁྱེད་ཀྱི་དཔྱད་བརྗོད་མིང་མེད་ཉར་ཡོད། ལས་བྱེད་པས་ཁྱེད་ཀྱི་ཨང་གྲངས་མཐོང་མི་ཐུབ།',
+    citizenControls: 'སྐད་ཡིག་དང་ཡིག་གཟུགས།',
+    language: 'སྐད་ཡིག',
+    largeText: 'ཡིག་གཟུགས་ཆེ་བ།',
+    previousCandidates: 'སྔོན་མའི་ཤོག་ངོས།',
+    moreCandidates: 'རྗེས་མའི་ཤོག་ངོས།',
   },
 };
 
@@ -184,3 +206,18 @@ export function levelName(level: RatingLevel, lang: Language): string {
 
 /** BCP 47 tags for `lang` attributes (fonts, hyphenation, screen readers) and speech. */
 export const LANG_TAG: Record<Language, string> = { zh: 'zh-CN', en: 'en', bo: 'bo' };
+
+/** The citizen's language buttons, in the order of the hall (Chinese, Tibetan, English), each named in its own script. */
+export const CITIZEN_LANGUAGES: readonly Language[] = ['zh', 'bo', 'en'];
+export const LANGUAGE_NAMES: Record<Language, string> = { zh: '中文', bo: 'བོད་ཡིག', en: 'English' };
+
+/**
+ * A reason in the citizen's language. An item without Tibetan (a newer catalogue pushed without it)
+ * falls back to Chinese, the language every hall reads. The Tibetan texts carry their catalogue's
+ * review state (CatalogueVersion.boReview); the kiosk never claims they were reviewed.
+ */
+export function reasonName(item: CatalogueItem, lang: Language): string {
+  if (lang === 'en') return item.en;
+  if (lang === 'bo') return item.bo ?? item.zh;
+  return item.zh;
+}

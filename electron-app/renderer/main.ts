@@ -5,8 +5,9 @@
  * does not throw away what a citizen is typing.
  */
 import './no-drop.js';
-import type { DeviceView } from '@hcp/contract';
+import type { DeviceView, Language } from '@hcp/contract';
 import { LiveView, LocalApi, readToken } from './api.js';
+import { citizenControls } from './citizen-controls.js';
 import { h } from './dom.js';
 import { hallItCorner } from './hall-it-exit.js';
 import { LANG_TAG, WORDS } from './i18n.js';
@@ -27,34 +28,40 @@ const badge = statusBadge();
 let view: DeviceView | null = null;
 let linkUp = false;
 let mounted: { key: string; screen: Screen } | null = null;
+// The citizen's language and text size: shown above every screen, in this page's memory only.
+const controls = citizenControls(() => {
+  if (view) render(view);
+});
 
 // Until the runtime answers (boot order, wrong token): a calm placeholder, never a blank screen.
 stage.append(h('main', { class: 'screen connecting' }, h('h1', { class: 'connecting-text' }, '正在连接… Connecting…')));
 document.body.replaceChildren(
   stage,
   badge.root,
-  hallItCorner(() => WORDS[view?.settings.language ?? 'zh']),
+  hallItCorner(() => WORDS[view ? controls.effective(view).language : 'zh']),
 );
 badge.paint(null, WORDS.zh, false);
 // No pinch-zoom or context menu for citizens (the Electron shell also disables zoom).
 document.addEventListener('contextmenu', (e) => e.preventDefault());
 document.addEventListener('gesturestart', (e) => e.preventDefault());
 
-function screenKey(v: DeviceView): string {
-  const s = v.settings;
-  return [v.screen, v.staff?.staffId, v.staff?.photo?.length, v.invitation?.id, v.lastRating?.id, s.language, s.largeText, s.highContrast].join('|');
+/** Text size is a class on the root alone: toggling it must not re-mount (and lose) what is being typed. */
+function screenKey(v: DeviceView, lang: Language): string {
+  return [v.screen, v.staff?.staffId, v.staff?.photo?.length, v.invitation?.id, v.lastRating?.id, lang, v.settings.highContrast].join('|');
 }
 
 function render(next: DeviceView): void {
+  const settings = controls.settle(view, next);
   view = next;
-  const lang = next.settings.language;
+  const lang = settings.language;
   const root = document.documentElement;
   root.lang = LANG_TAG[lang];
-  root.classList.toggle('large-text', next.settings.largeText);
+  root.classList.toggle('large-text', settings.largeText);
   root.classList.toggle('high-contrast', next.settings.highContrast);
   root.dataset.screen = next.screen;
   badge.paint(next, WORDS[lang], linkUp);
-  const key = screenKey(next);
+  controls.paint(next);
+  const key = screenKey(next, lang);
   if (mounted?.key === key) return;
   mounted?.screen.dispose();
   const ctx: ScreenContext = {
@@ -69,7 +76,7 @@ function render(next: DeviceView): void {
   };
   const make = { paused: pausedScreen, idle: idleScreen, armed: armedScreen, details: detailsScreen, thanks: thanksScreen }[next.screen];
   const screen = make(ctx);
-  stage.replaceChildren(screen.root);
+  stage.replaceChildren(controls.root, screen.root);
   mounted = { key, screen };
   noteInteractive();
 }
@@ -95,7 +102,7 @@ const live = new LiveView(
   },
   (up) => {
     linkUp = up;
-    badge.paint(view, WORDS[view?.settings.language ?? 'zh'], up);
+    badge.paint(view, WORDS[view ? controls.effective(view).language : 'zh'], up);
   },
 );
 live.start();

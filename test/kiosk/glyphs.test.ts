@@ -6,11 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUES, LEVELS, RATING_LEVELS } from '../../device/contract/index.js';
-import { WORDS } from '../../electron-app/renderer/i18n.js';
+import { LANGUAGE_NAMES, WORDS } from '../../electron-app/renderer/i18n.js';
 import { DICTIONARY_TEXT } from '../../electron-app/renderer/input/pinyin-dict.js';
 
 const STACK = ['Noto Sans CJK SC', 'Noto Sans', 'Noto Serif Tibetan', 'Tibetan Machine Uni'];
-const SYMBOLS = '←✓●…·，。：（）0123456789';
+const SYMBOLS = '←✓●…·，。：（）‹›A0123456789';
 
 function charset(family: string): (cp: number) => boolean {
   const out = execFileSync('fc-list', [family, '--format', '%{charset}\n'], { encoding: 'utf8' });
@@ -26,7 +26,8 @@ describe('the kiosk fonts', () => {
     const text = [
       ...Object.values(WORDS).flatMap((w) => Object.values(w).map((v) => (typeof v === 'function' ? v(60) : v))),
       ...RATING_LEVELS.flatMap((l) => [LEVELS[l].zh, LEVELS[l].en, LEVELS[l].bo]),
-      ...[...CATALOGUES.values()].flatMap((c) => c.items.flatMap((i) => [i.zh, i.en])),
+      ...[...CATALOGUES.values()].flatMap((c) => c.items.flatMap((i) => [i.zh, i.en, i.bo ?? ''])),
+      ...Object.values(LANGUAGE_NAMES),
       DICTIONARY_TEXT,
       SYMBOLS,
     ].join('');

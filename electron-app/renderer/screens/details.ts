@@ -4,9 +4,9 @@
  * enabled only after an explicit consent tick (R10). Submit → /api/details, skip → /api/details/skip.
  * The rating itself is already committed; timing out loses nothing but these details.
  */
-import { CatalogueVersionSchema, reasonsForLevel, levelOfReason, type CatalogueItem } from '@hcp/contract';
+import { CatalogueVersionSchema, getCatalogue, reasonsForLevel, levelOfReason, type CatalogueItem, type CatalogueVersion } from '@hcp/contract';
 import { h } from '../dom.js';
-import { levelName } from '../i18n.js';
+import { levelName, reasonName } from '../i18n.js';
 import { openNumberPad } from '../input/number-pad.js';
 import type { Sheet } from '../input/sheet.js';
 import { openTextKeyboard } from '../input/text-keyboard.js';
@@ -35,14 +35,17 @@ export function detailsScreen(c: ScreenContext): Screen {
   let disposed = false;
 
   const reasonBox = h('div', { class: 'reasons', role: 'group', 'aria-labelledby': 'reasons-label' });
-  const paintReasons = (items: CatalogueItem[]) => {
+  const paintReasons = (items: CatalogueItem[], boReview: CatalogueVersion['boReview']) => {
+    // For the record and for tests, not for the citizen: Tibetan reason texts a native reader has not
+    // yet checked are marked as such, and nothing on screen says otherwise.
+    if (lang === 'bo') reasonBox.dataset.translation = boReview === 'reviewed-by-native-reader' ? 'reviewed' : 'unreviewed';
     reasonBox.replaceChildren(
       ...items.map((item) => {
         const b = h(
           'button',
           { type: 'button', class: 'reason', role: 'checkbox', 'aria-checked': String(d.reasons.has(item.code)) },
           h('span', { class: 'tick', 'aria-hidden': 'true' }),
-          h('span', {}, lang === 'en' ? item.en : item.zh),
+          h('span', lang === 'bo' && !item.bo ? { lang: 'zh-CN' } : {}, reasonName(item, lang)),
         );
         b.addEventListener('click', () => {
           if (d.reasons.has(item.code)) d.reasons.delete(item.code);
@@ -54,12 +57,16 @@ export function detailsScreen(c: ScreenContext): Screen {
     );
   };
   const bundled = reasonsForLevel(view.catalogueVersion, rating.level);
-  if (bundled.length > 0) paintReasons(bundled);
+  if (bundled.length > 0) paintReasons(bundled, getCatalogue(view.catalogueVersion)?.boReview);
   else {
     // A catalogue version newer than this build: ask the device for it.
     void c.api.catalogue(view.catalogueVersion).then((raw) => {
       const parsed = CatalogueVersionSchema.safeParse(raw);
-      if (parsed.success) paintReasons(parsed.data.items.filter((i) => !i.retired && levelOfReason(i.code) === rating.level));
+      if (parsed.success)
+        paintReasons(
+          parsed.data.items.filter((i) => !i.retired && levelOfReason(i.code) === rating.level),
+          parsed.data.boReview,
+        );
     });
   }
 
