@@ -3,12 +3,16 @@
  * gave it; opened only by the assigned handler, only while the follow-up is open, each opening
  * audited with its reason; masked in every other answer; unreadable once the follow-up is closed
  * and the retention is over (its opening key purged, then the epoch's hall key destroyed); never
- * in the gateway's log, nor in clear in any file of its data directory.
+ * in the gateway's log, nor in clear in any file of its data directory, nor in any export (the
+ * reports of its month as JSON, CSV, XLSX and PDF; the audit log's CSV).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SealedContactSchema } from '@hcp/contract';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loggedIn, type ConsoleClient } from '../support/console-client.js';
 import { openHall, type Hall } from './followup-hall.js';
 
 const PHONE = '13598765432';
@@ -112,6 +116,35 @@ describe('the call-back number', () => {
     }
     expect(sent).toBe(current.keyId);
     expect(JSON.parse(record.body).ratingId).toBe(ratingId);
+  });
+
+  it('is in no export: report files of its month, the audit log export', async () => {
+    // The clock stands in late December: November, the month of the 差评, has ended.
+    const mgr = await loggedIn(hall.gw, 'mgr', 'mgr-password-1');
+    const made = await mgr.call('POST', '/api/reports/generate', { kind: 'monthly', period: '2025-11' });
+    expect(made.status).toBe(201);
+    const id = made.body.snapshot.snapshotId as string;
+    const download = async (who: ConsoleClient, path: string) => {
+      const res = await fetch(`${hall.gw.httpUrl}${path}`, { headers: { authorization: `Bearer ${who.token}` } });
+      expect(res.status, path).toBe(200);
+      return Buffer.from(await res.arrayBuffer());
+    };
+    const texts: Record<string, string> = {};
+    texts.json = JSON.stringify((await mgr.call('GET', `/api/reports/${id}`)).body);
+    texts.csv = (await download(mgr, `/api/reports/${id}/export/csv`)).toString('utf8');
+    // XLSX is zipped and the PDF's text compressed: read them back as their readers do.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await download(mgr, `/api/reports/${id}/export/xlsx`));
+    texts.xlsx = wb.worksheets.flatMap((ws) => ws.getSheetValues().flat().map(String)).join('\n');
+    const pdf = join(hall.dir, 'report.pdf');
+    writeFileSync(pdf, await download(mgr, `/api/reports/${id}/export/pdf`));
+    texts.pdf = execFileSync('pdftotext', ['-layout', pdf, '-']).toString();
+    rmSync(pdf);
+    texts.audit = (await download(await loggedIn(hall.gw, 'aud', 'aud-password-1'), '/api/audit/export.csv')).toString('utf8');
+    expect(texts.xlsx).toContain('差评回复率'); // the readers read something
+    expect(texts.pdf).toContain('差评回复率');
+    expect(texts.audit).toContain('contact-opened');
+    for (const [name, text] of Object.entries(texts)) expect(text, name).not.toContain(PHONE);
   });
 
   it('never reaches the log nor any file in clear', async () => {
