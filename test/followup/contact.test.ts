@@ -134,7 +134,8 @@ describe('the call-back number', () => {
     texts.csv = (await download(mgr, `/api/reports/${id}/export/csv`)).toString('utf8');
     // XLSX is zipped and the PDF's text compressed: read them back as their readers do.
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(await download(mgr, `/api/reports/${id}/export/xlsx`));
+    // exceljs types its input as Node 18's Buffer; the bytes are what it reads.
+    await wb.xlsx.load((await download(mgr, `/api/reports/${id}/export/xlsx`)) as never);
     texts.xlsx = wb.worksheets.flatMap((ws) => ws.getSheetValues().flat().map(String)).join('\n');
     const pdf = join(hall.dir, 'report.pdf');
     writeFileSync(pdf, await download(mgr, `/api/reports/${id}/export/pdf`));
