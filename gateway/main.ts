@@ -7,6 +7,8 @@
  *       (prints the API key for the cases API once)
  *   gateway make-tls --config gateway.json [--hosts name,ip,…] [--days N]
  *       (the hall CA, made once, and the gateway's certificate, renewed at each run: gateway/tls/make-tls.ts)
+ *   gateway backup --config gateway.json --out DIR      (online, while the gateway runs)
+ *   gateway restore --config gateway.json --from DIR [--force]   (gateway/backup/backup-command.ts)
  * `serve` logs JSON lines to stderr, or readable lines at a terminal or with --pretty (HCP_LOG_PRETTY=1);
  * `--log-file FILE` (HCP_LOG_FILE) appends JSON lines to a file instead, reopened on SIGHUP (gateway/log/logger.ts).
  * `serve` prints one JSON line {"event":"ready","http":…,"mqttPort":…} on stdout; logs go to stderr.
@@ -49,9 +51,12 @@ const { values, positionals } = parseArgs({
     days: { type: 'string' },
     pretty: { type: 'boolean' },
     'log-file': { type: 'string' },
+    out: { type: 'string' },
+    from: { type: 'string' },
+    force: { type: 'boolean' },
   },
 });
-const COMMANDS = ['serve', 'create-admin', 'create-business-key', 'make-tls'];
+const COMMANDS = ['serve', 'create-admin', 'create-business-key', 'make-tls', 'backup', 'restore'];
 const command = positionals[0] ?? 'serve';
 const configFile = values.config ?? process.env.HCP_GATEWAY_CONFIG;
 if (!configFile) fail(`usage: gateway ${COMMANDS.join('|')} --config gateway.json`);
@@ -69,6 +74,14 @@ if (command === 'make-tls') {
     throw err;
   }
   process.exit(0);
+}
+
+// Before the config is loaded for serving: a PostgreSQL config is refused by name, not as an unknown key.
+if (command === 'backup' || command === 'restore') {
+  const { runBackupCommand } = await import('./backup/backup-command.js');
+  const r = await runBackupCommand({ command, configFile: configFile!, out: values.out, from: values.from, force: values.force }, (line) => process.stdout.write(`${line}\n`));
+  if (r.error) fail(r.error);
+  process.exit(r.code);
 }
 
 let config: GatewayConfig;

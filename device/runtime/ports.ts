@@ -68,6 +68,10 @@ export interface Outbox {
   nextBatch(limit: number, afterSeq?: number): ChainRecord[];
   /** The gateway has committed every record up to and including `throughSeq`. Idempotent. */
   markAcknowledged(throughSeq: number, at: Date): void;
+  /** What the gateway acknowledged last: through which seq. */
+  ackState(): { through: number };
+  /** The gateway lost what it had acknowledged (restored from a backup): send again from `toSeq` + 1; answers the seq it went back to. */
+  rewindAcknowledged(toSeq: number): number;
   /** The gateway refused these: they stay visible to hall IT, never silently dropped. */
   markRejected(items: ReadonlyArray<{ seq: number; code: RejectionCode; reason: string }>): void;
   rejected(): Array<{ seq: number; id: string; code: string; reason: string; at: string }>;

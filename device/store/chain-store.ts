@@ -111,6 +111,19 @@ export class ChainStore implements Outbox {
       .run(through, headHash, at.toISOString(), through);
   }
 
+  /**
+   * The gateway's head for this chain is behind what it acknowledged before: it lost records
+   * (restored from a backup). Move the mark back so what this store still holds is sent again;
+   * never behind the pruning checkpoint (what was pruned cannot be sent: the gateway keeps its gap).
+   */
+  rewindAcknowledged(toSeq: number): number {
+    const pruned = (this.db.prepare('SELECT pruned_through_seq AS n FROM chain_bounds WHERE id = 1').get() as { n: number } | undefined)?.n ?? 0;
+    const through = Math.max(toSeq, pruned);
+    const headHash = (this.db.prepare('SELECT hash FROM records WHERE seq = ?').get(through) as { hash: string } | undefined)?.hash ?? null;
+    this.db.prepare('UPDATE outbox_ack SET acked_through_seq = ?, head_hash = ? WHERE id = 1 AND acked_through_seq > ?').run(through, headHash, through);
+    return through;
+  }
+
   markRejected(items: ReadonlyArray<{ seq: number; code: RejectionCode; reason: string }>): void {
     // Only for records still here: a rejection never names a pruned record (pruning takes acknowledged ones only).
     const stmt = this.db.prepare('INSERT OR REPLACE INTO outbox_rejections (seq, code, reason, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM records WHERE seq = ?)');

@@ -226,6 +226,15 @@ export class GatewaySession {
     this.d.outbox.markAcknowledged(ack.committedThroughSeq, new Date(this.d.clock.now()));
     if (gaps.length) {
       this.d.logger.error({ committedThroughSeq: ack.committedThroughSeq }, 'the gateway reports a chain gap');
+      // A gap behind what it acknowledged: the gateway lost stored records (restored from a backup).
+      const acked = this.d.outbox.ackState().through;
+      if (ack.committedThroughSeq < acked) {
+        const from = this.d.outbox.rewindAcknowledged(ack.committedThroughSeq);
+        this.d.logger.warn(
+          { acknowledgedThrough: acked, gatewayHead: ack.committedThroughSeq, resendFrom: from + 1 },
+          'the gateway lost records it had acknowledged (restored from a backup?): sending them again',
+        );
+      }
       this.lastSentSeq = ack.committedThroughSeq;
     }
     this.pump();
