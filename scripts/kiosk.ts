@@ -30,7 +30,7 @@ export const NO_ELECTRON_HELP = `hcp-kiosk: Electron's binary is not installed, 
 
 Install it (in China, from the npmmirror mirror) / 安装（国内请用 npmmirror 镜像）:
   npm install --no-save electron@${ELECTRON_VERSION}        # only if node_modules/electron is missing
-  ELECTRON_MIRROR=https://npmmirror.com/mirrors/electron/ node node_modules/electron/install.js
+  ELECTRON_MIRROR=https://npmmirror.com/mirrors/electron/ ELECTRON_CUSTOM_DIR='{{ version }}' node node_modules/electron/install.js
   npm run kiosk -- --config /etc/hcp/kiosk.json
 
 Or use Chromium as the kiosk shell / 或用 Chromium 作为界面:

@@ -28,7 +28,7 @@ describe('npm run kiosk', () => {
     const r = await npmRunKiosk(['--config', '/etc/hcp/kiosk.json'], { ELECTRON_OVERRIDE_DIST_PATH: undefined });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("Electron's binary is not installed");
-    expect(r.stderr).toContain('ELECTRON_MIRROR=https://npmmirror.com/mirrors/electron/ node node_modules/electron/install.js');
+    expect(r.stderr).toContain("ELECTRON_MIRROR=https://npmmirror.com/mirrors/electron/ ELECTRON_CUSTOM_DIR='{{ version }}' node node_modules/electron/install.js");
     expect(r.stderr).toMatch(/npm install --no-save electron@\d+\.\d+\.\d+/);
     expect(r.stderr).toContain('electron-app/chromium-shell/hcp-kiosk-chromium.sh');
     expect(r.stderr).toContain('/etc/chromium/policies/managed/');

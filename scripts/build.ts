@@ -1,0 +1,147 @@
+/**
+ * `npm run build` (after the console and the kiosk are built): the production programs as plain
+ * JavaScript in dist/, a folder that runs with `npm ci --omit=dev` and `node` alone (no tsx):
+ *
+ *   dist/gateway/main.js              serve | create-admin | create-business-key | make-tls
+ *   dist/device/main.js               the device runtime (+ device/cli/verify.js, device/cli/panel-check.js)
+ *   dist/scripts/province-sim.js      the provincial simulator
+ *   dist/electron-app/main/pin-hash.js   the kiosk exit PIN's hash
+ *   dist/electron-app/dist/           the kiosk renderer (served by the device) and the Electron shell
+ *   dist/gateway/console/dist/        the console (served by the gateway)
+ *   dist/deploy/, dist/docs/           the systemd units, the udev rule, the install guide
+ *   dist/package.json, package-lock.json, device/contract/package.json   what `npm ci --omit=dev` needs
+ *
+ * Each source file is transpiled on its own (esbuild, as tsx does in development) to the same place
+ * under dist/, so every `import.meta.url` path in the code (the console, the kiosk renderer, the
+ * panel worker) finds the same neighbours as in the source tree. Only the files the entry points
+ * reach are written. A package the production code imports that is not in `dependencies` fails the
+ * build: `npm ci --omit=dev` would not install it.
+ */
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, relative, resolve } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+const ROOT = resolve(import.meta.dirname, '..');
+export const DIST = join(ROOT, 'dist');
+
+/** The programs hall IT runs, and the panel worker (started by path, not imported). */
+export const ENTRY_POINTS = [
+  'gateway/main.ts',
+  'device/main.ts',
+  'device/cli/verify.ts',
+  'device/cli/panel-check.ts',
+  'device/hardware/panel/panel-worker.ts',
+  'scripts/province-sim.ts',
+  'electron-app/main/pin-hash.ts',
+];
+
+/** Built assets the programs serve, copied to the same relative place. */
+const ASSETS: Array<{ path: string; builtBy: string }> = [
+  { path: 'gateway/console/dist', builtBy: 'npm run build:console' },
+  { path: 'electron-app/dist', builtBy: 'npx tsx electron-app/build.ts all' },
+  { path: 'electron-app/chromium-shell', builtBy: '(in the repository)' },
+  { path: 'deploy', builtBy: '(in the repository)' },
+  { path: 'docs/INSTALL.md', builtBy: '(in the repository)' },
+  { path: 'docs/OPERATIONS.md', builtBy: '(in the repository)' },
+];
+
+/** `npm run …` in the installed folder: the same names as in development, on the built files. */
+const PRODUCTION_SCRIPTS = {
+  start: 'node gateway/main.js serve',
+  gateway: 'node gateway/main.js',
+  device: 'node device/main.js',
+  'device:verify': 'node device/cli/verify.js',
+  'panel:check': 'node device/cli/panel-check.js',
+  'province-sim': 'node scripts/province-sim.js',
+  'kiosk:pin-hash': 'node electron-app/main/pin-hash.js',
+};
+
+interface PackageJson {
+  dependencies: Record<string, string>;
+  scripts?: Record<string, string>;
+  exports?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+const packageName = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+
+/** Bare imports: production dependencies stay imports; @hcp/contract is ours and followed; anything else is an error. */
+function productionImportsOnly(dependencies: Record<string, string>): Plugin {
+  return {
+    name: 'production-imports-only',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        const name = packageName(args.path);
+        if (args.path.startsWith('node:') || builtinModules.includes(name)) return { path: args.path, external: true };
+        if (name === '@hcp/contract') return undefined;
+        if (name in dependencies) return { path: args.path, external: true };
+        return { errors: [{ text: `${args.path} is imported by production code (${args.importer}) but is not in package.json "dependencies"` }] };
+      });
+    },
+  };
+}
+
+/** The repository's own source files the entry points reach (imports and dynamic imports). */
+export async function reachedSources(dependencies: Record<string, string>): Promise<string[]> {
+  const result = await build({
+    entryPoints: ENTRY_POINTS.map((e) => join(ROOT, e)),
+    bundle: true,
+    write: false,
+    metafile: true,
+    outdir: join(ROOT, '.build-graph'),
+    absWorkingDir: ROOT,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+    plugins: [productionImportsOnly(dependencies)],
+  });
+  const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(ROOT, p));
+  const outside = inputs.filter((p) => relative(ROOT, p).startsWith('..') || p.includes('/node_modules/'));
+  if (outside.length > 0) throw new Error(`production code reaches files outside the repository's sources: ${outside.join(', ')}`);
+  return inputs;
+}
+
+export async function buildDist(): Promise<{ files: number }> {
+  const pkg = readJson<PackageJson>(join(ROOT, 'package.json'));
+  for (const asset of ASSETS) {
+    if (!existsSync(join(ROOT, asset.path))) throw new Error(`${asset.path} is missing: run ${asset.builtBy} first (npm run build does)`);
+  }
+  const sources = await reachedSources(pkg.dependencies);
+  rmSync(DIST, { recursive: true, force: true });
+  await build({
+    entryPoints: sources,
+    outbase: ROOT,
+    outdir: DIST,
+    bundle: false,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  for (const asset of ASSETS) cpSync(join(ROOT, asset.path), join(DIST, asset.path), { recursive: true });
+
+  // npm ci needs the workspace folder; at run time @hcp/contract resolves to it, so its exports name the built files.
+  const contract = readJson<PackageJson>(join(ROOT, 'device/contract/package.json'));
+  const builtExports = Object.fromEntries(Object.entries(contract.exports ?? {}).map(([k, v]) => [k, v.replace(/\.ts$/, '.js')]));
+  writeFileSync(join(DIST, 'device/contract/package.json'), `${JSON.stringify({ ...contract, exports: builtExports }, null, 2)}\n`);
+  // Same dependencies and workspaces as the lock file (npm ci checks them); scripts run the built files.
+  writeFileSync(join(DIST, 'package.json'), `${JSON.stringify({ ...pkg, scripts: PRODUCTION_SCRIPTS }, null, 2)}\n`);
+  cpSync(join(ROOT, 'package-lock.json'), join(DIST, 'package-lock.json'));
+  return { files: sources.length };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  try {
+    const { files } = await buildDist();
+    process.stdout.write(`built ${files} modules into ${relative(process.cwd(), DIST) || '.'}/ (run there: npm ci --omit=dev; node gateway/main.js …)\n`);
+  } catch (err) {
+    process.stderr.write(`build: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
