@@ -96,6 +96,9 @@ export class OutcomeCommit {
     try {
       await this.store.write(async (trx) => {
         const sent = new Map<number, number[]>();
+        // Duplicates of rows whose details were folded in (revision > 0): the province's copy may be
+        // an earlier send whose answer was lost, made before the fold.
+        const staleCopies: number[] = [];
         for (const { rows, outcomes } of marks) {
           for (const r of rows) {
             const out = outcomes.get(r.id)!;
@@ -103,6 +106,7 @@ export class OutcomeCommit {
               const same = sent.get(r.revision);
               if (same) same.push(r.id);
               else sent.set(r.revision, [r.id]);
+              if (out.status === 'duplicate' && r.revision > 0) staleCopies.push(r.id);
             } else if (out.status === 'rejected') {
               dead += await this.toDead(trx, r, out.reason, at);
             } else if (r.attempts + 1 >= this.o.maxItemAttempts) {
@@ -130,6 +134,7 @@ export class OutcomeCommit {
             if (Number(done.numUpdatedRows) < slice.length) await this.revisedOnTheWay(trx, slice, at);
           }
         }
+        if (staleCopies.length > 0) await this.amendStaleCopies(trx, staleCopies, at);
       });
       if (dead > 0) this.o.onDeadLettered?.(dead);
     } catch (err) {
@@ -154,6 +159,22 @@ export class OutcomeCommit {
       const item = UplinkItemSchema.safeParse(JSON.parse(row.payload));
       if (item.success) await queueAmendment(trx, row, item.data, at);
       this.log.info({ outboxId: row.id }, 'details came while their rating was on its way: they follow as an amendment');
+    }
+  }
+
+  /**
+   * The province answered duplicate to a rating that carries details folded in after an earlier send
+   * (timeout after commit, a gateway killed mid-request): what it holds is that earlier copy, without
+   * them. The details follow as an amendment — once; the province applies the same values again
+   * harmlessly if its copy had them after all.
+   */
+  private async amendStaleCopies(trx: Tx, ids: number[], at: string): Promise<void> {
+    const rows = await trx.selectFrom('uplink_outbox').select(['id', 'case_no', 'order_key', 'at', 'payload']).where('id', 'in', ids).where('state', '=', 'sent').execute();
+    for (const row of rows) {
+      const item = UplinkItemSchema.safeParse(JSON.parse(row.payload));
+      if (!item.success || (item.data.kind !== 'rating' && item.data.kind !== 'correction')) continue;
+      await queueAmendment(trx, row, item.data, at);
+      this.log.info({ outboxId: row.id }, 'the province already held this rating from a send whose answer was lost: its details follow as an amendment');
     }
   }
 

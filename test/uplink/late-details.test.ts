@@ -77,6 +77,31 @@ describe('late 差评 details reach the province (hole 3)', () => {
     expect(sim.counts()).toMatchObject({ stored: 1, amendments: 0 });
   });
 
+  it('details folded in after a send whose answer was lost still arrive: the resend is a duplicate, an amendment follows', async () => {
+    // The province stores the 差评 but its answer never comes (timeout after commit); the details
+    // come before the resend, which carries them, and the province answers duplicate: its copy is
+    // the one without them. Found by the press-to-province drill.
+    sim.setFault({ mode: 'timeout-after-commit', count: 1 });
+    const dev = new FakeDevice('dev-d', 'w-07');
+    const r = dev.rating(now(), 2, { caseNo: 'C-34' });
+    await storeRecords(rig.store, [r], { storedAt: now() });
+    await rig.assess();
+    const f = rig.uplink(referenceAdapter(sim, { timeoutMs: 300 }));
+    f.start();
+    rig.clock.advance(91_000);
+    await until(() => sim.caseView('C-34').first !== null, 10_000, 'the 差评 stored at the province, its answer lost');
+    sim.setFault({ mode: 'down' }); // the resends wait while the details come
+    await until(() => sim.stats.requests >= 2, 10_000, 'a resend refused while the province is down');
+    await storeRecords(rig.store, [dev.detail(r, now(), [209, 213], '跑了好几趟')], { storedAt: now() });
+    await rig.assess();
+    await f.settle();
+    sim.setFault({ mode: 'none' });
+
+    await until(() => sim.caseView('C-34').amendments.length === 1, 10_000, 'the amendment at the province');
+    expect(sim.caseView('C-34').first?.record).toMatchObject({ satisfaction: 2, evalDetail: '209,213', writingEvaluation: '跑了好几趟' });
+    expect(sim.counts()).toMatchObject({ stored: 1 });
+  });
+
   it('details folded in while the 差评 is on its way still arrive: an amendment follows it', async () => {
     const province = new FakeProvince();
     let open!: () => void;
