@@ -19,14 +19,14 @@
  * (still unsent and never on the wire, or refused for good) the default is dropped and the real
  * rating is the case's one first rating (issue 10, hole 2). A 追加评价 follows its case's first rating.
  */
-import type Database from 'better-sqlite3';
 import type { Insertable } from 'kysely';
 import type { Logger } from 'pino';
 import { isBadRating, RATING_LEVELS, type RatingLevel } from '@hcp/contract';
 import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
 import type { UplinkHeldTable, UplinkOutboxTable } from '../store/tables.js';
-import { DEVICE_CHANNELS, ratingItemOf, UplinkItemSchema, type LedgerRow, type RatingItem, type UplinkItem } from './items.js';
+import { DEVICE_CHANNELS, LEDGER_COLUMNS, ratingItemOf, UplinkItemSchema, type LedgerRow, type RatingItem, type UplinkItem } from './items.js';
+import { fastStatements, outboxValues, type FastStatements } from './enqueue-sqlite.js';
 import { laneOf, newRow, orderKeyOf, queueAmendment } from './outbox.js';
 
 export interface EnqueueOptions {
@@ -47,27 +47,8 @@ function isBad(level: number): boolean {
   return (RATING_LEVELS as readonly number[]).includes(level) && isBadRating(level as RatingLevel);
 }
 
-/** The outbox row insert as newRow() fills it, for SQLite's fast path (`ON CONFLICT DO NOTHING`: idempotent on the item key). */
-const OUTBOX_COLUMNS = [
-  'item_key',
-  'kind',
-  'assess_id',
-  'case_no',
-  'order_key',
-  'lane',
-  'at',
-  'after_id',
-  'replaceable',
-  'payload',
-  'state',
-  'last_error',
-  'enqueued_at',
-  'sent_at',
-];
-const FAST_INSERT_SQL = `INSERT INTO uplink_outbox (${OUTBOX_COLUMNS.join(', ')}) VALUES (${OUTBOX_COLUMNS.map((c) => `@${c}`).join(', ')}) ON CONFLICT (item_key) DO NOTHING`;
-
 export class UplinkEnqueuer {
-  private fastInsert: Database.Statement | null | undefined;
+  private fast: FastStatements | null | undefined;
   private readonly holdMs: number;
   private readonly chunk: number;
 
@@ -82,8 +63,8 @@ export class UplinkEnqueuer {
   /** One step: up to `chunk` log entries, then the held 差评 whose time is up. Returns entries read + items released. */
   pump(): Promise<number> {
     return this.store.write(async (trx) => {
-      this.fastInsert ??= this.store.sqlite?.prepare(FAST_INSERT_SQL) ?? null;
-      const step = new EnqueueStep(trx, this.o.clock.now(), this.holdMs, this.o.logger, this.fastInsert);
+      this.fast ??= this.store.sqlite ? fastStatements(this.store.sqlite) : null;
+      const step = new EnqueueStep(trx, this.o.clock.now(), this.holdMs, this.o.logger, this.fast);
       await step.loadHeld();
       const read = await step.followLog(this.chunk);
       const released = await step.releaseDue();
@@ -112,8 +93,8 @@ class EnqueueStep {
     nowMs: number,
     private readonly holdMs: number,
     private readonly log: Logger,
-    /** SQLite's hand-tuned insert of one outbox row (same connection, same transaction), or null. */
-    private readonly fastInsert: Database.Statement | null,
+    /** SQLite's hand-tuned statements (same connection, same transaction), or null. */
+    private readonly fast: FastStatements | null,
   ) {
     this.now = new Date(nowMs).toISOString();
   }
@@ -134,7 +115,8 @@ class EnqueueStep {
       .execute();
     if (entries.length === 0) return 0;
     const ids = [...new Set(entries.map((e) => e.assess_id))];
-    for (const a of await this.trx.selectFrom('assessments').selectAll().where('assess_id', 'in', ids).execute()) this.ledger.set(a.assess_id, a);
+    const rows = this.fast ? this.fast.ledger(ids) : await this.trx.selectFrom('assessments').select(LEDGER_COLUMNS).where('assess_id', 'in', ids).execute();
+    for (const a of rows) this.ledger.set(a.assess_id, a);
     for (const e of entries) {
       const a = await this.assessment(e.assess_id);
       if (!a) {
@@ -165,8 +147,8 @@ class EnqueueStep {
   async flush(): Promise<void> {
     const rows = this.inserts;
     this.inserts = [];
-    if (this.fastInsert) {
-      for (const r of rows) this.fastInsert.run(r);
+    if (this.fast) {
+      for (const r of rows) this.fast.insert.run(outboxValues(r));
       return;
     }
     for (let i = 0; i < rows.length; i += INSERT_SLICE) {
@@ -335,7 +317,7 @@ class EnqueueStep {
   private async assessment(assessId: string): Promise<LedgerRow | undefined> {
     let a = this.ledger.get(assessId);
     if (!a) {
-      a = await this.trx.selectFrom('assessments').selectAll().where('assess_id', '=', assessId).executeTakeFirst();
+      a = await this.trx.selectFrom('assessments').select(LEDGER_COLUMNS).where('assess_id', '=', assessId).executeTakeFirst();
       if (a) this.ledger.set(assessId, a);
     }
     return a;

@@ -16,8 +16,35 @@ import { z } from 'zod';
 import type { Selectable } from 'kysely';
 import type { AssessmentsTable } from '../store/tables.js';
 
-/** A row of the ratings ledger as read. */
-export type LedgerRow = Selectable<AssessmentsTable>;
+/**
+ * The columns of the ratings ledger the uplink reads: an item's fields and what decides its hold
+ * and order. Only these are read (the enqueue reads every rating once; the other columns — flags,
+ * the contact record, the report keys — would double what each row costs to read).
+ */
+export const LEDGER_COLUMNS = [
+  'assess_id',
+  'channel',
+  'device_id',
+  'case_no',
+  'assess_number',
+  'level',
+  'pressed_at',
+  'clock_flag',
+  'window_number',
+  'department',
+  'staff_id',
+  'item_code',
+  'item_name',
+  'is_default',
+  'replaces',
+  'reasons',
+  'comment',
+  'details_at',
+  'created_at',
+] as const satisfies readonly (keyof AssessmentsTable)[];
+
+/** A row of the ratings ledger as the uplink reads it. */
+export type LedgerRow = Pick<Selectable<AssessmentsTable>, (typeof LEDGER_COLUMNS)[number]>;
 
 /**
  * Every channel a rating can come from (assessments.channel). A province maps each to its own

@@ -8,6 +8,7 @@
  * dead letter after `maxItemAttempts`. A row whose revision changed while it was on its way (its
  * details were folded in, enqueue.ts) is sent as it was, and an amendment follows with the details.
  */
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
@@ -41,11 +42,20 @@ interface Mark {
 
 const ID_SLICE = 500;
 
+/**
+ * SQLite's fast path for the rows the province took (the bulk of every commit): the ids as one JSON
+ * array, so the statement is prepared once. Built by Kysely instead, each slice of 500 ids was a new
+ * 500-parameter query to build and compile, and Kysely was a tenth of the drain (bench:uplink profile).
+ */
+const SENT_SQL = `UPDATE uplink_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
+  WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending' AND revision = ?`;
+
 export class OutcomeCommit {
   private marks: Mark[] = [];
   private flushing: Promise<void> | null = null;
   private readonly answeredInLane = new Map<number, number>();
   private readonly answered = new Set<number>();
+  private sentStatement: Database.Statement | null | undefined;
 
   constructor(
     private readonly store: GatewayStore,
@@ -124,14 +134,7 @@ export class OutcomeCommit {
         for (const [revision, ids] of sent) {
           for (let i = 0; i < ids.length; i += ID_SLICE) {
             const slice = ids.slice(i, i + ID_SLICE);
-            const done = await trx
-              .updateTable('uplink_outbox')
-              .set((eb) => ({ state: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), last_error: null }))
-              .where('id', 'in', slice)
-              .where('state', '=', 'pending')
-              .where('revision', '=', revision)
-              .executeTakeFirst();
-            if (Number(done.numUpdatedRows) < slice.length) await this.revisedOnTheWay(trx, slice, at);
+            if ((await this.markSent(trx, slice, revision, at)) < slice.length) await this.revisedOnTheWay(trx, slice, at);
           }
         }
         if (staleCopies.length > 0) await this.amendStaleCopies(trx, staleCopies, at);
@@ -145,6 +148,21 @@ export class OutcomeCommit {
         this.answeredInLane.set(m.lane, this.waitingIn(m.lane) - m.rows.length);
       }
     }
+  }
+
+  /** Rows of `ids` still pending at `revision` become sent; answers how many did. */
+  private async markSent(trx: Tx, ids: number[], revision: number, at: string): Promise<number> {
+    // Inside the write transaction, which holds the one SQLite connection (GatewayStore.sqlite).
+    this.sentStatement ??= this.store.sqlite?.prepare(SENT_SQL) ?? null;
+    if (this.sentStatement) return this.sentStatement.run(at, JSON.stringify(ids), revision).changes;
+    const done = await trx
+      .updateTable('uplink_outbox')
+      .set((eb) => ({ state: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), last_error: null }))
+      .where('id', 'in', ids)
+      .where('state', '=', 'pending')
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    return Number(done.numUpdatedRows);
   }
 
   /** Rows the province took while details were being folded into them: sent, and their details follow as an amendment. */
