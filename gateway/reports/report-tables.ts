@@ -190,14 +190,17 @@ export function reportTables(c: ReportContent): ReportTable[] {
   return t;
 }
 
+/** An instant as a hall reads it: China time (UTC+8, no DST), said so. */
+const chinaTime = (iso: string) => `${new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')}（北京时间）`;
+
 /** The report's heading, its snapshot, its definitions and its rules. */
 export function reportNotes(c: ReportContent, s: SnapshotMeta): ReportNotes {
   const facts: Array<[string, string]> = [
     ['大厅', c.hallName],
     ['统计期', `${c.period}（${c.from} 至 ${c.to}，中国时间）`],
-    ['跟进状态截止时间', c.cutoff],
+    ['跟进状态截止时间', chinaTime(c.cutoff)],
     ['好评集合', c.goodLevels.map((l) => LEVELS[l as RatingLevel].zh).join('、')],
-    ['快照', `${s.snapshotId}（第 ${s.version} 版，${s.generatedAt} 由 ${s.generatedBy} 生成）`],
+    ['快照', `${s.snapshotId}（第 ${s.version} 版，${chinaTime(s.generatedAt)} 由 ${s.generatedBy} 生成）`],
     ['内容哈希 SHA-256', s.contentHash],
     ['快照哈希 SHA-256', s.hash],
   ];
