@@ -10,7 +10,9 @@
  * with a fresh deadline (2026-12-16); settled again (立行立改), rectified, a 再评价 of 非常满意,
  * closed with its root cause. A second 差评 is appealed
  * and the supervisor writes it off: the live figures of the day no longer count it and the
- * follow-up shows the write-off record. On the way: the call-back number opened once by the handler
+ * follow-up shows the write-off record. A third, rated in December and written off after the
+ * December report was published in January, makes that report's next version, which names the one
+ * it replaces and the write-off. On the way: the call-back number opened once by the handler
  * (masked elsewhere), and a head of another department who cannot see the follow-up at all.
  * Screens: test-artifacts/console/followups-*-{1920,1366}.png, each checked with axe-core.
  */
@@ -276,6 +278,36 @@ describe('the 差评 follow-up in the console', () => {
     await shoot(mgr, 'followups-live-after-write-off');
     await mgr.open('/followups', 'followup-table');
     expect(await mgr.page.getByTestId('followup-table').locator('tbody tr').first().getByTestId('mark-written-off').textContent()).toBe('已核销');
+  });
+
+  it('a write-off after the month was published makes the next report version, which says why', async () => {
+    // A third 差评 in December; the December report is published in January; then the appeal is
+    // approved: the report is made again as v2, naming v1 and the write-off.
+    const late = await stand.rate(1, { reasons: [115] });
+    const lateId = await stand.followupOf(late.id);
+    await moveTo('2027-01-04T09:00:00+08:00');
+    const made = await stand.as.manager.call('POST', '/api/reports/generate', { kind: 'monthly', period: '2026-12' });
+    expect([200, 201]).toContain(made.status); // the schedule may have made it at the tick already
+    const v1 = (await stand.as.manager.call('GET', '/api/reports?kind=monthly&period=2026-12')).body.snapshots.at(-1);
+    const filed = await stand.as.taxHead.call('POST', `/api/followups/${lateId}/appeals`, { grounds: '评价人当场表示误按，窗口录像为证' });
+    expect(filed.status).toBe(200);
+    expect((await stand.as.supervisor.call('POST', `/api/appeals/${filed.body.appealId}/decision`, { approve: true, kind: 'mistaken', reason: '经核实为误按' })).status).toBe(200);
+
+    const mgr = pages.manager;
+    expect((await stand.as.manager.call('POST', '/api/reports/generate', { kind: 'monthly', period: '2026-12' })).status).toBe(201);
+    await mgr.open('/reports', 'report-table');
+    const next = `monthly-2026-12-v${v1.version + 1}`;
+    const row = mgr.page
+      .getByTestId('report-table')
+      .locator('tbody tr')
+      .filter({ has: mgr.page.locator(`[data-snapshot="${next}"]`) });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`取代 ${v1.snapshotId}`);
+    expect(await row.textContent()).toContain('发布后核销 1 条评价');
+    const { content } = (await stand.as.manager.call('GET', `/api/reports/${next}`)).body;
+    const before = (await stand.as.manager.call('GET', `/api/reports/${v1.snapshotId}`)).body.content;
+    expect(content.totals.tally.writtenOff).toBe(before.totals.tally.writtenOff + 1);
+    await shoot(mgr, 'followups-report-next-version');
   });
 
   it('the follow-up page in English', async () => {
