@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { join, resolve } from 'node:path';
 import { keyFingerprint } from '../contract/chain.js';
 import { SOFTWARE_VERSION } from '../device-program.js';
-import { BackupError, installBackup, verifyBackup, writeBackup, type BackupManifest } from './backup-folder.js';
+import { BackupError, installBackup, verifyBackup, writeBackup, type BackupManifest } from '@hcp/contract/backup-folder';
 
 export const DEVICE_DATABASE = 'device.db';
 const KEY_FILE = 'device-key.pem';

@@ -3,7 +3,7 @@
  * device's data dir (the device may be running). Exits 0 when written, 2 with one line otherwise.
  */
 import { parseArgs } from 'node:util';
-import { BackupError } from '../backup/backup-folder.js';
+import { BackupError } from '@hcp/contract/backup-folder';
 import { backupDevice, describeDeviceBackup } from '../backup/device-backup.js';
 import { ConfigError, loadDeviceConfig } from '../config/device-config.js';
 

@@ -5,7 +5,7 @@
  * Exits 0 when restored, 2 with one line when refused (a corrupt backup, another device's, the data dir in use).
  */
 import { parseArgs } from 'node:util';
-import { BackupError } from '../backup/backup-folder.js';
+import { BackupError } from '@hcp/contract/backup-folder';
 import { describeDeviceBackup, restoreDevice } from '../backup/device-backup.js';
 import { ConfigError, loadDeviceConfig } from '../config/device-config.js';
 

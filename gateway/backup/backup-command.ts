@@ -6,7 +6,7 @@
  */
 import { ConfigError, loadGatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_FEATURES } from '../features.js';
-import { BackupError } from './backup-folder.js';
+import { BackupError } from '@hcp/contract/backup-folder';
 import { backupGateway, describeBackup, refusePostgres, restoreGateway } from './gateway-backup.js';
 
 export interface BackupCommandArgs {

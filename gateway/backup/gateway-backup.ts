@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BackupError, installBackup, verifyBackup, writeBackup, type BackupManifest } from './backup-folder.js';
+import { BackupError, installBackup, verifyBackup, writeBackup, type BackupManifest } from '@hcp/contract/backup-folder';
 
 export const GATEWAY_DATABASE = 'gateway.db';
 

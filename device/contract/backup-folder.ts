@@ -6,8 +6,8 @@
  * software version and the chain heads, so a restore can refuse a damaged or foreign backup before
  * it touches anything.
  *
- * A copy of gateway/backup/backup-folder.ts (keep the two alike): the gateway never
- * imports from device/ and a device build carries no gateway code.
+ * Shared by the gateway's and the device's backup commands through @hcp/contract (the gateway
+ * imports nothing else of device/); a subpath, never the package's index: the kiosk bundles that.
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
