@@ -32,6 +32,8 @@ export interface GatewayEvents {
   'device-online': { deviceId: string };
   'device-offline': { deviceId: string };
   'invite-receipt': { deviceId: string; receipt: InviteReceipt };
+  /** A case was rated through a channel other than its window device (phone, SMS): its invitation on the device is withdrawn. */
+  'case-rated': { caseNo: string; channel: string };
   /** New entries in followup_events (the uplink sends rectification records from them). */
   'followups-changed': { by: 'followup' };
 }

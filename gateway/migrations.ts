@@ -4,6 +4,7 @@
  * root and the command-line tools migrate with this one list.
  */
 import { AUDIT_MIGRATIONS } from './audit/audit-schema.js';
+import { CHANNEL_MIGRATIONS } from './channels/channels-schema.js';
 import { WATCH_MIGRATIONS } from './devices/watch-schema.js';
 import type { FeatureDefinition } from './feature.js';
 import { FOLLOWUP_CONTACT_MIGRATIONS } from './followup/followup-contact-schema.js';
@@ -23,6 +24,7 @@ export const CORE_PART_MIGRATIONS: readonly GatewayMigration[] = [
   ...AUDIT_MIGRATIONS,
   ...FOLLOWUP_MIGRATIONS,
   ...FOLLOWUP_CONTACT_MIGRATIONS,
+  ...CHANNEL_MIGRATIONS,
 ];
 
 export function allMigrations(features: readonly FeatureDefinition<unknown>[]): GatewayMigration[] {
