@@ -2,13 +2,15 @@
  * The device program's config: a JSON file (`--config`) plus environment overrides, validated once
  * at start — every section, the optional features' too — with errors that name the field
  * (`gateway.mqttUrl: …`, docs/STYLE.md §5), before anything listens. Each feature's section schema lives
- * with the feature (device/sync/sync-config.ts, device/hardware/hardware-config.ts).
+ * with the feature (device/sync/sync-config.ts, device/hardware/hardware-config.ts,
+ * device/receipt/receipt-config.ts).
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DeviceIdSchema, describeZodError } from '../contract/index.js';
 import { HardwareSectionSchema } from '../hardware/hardware-config.js';
+import { ReceiptSectionSchema } from '../receipt/receipt-config.js';
 import { BootstrapSchema } from '../runtime/window-config.js';
 import { GatewaySectionSchema } from '../sync/sync-config.js';
 
@@ -52,6 +54,8 @@ export const DeviceFileConfigSchema = z
       .optional(),
     gateway: GatewaySectionSchema.optional(),
     hardware: HardwareSectionSchema.optional(),
+    /** A receipt after each rating on an ESC/POS printer (docs/RECEIPTS.md). */
+    receipt: ReceiptSectionSchema.optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
