@@ -24,6 +24,7 @@ import type { BatchAck, ChainRecord } from '@hcp/contract';
 import { verifyHashSignature } from '@hcp/contract/chain';
 import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
+import { lockLogForAppend } from '../store/log-order.js';
 import { checkBatch, type CheckedBatch, type Rejection } from './batch-check.js';
 import { correctTime } from './clock-correction.js';
 
@@ -104,8 +105,17 @@ export class IngestQueue {
     this.perDevice.set(deviceId, waiting + 1);
     const decided = new Promise<void>((done) => this.queue.push({ deviceId, payload, receivedAt: this.clock.now(), done }));
     this.queuedBytes += payload.length;
-    this.draining ??= this.drain().finally(() => (this.draining = null));
+    this.startDrain();
     return decided;
+  }
+
+  private startDrain(): void {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+      // A caller that awaited its batch may submit the next one before this drain has let go (it
+      // then saw a drain running and started none): take what came in meanwhile.
+      if (this.queue.length > 0) this.startDrain();
+    });
   }
 
   /**
@@ -317,6 +327,7 @@ export class IngestQueue {
     }
 
     if (gapAt !== null && rejected.some((x) => x.code === 'chain-gap')) {
+      await lockLogForAppend(trx, 'records');
       await trx
         .insertInto('chain_gaps')
         .values({ device_id: b.deviceId, epoch: head.epoch, expected_seq: start.seq + fresh.length + 1, got_seq: gapAt, detected_at: gatewayTime })
@@ -343,6 +354,7 @@ export class IngestQueue {
           stored_at: gatewayTime,
         };
       });
+      await lockLogForAppend(trx, 'records');
       if (this.fast) for (const row of rows) this.fast.insert.run(row);
       else
         for (let i = 0; i < rows.length; i += 100)
