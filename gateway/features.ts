@@ -4,5 +4,6 @@ import type { FeatureDefinition } from './feature.js';
 import { followupFeature } from './followup/followup-feature.js';
 import { reportsFeature } from './reports/reports-feature.js';
 import { uplinkFeature } from './uplink/uplink-feature.js';
+import { villageFeature } from './village/village-feature.js';
 
-export const GATEWAY_FEATURES: readonly FeatureDefinition<unknown>[] = [casesFeature, followupFeature, uplinkFeature, reportsFeature];
+export const GATEWAY_FEATURES: readonly FeatureDefinition<unknown>[] = [casesFeature, followupFeature, uplinkFeature, reportsFeature, villageFeature];

@@ -9,6 +9,8 @@
  *       (the hall CA, made once, and the gateway's certificate, renewed at each run: gateway/tls/make-tls.ts)
  *   gateway backup --config gateway.json --out DIR      (online, while the gateway runs)
  *   gateway restore --config gateway.json --from DIR [--force]   (gateway/backup/backup-command.ts)
+ *   gateway import-bundle --config gateway.json --file BUNDLE [--out DIR]
+ *       (a village device's bundle through the MQTT ingest; the receipt is written beside it: gateway/village/)
  * `serve` logs JSON lines to stderr, or readable lines at a terminal or with --pretty (HCP_LOG_PRETTY=1);
  * `--log-file FILE` (HCP_LOG_FILE) appends JSON lines to a file instead, reopened on SIGHUP (gateway/log/logger.ts).
  * `serve` prints one JSON line {"event":"ready","http":…,"mqttPort":…} on stdout; logs go to stderr.
@@ -54,9 +56,10 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     from: { type: 'string' },
     force: { type: 'boolean' },
+    file: { type: 'string' },
   },
 });
-const COMMANDS = ['serve', 'create-admin', 'create-business-key', 'make-tls', 'backup', 'restore'];
+const COMMANDS = ['serve', 'create-admin', 'create-business-key', 'make-tls', 'backup', 'restore', 'import-bundle'];
 const command = positionals[0] ?? 'serve';
 const configFile = values.config ?? process.env.HCP_GATEWAY_CONFIG;
 if (!configFile) fail(`usage: gateway ${COMMANDS.join('|')} --config gateway.json`);
@@ -135,6 +138,23 @@ if (command === 'create-business-key') {
     await store.close();
   }
   process.exit(0);
+}
+
+if (command === 'import-bundle') {
+  if (!values.file) fail('import-bundle needs --file <bundle from the USB stick> [--out <folder for the receipt>]');
+  const { runImportBundle } = await import('./village/import-bundle-command.js');
+  const store = await openStoreForCli();
+  try {
+    const cliLogger = createRootLogger({ level: 'warn', name: 'hcp-gateway' });
+    const r = await runImportBundle({ store, section: config!.features.village, file: values.file!, out: values.out, logger: cliLogger });
+    process.stdout.write(`${r.lines.join('\n')}\n`);
+    process.exitCode = r.code;
+  } catch (err) {
+    fail((err as Error).message);
+  } finally {
+    await store.close();
+  }
+  process.exit(process.exitCode ?? 0);
 }
 
 const logger = createRootLogger({
