@@ -33,6 +33,17 @@ export const StaffCardSchema = z.object({
 });
 export type StaffCard = z.infer<typeof StaffCardSchema>;
 
+/**
+ * The invitation was withdrawn because its case was rated through another channel first (a phone,
+ * an SMS link): the gateway gives this as the withdrawal's reason, and the kiosk tells the citizen
+ * "此件已在手机上评价" instead of taking a second first rating (R9; gateway/cases/invitations.ts).
+ */
+export const RATED_ELSEWHERE_REASON = 'rated-on-phone';
+
+/** A short message the kiosk shows over the idle screen for a moment. */
+export const ViewNoticeSchema = z.enum([RATED_ELSEWHERE_REASON]);
+export type ViewNotice = z.infer<typeof ViewNoticeSchema>;
+
 export const DeviceViewSchema = z.object({
   /** Increases with every change, so a client can order a GET answer against pushes. */
   revision: z.number().int().min(0),
@@ -58,6 +69,7 @@ export const DeviceViewSchema = z.object({
   callbackAvailable: z.boolean(),
   /** Static per-window QR code URL (R8). */
   windowQrUrl: z.string().optional(),
+  notice: ViewNoticeSchema.optional(),
   connection: z.object({
     gateway: z.enum(['online', 'offline']),
     panel: z.enum(['connected', 'disconnected', 'absent']),

@@ -145,6 +145,23 @@ describe('device runtime state machine', () => {
     expect(rt.withdrawInvitation(inviteId, 'again')).toMatchObject({ accepted: false, code: 'not-open' });
   });
 
+  it('a case rated on a phone first: the device takes it off screen, tells the citizen for a moment, and takes no press for it', async () => {
+    const { rt, store } = make(mkdtempSync(join(tmpdir(), 'hcp-rt-')), { thanksTimeoutSec: 0.3 });
+    await rt.submit({ kind: 'badge', uid: '1111111111', source: 'test' });
+    const inviteId = '01a20ff9-cce1-735c-8b5f-2907db930601';
+    await rt.openCaseInvitation({ inviteId, caseNo: 'C-2', issuedAt: new Date().toISOString(), validForSec: 30 });
+    expect(rt.withdrawInvitation(inviteId, 'rated-on-phone')).toEqual({ accepted: true });
+    expect(rt.view()).toMatchObject({ screen: 'idle', invitation: null, notice: 'rated-on-phone' });
+    expect(await rt.submit({ kind: 'press', level: 5, source: 'touch' })).toMatchObject({ accepted: false });
+    expect(store.nextBatch(10).filter((r) => r.kind === 'rating')).toHaveLength(0);
+    await sleep(450);
+    expect(rt.view()).not.toHaveProperty('notice');
+    // Any other withdrawal (the business system's) takes the case away without that notice.
+    await rt.openCaseInvitation({ inviteId: '01a20ff9-cce1-735c-8b5f-2907db930602', caseNo: 'C-3', issuedAt: new Date().toISOString(), validForSec: 30 });
+    rt.withdrawInvitation('01a20ff9-cce1-735c-8b5f-2907db930602', 'case withdrawn');
+    expect(rt.view()).not.toHaveProperty('notice');
+  });
+
   it('flags fast presses, bursts and presses while not armed, and still stores the rating', async () => {
     let now = 1_800_000_000_000;
     const { rt, store } = make(mkdtempSync(join(tmpdir(), 'hcp-rt-')), { now: () => now });

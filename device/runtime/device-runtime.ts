@@ -15,6 +15,7 @@ import {
   InvitationRefSchema,
   LanguageSchema,
   LEVELS,
+  RATED_ELSEWHERE_REASON,
   reasonCodesProblem,
   type DeviceConfig,
   type DeviceView,
@@ -22,6 +23,7 @@ import {
   type InvitePayload,
   type RatingLevel,
   type RatingRecord,
+  type ViewNotice,
 } from '../contract/index.js';
 import { type ChainStore, StoreError } from '../store/chain-store.js';
 import { sealContact } from '../store/contact-seal.js';
@@ -74,7 +76,9 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
   private readonly integrity = new IntegrityTracker();
   /** A badge capture hall IT asked for (issue 11): in memory only, a restart ends it. */
   private capture: { id: string } | null = null;
-  private readonly timers = new Map<'invitation' | 'screen' | 'capture', NodeJS.Timeout>();
+  private readonly timers = new Map<'invitation' | 'screen' | 'capture' | 'notice', NodeJS.Timeout>();
+  /** Said to the citizen for a moment: the case on screen was rated on a phone first (issue 13). */
+  private notice: ViewNotice | null = null;
   private readonly now: () => number;
   private revision = 0;
 
@@ -99,6 +103,7 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
       connection: this.connection,
       settings: this.settings,
       timeouts: { detailsSec: this.o.detailsTimeoutSec, thanksSec: this.o.thanksTimeoutSec },
+      notice: this.notice,
     });
   }
 
@@ -137,9 +142,11 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     return this.openInvitation({ source: 'case', id: invite.inviteId, caseNo: invite.caseNo, itemCode: invite.itemCode, itemName: invite.itemName }, invite.validForSec);
   }
 
-  withdrawInvitation(inviteId: string, _reason: string): InputOutcome {
+  withdrawInvitation(inviteId: string, reason: string): InputOutcome {
     if (this.invitation?.id === inviteId) {
       this.closeInvitation('withdrawn');
+      // Rated on a phone first: say so, rather than leave the citizen wondering where the case went.
+      if (reason === RATED_ELSEWHERE_REASON) this.showNotice(RATED_ELSEWHERE_REASON);
       this.changed();
       return { accepted: true };
     }
@@ -416,7 +423,20 @@ export class DeviceRuntime implements InputSink, RuntimeHandle {
     );
   }
 
-  private clearTimer(name: 'invitation' | 'screen' | 'capture'): void {
+  private showNotice(notice: ViewNotice): void {
+    this.notice = notice;
+    this.clearTimer('notice');
+    this.timers.set(
+      'notice',
+      setTimeout(() => {
+        this.timers.delete('notice');
+        this.notice = null;
+        this.changed();
+      }, this.o.thanksTimeoutSec * 1000).unref(),
+    );
+  }
+
+  private clearTimer(name: 'invitation' | 'screen' | 'capture' | 'notice'): void {
     const t = this.timers.get(name);
     if (t) clearTimeout(t);
     this.timers.delete(name);

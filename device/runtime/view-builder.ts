@@ -1,5 +1,5 @@
 /** Derives the screen the kiosk shows from the runtime's state: the UI never decides on its own. */
-import { LEVELS, type DeviceConfig, type DeviceView, type InvitationRef, type RatingLevel, type Language } from '../contract/index.js';
+import { LEVELS, type DeviceConfig, type DeviceView, type InvitationRef, type RatingLevel, type Language, type ViewNotice } from '../contract/index.js';
 
 export interface ViewInputs {
   revision: number;
@@ -11,13 +11,14 @@ export interface ViewInputs {
   connection: DeviceView['connection'];
   settings: { language: Language; largeText: boolean; highContrast: boolean; speech: boolean };
   timeouts: DeviceView['timeouts'];
+  notice?: ViewNotice | null;
 }
 
 export function buildView(s: ViewInputs): DeviceView {
   const staff = s.staffId ? (s.config.roster.find((r) => r.staffId === s.staffId) ?? null) : null;
   const screen: DeviceView['screen'] = s.lastRating ? s.lastRating.phase : !staff || s.paused ? 'paused' : s.invitation ? 'armed' : 'idle';
   const qr = s.config.qrBaseUrl?.replace(/\/$/, '');
-  return {
+  const view: DeviceView = {
     revision: s.revision,
     screen,
     hallName: s.config.hallName,
@@ -43,4 +44,7 @@ export function buildView(s: ViewInputs): DeviceView {
     settings: s.settings,
     timeouts: s.timeouts,
   };
+  // Only while nothing else is on screen: a new invitation or a rating says more.
+  if (s.notice && (screen === 'idle' || screen === 'paused')) view.notice = s.notice;
+  return view;
 }

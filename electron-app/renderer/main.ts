@@ -47,7 +47,7 @@ document.addEventListener('gesturestart', (e) => e.preventDefault());
 
 /** Text size is a class on the root alone: toggling it must not re-mount (and lose) what is being typed. */
 function screenKey(v: DeviceView, lang: Language): string {
-  return [v.screen, v.staff?.staffId, v.staff?.photo?.length, v.invitation?.id, v.lastRating?.id, lang, v.settings.highContrast].join('|');
+  return [v.screen, v.staff?.staffId, v.staff?.photo?.length, v.invitation?.id, v.lastRating?.id, lang, v.settings.highContrast, v.notice].join('|');
 }
 
 function render(next: DeviceView): void {

@@ -37,8 +37,14 @@ export const CaseBodySchema = z
           .trim()
           .regex(/^\+?[0-9 -]{5,20}$/, 'applicant.phone must be a phone number')
           .optional(),
+        /**
+         * The applicant agreed to one SMS invitation to rate this case (R8, docs/SMS.md "Consent").
+         * Only `true` counts; without it no SMS is sent. Sealed with the number.
+         */
+        smsConsent: z.boolean().optional(),
       })
       .strict()
+      .refine((a) => a.smsConsent !== true || a.phone !== undefined, { message: 'applicant.smsConsent needs applicant.phone', path: ['smsConsent'] })
       .optional(),
   })
   .strict();

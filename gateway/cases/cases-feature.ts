@@ -3,16 +3,14 @@
  * invitations to devices, and the R7 defaults. Always on: with no business-system key issued, the
  * API refuses every call (`gateway/main.ts create-business-key` issues one).
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
+import { RATED_ELSEWHERE_REASON } from '@hcp/contract';
 import { createChinaCalendar } from '../calendar/working-days.js';
 import { defineFeature, type FeatureContext, type GatewayFeature } from '../feature.js';
 import { CaseApiKeys } from './api-keys.js';
 import { caseApiRoutes } from './case-api.js';
 import { CASES_MIGRATIONS } from './cases-schema.js';
-import { ContactCipher } from './contact-crypto.js';
+import { casesContactKey, ContactCipher } from './contact-crypto.js';
 import { DefaultScheduler } from './default-scheduler.js';
 import { InvitationDesk } from './invitations.js';
 
@@ -32,20 +30,18 @@ export const CasesConfigSchema = z
   .default({ workingDays: 5, invitationValidSec: 300, answerWaitMs: 2500, defaultsEveryMs: 60_000 });
 export type CasesConfig = z.infer<typeof CasesConfigSchema>;
 
-/** 32 bytes that encrypt applicants' contacts at rest, made once per hall. */
-function casesContactKey(dataDir: string): Buffer {
-  const file = join(dataDir, 'cases-contact.key');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32), { mode: 0o600 });
-  return readFileSync(file);
-}
-
 export class CasesFeature implements GatewayFeature {
   readonly keys: CaseApiKeys;
   readonly desk: InvitationDesk;
   readonly scheduler: DefaultScheduler;
   readonly routes;
+  private unsubscribe: (() => void) | null = null;
 
-  constructor(ctx: FeatureContext, config: CasesConfig, catchUp: () => Promise<void>) {
+  constructor(
+    private readonly ctx: FeatureContext,
+    config: CasesConfig,
+    catchUp: () => Promise<void>,
+  ) {
     const logger = ctx.logger.child({ ns: 'cases' });
     this.keys = new CaseApiKeys(ctx.store);
     this.desk = new InvitationDesk({ store: ctx.store, devices: ctx.devices, events: ctx.events, clock: ctx.clock, logger, validSec: config.invitationValidSec });
@@ -70,11 +66,17 @@ export class CasesFeature implements GatewayFeature {
   }
 
   async start(): Promise<void> {
+    // A case rated on a phone first: its invitation leaves the window device, which says so (issue 13).
+    this.unsubscribe ??= this.ctx.events.on('case-rated', ({ caseNo }) =>
+      this.desk.withdraw(caseNo, RATED_ELSEWHERE_REASON).catch((err: unknown) => this.ctx.logger.warn({ err, caseNo }, 'invitation of a case rated elsewhere not withdrawn')),
+    );
     await this.desk.start();
     await this.scheduler.start();
   }
 
   async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     await this.scheduler.stop();
     await this.desk.stop();
   }

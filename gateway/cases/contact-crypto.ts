@@ -3,6 +3,25 @@
  * `v1.iv.tag.ct` (base64url); only a call-back workflow with the key can open it.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The 32 bytes that seal applicants' contacts at rest, made once per hall in its data directory
+ * ('wx': two workers starting together keep one key). The case API seals with it; the SMS
+ * invitation opens with it.
+ */
+export function casesContactKey(dataDir: string): Buffer {
+  const file = join(dataDir, 'cases-contact.key');
+  if (!existsSync(file)) {
+    try {
+      writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return readFileSync(file);
+}
 
 export class ContactCipher {
   constructor(private readonly key: Buffer) {

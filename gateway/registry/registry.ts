@@ -75,6 +75,13 @@ export class Registry {
     this.contactKey = source;
   }
 
+  /** Whether phones reach hall.qrBaseUrl now (the phone feature's probe, gateway/phone/phone-reach.ts); while not, devices hide the QR codes. */
+  private phonesReach: () => boolean = () => true;
+
+  usePhoneReachability(source: () => boolean): void {
+    this.phonesReach = source;
+  }
+
   async upsertWindow(w: WindowBody): Promise<void> {
     const now = new Date(this.clock.now()).toISOString();
     await this.store.write(async (trx) => {
@@ -199,7 +206,7 @@ export class Registry {
         catalogueVersion: this.hall.catalogueVersion,
         invitationTimeoutSec: this.hall.invitationTimeoutSec,
         ...(this.contactKey ? { contactKey: typeof this.contactKey === 'function' ? this.contactKey() : this.contactKey } : {}),
-        ...(this.hall.qrBaseUrl ? { qrBaseUrl: this.hall.qrBaseUrl } : {}),
+        ...(this.hall.qrBaseUrl && this.phonesReach() ? { qrBaseUrl: this.hall.qrBaseUrl } : {}),
         // Tells the device it may subscribe to its command topic (badge capture, issue 11).
         commands: [...DEVICE_COMMANDS],
       };

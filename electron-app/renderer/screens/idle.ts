@@ -2,6 +2,7 @@
 import { h } from '../dom.js';
 import { qrInto } from '../qr.js';
 import type { Screen, ScreenContext } from './context.js';
+import { noticeBanner } from './notice.js';
 import { staffCard } from './staff-card.js';
 
 export function idleScreen(c: ScreenContext): Screen {
@@ -12,6 +13,7 @@ export function idleScreen(c: ScreenContext): Screen {
     'main',
     { class: 'screen idle', 'aria-label': view.hallName },
     h('h1', { class: 'hall' }, view.hallName),
+    noticeBanner(view.notice, c.lang),
     h('div', { class: 'idle-body' }, staffCard(view, w, false), qr),
   );
   return { root, dispose: () => undefined };
