@@ -24,9 +24,11 @@ import { ClockEpochs } from './clock/clock-epochs.js';
 import { ChainPruner } from './store/chain-pruner.js';
 import { StoreFill } from './store/store-fill.js';
 import { StoreRetention } from './retention/store-retention.js';
+import { readInstalledVersion } from './update/installed-version.js';
 
-export const SOFTWARE_VERSION = '0.1.0';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The installed release's version (its package.json, stamped by scripts/make-release.ts), not a constant. */
+export const SOFTWARE_VERSION = readInstalledVersion(REPO_ROOT);
 export const DEFAULT_KIOSK_DIR = join(REPO_ROOT, 'electron-app', 'dist', 'renderer');
 
 /** Factories of optional features, keyed by their config section (wired in main.ts). */

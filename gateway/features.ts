@@ -4,9 +4,20 @@ import type { FeatureDefinition } from './feature.js';
 import { followupFeature } from './followup/followup-feature.js';
 import { phoneFeature } from './phone/phone-feature.js';
 import { paperFeature } from './paper/paper-feature.js';
+import { releasesFeature } from './releases/releases-feature.js';
 import { reportsFeature } from './reports/reports-feature.js';
 import { smsFeature } from './sms/sms-feature.js';
 import { uplinkFeature } from './uplink/uplink-feature.js';
 import { villageFeature } from './village/village-feature.js';
 
-export const GATEWAY_FEATURES: readonly FeatureDefinition<unknown>[] = [casesFeature, followupFeature, uplinkFeature, reportsFeature, phoneFeature, paperFeature, smsFeature, villageFeature];
+export const GATEWAY_FEATURES: readonly FeatureDefinition<unknown>[] = [
+  casesFeature,
+  followupFeature,
+  uplinkFeature,
+  reportsFeature,
+  phoneFeature,
+  paperFeature,
+  smsFeature,
+  villageFeature,
+  releasesFeature,
+];

@@ -31,6 +31,10 @@ export const ENTRY_POINTS = [
   'device/main.ts',
   'device/cli/verify.ts',
   'device/cli/panel-check.ts',
+  'device/cli/export-bundle.ts',
+  'device/cli/import-receipt.ts',
+  'device/update/launcher-main.ts',
+  'scripts/make-release.ts',
   'device/hardware/panel/panel-worker.ts',
   'scripts/province-sim.ts',
   'electron-app/main/pin-hash.ts',
@@ -44,6 +48,8 @@ const ASSETS: Array<{ path: string; builtBy: string }> = [
   { path: 'deploy', builtBy: '(in the repository)' },
   { path: 'docs/INSTALL.md', builtBy: '(in the repository)' },
   { path: 'docs/OPERATIONS.md', builtBy: '(in the repository)' },
+  { path: 'docs/UPDATE.md', builtBy: '(in the repository)' },
+  { path: 'docs/VILLAGE.md', builtBy: '(in the repository)' },
 ];
 
 /** `npm run …` in the installed folder: the same names as in development, on the built files. */
@@ -53,6 +59,10 @@ const PRODUCTION_SCRIPTS = {
   device: 'node device/main.js',
   'device:verify': 'node device/cli/verify.js',
   'panel:check': 'node device/cli/panel-check.js',
+  'device:export-bundle': 'node device/cli/export-bundle.js',
+  'device:import-receipt': 'node device/cli/import-receipt.js',
+  'device:launcher': 'node device/update/launcher-main.js',
+  release: 'node scripts/make-release.js',
   'province-sim': 'node scripts/province-sim.js',
   'kiosk:pin-hash': 'node electron-app/main/pin-hash.js',
 };

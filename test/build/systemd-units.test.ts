@@ -95,6 +95,18 @@ describe('the systemd units', () => {
     expect(provided['/opt/hcp/electron-app/chromium-shell/hcp-kiosk-chromium.sh']).toBe('from the build');
   });
 
+  it('the device with the remote-update drop-in passes too, and runs the update launcher shipped in the build', () => {
+    const { root, provided } = hallRoot({ 'hcp-device.service': { 'remote-update.conf': 'device-remote-update.conf' } });
+    const r = analyze(root, ['verify', 'hcp-device.service']);
+    expect(r.output).toBe('');
+    expect(r.status).toBe(0);
+    expect(provided['/usr/bin/node']).toBe('from this machine');
+    // The launcher it runs is one of the build's entry points, so `npm run build` makes it.
+    const launcher = commandsOf(readFileSync(join(UNITS_DIR, 'device-remote-update.conf'), 'utf8')).flatMap((argv) => argv.filter((a) => a.startsWith(`${INSTALL_DIR}/`)));
+    expect(launcher).toEqual([`${INSTALL_DIR}/device/update/launcher-main.js`]);
+    expect(ENTRY_POINTS).toContain('device/update/launcher-main.ts');
+  });
+
   it('a misspelt option or a bad device right is reported (the check can fail)', () => {
     const { root } = hallRoot({}, (name, text) =>
       name === 'hcp-device.service' ? text.replace('ProtectSystem=', 'ProtectSytem=').replace('char-ttyUSB rw', 'char-ttyUSB rwz') : text,
