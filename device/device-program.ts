@@ -51,7 +51,7 @@ export class DeviceProgram {
   constructor(
     private readonly config: DeviceFileConfig,
     private readonly logger: Logger,
-    private readonly featureFactories: Partial<Record<'gateway' | 'hardware', FeatureFactory>> = {},
+    private readonly featureFactories: Partial<Record<'gateway' | 'hardware' | 'receipt', FeatureFactory>> = {},
     private readonly options: ProgramOptions = {},
   ) {}
 
@@ -123,8 +123,9 @@ export class DeviceProgram {
       clock,
       clocks,
       storeFill: () => fill.read(),
+      recordEvent: (kind, detail) => events.record(kind, detail),
     };
-    for (const name of ['gateway', 'hardware'] as const) {
+    for (const name of ['gateway', 'hardware', 'receipt'] as const) {
       const factory = this.featureFactories[name];
       if (c[name] !== undefined && factory) this.features.push(factory({ ...deps, section: c[name], logger: this.logger.child({ ns: name }) }));
     }

@@ -9,7 +9,6 @@ import { ConfigError, loadDeviceConfig, type DeviceFileConfig } from './config/d
 import { AnchoredClock } from './clock/stamp-clock.js';
 import { DeviceProgram } from './device-program.js';
 import { createRootLogger } from './log/logger.js';
-import type { Feature } from './runtime/ports.js';
 
 const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
 const configFile = values.config ?? process.env.HCP_DEVICE_CONFIG;
@@ -56,23 +55,8 @@ async function loadFeatureFactories() {
     const { createHardwareInputs } = await import('./hardware/index.js');
     factories.hardware = (deps) => createHardwareInputs(deps);
   }
+  if (config!.receipt !== undefined) factories.receipt = (await import('./receipt/index.js')).createReceiptFeature;
   return factories;
-}
-
-// Receipts are started beside the program (DeviceProgram composes only the gateway and hardware
-// features); they listen to its runtime and read its outbox, and stop before it.
-let receipts: Feature | null = null;
-async function startReceipts(): Promise<void> {
-  if (config!.receipt === undefined) return;
-  const { createReceiptFeature } = await import('./receipt/index.js');
-  receipts = createReceiptFeature({
-    section: config!.receipt,
-    runtime: program.runtime!,
-    outbox: program.store!,
-    dataDir: config!.dataDir,
-    logger: logger.child({ ns: 'receipt' }),
-  });
-  await receipts.start();
 }
 
 let stopping = false;
@@ -80,7 +64,6 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'stopping');
-  await receipts?.stop().catch((err) => logger.error({ err }, 'receipts stop failed'));
   await program.stop();
   logger.flush();
   process.exit(0);
@@ -95,7 +78,6 @@ process.on('unhandledRejection', (err) => {
 
 try {
   await program.start();
-  await startReceipts();
 } catch (err) {
   logger.fatal({ err }, 'device failed to start');
   logger.flush();

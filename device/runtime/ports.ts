@@ -5,6 +5,7 @@
  */
 import type { ChainRecord, ClockRun, DeviceConfig, DeviceView, InvitePayload, RatingLevel, RejectionCode } from '../contract/index.js';
 import type { StampClock } from '../clock/stamp-clock.js';
+import type { DeviceEventKind } from '../store/event-log.js';
 
 /** Everything that can happen to the device from outside, whatever part it came through. */
 export type DeviceInput =
@@ -135,4 +136,6 @@ export interface FeatureDeps {
   clocks: ClockLedger;
   /** How full the store is, 0–1 (of its size cap, or of the disk), or undefined if unknown. */
   storeFill(): number | undefined;
+  /** Record a fact in the device's event log (hall IT reads it; never who rated or how). */
+  recordEvent(kind: DeviceEventKind, detail?: Record<string, unknown>): void;
 }

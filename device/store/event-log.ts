@@ -17,7 +17,9 @@ export type DeviceEventKind =
   | 'resumed'
   | 'storage-error'
   | 'config-applied'
-  | 'badge-captured';
+  | 'badge-captured'
+  | 'receipt-failed'
+  | 'receipt-skipped';
 
 export class EventLog {
   private readonly insert;

@@ -17,6 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AnchoredClock } from '../../device/clock/stamp-clock.js';
 import { DeviceFileConfigSchema } from '../../device/config/device-config.js';
 import { LEVELS, RATING_LEVELS } from '../../device/contract/index.js';
+import Database from 'better-sqlite3';
 import { DeviceProgram } from '../../device/device-program.js';
 import { readReceipt } from '../../device/receipt/escpos-reader.js';
 import { createReceiptFeature, type ReceiptCounts } from '../../device/receipt/index.js';
@@ -34,29 +35,37 @@ async function runningDevice(deviceId: string, receipt: Record<string, unknown>)
   const config = DeviceFileConfigSchema.parse(raw);
   // A clock that stands still: the only thing that could differ between two receipts is the level.
   const clock = new AnchoredClock({ wallNow: () => STILL, monotonicNow: () => 0 });
-  const program = new DeviceProgram(config, pino({ level: 'silent' }), {}, { clock });
+  // Composed as device/main.ts composes it: the program builds the feature from its section and
+  // hands it the device's event log.
+  let feature: ReturnType<typeof createReceiptFeature> | null = null;
+  const program = new DeviceProgram(
+    config,
+    pino({ level: 'silent' }),
+    {
+      receipt: (deps) => {
+        feature = createReceiptFeature({ ...deps, logger: pino({ level: 'silent' }) });
+        return feature;
+      },
+    },
+    { clock },
+  );
   await program.start();
-  const events: string[] = [];
-  const feature = createReceiptFeature({
-    section: config.receipt,
-    runtime: program.runtime!,
-    outbox: program.store!,
-    dataDir: config.dataDir,
-    logger: pino({ level: 'silent' }),
-    recordEvent: (kind) => events.push(kind),
-  });
-  await feature.start();
   const rt = program.runtime!;
   await rt.submit({ kind: 'badge', uid: DEMO_STAFF.badgeUids[0]!, source: 'test' });
   return {
     config,
     rt,
-    feature,
-    events,
-    stop: async () => {
-      await feature.stop();
-      await program.stop();
+    feature: feature!,
+    /** The kinds in the device's own event log (device.db), oldest first. */
+    events: () => {
+      const db = new Database(join(config.dataDir, 'device.db'), { readonly: true });
+      try {
+        return db.prepare('SELECT kind FROM events ORDER BY id').pluck().all() as string[];
+      } finally {
+        db.close();
+      }
     },
+    stop: () => program.stop(),
   };
 }
 
@@ -181,7 +190,7 @@ describe('receipts on a running device', () => {
       () => device.feature.counts(),
     );
     expect(readDeviceRecords(device.config.dataDir).filter((r) => r.kind === 'rating')).toHaveLength(6);
-    expect(device.events.filter((e) => e === 'receipt-failed')).toHaveLength(4);
-    expect(device.events.filter((e) => e === 'receipt-skipped')).toHaveLength(2);
+    expect(device.events().filter((e) => e === 'receipt-failed')).toHaveLength(4);
+    expect(device.events().filter((e) => e === 'receipt-skipped')).toHaveLength(2);
   });
 });
