@@ -7,7 +7,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { InviteReceiptSchema, deviceTopic, type BatchAck } from '@hcp/contract';
@@ -46,7 +45,8 @@ import { liveRoutes } from './live/live-routes.js';
 import { LiveHub } from './live/live-hub.js';
 import { ScreenLinks } from './live/screen-links.js';
 import { allMigrations } from './migrations.js';
-import { openSqliteStore, type GatewayStore } from './store/database.js';
+import type { GatewayStore } from './store/database.js';
+import { openConfiguredStore } from './store/open-store.js';
 import { migrateStore } from './store/migrations.js';
 
 export interface GatewayOptions {
@@ -95,7 +95,7 @@ export class Gateway {
     const c = this.config;
     const clock = this.clock;
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 });
-    this.store = openSqliteStore({ file: join(c.dataDir, 'gateway.db') });
+    this.store = await openConfiguredStore(c);
     const applied = await migrateStore(this.store, allMigrations(this.opts.features));
     if (applied.length) this.logger.info({ applied }, 'database migrated');
 

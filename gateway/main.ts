@@ -21,7 +21,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { worldClockOffset } from '@hcp/contract/world-clock';
 import { createRootLogger } from './log/logger.js';
@@ -35,7 +34,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { CaseApiKeys } from './cases/api-keys.js';
 import { ConsoleAuth, RoleSchema } from './http/console-auth.js';
 import { allMigrations } from './migrations.js';
-import { openSqliteStore } from './store/database.js';
+import { openConfiguredStore } from './store/open-store.js';
 import { migrateStore } from './store/migrations.js';
 
 const fail = (message: string): never => {
@@ -105,7 +104,7 @@ function clockFromEnv(): Clock {
 
 async function openStoreForCli() {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = openSqliteStore({ file: join(config.dataDir, 'gateway.db') });
+  const store = await openConfiguredStore(config);
   await migrateStore(store, allMigrations(GATEWAY_FEATURES));
   return store;
 }

@@ -77,6 +77,22 @@ const CoreShape = {
     .strict(),
   /** Opening hours and the thresholds of the device and security alerts (gateway/devices/watch-config.ts). */
   watch: WatchConfigSchema,
+  /**
+   * Where the gateway keeps its data: SQLite (the default, one file in dataDir: one hall) or a
+   * PostgreSQL server (a city's gateway workers share it; docs/POSTGRES.md).
+   */
+  store: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('sqlite'), file: z.string().min(1).optional() }).strict(),
+      z
+        .object({
+          kind: z.literal('postgres'),
+          url: z.string().regex(/^postgres(ql)?:\/\/[^/]*\/[^/?]+/, 'must be postgres://user@host:port/database'),
+          poolSize: z.number().int().min(1).max(200).default(10),
+        })
+        .strict(),
+    ])
+    .default({ kind: 'sqlite' }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
@@ -123,7 +139,8 @@ export function parseGatewayConfig(raw: unknown, features: readonly FeatureDefin
   const featureSections: Record<string, unknown> = {};
   for (const f of features) if (data[f.configKey] !== undefined) featureSections[f.configKey] = data[f.configKey];
   const core = data as unknown as CoreConfig;
-  return { ...core, dataDir: resolve(configDir, core.dataDir), features: featureSections, configDir };
+  const store = core.store.kind === 'sqlite' && core.store.file ? { ...core.store, file: resolve(configDir, core.store.file) } : core.store;
+  return { ...core, dataDir: resolve(configDir, core.dataDir), store, features: featureSections, configDir };
 }
 
 export function loadGatewayConfig(file: string, features: readonly FeatureDefinition<unknown>[]): GatewayConfig {

@@ -4,6 +4,7 @@
  * transaction (followup-steps.ts).
  */
 import type { Tx } from '../store/database.js';
+import { lockLogForAppend } from '../store/log-order.js';
 import type { Attachment } from './attachment-store.js';
 
 export const EVENT_KINDS = [
@@ -48,6 +49,7 @@ export interface NewEvent {
 
 /** Append one event; answers its seq. */
 export async function appendEvent(trx: Tx, e: NewEvent): Promise<number> {
+  await lockLogForAppend(trx, 'followup_events');
   const r = await trx
     .insertInto('followup_events')
     .values({

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { GatewayStore, Tx } from '../store/database.js';
+import { lockLogForAppend } from '../store/log-order.js';
 import type { AssessmentsTable } from '../store/tables.js';
 
 export type NewAssessment = Omit<AssessmentsTable, 'seq' | 'china_date' | 'superseded_by' | 'created_at'>;
@@ -15,6 +16,7 @@ export function chinaDateOf(iso: string): string {
 }
 
 export async function logChange(trx: Tx, assessId: string, change: 'created' | 'details' | 'superseded', at: string): Promise<void> {
+  await lockLogForAppend(trx, 'assessment_log');
   await trx.insertInto('assessment_log').values({ assess_id: assessId, change, at }).execute();
 }
 
@@ -76,6 +78,7 @@ export class LedgerWrites {
         .values(rows.slice(i, i + 50))
         .execute();
     }
+    if (log.length > 0) await lockLogForAppend(this.trx, 'assessment_log');
     for (let i = 0; i < log.length; i += 200) {
       await this.trx
         .insertInto('assessment_log')

@@ -1,7 +1,7 @@
 /**
  * The gateway's store behind one query layer (Kysely). SQLite (better-sqlite3, WAL,
  * synchronous=FULL) is the embedded default for one hall; the PostgreSQL dialect plugs in here
- * for a city. Features get a `GatewayStore` and write their queries once, for both.
+ * for a city (postgres-store.ts). Features get a `GatewayStore` and write their queries once, for both.
  */
 import Database from 'better-sqlite3';
 import { Kysely, type Transaction } from 'kysely';
@@ -21,7 +21,11 @@ export interface GatewayStore {
    * where the transaction holds this one connection; null on PostgreSQL.
    */
   readonly sqlite: Database.Database | null;
-  /** A write transaction (BEGIN IMMEDIATE on SQLite); rolled back if `fn` throws. */
+  /**
+   * A write transaction (BEGIN IMMEDIATE on SQLite; SERIALIZABLE on PostgreSQL, where `fn` may run
+   * again after a serialization failure: keep its effects inside the transaction); rolled back if
+   * `fn` throws.
+   */
   write<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { parseGatewayConfig } from '../../gateway/config/gateway-config.js';
 import type { Clock } from '../../gateway/feature.js';
 import { GATEWAY_FEATURES } from '../../gateway/features.js';
 import { Gateway } from '../../gateway/gateway.js';
+import { testDatabaseUrl, testStoreIsPostgres } from '../support/pg-cluster.js';
 
 export interface FixtureOptions {
   /** Captures the log so tests can check what was logged. */
@@ -21,8 +22,10 @@ export interface FixtureOptions {
 
 export async function startInProcessGateway(o: FixtureOptions = {}): Promise<Gateway> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'hcp-gw-'));
+  // HCP_TEST_STORE=postgres: the same run on PostgreSQL, one database per data dir (test/pg/vitest.config.ts).
+  const store = testStoreIsPostgres() ? { store: { kind: 'postgres', url: await testDatabaseUrl(join(dir, 'data')) } } : {};
   const config = parseGatewayConfig(
-    { dataDir: join(dir, 'data'), http: { port: 0, ...o.http }, mqtt: { port: 0, ...o.mqtt }, hall: { hallName: '测试大厅' }, ...o.sections },
+    { dataDir: join(dir, 'data'), http: { port: 0, ...o.http }, mqtt: { port: 0, ...o.mqtt }, hall: { hallName: '测试大厅' }, ...store, ...o.sections },
     GATEWAY_FEATURES,
     dir,
   );

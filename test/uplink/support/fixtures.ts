@@ -17,12 +17,15 @@ import { giveDefault } from '../../../gateway/ratings/case-defaults.js';
 import { openSqliteStore, type GatewayStore } from '../../../gateway/store/database.js';
 import { CORE_MIGRATIONS } from '../../../gateway/store/core-schema.js';
 import { migrateStore } from '../../../gateway/store/migrations.js';
+import { openPostgresStore } from '../../../gateway/store/postgres-store.js';
 import { UPLINK_MIGRATIONS } from '../../../gateway/uplink/uplink-schema.js';
+import { testDatabaseUrl, testStoreIsPostgres } from '../../support/pg-cluster.js';
 
 export const silent = pino({ level: 'silent' });
 
+/** A store at `file`; with HCP_TEST_STORE=postgres, a PostgreSQL database named after that path instead. */
 export async function openTestStore(file: string): Promise<GatewayStore> {
-  const store = openSqliteStore({ file });
+  const store = testStoreIsPostgres() ? await openPostgresStore({ connectionString: await testDatabaseUrl(file) }) : openSqliteStore({ file });
   // The follow-up tables are the core's (gateway/migrations.ts): the uplink reads them for rectification records.
   await migrateStore(store, [...CORE_MIGRATIONS, ...FOLLOWUP_MIGRATIONS, ...CASES_MIGRATIONS, ...UPLINK_MIGRATIONS]);
   return store;

@@ -1,0 +1,112 @@
+/**
+ * The gateway's store on PostgreSQL (a city's shared database; docs/POSTGRES.md). The same Kysely
+ * queries as on SQLite; what differs is here:
+ *  - every write transaction is SERIALIZABLE and retried on a serialization failure (40001) or a
+ *    deadlock (40P01). The features were written against SQLite, where BEGIN IMMEDIATE makes
+ *    writers take turns: each read-then-write (ingest's chain head, the cursors, a case's state,
+ *    an alert's live row) is right only if no other writer slips in between. SERIALIZABLE keeps
+ *    that promise for every one of them, and for the ones written later, without a FOR UPDATE
+ *    audit of each query; the price is a retry when two workers really did collide;
+ *  - bigint and numeric results (count(*), sum(…)) come back as numbers, as SQLite gives them:
+ *    every count the gateway keeps is far below 2^53.
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { GatewayStore, Tx } from './database.js';
+import type { GatewayTables } from './tables.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database`; libpq's PG* variables fill what it leaves out. */
+  connectionString?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  password?: string;
+  /** Connections this process keeps (default 10); several workers share the server's max_connections. */
+  poolSize?: number;
+  /** How many times a write is retried after a serialization failure or a deadlock (default 10). */
+  maxWriteAttempts?: number;
+}
+
+/** PostgreSQL cannot be reached or refuses us: one line, without the password. */
+export class StoreUnavailableError extends Error {}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const RETRYABLE = new Set(['40001', '40P01']);
+
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => (v === null ? null : Number(v));
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** Where the store points, for messages: never the password. */
+export function describeTarget(o: PostgresStoreOptions): string {
+  if (o.connectionString) {
+    try {
+      const u = new URL(o.connectionString);
+      return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname || '/'}`;
+    } catch {
+      return 'the configured url';
+    }
+  }
+  return `${o.host ?? process.env.PGHOST ?? 'localhost'}:${o.port ?? process.env.PGPORT ?? 5432}/${o.database ?? process.env.PGDATABASE ?? ''}`;
+}
+
+export async function openPostgresStore(o: PostgresStoreOptions): Promise<GatewayStore> {
+  const pool = new pg.Pool({
+    ...(o.connectionString ? { connectionString: o.connectionString } : {}),
+    ...(o.host ? { host: o.host } : {}),
+    ...(o.port ? { port: o.port } : {}),
+    ...(o.database ? { database: o.database } : {}),
+    ...(o.user ? { user: o.user } : {}),
+    ...(o.password ? { password: o.password } : {}),
+    max: o.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+    // Idle connections alone do not keep a process alive (a CLI command, a test) once its work is done.
+    allowExitOnIdle: true,
+    application_name: 'hcp-gateway',
+    types: typeParsers,
+  });
+  // An idle connection dropped by a server restart must not crash the process: the pool replaces it.
+  pool.on('error', () => undefined);
+  try {
+    const c = await pool.connect();
+    c.release();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    const e = err as Error & { code?: string };
+    throw new StoreUnavailableError(`PostgreSQL at ${describeTarget(o)} cannot be reached: ${e.code ? `${e.code} ` : ''}${oneLine(e.message)}`);
+  }
+  const db = new Kysely<GatewayTables>({ dialect: new PostgresDialect({ pool }) });
+  const attempts = Math.max(1, o.maxWriteAttempts ?? 10);
+  let closed = false;
+  return {
+    dialect: 'postgres',
+    db,
+    sqlite: null,
+    async write<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().setIsolationLevel('serializable').execute(fn);
+        } catch (err) {
+          if (attempt >= attempts || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+          // Back off a little, more each time and at random, so the colliding writers spread out.
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** Math.min(attempt, 6)));
+        }
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
