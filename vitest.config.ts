@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     fileParallelism: false,
     pool: 'forks',
+    // The PostgreSQL run (npm run test:pg, test/pg/vitest.config.ts) has its own cluster for these.
+    exclude: ['**/node_modules/**', 'test/pg/**'],
   },
 });

@@ -12,6 +12,7 @@ debs=(
   simavr libsimavr-dev libsimavrparts1 libelf-dev pkg-config   # run it: the virtual panel
   socat xvfb openssl                         # pty pairs for serial tests; a real X display; test certificates
   poppler-utils                              # the reports tests read the PDF exports back (pdftotext, pdffonts, pdftoppm)
+  postgresql                                 # the gateway's suites again on PostgreSQL (npm run test:pg)
 )
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -22,6 +23,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # Mosquitto's packaged service is not used: tests start their own on a loopback port.
 command -v systemctl >/dev/null 2>&1 && systemctl disable --now mosquitto >/dev/null 2>&1 || true
+# Nor PostgreSQL's: the tests make a throw-away cluster of their own (test/support/pg-cluster.ts).
+command -v systemctl >/dev/null 2>&1 && systemctl disable --now postgresql >/dev/null 2>&1 || true
 
 # Electron's binary cannot be downloaded on these machines; the kiosk shell is type-checked and its
 # renderer tested in Debian's Chromium (README, "The kiosk").

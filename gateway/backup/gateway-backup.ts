@@ -8,7 +8,8 @@
  * contact key ratchet, the follow-up vault and cases keys, the follow-up attachments) are copied as
  * they are: each is written whole and renamed into place, so a copy never sees half of one.
  *
- * PostgreSQL is not supported by this version (a later issue): a config that names it is refused.
+ * A PostgreSQL store is backed up with pg_dump (docs/POSTGRES.md): a config naming it is refused
+ * here, with that said.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -32,8 +33,8 @@ export function softwareVersion(): string {
 }
 
 /**
- * The gateway store is SQLite in this version; a config naming PostgreSQL (a `store` or `database`
- * section, or a postgres:// url anywhere) is refused before anything else, with what to do instead.
+ * This command copies the SQLite store; a config whose store is PostgreSQL is refused before
+ * anything else, with what to do instead.
  */
 export function refusePostgres(configFile: string): void {
   let text: string;
@@ -48,10 +49,10 @@ export function refusePostgres(configFile: string): void {
   } catch {
     return;
   }
-  const named = ['store', 'database', 'postgres'].some((k) => raw[k] !== undefined) || /postgres(ql)?:\/\//i.test(text);
-  if (named) {
+  const store = raw.store as { kind?: unknown } | undefined;
+  if (store?.kind === 'postgres') {
     throw new BackupError(
-      `${configFile} names a PostgreSQL store: this version's gateway keeps its store in SQLite only and its backup command copies SQLite; back up PostgreSQL with pg_dump (and the data dir's key files) until the PostgreSQL store lands`,
+      `${configFile} keeps its store in PostgreSQL: this command copies a SQLite store; back up PostgreSQL with pg_dump and the data dir's key files with it (docs/POSTGRES.md "Backup")`,
     );
   }
 }

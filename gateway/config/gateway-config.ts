@@ -83,7 +83,8 @@ const CoreShape = {
    */
   store: z
     .discriminatedUnion('kind', [
-      z.object({ kind: z.literal('sqlite'), file: z.string().min(1).optional() }).strict(),
+      // Always <dataDir>/gateway.db: backup, restore and the key files beside it expect it there.
+      z.object({ kind: z.literal('sqlite') }).strict(),
       z
         .object({
           kind: z.literal('postgres'),
@@ -139,8 +140,7 @@ export function parseGatewayConfig(raw: unknown, features: readonly FeatureDefin
   const featureSections: Record<string, unknown> = {};
   for (const f of features) if (data[f.configKey] !== undefined) featureSections[f.configKey] = data[f.configKey];
   const core = data as unknown as CoreConfig;
-  const store = core.store.kind === 'sqlite' && core.store.file ? { ...core.store, file: resolve(configDir, core.store.file) } : core.store;
-  return { ...core, dataDir: resolve(configDir, core.dataDir), store, features: featureSections, configDir };
+  return { ...core, dataDir: resolve(configDir, core.dataDir), features: featureSections, configDir };
 }
 
 export function loadGatewayConfig(file: string, features: readonly FeatureDefinition<unknown>[]): GatewayConfig {

@@ -14,6 +14,8 @@ import { CORE_PART_MIGRATIONS } from '../../gateway/migrations.js';
 import { Assessor } from '../../gateway/ratings/assessor.js';
 import { openSqliteStore, type GatewayStore } from '../../gateway/store/database.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
+import { openPostgresStore } from '../../gateway/store/postgres-store.js';
+import { testDatabaseUrl, testStoreIsPostgres } from '../support/pg-cluster.js';
 import { addCase, addWindow, FakeDevice, giveCaseDefault, silent, storeRecords, TestClock } from '../uplink/support/fixtures.js';
 
 let store: GatewayStore;
@@ -21,7 +23,9 @@ const clock = new TestClock(Date.parse('2026-12-01T02:00:00Z'));
 const now = () => new Date(clock.now()).toISOString();
 
 beforeEach(async () => {
-  store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'hcp-channels-')), 'gateway.db') });
+  const file = join(mkdtempSync(join(tmpdir(), 'hcp-channels-')), 'gateway.db');
+  // With HCP_TEST_STORE=postgres (test/pg/vitest.config.ts), a PostgreSQL database of its own.
+  store = testStoreIsPostgres() ? await openPostgresStore({ connectionString: await testDatabaseUrl(file) }) : openSqliteStore({ file });
   await migrateStore(store, [...CORE_PART_MIGRATIONS, ...CASES_MIGRATIONS]);
   await addWindow(store, 'win-a', 'A07');
   await addCase(store, { caseNo: 'C-1', windowId: 'win-a', windowNumber: 'A07', deadlineDate: '2026-12-08', itemCode: 'X1', itemName: '营业执照' });

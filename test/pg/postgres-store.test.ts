@@ -3,7 +3,11 @@
  * concurrent writers are serialized (a collision is retried, not lost), counts come back as
  * numbers, and an unreachable server or a wrong config is said in one line.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusePostgres } from '../../gateway/backup/gateway-backup.js';
 import { parseGatewayConfig } from '../../gateway/config/gateway-config.js';
 import { GATEWAY_FEATURES } from '../../gateway/features.js';
 import { allMigrations } from '../../gateway/migrations.js';
@@ -102,7 +106,18 @@ describe('the store section of the config', () => {
   it('defaults to the SQLite file in the data dir, as configs without a store section always did', async () => {
     const c = parse(undefined);
     expect(c.store).toEqual({ kind: 'sqlite' });
-    expect(parse({ kind: 'sqlite', file: 'db/hall.db' }).store).toEqual({ kind: 'sqlite', file: '/srv/hcp/db/hall.db' });
+    // Backup, restore and the key files beside it expect the file in the data dir: it does not move.
+    expect(() => parse({ kind: 'sqlite', file: 'db/hall.db' })).toThrow(/store/);
+  });
+
+  it('the backup command refuses a PostgreSQL store, saying to use pg_dump; a SQLite store section is fine', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hcp-pg-backup-'));
+    const pg = join(dir, 'pg.json');
+    writeFileSync(pg, JSON.stringify({ dataDir: 'data', hall: { hallName: '大厅' }, store: { kind: 'postgres', url } }));
+    expect(() => refusePostgres(pg)).toThrow(/pg_dump/);
+    const lite = join(dir, 'lite.json');
+    writeFileSync(lite, JSON.stringify({ dataDir: 'data', hall: { hallName: '大厅' }, store: { kind: 'sqlite' } }));
+    expect(() => refusePostgres(lite)).not.toThrow();
   });
 
   it('takes a PostgreSQL url with a pool size, and opens it', async () => {

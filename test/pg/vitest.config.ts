@@ -36,7 +36,7 @@ export default defineConfig({
   test: {
     ...base.test,
     include: PG_SUITES,
-    exclude: [...(base.test?.exclude ?? ['**/node_modules/**']), ...PG_NOT_SWITCHED],
+    exclude: ['**/node_modules/**', ...PG_NOT_SWITCHED],
     globalSetup: ['test/pg/global-setup.ts'],
     env: { HCP_TEST_STORE: 'postgres' },
   },

@@ -9,14 +9,14 @@ import { TypedEventBus } from '../../../gateway/events/event-bus.js';
 import { systemClock, type GatewayEvents } from '../../../gateway/feature.js';
 import { AuditLog } from '../../../gateway/audit/audit-log.js';
 import { ConsoleAuth } from '../../../gateway/http/console-auth.js';
-import { openSqliteStore } from '../../../gateway/store/database.js';
 import { ReferenceConfigSchema } from '../../../gateway/uplink/provinces/reference/config.js';
 import { ReferenceAdapter } from '../../../gateway/uplink/provinces/reference/reference-adapter.js';
 import { UplinkFeature } from '../../../gateway/uplink/uplink-feature.js';
+import { openTestStore } from './fixtures.js';
 
 const [file, url, key, holdMs, chunk] = process.argv.slice(2) as [string, string, string, string, string];
 const logger = pino({ level: 'silent' });
-const store = openSqliteStore({ file });
+const store = await openTestStore(file);
 const audit = new AuditLog(store, systemClock);
 const feature = new UplinkFeature({
   store,
