@@ -48,11 +48,15 @@ import { allMigrations } from './migrations.js';
 import type { GatewayStore } from './store/database.js';
 import { openConfiguredStore } from './store/open-store.js';
 import { migrateStore } from './store/migrations.js';
+import { JobLeases } from './workers/job-lease.js';
+import { registerWorkerMetrics, workerIdFromEnv } from './workers/worker-metrics.js';
 
 export interface GatewayOptions {
   /** The features this build has; each runs if its config section is present (or it is always on). */
   features: readonly FeatureDefinition<unknown>[];
   clock?: Clock;
+  /** This process's name among several workers on one PostgreSQL (default: HCP_WORKER_ID, else host and pid). */
+  workerId?: string;
 }
 
 export class Gateway {
@@ -80,13 +84,20 @@ export class Gateway {
   private status!: DeviceStatusBook;
   private started = false;
   readonly clock: Clock;
+  readonly workerId: string;
+  /** Which periodic jobs this worker runs (all of them on SQLite; workers/job-lease.ts). */
+  leases: JobLeases | null = null;
+  private readonly logger: Logger;
 
   constructor(
     private readonly config: GatewayConfig,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly opts: GatewayOptions,
   ) {
     this.clock = opts.clock ?? systemClock;
+    this.workerId = opts.workerId ?? workerIdFromEnv();
+    // Every log line names the worker: with several, "which process did this" is the first question.
+    this.logger = logger.child({ worker: this.workerId });
   }
 
   async start(): Promise<void> {
@@ -98,6 +109,9 @@ export class Gateway {
     this.store = await openConfiguredStore(c);
     const applied = await migrateStore(this.store, allMigrations(this.opts.features));
     if (applied.length) this.logger.info({ applied }, 'database migrated');
+    // Before any periodic job starts: each runs only on the worker holding its lease.
+    this.leases = new JobLeases({ store: this.store, workerId: this.workerId, logger: this.logger.child({ ns: 'job-lease' }) });
+    await this.leases.start();
 
     this.events = new TypedEventBus<GatewayEvents>(this.logger.child({ ns: 'events' }));
     this.alerts = new AlertBoard(this.store, clock, this.logger.child({ ns: 'alerts' }));
@@ -168,6 +182,8 @@ export class Gateway {
     }
 
     this.metrics = new GatewayMetrics(this.store, { uplink: this.features.has('uplink') });
+    // Only where several workers can run (one hall on SQLite has one process: nothing to tell apart).
+    if (this.store.dialect === 'postgres') registerWorkerMetrics(this.metrics.registry, this.workerId, this.leases);
     const services: CoreServices = {
       store: this.store,
       registry: this.registry,
@@ -220,7 +236,8 @@ export class Gateway {
     this.security.start();
     const hooks = this.brokerHooks(login);
     if (external) {
-      this.external = new ExternalBrokerLink(external, hooks, this.logger.child({ ns: 'external-broker' }));
+      // Each worker its own MQTT client id: the broker drops a session whose id connects again.
+      this.external = new ExternalBrokerLink({ ...external, clientId: `${external.username}.${this.workerId}` }, hooks, this.logger.child({ ns: 'external-broker' }));
       await this.syncExternalAuth();
       await this.external.start();
     } else {
@@ -252,6 +269,7 @@ export class Gateway {
     await this.ingest?.idle();
     await this.assessor?.catchUp().catch(() => undefined);
     await this.security?.stop();
+    await this.leases?.stop();
     await this.store?.close();
   }
 

@@ -5,6 +5,7 @@
  */
 import { AUDIT_MIGRATIONS } from './audit/audit-schema.js';
 import { CHANNEL_MIGRATIONS } from './channels/channels-schema.js';
+import { JOB_LEASE_MIGRATIONS } from './workers/job-lease.js';
 import { WATCH_MIGRATIONS } from './devices/watch-schema.js';
 import type { FeatureDefinition } from './feature.js';
 import { FOLLOWUP_CONTACT_MIGRATIONS } from './followup/followup-contact-schema.js';
@@ -25,6 +26,7 @@ export const CORE_PART_MIGRATIONS: readonly GatewayMigration[] = [
   ...FOLLOWUP_MIGRATIONS,
   ...FOLLOWUP_CONTACT_MIGRATIONS,
   ...CHANNEL_MIGRATIONS,
+  ...JOB_LEASE_MIGRATIONS,
 ];
 
 export function allMigrations(features: readonly FeatureDefinition<unknown>[]): GatewayMigration[] {

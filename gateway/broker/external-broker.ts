@@ -16,6 +16,12 @@ export interface ExternalBrokerOptions {
   url: string;
   username: string;
   password: string;
+  /**
+   * This worker's MQTT client id (default: the username). Several workers need one each: a broker
+   * drops the older session when an id connects again. So the gateway's listener must not force
+   * the username as client id (Mosquitto's use_username_as_clientid belongs on the devices' one).
+   */
+  clientId?: string;
   caFile?: string;
   /** Mosquitto's password_file and acl_file, rewritten by the gateway; then `reloadCommand` runs. */
   passwordFile?: string;
@@ -55,8 +61,10 @@ export class ExternalBrokerLink {
   async syncBrokerAuth(deviceHashes: Array<{ deviceId: string; hash: string }>): Promise<void> {
     if (!this.o.passwordFile) return;
     const lines = [`${this.o.username}:${mosquittoPasswordHash(this.o.password)}`, ...deviceHashes.map((d) => `${d.deviceId}:${d.hash}`)];
-    writeFileSync(`${this.o.passwordFile}.tmp`, `${lines.join('\n')}\n`, { mode: 0o600 });
-    renameSync(`${this.o.passwordFile}.tmp`, this.o.passwordFile);
+    // A temporary file of this process's own: several workers may rewrite the file at once.
+    const tmp = `${this.o.passwordFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${lines.join('\n')}\n`, { mode: 0o600 });
+    renameSync(tmp, this.o.passwordFile);
     if (this.o.aclFile) writeFileSync(this.o.aclFile, mosquittoAcl(this.o.username), { mode: 0o600 });
     if (this.o.reloadCommand?.length) {
       const [cmd, ...args] = this.o.reloadCommand;
@@ -71,7 +79,7 @@ export class ExternalBrokerLink {
 
   async start(): Promise<void> {
     const client = mqtt.connect(this.o.url, {
-      clientId: this.o.username,
+      clientId: this.o.clientId ?? this.o.username,
       username: this.o.username,
       password: this.o.password,
       clean: true,
@@ -80,7 +88,10 @@ export class ExternalBrokerLink {
     });
     this.client = client;
     client.on('connect', () => {
-      // A shared subscription: several gateway workers split the hall's batches between them.
+      // A shared subscription: the broker gives each message to one of the workers in the group,
+      // so each device batch is stored (and acknowledged, on the device's own topic) by one of them.
+      // A worker that dies with a batch unacknowledged leaves it to the device's resend, which
+      // another worker takes; the UNIQUE keys of ingest keep a batch stored twice from counting twice.
       const kinds = DEVICE_PUBLISHES.map((k) => TOPIC_KINDS[k]);
       client.subscribe(
         kinds.map((k) => `$share/hcp-ingest/${TOPIC_ROOT}/+/${k}`),

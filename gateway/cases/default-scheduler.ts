@@ -14,6 +14,7 @@ import { chinaDate, CalendarYearMissingError, type WorkingDayCalendar } from '..
 import type { Clock } from '../feature.js';
 import { deadlineEnd, giveDefault } from '../ratings/case-defaults.js';
 import type { GatewayStore } from '../store/database.js';
+import { leasesOf } from '../workers/job-lease.js';
 
 export interface DefaultSchedulerOptions {
   store: GatewayStore;
@@ -93,6 +94,8 @@ export class DefaultScheduler {
   }
 
   private async tickSafely(): Promise<void> {
+    // Several workers: the one holding the lease gives the defaults.
+    if (!leasesOf(this.o.store).holds('r7-defaults')) return;
     try {
       await this.tick();
     } catch (err) {

@@ -17,6 +17,7 @@ import type { InviteReceipt } from '@hcp/contract';
 import type { Clock, DeviceChannel, GatewayEventBus } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
 import type { InvitationsTable } from '../store/tables.js';
+import { leasesOf } from '../workers/job-lease.js';
 
 export type InvitationState = 'queued' | 'sent' | 'armed' | 'refused' | 'expired' | 'withdrawn' | 'superseded';
 const OPEN: InvitationState[] = ['queued', 'sent', 'armed'];
@@ -62,7 +63,11 @@ export class InvitationDesk {
       this.o.events.on('device-online', ({ deviceId }) => this.deliver(deviceId)),
       this.o.events.on('invite-receipt', ({ deviceId, receipt }) => this.onReceipt(deviceId, receipt)),
     );
-    this.timer = setInterval(() => void this.expire().catch((err) => this.o.logger.error({ err }, 'invitation expiry failed')), this.o.expireEveryMs ?? 10_000);
+    // Several workers: the one holding the lease expires invitations.
+    const expireHere = () => {
+      if (leasesOf(this.o.store).holds('invitation-expiry')) void this.expire().catch((err) => this.o.logger.error({ err }, 'invitation expiry failed'));
+    };
+    this.timer = setInterval(expireHere, this.o.expireEveryMs ?? 10_000);
     this.timer.unref();
     await this.expire();
   }

@@ -20,6 +20,7 @@ import type { Clock } from '../feature.js';
 import type { GatewayStore } from '../store/database.js';
 import { OpeningHours } from './opening-hours.js';
 import type { WatchConfig } from './watch-config.js';
+import { leasesOf } from '../workers/job-lease.js';
 
 const CURSOR = 'device-watch:chain-gaps';
 /** Kinds that raise their own alert at each event (gateway.ts): a flood of them is not news twice. */
@@ -66,6 +67,8 @@ export class DeviceWatch {
   }
 
   private async tickSafely(): Promise<void> {
+    // Several workers: the one holding the lease looks (an alert raised once, not once per worker).
+    if (!leasesOf(this.p.store).holds('device-watch')) return;
     await this.tick().catch((err: unknown) => this.p.logger.error({ err }, 'device watch failed; it looks again at the next tick'));
   }
 

@@ -28,6 +28,7 @@ import type { FollowupDeadlines } from './followup-deadlines.js';
 import { appendEvent, SYSTEM } from './followup-events.js';
 import { alertSubject, DUE_SOON_ALERT, OVERDUE_ALERT } from './followup-steps.js';
 import { escalatedTo } from './followup-views.js';
+import { leasesOf } from '../workers/job-lease.js';
 
 export interface SchedulerParts {
   store: GatewayStore;
@@ -236,6 +237,8 @@ export class FollowupScheduler {
   }
 
   private async tickSafely(): Promise<void> {
+    // Several workers: the one holding the lease reminds, escalates and purges.
+    if (!leasesOf(this.p.store).holds('followup')) return;
     try {
       await this.tick();
     } catch (err) {

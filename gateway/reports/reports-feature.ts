@@ -9,6 +9,7 @@ import { ReportDesk } from './report-desk.js';
 import { ReportsConfigSchema, type ReportsConfig } from './reports-config.js';
 import { reportsRoutes } from './reports-routes.js';
 import { REPORTS_MIGRATIONS } from './reports-schema.js';
+import { leasesOf } from '../workers/job-lease.js';
 
 /** After a change event, wait this long for more before checking (a write-off burst is one check). */
 const SETTLE_MS = 2000;
@@ -31,11 +32,15 @@ export class ReportsFeature implements GatewayFeature {
 
   async start(): Promise<void> {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.run(() => this.desk.tick()), this.config.checkEveryMs);
+    // Several workers: the one holding the lease generates reports.
+    const here = () => leasesOf(this.ctx.store).holds('reports');
+    this.timer = setInterval(() => {
+      if (here()) void this.run(() => this.desk.tick());
+    }, this.config.checkEveryMs);
     this.timer.unref();
     const later = () => this.checkSoon();
     this.unsubscribe = [this.ctx.events.on('followups-changed', later), this.ctx.events.on('assessments-changed', later)];
-    void this.run(() => this.desk.tick());
+    if (here()) void this.run(() => this.desk.tick());
   }
 
   async stop(): Promise<void> {
@@ -58,7 +63,7 @@ export class ReportsFeature implements GatewayFeature {
     if (this.soon || !this.timer) return;
     this.soon = setTimeout(() => {
       this.soon = null;
-      void this.run(() => this.desk.recheck());
+      if (leasesOf(this.ctx.store).holds('reports')) void this.run(() => this.desk.recheck());
     }, SETTLE_MS);
     this.soon.unref();
   }

@@ -73,6 +73,9 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
   });
   // An idle connection dropped by a server restart must not crash the process: the pool replaces it.
   pool.on('error', () => undefined);
+  // A server restart ends every pooled connection with 57P01; one in use at that moment emits
+  // 'error' on its client, which would crash the worker. Its query fails and is retried instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const c = await pool.connect();
     c.release();

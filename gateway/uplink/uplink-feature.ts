@@ -18,6 +18,7 @@ import { createProvinceAdapter, OutboxSettingsSchema, ProvinceConfigSchema, type
 import { RectificationEnqueuer } from './rectification-enqueue.js';
 import { UplinkSender, type SenderOptions } from './sender.js';
 import { UPLINK_MIGRATIONS } from './uplink-schema.js';
+import { leasesOf } from '../workers/job-lease.js';
 
 /** Raise the "province unreachable" alert after this long without an answer. */
 const UNREACHABLE_ALERT_MS = 15 * 60_000;
@@ -83,10 +84,14 @@ export class UplinkFeature implements GatewayFeature {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = [this.p.events.on('assessments-changed', () => this.pump()), this.p.events.on('followups-changed', () => this.pump())];
-    this.timer = setInterval(() => this.pump(), this.settings.pumpEveryMs);
+    // Several workers: the one holding the lease moves the ledger into the outbox (every worker sends).
+    const pumpHere = () => {
+      if (leasesOf(this.p.store).holds('uplink-pump')) this.pump();
+    };
+    this.unsubscribe = [this.p.events.on('assessments-changed', pumpHere), this.p.events.on('followups-changed', pumpHere)];
+    this.timer = setInterval(pumpHere, this.settings.pumpEveryMs);
     this.timer.unref();
-    this.pump();
+    pumpHere();
     this.sender.start();
   }
 

@@ -22,7 +22,7 @@ import { TcpProxy } from '../sync/tcp-proxy.js';
 import { createDatabase, restartPg, startMosquitto, workerPool } from './workers-support.js';
 
 const DEVICES = 6;
-const RUN_MS = 40_000;
+const RUN_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 it('3 workers, kill -9s, a PostgreSQL restart, a network cut: exactly once, chains verify, one runner per job, sessions survive', async () => {
@@ -69,6 +69,26 @@ it('3 workers, kill -9s, a PostgreSQL restart, a network cut: exactly once, chai
     const me = (port: number) => fetch(`http://127.0.0.1:${port}/api/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
     expect(await me(pool.httpPorts[0]!)).toBe(200);
 
+    // A browser's live stream on worker 2: it must show ratings that workers 1 and 3 stored.
+    let liveRatings = 0;
+    const liveAbort = new AbortController();
+    const liveStream = fetch(`http://127.0.0.1:${pool.httpPorts[1]}/api/live/events`, { headers: { authorization: `Bearer ${token}` }, signal: liveAbort.signal })
+      .then(async (r) => {
+        const reader = r.body!.getReader();
+        for (let c = await reader.read(); !c.done; c = await reader.read())
+          liveRatings += (
+            Buffer.from(c.value)
+              .toString('utf8')
+              .match(/^event: rating$/gm) ?? []
+          ).length;
+      })
+      .catch(() => undefined);
+    const storedBy = async (i: number) => {
+      const text = await (await fetch(`http://127.0.0.1:${pool.httpPorts[i]}/metrics`)).text();
+      return Number(/^hcp_ingest_records_stored_total (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    let liveSeen = { onWorker2: 0, storedBy1: 0, storedBy3: 0 };
+
     const confirmed = new Map<string, Set<string>>(ids.map((id) => [id, new Set()]));
     let running = true;
     const raters = ids.map(async (id, k) => {
@@ -86,13 +106,26 @@ it('3 workers, kill -9s, a PostgreSQL restart, a network cut: exactly once, chai
     });
 
     const events: string[] = [];
+    const leaseHolder = async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      const row = (await c.query<{ holder: string }>("SELECT holder FROM job_leases WHERE job = 'device-watch'")).rows[0];
+      await c.end();
+      return Number(/^worker-(\d+)\//.exec(row?.holder ?? '')?.[1] ?? 1) - 1;
+    };
     let sessionAfterDeath = 0;
-    const kill = async (i: number) => {
+    const restarts: Array<Promise<unknown>> = [];
+    const aliveOne = (i: number) => (pool.alive().includes(i) ? i : pool.alive()[Math.floor(Math.random() * pool.alive().length)]!);
+    const kill = async (wanted: number) => {
+      // A worker still restarting is not killed again: another live one is (or, none being up, the first back).
+      if (pool.alive().length === 0) await Promise.all(restarts);
+      const i = aliveOne(wanted);
+      if (i === 0 && liveSeen.onWorker2 === 0) liveSeen = { onWorker2: liveRatings, storedBy1: await storedBy(0), storedBy3: await storedBy(2) };
       await pool.workers[i]!.kill9();
       events.push(`worker-${i + 1} kill -9`);
       if (i === 0) sessionAfterDeath = await me(pool.httpPorts[1]!);
-      await sleep(1000);
-      await pool.start(i);
+      // Restarted in the background, as systemd would: the plan goes on meanwhile.
+      restarts.push(sleep(1000).then(() => pool.start(i)));
     };
     const plan: Array<{ at: number; act: () => Promise<void> }> = [
       { at: 0.1, act: () => kill(0) },
@@ -105,7 +138,8 @@ it('3 workers, kill -9s, a PostgreSQL restart, a network cut: exactly once, chai
           mqttProxy.restore();
         },
       },
-      { at: 0.4, act: () => kill(Math.floor(Math.random() * 3)) },
+      // The worker running the periodic jobs: another must take them over.
+      { at: 0.4, act: async () => kill(await leaseHolder()) },
       {
         at: 0.55,
         act: async () => {
@@ -117,7 +151,7 @@ it('3 workers, kill -9s, a PostgreSQL restart, a network cut: exactly once, chai
       { at: 0.85, act: () => kill(Math.floor(Math.random() * 3)) },
     ];
     const t0 = Date.now();
-    while (Date.now() - t0 < RUN_MS) {
+    while (plan.length > 0 || Date.now() - t0 < RUN_MS) {
       const step = plan[0];
       if (step && (Date.now() - t0) / RUN_MS >= step.at) {
         plan.shift();
@@ -127,6 +161,7 @@ it('3 workers, kill -9s, a PostgreSQL restart, a network cut: exactly once, chai
     }
     running = false;
     await Promise.all(raters);
+    await Promise.all(restarts);
     const backlogs = async () => (await Promise.all([...devices.values()].map(async (d) => (await d.api('GET', '/api/status')).body.backlog as number))).reduce((a, b) => a + b, 0);
     await waitFor(async () => (await backlogs()) === 0, { what: 'every device drained', stallMs: 30_000, progress: backlogs });
     // Checked last, so that a worker's unplanned death does not hide the other findings.
@@ -161,11 +196,17 @@ it('3 workers, kill -9s, a PostgreSQL restart, a network cut: exactly once, chai
     for (const [job, ts] of byJob)
       for (let k = 1; k < ts.length; k++)
         expect(Number(ts[k]!.taken_at), `${job}: term ${ts[k]!.term} overlaps term ${ts[k - 1]!.term}`).toBeGreaterThan(Number(ts[k - 1]!.held_until));
+    liveAbort.abort();
+    await liveStream;
+    expect(liveSeen.storedBy1 + liveSeen.storedBy3, 'workers 1 and 3 stored batches').toBeGreaterThan(0);
+    expect(liveSeen.onWorker2, 'ratings on the live stream of worker 2').toBeGreaterThan(0);
+    expect(events.filter((e) => e.includes('kill -9'))).toHaveLength(4);
+    expect(events).toContain('PostgreSQL restart');
     expect(sessionAfterDeath, 'the console session made through worker 1, used on worker 2 after worker 1 died').toBe(200);
 
-    const holders = [...byJob].map(([job, ts]) => `${job} ${ts.map((t) => t.holder.replace('worker-', 'w')).join('→')}`);
+    const holders = [...byJob].map(([job, ts]) => `${job} ${ts.map((t) => t.holder.replace(/^worker-(\d+)\/.*/, 'w$1')).join('→')}`);
     console.log(
-      `workers drill: 3 workers, ${DEVICES} devices, ${events.join(', ')}; ${totalConfirmed} ratings confirmed on devices, ${stored} records stored, each once, every chain verifies; lease terms: ${holders.join('; ')}; session through worker 2 after worker 1's death: HTTP ${sessionAfterDeath}; ${gaps} transient chain gaps; workers alive at the end: ${aliveAtEnd.map((i) => i + 1).join(',')}`,
+      `workers drill: 3 workers, ${DEVICES} devices, ${events.join(', ')}; ${totalConfirmed} ratings confirmed on devices, ${stored} records stored, each once, every chain verifies; lease terms: ${holders.join('; ')}; session through worker 2 after worker 1's death: HTTP ${sessionAfterDeath}; live stream on worker 2: ${liveSeen.onWorker2} ratings while workers 1 and 3 had stored ${liveSeen.storedBy1} and ${liveSeen.storedBy3} records; ${gaps} transient chain gaps; workers alive at the end: ${aliveAtEnd.map((i) => i + 1).join(',')}`,
     );
     expect(totalConfirmed).toBeGreaterThan(DEVICES * 10);
     expect(aliveAtEnd, 'no worker died unplanned').toEqual([0, 1, 2]);

@@ -10,7 +10,8 @@ import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { openSqliteStore, type GatewayStore } from '../../gateway/store/database.js';
 import { openPostgresStore } from '../../gateway/store/postgres-store.js';
-import { JobLeases, LEASED_JOBS, leasesOf } from '../../gateway/workers/job-lease.js';
+import { migrateStore } from '../../gateway/store/migrations.js';
+import { JOB_LEASE_MIGRATIONS, JobLeases, LEASED_JOBS, leasesOf } from '../../gateway/workers/job-lease.js';
 import { testDatabaseUrl } from '../support/pg-cluster.js';
 
 const silent = pino({ level: process.env.LEASE_LOG ?? 'silent' });
@@ -29,11 +30,14 @@ async function pgStore(url: string): Promise<GatewayStore> {
 it('one holder per job; a worker cut from the database stops running, then another takes over; a stop gives the jobs back', async () => {
   const url = await testDatabaseUrl(`workers-lease-${process.pid}-${Date.now()}`);
   const [sa, sb, sc] = [await pgStore(url), await pgStore(url), await pgStore(url)];
+  await migrateStore(sa, JOB_LEASE_MIGRATIONS);
   const ttlMs = 1200;
   const a = new JobLeases({ store: sa, workerId: 'w-a', logger: silent, ttlMs });
   // B's lease lives longer, so that a hand-over on stop is told apart from an expiry.
   const b = new JobLeases({ store: sb, workerId: 'w-b', logger: silent, ttlMs: 6000 });
-  await Promise.all([a.start(), b.start()]);
+  // A first: it takes every job; B, starting a moment later, finds them held.
+  await a.start();
+  await b.start();
   for (const job of LEASED_JOBS) expect([a.holds(job), b.holds(job)].filter(Boolean), job).toHaveLength(1);
   const heldByA = LEASED_JOBS.filter((j) => a.holds(j));
   expect(heldByA.length).toBeGreaterThan(0);
@@ -54,7 +58,7 @@ it('one holder per job; a worker cut from the database stops running, then anoth
   const terms = await sc.db.selectFrom('job_lease_terms').selectAll().orderBy('job').orderBy('term').execute();
   for (const job of heldByA) {
     const t = terms.filter((r) => r.job === job).map((r) => ({ ...r, taken_at: Number(r.taken_at), held_until: Number(r.held_until) }));
-    expect(t.map((r) => r.holder)).toEqual(['w-a', 'w-b']);
+    expect(t.map((r) => r.holder)).toEqual([a.holder, b.holder]);
     expect(t[1]!.taken_at).toBeGreaterThan(t[0]!.held_until);
   }
 
