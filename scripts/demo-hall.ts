@@ -1,46 +1,48 @@
 /**
  * The demo hall on one machine (README's first command): the hall gateway with its embedded broker
- * and a first hall-IT account, three windows with their staff, and an enrolled evaluator device per
- * window with simulated citizens rating on their own; then the addresses to open. Window 01 has a
- * rating panel (the real firmware on the virtual panel, scripts/lib/demo-panel.ts): its staff logs
- * in with the badge on the panel and its citizens press the panel's buttons; keys typed at the
- * terminal press them too. Data lives in .demo/ (wiped at each start), each process's log in
- * .demo/logs/ (JSON lines, printed at the end where). Ctrl-C stops everything.
+ * and a first hall-IT account, four windows with their staff, and an enrolled evaluator device per
+ * window; the simulated province and SMS provider; then the addresses to open (demo-print.ts).
+ * Window 01 has a rating panel (the real firmware on the virtual panel, scripts/lib/demo-panel.ts):
+ * its staff logs in with the badge on the panel and its citizens press the panel's buttons; keys
+ * typed at the terminal press them too. Windows 02 and 03 have simulated citizens; window 02 prints
+ * a receipt after each rating (the capture adapter, into receipts/). Window 04 has nobody rating on
+ * their own: there the visitor is the citizen (its kiosk, the phone page, the SMS invitation).
+ * Every kiosk's QR codes open the phone page on this gateway (`hall.qrBaseUrl` is its own address).
+ * Data lives in .demo/ (or HCP_DEMO_DIR; wiped at each start), each process's log in logs/ there.
+ * Ctrl-C stops everything.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { REPO_ROOT, startDevice, type RunningDevice } from './lib/device-process.js';
 import { spawnSync } from 'node:child_process';
-import { ADMIN, startGateway, writeGatewayConfig } from './lib/gateway-process.js';
-import { ProvinceSim } from './province-sim/sim-server.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { DemoPanel } from './lib/demo-panel.js';
+import { DEMO_ACCOUNTS, DEMO_WINDOWS, PAPER_CARD_PF, printDemo, SMS_DELAY_SEC } from './lib/demo-print.js';
+import { prepareDemoDir } from './lib/demo-dir.js';
+import { DemoSms } from './lib/demo-sms.js';
+import { REPO_ROOT, startDevice, type RunningDevice } from './lib/device-process.js';
+import { freePort } from './lib/free-port.js';
+import { startGateway, writeGatewayConfig } from './lib/gateway-process.js';
+import { ProvinceSim } from './province-sim/sim-server.js';
 
-const DEMO_DIR = join(REPO_ROOT, '.demo');
+let stopping = false;
+const DEMO_DIR = prepareDemoDir(REPO_ROOT, process.env.HCP_DEMO_DIR);
 const LOG_DIR = join(DEMO_DIR, 'logs');
-const WINDOWS = [
-  { number: '01', department: '市场监管局', staff: { staffId: 's-001', staffNo: 'A001', name: '张晓梅', post: '综合受理', title: '科员', badgeUids: ['0A1B2C3D4E'] } },
-  { number: '02', department: '不动产登记中心', staff: { staffId: 's-002', staffNo: 'A002', name: '李建国', post: '不动产登记', title: '副科长', badgeUids: ['0A1B2C3D4F'] } },
-  { number: '03', department: '人力资源和社会保障局', staff: { staffId: 's-003', staffNo: 'A003', name: '王芳', post: '社保经办', title: '科员', badgeUids: ['0A1B2C3D50'] } },
-];
-
-/** The demo's console logins for the other roles (docs/CONSOLE.md "Who sees what"). */
-const DEMO_ACCOUNTS = [
-  { label: 'manager', username: 'manager', password: 'demo-manager-2026', role: 'manager', displayName: '钱主任' },
-  { label: 'department head (不动产登记中心)', username: 'dept-head', password: 'demo-depthead-2026', role: 'dept-head', displayName: '孙科长' },
-  { label: 'supervisor', username: 'supervisor', password: 'demo-supervisor-2026', role: 'supervisor', displayName: '李监督' },
-  { label: 'auditor', username: 'auditor', password: 'demo-auditor-2026', role: 'auditor', displayName: '周审计' },
-] as const;
-
-rmSync(DEMO_DIR, { recursive: true, force: true });
-mkdirSync(DEMO_DIR, { recursive: true });
+const RECEIPT_DIR = join(DEMO_DIR, 'receipts');
 const gwDir = join(DEMO_DIR, 'gateway');
-// The provincial 好差评 system, simulated (faults on demand at its /admin/faults).
+// The provincial 好差评 system, simulated (faults on demand at its /admin/faults), and the SMS provider.
 const PROVINCE_KEY = 'demo-province-shared-key';
 const province = new ProvinceSim({ key: PROVINCE_KEY, dbFile: join(DEMO_DIR, 'province.db'), port: 0 });
-const provinceUrl = await province.start();
+const sms = new DemoSms();
+const [provinceUrl] = await Promise.all([province.start(), sms.start()]);
+// Phones reach the kiosks' QR codes at the gateway's own address; it must be known before the
+// gateway starts (the codes are built from the config), so the port is chosen here.
+const hallUrl = `http://127.0.0.1:${await freePort()}`;
 const gwConfig = writeGatewayConfig(gwDir, {
   logLevel: 'info',
-  province: { url: `${provinceUrl}/province/ratings`, appId: 'hcp-demo', key: PROVINCE_KEY, areaCode: '131000', deptCode: 'LF-ZWFW' },
+  http: { host: '127.0.0.1', port: Number(new URL(hallUrl).port) },
+  hall: { hallName: '廊坊市政务服务中心', qrBaseUrl: hallUrl },
+  // No province's code for a paper card has been seen (reference/config.ts); the simulated province takes any.
+  province: { url: `${provinceUrl}/province/ratings`, appId: 'hcp-demo', key: PROVINCE_KEY, areaCode: '131000', deptCode: 'LF-ZWFW', pf: { 'paper-card': PAPER_CARD_PF } },
+  sms: sms.gatewaySection(SMS_DELAY_SEC),
 });
 const businessKey = spawnSync(
   process.execPath,
@@ -50,76 +52,73 @@ const businessKey = spawnSync(
   .stdout.toString()
   .trim();
 const gateway = await startGateway(gwConfig, join(gwDir, 'data'), { logFile: join(LOG_DIR, 'gateway.log') });
-const devices: RunningDevice[] = [];
+sms.connect(gateway.http);
 // Window 01's panel: powered before its device starts, as at a real window.
-const panel = new DemoPanel(join(DEMO_DIR, 'dev-lf-01'), WINDOWS[0]!.staff.badgeUids[0]!);
-mkdirSync(join(DEMO_DIR, 'dev-lf-01'), { recursive: true });
+const panelDir = join(DEMO_DIR, 'dev-lf-01');
+mkdirSync(panelDir, { recursive: true });
+const panel = new DemoPanel(panelDir, DEMO_WINDOWS[0].staff.badgeUids[0]);
+
+// What hall IT does in the console: the windows, their staff, and a device each with its enrolment code.
+const codes: string[] = [];
+for (const w of DEMO_WINDOWS) {
+  await gateway.api('PUT', '/api/windows', { windowId: `w-${w.number}`, number: w.number, department: w.department });
+  await gateway.api('PUT', '/api/staff', { ...w.staff, windowId: `w-${w.number}` });
+  codes.push(((await gateway.api('POST', '/api/devices', { deviceId: `dev-lf-${w.number}`, windowId: `w-${w.number}` })).body as { code: string }).code);
+}
 await panel.start();
-for (const w of WINDOWS) {
-  const deviceId = `dev-lf-${w.number}`;
-  const windowId = `w-${w.number}`;
-  // What hall IT does in the console: the window, its staff, and a device with its enrolment code.
-  await gateway.api('PUT', '/api/windows', { windowId, number: w.number, department: w.department });
-  await gateway.api('PUT', '/api/staff', { ...w.staff, windowId });
-  const { code } = (await gateway.api('POST', '/api/devices', { deviceId, windowId })).body as { code: string };
-  const withPanel = w.number === '01';
-  devices.push(
-    await startDevice({
-      deviceId,
-      dir: join(DEMO_DIR, deviceId),
-      logFile: join(LOG_DIR, `${deviceId}.log`),
+// The devices start side by side: each is its own program, and starting is mostly compiling.
+const devices: RunningDevice[] = await Promise.all(
+  DEMO_WINDOWS.map((w, i) =>
+    startDevice({
+      deviceId: `dev-lf-${w.number}`,
+      dir: join(DEMO_DIR, `dev-lf-${w.number}`),
+      logFile: join(LOG_DIR, `dev-lf-${w.number}.log`),
       config: {
         logLevel: 'info',
         // Used only until the gateway's config for this device arrives.
-        bootstrap: { hallName: '廊坊市政务服务中心', window: { id: windowId, number: w.number, department: w.department }, roster: [] },
-        gateway: { url: gateway.http, mqttUrl: gateway.mqttUrl, enrolmentCode: code },
-        // Window 01's citizens use its panel; the others are simulated inside their devices.
-        ...(withPanel ? { hardware: panel.hardwareConfig() } : { simulator: { enabled: true, ratingsPerMinute: 6 } }),
+        bootstrap: { hallName: '廊坊市政务服务中心', window: { id: `w-${w.number}`, number: w.number, department: w.department }, roster: [] },
+        gateway: { url: gateway.http, mqttUrl: gateway.mqttUrl, enrolmentCode: codes[i] },
+        ...(w.citizens === 'panel' ? { hardware: panel.hardwareConfig() } : {}),
+        ...(w.citizens === 'simulated' ? { simulator: { enabled: true, ratingsPerMinute: 6 } } : {}),
+        ...(w.receipts ? { receipt: { adapter: 'capture', dir: RECEIPT_DIR } } : {}),
       },
     }),
-  );
-}
+  ),
+);
 
 // One console account per role besides hall IT, as hall IT would make them (console → 账号).
 const windowsNow = (await gateway.api('GET', '/api/windows')).body as Array<{ number: string; departmentId: string }>;
 const headOf = windowsNow.find((w) => w.number === '02')!.departmentId;
 for (const a of DEMO_ACCOUNTS) await gateway.api('PUT', '/api/accounts', { ...a, ...(a.role === 'dept-head' ? { departmentId: headOf } : {}) });
 
-console.log('\nhcp demo hall is running. Open:');
-console.log(`  console           ${gateway.http}/   logins (user / password):`);
-console.log(`                    hall IT ${ADMIN.username} / ${ADMIN.password}`);
-for (const a of DEMO_ACCOUNTS) console.log(`                    ${a.label} ${a.username} / ${a.password}`);
-console.log(`  API docs          ${gateway.http}/docs   (the same logins; /openapi.json for scripts)`);
-console.log(
-  `  post a case       curl -X POST ${gateway.http}/api/cases -H 'content-type: application/json' -H 'x-api-key: ${businessKey}' -d '{"caseNo":"LF-2026-0001","windowNumber":"01","itemCode":"11131000MB0001","itemName":"个体工商户注册登记"}'`,
-);
-console.log(`  province sim      ${provinceUrl}/admin/stats   ${provinceUrl}/admin/ratings`);
-console.log(
-  `  live counts       curl -s -X POST ${gateway.http}/api/login -H 'content-type: application/json' -d '{"username":"${ADMIN.username}","password":"${ADMIN.password}"}'  then  GET ${gateway.http}/api/counts`,
-);
-for (const [i, d] of devices.entries()) {
-  console.log(`  window ${WINDOWS[i]!.number} kiosk     ${d.url}/#token=${d.token}`);
-  console.log(`  window ${WINDOWS[i]!.number} status    curl -H 'authorization: Bearer ${d.token}' ${d.url}/api/status`);
-}
-console.log(`  verify a device  npm run device:verify -- --data-dir ${devices[0]!.dataDir}`);
-const logFiles = ['gateway', ...devices.map((_, i) => `dev-lf-${WINDOWS[i]!.number}`)].map((n) => relative(process.cwd(), join(LOG_DIR, `${n}.log`)));
-console.log(`  logs              ${logFiles.join('  ')}`);
-console.log(`                    JSON lines; to follow one: tail -f ${logFiles[0]} | npx pino-pretty`);
-console.log(`  window 01 panel   ${panel.linkPath} → ${panel.panel.pty}  (virtual panel running the hcp-panel firmware)`);
-console.log('  type here: 1-5 presses a level on window 01\'s panel, r "please rate", b the staff badge, a simulated citizens on/off');
-console.log('Ctrl-C to stop.');
+// Window 04's staff taps in once the gateway's roster reached the device (nobody else will), before
+// the block says to post a case there: a device with nobody logged in refuses cases (no-staff).
+await badgeIn(devices[3]!, DEMO_WINDOWS[3].staff.badgeUids[0]);
+printDemo({ demoDir: DEMO_DIR, logDir: LOG_DIR, receiptDir: RECEIPT_DIR, gateway, devices, businessKey, provinceUrl, smsInbox: sms.inboxUrl, panel });
 void panel.serve(devices[0]!);
 panel.listenToKeyboard(process.stdin, (line) => console.log(`  panel: ${line}`));
+sms.watch((t) => console.log(`  SMS to ${t.to}: ${t.link}`));
 
-let stopping = false;
+async function badgeIn(device: RunningDevice, uid: string): Promise<void> {
+  for (let i = 0; i < 60 && !stopping; i++) {
+    if ((await device.api('POST', '/api/badge', { uid })).status === 200 && (await device.api('GET', '/api/state')).body.staff) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   await Promise.all(devices.map((d) => d.stop()));
   await panel.stop();
   await gateway.stop();
-  await province.stop();
+  await Promise.all([province.stop(), sms.stop()]);
+  console.log('hcp demo hall stopped.');
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());
+// A crash must not leave the hall's programs running behind the terminal.
+process.on('exit', () => {
+  for (const c of [gateway.child, ...devices.map((d) => d.child)]) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
 process.on('SIGTERM', () => void stop());
