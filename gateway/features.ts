@@ -7,6 +7,7 @@ import { paperFeature } from './paper/paper-feature.js';
 import { releasesFeature } from './releases/releases-feature.js';
 import { reportsFeature } from './reports/reports-feature.js';
 import { smsFeature } from './sms/sms-feature.js';
+import { windowPostersFeature } from './registry/window-poster-feature.js';
 import { uplinkFeature } from './uplink/uplink-feature.js';
 import { villageFeature } from './village/village-feature.js';
 
@@ -20,4 +21,5 @@ export const GATEWAY_FEATURES: readonly FeatureDefinition<unknown>[] = [
   smsFeature,
   villageFeature,
   releasesFeature,
+  windowPostersFeature,
 ];

@@ -7,18 +7,26 @@
  * Targets: every console query p95 ≤ 200 ms; the live page interactive in ≤ 1 s.
  *
  * Usage: npm run bench:console [-- --ratings 2000000 --windows 200 --runs 40 --page-runs 10]
+ *
+ * `--compare dirA,dirB` measures two builds of the console (copies of gateway/console/dist) in the
+ * same run, alternating page by page: each is served by a front of its own on loopback — the
+ * gateway's static handler over that folder, every /api request passed through to the gateway as it
+ * is (the live stream too) — so both pay the same extra hop, and the checkout's own dist, which
+ * other work may rebuild meanwhile, is neither served nor touched.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import Fastify from 'fastify';
 import pino from 'pino';
 import { chromium } from 'playwright-core';
 import { parseGatewayConfig } from '../gateway/config/gateway-config.js';
 import { GATEWAY_FEATURES } from '../gateway/features.js';
 import { Gateway } from '../gateway/gateway.js';
-import { CONSOLE_DIST } from '../gateway/http/console-static.js';
+import { CONSOLE_DIST, consoleStatic } from '../gateway/http/console-static.js';
 import { allMigrations } from '../gateway/migrations.js';
 import { openSqliteStore } from '../gateway/store/database.js';
 import { migrateStore } from '../gateway/store/migrations.js';
@@ -30,12 +38,14 @@ const { values } = parseArgs({
     windows: { type: 'string', default: '200' },
     runs: { type: 'string', default: '40' },
     'page-runs': { type: 'string', default: '10' },
+    compare: { type: 'string' },
   },
 });
 const RATINGS = Number(values.ratings);
 const WINDOWS = Number(values.windows);
 const RUNS = Number(values.runs);
 const PAGE_RUNS = Number(values['page-runs']);
+const COMPARE = values.compare ? values.compare.split(',').map((d) => resolve(d)) : null;
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -160,6 +170,28 @@ interface PageRun {
   usable: number;
 }
 
+/** A console build served on its own port in front of the gateway (--compare). */
+async function consoleFront(dist: string, gatewayUrl: string): Promise<{ url: string; close(): Promise<void> }> {
+  if (!existsSync(join(dist, 'index.html'))) throw new Error(`--compare: ${dist} holds no console build (index.html)`);
+  const gateway = new URL(gatewayUrl);
+  const app = Fastify();
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!req.url.startsWith('/api/')) return done();
+    reply.hijack();
+    const upstream = request({ host: gateway.hostname, port: gateway.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
+      reply.raw.writeHead(res.statusCode ?? 502, res.headers);
+      res.pipe(reply.raw);
+    });
+    upstream.on('error', () => reply.raw.destroy());
+    reply.raw.on('close', () => upstream.destroy());
+    req.raw.pipe(upstream);
+  });
+  await app.register(consoleStatic(dist));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
 /** The gateway allows 10 logins a minute from one address (session-routes.ts): the bench keeps under it. */
 const loginTimes: number[] = [];
 async function loginSlot(): Promise<void> {
@@ -177,11 +209,15 @@ async function loginSlot(): Promise<void> {
  * `login`: no cookie; the login page opens, the script types the credentials (instantly) and submits,
  * and the clock runs from opening the login page to the live page usable.
  */
-async function livePageTimes(url: string, how: { session: string } | { username: string; password: string }, windows: number, runs: number): Promise<PageRun[]> {
+async function livePageTimes(urls: string[], how: { session: string } | { username: string; password: string }, windows: number, runs: number): Promise<PageRun[][]> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const variants = urls.length;
   try {
-    const out: PageRun[] = [];
-    for (let i = 0; i <= runs; i++) {
+    const out: PageRun[][] = Array.from({ length: variants }, () => []);
+    // Run 0 of each build warms the gateway's HTTP path and is not counted.
+    for (let i = 0; i < (runs + 1) * variants; i++) {
+      const variant = i % variants;
+      const url = urls[variant]!;
       const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
       if ('session' in how) await context.addCookies([{ name: 'hcp_session', value: how.session, url, httpOnly: true, sameSite: 'Strict' }]);
       else await loginSlot();
@@ -205,7 +241,7 @@ async function livePageTimes(url: string, how: { session: string } | { username:
         throw new Error(`run ${i}: ${err.message.split('\n')[0]} at ${page.url()}, the page shows: ${seen}`);
       });
       const usable = performance.now() - t;
-      if (i > 0) out.push({ figures: usable - (at.usable - at.figures), usable }); // run 0 warms the gateway's HTTP path
+      if (i >= variants) out[variant]!.push({ figures: usable - (at.usable - at.figures), usable });
       await context.close();
     }
     return out;
@@ -219,7 +255,7 @@ function printPage(label: string, runs: PageRun[]): boolean {
   const figures = runs.map((r) => r.figures);
   const worst = Math.max(...usable);
   console.log(
-    `${label.padEnd(44)} usable median ${ms(pct(usable, 50))}, worst ${ms(worst)}  (today's total first shown: median ${ms(pct(figures, 50))}, worst ${ms(Math.max(...figures))}) of ${runs.length}  ${worst <= 1000 ? 'met' : 'MISSED'}`,
+    `${label.padEnd(60)} usable median ${ms(pct(usable, 50))}, worst ${ms(worst)}  (today's total first shown: median ${ms(pct(figures, 50))}, worst ${ms(Math.max(...figures))}) of ${runs.length}  ${worst <= 1000 ? 'met' : 'MISSED'}`,
   );
   return worst <= 1000;
 }
@@ -285,7 +321,7 @@ async function main(): Promise<void> {
       }
       raw.close();
 
-      if (!existsSync(join(CONSOLE_DIST, 'index.html'))) {
+      if (!COMPARE && !existsSync(join(CONSOLE_DIST, 'index.html'))) {
         console.log('\nthe console is not built (npm run build:console): live page not measured');
         return;
       }
@@ -294,8 +330,17 @@ async function main(): Promise<void> {
       console.log(
         `\nlive page, Chromium 1920×1080, fresh profile each run (${windows} windows in today's table); usable = figures, both charts, every window row, the feed, then a frame and a task; target ≤ 1000 ms`,
       );
-      printPage('opened with a session cookie', await livePageTimes(gw.httpUrl, { session: tokens.manager }, windows, PAGE_RUNS));
-      printPage('login page → credentials → live page', await livePageTimes(gw.httpUrl, { username: 'bench-manager', password: 'bench-password-1' }, windows, PAGE_RUNS));
+      const fronts = COMPARE ? await Promise.all(COMPARE.map((dist) => consoleFront(dist, gw.httpUrl))) : null;
+      try {
+        const urls = fronts?.map((f) => f.url) ?? [gw.httpUrl];
+        const label = (text: string, v: number) => (COMPARE ? `${text} [${basename(COMPARE[v]!)}]` : text);
+        const session = await livePageTimes(urls, { session: tokens.manager }, windows, PAGE_RUNS);
+        for (const [v, runs] of session.entries()) printPage(label('opened with a session cookie', v), runs);
+        const login = await livePageTimes(urls, { username: 'bench-manager', password: 'bench-password-1' }, windows, PAGE_RUNS);
+        for (const [v, runs] of login.entries()) printPage(label('login page → credentials → live page', v), runs);
+      } finally {
+        for (const f of fronts ?? []) await f.close();
+      }
     } finally {
       await gw.stop();
     }

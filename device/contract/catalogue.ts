@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { RatingLevel } from './levels.js';
-import { CATALOGUE_2020_1 } from './catalogue-2020.js';
+import { CURRENT_REASON_VERSION, REASON_CATALOGUES } from './reason-words.js';
 
 export interface CatalogueItem {
   code: number;
@@ -49,9 +49,10 @@ export const CatalogueVersionSchema = z.object({
   boReview: z.enum(['awaiting-native-reader', 'reviewed-by-native-reader']).optional(),
 });
 
-export const CATALOGUES: ReadonlyMap<string, CatalogueVersion> = new Map([[CATALOGUE_2020_1.version, CATALOGUE_2020_1]]);
+// One list of versions, kept in reason-words.ts (which browsers load without zod).
+export const CATALOGUES: ReadonlyMap<string, CatalogueVersion> = REASON_CATALOGUES;
 
-export const CURRENT_CATALOGUE_VERSION = CATALOGUE_2020_1.version;
+export const CURRENT_CATALOGUE_VERSION = CURRENT_REASON_VERSION;
 
 export function levelOfReason(code: number): number {
   return Math.floor(code / 100);

@@ -136,7 +136,7 @@ describe('the hall console', () => {
       .getByTestId('menu')
       .locator('[data-testid^="menu-"]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
-    expect(menu.sort()).toEqual(['menu-departments', 'menu-followups', 'menu-integrity', 'menu-items', 'menu-live', 'menu-registry', 'menu-staff', 'menu-windows']);
+    expect(menu.sort()).toEqual(['menu-departments', 'menu-followups', 'menu-integrity', 'menu-items', 'menu-live', 'menu-paper', 'menu-registry', 'menu-staff', 'menu-windows']);
     // 税务局 and the section below it: windows 02 and 03, nobody else's.
     const windows = await page.getByTestId('window-table').locator('tbody tr td:first-child').allTextContents();
     expect(windows.map((w) => w.trim()).sort()).toEqual(['02', '03']);

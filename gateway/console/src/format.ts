@@ -3,12 +3,17 @@
  * ledger's `china_date` does, whatever the time zone of the browser that shows it.
  */
 const CHINA = 'Asia/Shanghai';
-
-const dateParts = new Intl.DateTimeFormat('en-CA', { timeZone: CHINA, year: 'numeric', month: '2-digit', day: '2-digit' });
+/**
+ * China Standard Time is UTC+8 all year (no daylight saving since 1991), so the China date and
+ * clock are arithmetic. No Intl here: a browser's first time-zone formatter costs 40–60 ms, which
+ * the console's first script (first-answers.ts) and the live feed would pay before anything shows.
+ */
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+const chinaIso = (ms: number) => new Date(ms + CHINA_OFFSET_MS).toISOString();
 
 /** Today's date in China, YYYY-MM-DD. */
 export function chinaToday(now: Date = new Date()): string {
-  return dateParts.format(now);
+  return chinaIso(now.getTime()).slice(0, 10);
 }
 
 /** A China date `days` away from `date` (YYYY-MM-DD). */
@@ -39,6 +44,7 @@ export function formatTime(iso: string | null | undefined, locale: string, withD
   if (!iso) return '—';
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
+  if (!withDate) return chinaIso(ms).slice(11, 19); // "14:03:09" in every language
   return formatter(locale, withDate).format(new Date(ms));
 }
 

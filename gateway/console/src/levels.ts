@@ -1,18 +1,15 @@
 /**
  * The five levels as the console shows them (RULES.md R1: 5 = 非常满意 … 1 = 非常不满意; the
- * bottom two are 差评), from the wire contract, and the reasons' words from its catalogue.
+ * bottom two are 差评), and the reasons' words from the contract's catalogue. Only zod-free parts of
+ * the contract: its index brings ~100 kB of validators the live page would parse for nothing.
  */
-import { CURRENT_CATALOGUE_VERSION, describeReason, LEVELS, type RatingLevel } from '@hcp/contract';
+import type { RatingLevel } from '@hcp/contract';
+import { CURRENT_REASON_VERSION, reasonWords } from '@hcp/contract/reason-words';
 
 export const LEVELS_HIGH_FIRST: readonly RatingLevel[] = [5, 4, 3, 2, 1];
 
 export function isLevel(n: number): n is RatingLevel {
   return n === 1 || n === 2 || n === 3 || n === 4 || n === 5;
-}
-
-/** Whether a level is 差评 (R1). */
-export function isBad(level: number): boolean {
-  return isLevel(level) && LEVELS[level].bad;
 }
 
 /** Colours of the levels in charts: greens for good, grey for 基本满意, reds for 差评 (all ≥ 4.5:1 on white). */
@@ -23,7 +20,7 @@ export const LEVEL_COLOURS: Record<RatingLevel, string> = { 5: '#2b7a0b', 4: '#4
  * against, so the current one is used; an unknown code shows as its number.
  */
 export function reasonText(code: number, lang: string): string {
-  const item = describeReason(CURRENT_CATALOGUE_VERSION, code);
+  const item = reasonWords(CURRENT_REASON_VERSION, code);
   if (!item) return String(code);
   return lang === 'en' ? item.en : item.zh;
 }

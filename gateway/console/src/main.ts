@@ -1,9 +1,9 @@
-/** The console's entry: Element Plus's styles, then ours, the router and the language; nothing else starts here. */
-import 'element-plus/dist/index.css';
-import './styles/theme.css';
-import { createApp } from 'vue';
-import App from './App.vue';
-import { i18n } from './i18n';
-import { router } from './router';
+/**
+ * The console's first script: it asks the gateway its first questions (first-answers.ts), then
+ * loads the console itself (app.ts) — so the answers travel while Vue and Element Plus download
+ * and start, instead of after.
+ */
+import { askFirstQuestions } from './first-answers';
 
-createApp(App).use(i18n).use(router).mount('#app');
+askFirstQuestions(window.location.hash);
+void import('./app');

@@ -8921,6 +8921,717 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/paper/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The batches printed, newest first. Roles: manager, dept-head. */
+        get: {
+            parameters: {
+                query?: {
+                    windowId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batches: {
+                                batchId: string;
+                                windowId: string;
+                                windowNumber: string;
+                                department: string;
+                                count: number;
+                                /** @description cards of the batch entered so far */
+                                entered: number;
+                                printedBy: string;
+                                printedAt: string;
+                                /** @description as printed, with hyphens */
+                                firstSerial: string;
+                                lastSerial: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** @description Print a batch of 评议卡 for a window: its serials are issued and stored; download the sheets from …/pdf. Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        windowId: string;
+                        /**
+                         * @description cards to print, four to an A4 sheet
+                         * @default 40
+                         */
+                        count?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batchId: string;
+                            windowId: string;
+                            windowNumber: string;
+                            department: string;
+                            count: number;
+                            /** @description cards of the batch entered so far */
+                            entered: number;
+                            printedBy: string;
+                            printedAt: string;
+                            /** @description as printed, with hyphens */
+                            firstSerial: string;
+                            lastSerial: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/paper/batches/{batchId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The batch as A4 sheets of four A6 cards with cut marks (application/pdf). Print at 100%. Roles: manager, dept-head. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    batchId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the PDF */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/paper/cards/{serial}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One card by its serial as typed (hyphens optional) or either QR code as scanned (URL-encoded). Roles: manager, dept-head. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    serial: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description as printed, with hyphens */
+                            serial: string;
+                            windowId: string;
+                            windowNumber: string;
+                            department: string;
+                            batchId: string;
+                            printedAt: string;
+                            /**
+                             * @description blank: not entered yet and not rated by phone
+                             * @enum {string}
+                             */
+                            state: "blank" | "entered" | "rated-by-phone";
+                            enteredAt: string | null;
+                            enteredBy: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/paper/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The cards entered, newest entry first. Roles: manager, dept-head. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only the cards entered late */
+                    late?: "0" | "1" | "true" | "false";
+                    windowId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                /** @description as printed, with hyphens */
+                                serial: string;
+                                /** @description the rating in the ledger: card-<serial> */
+                                assessId: string;
+                                windowId: string;
+                                windowNumber: string;
+                                department: string;
+                                level: number;
+                                reasons: number[];
+                                hasComment: boolean;
+                                serviceDate: string;
+                                ratedAt: string;
+                                enteredAt: string;
+                                enteredBy: string;
+                                /** @description working days after the service day up to the day of entry (the hall calendar) */
+                                workingDaysAfter: number;
+                                /** @description entered more than `paper.entryWorkingDays` working days after the service (R6): stored, and flagged paper-late-entry */
+                                late: boolean;
+                                /** @description the last day an entry of this card was on time */
+                                dueDate: string;
+                            }[];
+                            entryWorkingDays: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** @description Enter a filled card: stored once in the ratings ledger (channel paper-card, assessId card-<serial>). Entered more than paper.entryWorkingDays working days after the service: stored and flagged late. Roles: manager, dept-head. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the serial as typed (7KQ4-M2XD-9RT, hyphens optional) or either QR code as scanned */
+                        serial: string;
+                        /** @description the day of the service written on the card (China date) */
+                        serviceDate: string;
+                        /** @description the time of the service when known; else the rating is dated noon of that day, China time */
+                        serviceTime?: string;
+                        /** @description 5 非常满意 … 1 非常不满意 */
+                        level: number;
+                        /**
+                         * @description reason codes ticked, of the level ticked
+                         * @default []
+                         */
+                        reasons?: number[];
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description as printed, with hyphens */
+                            serial: string;
+                            /** @description the rating in the ledger: card-<serial> */
+                            assessId: string;
+                            windowId: string;
+                            windowNumber: string;
+                            department: string;
+                            level: number;
+                            reasons: number[];
+                            hasComment: boolean;
+                            serviceDate: string;
+                            ratedAt: string;
+                            enteredAt: string;
+                            enteredBy: string;
+                            /** @description working days after the service day up to the day of entry (the hall calendar) */
+                            workingDaysAfter: number;
+                            /** @description entered more than `paper.entryWorkingDays` working days after the service (R6): stored, and flagged paper-late-entry */
+                            late: boolean;
+                            /** @description the last day an entry of this card was on time */
+                            dueDate: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/village/bundles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Import a village device’s bundle (its file’s JSON as the body) through the MQTT ingest; answers what was stored and the signed receipt for the device. Roles: hall-it. */
+        post: {
+            parameters: {
+                query?: {
+                    as?: "summary" | "receipt-file";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        format: "hcp-village-bundle-1";
+                        /** Format: uuid */
+                        bundleId: string;
+                        deviceId: string;
+                        keyFingerprint: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        ackedThroughSeq: number;
+                        clocks: {
+                            fromSeq: number;
+                            current: boolean;
+                            offsetMs: number | null;
+                        }[];
+                        records: ({
+                            /** Format: uuid */
+                            id: string;
+                            deviceId: string;
+                            seq: number;
+                            prevHash: string;
+                            hash: string;
+                            sig: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            kind: "rating";
+                            level: number;
+                            /** @enum {string} */
+                            channel: "device-touch" | "device-button" | "paper-card";
+                            catalogueVersion: string;
+                            windowId: string;
+                            staffId?: string;
+                            invitation: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                source: "case" | "staff";
+                                caseNo?: string;
+                                itemCode?: string;
+                                itemName?: string;
+                                /** Format: date-time */
+                                invitedAt: string;
+                            };
+                            facts: {
+                                msFromInvitation: number;
+                                staffLoggedIn: boolean;
+                                unarmedPressesBefore: number;
+                                ratingsInLastMinute: number;
+                                flags: ("fast-press" | "burst" | "unarmed-presses" | "no-staff")[];
+                            };
+                        } | {
+                            /** Format: uuid */
+                            id: string;
+                            deviceId: string;
+                            seq: number;
+                            prevHash: string;
+                            hash: string;
+                            sig: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            kind: "detail";
+                            /** Format: uuid */
+                            ratingId: string;
+                            reasons: number[];
+                            comment?: string;
+                            contact?: {
+                                /** @enum {string} */
+                                alg: "x25519-aes256gcm";
+                                keyId: string;
+                                epk: string;
+                                iv: string;
+                                ct: string;
+                                tag: string;
+                            };
+                        })[];
+                        digest: string;
+                        signature: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            summary: {
+                                bundleId: string;
+                                deviceId: string;
+                                epoch: number;
+                                records: number;
+                                /** @description stored by this import */
+                                stored: number;
+                                /** @description stored before (an earlier import, or MQTT): not stored again */
+                                alreadyStored: number;
+                                /** @description records ingest refused, by code (as an MQTT ack names them) */
+                                rejected: {
+                                    [key: string]: number;
+                                };
+                                committedThroughSeq: number;
+                            };
+                            /** @description null: the gateway has no village.certFile/keyFile to sign with */
+                            receipt: {
+                                /** @enum {string} */
+                                format: "hcp-village-receipt-1";
+                                /** Format: uuid */
+                                receiptId: string;
+                                /** Format: uuid */
+                                bundleId: string;
+                                deviceId: string;
+                                keyFingerprint: string;
+                                epoch: number;
+                                committedThroughSeq: number;
+                                headHash: string | null;
+                                acked: {
+                                    fromSeq: number;
+                                    throughSeq: number;
+                                }[];
+                                rejected: {
+                                    seq: number;
+                                    /** @enum {string} */
+                                    code: "schema" | "wrong-device" | "bad-signature" | "hash-mismatch" | "chain-gap" | "chain-fork" | "unknown-rating" | "catalogue" | "retired-device" | "duplicate-id" | "stale-key";
+                                    reason: string;
+                                }[];
+                                /** Format: date-time */
+                                signedAt: string;
+                                certificatePem: string;
+                                signature: string;
+                            } | null;
+                            receiptFileName: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/window-posters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Whether window posters can be printed: the base of the rating pages their codes lead to, or null. Roles: hall-it, manager. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            qrBaseUrl: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/windows/{windowId}/poster.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The window's A4 poster (PDF): hall, window number and department, 手机扫码评价 / Scan to rate, and the QR code of <qrBaseUrl>/w/<windowId>. 409 when the hall has no qrBaseUrl. Roles: hall-it, manager. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    windowId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the PDF */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/windows/posters.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every window's poster, one A4 page each, by window number (PDF). 409 when the hall has no qrBaseUrl. Roles: hall-it, manager. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the PDF */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

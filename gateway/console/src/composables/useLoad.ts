@@ -12,7 +12,16 @@ export interface Loaded<T> {
   reload(): Promise<void>;
 }
 
-export function useLoad<T>(fn: () => Promise<T>, o: { immediate?: boolean } = {}): Loaded<T> {
+export interface LoadOptions {
+  immediate?: boolean;
+  /**
+   * Keep the data shown when a reload answers the same (compared as JSON): nothing on the page
+   * is drawn again. For a big page reloaded "in case" (the live hall when its stream opens).
+   */
+  keepWhenSame?: boolean;
+}
+
+export function useLoad<T>(fn: () => Promise<T>, o: LoadOptions = {}): Loaded<T> {
   const data = shallowRef<T | undefined>();
   const loading = ref(false);
   const error = shallowRef<Error | null>(null);
@@ -23,7 +32,8 @@ export function useLoad<T>(fn: () => Promise<T>, o: { immediate?: boolean } = {}
     try {
       const value = await fn();
       if (mine !== latest) return;
-      data.value = value;
+      const same = o.keepWhenSame && data.value !== undefined && JSON.stringify(value) === JSON.stringify(data.value);
+      if (!same) data.value = value;
       error.value = null;
     } catch (err) {
       if (mine === latest) error.value = err instanceof Error ? err : new Error(String(err));

@@ -7,6 +7,7 @@ import { computed, ref } from 'vue';
 import { need } from '../api/call';
 import { api } from '../api/client';
 import type { Me, Role } from '../api/types';
+import { forgetLiveAnswers, takeFirstMe } from '../first-answers';
 
 const me = ref<Me | null>(null);
 let pending: Promise<Me | null> | null = null;
@@ -15,11 +16,17 @@ let pending: Promise<Me | null> | null = null;
 export function loadSession(force = false): Promise<Me | null> {
   if (me.value && !force) return Promise.resolve(me.value);
   if (!pending || force) {
-    pending = api
-      .GET('/api/me')
+    // The answer main.ts asked for at start, the first time; a forced check (after a login) asks
+    // anew and throws that early answer away, which no longer says who is logged in.
+    const first = takeFirstMe();
+    const asked = (!force && first) || api.GET('/api/me');
+    pending = asked
       .then((r) => (me.value = r.data ?? null))
       .catch(() => (me.value = null))
-      .finally(() => (pending = null));
+      .finally(() => {
+        pending = null;
+        if (!me.value) forgetLiveAnswers();
+      });
   }
   return pending;
 }

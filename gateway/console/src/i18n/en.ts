@@ -1,4 +1,5 @@
 /** The console in English: the same keys as zh-CN.ts (the type says so). */
+import { paperEn } from '../views/paper/paper-messages';
 import type zhCN from './zh-CN';
 
 const en: typeof zhCN = {
@@ -27,6 +28,9 @@ const en: typeof zhCN = {
     audit: 'Audit log',
     followups: '差评 follow-up',
     reports: 'Reports',
+    paper: 'Paper cards',
+    releases: 'Releases',
+    village: 'Village bundles',
   },
   roles: {
     'hall-it': 'Hall IT',
@@ -258,6 +262,8 @@ const en: typeof zhCN = {
       'uplink-province-unreachable': 'Province unreachable',
       'followup-due-soon': '差评 rectification due soon',
       'followup-overdue': '差评 rectification overdue',
+      'update-rolled-back': 'Device update rolled back',
+      'update-failed': 'Device update failed',
     },
     kindHelp: {
       'device-offline': 'The device lost its connection during opening hours: check power and network; its ratings sync when it is back.',
@@ -275,6 +281,9 @@ const en: typeof zhCN = {
       'uplink-province-unreachable': 'The gateway cannot reach the province for now: ratings wait here and go up when it is back.',
       'followup-due-soon': 'A 差评 is due to be rectified soon: the handler should finish it, or ask for an extension as the rules allow.',
       'followup-overdue': 'A 差评 is past its rectification deadline: it was escalated; follow up with the handler or assign it anew.',
+      'update-rolled-back':
+        'The new version did not run well on this device, so it went back to its old version by itself; ratings go on. See why under Releases, and fix it with a new release.',
+      'update-failed': 'The device refused the new version, or the new version fails and cannot go back: see why under Releases and act now.',
     },
   },
   registry: {
@@ -304,6 +313,13 @@ const en: typeof zhCN = {
       dialogEdit: 'Change window',
       empty: 'No windows yet',
       devices: 'Devices',
+      poster: 'Poster',
+      posterOf: 'Print the rating poster of window {number}',
+      postersAll: 'Print all posters',
+      postersHint: 'One A4 poster (PDF) per window: the hall, window number and department, and the QR code to rate by phone; open it and print.',
+      postersUnknown: 'Posters cannot be printed now: the gateway did not say whether they can.',
+      postersOff:
+        'Posters cannot be printed: this hall has no address for rating by phone (hall.qrBaseUrl in the gateway config), so a printed code would lead nowhere. Ask hall IT to set it first.',
     },
     items: {
       title: 'Service items',
@@ -928,6 +944,7 @@ const en: typeof zhCN = {
     title: 'No such page',
     back: 'Back to the start',
   },
+  paper: paperEn,
 };
 
 export default en;

@@ -1,3 +1,5 @@
+import { paperZh } from '../views/paper/paper-messages';
+
 /** The console's Chinese (the default language). en.ts has the same keys; vue-i18n checks them (i18n/index.ts). */
 export default {
   app: {
@@ -25,6 +27,9 @@ export default {
     audit: '审计日志',
     followups: '差评处置',
     reports: '统计报表',
+    paper: '纸质评议卡',
+    releases: '软件发布',
+    village: '村级数据导入',
   },
   roles: {
     'hall-it': '大厅信息化',
@@ -256,6 +261,8 @@ export default {
       'uplink-province-unreachable': '省平台无法连接',
       'followup-due-soon': '差评整改即将到期',
       'followup-overdue': '差评整改已逾期',
+      'update-rolled-back': '设备升级失败，已退回旧版本',
+      'update-failed': '设备升级失败',
     },
     kindHelp: {
       'device-offline': '设备在办公时间内失去连接：检查电源和网络，设备离线期间的评价会在恢复后补传。',
@@ -273,6 +280,8 @@ export default {
       'uplink-province-unreachable': '网关暂时连不上省平台：评价在本地排队，恢复后自动补报。',
       'followup-due-soon': '一件差评的整改期限快到了：请经办人尽快整改，或按规定申请延期。',
       'followup-overdue': '一件差评过了整改期限仍未整改：已逐级上报，请督促经办人或重新指派。',
+      'update-rolled-back': '新版本在这台设备上没能正常运行，设备已自动退回旧版本，评价照常进行。请在“软件发布”中查看原因，修复后发布新版本。',
+      'update-failed': '设备拒绝安装新版本，或新版本出错却无法退回：请在“软件发布”中查看原因，尽快处理。',
     },
   },
   registry: {
@@ -302,6 +311,12 @@ export default {
       dialogEdit: '修改窗口',
       empty: '还没有窗口',
       devices: '设备',
+      poster: '评价海报',
+      posterOf: '打印 {number} 号窗口的评价海报',
+      postersAll: '打印全部海报',
+      postersHint: '每个窗口一张 A4 海报（PDF）：大厅、窗口号和部门，以及手机扫码评价的二维码，打开后即可打印。',
+      postersUnknown: '暂时无法打印评价海报：网关没有回答能否打印。',
+      postersOff: '无法打印评价海报：本大厅没有设置扫码评价的地址（网关配置 hall.qrBaseUrl），印出的二维码将无处可去。请联系大厅信息技术人员设置后再打印。',
     },
     items: {
       title: '服务事项',
@@ -922,4 +937,5 @@ export default {
     title: '页面不存在',
     back: '返回首页',
   },
+  paper: paperZh,
 };

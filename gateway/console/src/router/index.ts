@@ -7,6 +7,8 @@
 import { createRouter, createWebHashHistory, type RouteLocationNormalized } from 'vue-router';
 import { whenUnauthorized } from '../api/client';
 import { forgetSession, loadSession } from '../composables/useSession';
+import { preloadCharts } from '../charts/echarts';
+import { askLiveAnswers } from '../first-answers';
 import { preloadRoute, prefetchWhenIdle } from './preload';
 import { consolePages, homeFor, mayOpen } from './routes';
 
@@ -26,7 +28,10 @@ router.beforeEach(async (to: RouteLocationNormalized) => {
   // the browser's six connections then carry the chunks).
   const session = loadSession();
   preloadRoute(to);
+  // The live hall's figures travel while the session is checked (first-answers.ts).
+  if (to.name === 'live') askLiveAnswers();
   const me = await session;
+  if (me && to.name === 'live') preloadCharts();
   if (!me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
   if (to.path === '/' || !mayOpen(me.role, to.meta.roles)) return homeFor(me.role);
   return true;

@@ -9,6 +9,7 @@ import type { RouteRecordRaw } from 'vue-router';
 import type { Role } from '../api/types';
 import type { MessageSchema } from '../i18n';
 import { followupsPage } from '../views/followups/followups-route';
+import { paperPage } from '../views/paper/paper-route';
 import { reportsPage } from '../views/reports/reports-route';
 
 export type NavKey = `nav.${keyof MessageSchema['nav']}`;
@@ -34,6 +35,7 @@ export const consolePages: RouteRecordRaw[] = [
   { path: 'live', name: 'live', component: () => import('../views/LiveView.vue'), meta: { roles: READERS, titleKey: 'nav.live', icon: DataLine } },
   followupsPage,
   reportsPage,
+  paperPage,
   {
     path: 'screen-links',
     name: 'screen-links',
