@@ -14,6 +14,7 @@ import type { FeatureContext } from '../feature.js';
 import type { ReleaseDb, ReleaseTx } from './releases-schema.js';
 import type { ReleaseFiles } from './release-files.js';
 import type { Rollouts } from './rollouts.js';
+import { alertOnUpdateReports } from './update-alerts.js';
 
 const CHALLENGE_TTL_MS = 120_000;
 
@@ -69,7 +70,8 @@ export function deviceUpdateRoutes(ctx: FeatureContext, rollouts: Rollouts, file
         const body = parse(UpdateCheckInSchema, req.body, reply);
         if (!body) return;
         if (!(await proven(db, ctx, deviceId, body.challenge, body.signature))) return reply.code(403).send(refuse);
-        const answer = await rollouts.checkIn(deviceId, body.reports);
+        const { offer: answer, recorded } = await rollouts.checkIn(deviceId, body.reports);
+        await alertOnUpdateReports(ctx.alerts, deviceId, recorded);
         for (const r of body.reports) log.info({ deviceId, version: r.version, state: r.state, reason: r.reason }, 'device update report');
         if (answer?.released.length) log.info({ version: answer.version, devices: answer.released.length }, 'the canary is healthy: the rest of the rollout is offered');
         if (!answer) return { offer: null };

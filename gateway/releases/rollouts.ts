@@ -31,6 +31,12 @@ export interface OfferRow {
   stateAt: string;
 }
 
+/** A check-in's outcome: the live offer (with a fresh download token) if any, and the reports recorded (not ignored). */
+export interface CheckInResult {
+  offer: { version: string; token: string; released: string[] } | null;
+  recorded: UpdateReport[];
+}
+
 export class Rollouts {
   constructor(
     private readonly store: GatewayStore,
@@ -102,12 +108,13 @@ export class Rollouts {
 
   /**
    * A device's check-in: record its reports, then answer its live offer (with a fresh download
-   * token) or null. A healthy canary releases the rest of its rollout.
+   * token) or null, and which reports were recorded. A healthy canary releases the rest of its rollout.
    */
-  async checkIn(deviceId: string, reports: UpdateReport[]): Promise<{ version: string; token: string; released: string[] } | null> {
+  async checkIn(deviceId: string, reports: UpdateReport[]): Promise<CheckInResult> {
     return this.write(async (trx) => {
       const now = this.now();
       let released: string[] = [];
+      const recorded: UpdateReport[] = [];
       for (const r of reports) {
         const row = await trx.selectFrom('release_offers').select(['role', 'state']).where('device_id', '=', deviceId).where('version', '=', r.version).executeTakeFirst();
         // A report on an offer that was superseded or never made changes nothing.
@@ -118,10 +125,11 @@ export class Rollouts {
           .where('device_id', '=', deviceId)
           .where('version', '=', r.version)
           .execute();
+        recorded.push(r);
         if (r.state === 'healthy' && row.role === 'canary') released = await this.releaseHeld(trx, r.version);
       }
       const live = await trx.selectFrom('release_offers').select('version').where('device_id', '=', deviceId).where('state', 'in', LIVE_OFFER_STATES).executeTakeFirst();
-      if (!live) return null;
+      if (!live) return { offer: null, recorded };
       const token = randomBytes(24).toString('base64url');
       await trx
         .updateTable('release_offers')
@@ -129,7 +137,7 @@ export class Rollouts {
         .where('device_id', '=', deviceId)
         .where('version', '=', live.version)
         .execute();
-      return { version: live.version, token, released };
+      return { offer: { version: live.version, token, released }, recorded };
     });
   }
 

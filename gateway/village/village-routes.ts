@@ -74,7 +74,11 @@ export function villageRoutes({ importer, auth, audit, maxBundleBytes }: Village
       });
       if (q.as === 'receipt-file') {
         if (!r.receipt) return reply.code(409).send({ error: 'no-receipt-key', message: 'imported, but this gateway has no village.certFile/keyFile to sign a receipt with' });
-        return reply.header('content-disposition', `attachment; filename="${r.receiptFileName}"`).send(r.receipt);
+        // As a file, not through the route's answer schema (which describes the summary).
+        return reply
+          .type('application/json')
+          .header('content-disposition', `attachment; filename="${r.receiptFileName}"`)
+          .send(`${JSON.stringify(r.receipt)}\n`);
       }
       return { summary: s, receipt: r.receipt, receiptFileName: r.receiptFileName };
     });

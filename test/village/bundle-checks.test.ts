@@ -107,6 +107,16 @@ describe('village bundles at the gateway', () => {
     expect(first.body.receipt).toMatchObject({ deviceId: 'dev-v01', committedThroughSeq: 8, acked: [{ fromSeq: 1, throughSeq: 8 }], rejected: [] });
     const again = await post(hallIt, bundle);
     expect(again.body.summary).toMatchObject({ stored: 0, alreadyStored: 8, committedThroughSeq: 8 });
+    // As docs/VILLAGE.md's curl line asks: the receipt file itself, to save on the stick.
+    const file = await fetch(`${gw.httpUrl}/api/village/bundles?as=receipt-file`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hallIt.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(bundle),
+    });
+    const text = await file.text();
+    expect(file.status, text).toBe(200);
+    expect(JSON.parse(text)).toMatchObject({ deviceId: 'dev-v01', committedThroughSeq: 8, acked: [{ fromSeq: 1, throughSeq: 8 }] });
+    expect(file.headers.get('content-disposition')).toMatch(/attachment; filename="hcp-receipt-dev-v01-/);
     expect(await storedCount('dev-v01')).toBe(8);
     await gw.assessor.catchUp();
     const ratings = await gw.store.db.selectFrom('assessments').select('case_no').where('device_id', '=', 'dev-v01').execute();
@@ -115,6 +125,7 @@ describe('village bundles at the gateway', () => {
     const audit = await gw.store.db.selectFrom('audit_log').select(['actor', 'action', 'subject']).where('action', 'like', 'village-%').execute();
     expect(audit.filter((a) => a.action === 'village-bundle-refused')).toHaveLength(4);
     expect(audit.filter((a) => a.action === 'village-bundle-imported')).toEqual([
+      { actor: 'it-zhang', action: 'village-bundle-imported', subject: 'dev-v01' },
       { actor: 'it-zhang', action: 'village-bundle-imported', subject: 'dev-v01' },
       { actor: 'it-zhang', action: 'village-bundle-imported', subject: 'dev-v01' },
     ]);

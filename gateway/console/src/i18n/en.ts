@@ -1,5 +1,7 @@
 /** The console in English: the same keys as zh-CN.ts (the type says so). */
 import { paperEn } from '../views/paper/paper-messages';
+import { releasesEn } from '../views/releases/releases-messages';
+import { villageEn } from '../views/village/village-messages';
 import type zhCN from './zh-CN';
 
 const en: typeof zhCN = {
@@ -945,6 +947,8 @@ const en: typeof zhCN = {
     back: 'Back to the start',
   },
   paper: paperEn,
+  releases: releasesEn,
+  village: villageEn,
 };
 
 export default en;

@@ -1,4 +1,6 @@
 import { paperZh } from '../views/paper/paper-messages';
+import { releasesZh } from '../views/releases/releases-messages';
+import { villageZh } from '../views/village/village-messages';
 
 /** The console's Chinese (the default language). en.ts has the same keys; vue-i18n checks them (i18n/index.ts). */
 export default {
@@ -938,4 +940,6 @@ export default {
     back: '返回首页',
   },
   paper: paperZh,
+  releases: releasesZh,
+  village: villageZh,
 };

@@ -10,7 +10,9 @@ import type { Role } from '../api/types';
 import type { MessageSchema } from '../i18n';
 import { followupsPage } from '../views/followups/followups-route';
 import { paperPage } from '../views/paper/paper-route';
+import { releasesPage } from '../views/releases/releases-route';
 import { reportsPage } from '../views/reports/reports-route';
+import { villagePage } from '../views/village/village-route';
 
 export type NavKey = `nav.${keyof MessageSchema['nav']}`;
 
@@ -79,6 +81,8 @@ export const consolePages: RouteRecordRaw[] = [
     component: () => import('../views/registry/RegistryDevicesView.vue'),
     meta: { roles: ['hall-it'], titleKey: 'nav.registryDevices', icon: Link, group: 'registry' },
   },
+  releasesPage,
+  villagePage,
   { path: 'accounts', name: 'accounts', component: () => import('../views/AccountsView.vue'), meta: { roles: ['hall-it'], titleKey: 'nav.accounts', icon: User } },
   {
     path: 'integrity',
