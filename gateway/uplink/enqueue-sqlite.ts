@@ -1,5 +1,5 @@
 /**
- * The enqueuer's SQLite fast path (enqueue.ts): its two hot statements, prepared once and used only
+ * The enqueuer's SQLite fast path (enqueue.ts): its three hot statements, prepared once and used only
  * inside the enqueue step's write transaction, which holds the one connection (GatewayStore.sqlite).
  * PostgreSQL runs the same steps through Kysely. Measured with `npm run bench:uplink` (issue 10).
  */
@@ -73,8 +73,23 @@ for (const [column, value] of Object.entries(ledgerRowOf([...LEDGER_COLUMNS]))) 
   if (column !== value) throw new Error(`ledgerRowOf reads ${column} from the position of ${String(value)}`);
 }
 
+/**
+ * The fast path's read of the ledger's change log after the cursor, by position: Kysely built this
+ * query and an object per entry for every chunk of 2,000.
+ */
+const FAST_LOG_SQL = 'SELECT seq, assess_id, change FROM assessment_log WHERE seq > ? ORDER BY seq LIMIT ?';
+
+/** An entry of the ratings ledger's change log. */
+export interface LogEntry {
+  seq: number;
+  assess_id: string;
+  change: string;
+}
+
 /** SQLite's hand-tuned statements (same connection, used only inside the step's transaction). */
 export interface FastStatements {
+  /** Up to `limit` log entries after `after`, in seq order. */
+  log: (after: number, limit: number) => LogEntry[];
   /** One outbox row, its values by outboxValues(). */
   insert: Database.Statement;
   /** The ledger rows of these assessments (any order; unknown ids are absent). */
@@ -83,7 +98,12 @@ export interface FastStatements {
 
 export function fastStatements(sqlite: Database.Database): FastStatements {
   const ledger = sqlite.prepare(FAST_LEDGER_SQL).raw(true);
-  return { insert: sqlite.prepare(FAST_INSERT_SQL), ledger: (ids) => (ledger.all(JSON.stringify(ids)) as unknown[][]).map(ledgerRowOf) };
+  const log = sqlite.prepare(FAST_LOG_SQL).raw(true);
+  return {
+    log: (after, limit) => (log.all(after, limit) as [number, string, string][]).map(([seq, assess_id, change]) => ({ seq, assess_id, change })),
+    insert: sqlite.prepare(FAST_INSERT_SQL),
+    ledger: (ids) => (ledger.all(JSON.stringify(ids)) as unknown[][]).map(ledgerRowOf),
+  };
 }
 
 /** The row's values in FAST_INSERT_SQL's order. */

@@ -106,19 +106,17 @@ class EnqueueStep {
 
   async followLog(chunk: number): Promise<number> {
     const cursor = await this.trx.selectFrom('cursors').select('position').where('name', '=', CURSOR).executeTakeFirst();
-    const entries = await this.trx
-      .selectFrom('assessment_log')
-      .select(['seq', 'assess_id', 'change'])
-      .where('seq', '>', cursor?.position ?? 0)
-      .orderBy('seq')
-      .limit(chunk)
-      .execute();
+    const after = cursor?.position ?? 0;
+    const entries = this.fast
+      ? this.fast.log(after, chunk)
+      : await this.trx.selectFrom('assessment_log').select(['seq', 'assess_id', 'change']).where('seq', '>', after).orderBy('seq').limit(chunk).execute();
     if (entries.length === 0) return 0;
     const ids = [...new Set(entries.map((e) => e.assess_id))];
     const rows = this.fast ? this.fast.ledger(ids) : await this.trx.selectFrom('assessments').select(LEDGER_COLUMNS).where('assess_id', 'in', ids).execute();
     for (const a of rows) this.ledger.set(a.assess_id, a);
     for (const e of entries) {
-      const a = await this.assessment(e.assess_id);
+      // The chunk's rows were read above: no await (a promise per rating) unless one is missing.
+      const a = this.ledger.get(e.assess_id) ?? (await this.assessment(e.assess_id));
       if (!a) {
         this.log.error({ assessId: e.assess_id, seq: e.seq }, 'assessment_log names an assessment that does not exist: skipped');
         continue;
@@ -162,7 +160,7 @@ class EnqueueStep {
 
   private async created(a: LedgerRow, logSeq: number): Promise<void> {
     // A device's next rating means the details screen of its previous one has closed.
-    if (a.device_id) {
+    if (a.device_id && this.held.size > 0) {
       const key = orderKeyOf(a);
       await this.releaseHeldWhere((h) => h.order_key === key && h.assess_id !== a.assess_id);
     }

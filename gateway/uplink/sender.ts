@@ -15,6 +15,7 @@
  *    before the request that carries it leaves, so the enqueuer never drops one the province may
  *    already hold (enqueue.ts, issue 10 hole 2).
  */
+import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../feature.js';
@@ -22,6 +23,7 @@ import type { GatewayStore } from '../store/database.js';
 import type { BatchAnswer, ItemOutcome, ProvinceAdapter } from './adapter.js';
 import { isUplinkItemShape, type AmendmentItem, type CorrectionItem, type RatingItem, type RectificationItem, type UplinkItem } from './items.js';
 import { OutcomeCommit, type OutRow } from './outcome-commit.js';
+import { fastPick, PICK_COLUMNS } from './pick-sqlite.js';
 import { UPLINK_LANES } from './outbox.js';
 
 export interface SenderOptions {
@@ -66,8 +68,10 @@ export class UplinkSender {
   private readonly random: () => number;
   private abort = new AbortController();
   private workers: Promise<void>[] = [];
-  private wake: Array<() => void> = [];
+  /** Ends the idle workers' waits (idle()). */
+  private readonly wake = new Set<() => void>();
   private readonly outcomes: OutcomeCommit;
+  private fastPick: ReturnType<typeof fastPick> | undefined;
 
   constructor(
     private readonly store: GatewayStore,
@@ -108,7 +112,7 @@ export class UplinkSender {
 
   /** New rows were enqueued: wake idle workers instead of waiting for the poll. */
   poke(): void {
-    for (const w of this.wake.splice(0)) w();
+    for (const end of [...this.wake]) end();
   }
 
   async pendingCount(): Promise<number> {
@@ -168,20 +172,34 @@ export class UplinkSender {
   /** The lane's oldest pending rows whose predecessor (if any) is at the province, skipping rows answered but not yet committed. */
   private async pick(lane: number): Promise<OutRow[]> {
     const skip = this.outcomes.waitingIn(lane);
-    const rows = await this.store.db
-      .selectFrom('uplink_outbox as o')
-      .select(['o.id', 'o.item_key', 'o.assess_id', 'o.payload', 'o.attempts', 'o.revision', 'o.replaceable', 'o.on_wire'])
-      // A literal, not a parameter: only then may SQLite use the partial index of pending rows.
-      .where('o.state', '=', sql.lit('pending'))
-      .where('o.lane', '=', lane)
-      .where((eb) =>
-        eb.or([eb('o.after_id', 'is', null), eb.exists(eb.selectFrom('uplink_outbox as p').select('p.id').whereRef('p.id', '=', 'o.after_id').where('p.state', '=', 'sent'))]),
-      )
-      .orderBy('o.at')
-      .orderBy('o.id')
-      .limit(this.o.batchSize + skip)
-      .execute();
+    const limit = this.o.batchSize + skip;
+    const rows = this.store.sqlite ? await this.pickFast(this.store.sqlite, lane, limit) : await this.pickQuery(lane, limit);
     return skip > 0 ? rows.filter((r) => !this.outcomes.isWaiting(r.id)).slice(0, this.o.batchSize) : rows;
+  }
+
+  /** pickQuery() on SQLite, prepared once, rows read as arrays (pick-sqlite.ts). */
+  private pickFast(db: Database.Database, lane: number, limit: number): Promise<OutRow[]> {
+    const pick = (this.fastPick ??= fastPick(db));
+    // Under Kysely's hold of the one connection, as the query would run: never inside another's transaction.
+    return this.store.db.connection().execute(async () => pick(lane, limit));
+  }
+
+  private pickQuery(lane: number, limit: number): Promise<OutRow[]> {
+    return (
+      this.store.db
+        .selectFrom('uplink_outbox as o')
+        .select([...PICK_COLUMNS].map((c) => `o.${c}` as const))
+        // A literal, not a parameter: only then may SQLite use the partial index of pending rows.
+        .where('o.state', '=', sql.lit('pending'))
+        .where('o.lane', '=', lane)
+        .where((eb) =>
+          eb.or([eb('o.after_id', 'is', null), eb.exists(eb.selectFrom('uplink_outbox as p').select('p.id').whereRef('p.id', '=', 'o.after_id').where('p.state', '=', 'sent'))]),
+        )
+        .orderBy('o.at')
+        .orderBy('o.id')
+        .limit(limit)
+        .execute()
+    );
   }
 
   /** Mark defaults `on_wire` before they leave; one the enqueuer dropped meanwhile stays home. */
@@ -268,16 +286,24 @@ export class UplinkSender {
     return Math.max(jittered, Math.min(retryAfterMs ?? 0, this.o.maxBackoffMs));
   }
 
+  /**
+   * Wait `idleMs`, or less if poked or stopped. A poke ends the wait itself, not only the promise:
+   * a wait left running kept its timer and its abort listener until `idleMs` ran out, so with a
+   * pump every few ms they piled up on the sender's signal (MaxListenersExceededWarning).
+   */
   private idle(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      let settled = false;
-      const done = () => {
-        if (settled) return;
-        settled = true;
+      const wait = new AbortController();
+      const end = () => {
+        signal.removeEventListener('abort', end);
+        this.wake.delete(end);
+        wait.abort();
         resolve();
       };
-      this.wake.push(done);
-      void this.sleep(this.o.idleMs, signal).then(done);
+      signal.addEventListener('abort', end, { once: true });
+      this.wake.add(end);
+      void this.sleep(this.o.idleMs, wait.signal).then(end, end);
     });
   }
 }
