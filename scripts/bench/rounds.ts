@@ -1,0 +1,41 @@
+/**
+ * Interleaved rounds (issue 14, "make every bench's ratio mean something"): each figure and its
+ * baseline are measured alternately, round after round (the order flips each round so neither
+ * always runs on a warmer or a quieter machine), and the bench prints the median of each and the
+ * median of the per-round ratios with their spread (min–max).
+ */
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export interface Paired<T> {
+  figure: T[];
+  baseline: T[];
+}
+
+/** Run `figure` and `baseline` `rounds` times, alternating which goes first. */
+export async function interleave<T>(rounds: number, figure: () => Promise<T>, baseline: () => Promise<T>): Promise<Paired<T>> {
+  const out: Paired<T> = { figure: [], baseline: [] };
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      out.figure.push(await figure());
+      out.baseline.push(await baseline());
+    } else {
+      out.baseline.push(await baseline());
+      out.figure.push(await figure());
+    }
+  }
+  return out;
+}
+
+/** Per-round ratios figure/baseline. */
+export const ratios = (p: Paired<number>): number[] => p.figure.map((f, i) => f / p.baseline[i]!);
+
+export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** "median ratio 0.41× (0.38–0.45 over 3 rounds)" */
+export function ratioText(ratios: number[], digits = 2): string {
+  return `${median(ratios).toFixed(digits)}× (${Math.min(...ratios).toFixed(digits)}–${Math.max(...ratios).toFixed(digits)} over ${ratios.length} rounds)`;
+}

@@ -1,0 +1,137 @@
+/**
+ * Simulated evaluator devices for the gateway benchmarks: enrolled through the real HTTP API (scrypt
+ * per device, as in production), logging in with a key proof, sending signed hash-chained batches
+ * over MQTT with at most 2 in flight (as device/sync does).
+ */
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { v7 as uuidv7 } from 'uuid';
+import { GENESIS_HASH, composeProofPassword, enrolmentProofText, mqttProofText, type ChainRecord, type UnsignedRecord } from '@hcp/contract';
+import { hashRecord, signHash } from '@hcp/contract/chain';
+import type { RunningGateway } from '../lib/gateway-process.js';
+
+export const BATCH = 500;
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface SimDevice {
+  id: string;
+  key: KeyObject;
+  client?: MqttClient | undefined;
+  head: { seq: number; hash: string };
+  password?: string;
+  keyProof?: string | undefined;
+}
+
+export function rawDevice(id: string): SimDevice {
+  return { id, key: generateKeyPairSync('ed25519').privateKey, head: { seq: 0, hash: GENESIS_HASH } };
+}
+
+export function makeRecords(d: SimDevice, n: number): ChainRecord[] {
+  const out: ChainRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = new Date().toISOString();
+    const u: UnsignedRecord = {
+      kind: 'rating',
+      id: uuidv7(),
+      deviceId: d.id,
+      seq: d.head.seq + 1,
+      prevHash: d.head.hash,
+      at,
+      level: 5,
+      channel: 'device-button',
+      catalogueVersion: '2020.1',
+      windowId: 'w-01',
+      staffId: 's-001',
+      invitation: { id: uuidv7(), source: 'staff', invitedAt: at },
+      facts: { msFromInvitation: 2100, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 1, flags: [] },
+    };
+    const hash = hashRecord(u);
+    out.push({ ...u, hash, sig: signHash(hash, d.key) } as ChainRecord);
+    d.head = { seq: u.seq, hash };
+  }
+  return out;
+}
+
+export const batchPayload = (d: SimDevice, n: number): string => JSON.stringify({ batchId: uuidv7(), deviceId: d.id, records: makeRecords(d, n) });
+
+export async function enrolDevices(gw: RunningGateway, n: number, prefix: string): Promise<SimDevice[]> {
+  const out: SimDevice[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = `${prefix}-${String(i).padStart(4, '0')}`;
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const { code } = (await gw.api('POST', '/api/devices', { deviceId: id, windowId: 'w-01' })).body;
+    const proof = sign(null, Buffer.from(enrolmentProofText(id, code)), privateKey).toString('base64');
+    const creds = (await (
+      await fetch(`${gw.http}/api/enrol`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ deviceId: id, code, publicKeyPem: pem, proof }),
+      })
+    ).json()) as { password: string; keyProof?: string };
+    out.push({ id, key: privateKey, head: { seq: 0, hash: GENESIS_HASH }, password: creds.password, keyProof: creds.keyProof });
+  }
+  return out;
+}
+
+/** The MQTT password a device presents: with a fresh key proof when the gateway asked for one at enrolment. */
+async function loginPassword(gw: RunningGateway, d: SimDevice): Promise<string> {
+  if (d.keyProof !== 'connect') return d.password ?? 'x';
+  // A pooled keep-alive socket the server has just closed fails the fetch ("other side closed"): once more on a fresh one.
+  const nonceOf = async () => ((await (await fetch(`${gw.http}/api/devices/${d.id}/nonce`, { method: 'POST' })).json()) as { nonce: string }).nonce;
+  const nonce = await nonceOf().catch(nonceOf);
+  return composeProofPassword(d.password!, nonce, sign(null, Buffer.from(mqttProofText(d.id, nonce)), d.key).toString('base64'));
+}
+
+/** Connect (50 at a time); `gw` null: a bare broker, no login proof and no ack subscription. */
+export async function connectAll(url: string, devices: SimDevice[], gw: RunningGateway | null, ackTopic: (id: string) => string): Promise<void> {
+  for (let i = 0; i < devices.length; i += 50) {
+    await Promise.all(
+      devices.slice(i, i + 50).map(async (d) => {
+        d.client = await mqtt.connectAsync(url, {
+          clientId: d.id,
+          username: d.id,
+          password: gw ? await loginPassword(gw, d) : (d.password ?? 'x'),
+          reconnectPeriod: 0,
+          clean: true,
+        });
+        if (gw) await d.client.subscribeAsync(ackTopic(d.id), { qos: 1 });
+      }),
+    );
+  }
+}
+
+export async function disconnectAll(devices: SimDevice[]): Promise<void> {
+  await Promise.all(devices.map((d) => d.client?.endAsync()));
+  for (const d of devices) d.client = undefined;
+}
+
+/** Send each device's batches with at most 2 in flight; resolves when all are acked (app ack, or PUBACK on a bare broker). */
+export async function pushBatches(devices: SimDevice[], batches: Map<string, string[]>, topicFor: (d: SimDevice) => string, awaitAppAck: boolean): Promise<void> {
+  await Promise.all(
+    devices.map(
+      (d) =>
+        new Promise<void>((resolve) => {
+          const queue = [...batches.get(d.id)!];
+          let inFlight = 0;
+          const settled = () => {
+            inFlight--;
+            if (!queue.length && inFlight === 0) {
+              d.client!.removeListener('message', settled);
+              resolve();
+            } else next();
+          };
+          const next = () => {
+            while (inFlight < 2 && queue.length) {
+              inFlight++;
+              const payload = queue.shift()!;
+              if (awaitAppAck) d.client!.publish(topicFor(d), payload, { qos: 1 });
+              else d.client!.publish(topicFor(d), payload, { qos: 1 }, settled);
+            }
+          };
+          if (awaitAppAck) d.client!.on('message', settled);
+          next();
+        }),
+    ),
+  );
+}
