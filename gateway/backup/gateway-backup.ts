@@ -8,13 +8,12 @@
  * contact key ratchet, the follow-up vault and cases keys, the follow-up attachments) are copied as
  * they are: each is written whole and renamed into place, so a copy never sees half of one.
  *
- * A PostgreSQL store is backed up with pg_dump (docs/POSTGRES.md): a config naming it is refused
- * here, with that said.
+ * A PostgreSQL store is backed up with pg_dump instead (pg-backup.ts, docs/POSTGRES.md "Backup").
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BackupError, installBackup, verifyBackup, writeBackup, type BackupManifest } from '@hcp/contract/backup-folder';
+import { installBackup, verifyBackup, writeBackup, type BackupManifest } from '@hcp/contract/backup-folder';
 
 export const GATEWAY_DATABASE = 'gateway.db';
 
@@ -30,31 +29,6 @@ export function softwareVersion(): string {
     }
   }
   return 'unknown';
-}
-
-/**
- * This command copies the SQLite store; a config whose store is PostgreSQL is refused before
- * anything else, with what to do instead.
- */
-export function refusePostgres(configFile: string): void {
-  let text: string;
-  try {
-    text = readFileSync(configFile, 'utf8');
-  } catch {
-    return; // loading the config says what is wrong with the file
-  }
-  let raw: Record<string, unknown> = {};
-  try {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return;
-  }
-  const store = raw.store as { kind?: unknown } | undefined;
-  if (store?.kind === 'postgres') {
-    throw new BackupError(
-      `${configFile} keeps its store in PostgreSQL: this command copies a SQLite store; back up PostgreSQL with pg_dump and the data dir's key files with it (docs/POSTGRES.md "Backup")`,
-    );
-  }
 }
 
 export async function backupGateway(dataDir: string, out: string): Promise<BackupManifest> {

@@ -1,13 +1,4 @@
-/**
- * The gateway's store on PostgreSQL itself: every migration runs, the ledger stays append-only,
- * concurrent writers are serialized (a collision is retried, not lost), counts come back as
- * numbers, and an unreachable server or a wrong config is said in one line.
- */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refusePostgres } from '../../gateway/backup/gateway-backup.js';
 import { parseGatewayConfig } from '../../gateway/config/gateway-config.js';
 import { GATEWAY_FEATURES } from '../../gateway/features.js';
 import { allMigrations } from '../../gateway/migrations.js';
@@ -108,16 +99,6 @@ describe('the store section of the config', () => {
     expect(c.store).toEqual({ kind: 'sqlite' });
     // Backup, restore and the key files beside it expect the file in the data dir: it does not move.
     expect(() => parse({ kind: 'sqlite', file: 'db/hall.db' })).toThrow(/store/);
-  });
-
-  it('the backup command refuses a PostgreSQL store, saying to use pg_dump; a SQLite store section is fine', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hcp-pg-backup-'));
-    const pg = join(dir, 'pg.json');
-    writeFileSync(pg, JSON.stringify({ dataDir: 'data', hall: { hallName: '大厅' }, store: { kind: 'postgres', url } }));
-    expect(() => refusePostgres(pg)).toThrow(/pg_dump/);
-    const lite = join(dir, 'lite.json');
-    writeFileSync(lite, JSON.stringify({ dataDir: 'data', hall: { hallName: '大厅' }, store: { kind: 'sqlite' } }));
-    expect(() => refusePostgres(lite)).not.toThrow();
   });
 
   it('takes a PostgreSQL url with a pool size, and opens it', async () => {
