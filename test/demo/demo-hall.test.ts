@@ -98,6 +98,15 @@ describe.skipIf(!BUILT && !TOOLCHAIN)('the demo hall, as the README starts it', 
   });
 
   it('the printed "post a case" line puts the case on window 01', async () => {
+    // Window 01's staff badges in on its panel a moment after the block is printed (a device with
+    // nobody logged in refuses cases, and says so): wait for them as a person at the window would.
+    const kiosk = new URL(p.kiosks.get('01')!);
+    const kioskToken = new URLSearchParams(kiosk.hash.slice(1)).get('token')!;
+    const staffIn = async () => {
+      const r = await fetch(new URL('/api/state', kiosk.origin), { headers: { authorization: `Bearer ${kioskToken}` } });
+      return r.ok && ((await r.json()) as { staff: unknown }).staff !== null;
+    };
+    for (let i = 0; i < 150 && !(await staffIn()); i++) await new Promise((r) => setTimeout(r, 200));
     const answer = JSON.parse(bash(p.postCase)) as { caseNo: string; delivery: string; state: string };
     expect(answer.caseNo).toBe('LF-2026-0001');
     // The panel's citizens may rate it at once: it arrived if the device armed it or it is rated.
