@@ -1,56 +1,21 @@
 /**
- * The releases screen's calls (gateway/releases/release-routes.ts). Typed here by hand because the
- * generated schema (api/schema.d.ts) is made from a gateway without a `releases` config section,
- * so /openapi.json does not list these routes; the shapes mirror the routes' zod schemas. The
- * upload sends the tarball itself as the body, which openapi-fetch cannot do either.
+ * The releases screen's calls (gateway/releases/release-routes.ts), typed by the generated schema.
+ * The upload sends the tarball itself as the body, which openapi-fetch cannot do: it goes by fetch.
  */
-import { ApiFailure } from '../../api/call';
-import { gatewayBase, messageOf } from '../../api/client';
+import { ApiFailure, need } from '../../api/call';
+import { api, gatewayBase, messageOf } from '../../api/client';
+import type { paths } from '../../api/schema';
 
-export type OfferState = 'held' | 'offered' | 'downloading' | 'installed' | 'healthy' | 'rolled-back' | 'refused' | 'rollback-blocked' | 'superseded';
+export type ReleaseView = paths['/api/releases']['get']['responses']['200']['content']['application/json'][number];
+export type OfferView = paths['/api/releases/{version}']['get']['responses']['200']['content']['application/json']['devices'][number];
+export type OfferState = OfferView['state'];
 
-export interface ReleaseView {
-  version: string;
-  sha256: string;
-  size: number;
-  minVersion: string | null;
-  rollbackSafe: boolean;
-  notes: string | null;
-  keyId: string;
-  uploadedAt: string;
-  uploadedBy: string;
-  states: Partial<Record<OfferState, number>>;
-}
+const at = (version: string) => ({ params: { path: { version } } });
 
-export interface OfferView {
-  deviceId: string;
-  role: 'canary' | 'rest' | 'direct';
-  state: OfferState;
-  reason: string | null;
-  stateAt: string;
-}
-
-async function call<T>(method: 'GET' | 'POST', path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<T> {
-  const headers: Record<string, string> = { ...(init.headers ?? {}), ...(method === 'POST' ? { 'x-hcp-csrf': '1' } : {}) };
-  const r = await fetch(`${gatewayBase}${path}`, { method, credentials: 'same-origin', headers, ...(init.body === undefined ? {} : { body: init.body }) }).catch((err: unknown) => {
-    throw new ApiFailure(0, 'network', err instanceof Error ? err.message : String(err));
-  });
-  const body: unknown = await r.json().catch(() => undefined);
-  if (!r.ok) {
-    const code = body && typeof body === 'object' && 'error' in body ? String((body as { error: unknown }).error) : String(r.status);
-    throw new ApiFailure(r.status, code, body === undefined ? r.statusText : messageOf(body));
-  }
-  return body as T;
-}
-
-const json = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
-const path = (version: string, tail = '') => `/api/releases/${encodeURIComponent(version)}${tail}`;
-
-export const listReleases = () => call<ReleaseView[]>('GET', '/api/releases');
-export const releaseDetail = (version: string) => call<{ release: ReleaseView; devices: OfferView[] }>('GET', path(version));
-export const startRollout = (version: string, canary: string, rest: string[]) =>
-  call<{ offered: string[]; held: string[] }>('POST', path(version, '/rollout'), json({ canary, rest }));
-export const continueRollout = (version: string) => call<{ offered: string[] }>('POST', path(version, '/continue'));
+export const listReleases = () => need(api.GET('/api/releases'));
+export const releaseDetail = (version: string) => need(api.GET('/api/releases/{version}', at(version)));
+export const startRollout = (version: string, canary: string, rest: string[]) => need(api.POST('/api/releases/{version}/rollout', { ...at(version), body: { canary, rest } }));
+export const continueRollout = (version: string) => need(api.POST('/api/releases/{version}/continue', at(version)));
 
 /** base64 of a file's bytes (the signed .release.json travels in a header). */
 async function base64Of(file: Blob): Promise<string> {
@@ -62,8 +27,14 @@ async function base64Of(file: Blob): Promise<string> {
 
 /** Upload a signed release: the tarball streams as the body, its .release.json rides in x-hcp-release. */
 export async function uploadRelease(tarball: File, releaseFile: File): Promise<ReleaseView> {
-  return call<ReleaseView>('POST', '/api/releases', {
-    body: tarball,
-    headers: { 'content-type': 'application/octet-stream', 'x-hcp-release': await base64Of(releaseFile) },
+  const headers = { 'content-type': 'application/octet-stream', 'x-hcp-release': await base64Of(releaseFile), 'x-hcp-csrf': '1' };
+  const r = await fetch(`${gatewayBase}/api/releases`, { method: 'POST', credentials: 'same-origin', headers, body: tarball }).catch((err: unknown) => {
+    throw new ApiFailure(0, 'network', err instanceof Error ? err.message : String(err));
   });
+  const body: unknown = await r.json().catch(() => undefined);
+  if (!r.ok) {
+    const code = body && typeof body === 'object' && 'error' in body ? String((body as { error: unknown }).error) : String(r.status);
+    throw new ApiFailure(r.status, code, body === undefined ? r.statusText : messageOf(body));
+  }
+  return body as ReleaseView;
 }
