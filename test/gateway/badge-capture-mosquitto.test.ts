@@ -5,7 +5,7 @@
  * there, so it asks any device that is online.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import type { Gateway } from '../../gateway/gateway.js';
 import { startInProcessGateway } from '../sync/gateway-fixture.js';
 import { loggedIn, type ConsoleClient, type ConsoleReply } from '../support/console-client.js';
 import { DEMO_STAFF, startDevice, type RunningDevice } from '../support/device-process.js';
+import { writeMosquittoConf } from '../support/mosquitto-conf.js';
 
 const until = async (what: () => Promise<boolean>, ms: number) => {
   const end = Date.now() + ms;
@@ -33,25 +34,8 @@ let port: number;
 
 beforeAll(async () => {
   port = await freePort();
-  const passwordFile = join(dir, 'passwd');
-  writeFileSync(passwordFile, '');
-  writeFileSync(aclFile, '');
-  const conf = join(dir, 'mosquitto.conf');
-  // As test/sync/mosquitto.test.ts: root, because mosquitto's own user cannot read this temp dir.
-  writeFileSync(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous false',
-      `password_file ${passwordFile}`,
-      `acl_file ${aclFile}`,
-      'use_username_as_clientid true',
-      'persistence false',
-      'log_dest none',
-      'user root',
-      '',
-    ].join('\n'),
-  );
+  // As test/sync/mosquitto.test.ts.
+  const { conf, passwordFile } = writeMosquittoConf(dir, { port, usernameAsClientId: true });
   mosquitto = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 300));
   const reload = ['sh', '-c', `kill -HUP ${mosquitto.pid}`];

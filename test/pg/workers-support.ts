@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../scripts/lib/free-port.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from '../../scripts/lib/gateway-process.js';
+import { writeMosquittoConf } from '../support/mosquitto-conf.js';
 
 /** Restart a cluster started by test/support/pg-cluster.ts (found through its own data_directory). */
 export async function restartPg(baseUrl: string): Promise<void> {
@@ -43,29 +44,11 @@ export interface Mosquitto {
 
 export async function startMosquitto(dir: string): Promise<Mosquitto> {
   const port = await freePort();
-  const passwordFile = join(dir, 'passwd');
-  const aclFile = join(dir, 'acl');
   const pidFile = join(dir, 'mosquitto.pid');
-  writeFileSync(passwordFile, '');
-  writeFileSync(aclFile, '');
-  const conf = join(dir, 'mosquitto.conf');
   // No use_username_as_clientid here: the workers share the gateway's username and need client ids
   // of their own. A site puts the devices on a listener that forces it and the workers on another
   // (docs/POSTGRES.md "Several workers"); devices here use their id as client id anyway.
-  writeFileSync(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous false',
-      `password_file ${passwordFile}`,
-      `acl_file ${aclFile}`,
-      'persistence false',
-      'max_packet_size 1100000',
-      'log_dest none',
-      'user root',
-      '',
-    ].join('\n'),
-  );
+  const { conf, passwordFile, aclFile } = writeMosquittoConf(dir, { port, usernameAsClientId: false, maxPacketSize: 1100000 });
   const proc: ChildProcess = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
   writeFileSync(pidFile, String(proc.pid));
   await new Promise((r) => setTimeout(r, 300));

@@ -10,33 +10,13 @@ import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { freePort } from '../../scripts/lib/free-port.js';
 import { runDrill } from './drill-run.js';
+import { writeMosquittoConf } from '../support/mosquitto-conf.js';
 
 describe('exactly once with Debian mosquitto as the broker', () => {
   it('12 devices, gateway and device kill -9s, a broker restart, a network cut', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-mosq-'));
     const port = await freePort();
-    const passwordFile = join(dir, 'passwd');
-    const aclFile = join(dir, 'acl');
-    writeFileSync(passwordFile, '');
-    writeFileSync(aclFile, '');
-    const conf = join(dir, 'mosquitto.conf');
-    writeFileSync(
-      conf,
-      [
-        `listener ${port} 127.0.0.1`,
-        'allow_anonymous false',
-        `password_file ${passwordFile}`,
-        `acl_file ${aclFile}`,
-        'use_username_as_clientid true',
-        'persistence false',
-        'max_packet_size 1100000',
-        'log_dest none',
-        // Started as root, mosquitto drops to its own user, which cannot read this test's 0700 temp dir
-        // nor the gateway's 0600 password file; a real site gives the two a shared group instead.
-        'user root',
-        '',
-      ].join('\n'),
-    );
+    const { conf, passwordFile, aclFile } = writeMosquittoConf(dir, { port, usernameAsClientId: true, maxPacketSize: 1100000 });
     const pidFile = join(dir, 'pid');
     let proc: ChildProcess;
     const startMosquitto = async () => {
