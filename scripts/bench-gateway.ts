@@ -11,6 +11,7 @@
  *  - one device's 100,000-rating backlog, next to the raw insert of the same rows;
  *  - RSS with 1,000 devices connected: on a freshly started gateway, and the peak over the loaded run.
  * Usage: npm run bench:gateway            (BENCH_ROUNDS=3 by default)
+ *        BENCH_PARTS=latency npm run bench:gateway   (any of rss,throughput,latency,backlog; all by default)
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { BATCH, connectAll, disconnectAll, enrolDevices, makeRecords, pushBatche
 import { startGateway, writeGatewayConfig, type RunningGateway } from './lib/gateway-process.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'rss,throughput,latency,backlog').split(','));
 const RATINGS = 100_000;
 const ackTopic = (id: string) => deviceTopic(id, 'ack');
 const recordsTopic = (d: SimDevice) => deviceTopic(d.id, 'records');
@@ -72,26 +74,27 @@ const all = await enrolDevices(gw, 1000, 'dev-bench');
 // login runs scrypt (16 MiB) on libuv's threads; glibc's dynamic mmap threshold keeps those buffers
 // in per-thread arenas after they are freed, so it is measured also with a fixed threshold.
 const idleRss: Record<string, number> = {};
-for (const [label, env] of [
-  ['glibc default', {}],
-  ['MALLOC_MMAP_THRESHOLD_=131072', { MALLOC_MMAP_THRESHOLD_: '131072' }],
-] as const) {
-  await gw.stop();
-  gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env });
-  await sleep(1000);
-  const empty = rss(gw.child.pid!, 'VmRSS');
-  await connectAll(gw.mqttUrl, all, gw, ackTopic);
-  await sleep(2000);
-  idleRss[label] = rss(gw.child.pid!, 'VmRSS');
-  console.log(`gateway RSS (${label}): ${empty.toFixed(1)} MiB with no device, ${idleRss[label]!.toFixed(1)} MiB with ${all.length} devices connected (target ≤ 150 MiB)`);
-  await disconnectAll(all);
-}
+if (PARTS.has('rss'))
+  for (const [label, env] of [
+    ['glibc default', {}],
+    ['MALLOC_MMAP_THRESHOLD_=131072', { MALLOC_MMAP_THRESHOLD_: '131072' }],
+  ] as const) {
+    await gw.stop();
+    gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env });
+    await sleep(1000);
+    const empty = rss(gw.child.pid!, 'VmRSS');
+    await connectAll(gw.mqttUrl, all, gw, ackTopic);
+    await sleep(2000);
+    idleRss[label] = rss(gw.child.pid!, 'VmRSS');
+    console.log(`gateway RSS (${label}): ${empty.toFixed(1)} MiB with no device, ${idleRss[label]!.toFixed(1)} MiB with ${all.length} devices connected (target ≤ 150 MiB)`);
+    await disconnectAll(all);
+  }
 
 console.log(`\n${ROUNDS} rounds, each figure interleaved with its baseline; medians, ratio = median of per-round ratios (min–max)`);
 console.log(
   `\nthroughput: ${fmt(RATINGS)} ratings stored and acked, every check on, vs the raw batched better-sqlite3 insert of the same rows (batches of ${BATCH}, WAL, synchronous=FULL)`,
 );
-for (const n of [1, 50, 500]) {
+for (const n of PARTS.has('throughput') ? [1, 50, 500] : []) {
   const devices = all.slice(0, n);
   let made = makeBatches(devices, RATINGS);
   const r = await interleave(
@@ -109,7 +112,7 @@ for (const n of [1, 50, 500]) {
 }
 
 // Steady 200 ratings/s from 500 devices, next to the bare broker's QoS 1 PUBACK for the same traffic.
-{
+if (PARTS.has('latency')) {
   const bare = fork(join(import.meta.dirname, 'lib', 'bare-broker.ts'), [], { execArgv: ['--import', 'tsx'] });
   const barePort = await new Promise<number>((r) => bare.once('message', (m) => r(Number(m))));
   const devices = all.slice(500, 1000);
@@ -134,7 +137,7 @@ for (const n of [1, 50, 500]) {
 }
 
 // One device, a 100,000-rating backlog (a village point back online after weeks).
-{
+if (PARTS.has('backlog')) {
   const d = all[0]!;
   let made = makeBatches([d], RATINGS);
   const r = await interleave(
@@ -152,11 +155,13 @@ for (const n of [1, 50, 500]) {
 }
 
 // 1,000 devices connected and subscribed, after the loaded run.
-await connectAll(gw.mqttUrl, all, gw, ackTopic);
-await sleep(2000);
-console.log(
-  `\ngateway RSS with ${all.length} devices connected, after the loaded run (MALLOC_MMAP_THRESHOLD_=131072): ${rss(gw.child.pid!, 'VmRSS').toFixed(1)} MiB now, peak ${rss(gw.child.pid!, 'VmHWM').toFixed(1)} MiB (target ≤ 150 MiB)`,
-);
-await disconnectAll(all);
+if (PARTS.has('rss')) {
+  await connectAll(gw.mqttUrl, all, gw, ackTopic);
+  await sleep(2000);
+  console.log(
+    `\ngateway RSS with ${all.length} devices connected, after the loaded run (MALLOC_MMAP_THRESHOLD_=131072): ${rss(gw.child.pid!, 'VmRSS').toFixed(1)} MiB now, peak ${rss(gw.child.pid!, 'VmHWM').toFixed(1)} MiB (target ≤ 150 MiB)`,
+  );
+  await disconnectAll(all);
+}
 await gw.stop();
 process.exit(0);

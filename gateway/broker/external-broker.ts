@@ -4,6 +4,7 @@
  * and topics (password file + pattern ACL written by the gateway, `use_username_as_clientid`), and
  * gateway workers take batches from a shared subscription and run the very same ingest.
  */
+import type { Socket } from 'node:net';
 import { execFile } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -88,6 +89,8 @@ export class ExternalBrokerLink {
     });
     this.client = client;
     client.on('connect', () => {
+      // Acks leave right after the PUBACK of their batch: without this they wait out Nagle.
+      (client.stream as Partial<Socket>).setNoDelay?.(true);
       // A shared subscription: the broker gives each message to one of the workers in the group,
       // so each device batch is stored (and acknowledged, on the device's own topic) by one of them.
       // A worker that dies with a batch unacknowledged leaves it to the device's resend, which

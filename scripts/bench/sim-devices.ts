@@ -3,6 +3,7 @@
  * per device, as in production), logging in with a key proof, sending signed hash-chained batches
  * over MQTT with at most 2 in flight (as device/sync does).
  */
+import type { Socket } from 'node:net';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
@@ -95,6 +96,8 @@ export async function connectAll(url: string, devices: SimDevice[], gw: RunningG
           reconnectPeriod: 0,
           clean: true,
         });
+        // As a device does (device/sync/gateway-sync.ts).
+        (d.client.stream as Partial<Socket>).setNoDelay?.(true);
         if (gw) await d.client.subscribeAsync(ackTopic(d.id), { qos: 1 });
       }),
     );

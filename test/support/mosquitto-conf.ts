@@ -29,6 +29,8 @@ export function writeMosquittoConf(dir: string, o: MosquittoConfOptions): { conf
       `acl_file ${aclFile}`,
       ...(o.usernameAsClientId ? ['use_username_as_clientid true'] : []),
       'persistence false',
+      // Acks follow the PUBACK of their batch at once: without it they wait out Nagle (docs/POSTGRES.md).
+      'set_tcp_nodelay true',
       ...(o.maxPacketSize ? [`max_packet_size ${o.maxPacketSize}`] : []),
       'log_dest none',
       'user root',
