@@ -36,6 +36,7 @@ import { deviceRoutes } from './http/routes/device-routes.js';
 import { ratingRoutes } from './http/routes/rating-routes.js';
 import { registryRoutes } from './http/routes/registry-routes.js';
 import { sessionRoutes } from './http/routes/session-routes.js';
+import { BatchCheckPool } from './ingest/batch-check-pool.js';
 import { IngestQueue } from './ingest/ingest-queue.js';
 import { Assessor } from './ratings/assessor.js';
 import { BadgeCaptures } from './registry/badge-captures.js';
@@ -69,6 +70,7 @@ export class Gateway {
   events!: TypedEventBus<GatewayEvents>;
   assessor!: Assessor;
   ingest!: IngestQueue;
+  private checks: BatchCheckPool | null = null;
   /** Device, chain-gap and security alerts (devices/device-watch.ts); tests call its tick(). */
   watch!: DeviceWatch;
   private metrics: GatewayMetrics | null = null;
@@ -151,15 +153,22 @@ export class Gateway {
       () => this.events.emit('assessments-changed', { by: 'assessor' }),
       () => this.ingest.busy(),
     );
-    this.ingest = new IngestQueue(this.store, clock, this.logger.child({ ns: 'ingest' }), {
-      ack: (deviceId, ack) => void this.sendAck(deviceId, ack),
-      refused: (deviceId, why) => this.security!.record({ kind: 'batch-refused', clientId: deviceId, remote: null, detail: why }),
-      stored: (deviceIds, count) => {
-        this.metrics?.recordsStored(count);
-        this.events.emit('records-stored', { deviceIds, count });
-        this.assessor.notify();
+    this.checks = new BatchCheckPool(this.logger.child({ ns: 'ingest' }));
+    this.ingest = new IngestQueue(
+      this.store,
+      clock,
+      this.logger.child({ ns: 'ingest' }),
+      {
+        ack: (deviceId, ack) => void this.sendAck(deviceId, ack),
+        refused: (deviceId, why) => this.security!.record({ kind: 'batch-refused', clientId: deviceId, remote: null, detail: why }),
+        stored: (deviceIds, count) => {
+          this.metrics?.recordsStored(count);
+          this.events.emit('records-stored', { deviceIds, count });
+          this.assessor.notify();
+        },
       },
-    });
+      this.checks,
+    );
 
     const ctx: FeatureContext = {
       store: this.store,
@@ -267,6 +276,7 @@ export class Gateway {
     await this.external?.stop();
     this.external = null;
     await this.ingest?.idle();
+    await this.checks?.close();
     await this.assessor?.catchUp().catch(() => undefined);
     await this.security?.stop();
     await this.leases?.stop();

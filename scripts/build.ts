@@ -25,7 +25,7 @@ import { build, type Plugin } from 'esbuild';
 const ROOT = resolve(import.meta.dirname, '..');
 export const DIST = join(ROOT, 'dist');
 
-/** The programs hall IT runs, and the panel worker (started by path, not imported). */
+/** The programs hall IT runs, and the panel and batch-check workers (started by path, not imported). */
 export const ENTRY_POINTS = [
   'gateway/main.ts',
   'device/main.ts',
@@ -36,6 +36,7 @@ export const ENTRY_POINTS = [
   'device/update/launcher-main.ts',
   'scripts/make-release.ts',
   'device/hardware/panel/panel-worker.ts',
+  'gateway/ingest/batch-check-worker.ts',
   'scripts/province-sim.ts',
   'electron-app/main/pin-hash.ts',
 ];

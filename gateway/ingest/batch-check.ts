@@ -3,9 +3,14 @@
  * every record are the authenticated device's, and each record's hash over its content. What is
  * left (the chain against the stored head, the signature with the enrolment's key, unique ids) is
  * decided in the commit (ingest-queue.ts).
+ *
+ * It also prepares what the commit stores of each record (its JSON body, its corrected time), so
+ * that all the per-record work that needs no database can run off the main thread
+ * (batch-check-pool.ts): the result is plain data, cheap to pass between threads.
  */
-import { MAX_PAYLOAD_BYTES, RecordBatchSchema, describeZodError, type ChainRecord, type ClockRun, type RejectionCode, type UnsignedRecord } from '@hcp/contract';
+import { MAX_PAYLOAD_BYTES, RecordBatchSchema, describeZodError, type ChainRecord, type RejectionCode, type UnsignedRecord } from '@hcp/contract';
 import { hashRecord } from '@hcp/contract/chain';
+import { correctTime, type ClockFlag } from './clock-correction.js';
 
 export interface Rejection {
   id: string;
@@ -14,16 +19,32 @@ export interface Rejection {
   reason: string;
 }
 
+/** A record whose hash matches its content: what the chain check and the commit need of it. */
+export interface CheckedRecord {
+  id: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+  sig: string;
+  kind: ChainRecord['kind'];
+  at: string;
+  /** A rating's window (a detail takes its device's). */
+  windowId: string | null;
+  level: number | null;
+  /** The record as stored (`records.body`). */
+  body: string;
+  atCorrected: string;
+  clockOffsetMs: number | null;
+  clockFlag: ClockFlag | null;
+}
+
 export interface CheckedBatch {
   batchId: string;
   deviceId: string;
   /** Records whose hash matches their content, by ascending seq. */
-  records: ChainRecord[];
+  records: CheckedRecord[];
   rejected: Rejection[];
-  sentAt: number | null;
   keyFingerprint: string | null;
-  clocks: ClockRun[];
-  receivedAt: number;
 }
 
 export type CheckResult = { ok: true; batch: CheckedBatch } | { ok: false; refused: string };
@@ -42,7 +63,8 @@ export function checkBatch(deviceId: string, payload: Buffer, receivedAt: number
   const b = parsed.data;
   if (b.deviceId !== deviceId) return refuse(`batch claims device ${b.deviceId}`);
   const rejected: Rejection[] = [];
-  const records: ChainRecord[] = [];
+  const records: CheckedRecord[] = [];
+  const clock = { sentAt: b.sentAt ? Date.parse(b.sentAt) : null, receivedAt, clocks: [...(b.clocks ?? [])].sort((x, y) => x.fromSeq - y.fromSeq) };
   for (const r of [...b.records].sort((x, y) => x.seq - y.seq)) {
     if (r.deviceId !== deviceId) {
       rejected.push({ id: r.id, seq: r.seq, code: 'wrong-device', reason: `record belongs to ${r.deviceId}` });
@@ -53,20 +75,22 @@ export function checkBatch(deviceId: string, payload: Buffer, receivedAt: number
       rejected.push({ id: r.id, seq: r.seq, code: 'hash-mismatch', reason: 'record content does not match its hash' });
       continue;
     }
-    records.push(r);
+    const t = correctTime(r, clock);
+    records.push({
+      id: r.id,
+      seq: r.seq,
+      prevHash: r.prevHash,
+      hash: r.hash,
+      sig: r.sig,
+      kind: r.kind,
+      at: r.at,
+      windowId: r.kind === 'rating' ? r.windowId : null,
+      level: r.kind === 'rating' ? r.level : null,
+      body: JSON.stringify(r),
+      atCorrected: t.atCorrected,
+      clockOffsetMs: t.offsetMs,
+      clockFlag: t.flag,
+    });
   }
-  const sentAt = b.sentAt ? Date.parse(b.sentAt) : null;
-  return {
-    ok: true,
-    batch: {
-      batchId: b.batchId,
-      deviceId,
-      records,
-      rejected,
-      sentAt,
-      keyFingerprint: b.keyFingerprint ?? null,
-      clocks: [...(b.clocks ?? [])].sort((x, y) => x.fromSeq - y.fromSeq),
-      receivedAt,
-    },
-  };
+  return { ok: true, batch: { batchId: b.batchId, deviceId, records, rejected, keyFingerprint: b.keyFingerprint ?? null } };
 }

@@ -20,13 +20,13 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BatchAck, ChainRecord } from '@hcp/contract';
+import type { BatchAck } from '@hcp/contract';
 import { verifyHashSignature } from '@hcp/contract/chain';
 import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
-import { checkBatch, type CheckedBatch, type Rejection } from './batch-check.js';
-import { correctTime } from './clock-correction.js';
+import type { CheckedBatch, CheckedRecord, CheckResult, Rejection } from './batch-check.js';
+import { type BatchChecker, inlineChecker } from './batch-check-pool.js';
 
 export interface IngestHooks {
   /** Publish an ack to the device (after the commit). */
@@ -40,7 +40,8 @@ export interface IngestHooks {
 interface Queued {
   deviceId: string;
   payload: Buffer;
-  receivedAt: number;
+  /** The checks that need no database, started when the batch came (batch-check-pool.ts). */
+  checked: Promise<CheckResult>;
   done: () => void;
 }
 
@@ -82,6 +83,8 @@ export class IngestQueue {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly hooks: IngestHooks,
+    /** Where batches are checked before their commit: in place unless the gateway gives it a pool of worker threads. */
+    private readonly checker: BatchChecker = inlineChecker,
   ) {
     const raw = store.sqlite;
     this.fast = raw
@@ -103,7 +106,8 @@ export class IngestQueue {
       return Promise.resolve();
     }
     this.perDevice.set(deviceId, waiting + 1);
-    const decided = new Promise<void>((done) => this.queue.push({ deviceId, payload, receivedAt: this.clock.now(), done }));
+    const checked = this.checker.check(deviceId, payload, this.clock.now());
+    const decided = new Promise<void>((done) => this.queue.push({ deviceId, payload, checked, done }));
     this.queuedBytes += payload.length;
     this.startDrain();
     return decided;
@@ -154,10 +158,9 @@ export class IngestQueue {
         taken.push(q);
       }
       const group: CheckedBatch[] = [];
-      for (const q of taken) {
-        const checked = checkBatch(q.deviceId, q.payload, q.receivedAt);
+      for (const [i, checked] of (await Promise.all(taken.map((q) => q.checked))).entries()) {
         if (checked.ok) group.push(checked.batch);
-        else this.hooks.refused(q.deviceId, checked.refused);
+        else this.hooks.refused(taken[i]!.deviceId, checked.refused);
       }
       let outcomes: Outcome[];
       try {
@@ -240,7 +243,7 @@ export class IngestQueue {
     }
 
     const rejected: Rejection[] = [...b.rejected];
-    const reject = (r: ChainRecord, code: Rejection['code'], reason: string) => rejected.push({ id: r.id, seq: r.seq, code, reason });
+    const reject = (r: CheckedRecord, code: Rejection['code'], reason: string) => rejected.push({ id: r.id, seq: r.seq, code, reason });
     let belongs = b.keyFingerprint === head.fingerprint;
     const start = { seq: head.seq, hash: head.hash };
 
@@ -266,7 +269,7 @@ export class IngestQueue {
       }
     }
 
-    let fresh: ChainRecord[] = [];
+    let fresh: CheckedRecord[] = [];
     let gapAt: number | null = null;
     let cursor = { seq: head.seq, hash: head.hash };
     for (const r of b.records) {
@@ -335,25 +338,22 @@ export class IngestQueue {
       this.logger.error({ deviceId: b.deviceId, epoch: head.epoch, expected: start.seq + fresh.length + 1, got: gapAt }, 'chain gap: a record is missing');
     }
     if (fresh.length > 0) {
-      const rows = fresh.map((r) => {
-        const t = correctTime(r, b);
-        return {
-          id: r.id,
-          device_id: b.deviceId,
-          epoch: head.epoch,
-          seq: r.seq,
-          kind: r.kind,
-          hash: r.hash,
-          at: r.at,
-          at_corrected: t.atCorrected,
-          clock_offset_ms: t.offsetMs,
-          clock_flag: t.flag,
-          window_id: r.kind === 'rating' ? r.windowId : head.windowId,
-          level: r.kind === 'rating' ? r.level : null,
-          body: JSON.stringify(r),
-          stored_at: gatewayTime,
-        };
-      });
+      const rows = fresh.map((r) => ({
+        id: r.id,
+        device_id: b.deviceId,
+        epoch: head.epoch,
+        seq: r.seq,
+        kind: r.kind,
+        hash: r.hash,
+        at: r.at,
+        at_corrected: r.atCorrected,
+        clock_offset_ms: r.clockOffsetMs,
+        clock_flag: r.clockFlag,
+        window_id: r.kind === 'rating' ? r.windowId : head.windowId,
+        level: r.level,
+        body: r.body,
+        stored_at: gatewayTime,
+      }));
       await lockLogForAppend(trx, 'records');
       if (this.fast) for (const row of rows) this.fast.insert.run(row);
       else

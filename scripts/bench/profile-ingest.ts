@@ -6,7 +6,7 @@
  *        tsx scripts/bench/summarise-profile.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
@@ -33,10 +33,18 @@ const strace = process.env.STRACE
 if (strace) await sleep(1000);
 else gw.child.kill('SIGUSR2');
 await sleep(200);
+const cpu = () => {
+  const f = readFileSync(`/proc/${gw.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+const [gwCpu0, ownCpu0] = [cpu(), process.cpuUsage()];
 const t0 = performance.now();
 await pushBatches(devices, batches, (d) => deviceTopic(d.id, 'records'), true);
 const s = (performance.now() - t0) / 1000;
-console.log(`${n} devices, ${n * perDevice} ratings in ${s.toFixed(2)} s: ${Math.round((n * perDevice) / s)} ratings/s`);
+const own = process.cpuUsage(ownCpu0);
+console.log(
+  `${n} devices, ${n * perDevice} ratings in ${s.toFixed(2)} s: ${Math.round((n * perDevice) / s)} ratings/s; CPU: gateway ${(cpu() - gwCpu0).toFixed(2)} s (all its threads), load generator ${((own.user + own.system) / 1e6).toFixed(2)} s`,
+);
 if (strace) strace.kill('SIGINT');
 else gw.child.kill('SIGUSR2');
 await sleep(1000);

@@ -68,6 +68,20 @@ describe('a production install from the build output', () => {
       expect(existsSync(join(installDir, f)), f).toBe(true);
   });
 
+  it("checks a device's large batch on the built worker thread, with node alone", () => {
+    // batch-check-pool.ts starts batch-check-worker.js by path: the build must ship it next to the pool.
+    const script = [
+      "import { BatchCheckPool } from './gateway/ingest/batch-check-pool.js';",
+      'const pool = new BatchCheckPool({ error: (o, m) => console.error(m, JSON.stringify(o)) }, 1);',
+      "const r = await pool.check('dev-1', Buffer.from(JSON.stringify({ x: 'y'.repeat(40000) })), Date.now());",
+      'console.log(JSON.stringify(r));',
+      'await pool.close();',
+    ].join('\n');
+    const checked = run('node', ['--input-type=module', '-e', script], installDir, serviceEnv());
+    expect(checked.stderr).toBe('');
+    expect(JSON.parse(checked.stdout)).toEqual({ ok: false, refused: expect.stringMatching(/^payload does not match the batch schema: /) });
+  });
+
   it('runs the gateway, a device and the provincial simulator with node; a rating reaches the console and the province', async () => {
     const env = serviceEnv();
     const sim = await startProgram(installDir, 'scripts/province-sim.js', ['--port', '0', '--key', PROVINCE_KEY, '--db', join(work, 'province.db')], 'listening', env);

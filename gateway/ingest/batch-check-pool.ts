@@ -1,0 +1,118 @@
+/**
+ * Batch checks off the main thread (issue 14: profiled, parsing, schema checks and hashing of
+ * each record took a third of ingest's time, all on the thread that also commits). A small pool
+ * of worker threads runs batch-check.ts on each batch as it arrives, while the main thread commits
+ * the batches checked before it: on two cores, checking and committing overlap.
+ *
+ * Small batches (a press, sent at once) are checked in place: the hop to a worker and back would
+ * cost a press more time than the check. A worker that fails (it should not: the check never
+ * throws) is replaced, and the batches it held are checked in place: a batch is never lost here.
+ * Workers are referenced only while they hold work, so a program that is done can exit.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { type CheckResult, checkBatch } from './batch-check.js';
+
+/** Below this many bytes a batch is checked in place (one rating is about 1 kB). */
+const INLINE_BELOW_BYTES = 16 * 1024;
+
+export interface BatchChecker {
+  check(deviceId: string, payload: Buffer, receivedAt: number): Promise<CheckResult>;
+  close(): Promise<void>;
+}
+
+/** The check in the calling thread: the default, and what a one-off import uses. */
+export const inlineChecker: BatchChecker = {
+  check: async (deviceId, payload, receivedAt) => checkBatch(deviceId, payload, receivedAt),
+  close: async () => undefined,
+};
+
+interface Task {
+  deviceId: string;
+  payload: Buffer;
+  receivedAt: number;
+  resolve: (r: CheckResult) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Task>;
+}
+
+export class BatchCheckPool implements BatchChecker {
+  private readonly slots: Array<Slot | null>;
+  private next = 0;
+  private taskId = 0;
+  private closed = false;
+
+  /** `size`: worker threads (by default one less than the cores, 1 to 4). */
+  constructor(
+    private readonly logger: Logger,
+    size = Math.min(4, Math.max(1, availableParallelism() - 1)),
+  ) {
+    this.slots = Array.from({ length: size }, () => null);
+  }
+
+  check(deviceId: string, payload: Buffer, receivedAt: number): Promise<CheckResult> {
+    if (this.closed || payload.length < INLINE_BELOW_BYTES) return Promise.resolve(checkBatch(deviceId, payload, receivedAt));
+    const i = this.next++ % this.slots.length;
+    const slot = (this.slots[i] ??= this.spawn(i));
+    return new Promise((resolve) => {
+      const id = ++this.taskId;
+      slot.pending.set(id, { deviceId, payload, receivedAt, resolve });
+      if (slot.pending.size === 1) slot.worker.ref();
+      slot.worker.postMessage({ id, deviceId, payload, receivedAt });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const slots = this.slots.splice(0).filter((s): s is Slot => s !== null);
+    for (const s of slots) this.orphan(s);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private spawn(i: number): Slot {
+    const { file, execArgv, workerData } = workerEntry();
+    const worker = new Worker(file, { execArgv, workerData, eval: file.startsWith('const ') });
+    const slot: Slot = { worker, pending: new Map() };
+    worker.unref();
+    worker.on('message', (m: { id: number; result: CheckResult }) => {
+      const task = slot.pending.get(m.id);
+      if (!task) return;
+      slot.pending.delete(m.id);
+      if (slot.pending.size === 0) worker.unref();
+      task.resolve(m.result);
+    });
+    const lost = (why: string) => {
+      if (this.slots[i] !== slot) return;
+      this.slots[i] = null;
+      if (!this.closed) this.logger.error({ why, batches: slot.pending.size }, 'batch-check worker lost: its batches are checked in place; a new worker takes the next');
+      this.orphan(slot);
+    };
+    worker.on('error', (err) => lost(err.message));
+    worker.on('exit', (code) => lost(`exited with code ${code}`));
+    return slot;
+  }
+
+  /** Check in place what a worker held and will not answer. */
+  private orphan(slot: Slot): void {
+    for (const t of slot.pending.values()) t.resolve(checkBatch(t.deviceId, t.payload, t.receivedAt));
+    slot.pending.clear();
+  }
+}
+
+/**
+ * The worker the way this module runs: the built .js next to it in production; in development and
+ * tests (TypeScript through tsx) a two-line boot that registers tsx in the worker first — a
+ * worker thread does not take `--import` from its execArgv on Node 20.
+ */
+function workerEntry(): { file: string; execArgv: string[]; workerData?: unknown } {
+  if (import.meta.url.endsWith('.ts')) {
+    const boot = "const { workerData: d } = require('node:worker_threads'); import(d.tsx).then((t) => { t.register(); return import(d.entry); });";
+    return { file: boot, execArgv: [], workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: new URL('./batch-check-worker.ts', import.meta.url).href } };
+  }
+  return { file: fileURLToPath(new URL('./batch-check-worker.js', import.meta.url)), execArgv: [] };
+}

@@ -1,0 +1,63 @@
+/**
+ * Batch checks on worker threads (issue 14): a worker answers exactly what the check in place
+ * answers, for good and bad batches alike; a worker that dies leaves no batch unanswered; small
+ * batches never leave the thread.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CheckResult, checkBatch } from '../../gateway/ingest/batch-check.js';
+import { BatchCheckPool } from '../../gateway/ingest/batch-check-pool.js';
+import { batchPayload, type SimDevice } from '../../scripts/bench/sim-devices.js';
+
+const device = (): SimDevice => ({ id: 'dev-pool', key: generateKeyPairSync('ed25519').privateKey, head: { seq: 0, hash: '0'.repeat(64) } });
+const silent = pino({ level: 'silent' });
+let pool: BatchCheckPool | null = null;
+afterEach(async () => {
+  await pool?.close();
+  pool = null;
+});
+
+/** The worker threads the pool has started (its own field: a test looks inside on purpose). */
+const workers = (p: BatchCheckPool) => (p as unknown as { slots: Array<{ worker: { threadId: number; terminate(): Promise<number> } } | null> }).slots.filter((s) => s !== null);
+
+describe('batch checks on worker threads', () => {
+  it('answers what the check in place answers: stored rows, a tampered record, a batch that is not JSON', async () => {
+    pool = new BatchCheckPool(silent, 2);
+    const d = device();
+    const good = Buffer.from(batchPayload(d, 200));
+    const parsed = JSON.parse(batchPayload(d, 200));
+    parsed.records[7].level = 1; // content no longer matches its hash
+    const tampered = Buffer.from(JSON.stringify(parsed));
+    const junk = Buffer.alloc(40_000, 'x');
+    const receivedAt = Date.now();
+    const [a, b, c] = (await Promise.all([good, tampered, junk].map((p) => pool!.check('dev-pool', p, receivedAt)))) as [CheckResult, CheckResult, CheckResult];
+    expect(workers(pool).length).toBe(2); // all three were large enough to leave the thread
+    expect(a).toEqual(checkBatch('dev-pool', good, receivedAt));
+    expect(a.ok && a.batch.records).toHaveLength(200);
+    expect(b).toEqual(checkBatch('dev-pool', tampered, receivedAt));
+    expect(b.ok && b.batch.rejected.map((r) => r.code)).toEqual(['hash-mismatch']);
+    expect(c).toEqual({ ok: false, refused: 'payload is not JSON' });
+  });
+
+  it('checks a small batch (one press) in place, without starting a worker', async () => {
+    pool = new BatchCheckPool(silent, 1);
+    const one = Buffer.from(batchPayload(device(), 1));
+    expect((await pool.check('dev-pool', one, 1)).ok).toBe(true);
+    expect(workers(pool)).toHaveLength(0);
+  });
+
+  it('a worker that dies with batches in hand: they are checked in place, and a new worker takes the next', async () => {
+    pool = new BatchCheckPool(silent, 1);
+    const d = device();
+    const payloads = Array.from({ length: 6 }, () => Buffer.from(batchPayload(d, 300)));
+    const answers = payloads.map((p) => pool!.check('dev-pool', p, 1));
+    const first = workers(pool)[0]!;
+    await first.worker.terminate();
+    const results = await Promise.all(answers);
+    expect(results.map((r) => r.ok && r.batch.records.length)).toEqual([300, 300, 300, 300, 300, 300]);
+    const next = await pool.check('dev-pool', Buffer.from(batchPayload(d, 300)), 1);
+    expect(next.ok && next.batch.records).toHaveLength(300);
+    expect(workers(pool)[0]!.worker.threadId).not.toBe(first.worker.threadId);
+  });
+});
