@@ -1,5 +1,6 @@
 /**
- * Gateway benchmark (issues 3 and 14). A real gateway process (embedded aedes, every check on:
+ * Gateway benchmark (issues 3 and 14). A real gateway process, built and run with plain node as
+ * hall IT runs it (scripts/bench/built-gateway.ts) (embedded aedes, every check on:
  * schema, identity, hash chain, head signature, one-transaction commit, app-level ack) and an
  * in-process load generator of simulated devices speaking MQTT on loopback. Each figure is measured
  * interleaved with its baseline over BENCH_ROUNDS rounds (scripts/bench/rounds.ts); printed: medians
@@ -20,10 +21,13 @@ import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { deviceTopic, type ChainRecord } from '@hcp/contract';
 import { steadyLatency, type Latency } from './bench/latency.js';
+import { buildGatewayForBench } from './bench/built-gateway.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
 import { fmt, interleave, median, ratios, ratioText } from './bench/rounds.js';
 import { BATCH, connectAll, disconnectAll, enrolDevices, makeRecords, pushBatches, rawDevice, sleep, type SimDevice } from './bench/sim-devices.js';
+import { REPO_ROOT } from './lib/device-process.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from './lib/gateway-process.js';
+import { serviceEnvironment } from './lib/systemd-unit.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'rss,throughput,latency,backlog').split(','));
@@ -65,22 +69,30 @@ async function gatewayRate(gw: RunningGateway, devices: SimDevice[], batches: Ma
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-gw-'));
 const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' });
-let gw = await startGateway(configFile, join(dir, 'gw', 'data'));
+console.log('building the gateway as installed (plain JavaScript, run with node) …');
+const program = await buildGatewayForBench();
+// The environment deploy/systemd/hcp-gateway.service gives the gateway (its Environment= lines):
+// every figure is of the gateway as installed. BENCH_UNIT_ENV=0: without it.
+const unitEnv = process.env.BENCH_UNIT_ENV === '0' ? {} : serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
+const unitLabel = Object.entries(unitEnv)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ');
+console.log(`the gateway runs as hcp-gateway.service runs it: node gateway/main.js, ${unitLabel || 'no environment'}`);
+let gw = await startGateway(configFile, join(dir, 'gw', 'data'), { program, env: unitEnv });
 await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
 console.log('enrolling 1,000 simulated devices (scrypt per device, as in production) …');
 const all = await enrolDevices(gw, 1000, 'dev-bench');
 
-// RSS with 1,000 devices on a freshly started gateway: what a large hall's idle gateway holds. Each
-// login runs scrypt (16 MiB) on libuv's threads; glibc's dynamic mmap threshold keeps those buffers
-// in per-thread arenas after they are freed, so it is measured also with a fixed threshold.
+// RSS with 1,000 devices on a freshly started gateway: what a large hall's idle gateway holds,
+// without any tuning and as the unit runs it (docs/OPERATIONS.md, "Memory", says why each setting).
 const idleRss: Record<string, number> = {};
 if (PARTS.has('rss'))
   for (const [label, env] of [
-    ['glibc default', {}],
-    ['MALLOC_MMAP_THRESHOLD_=131072', { MALLOC_MMAP_THRESHOLD_: '131072' }],
+    ['node and glibc defaults', {}],
+    [unitLabel, unitEnv],
   ] as const) {
     await gw.stop();
-    gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env });
+    gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env, program });
     await sleep(1000);
     const empty = rss(gw.child.pid!, 'VmRSS');
     await connectAll(gw.mqttUrl, all, gw, ackTopic);
@@ -159,7 +171,7 @@ if (PARTS.has('rss')) {
   await connectAll(gw.mqttUrl, all, gw, ackTopic);
   await sleep(2000);
   console.log(
-    `\ngateway RSS with ${all.length} devices connected, after the loaded run (MALLOC_MMAP_THRESHOLD_=131072): ${rss(gw.child.pid!, 'VmRSS').toFixed(1)} MiB now, peak ${rss(gw.child.pid!, 'VmHWM').toFixed(1)} MiB (target ≤ 150 MiB)`,
+    `\ngateway RSS with ${all.length} devices connected, after the loaded run (${unitLabel}): ${rss(gw.child.pid!, 'VmRSS').toFixed(1)} MiB now, peak ${rss(gw.child.pid!, 'VmHWM').toFixed(1)} MiB (target ≤ 150 MiB)`,
   );
   await disconnectAll(all);
 }

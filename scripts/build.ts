@@ -118,32 +118,35 @@ export async function reachedSources(dependencies: Record<string, string>): Prom
   return inputs;
 }
 
-export async function buildDist(): Promise<{ files: number }> {
+/** `outDir`/`assets`: the benches build the programs alone into a folder of their own (scripts/bench/built-gateway.ts). */
+export async function buildDist(o: { outDir?: string; assets?: boolean } = {}): Promise<{ files: number }> {
+  const out = o.outDir ?? DIST;
+  const assets = o.assets === false ? [] : ASSETS;
   const pkg = readJson<PackageJson>(join(ROOT, 'package.json'));
-  for (const asset of ASSETS) {
+  for (const asset of assets) {
     if (!existsSync(join(ROOT, asset.path))) throw new Error(`${asset.path} is missing: run ${asset.builtBy} first (npm run build does)`);
   }
   const sources = await reachedSources(pkg.dependencies);
-  rmSync(DIST, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
   await build({
     entryPoints: sources,
     outbase: ROOT,
-    outdir: DIST,
+    outdir: out,
     bundle: false,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     logLevel: 'warning',
   });
-  for (const asset of ASSETS) cpSync(join(ROOT, asset.path), join(DIST, asset.path), { recursive: true });
+  for (const asset of assets) cpSync(join(ROOT, asset.path), join(out, asset.path), { recursive: true });
 
   // npm ci needs the workspace folder; at run time @hcp/contract resolves to it, so its exports name the built files.
   const contract = readJson<PackageJson>(join(ROOT, 'device/contract/package.json'));
   const builtExports = Object.fromEntries(Object.entries(contract.exports ?? {}).map(([k, v]) => [k, v.replace(/\.ts$/, '.js')]));
-  writeFileSync(join(DIST, 'device/contract/package.json'), `${JSON.stringify({ ...contract, exports: builtExports }, null, 2)}\n`);
+  writeFileSync(join(out, 'device/contract/package.json'), `${JSON.stringify({ ...contract, exports: builtExports }, null, 2)}\n`);
   // Same dependencies and workspaces as the lock file (npm ci checks them); scripts run the built files.
-  writeFileSync(join(DIST, 'package.json'), `${JSON.stringify({ ...pkg, scripts: PRODUCTION_SCRIPTS }, null, 2)}\n`);
-  cpSync(join(ROOT, 'package-lock.json'), join(DIST, 'package-lock.json'));
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify({ ...pkg, scripts: PRODUCTION_SCRIPTS }, null, 2)}\n`);
+  cpSync(join(ROOT, 'package-lock.json'), join(out, 'package-lock.json'));
   return { files: sources.length };
 }
 

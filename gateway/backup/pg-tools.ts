@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { BackupError } from '@hcp/contract/backup-folder';
 
 /** Debian's newest /usr/lib/postgresql/N/bin holding `program` (its version matches a Debian server), else PATH. */
@@ -61,7 +61,8 @@ export function runPgProgram(program: 'pg_dump' | 'pg_restore', args: string[], 
 /** Run `query` on the configured database; a server that cannot be reached is one line. */
 export async function withPgClient<T>(url: string, use: (c: pg.Client) => Promise<T>): Promise<T> {
   const t = pgTarget(url);
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const { default: pgModule } = await import('pg');
+  const client = new pgModule.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
   } catch (err) {

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { execFile } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { DEVICE_PUBLISHES, DEVICE_SUBSCRIBES, TOPIC_KINDS, TOPIC_ROOT, parseDeviceTopic } from '@hcp/contract';
 import { INGEST_BACKLOG_BYTES, type BrokerHooks } from './embedded-broker.js';
@@ -79,6 +79,8 @@ export class ExternalBrokerLink {
   }
 
   async start(): Promise<void> {
+    // Loaded only where a site's broker is used (issue 14, RSS of a hall's gateway).
+    const { default: mqtt } = await import('mqtt');
     const client = mqtt.connect(this.o.url, {
       clientId: this.o.clientId ?? this.o.username,
       username: this.o.username,

@@ -6,7 +6,6 @@
  * one as the reports' PDF (reports/report-pdf.ts, `paper.pdfFont`), never boxes in place of text.
  */
 import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import type { PdfFont } from '../reports/report-pdf.js';
 import { CARD_HEIGHT, CARD_WIDTH, drawCard, type CardFace } from './card-face.js';
 
@@ -14,7 +13,9 @@ export const CARDS_PER_SHEET = 4;
 const A4 = { width: 595.28, height: 841.89 };
 const TICK = 14;
 
-export function cardSheetsPdf(cards: CardFace[], font: PdfFont, meta: { title: string; printedAt: Date }): Promise<Buffer> {
+export async function cardSheetsPdf(cards: CardFace[], font: PdfFont, meta: { title: string; printedAt: Date }): Promise<Buffer> {
+  // Loaded on first use: the gateway's memory at rest stays free of it (issue 14, RSS).
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 0, autoFirstPage: false, info: { Title: meta.title, Author: 'hcp', CreationDate: meta.printedAt } });
   doc.registerFont('body', font.file, font.family as string);
   const bold = font.boldFile && existsSync(font.boldFile);

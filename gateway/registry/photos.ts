@@ -5,7 +5,6 @@
  * its metadata (a phone photo's EXIF can hold where and when it was taken) and stored as a small
  * JPEG data URL that travels in the device's config. sharp (libvips) does the image work.
  */
-import sharp from 'sharp';
 import { RegistryError } from './registry-error.js';
 
 /** What hall IT may upload: a phone photo comfortably fits. */
@@ -28,6 +27,8 @@ export async function normalisePhoto(input: Buffer): Promise<NormalisedPhoto> {
     throw new RegistryError('photo-too-large', `the photo is ${mib(input.length)}; the limit is ${mib(PHOTO_UPLOAD_LIMIT_BYTES)}`);
   }
   let format: string | undefined;
+  // Loaded on first use: the gateway's memory at rest stays free of it (issue 14, RSS).
+  const { default: sharp } = await import('sharp');
   try {
     // `limitInputPixels` guards against decompression bombs (a tiny file that decodes to gigapixels).
     format = (await sharp(input, { limitInputPixels: 50_000_000 }).metadata()).format;

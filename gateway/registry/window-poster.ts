@@ -7,7 +7,7 @@
  * CJK font embedded (reports/report-pdf.ts findPdfFont: Noto Sans CJK from fonts-noto-cjk).
  */
 import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { PdfFont } from '../reports/report-pdf.js';
 
@@ -81,7 +81,9 @@ function posterPage(doc: Doc, hallName: string, w: PosterWindow, url: string): v
 }
 
 /** The posters of `windows`, one A4 page each, as a PDF. */
-export function windowPostersPdf(hallName: string, qrBaseUrl: string, windows: readonly PosterWindow[], font: PdfFont): Promise<Buffer> {
+export async function windowPostersPdf(hallName: string, qrBaseUrl: string, windows: readonly PosterWindow[], font: PdfFont): Promise<Buffer> {
+  // Loaded on first use: the gateway's memory at rest stays free of it (issue 14, RSS).
+  const { default: PDFDocument } = await import('pdfkit');
   const title = windows.length === 1 ? `${hallName} ${windows[0]!.number} 号窗口` : `${hallName} 窗口评价二维码`;
   // No creation date: the same window prints the same file (a reprint is byte-for-byte the same).
   // No page margins for pdfkit: every line is placed by hand, and the footer sits in the margin.

@@ -7,7 +7,6 @@
  * boxes in place of characters.
  */
 import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import type { ReportContent } from './report-content.js';
 import { rateText, reportNotes, reportTables, type Cell, type ReportTable } from './report-tables.js';
 import type { SnapshotMeta } from './snapshots.js';
@@ -59,7 +58,9 @@ function cellText(c: Cell): string {
   return String(c);
 }
 
-export function reportPdf(content: ReportContent, meta: SnapshotMeta, font: PdfFont): Promise<Buffer> {
+export async function reportPdf(content: ReportContent, meta: SnapshotMeta, font: PdfFont): Promise<Buffer> {
+  // Loaded on first use: the gateway's memory at rest stays free of it (issue 14, RSS).
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ ...PAGE, bufferPages: true, info: { Title: `${meta.snapshotId}`, Author: 'hcp', CreationDate: new Date(meta.generatedAt) } });
   doc.registerFont('body', font.file, font.family as string);
   doc.registerFont(

@@ -4,7 +4,6 @@
  * cells — numerator, denominator, and the value as a number formatted as a percentage ("—" when the
  * denominator is 0, "n/a" when it does not apply) — so the sheet can be checked by hand.
  */
-import ExcelJS from 'exceljs';
 import type { ReportContent } from './report-content.js';
 import { reportNotes, reportTables, type Cell } from './report-tables.js';
 import type { SnapshotMeta } from './snapshots.js';
@@ -22,6 +21,8 @@ function cells(c: Cell, rateColumn: boolean): Array<string | number | null> {
 const sheetName = (title: string) => title.replace(/[[\]:*?/\\]/g, '·').slice(0, 31);
 
 export async function reportXlsx(content: ReportContent, meta: SnapshotMeta): Promise<Buffer> {
+  // Loaded on first use: the gateway's memory at rest stays free of it (issue 14, RSS).
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.creator = 'hcp';
   // The snapshot's time, not the export's: the same snapshot exports the same facts.

@@ -4,14 +4,14 @@
  */
 import { join } from 'node:path';
 import { openSqliteStore, type GatewayStore } from './database.js';
-import { openPostgresStore } from './postgres-store.js';
 
 export type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string; poolSize: number };
 
 export const SQLITE_FILE = 'gateway.db';
 
-export function openConfiguredStore(c: { dataDir: string; store?: StoreConfig | undefined }): Promise<GatewayStore> {
+export async function openConfiguredStore(c: { dataDir: string; store?: StoreConfig | undefined }): Promise<GatewayStore> {
   const s = c.store ?? { kind: 'sqlite' };
-  if (s.kind === 'postgres') return openPostgresStore({ connectionString: s.url, poolSize: s.poolSize });
+  // PostgreSQL's driver is loaded only for a PostgreSQL store (a hall on SQLite never holds it).
+  if (s.kind === 'postgres') return (await import('./postgres-store.js')).openPostgresStore({ connectionString: s.url, poolSize: s.poolSize });
   return Promise.resolve(openSqliteStore({ file: join(c.dataDir, SQLITE_FILE) }));
 }

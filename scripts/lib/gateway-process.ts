@@ -40,9 +40,13 @@ export function writeGatewayConfig(dir: string, overrides: Record<string, unknow
 }
 
 /** Start a gateway on a config made by writeGatewayConfig (restarts reuse the same file). */
-/** `logFile`: also append the program's stderr (its JSON log lines) to this file. */
-export async function startGateway(configFile: string, dataDir: string, o: { env?: NodeJS.ProcessEnv; logFile?: string } = {}): Promise<RunningGateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts'), 'serve', '--config', configFile], {
+/**
+ * `logFile`: also append the program's stderr (its JSON log lines) to this file. `program`: a
+ * built gateway/main.js to run with plain node (scripts/bench/built-gateway.ts) instead of the source.
+ */
+export async function startGateway(configFile: string, dataDir: string, o: { env?: NodeJS.ProcessEnv; logFile?: string; program?: string } = {}): Promise<RunningGateway> {
+  const entry = o.program ? [o.program] : ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts')];
+  const child = spawn(process.execPath, [...entry, 'serve', '--config', configFile], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...o.env },

@@ -1,0 +1,25 @@
+/**
+ * The gateway as hall IT runs it — plain JavaScript under `node`, no tsx (scripts/build.ts) — for
+ * the benches' memory figures: under tsx the same program holds some 50 MiB more (the compiler
+ * and the source maps of every module). Built into a temp folder of its own; its node_modules
+ * are links to the repository's packages, with @hcp/contract pointing at the built contract, as
+ * `npm ci --omit=dev` would lay them out.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../lib/device-process.js';
+import { buildDist } from '../build.js';
+
+/** Returns the path of the built gateway/main.js. */
+export async function buildGatewayForBench(): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), 'bench-built-')), 'hcp');
+  await buildDist({ outDir: out, assets: false });
+  const modules = join(out, 'node_modules');
+  mkdirSync(join(modules, '@hcp'), { recursive: true });
+  for (const name of readdirSync(join(REPO_ROOT, 'node_modules'))) {
+    if (name !== '@hcp') symlinkSync(join(REPO_ROOT, 'node_modules', name), join(modules, name));
+  }
+  symlinkSync(join(out, 'device', 'contract'), join(modules, '@hcp', 'contract'));
+  return join(out, 'gateway', 'main.js');
+}
