@@ -6,10 +6,12 @@
  * ratings ledger since a day ago (assessed as it came, while the province was down), enqueued
  * from `assessment_log` (timed apart), then the real sender (batching, per-device order, mapping,
  * signing, group-committed outcomes under synchronous=FULL) draining it into a second fresh
- * simulator process. Target ratio ≥ 0.8.
+ * simulator process. Target ratio ≥ 0.8. Each round (BENCH_ROUNDS, 3 by default) runs both on
+ * fresh simulators, the uplink on a fresh copy of the backlog's database, interleaved
+ * (scripts/bench/rounds.ts): printed are medians and the median per-round ratio with its spread.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,8 +28,10 @@ import { mapRating } from '../gateway/uplink/provinces/reference/mapping.js';
 import { ReferenceAdapter } from '../gateway/uplink/provinces/reference/reference-adapter.js';
 import { signedHeaders } from '../gateway/uplink/provinces/reference/signing.js';
 import { UplinkFeature } from '../gateway/uplink/uplink-feature.js';
+import { fmt, interleave, median, ratioText } from './bench/rounds.js';
 import { addWindow, FakeDevice, openTestStore, silent, storeRecords, TestClock } from '../test/uplink/support/fixtures.js';
 
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const { values } = parseArgs({
   options: { ratings: { type: 'string', default: '100000' }, batch: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '4' } },
 });
@@ -78,85 +82,130 @@ const assessStart = performance.now();
 await new Assessor(store, new TestClock(t0 + N * 500), silent, () => {}).catchUp();
 console.log(`backlog: ${N} signed ratings stored in ${storeSecs.toFixed(1)} s, assessed into the ratings ledger in ${((performance.now() - assessStart) / 1000).toFixed(1)} s`);
 
-// 1. Baseline: the simulator's max accept rate.
-const simA = await startSim('baseline');
-let bodies: string[] = [];
-{
-  const profile = province(simA);
-  const ledger = await store.db.selectFrom('assessments').selectAll().orderBy('seq').execute();
-  const payloads = ledger.map((a) => mapRating(ratingItemOf(a), profile));
-  for (let i = 0; i < N; i += BATCH) bodies.push(JSON.stringify({ records: payloads.slice(i, i + BATCH) }));
-}
-const signStart = Date.now();
-let requests = bodies.map((body) => ({ body, headers: signedHeaders('bench', KEY, body, signStart) }));
-let next = 0;
-const baseStart = performance.now();
-await Promise.all(
-  Array.from({ length: CONC }, async () => {
-    while (next < requests.length) {
-      const r = requests[next++]!;
-      const res = await fetch(`${simA}/province/ratings`, { method: 'POST', headers: r.headers, body: r.body });
-      if (res.status !== 200) throw new Error(`baseline got HTTP ${res.status}: ${await res.text()}`);
-      await res.arrayBuffer();
-    }
-  }),
-);
-const baseSecs = (performance.now() - baseStart) / 1000;
-const a = await stats(simA);
-if (a.accepted !== N) throw new Error(`baseline stored ${a.accepted} of ${N}`);
-const baseRate = N / baseSecs;
-// Drop the baseline's objects so their garbage collection does not land on the uplink's clock.
-bodies = [];
-requests = [];
+await store.close();
+// Each round works on its own copy of this file: a fresh outbox, the same backlog.
+const backlogFile = join(dir, 'gateway.db');
 
-// 2. The uplink. As after an outage, the backlog is first put in the outbox (enqueued while the
-// province was down), then the province comes back and the sender drains it.
-const simB = await startSim('uplink');
-const audit = new AuditLog(store, systemClock);
-const feature = new UplinkFeature({
-  store,
-  clock: systemClock,
-  logger: silent,
-  events: new TypedEventBus<GatewayEvents>(silent),
-  adapter: new ReferenceAdapter(province(simB)),
-  guard: new ConsoleAuth(store, systemClock, audit).require('hall-it'),
-  audit,
-  outbox: { batchSize: BATCH, concurrency: CONC },
-  sending: { idleMs: 20 },
-});
+/** The province's pre-mapped, pre-signed batches of the whole backlog (made before any clock starts). */
+async function presignedRequests(): Promise<Array<{ body: string; headers: Record<string, string> }>> {
+  const ledgerStore = await openTestStore(backlogFile);
+  const profile = province('http://unused');
+  const ledger = await ledgerStore.db.selectFrom('assessments').selectAll().orderBy('seq').execute();
+  await ledgerStore.close();
+  const payloads = ledger.map((a) => mapRating(ratingItemOf(a), profile));
+  const signedAt = Date.now();
+  return Array.from({ length: Math.ceil(N / BATCH) }, (_, k) => {
+    const body = JSON.stringify({ records: payloads.slice(k * BATCH, (k + 1) * BATCH) });
+    return { body, headers: signedHeaders('bench', KEY, body, signedAt) };
+  });
+}
+
+/** 1. Baseline: the simulator's max accept rate, a tight client posting the pre-signed batches to a fresh simulator. */
+async function baselineRound(round: number): Promise<number> {
+  let requests = await presignedRequests();
+  const sim = await startSim(`baseline-${round}`);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONC }, async () => {
+      while (next < requests.length) {
+        const r = requests[next++]!;
+        const res = await fetch(`${sim}/province/ratings`, { method: 'POST', headers: r.headers, body: r.body });
+        if (res.status !== 200) throw new Error(`baseline got HTTP ${res.status}: ${await res.text()}`);
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  const secs = (performance.now() - started) / 1000;
+  const a = await stats(sim);
+  if (a.accepted !== N) throw new Error(`baseline stored ${a.accepted} of ${N}`);
+  // Drop the baseline's objects so their garbage collection does not land on the uplink's clock.
+  requests = [];
+  return N / secs;
+}
+
+interface UplinkRound {
+  enqueueRate: number;
+  enqueueCpu: number;
+  drainRate: number;
+  drainCpu: number;
+  duplicates: number;
+}
+
 // CPU seconds beside the wall clock: on a shared, loaded machine they move far less between runs.
 const cpuSecs = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1e6;
 };
-const enqStart = performance.now();
-const enqCpu = process.cpuUsage();
-const enqueued = await feature.enqueuer.drain();
-const enqueueSecs = (performance.now() - enqStart) / 1000;
-const enqueueCpu = cpuSecs(enqCpu);
-if (enqueued !== N) throw new Error(`enqueued ${enqueued} of ${N}`);
-const drainStart = performance.now();
-const drainCpu = process.cpuUsage();
-feature.sender.start();
-// A literal, not a parameter: only then may SQLite use the partial index of pending rows (sender.ts).
-const anyPending = () => store.db.selectFrom('uplink_outbox').select('id').where('state', '=', sql.lit('pending')).limit(1).executeTakeFirst();
-while ((await anyPending()) !== undefined) await new Promise((r) => setTimeout(r, 25));
-const drainSecs = (performance.now() - drainStart) / 1000;
-const drainCpuSecs = cpuSecs(drainCpu);
-await feature.sender.stop();
-const b = await stats(simB);
-if (b.stored !== N) throw new Error(`uplink delivered ${b.stored} of ${N}`);
-const drainRate = N / drainSecs;
 
-console.log(`simulator max accept rate (pre-signed batches of ${BATCH}, ${CONC} in flight): ${baseRate.toFixed(0)} ratings/s (${baseSecs.toFixed(2)} s)`);
+/**
+ * 2. The uplink, on a copy of the backlog. As after an outage, the backlog is first put in the
+ * outbox (enqueued while the province was down), then the province comes back and the sender
+ * drains it into a fresh simulator.
+ */
+async function uplinkRound(round: number): Promise<UplinkRound> {
+  const file = join(dir, `round-${round}.db`);
+  copyFileSync(backlogFile, file);
+  const roundStore = await openTestStore(file);
+  const sim = await startSim(`uplink-${round}`);
+  const audit = new AuditLog(roundStore, systemClock);
+  const feature = new UplinkFeature({
+    store: roundStore,
+    clock: systemClock,
+    logger: silent,
+    events: new TypedEventBus<GatewayEvents>(silent),
+    adapter: new ReferenceAdapter(province(sim)),
+    guard: new ConsoleAuth(roundStore, systemClock, audit).require('hall-it'),
+    audit,
+    outbox: { batchSize: BATCH, concurrency: CONC },
+    sending: { idleMs: 20 },
+  });
+  const enqStart = performance.now();
+  const enqCpu = process.cpuUsage();
+  const enqueued = await feature.enqueuer.drain();
+  const enqueueSecs = (performance.now() - enqStart) / 1000;
+  const enqueueCpu = cpuSecs(enqCpu);
+  if (enqueued !== N) throw new Error(`enqueued ${enqueued} of ${N}`);
+  const drainStart = performance.now();
+  const drainCpu = process.cpuUsage();
+  feature.sender.start();
+  // A literal, not a parameter: only then may SQLite use the partial index of pending rows (sender.ts).
+  const anyPending = () => roundStore.db.selectFrom('uplink_outbox').select('id').where('state', '=', sql.lit('pending')).limit(1).executeTakeFirst();
+  while ((await anyPending()) !== undefined) await new Promise((r) => setTimeout(r, 25));
+  const drainSecs = (performance.now() - drainStart) / 1000;
+  const drainCpuSecs = cpuSecs(drainCpu);
+  await feature.sender.stop();
+  await roundStore.close();
+  rmSync(file, { force: true });
+  const b = await stats(sim);
+  if (b.stored !== N) throw new Error(`uplink delivered ${b.stored} of ${N}`);
+  return { enqueueRate: N / enqueueSecs, enqueueCpu, drainRate: N / drainSecs, drainCpu: drainCpuSecs, duplicates: b.duplicates };
+}
+
+let uplinkRounds = 0;
+let baselineRounds = 0;
+const r = await interleave(
+  ROUNDS,
+  () => uplinkRound(uplinkRounds++),
+  () => baselineRound(baselineRounds++),
+);
+const up = r.figure;
+const base = r.baseline;
+const m = (xs: number[], digits = 0) => (digits ? median(xs).toFixed(digits) : fmt(median(xs)));
+console.log(`\n${ROUNDS} rounds, the uplink and its baseline interleaved; medians, ratio = median of per-round ratios (min–max)`);
+console.log(`simulator max accept rate (pre-signed batches of ${BATCH}, ${CONC} in flight): ${m(base)} ratings/s`);
 console.log(
-  `uplink enqueue from the ratings ledger (hold/merge, items, outbox insert): ${(N / enqueueSecs).toFixed(0)} ratings/s (${enqueueSecs.toFixed(2)} s, gateway CPU ${enqueueCpu.toFixed(2)} s)`,
+  `uplink enqueue from the ratings ledger (hold/merge, items, outbox insert): ${m(up.map((x) => x.enqueueRate))} ratings/s, gateway CPU ${m(
+    up.map((x) => x.enqueueCpu),
+    2,
+  )} s`,
 );
 console.log(
-  `uplink drain rate of the enqueued backlog (batches of ${BATCH}, ${CONC} in flight): ${drainRate.toFixed(0)} ratings/s (${drainSecs.toFixed(2)} s, gateway CPU ${drainCpuSecs.toFixed(2)} s), duplicates ${b.duplicates}`,
+  `uplink drain rate of the enqueued backlog (batches of ${BATCH}, ${CONC} in flight): ${m(up.map((x) => x.drainRate))} ratings/s, gateway CPU ${m(
+    up.map((x) => x.drainCpu),
+    2,
+  )} s, duplicates ${up.reduce((s, x) => s + x.duplicates, 0)}`,
 );
-console.log(`end to end from the ratings ledger (enqueue + drain): ${(N / (enqueueSecs + drainSecs)).toFixed(0)} ratings/s`);
-console.log(`ratio uplink/simulator: ${(drainRate / baseRate).toFixed(2)} (target ≥ 0.80)`);
-await store.close();
+console.log(`ratio uplink drain / simulator: ${ratioText(up.map((x, i) => x.drainRate / base[i]!))}  (target ≥ 0.80)`);
 for (const c of children) c.kill('SIGTERM');
 rmSync(dir, { recursive: true, force: true });

@@ -10,14 +10,14 @@ export const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-export interface Paired<T> {
+export interface Paired<T, B = T> {
   figure: T[];
-  baseline: T[];
+  baseline: B[];
 }
 
 /** Run `figure` and `baseline` `rounds` times, alternating which goes first. */
-export async function interleave<T>(rounds: number, figure: () => Promise<T>, baseline: () => Promise<T>): Promise<Paired<T>> {
-  const out: Paired<T> = { figure: [], baseline: [] };
+export async function interleave<T, B = T>(rounds: number, figure: () => Promise<T>, baseline: () => Promise<B>): Promise<Paired<T, B>> {
+  const out: Paired<T, B> = { figure: [], baseline: [] };
   for (let r = 0; r < rounds; r++) {
     if (r % 2 === 0) {
       out.figure.push(await figure());
