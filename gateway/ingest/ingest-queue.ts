@@ -91,7 +91,7 @@ export class IngestQueue {
       ? {
           insert: raw.prepare(
             `INSERT INTO records (id, device_id, epoch, seq, kind, hash, at, at_corrected, clock_offset_ms, clock_flag, window_id, level, body, stored_at)
-             VALUES (@id, @device_id, @epoch, @seq, @kind, @hash, @at, @at_corrected, @clock_offset_ms, @clock_flag, @window_id, @level, @body, @stored_at)`,
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ),
           idTaken: raw.prepare('SELECT 1 FROM records WHERE id = ?').pluck(),
         }
@@ -355,7 +355,10 @@ export class IngestQueue {
         stored_at: gatewayTime,
       }));
       await lockLogForAppend(trx, 'records');
-      if (this.fast) for (const row of rows) this.fast.insert.run(row);
+      // Positional: better-sqlite3 binds a named parameter by a property lookup per column, ~1 µs a row more.
+      if (this.fast)
+        for (const r of rows)
+          this.fast.insert.run(r.id, r.device_id, r.epoch, r.seq, r.kind, r.hash, r.at, r.at_corrected, r.clock_offset_ms, r.clock_flag, r.window_id, r.level, r.body, r.stored_at);
       else
         for (let i = 0; i < rows.length; i += 100)
           await trx
