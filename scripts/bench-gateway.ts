@@ -6,7 +6,8 @@
  * interleaved with its baseline over BENCH_ROUNDS rounds (scripts/bench/rounds.ts); printed: medians
  * and the median per-round ratio with its spread.
  *  - ratings/s stored and acked for 1, 50 and 500 devices (100,000 ratings each time) next to the
- *    raw batched better-sqlite3 insert of the same rows;
+ *    raw batched better-sqlite3 insert of the same rows; then the same on PostgreSQL (a gateway on a
+ *    throw-away cluster next to a multi-row INSERT of the same rows, scripts/bench/pg-throughput.ts);
  *  - press→ack p50/p99 at a steady 200 ratings/s from 500 devices next to a bare aedes' QoS 1
  *    PUBACK p50/p99 for the same payloads;
  *  - one device's 100,000-rating backlog, next to the raw insert of the same rows;
@@ -18,13 +19,13 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { v7 as uuidv7 } from 'uuid';
-import { deviceTopic, type ChainRecord } from '@hcp/contract';
+import { deviceTopic } from '@hcp/contract';
 import { steadyLatency, type Latency } from './bench/latency.js';
 import { buildGatewayForBench } from './bench/built-gateway.js';
+import { makeBatches, pgThroughput } from './bench/pg-throughput.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
 import { fmt, interleave, median, ratios, ratioText } from './bench/rounds.js';
-import { BATCH, connectAll, disconnectAll, enrolDevices, makeRecords, pushBatches, rawDevice, sleep, type SimDevice } from './bench/sim-devices.js';
+import { BATCH, connectAll, disconnectAll, enrolDevices, pushBatches, rawDevice, sleep, type SimDevice } from './bench/sim-devices.js';
 import { REPO_ROOT } from './lib/device-process.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from './lib/gateway-process.js';
 import { serviceEnvironment } from './lib/systemd-unit.js';
@@ -37,24 +38,6 @@ const recordsTopic = (d: SimDevice) => deviceTopic(d.id, 'records');
 
 function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-}
-
-/** The next `total` ratings of `devices` as batches of at most BATCH (made and signed before any clock starts). */
-function makeBatches(devices: SimDevice[], total: number): { batches: Map<string, string[]>; records: ChainRecord[] } {
-  const perDevice = total / devices.length;
-  const size = Math.min(BATCH, perDevice);
-  const records: ChainRecord[] = [];
-  const batches = new Map(
-    devices.map((d) => [
-      d.id,
-      Array.from({ length: perDevice / size }, () => {
-        const rs = makeRecords(d, size);
-        records.push(...rs);
-        return JSON.stringify({ batchId: uuidv7(), deviceId: d.id, records: rs });
-      }),
-    ]),
-  );
-  return { batches, records };
 }
 
 /** Ratings/s stored and acked: `devices` connected, each sending its batches with 2 in flight. */
@@ -122,6 +105,9 @@ for (const n of PARTS.has('throughput') ? [1, 50, 500] : []) {
     `  ${String(n).padStart(3)} devices: ${fmt(median(r.figure)).padStart(6)} ratings/s | raw insert ${fmt(median(r.baseline)).padStart(7)} rows/s | ratio ${ratioText(ratios(r))}  (target ≥ 0.5×)`,
   );
 }
+
+// The same on PostgreSQL: a gateway process of its own on a throw-away cluster (scripts/bench/pg-throughput.ts).
+if (PARTS.has('throughput')) await pgThroughput({ rounds: ROUNDS, ratings: RATINGS, deviceCounts: [1, 50, 500], program, env: unitEnv });
 
 // Steady 200 ratings/s from 500 devices, next to the bare broker's QoS 1 PUBACK for the same traffic.
 if (PARTS.has('latency')) {

@@ -31,6 +31,9 @@ export function writeMosquittoConf(dir: string, o: MosquittoConfOptions): { conf
       'persistence false',
       // Acks follow the PUBACK of their batch at once: without it they wait out Nagle (docs/POSTGRES.md).
       'set_tcp_nodelay true',
+      // The workers' shared subscription queues batches while they commit: past the default 1,000
+      // queued messages a QoS 1 batch is dropped and waits out its device's ack timeout (docs/POSTGRES.md).
+      'max_queued_messages 100000',
       ...(o.maxPacketSize ? [`max_packet_size ${o.maxPacketSize}`] : []),
       'log_dest none',
       'user root',

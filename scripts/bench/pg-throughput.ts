@@ -1,0 +1,135 @@
+/**
+ * The PostgreSQL half of `npm run bench:gateway`'s throughput figures (issue 14, "on both stores"):
+ * a throw-away PostgreSQL cluster (fsync on, synchronous_commit on), ONE gateway process on it
+ * (embedded aedes, every check on, as the SQLite figures), devices enrolled through its HTTP API,
+ * and for each device count the ratings/s stored and acked next to the raw batched insert of the
+ * same rows into a fresh database of the same cluster (scripts/bench/raw-postgres.ts), interleaved
+ * over rounds. Everything it starts it stops, the cluster included, even on error.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { deviceTopic, type ChainRecord } from '@hcp/contract';
+import { startPgCluster } from '../../test/support/pg-cluster.js';
+import { createDatabase } from '../../test/pg/workers-support.js';
+import { startGateway, writeGatewayConfig, type RunningGateway } from '../lib/gateway-process.js';
+import { connectDevices, type ConnectStats } from './city-connect.js';
+import { enrolWithRetry, type EnrolStats } from './city-enrol.js';
+import { rawPostgresInsert } from './raw-postgres.js';
+import { fmt, interleave, median, ratios, ratioText } from './rounds.js';
+import { BATCH, disconnectAll, makeRecords, pushBatches, type SimDevice } from './sim-devices.js';
+
+const ackTopic = (id: string) => deviceTopic(id, 'ack');
+const recordsTopic = (d: SimDevice) => deviceTopic(d.id, 'records');
+
+/** The next `total` ratings of `devices` as batches of at most BATCH (made and signed before any clock starts). */
+export function makeBatches(devices: SimDevice[], total: number): { batches: Map<string, string[]>; records: ChainRecord[] } {
+  const perDevice = total / devices.length;
+  const size = Math.min(BATCH, perDevice);
+  const records: ChainRecord[] = [];
+  const batches = new Map(
+    devices.map((d) => [
+      d.id,
+      Array.from({ length: perDevice / size }, () => {
+        const rs = makeRecords(d, size);
+        records.push(...rs);
+        return JSON.stringify({ batchId: uuidv7(), deviceId: d.id, records: rs });
+      }),
+    ]),
+  );
+  return { batches, records };
+}
+
+/**
+ * Ratings/s stored and acked: `devices` connected (not timed), each sending its batches with 2 in
+ * flight. Refused nonces and connections are tried again, as a device would, and added to `refusals`.
+ */
+export async function gatewayRate(gw: RunningGateway, devices: SimDevice[], batches: Map<string, string[]>, total: number, refusals: ConnectStats): Promise<number> {
+  const stats = await connectDevices(gw.mqttUrl, devices, { http: gw.http, ackTopic });
+  refusals.nonceRefused += stats.nonceRefused;
+  refusals.connectRefused += stats.connectRefused;
+  const t0 = performance.now();
+  await pushBatches(devices, batches, recordsTopic, true);
+  const rate = total / ((performance.now() - t0) / 1000);
+  await disconnectAll(devices);
+  return rate;
+}
+
+/** SIGTERM, and SIGKILL if the process has not gone after `ms`. */
+export async function stopWithin(gw: RunningGateway, ms = 15_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([gw.stop(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+  await gw.kill9();
+}
+
+export interface PgThroughputOptions {
+  rounds: number;
+  /** Ratings per measurement (divisible by each device count). */
+  ratings: number;
+  deviceCounts: number[];
+  /** A built gateway/main.js to run with node (scripts/bench/built-gateway.ts); default: the source under tsx. */
+  program?: string;
+  /** The gateway's environment (bench-gateway.ts passes the systemd unit's). */
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+export interface PgThroughputRow {
+  devices: number;
+  /** Per round: ratings/s stored and acked, and the raw insert's rows/s. */
+  gateway: number[];
+  raw: number[];
+}
+
+export async function pgThroughput(o: PgThroughputOptions): Promise<PgThroughputRow[]> {
+  const log = o.log ?? ((line: string) => console.log(line));
+  const dir = mkdtempSync(join(tmpdir(), 'bench-gw-pg-'));
+  const cluster = await startPgCluster();
+  let gw: RunningGateway | null = null;
+  try {
+    const url = await createDatabase(cluster.baseUrl, 'hcp_bench_gateway');
+    const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'warn', store: { kind: 'postgres', url, poolSize: 10 } });
+    gw = await startGateway(configFile, join(dir, 'gw', 'data'), { ...(o.program ? { program: o.program } : {}), ...(o.env ? { env: o.env } : {}) });
+    await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
+    const enrolRefused: EnrolStats = { refused: 0, lastError: '' };
+    const all = await enrolWithRetry(gw, Math.max(...o.deviceCounts), 'dev-pg-bench', enrolRefused);
+    if (enrolRefused.refused) log(`  (enrolling, not timed: ${enrolRefused.refused} calls answered with an error, then made again; last: ${enrolRefused.lastError.slice(0, 160)})`);
+    log(
+      `\nthroughput on PostgreSQL (one gateway process, throw-away cluster, fsync and synchronous_commit on): ${fmt(o.ratings)} ratings stored and acked vs the raw insert of the same rows (multi-row INSERT of ${BATCH} rows per transaction, prepared)`,
+    );
+    const out: PgThroughputRow[] = [];
+    const refusals: ConnectStats = { nonceRefused: 0, connectRefused: 0 };
+    for (const n of o.deviceCounts) {
+      const devices = all.slice(0, n);
+      let made = makeBatches(devices, o.ratings);
+      const running = gw;
+      const r = await interleave(
+        o.rounds,
+        async () => {
+          const rate = await gatewayRate(running, devices, made.batches, o.ratings, refusals);
+          made = makeBatches(devices, o.ratings); // the chain goes on: the next round's ratings
+          return rate;
+        },
+        () => rawPostgresInsert(cluster.baseUrl, made.records),
+      );
+      out.push({ devices: n, gateway: r.figure, raw: r.baseline });
+      log(
+        `  ${String(n).padStart(3)} devices: ${fmt(median(r.figure)).padStart(6)} ratings/s | raw insert ${fmt(median(r.baseline)).padStart(7)} rows/s | ratio ${ratioText(ratios(r))}  (target ≥ 0.5×)`,
+      );
+    }
+    if (refusals.nonceRefused + refusals.connectRefused > 0)
+      log(
+        `  (connecting, not timed: ${refusals.nonceRefused} nonce requests answered with an error and ${refusals.connectRefused} MQTT logins refused, each tried again as a device would)`,
+      );
+    return out;
+  } catch (err) {
+    if (gw) log(`the PostgreSQL gateway's last log lines:\n${gw.stderr().slice(-4000)}`);
+    throw err;
+  } finally {
+    if (gw) await stopWithin(gw);
+    cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
