@@ -23,9 +23,18 @@ export interface BatchChecker {
   close(): Promise<void>;
 }
 
+/** The check, never throwing: a batch that makes it fail is refused, not a crash of the thread. */
+function checkSafely(deviceId: string, payload: Buffer, receivedAt: number): CheckResult {
+  try {
+    return checkBatch(deviceId, payload, receivedAt);
+  } catch (err) {
+    return { ok: false, refused: `the batch could not be checked: ${(err as Error).message}` };
+  }
+}
+
 /** The check in the calling thread: the default, and what a one-off import uses. */
 export const inlineChecker: BatchChecker = {
-  check: async (deviceId, payload, receivedAt) => checkBatch(deviceId, payload, receivedAt),
+  check: async (deviceId, payload, receivedAt) => checkSafely(deviceId, payload, receivedAt),
   close: async () => undefined,
 };
 
@@ -56,7 +65,7 @@ export class BatchCheckPool implements BatchChecker {
   }
 
   check(deviceId: string, payload: Buffer, receivedAt: number): Promise<CheckResult> {
-    if (this.closed || payload.length < INLINE_BELOW_BYTES) return Promise.resolve(checkBatch(deviceId, payload, receivedAt));
+    if (this.closed || payload.length < INLINE_BELOW_BYTES) return Promise.resolve(checkSafely(deviceId, payload, receivedAt));
     const i = this.next++ % this.slots.length;
     const slot = (this.slots[i] ??= this.spawn(i));
     return new Promise((resolve) => {
@@ -99,7 +108,7 @@ export class BatchCheckPool implements BatchChecker {
 
   /** Check in place what a worker held and will not answer. */
   private orphan(slot: Slot): void {
-    for (const t of slot.pending.values()) t.resolve(checkBatch(t.deviceId, t.payload, t.receivedAt));
+    for (const t of slot.pending.values()) t.resolve(checkSafely(t.deviceId, t.payload, t.receivedAt));
     slot.pending.clear();
   }
 }

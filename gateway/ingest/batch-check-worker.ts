@@ -1,6 +1,7 @@
 /** A worker thread of batch-check-pool.ts: checks the batches it is sent, answers with the results. */
 import { parentPort } from 'node:worker_threads';
 import { checkBatch } from './batch-check.js';
+import type { CheckResult } from './batch-check.js';
 
 interface Request {
   id: number;
@@ -12,5 +13,12 @@ interface Request {
 parentPort!.on('message', (m: Request) => {
   // Structured cloning hands a Buffer over as a plain Uint8Array: view the same bytes as a Buffer.
   const payload = Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength);
-  parentPort!.postMessage({ id: m.id, result: checkBatch(m.deviceId, payload, m.receivedAt) });
+  let result: CheckResult;
+  try {
+    result = checkBatch(m.deviceId, payload, m.receivedAt);
+  } catch (err) {
+    // Never the worker's death for one batch: it is refused (and the device told so).
+    result = { ok: false, refused: `the batch could not be checked: ${(err as Error).message}` };
+  }
+  parentPort!.postMessage({ id: m.id, result });
 });

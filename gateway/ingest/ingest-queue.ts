@@ -2,11 +2,11 @@
  * The ingest core: devices' batches in, application-level acks out — broker-agnostic (the embedded
  * aedes and a worker on a site's broker both call `submit`).
  *
- * Batches wait in the queue as the bytes that came (a parsed batch takes several times the
- * memory); the queue takes whatever has gathered — batches of many devices — checks them without
- * the database (batch-check.ts) and commits them in ONE transaction (one fsync for all: group
- * commit); only after that commit are the acks made: an ack never claims what was not stored
- * (issue 10, hole 1). `submit` resolves once its batch is decided: a broker waits for it before it
+ * Each batch's checks that need no database (batch-check.ts) start as it comes, on a worker thread
+ * when the gateway gives the queue a pool (batch-check-pool.ts), while this thread commits the
+ * batches checked before it; the queue takes whatever has gathered — batches of many devices — and
+ * commits them in ONE transaction (one fsync for all: group commit); only after that commit are
+ * the acks made: an ack never claims what was not stored (issue 10, hole 1). `submit` resolves once its batch is decided: a broker waits for it before it
  * takes that device's next packet only while `queuedBytes` is high (back-pressure when overloaded,
  * pipelining otherwise). Per batch, in the commit: the device's enrolment (epoch) in force, the
  * chain against that epoch's stored head (a resend of a stored record is a no-op; a different
