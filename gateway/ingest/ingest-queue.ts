@@ -40,8 +40,9 @@ export interface IngestHooks {
 interface Queued {
   deviceId: string;
   payload: Buffer;
-  /** The checks that need no database, started when the batch came (batch-check-pool.ts). */
-  checked: Promise<CheckResult>;
+  receivedAt: number;
+  /** The checks that need no database (batch-check-pool.ts): started ahead of the batch's group, null until then. */
+  checked: Promise<CheckResult> | null;
   done: () => void;
 }
 
@@ -67,11 +68,20 @@ const GENESIS = '0'.repeat(64);
 const MAX_QUEUED_PER_DEVICE = 8;
 /** A group's raw size: bounds the memory of one commit's parsed batches. */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
+/**
+ * Raw bytes of waiting batches whose checks may run ahead of their group: two groups' worth keeps
+ * the checking thread busy while one commits, and bounds what waits parsed (several times its bytes).
+ */
+const CHECK_AHEAD_BYTES = 2 * MAX_GROUP_BYTES;
 
 export class IngestQueue {
   private queue: Queued[] = [];
   /** Bytes of the batches waiting (not yet taken into a group). */
   queuedBytes = 0;
+  /** Bytes of waiting batches whose checks have started. */
+  private checkingBytes = 0;
+  /** Waiting batches not yet being checked, in arrival order (one taken into a group meanwhile is skipped). */
+  private unchecked: Queued[] = [];
   private readonly perDevice = new Map<string, number>();
   private draining: Promise<void> | null = null;
   private readonly keys = new Map<string, KeyObject>();
@@ -106,11 +116,32 @@ export class IngestQueue {
       return Promise.resolve();
     }
     this.perDevice.set(deviceId, waiting + 1);
-    const checked = this.checker.check(deviceId, payload, this.clock.now());
-    const decided = new Promise<void>((done) => this.queue.push({ deviceId, payload, checked, done }));
+    const decided = new Promise<void>((done) => {
+      const q: Queued = { deviceId, payload, receivedAt: this.clock.now(), checked: null, done };
+      this.queue.push(q);
+      this.unchecked.push(q);
+    });
     this.queuedBytes += payload.length;
+    this.checkAhead();
     this.startDrain();
     return decided;
+  }
+
+  private check(q: Queued): Promise<CheckResult> {
+    return this.checker.check(q.deviceId, q.payload, q.receivedAt);
+  }
+
+  /** Start the checks of waiting batches, in arrival order, up to CHECK_AHEAD_BYTES. */
+  private checkAhead(): void {
+    while (this.unchecked.length > 0) {
+      const q = this.unchecked[0]!;
+      if (!q.checked) {
+        if (this.checkingBytes > 0 && this.checkingBytes + q.payload.length > CHECK_AHEAD_BYTES) return;
+        q.checked = this.check(q);
+        this.checkingBytes += q.payload.length;
+      }
+      this.unchecked.shift();
+    }
   }
 
   private startDrain(): void {
@@ -155,10 +186,14 @@ export class IngestQueue {
         inGroup.add(q.deviceId);
         bytes += q.payload.length;
         this.queuedBytes -= q.payload.length;
+        if (q.checked) this.checkingBytes -= q.payload.length;
+        else q.checked = this.check(q);
         taken.push(q);
       }
       const group: CheckedBatch[] = [];
-      for (const [i, checked] of (await Promise.all(taken.map((q) => q.checked))).entries()) {
+      // The next batches are checked while this group waits for its own checks and commits.
+      this.checkAhead();
+      for (const [i, checked] of (await Promise.all(taken.map((q) => q.checked!))).entries()) {
         if (checked.ok) group.push(checked.batch);
         else this.hooks.refused(taken[i]!.deviceId, checked.refused);
       }
