@@ -10,7 +10,8 @@ import type { Socket } from 'node:net';
 import { sign } from 'node:crypto';
 import mqtt from 'mqtt';
 import { composeProofPassword, mqttProofText } from '@hcp/contract';
-import { sleep, type SimDevice } from './sim-devices.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SimDevice } from './sim-devices.js';
 
 export interface ConnectStats {
   /** Nonce requests answered with something other than 200 (then asked again). */

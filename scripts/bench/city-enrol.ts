@@ -1,5 +1,5 @@
 /**
- * Enrolling simulated devices through a gateway's HTTP API (as sim-devices.ts enrolDevices: scrypt
+ * Enrolling simulated devices through a gateway's HTTP API (what sim-devices.ts enrolDevices calls: scrypt
  * per device, as in production), where a refused step is tried again as hall IT and a device
  * would: register again for a fresh code, enrol again. On PostgreSQL, enrolments running at once in
  * several workers can fail with a serialization error once the store has used up its retries (HTTP
@@ -8,7 +8,8 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { GENESIS_HASH, enrolmentProofText } from '@hcp/contract';
 import type { RunningGateway } from '../lib/gateway-process.js';
-import { sleep, type SimDevice } from './sim-devices.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SimDevice } from './sim-devices.js';
 
 export interface EnrolStats {
   /** Register or enrol calls answered with an error (then tried again). */

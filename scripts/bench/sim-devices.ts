@@ -3,12 +3,13 @@
  * per device, as in production), logging in with a key proof, sending signed hash-chained batches
  * over MQTT with at most 2 in flight (as device/sync does).
  */
-import type { Socket } from 'node:net';
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
-import { GENESIS_HASH, composeProofPassword, enrolmentProofText, mqttProofText, type ChainRecord, type UnsignedRecord } from '@hcp/contract';
+import { GENESIS_HASH, type ChainRecord, type UnsignedRecord } from '@hcp/contract';
 import { hashRecord, signHash } from '@hcp/contract/chain';
+import { connectDevices } from './city-connect.js';
+import { enrolWithRetry } from './city-enrol.js';
 import type { RunningGateway } from '../lib/gateway-process.js';
 
 export const BATCH = 500;
@@ -55,53 +56,14 @@ export function makeRecords(d: SimDevice, n: number): ChainRecord[] {
 
 export const batchPayload = (d: SimDevice, n: number): string => JSON.stringify({ batchId: uuidv7(), deviceId: d.id, records: makeRecords(d, n) });
 
+/** Enrol `n` devices through the gateway's HTTP API (scrypt per device, as in production); a refused step is tried again (city-enrol.ts). */
 export async function enrolDevices(gw: RunningGateway, n: number, prefix: string): Promise<SimDevice[]> {
-  const out: SimDevice[] = [];
-  for (let i = 0; i < n; i++) {
-    const id = `${prefix}-${String(i).padStart(4, '0')}`;
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const { code } = (await gw.api('POST', '/api/devices', { deviceId: id, windowId: 'w-01' })).body;
-    const proof = sign(null, Buffer.from(enrolmentProofText(id, code)), privateKey).toString('base64');
-    const creds = (await (
-      await fetch(`${gw.http}/api/enrol`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ deviceId: id, code, publicKeyPem: pem, proof }),
-      })
-    ).json()) as { password: string; keyProof?: string };
-    out.push({ id, key: privateKey, head: { seq: 0, hash: GENESIS_HASH }, password: creds.password, keyProof: creds.keyProof });
-  }
-  return out;
+  return enrolWithRetry(gw, n, prefix, { refused: 0, lastError: '' });
 }
 
-/** The MQTT password a device presents: with a fresh key proof when the gateway asked for one at enrolment. */
-async function loginPassword(gw: RunningGateway, d: SimDevice): Promise<string> {
-  if (d.keyProof !== 'connect') return d.password ?? 'x';
-  // A pooled keep-alive socket the server has just closed fails the fetch ("other side closed"): once more on a fresh one.
-  const nonceOf = async () => ((await (await fetch(`${gw.http}/api/devices/${d.id}/nonce`, { method: 'POST' })).json()) as { nonce: string }).nonce;
-  const nonce = await nonceOf().catch(nonceOf);
-  return composeProofPassword(d.password!, nonce, sign(null, Buffer.from(mqttProofText(d.id, nonce)), d.key).toString('base64'));
-}
-
-/** Connect (50 at a time); `gw` null: a bare broker, no login proof and no ack subscription. */
+/** Connect (50 at a time), as a device does (city-connect.ts); `gw` null: a bare broker, no login proof and no ack subscription. */
 export async function connectAll(url: string, devices: SimDevice[], gw: RunningGateway | null, ackTopic: (id: string) => string): Promise<void> {
-  for (let i = 0; i < devices.length; i += 50) {
-    await Promise.all(
-      devices.slice(i, i + 50).map(async (d) => {
-        d.client = await mqtt.connectAsync(url, {
-          clientId: d.id,
-          username: d.id,
-          password: gw ? await loginPassword(gw, d) : (d.password ?? 'x'),
-          reconnectPeriod: 0,
-          clean: true,
-        });
-        // As a device does (device/sync/gateway-sync.ts).
-        (d.client.stream as Partial<Socket>).setNoDelay?.(true);
-        if (gw) await d.client.subscribeAsync(ackTopic(d.id), { qos: 1 });
-      }),
-    );
-  }
+  await connectDevices(url, devices, { http: gw?.http ?? null, ackTopic: gw ? ackTopic : null });
 }
 
 export async function disconnectAll(devices: SimDevice[]): Promise<void> {
