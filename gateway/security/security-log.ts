@@ -111,20 +111,30 @@ export class SecurityLog {
   private async writeRows(rows: Pending[]): Promise<void> {
     const dirty = rows.filter((p) => p.count !== p.written);
     if (dirty.length === 0) return;
-    await this.store.write(async (trx) => {
-      for (const p of dirty) {
+    // What is written is taken now and marked written only after the commit: a repeat counted
+    // while the write is in flight stays dirty for the next flush, and a transaction that runs
+    // again (a serialization failure on PostgreSQL) or rolls back leaves no row id behind.
+    const taken = dirty.map((p) => ({ p, count: p.count, lastAt: p.lastAt }));
+    const ids = await this.store.write(async (trx) => {
+      const inserted: Array<number | null> = [];
+      for (const { p, count, lastAt } of taken) {
         if (p.rowId === null) {
           const r = await trx
             .insertInto('security_events')
-            .values({ kind: p.kind, client_id: p.clientId, remote: p.remote, detail: p.detail, count: p.count, first_at: p.firstAt, last_at: p.lastAt })
+            .values({ kind: p.kind, client_id: p.clientId, remote: p.remote, detail: p.detail, count, first_at: p.firstAt, last_at: lastAt })
             .returning('id')
             .executeTakeFirstOrThrow();
-          p.rowId = r.id;
+          inserted.push(r.id);
         } else {
-          await trx.updateTable('security_events').set({ count: p.count, last_at: p.lastAt }).where('id', '=', p.rowId).execute();
+          await trx.updateTable('security_events').set({ count, last_at: lastAt }).where('id', '=', p.rowId).execute();
+          inserted.push(null);
         }
-        p.written = p.count;
       }
+      return inserted;
+    });
+    taken.forEach(({ p, count }, i) => {
+      p.rowId = ids[i] ?? p.rowId;
+      p.written = count;
     });
   }
 
