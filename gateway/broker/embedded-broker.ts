@@ -14,6 +14,7 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { createServer as createTlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
+import { writeToStream } from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { DEVICE_PUBLISHES, DEVICE_SUBSCRIBES, MAX_PAYLOAD_BYTES, parseDeviceTopic } from '@hcp/contract';
 import type { LoginVerdict } from '../enrolment/device-login.js';
@@ -52,6 +53,11 @@ export interface BrokerListenOptions {
 
 /** Past this much waiting in the ingest queue, a device's next batch is read only once its last is decided (bounded memory). */
 export const INGEST_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+// mqtt-packet (aedes' writer) fills a table of 65,536 two-byte Buffers on the first packet it writes
+// (~6 MiB of heap for the process's life) to spare one tiny allocation per packet id; a hall's
+// gateway is better off without it (issue 14, memory; its README's documented switch).
+writeToStream.cacheNumbers = false;
 
 const authError = (code: number, message: string) => Object.assign(new Error(message), { returnCode: code });
 /** aedes keeps its live clients by id; its typings do not declare the map. */

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiErrorSchema, describeZodError } from '@hcp/contract';
 import { RegistryError } from '../registry/registry-error.js';
+import { buildLazySerializer } from './lazy-serializers.js';
 
 export interface ApiOptions {
   logger: Logger;
@@ -24,7 +25,12 @@ export interface ApiOptions {
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
 export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
-  const options = { loggerInstance: o.logger.child({ ns: 'http' }, { level: 'warn' }) as FastifyInstance['log'], bodyLimit: JSON_BODY_LIMIT, trustProxy: false };
+  const options = {
+    loggerInstance: o.logger.child({ ns: 'http' }, { level: 'warn' }) as FastifyInstance['log'],
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: false,
+    schemaController: { compilersFactory: { buildSerializer: buildLazySerializer } },
+  };
   // The HTTPS instance differs from the HTTP one only in its server type; routes and inject() are the same.
   const app = (o.https ? Fastify({ ...options, https: o.https }) : Fastify(options)) as unknown as FastifyInstance;
   app.setValidatorCompiler(() => () => true);

@@ -1,6 +1,7 @@
 /**
  * Memory of a gateway with N devices connected (issue 14): RSS, process.memoryUsage() and, with
  * HCP_HEAP_SNAPSHOT=1, a heap snapshot for scripts/bench/summarise-heap.ts. Enrols N devices, restarts the gateway, connects them.
+ * The gateway is the built program run as hcp-gateway.service runs it (with the unit's Environment=), as in bench:gateway.
  * Usage: tsx scripts/bench/rss-probe.ts [devices=0]   (files in /tmp/hcp-prof)
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -8,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
+import { REPO_ROOT } from '../lib/device-process.js';
+import { serviceEnvironment } from '../lib/systemd-unit.js';
+import { buildGatewayForBench } from './built-gateway.js';
 import { connectAll, disconnectAll, enrolDevices, sleep } from './sim-devices.js';
 
 const n = Number(process.argv[2] ?? 0);
@@ -15,12 +19,17 @@ const profDir = '/tmp/hcp-prof';
 mkdirSync(profDir, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), 'rss-gw-'));
 const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' });
-let gw = await startGateway(configFile, join(dir, 'gw', 'data'));
+const program = await buildGatewayForBench();
+let gw = await startGateway(configFile, join(dir, 'gw', 'data'), { program });
 await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
 const devices = await enrolDevices(gw, n, 'dev-rss');
 await gw.stop();
-const env = { NODE_OPTIONS: `--import ${join(import.meta.dirname, 'heap-probe.mjs')}`, HCP_PROF_DIR: profDir };
-gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env });
+const env = {
+  ...serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service')),
+  NODE_OPTIONS: `--import ${join(import.meta.dirname, 'heap-probe.mjs')}`,
+  HCP_PROF_DIR: profDir,
+};
+gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env, program });
 const status = () => readFileSync(`/proc/${gw.child.pid}/status`, 'utf8');
 const line = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+)`).exec(status())![1]) / 1024;
 await sleep(2000);
