@@ -151,7 +151,8 @@ export class ScriptedDevice {
     }) as DetailRecord;
   }
 
-  private seal(u: UnsignedRecord): ChainRecord {
+  /** Hash and sign `u` as this device's next record (tests forge records with it). */
+  seal(u: UnsignedRecord): ChainRecord {
     const hash = hashRecord(u);
     this.head = { seq: u.seq, hash };
     return { ...u, hash, sig: signHash(hash, this.key) } as ChainRecord;

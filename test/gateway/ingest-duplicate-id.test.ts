@@ -1,0 +1,87 @@
+/**
+ * A record id already stored for another record — a replay under another device's chain, or a
+ * forgery — stops that batch just before it (`duplicate-id`), whether the other record was stored
+ * earlier or is in the same group commit. Ingest writes a group's records at its end (so that on
+ * PostgreSQL the log-order lock is held only for the inserts and the commit); the second case shows
+ * a group still sees its own earlier batches' ids, refusing the one record instead of failing the
+ * group's commit and falling back batch by batch.
+ */
+import type { BatchAck, ChainRecord, UnsignedRecord } from '@hcp/contract';
+import { keyFingerprint } from '@hcp/contract/chain';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../../gateway/gateway.js';
+import { waitFor } from '../../scripts/lib/wait-until.js';
+import { startInProcessGateway } from '../sync/gateway-fixture.js';
+import { ScriptedDevice } from '../support/scripted-device.js';
+
+let gw: Gateway;
+const logs: string[] = [];
+const devices: ScriptedDevice[] = [];
+beforeAll(async () => {
+  gw = await startInProcessGateway({ logLines: logs });
+});
+afterAll(async () => {
+  for (const d of devices) await d.close();
+  await gw?.stop();
+});
+
+async function device(id: string): Promise<ScriptedDevice> {
+  const dev = new ScriptedDevice(id, 'w-01', gw.httpUrl);
+  expect((await dev.enrol((await gw.enrolment.registerDevice(id, 'w-01')).code)).status).toBe(200);
+  await dev.connect(`mqtt://127.0.0.1:${gw.mqttPort}`);
+  devices.push(dev);
+  return dev;
+}
+
+/** `dev`'s next rating, carrying `id`: signed with its own key, so only the id is wrong. */
+function ratingWithId(dev: ScriptedDevice, id: string): ChainRecord {
+  const before = dev.head;
+  const { hash: _h, sig: _s, ...unsigned } = dev.rating(5);
+  dev.head = before;
+  return dev.seal({ ...(unsigned as UnsignedRecord), id });
+}
+
+function batch(dev: ScriptedDevice, records: ChainRecord[]): { batchId: string; payload: Buffer } {
+  const batchId = uuidv7();
+  const body = { batchId, deviceId: dev.deviceId, records, sentAt: new Date().toISOString(), keyFingerprint: keyFingerprint(dev.publicKeyPem) };
+  return { batchId, payload: Buffer.from(JSON.stringify(body)) };
+}
+
+const ackOf = (dev: ScriptedDevice, batchId: string) => waitFor(() => dev.acks.find((a) => a.batchId === batchId), { what: `the ack of ${dev.deviceId}` });
+const storedIds = async (deviceId: string) => (await gw.store.db.selectFrom('records').select('id').where('device_id', '=', deviceId).orderBy('seq').execute()).map((r) => r.id);
+
+describe('a record id stored for another record', () => {
+  it('stops the batch just before it when the other record was stored earlier', async () => {
+    const a = await device('dev-dup-a');
+    const b = await device('dev-dup-b');
+    const taken = a.rating(4);
+    expect((await a.send([taken])).committedThroughSeq).toBe(1);
+    const own = b.rating(5);
+    const replay = ratingWithId(b, taken.id);
+    const ack: BatchAck = await b.send([own, replay]);
+    expect(ack.committedThroughSeq).toBe(1);
+    expect(ack.rejected.map((r) => [r.seq, r.code])).toEqual([[2, 'duplicate-id']]);
+    expect(await storedIds('dev-dup-b')).toEqual([own.id]);
+  });
+
+  it('stops it too when the other record is in the same group commit, and the group commits', async () => {
+    const a = await device('dev-dup-c');
+    const b = await device('dev-dup-d');
+    const first = a.rating(3);
+    const own = b.rating(5);
+    const replay = ratingWithId(b, first.id);
+    const fromA = batch(a, [first]);
+    const fromB = batch(b, [own, replay]);
+    // Submitted in one turn of the event loop: the queue takes both into one group.
+    const decided = Promise.all([gw.ingest.submit(a.deviceId, fromA.payload), gw.ingest.submit(b.deviceId, fromB.payload)]);
+    await decided;
+    expect((await ackOf(a, fromA.batchId)).committedThroughSeq).toBe(1);
+    const ack = await ackOf(b, fromB.batchId);
+    expect(ack.committedThroughSeq).toBe(1);
+    expect(ack.rejected.map((r) => [r.seq, r.code])).toEqual([[2, 'duplicate-id']]);
+    expect(await storedIds('dev-dup-c')).toEqual([first.id]);
+    expect(await storedIds('dev-dup-d')).toEqual([own.id]);
+    expect(logs.filter((l) => l.includes('group commit failed'))).toEqual([]);
+  });
+});
