@@ -32,16 +32,31 @@ export class DeviceLogin {
     const now = this.clock.now();
     const nonce = randomBytes(18).toString('base64url');
     const expiresAt = new Date(now + NONCE_TTL_MS).toISOString();
-    return this.store.write(async (trx) => {
+    // The write reads only this device's row: on PostgreSQL, SERIALIZABLE writes of nonces for
+    // different devices then never conflict (test/pg/nonce-burst.test.ts). The tidying below reads
+    // whole ranges of the table, so it runs after, each statement on its own.
+    const issued = await this.store.write(async (trx) => {
       const d = await trx.selectFrom('devices').select('device_id').where('device_id', '=', deviceId).where('retired', '=', 0).where('current_epoch', '>', 0).executeTakeFirst();
       if (!d) return null;
-      await trx.deleteFrom('device_nonces').where('expires_at', '<', new Date(now).toISOString()).execute();
-      const open = await trx.selectFrom('device_nonces').select('nonce').where('device_id', '=', deviceId).where('used_at', 'is', null).orderBy('expires_at', 'desc').execute();
-      const surplus = open.slice(NONCES_PER_DEVICE - 1).map((r) => r.nonce);
-      if (surplus.length) await trx.deleteFrom('device_nonces').where('nonce', 'in', surplus).execute();
       await trx.insertInto('device_nonces').values({ nonce, device_id: deviceId, expires_at: expiresAt, used_at: null }).execute();
       return { nonce, expiresAt };
     });
+    if (issued) await this.prune(deviceId, now);
+    return issued;
+  }
+
+  /** Drops expired nonces, and this device's open ones beyond the newest NONCES_PER_DEVICE. */
+  private async prune(deviceId: string, now: number): Promise<void> {
+    await this.store.db.deleteFrom('device_nonces').where('expires_at', '<', new Date(now).toISOString()).execute();
+    const open = await this.store.db
+      .selectFrom('device_nonces')
+      .select('nonce')
+      .where('device_id', '=', deviceId)
+      .where('used_at', 'is', null)
+      .orderBy('expires_at', 'desc')
+      .execute();
+    const surplus = open.slice(NONCES_PER_DEVICE).map((r) => r.nonce);
+    if (surplus.length) await this.store.db.deleteFrom('device_nonces').where('nonce', 'in', surplus).execute();
   }
 
   async check(deviceId: string, presented: string): Promise<LoginVerdict> {

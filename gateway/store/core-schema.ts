@@ -105,4 +105,10 @@ export const CORE_MIGRATIONS: GatewayMigration[] = [
         `CREATE INDEX assessments_department_day ON assessments (department_id, china_date)`,
       ]),
   },
+  {
+    // A device's open nonces are counted at each issue (enrolment/device-login.ts): by index, not a
+    // scan of every device's, for a city's thousands of devices.
+    name: '20261203-01-core-device-nonces-by-device',
+    up: (db) => runStatements(db, ['CREATE INDEX device_nonces_device ON device_nonces (device_id, expires_at)']),
+  },
 ];
