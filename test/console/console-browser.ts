@@ -51,6 +51,15 @@ export async function settle(page: Page, ms = 350): Promise<void> {
   await page.waitForTimeout(ms);
 }
 
+/** Element Plus toasts (ElMessage) closed: each closes itself after 3 s. */
+export async function toastsGone(page: Page): Promise<void> {
+  await page
+    .locator('.el-message')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => undefined);
+}
+
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -102,6 +111,9 @@ export async function textProblems(page: Page, chinese: boolean): Promise<string
 /** Screenshots at both sizes with the checks of each; answers what was wrong. */
 export async function capture(page: Page, screen: string, o: { chinese?: boolean } = {}): Promise<string[]> {
   const problems: string[] = [];
+  // A toast fades out 3 s after it came: caught half-faded, its text fails axe's contrast check
+  // (seen on a loaded CI machine). Shots are of the screen once its toasts are gone.
+  await toastsGone(page);
   for (const size of SIZES) {
     await page.setViewportSize(size);
     await settle(page);

@@ -7,16 +7,12 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { axe, OUT, SIZES, settle, textProblems } from '../console-browser.js';
+import { axe, OUT, SIZES, settle, textProblems, toastsGone } from '../console-browser.js';
 
 export async function shoot(page: Page, screen: string, section?: string): Promise<string[]> {
   const problems: string[] = [];
   // Toasts gone, so they hide nothing.
-  await page
-    .locator('.el-message')
-    .first()
-    .waitFor({ state: 'detached', timeout: 6000 })
-    .catch(() => undefined);
+  await toastsGone(page);
   for (const size of SIZES) {
     await page.setViewportSize(size);
     await settle(page);
