@@ -246,6 +246,12 @@ export class IngestQueue {
     const heads = new Map<string, EpochHead | null>();
     const out: Outcome[] = [];
     const appends: GroupAppends = { records: [], gaps: [], ids: new Set() };
+    // On PostgreSQL the group takes the log's lock before it reads anything: the groups of all
+    // workers then run one after another, never beside each other. Taken only for the inserts, the
+    // groups' reads of the records' id index overlapped other workers' inserts into it, SERIALIZABLE
+    // aborted and retried whole groups, and the city's press→ack p99 went to seconds (npm run
+    // bench:city, docs/POSTGRES.md).
+    if (group.length > 0) await lockLogForAppend(trx, 'records');
     for (const batch of group) {
       if (!heads.has(batch.deviceId)) heads.set(batch.deviceId, await this.loadHead(trx, batch.deviceId));
       const head = heads.get(batch.deviceId) ?? null;
@@ -255,11 +261,7 @@ export class IngestQueue {
     return out;
   }
 
-  /**
-   * The group's rows of the followed logs, written last: on PostgreSQL the log's lock is then held
-   * only for these inserts and the commit, not while every batch of the group is looked up — the
-   * other workers' groups wait that much less (docs/POSTGRES.md, the log-order lock).
-   */
+  /** The group's rows of the followed logs, written last, records in statements of 200 rows on PostgreSQL. */
   private async append(trx: Tx, a: GroupAppends): Promise<void> {
     if (a.records.length === 0 && a.gaps.length === 0) return;
     await lockLogForAppend(trx, 'records');
