@@ -8,10 +8,11 @@
  *  - ratings/s stored and acked for 1, 50 and 500 devices (100,000 ratings each time) next to the
  *    raw batched better-sqlite3 insert of the same rows; then the same on PostgreSQL (a gateway on a
  *    throw-away cluster next to a multi-row INSERT of the same rows, scripts/bench/pg-throughput.ts);
- *  - press→ack p50/p99 at a steady 200 ratings/s from 500 devices next to a bare aedes' QoS 1
- *    PUBACK p50/p99 for the same payloads;
- *  - one device's 100,000-rating backlog, next to the raw insert of the same rows;
- *  - RSS with 1,000 devices connected: on a freshly started gateway, and the peak over the loaded run.
+ *  - on each store, press→ack p50/p99 at a steady 200 ratings/s from 500 devices next to a bare
+ *    aedes' QoS 1 PUBACK p50/p99 for the same payloads;
+ *  - on each store, one device's 100,000-rating backlog, next to the raw insert of the same rows;
+ *  - RSS with 1,000 devices connected: on a freshly started gateway (SQLite), and now and at its
+ *    peak after the loaded run (each store).
  * Usage: npm run bench:gateway            (BENCH_ROUNDS=3 by default)
  *        BENCH_PARTS=latency npm run bench:gateway   (any of rss,throughput,latency,backlog; all by default)
  */
@@ -19,10 +20,11 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deviceTopic } from '@hcp/contract';
+import { deviceTopic, type ChainRecord } from '@hcp/contract';
 import { steadyLatency, type Latency } from './bench/latency.js';
 import { buildGatewayForBench } from './bench/built-gateway.js';
-import { makeBatches, pgThroughput } from './bench/pg-throughput.js';
+import { makeBatches, pgThroughput, startPgBench } from './bench/pg-throughput.js';
+import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
 import { fmt, interleave, median, ratios, ratioText } from './bench/rounds.js';
 import { BATCH, connectAll, disconnectAll, enrolDevices, pushBatches, rawDevice, sleep, type SimDevice } from './bench/sim-devices.js';
@@ -106,60 +108,73 @@ for (const n of PARTS.has('throughput') ? [1, 50, 500] : []) {
   );
 }
 
-// The same on PostgreSQL: a gateway process of its own on a throw-away cluster (scripts/bench/pg-throughput.ts).
-if (PARTS.has('throughput')) await pgThroughput({ rounds: ROUNDS, ratings: RATINGS, deviceCounts: [1, 50, 500], program, env: unitEnv });
+// The same parts on PostgreSQL: a gateway process of its own on a throw-away cluster (scripts/bench/pg-throughput.ts).
+const pg = PARTS.has('throughput') || PARTS.has('latency') || PARTS.has('backlog') ? await startPgBench({ devices: 1000, program, env: unitEnv }) : null;
+let failed = true;
+try {
+  if (pg && PARTS.has('throughput')) await pgThroughput(pg, { rounds: ROUNDS, ratings: RATINGS, deviceCounts: [1, 50, 500] });
 
-// Steady 200 ratings/s from 500 devices, next to the bare broker's QoS 1 PUBACK for the same traffic.
-if (PARTS.has('latency')) {
-  const bare = fork(join(import.meta.dirname, 'lib', 'bare-broker.ts'), [], { execArgv: ['--import', 'tsx'] });
-  const barePort = await new Promise<number>((r) => bare.once('message', (m) => r(Number(m))));
-  const devices = all.slice(500, 1000);
-  const bareDevices = devices.map((d) => rawDevice(`bare-${d.id}`));
-  await connectAll(gw.mqttUrl, devices, gw, ackTopic);
-  await connectAll(`mqtt://127.0.0.1:${barePort}`, bareDevices, null, ackTopic);
-  const lat = await interleave(
-    ROUNDS,
-    () => steadyLatency(devices, 200, 8, true),
-    () => steadyLatency(bareDevices, 200, 8, false),
-  );
-  await disconnectAll([...devices, ...bareDevices]);
-  bare.kill();
-  const m = (xs: Latency[], k: 'p50' | 'p99') => median(xs.map((x) => x[k])).toFixed(1);
-  const [gwLat, bareLat] = [lat.figure, lat.baseline];
-  console.log(
-    `\npress→ack at a steady 200 ratings/s from 500 devices (${gwLat.reduce((s, x) => s + x.count, 0)} acks): p50 ${m(gwLat, 'p50')} ms, p99 ${m(gwLat, 'p99')} ms | bare broker QoS 1: p50 ${m(bareLat, 'p50')} ms, p99 ${m(bareLat, 'p99')} ms | p99 ratio ${ratioText(
-      gwLat.map((x, i) => x.p99 / bareLat[i]!.p99),
-      1,
-    )}  (target p99 ≤ 20 ms)`,
-  );
-}
+  // Steady 200 ratings/s from 500 devices, next to the bare broker's QoS 1 PUBACK for the same traffic.
+  if (PARTS.has('latency')) {
+    const bare = fork(join(import.meta.dirname, 'lib', 'bare-broker.ts'), [], { execArgv: ['--import', 'tsx'] });
+    const barePort = await new Promise<number>((r) => bare.once('message', (m) => r(Number(m))));
+    for (const [store, running, enrolled] of [['SQLite', gw, all], ...(pg ? [['PostgreSQL', pg.gw, pg.devices] as const] : [])] as const) {
+      const devices = enrolled.slice(500, 1000);
+      const bareDevices = devices.map((d) => rawDevice(`bare-${d.id}`));
+      await connectAll(running.mqttUrl, devices, running, ackTopic);
+      await connectAll(`mqtt://127.0.0.1:${barePort}`, bareDevices, null, ackTopic);
+      const lat = await interleave(
+        ROUNDS,
+        () => steadyLatency(devices, 200, 8, true),
+        () => steadyLatency(bareDevices, 200, 8, false),
+      );
+      await disconnectAll([...devices, ...bareDevices]);
+      const m = (xs: Latency[], k: 'p50' | 'p99') => median(xs.map((x) => x[k])).toFixed(1);
+      const [gwLat, bareLat] = [lat.figure, lat.baseline];
+      console.log(
+        `\npress→ack on ${store} at a steady 200 ratings/s from 500 devices (${gwLat.reduce((n, x) => n + x.count, 0)} acks): p50 ${m(gwLat, 'p50')} ms, p99 ${m(gwLat, 'p99')} ms | bare broker QoS 1: p50 ${m(bareLat, 'p50')} ms, p99 ${m(bareLat, 'p99')} ms | p99 ratio ${ratioText(
+          gwLat.map((x, k) => x.p99 / bareLat[k]!.p99),
+          1,
+        )}  (target p99 ≤ 20 ms)`,
+      );
+    }
+    bare.kill();
+  }
 
-// One device, a 100,000-rating backlog (a village point back online after weeks).
-if (PARTS.has('backlog')) {
-  const d = all[0]!;
-  let made = makeBatches([d], RATINGS);
-  const r = await interleave(
-    ROUNDS,
-    async () => {
-      const rate = await gatewayRate(gw, [d], made.batches, RATINGS);
-      made = makeBatches([d], RATINGS);
-      return RATINGS / rate;
-    },
-    async () => RATINGS / (await rawSqliteInsert(made.records)),
-  );
-  console.log(
-    `\none device's ${fmt(RATINGS)}-rating backlog acknowledged in ${median(r.figure).toFixed(2)} s (${r.figure.map((s) => s.toFixed(2)).join(', ')}) | raw insert of the same rows ${median(r.baseline).toFixed(2)} s | time ratio ${ratioText(ratios(r))}  (target ≤ 3 s)`,
-  );
-}
+  // One device, a 100,000-rating backlog (a village point back online after weeks).
+  if (PARTS.has('backlog'))
+    for (const [store, running, d, raw] of [
+      ['SQLite', gw, all[0]!, rawSqliteInsert],
+      ...(pg ? [['PostgreSQL', pg.gw, pg.devices[0]!, (records: ChainRecord[]) => rawPostgresInsert(pg.baseUrl, records)] as const] : []),
+    ] as const) {
+      let made = makeBatches([d], RATINGS);
+      const r = await interleave(
+        ROUNDS,
+        async () => {
+          const rate = await gatewayRate(running, [d], made.batches, RATINGS);
+          made = makeBatches([d], RATINGS);
+          return RATINGS / rate;
+        },
+        async () => RATINGS / (await raw(made.records)),
+      );
+      console.log(
+        `\none device's ${fmt(RATINGS)}-rating backlog on ${store} acknowledged in ${median(r.figure).toFixed(2)} s (${r.figure.map((x) => x.toFixed(2)).join(', ')}) | raw insert of the same rows ${median(r.baseline).toFixed(2)} s | time ratio ${ratioText(ratios(r))}  (target ≤ 3 s)`,
+      );
+    }
 
-// 1,000 devices connected and subscribed, after the loaded run.
-if (PARTS.has('rss')) {
-  await connectAll(gw.mqttUrl, all, gw, ackTopic);
-  await sleep(2000);
-  console.log(
-    `\ngateway RSS with ${all.length} devices connected, after the loaded run (${unitLabel}): ${rss(gw.child.pid!, 'VmRSS').toFixed(1)} MiB now, peak ${rss(gw.child.pid!, 'VmHWM').toFixed(1)} MiB (target ≤ 150 MiB)`,
-  );
-  await disconnectAll(all);
+  // 1,000 devices connected and subscribed, after the loaded run.
+  if (PARTS.has('rss'))
+    for (const [store, running, enrolled] of [['SQLite', gw, all], ...(pg ? [['PostgreSQL', pg.gw, pg.devices] as const] : [])] as const) {
+      await connectAll(running.mqttUrl, enrolled, running, ackTopic);
+      await sleep(2000);
+      console.log(
+        `\ngateway RSS on ${store} with ${enrolled.length} devices connected, after the loaded run (${unitLabel}): ${rss(running.child.pid!, 'VmRSS').toFixed(1)} MiB now, peak ${rss(running.child.pid!, 'VmHWM').toFixed(1)} MiB (target ≤ 150 MiB)`,
+      );
+      await disconnectAll(enrolled);
+    }
+  failed = false;
+} finally {
+  await pg?.stop(failed);
 }
 await gw.stop();
 process.exit(0);

@@ -1,10 +1,11 @@
 /**
- * The PostgreSQL half of `npm run bench:gateway`'s throughput figures (issue 14, "on both stores"):
- * a throw-away PostgreSQL cluster (fsync on, synchronous_commit on), ONE gateway process on it
- * (embedded aedes, every check on, as the SQLite figures), devices enrolled through its HTTP API,
- * and for each device count the ratings/s stored and acked next to the raw batched insert of the
- * same rows into a fresh database of the same cluster (scripts/bench/raw-postgres.ts), interleaved
- * over rounds. Everything it starts it stops, the cluster included, even on error.
+ * The PostgreSQL half of `npm run bench:gateway` (issue 14, "on both stores"): a throw-away
+ * PostgreSQL cluster (fsync on, synchronous_commit on), ONE gateway process on it (embedded aedes,
+ * every check on, as the SQLite figures), devices enrolled through its HTTP API (`startPgBench`).
+ * Its throughput part: for each device count the ratings/s stored and acked next to the raw batched
+ * insert of the same rows into a fresh database of the same cluster (scripts/bench/raw-postgres.ts),
+ * interleaved over rounds. bench-gateway.ts runs its latency, backlog and memory parts on this
+ * gateway as on the SQLite one. `stop()` stops everything it started, the cluster included.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,15 +65,56 @@ export async function stopWithin(gw: RunningGateway, ms = 15_000): Promise<void>
   await gw.kill9();
 }
 
+export interface PgBenchOptions {
+  /** Devices to enrol. */
+  devices: number;
+  /** A built gateway/main.js to run with node (scripts/bench/built-gateway.ts); default: the source under tsx. */
+  program?: string;
+  /** The gateway's environment (bench-gateway.ts passes the systemd unit's). */
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+export interface PgBench {
+  gw: RunningGateway;
+  devices: SimDevice[];
+  /** The cluster, for raw inserts into databases of their own. */
+  baseUrl: string;
+  /** The gateway's last log lines, then everything stopped. */
+  stop(failed?: boolean): Promise<void>;
+}
+
+export async function startPgBench(o: PgBenchOptions): Promise<PgBench> {
+  const log = o.log ?? ((line: string) => console.log(line));
+  const dir = mkdtempSync(join(tmpdir(), 'bench-gw-pg-'));
+  const cluster = await startPgCluster();
+  let gw: RunningGateway | null = null;
+  const stop = async (failed = false) => {
+    if (gw && failed) log(`the PostgreSQL gateway's last log lines:\n${gw.stderr().slice(-4000)}`);
+    if (gw) await stopWithin(gw);
+    cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const url = await createDatabase(cluster.baseUrl, 'hcp_bench_gateway');
+    const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'warn', store: { kind: 'postgres', url, poolSize: 10 } });
+    gw = await startGateway(configFile, join(dir, 'gw', 'data'), { ...(o.program ? { program: o.program } : {}), ...(o.env ? { env: o.env } : {}) });
+    await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
+    const enrolRefused: EnrolStats = { refused: 0, lastError: '' };
+    const devices = await enrolWithRetry(gw, o.devices, 'dev-pg-bench', enrolRefused);
+    if (enrolRefused.refused) log(`  (enrolling, not timed: ${enrolRefused.refused} calls answered with an error, then made again; last: ${enrolRefused.lastError.slice(0, 160)})`);
+    return { gw, devices, baseUrl: cluster.baseUrl, stop };
+  } catch (err) {
+    await stop(true);
+    throw err;
+  }
+}
+
 export interface PgThroughputOptions {
   rounds: number;
   /** Ratings per measurement (divisible by each device count). */
   ratings: number;
   deviceCounts: number[];
-  /** A built gateway/main.js to run with node (scripts/bench/built-gateway.ts); default: the source under tsx. */
-  program?: string;
-  /** The gateway's environment (bench-gateway.ts passes the systemd unit's). */
-  env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
 
@@ -83,53 +125,33 @@ export interface PgThroughputRow {
   raw: number[];
 }
 
-export async function pgThroughput(o: PgThroughputOptions): Promise<PgThroughputRow[]> {
+export async function pgThroughput(bench: PgBench, o: PgThroughputOptions): Promise<PgThroughputRow[]> {
   const log = o.log ?? ((line: string) => console.log(line));
-  const dir = mkdtempSync(join(tmpdir(), 'bench-gw-pg-'));
-  const cluster = await startPgCluster();
-  let gw: RunningGateway | null = null;
-  try {
-    const url = await createDatabase(cluster.baseUrl, 'hcp_bench_gateway');
-    const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'warn', store: { kind: 'postgres', url, poolSize: 10 } });
-    gw = await startGateway(configFile, join(dir, 'gw', 'data'), { ...(o.program ? { program: o.program } : {}), ...(o.env ? { env: o.env } : {}) });
-    await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
-    const enrolRefused: EnrolStats = { refused: 0, lastError: '' };
-    const all = await enrolWithRetry(gw, Math.max(...o.deviceCounts), 'dev-pg-bench', enrolRefused);
-    if (enrolRefused.refused) log(`  (enrolling, not timed: ${enrolRefused.refused} calls answered with an error, then made again; last: ${enrolRefused.lastError.slice(0, 160)})`);
-    log(
-      `\nthroughput on PostgreSQL (one gateway process, throw-away cluster, fsync and synchronous_commit on): ${fmt(o.ratings)} ratings stored and acked vs the raw insert of the same rows (multi-row INSERT of ${BATCH} rows per transaction, prepared)`,
+  log(
+    `\nthroughput on PostgreSQL (one gateway process, throw-away cluster, fsync and synchronous_commit on): ${fmt(o.ratings)} ratings stored and acked vs the raw insert of the same rows (multi-row INSERT of ${BATCH} rows per transaction, prepared)`,
+  );
+  const out: PgThroughputRow[] = [];
+  const refusals: ConnectStats = { nonceRefused: 0, connectRefused: 0 };
+  for (const n of o.deviceCounts) {
+    const devices = bench.devices.slice(0, n);
+    let made = makeBatches(devices, o.ratings);
+    const r = await interleave(
+      o.rounds,
+      async () => {
+        const rate = await gatewayRate(bench.gw, devices, made.batches, o.ratings, refusals);
+        made = makeBatches(devices, o.ratings); // the chain goes on: the next round's ratings
+        return rate;
+      },
+      () => rawPostgresInsert(bench.baseUrl, made.records),
     );
-    const out: PgThroughputRow[] = [];
-    const refusals: ConnectStats = { nonceRefused: 0, connectRefused: 0 };
-    for (const n of o.deviceCounts) {
-      const devices = all.slice(0, n);
-      let made = makeBatches(devices, o.ratings);
-      const running = gw;
-      const r = await interleave(
-        o.rounds,
-        async () => {
-          const rate = await gatewayRate(running, devices, made.batches, o.ratings, refusals);
-          made = makeBatches(devices, o.ratings); // the chain goes on: the next round's ratings
-          return rate;
-        },
-        () => rawPostgresInsert(cluster.baseUrl, made.records),
-      );
-      out.push({ devices: n, gateway: r.figure, raw: r.baseline });
-      log(
-        `  ${String(n).padStart(3)} devices: ${fmt(median(r.figure)).padStart(6)} ratings/s | raw insert ${fmt(median(r.baseline)).padStart(7)} rows/s | ratio ${ratioText(ratios(r))}  (target ≥ 0.5×)`,
-      );
-    }
-    if (refusals.nonceRefused + refusals.connectRefused > 0)
-      log(
-        `  (connecting, not timed: ${refusals.nonceRefused} nonce requests answered with an error and ${refusals.connectRefused} MQTT logins refused, each tried again as a device would)`,
-      );
-    return out;
-  } catch (err) {
-    if (gw) log(`the PostgreSQL gateway's last log lines:\n${gw.stderr().slice(-4000)}`);
-    throw err;
-  } finally {
-    if (gw) await stopWithin(gw);
-    cluster.stop();
-    rmSync(dir, { recursive: true, force: true });
+    out.push({ devices: n, gateway: r.figure, raw: r.baseline });
+    log(
+      `  ${String(n).padStart(3)} devices: ${fmt(median(r.figure)).padStart(6)} ratings/s | raw insert ${fmt(median(r.baseline)).padStart(7)} rows/s | ratio ${ratioText(ratios(r))}  (target ≥ 0.5×)`,
+    );
   }
+  if (refusals.nonceRefused + refusals.connectRefused > 0)
+    log(
+      `  (connecting, not timed: ${refusals.nonceRefused} nonce requests answered with an error and ${refusals.connectRefused} MQTT logins refused, each tried again as a device would)`,
+    );
+  return out;
 }
