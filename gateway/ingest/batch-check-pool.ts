@@ -7,7 +7,9 @@
  * Small batches (a press, sent at once) are checked in place: the hop to a worker and back would
  * cost a press more time than the check. A worker that fails (it should not: the check never
  * throws) is replaced, and the batches it held are checked in place: a batch is never lost here.
- * Workers are referenced only while they hold work, so a program that is done can exit.
+ * Workers are referenced only while they hold work, so a program that is done can exit, and a
+ * worker idle for `idleMs` ends: its thread's heap, grown by a burst, goes back to the system (a
+ * hall's gateway is quiet most of the time); the next burst starts a new one.
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +50,12 @@ interface Task {
 interface Slot {
   worker: Worker;
   pending: Map<number, Task>;
+  /** Ends the worker once it has had nothing to do for `idleMs`. */
+  idleTimer: NodeJS.Timeout | null;
 }
+
+/** A worker with no batch for this long ends (docs/OPERATIONS.md, "Memory"). */
+const IDLE_MS = 15_000;
 
 export class BatchCheckPool implements BatchChecker {
   private readonly slots: Array<Slot | null>;
@@ -60,6 +67,7 @@ export class BatchCheckPool implements BatchChecker {
   constructor(
     private readonly logger: Logger,
     size = Math.min(4, Math.max(1, availableParallelism() - 1)),
+    private readonly idleMs = IDLE_MS,
   ) {
     this.slots = Array.from({ length: size }, () => null);
   }
@@ -71,6 +79,8 @@ export class BatchCheckPool implements BatchChecker {
     return new Promise((resolve) => {
       const id = ++this.taskId;
       slot.pending.set(id, { deviceId, payload, receivedAt, resolve });
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
       if (slot.pending.size === 1) slot.worker.ref();
       slot.worker.postMessage({ id, deviceId, payload, receivedAt });
     });
@@ -79,20 +89,26 @@ export class BatchCheckPool implements BatchChecker {
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.slots.splice(0).filter((s): s is Slot => s !== null);
-    for (const s of slots) this.orphan(s);
+    for (const s of slots) {
+      if (s.idleTimer) clearTimeout(s.idleTimer);
+      this.orphan(s);
+    }
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
   private spawn(i: number): Slot {
     const { file, execArgv, workerData } = workerEntry();
     const worker = new Worker(file, { execArgv, workerData, eval: file.startsWith('const ') });
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, pending: new Map(), idleTimer: null };
     worker.unref();
     worker.on('message', (m: { id: number; result: CheckResult }) => {
       const task = slot.pending.get(m.id);
       if (!task) return;
       slot.pending.delete(m.id);
-      if (slot.pending.size === 0) worker.unref();
+      if (slot.pending.size === 0) {
+        worker.unref();
+        slot.idleTimer = setTimeout(() => this.retire(i, slot), this.idleMs).unref();
+      }
       task.resolve(m.result);
     });
     const lost = (why: string) => {
@@ -104,6 +120,13 @@ export class BatchCheckPool implements BatchChecker {
     worker.on('error', (err) => lost(err.message));
     worker.on('exit', (code) => lost(`exited with code ${code}`));
     return slot;
+  }
+
+  /** An idle worker ends; its slot is free for a new one (no batch is in its hands). */
+  private retire(i: number, slot: Slot): void {
+    if (this.slots[i] !== slot || slot.pending.size > 0) return;
+    this.slots[i] = null;
+    void slot.worker.terminate();
   }
 
   /** Check in place what a worker held and will not answer. */

@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import pino from 'pino';
+import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CheckResult, checkBatch } from '../../gateway/ingest/batch-check.js';
 import { BatchCheckPool } from '../../gateway/ingest/batch-check-pool.js';
@@ -59,5 +60,20 @@ describe('batch checks on worker threads', () => {
     const next = await pool.check('dev-pool', Buffer.from(batchPayload(d, 300)), 1);
     expect(next.ok && next.batch.records).toHaveLength(300);
     expect(workers(pool)[0]!.worker.threadId).not.toBe(first.worker.threadId);
+  });
+
+  it('ends a worker idle for idleMs, without a word in the log, and starts a new one for the next burst', async () => {
+    const lines: string[] = [];
+    pool = new BatchCheckPool(pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }), 1, 300);
+    const d = device();
+    expect((await pool.check('dev-pool', Buffer.from(batchPayload(d, 300)), 1)).ok).toBe(true);
+    const first = workers(pool)[0]!.worker;
+    const exited = new Promise<number>((r) => (first as unknown as Worker).once('exit', r));
+    await exited; // ended by the pool itself, 300 ms after its last batch
+    expect(workers(pool)).toHaveLength(0);
+    const next = await pool.check('dev-pool', Buffer.from(batchPayload(d, 300)), 1);
+    expect(next.ok && next.batch.records).toHaveLength(300);
+    expect(workers(pool)[0]!.worker.threadId).not.toBe(first.threadId);
+    expect(lines).toEqual([]);
   });
 });
