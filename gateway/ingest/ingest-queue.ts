@@ -261,10 +261,9 @@ export class IngestQueue {
     return out;
   }
 
-  /** The group's rows of the followed logs, written last, records in statements of 200 rows on PostgreSQL. */
+  /** The group's rows of the followed logs, written last (under the lock commitGroup took), records in statements of 200 rows on PostgreSQL. */
   private async append(trx: Tx, a: GroupAppends): Promise<void> {
     if (a.records.length === 0 && a.gaps.length === 0) return;
-    await lockLogForAppend(trx, 'records');
     if (a.gaps.length > 0) await trx.insertInto('chain_gaps').values(a.gaps).execute();
     // Positional: better-sqlite3 binds a named parameter by a property lookup per column, ~1 µs a row more.
     if (this.fast)
