@@ -56,13 +56,16 @@ export class Enrolment {
   async registerDevice(deviceId: string, windowId: string, ttlHours = 72): Promise<{ code: string; expiresAt: string }> {
     const code = randomEnrolmentCode();
     const expiresAt = new Date(this.o.clock.now() + ttlHours * 3600_000).toISOString();
+    const hash = codeHash(code);
     await this.o.store.write(async (trx) => {
       if (!(await trx.selectFrom('windows').select('window_id').where('window_id', '=', windowId).executeTakeFirst())) {
         throw new RegistryError('not-found', `no window ${windowId}`);
       }
-      const existing = await trx.selectFrom('devices').select('retired').where('device_id', '=', deviceId).executeTakeFirst();
-      if (existing?.retired) throw new RegistryError('retired', `device ${deviceId} is retired`);
-      await trx
+      // The new code is named on the device's row, which voids every older one: enrol() accepts only
+      // the code the row names. The row is written without being read first (a retired one is left
+      // alone by the WHERE and returns nothing): on PostgreSQL a read of it would lock a page of the
+      // devices' index under SSI, and registrations of different devices would abort each other.
+      const written = await trx
         .insertInto('devices')
         .values({
           device_id: deviceId,
@@ -74,16 +77,22 @@ export class Enrolment {
           offline_since: null,
           last_seen_at: null,
           enrolled_at: null,
+          enrolment_code_hash: hash,
         })
-        .onConflict((oc) => oc.column('device_id').doUpdateSet({ window_id: windowId }))
-        .execute();
-      // A new code voids the older unused ones.
-      await trx.deleteFrom('enrolment_codes').where('device_id', '=', deviceId).where('used_at', 'is', null).execute();
-      await trx
-        .insertInto('enrolment_codes')
-        .values({ code_hash: codeHash(code), device_id: deviceId, expires_at: expiresAt, used_at: null, used_key_fingerprint: null })
-        .execute();
+        .onConflict((oc) => oc.column('device_id').doUpdateSet({ window_id: windowId, enrolment_code_hash: hash }).where('devices.retired', '=', 0))
+        .returning('device_id')
+        .executeTakeFirst();
+      if (!written) throw new RegistryError('retired', `device ${deviceId} is retired`);
+      await trx.insertInto('enrolment_codes').values({ code_hash: hash, device_id: deviceId, expires_at: expiresAt, used_at: null, used_key_fingerprint: null }).execute();
     });
+    // Tidying, outside the write: the voided codes go. Relative to the row's pointer, so a second
+    // registration of the same device at this moment never deletes the code it handed out.
+    await this.o.store.db
+      .deleteFrom('enrolment_codes')
+      .where('device_id', '=', deviceId)
+      .where('used_at', 'is', null)
+      .where('code_hash', '<>', (eb) => eb.selectFrom('devices').select('enrolment_code_hash').where('device_id', '=', deviceId))
+      .execute();
     return { code, expiresAt };
   }
 
@@ -105,11 +114,20 @@ export class Enrolment {
     const now = this.now();
     const result = await this.o.store.write(async (trx) => {
       const row = await trx.selectFrom('enrolment_codes').selectAll().where('code_hash', '=', codeHash(body.code)).executeTakeFirst();
-      const device = row ? await trx.selectFrom('devices').select(['retired', 'current_epoch']).where('device_id', '=', body.deviceId).executeTakeFirst() : undefined;
+      const device = row
+        ? await trx.selectFrom('devices').select(['retired', 'current_epoch', 'enrolment_code_hash']).where('device_id', '=', body.deviceId).executeTakeFirst()
+        : undefined;
       // A device that crashed between our commit and saving its credentials may present the same
       // code again, with the same key (its proof shows it holds it): it gets fresh credentials.
       const retryBySameDevice = !!row?.used_at && row.used_key_fingerprint === fingerprint;
-      if (!row || !device || row.device_id !== body.deviceId || (row.used_at && !retryBySameDevice) || Date.parse(row.expires_at) < this.o.clock.now()) {
+      if (
+        !row ||
+        !device ||
+        row.device_id !== body.deviceId ||
+        device.enrolment_code_hash !== row.code_hash ||
+        (row.used_at && !retryBySameDevice) ||
+        Date.parse(row.expires_at) < this.o.clock.now()
+      ) {
         throw new RegistryError('bad-code', 'the enrolment code is unknown, used, expired, or for another device');
       }
       if (device.retired) throw new RegistryError('retired', `device ${body.deviceId} is retired`);

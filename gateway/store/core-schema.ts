@@ -111,4 +111,20 @@ export const CORE_MIGRATIONS: GatewayMigration[] = [
     name: '20261203-01-core-device-nonces-by-device',
     up: (db) => runStatements(db, ['CREATE INDEX device_nonces_device ON device_nonces (device_id, expires_at)']),
   },
+  {
+    // The device's one valid code is named on its own row (enrolment/enrolment.ts): registering
+    // writes that row and inserts the code, and no longer deletes the older codes by device_id —
+    // a read PostgreSQL's SSI takes as a read of every device's codes, which made registrations
+    // of different devices abort each other. The code a device holds today: its unused one, else
+    // the one it last enrolled with (which it may present again after a crash).
+    name: '20261204-01-core-devices-enrolment-code',
+    up: (db) =>
+      runStatements(db, [
+        'ALTER TABLE devices ADD COLUMN enrolment_code_hash TEXT',
+        `UPDATE devices SET enrolment_code_hash = COALESCE(
+          (SELECT c.code_hash FROM enrolment_codes c WHERE c.device_id = devices.device_id AND c.used_at IS NULL ORDER BY c.expires_at DESC LIMIT 1),
+          (SELECT c.code_hash FROM enrolment_codes c WHERE c.device_id = devices.device_id ORDER BY c.used_at DESC LIMIT 1))`,
+        'CREATE INDEX enrolment_codes_device ON enrolment_codes (device_id)',
+      ]),
+  },
 ];

@@ -64,6 +64,8 @@ export interface DevicesTable {
   config_version: Generated<number>;
   created_at: string;
   enrolled_at: string | null;
+  /** The one enrolment code that is valid for this device: the newest registration's. */
+  enrolment_code_hash: string | null;
 }
 
 /** One chain per enrolment: a device whose store was wiped gets a new key and a new epoch. */
