@@ -37,6 +37,7 @@ import { ratingRoutes } from './http/routes/rating-routes.js';
 import { registryRoutes } from './http/routes/registry-routes.js';
 import { sessionRoutes } from './http/routes/session-routes.js';
 import { BatchCheckPool } from './ingest/batch-check-pool.js';
+import { CollectWhenQuiet } from './memory/collect-when-quiet.js';
 import { IngestQueue } from './ingest/ingest-queue.js';
 import { Assessor } from './ratings/assessor.js';
 import { BadgeCaptures } from './registry/badge-captures.js';
@@ -71,6 +72,7 @@ export class Gateway {
   assessor!: Assessor;
   ingest!: IngestQueue;
   private checks: BatchCheckPool | null = null;
+  private quietCollection: CollectWhenQuiet | null = null;
   /** Device, chain-gap and security alerts (devices/device-watch.ts); tests call its tick(). */
   watch!: DeviceWatch;
   private metrics: GatewayMetrics | null = null;
@@ -154,6 +156,8 @@ export class Gateway {
       () => this.ingest.busy(),
     );
     this.checks = new BatchCheckPool(this.logger.child({ ns: 'ingest' }));
+    const quiet = new CollectWhenQuiet({ collect: CollectWhenQuiet.exposedGc(), logger: this.logger.child({ ns: 'memory' }) });
+    this.quietCollection = quiet;
     this.ingest = new IngestQueue(
       this.store,
       clock,
@@ -163,6 +167,7 @@ export class Gateway {
         refused: (deviceId, why) => this.security!.record({ kind: 'batch-refused', clientId: deviceId, remote: null, detail: why }),
         stored: (deviceIds, count) => {
           this.metrics?.recordsStored(count);
+          quiet.activity();
           this.events.emit('records-stored', { deviceIds, count });
           this.assessor.notify();
         },
@@ -276,6 +281,7 @@ export class Gateway {
     await this.external?.stop();
     this.external = null;
     await this.ingest?.idle();
+    this.quietCollection?.stop();
     await this.checks?.close();
     await this.assessor?.catchUp().catch(() => undefined);
     await this.security?.stop();

@@ -1,15 +1,24 @@
 /**
  * What docs/OPERATIONS.md "Memory" says the gateway does to stay small, shown: each API route's
  * response serializer is compiled on the route's first answer (still fastify's own, still dropping
- * undeclared fields), and the MQTT writer's table of 65,536 packet-id Buffers is never built.
+ * undeclared fields), the MQTT writer's table of 65,536 packet-id Buffers is never built, and the
+ * gateway run with the systemd unit's environment collects its heap once ingest has been quiet.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import mqtt from 'mqtt';
 import { writeToStream } from 'mqtt-packet';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../gateway/gateway.js';
 import { buildLazySerializer } from '../../gateway/http/lazy-serializers.js';
+import { QUIET_MS } from '../../gateway/memory/collect-when-quiet.js';
+import { REPO_ROOT } from '../../scripts/lib/device-process.js';
+import { startGateway, writeGatewayConfig } from '../../scripts/lib/gateway-process.js';
+import { serviceEnvironment } from '../../scripts/lib/systemd-unit.js';
+import { ScriptedDevice } from '../support/scripted-device.js';
 import { startInProcessGateway } from '../sync/gateway-fixture.js';
 
 const numbers = createRequire(import.meta.url)('mqtt-packet/numbers') as { cache: Record<number, Buffer> };
@@ -39,4 +48,36 @@ describe('memory switches', () => {
     c.end(true);
     expect(Object.keys(numbers.cache)).toHaveLength(0);
   });
+
+  it('collects its heap once, when ingest has been quiet for 15 s, run as hcp-gateway.service runs it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hcp-quiet-gc-'));
+    const logFile = join(dir, 'gateway.log');
+    const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'debug' });
+    const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
+    expect(env.NODE_OPTIONS).toContain('--expose-gc');
+    const running = await startGateway(configFile, join(dir, 'gw', 'data'), { env, logFile });
+    try {
+      await running.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
+      const dev = new ScriptedDevice('dev-quiet', 'w-01', running.http);
+      expect((await dev.enrol((await running.api('POST', '/api/devices', { deviceId: 'dev-quiet', windowId: 'w-01' })).body.code)).status).toBe(200);
+      await dev.connect(running.mqttUrl);
+      const collected = () =>
+        readFileSync(logFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('ingest quiet: heap collected'));
+      for (let i = 0; i < 3; i++) {
+        expect((await dev.send([dev.rating(5), dev.rating(4)])).rejected).toEqual([]);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(collected()).toEqual([]);
+      const deadline = Date.now() + QUIET_MS + 15_000;
+      while (collected().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      const lines = collected().map((l) => JSON.parse(l) as { heapBeforeMiB: number; heapAfterMiB: number; ns: string });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ ns: 'memory', heapBeforeMiB: expect.any(Number), heapAfterMiB: expect.any(Number) });
+      await dev.close();
+    } finally {
+      await running.stop();
+    }
+  }, 90_000);
 });
