@@ -24,9 +24,10 @@ let gw = await startGateway(configFile, join(dir, 'gw', 'data'), { program });
 await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
 const devices = await enrolDevices(gw, n, 'dev-rss');
 await gw.stop();
+const unitEnv = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 const env = {
-  ...serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service')),
-  NODE_OPTIONS: `--import ${join(import.meta.dirname, 'heap-probe.mjs')}`,
+  ...unitEnv,
+  NODE_OPTIONS: `${unitEnv.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'heap-probe.mjs')}`.trim(),
   HCP_PROF_DIR: profDir,
 };
 gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env, program });
