@@ -1,6 +1,6 @@
 /**
- * One full garbage collection once ingest has been quiet for a while after storing records
- * (docs/OPERATIONS.md, "Memory").
+ * One full garbage collection once the gateway has been quiet for a while after a burst: records
+ * stored, devices logging in (docs/OPERATIONS.md, "Memory").
  *
  * Why the gateway asks for it: a burst grows V8's young generation to its largest size (32 MiB on
  * this Node) and leaves the burst's garbage in the old space, and V8 gives both back only at its
@@ -10,13 +10,13 @@
  * after a busy morning than before it, for the rest of the day (bench:gateway, after-load RSS).
  *
  * It runs only where `gc` exists: node exposes it with --expose-gc, which the systemd unit sets
- * in NODE_OPTIONS. One collection per quiet spell, never while records keep arriving; it pauses
+ * in NODE_OPTIONS. One collection per quiet spell, never while records or logins keep coming; it pauses
  * the gateway for some tens of milliseconds at a moment nothing is being stored.
  */
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from 'pino';
 
-/** Quiet time after the last stored records before the collection runs. */
+/** Quiet time after the last stored records or device login before the collection runs. */
 export const QUIET_MS = 15_000;
 
 /**
@@ -61,7 +61,7 @@ export class CollectWhenQuiet {
     return typeof gc === 'function' ? () => (gc as () => void)() : null;
   }
 
-  /** Records were stored: the quiet spell starts again. On the hot path: a clock read, no timer churn. */
+  /** Records were stored or a device logged in: the quiet spell starts again. On the hot path: a clock read, no timer churn. */
   activity(): void {
     if (!this.o.collect || this.stopped) return;
     this.lastActivity = this.now();
@@ -103,7 +103,7 @@ export class CollectWhenQuiet {
     const mib = (b: number) => Math.round((b / 1048576) * 10) / 10;
     this.o.logger.debug(
       { collections: this.spell.rounds, heapBeforeMiB: mib(this.spell.heapBefore), heapAfterMiB: mib(after), tookMs: Math.round(this.spell.tookMs) },
-      'ingest quiet: heap collected',
+      'quiet after a burst: heap collected',
     );
     this.spell = null;
   }

@@ -2,7 +2,7 @@
  * What docs/OPERATIONS.md "Memory" says the gateway does to stay small, shown: each API route's
  * response serializer is compiled on the route's first answer (still fastify's own, still dropping
  * undeclared fields), the MQTT writer's table of 65,536 packet-id Buffers is never built, and the
- * gateway run with the systemd unit's environment collects its heap once ingest has been quiet.
+ * gateway run with the systemd unit's environment collects its heap once ingest and device logins have been quiet.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -49,7 +49,7 @@ describe('memory switches', () => {
     expect(Object.keys(numbers.cache)).toHaveLength(0);
   });
 
-  it('collects its heap once, when ingest has been quiet for 15 s, run as hcp-gateway.service runs it', async () => {
+  it('collects its heap once, when ingest and logins have been quiet for 15 s, run as hcp-gateway.service runs it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-quiet-gc-'));
     const logFile = join(dir, 'gateway.log');
     const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'debug' });
@@ -64,17 +64,26 @@ describe('memory switches', () => {
       const collected = () =>
         readFileSync(logFile, 'utf8')
           .split('\n')
-          .filter((l) => l.includes('ingest quiet: heap collected'));
+          .filter((l) => l.includes('quiet after a burst: heap collected'));
       for (let i = 0; i < 3; i++) {
         expect((await dev.send([dev.rating(5), dev.rating(4)])).rejected).toEqual([]);
         await new Promise((r) => setTimeout(r, 1000));
       }
       expect(collected()).toEqual([]);
-      const deadline = Date.now() + QUIET_MS + 15_000;
-      while (collected().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-      const lines = collected().map((l) => JSON.parse(l) as { heapBeforeMiB: number; heapAfterMiB: number; ns: string });
+      const waitFor = async (n: number) => {
+        const deadline = Date.now() + QUIET_MS + 15_000;
+        while (collected().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+        return collected().map((l) => JSON.parse(l) as { heapBeforeMiB: number; heapAfterMiB: number; ns: string });
+      };
+      const lines = await waitFor(1);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ ns: 'memory', heapBeforeMiB: expect.any(Number), heapAfterMiB: expect.any(Number) });
+      // Nothing more while nothing happens; a login alone (the device connecting again) is a new spell.
+      await dev.close();
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(collected()).toHaveLength(1);
+      await dev.connect(running.mqttUrl);
+      expect(await waitFor(2)).toHaveLength(2);
       await dev.close();
     } finally {
       await running.stop();
