@@ -168,11 +168,14 @@ async function uplinkRound(round: number): Promise<UplinkRound> {
   if (enqueued !== N) throw new Error(`enqueued ${enqueued} of ${N}`);
   const drainStart = performance.now();
   const drainCpu = process.cpuUsage();
+  // For a CPU profile of the drain alone (summarise-profile.ts's from/to): seconds since the process started.
+  if (process.env.BENCH_MARKS) console.log(`drain from ${(drainStart / 1000).toFixed(2)} s`);
   feature.sender.start();
   // A literal, not a parameter: only then may SQLite use the partial index of pending rows (sender.ts).
   const anyPending = () => roundStore.db.selectFrom('uplink_outbox').select('id').where('state', '=', sql.lit('pending')).limit(1).executeTakeFirst();
   while ((await anyPending()) !== undefined) await new Promise((r) => setTimeout(r, 25));
   const drainSecs = (performance.now() - drainStart) / 1000;
+  if (process.env.BENCH_MARKS) console.log(`drain to ${(performance.now() / 1000).toFixed(2)} s`);
   const drainCpuSecs = cpuSecs(drainCpu);
   await feature.sender.stop();
   await roundStore.close();

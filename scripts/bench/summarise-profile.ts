@@ -1,4 +1,4 @@
-/** Summarise a .cpuprofile: self time by function and by file, optionally only samples after `fromSeconds`. Usage: tsx summarise-profile.ts file [fromSeconds] */
+/** Summarise a .cpuprofile: self time by function and by file, optionally only samples between `fromSeconds` and `toSeconds`. Usage: tsx summarise-profile.ts file [fromSeconds] [toSeconds] */
 import { readFileSync } from 'node:fs';
 
 interface Node {
@@ -8,6 +8,7 @@ interface Node {
 }
 const p = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number };
 const from = Number(process.argv[3] ?? 0) * 1e6;
+const to = Number(process.argv[4] ?? Number.POSITIVE_INFINITY) * 1e6;
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -18,7 +19,7 @@ let t = 0;
 let total = 0;
 p.samples.forEach((id, i) => {
   t += p.timeDeltas[i]!;
-  if (t < from) return;
+  if (t < from || t > to) return;
   const dt = p.timeDeltas[i]!;
   total += dt;
   const n = byId.get(id)!;
