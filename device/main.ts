@@ -8,7 +8,7 @@ import { worldClockOffset } from './contract/world-clock.js';
 import { ConfigError, loadDeviceConfig, type DeviceFileConfig } from './config/device-config.js';
 import { AnchoredClock } from './clock/stamp-clock.js';
 import { DeviceProgram } from './device-program.js';
-import { createRootLogger } from './log/logger.js';
+import { createRootLogger, endLog } from './log/logger.js';
 
 const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
 const configFile = values.config ?? process.env.HCP_DEVICE_CONFIG;
@@ -65,22 +65,21 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   logger.info({ signal }, 'stopping');
   await program.stop();
-  logger.flush();
+  await endLog(logger);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('unhandledRejection', (err) => {
   logger.fatal({ err }, 'unhandled rejection');
-  logger.flush();
-  process.exit(1);
+  void endLog(logger).then(() => process.exit(1));
 });
 
 try {
   await program.start();
 } catch (err) {
   logger.fatal({ err }, 'device failed to start');
-  logger.flush();
+  await endLog(logger);
   process.exit(1);
 }
 process.stdout.write(`${JSON.stringify({ event: 'ready', deviceId: config.deviceId, localApi: program.localApiUrl, token: program.token, pid: process.pid })}\n`);

@@ -23,7 +23,7 @@ import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { worldClockOffset } from '@hcp/contract/world-clock';
-import { createRootLogger } from './log/logger.js';
+import { createRootLogger, endLog } from './log/logger.js';
 import { describeResult, makeTls } from './tls/make-tls.js';
 import { TlsError } from './tls/openssl.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gateway-config.js';
@@ -169,7 +169,7 @@ const stop = async (signal: string) => {
   stopping = true;
   logger.info({ signal }, 'stopping');
   await gateway.stop();
-  logger.flush();
+  await endLog(logger);
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -178,8 +178,8 @@ try {
   await gateway.start();
 } catch (err) {
   logger.fatal({ err }, 'gateway failed to start');
-  logger.flush();
   process.stderr.write(`hcp-gateway: could not start: ${(err as Error).message}\n`);
+  await endLog(logger);
   process.exit(1);
 }
 process.stdout.write(`${JSON.stringify({ event: 'ready', http: gateway.httpUrl, mqttPort: gateway.mqttPort, pid: process.pid })}\n`);

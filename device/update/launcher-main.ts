@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDeviceConfig } from '../config/device-config.js';
-import { createRootLogger } from '../log/logger.js';
+import { createRootLogger, endLog } from '../log/logger.js';
 import { loadCredentials } from '../sync/enrolment-client.js';
 import { InstallLayout } from './install-layout.js';
 import { UpdateLauncher } from './launcher.js';
@@ -88,7 +88,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'stopping');
   await cycle.stop();
   await launcher.stop();
-  logger.flush();
+  await endLog(logger);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -100,6 +100,6 @@ try {
   logger.info({ version: layout.currentVersion(), installRoot: layout.root }, 'launcher started');
 } catch (err) {
   logger.fatal({ err }, 'the launcher failed to start');
-  logger.flush();
+  await endLog(logger);
   process.exit(1);
 }

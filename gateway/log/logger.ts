@@ -35,6 +35,30 @@ export function prettyFromEnv(env: NodeJS.ProcessEnv = process.env): boolean | u
   return undefined;
 }
 
+/**
+ * Writes out what the log still holds and closes it: await it before process.exit. The JSON
+ * destinations write asynchronously, and pino's flush() does not wait for a write in flight, so
+ * the lines just before an exit ("stopping", why a start failed) were lost at times (CI saw the
+ * device's "stopping" missing from its HCP_LOG_FILE).
+ */
+export function endLog(logger: Logger, timeoutMs = 2000): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    | { end?: () => void; once?: (event: string, f: () => void) => void; destroyed?: boolean }
+    | undefined;
+  if (!stream?.end || !stream.once || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once!('close', done);
+    stream.once!('finish', done);
+    stream.end!();
+  });
+}
+
 function logDestination(opts: RootLoggerOptions): DestinationStream {
   const file = opts.file ?? (process.env.HCP_LOG_FILE || undefined);
   if (file) {
