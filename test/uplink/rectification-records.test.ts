@@ -148,9 +148,11 @@ describe('rectification records reach the province (issue 12)', () => {
     const requests = sent();
     const rectifying = requests.filter((r) => r.endpoint === 'rectifications');
     // The answer to one request was lost after the province stored it; its records went again and were answered duplicate.
+    // Counted over every endpoint: the fault falls on whichever request comes first once it is set (in
+    // CI's PostgreSQL run once not a request of records), and what is shown here is the resend.
     expect(sim.stats.answersLost).toBe(1);
     const times = new Map<string, number>();
-    for (const r of rectifying) for (const k of r.keys) times.set(k, (times.get(k) ?? 0) + 1);
+    for (const r of requests) for (const k of r.keys) times.set(`${r.endpoint}:${k}`, (times.get(`${r.endpoint}:${k}`) ?? 0) + 1);
     const resent = [...times].filter(([, n]) => n > 1).map(([k]) => k);
     expect(resent.length).toBeGreaterThan(0);
     expect(sim.stats.duplicates).toBeGreaterThanOrEqual(resent.length);
