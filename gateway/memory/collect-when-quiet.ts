@@ -6,11 +6,11 @@
  * this Node) and leaves the burst's garbage in the old space, and V8 gives both back only at its
  * next full collection. Its memory reducer would run one when the program idles, but it counts any
  * call into JavaScript as activity, and a gateway with a thousand devices is called every few
- * milliseconds by their keep-alives: it never looks idle. So a hall's gateway kept ~45 MiB more
- * after a busy morning than before it, for the rest of the day (bench:gateway, after-load RSS).
+ * milliseconds by their keep-alives: it never looks idle. So a hall's gateway kept ~35 MiB more
+ * after a busy morning than before it, for the rest of the day (bench:gateway: 143 MiB fresh, 177 after load).
  *
  * It runs only where `gc` exists: node exposes it with --expose-gc, which the systemd unit sets
- * in NODE_OPTIONS. One collection per quiet spell, never while records or logins keep coming; it pauses
+ * in NODE_OPTIONS. A few collections per quiet spell (below), never while records or logins keep coming; it pauses
  * the gateway for some tens of milliseconds at a moment nothing is being stored.
  */
 import { getHeapStatistics } from 'node:v8';
@@ -22,8 +22,9 @@ export const QUIET_MS = 15_000;
 /**
  * A collection compacts only part of a fragmented old space (V8 bounds the work of each), so while
  * a collection still gives back at least GAIN_BYTES another follows, ROUND_GAP_MS later, up to
- * MAX_ROUNDS. Measured with 1,000 devices connected after bench:gateway's loads: one collection
- * left ~100 MiB of old space for ~40 MiB live; three gave back nearly all the rest.
+ * MAX_ROUNDS. With one collection, a diagnosis run (measured once, not a repository command) kept
+ * ~100 MiB of old space for ~40 MiB live; with the rounds, bench:gateway's after-load RSS is under
+ * 150 MiB.
  */
 const MAX_ROUNDS = 4;
 const ROUND_GAP_MS = 2_000;
