@@ -57,34 +57,41 @@ export class Enrolment {
     const code = randomEnrolmentCode();
     const expiresAt = new Date(this.o.clock.now() + ttlHours * 3600_000).toISOString();
     const hash = codeHash(code);
-    await this.o.store.write(async (trx) => {
-      if (!(await trx.selectFrom('windows').select('window_id').where('window_id', '=', windowId).executeTakeFirst())) {
-        throw new RegistryError('not-found', `no window ${windowId}`);
-      }
-      // The new code is named on the device's row, which voids every older one: enrol() accepts only
-      // the code the row names. The row is written without being read first (a retired one is left
-      // alone by the WHERE and returns nothing): on PostgreSQL a read of it would lock a page of the
-      // devices' index under SSI, and registrations of different devices would abort each other.
-      const written = await trx
-        .insertInto('devices')
-        .values({
-          device_id: deviceId,
-          window_id: windowId,
-          created_at: this.now(),
-          mqtt_password_hash: null,
-          broker_password_hash: null,
-          status: null,
-          offline_since: null,
-          last_seen_at: null,
-          enrolled_at: null,
-          enrolment_code_hash: hash,
-        })
-        .onConflict((oc) => oc.column('device_id').doUpdateSet({ window_id: windowId, enrolment_code_hash: hash }).where('devices.retired', '=', 0))
-        .returning('device_id')
-        .executeTakeFirst();
-      if (!written) throw new RegistryError('retired', `device ${deviceId} is retired`);
-      await trx.insertInto('enrolment_codes').values({ code_hash: hash, device_id: deviceId, expires_at: expiresAt, used_at: null, used_key_fingerprint: null }).execute();
-    });
+    // Every read here is of a row the write locks: the window (FOR KEY SHARE, as its foreign key
+    // would), the device's own row (ON CONFLICT locks it before its WHERE looks at `retired`), and
+    // the foreign keys' targets. So READ COMMITTED keeps it serializable, and on PostgreSQL it takes
+    // no SERIALIZABLE read marks: those cover a whole page of the devices' index, which other
+    // devices' registrations write into, and aborted them (test/pg/enrolment-burst.test.ts).
+    await this.o.store.write(
+      async (trx) => {
+        const window = trx.selectFrom('windows').select('window_id').where('window_id', '=', windowId);
+        if (!(await (this.o.store.dialect === 'postgres' ? window.forKeyShare() : window).executeTakeFirst())) {
+          throw new RegistryError('not-found', `no window ${windowId}`);
+        }
+        // The new code is named on the device's row, which voids every older one: enrol() accepts
+        // only the code the row names. A retired row is left alone by the WHERE and returns nothing.
+        const written = await trx
+          .insertInto('devices')
+          .values({
+            device_id: deviceId,
+            window_id: windowId,
+            created_at: this.now(),
+            mqtt_password_hash: null,
+            broker_password_hash: null,
+            status: null,
+            offline_since: null,
+            last_seen_at: null,
+            enrolled_at: null,
+            enrolment_code_hash: hash,
+          })
+          .onConflict((oc) => oc.column('device_id').doUpdateSet({ window_id: windowId, enrolment_code_hash: hash }).where('devices.retired', '=', 0))
+          .returning('device_id')
+          .executeTakeFirst();
+        if (!written) throw new RegistryError('retired', `device ${deviceId} is retired`);
+        await trx.insertInto('enrolment_codes').values({ code_hash: hash, device_id: deviceId, expires_at: expiresAt, used_at: null, used_key_fingerprint: null }).execute();
+      },
+      { isolation: 'read committed' },
+    );
     // Tidying, outside the write: the voided codes go. Relative to the row's pointer, so a second
     // registration of the same device at this moment never deletes the code it handed out.
     await this.o.store.db

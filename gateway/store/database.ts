@@ -26,8 +26,20 @@ export interface GatewayStore {
    * again after a serialization failure: keep its effects inside the transaction); rolled back if
    * `fn` throws.
    */
-  write<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  write<T>(fn: (trx: Tx) => Promise<T>, options?: WriteOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface WriteOptions {
+  /**
+   * PostgreSQL only (SQLite's writers take turns whatever this says). READ COMMITTED, for a write
+   * that reads nothing it does not lock: an upsert's own row (ON CONFLICT), a foreign key's target,
+   * a row read FOR KEY SHARE or FOR UPDATE. Row locks keep such a write serializable, and it takes
+   * none of SERIALIZABLE's page-wide read marks, so writes of different keys never abort each
+   * other (docs/POSTGRES.md, "Writes that lock what they read"). A write that reads and decides on
+   * anything else stays SERIALIZABLE.
+   */
+  isolation?: 'serializable' | 'read committed';
 }
 
 export interface SqliteStoreOptions {

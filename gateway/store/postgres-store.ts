@@ -6,13 +6,14 @@
  *    writers take turns: each read-then-write (ingest's chain head, the cursors, a case's state,
  *    an alert's live row) is right only if no other writer slips in between. SERIALIZABLE keeps
  *    that promise for every one of them, and for the ones written later, without a FOR UPDATE
- *    audit of each query; the price is a retry when two workers really did collide;
+ *    audit of each query; the price is a retry when two workers really did collide. A write that
+ *    reads only rows it locks may ask for READ COMMITTED (WriteOptions), and is retried the same;
  *  - bigint and numeric results (count(*), sum(…)) come back as numbers, as SQLite gives them:
  *    every count the gateway keeps is far below 2^53.
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { GatewayStore, Tx } from './database.js';
+import type { GatewayStore, Tx, WriteOptions } from './database.js';
 import type { GatewayTables } from './tables.js';
 
 export interface PostgresStoreOptions {
@@ -91,10 +92,11 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
     dialect: 'postgres',
     db,
     sqlite: null,
-    async write<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+    async write<T>(fn: (trx: Tx) => Promise<T>, options?: WriteOptions): Promise<T> {
+      const isolation = options?.isolation ?? 'serializable';
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().setIsolationLevel('serializable').execute(fn);
+          return await db.transaction().setIsolationLevel(isolation).execute(fn);
         } catch (err) {
           if (attempt >= attempts || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
           // Back off a little, more each time and at random, so the colliding writers spread out.
