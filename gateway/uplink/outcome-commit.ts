@@ -32,6 +32,12 @@ export interface OutcomeCommitOptions {
   maxItemAttempts: number;
   /** After items were dead-lettered (committed). */
   onDeadLettered?: (count: number) => void;
+  /**
+   * Settles when the picks running now have their rows. A pick that began before a commit may
+   * read the rows it marked as still pending (PostgreSQL runs it on another connection); until
+   * it returns, those rows must still count as waiting, or they are sent again.
+   */
+  picksInFlight?: () => Promise<unknown>;
 }
 
 interface Mark {
@@ -43,6 +49,7 @@ interface Mark {
 const ID_SLICE = 500;
 /** How long answers gather before their commit (flushAll). A crash in it costs resends, answered duplicate. */
 const GATHER_MS = 50;
+const NONE: ReadonlySet<number> = new Set();
 
 /**
  * SQLite's fast path for the rows the province took (the bulk of every commit): the ids as one JSON
@@ -55,8 +62,8 @@ const SENT_SQL = `UPDATE uplink_outbox SET state = 'sent', sent_at = ?, attempts
 export class OutcomeCommit {
   private marks: Mark[] = [];
   private flushing: Promise<void> | null = null;
-  private readonly answeredInLane = new Map<number, number>();
-  private readonly answered = new Set<number>();
+  /** Rows answered but not yet committed, by lane. */
+  private readonly waiting = new Map<number, Set<number>>();
   private sentStatement: Database.Statement | null | undefined;
 
   constructor(
@@ -67,18 +74,15 @@ export class OutcomeCommit {
   ) {}
 
   /** Rows of the lane answered but not yet committed (they sit at the head of their lane). */
-  waitingIn(lane: number): number {
-    return this.answeredInLane.get(lane) ?? 0;
-  }
-
-  isWaiting(id: number): boolean {
-    return this.answered.has(id);
+  waitingIn(lane: number): ReadonlySet<number> {
+    return this.waiting.get(lane) ?? NONE;
   }
 
   /** Outcomes of rows of `lane` (keyed by row id); committed soon, with others'. */
   record(lane: number, rows: OutRow[], outcomes: Map<number, ItemOutcome>): void {
-    for (const r of rows) this.answered.add(r.id);
-    this.answeredInLane.set(lane, this.waitingIn(lane) + rows.length);
+    let ids = this.waiting.get(lane);
+    if (!ids) this.waiting.set(lane, (ids = new Set()));
+    for (const r of rows) ids.add(r.id);
     this.marks.push({ lane, rows, outcomes });
     this.kick();
   }
@@ -150,9 +154,10 @@ export class OutcomeCommit {
     } catch (err) {
       this.log.error({ err }, 'outcomes not recorded; those items will be sent again (the province answers duplicate)');
     } finally {
+      await this.o.picksInFlight?.();
       for (const m of marks) {
-        for (const r of m.rows) this.answered.delete(r.id);
-        this.answeredInLane.set(m.lane, this.waitingIn(m.lane) - m.rows.length);
+        const ids = this.waiting.get(m.lane);
+        for (const r of m.rows) ids?.delete(r.id);
       }
     }
   }

@@ -1,6 +1,6 @@
 /**
- * The sender's pick on SQLite (sender.ts pickQuery, same SQL as Kysely compiles it): prepared once
- * and read as arrays. Through Kysely each pick built and compiled its query again and better-sqlite3
+ * The sender's pick on SQLite (sender.ts pickQuery's SQL, with the rows waiting for their commit left
+ * out in the query rather than after it): prepared once and read as arrays. Through Kysely each pick built and compiled its query again and better-sqlite3
  * made an object of every row; in bench:uplink that was about half of each pick's cost, and the
  * picks a sixth of the drain. PostgreSQL runs pickQuery.
  */
@@ -13,15 +13,21 @@ export const PICK_COLUMNS = ['id', 'item_key', 'assess_id', 'payload', 'attempts
 const PICK_SQL = `SELECT ${PICK_COLUMNS.map((c) => `o.${c}`).join(', ')} FROM uplink_outbox AS o
   WHERE o.state = 'pending' AND o.lane = ?
     AND (o.after_id IS NULL OR EXISTS (SELECT p.id FROM uplink_outbox AS p WHERE p.id = o.after_id AND p.state = 'sent'))
+    AND o.id NOT IN (SELECT value FROM json_each(?))
   ORDER BY o.at, o.id LIMIT ?`;
 
 type PickTuple = [number, string, string, string, number, number, number, number];
 
-/** The lane's oldest pending rows whose predecessor (if any) is sent, at most `limit`. Call it only while holding the connection. */
-export function fastPick(db: Database.Database): (lane: number, limit: number) => OutRow[] {
+/**
+ * The lane's oldest pending rows whose predecessor (if any) is sent, at most `limit`, leaving out
+ * `skip` (rows answered, their commit not yet made: outcome-commit.ts). Left out by the query, not
+ * read and dropped: a commit gathers for a while, and reading the rows waiting in it with their
+ * payloads cost the picks as much again. Call it only while holding the connection.
+ */
+export function fastPick(db: Database.Database): (lane: number, limit: number, skip: ReadonlySet<number>) => OutRow[] {
   const pick = db.prepare(PICK_SQL).raw(true);
-  return (lane, limit) =>
-    (pick.all(lane, limit) as PickTuple[]).map((r) => ({
+  return (lane, limit, skip) =>
+    (pick.all(lane, skip.size > 0 ? JSON.stringify([...skip]) : '[]', limit) as PickTuple[]).map((r) => ({
       id: r[0],
       item_key: r[1],
       assess_id: r[2],

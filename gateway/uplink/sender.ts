@@ -72,6 +72,8 @@ export class UplinkSender {
   private readonly wake = new Set<() => void>();
   private readonly outcomes: OutcomeCommit;
   private fastPick: ReturnType<typeof fastPick> | undefined;
+  /** Picks under way (OutcomeCommitOptions.picksInFlight). */
+  private readonly picking = new Set<Promise<OutRow[]>>();
 
   constructor(
     private readonly store: GatewayStore,
@@ -90,7 +92,11 @@ export class UplinkSender {
     };
     this.sleep = opts.sleep ?? abortableSleep;
     this.random = opts.random ?? Math.random;
-    this.outcomes = new OutcomeCommit(store, log, clock, { maxItemAttempts: this.o.maxItemAttempts, ...(opts.onDeadLettered ? { onDeadLettered: opts.onDeadLettered } : {}) });
+    this.outcomes = new OutcomeCommit(store, log, clock, {
+      maxItemAttempts: this.o.maxItemAttempts,
+      picksInFlight: () => Promise.allSettled([...this.picking]),
+      ...(opts.onDeadLettered ? { onDeadLettered: opts.onDeadLettered } : {}),
+    });
   }
 
   start(): void {
@@ -169,19 +175,34 @@ export class UplinkSender {
     }
   }
 
-  /** The lane's oldest pending rows whose predecessor (if any) is at the province, skipping rows answered but not yet committed. */
+  /**
+   * The lane's oldest pending rows whose predecessor (if any) is at the province, skipping rows
+   * answered but not yet committed. A commit stops counting its rows as waiting only once the picks
+   * under way have returned (`picking`): on PostgreSQL one begun before the commit could read them
+   * as pending and, they no longer waiting, send them again (the province answered duplicate).
+   */
   private async pick(lane: number): Promise<OutRow[]> {
-    const skip = this.outcomes.waitingIn(lane);
-    const limit = this.o.batchSize + skip;
-    const rows = this.store.sqlite ? await this.pickFast(this.store.sqlite, lane, limit) : await this.pickQuery(lane, limit);
-    return skip > 0 ? rows.filter((r) => !this.outcomes.isWaiting(r.id)).slice(0, this.o.batchSize) : rows;
+    const picked = this.pickUnlessWaiting(lane);
+    this.picking.add(picked);
+    try {
+      return await picked;
+    } finally {
+      this.picking.delete(picked);
+    }
   }
 
-  /** pickQuery() on SQLite, prepared once, rows read as arrays (pick-sqlite.ts). */
-  private pickFast(db: Database.Database, lane: number, limit: number): Promise<OutRow[]> {
+  private async pickUnlessWaiting(lane: number): Promise<OutRow[]> {
+    const waiting = this.outcomes.waitingIn(lane);
+    if (this.store.sqlite) return this.pickFast(this.store.sqlite, lane, waiting);
+    const rows = await this.pickQuery(lane, this.o.batchSize + waiting.size);
+    return waiting.size > 0 ? rows.filter((r) => !waiting.has(r.id)).slice(0, this.o.batchSize) : rows;
+  }
+
+  /** pickQuery() on SQLite, prepared once, rows read as arrays, rows waiting left out by the query (pick-sqlite.ts). */
+  private pickFast(db: Database.Database, lane: number, waiting: ReadonlySet<number>): Promise<OutRow[]> {
     const pick = (this.fastPick ??= fastPick(db));
     // Under Kysely's hold of the one connection, as the query would run: never inside another's transaction.
-    return this.store.db.connection().execute(async () => pick(lane, limit));
+    return this.store.db.connection().execute(async () => pick(lane, this.o.batchSize, waiting));
   }
 
   private pickQuery(lane: number, limit: number): Promise<OutRow[]> {

@@ -93,6 +93,22 @@ describe('uplink outbox', () => {
     expect(sim.stored(0, 1000).map((s) => s.assessId)).toEqual(ratings.map((r) => r.id));
   });
 
+  it('never sends a row again while its answer waits for the gathered commit of outcomes', async () => {
+    // Small batches from several workers against a province that answers at once: each worker
+    // picks its lanes again and again while the rows it has just sent still wait for their commit.
+    const devs = Array.from({ length: 6 }, (_, k) => new FakeDevice(`dev-g${k}`, k % 2 ? 'w-a1' : 'w-a2'));
+    const ratings = Array.from({ length: 600 }, (_, i) => devs[i % 6]!.rating(ago(3600_000 - i * 1000), 5));
+    await storeRecords(rig.store, ratings, { storedAt: ago(3000_000) });
+    await rig.assess();
+    const f = rig.uplink(referenceAdapter(sim), { outbox: { batchSize: 10, concurrency: 4 } });
+    await f.start();
+    await until(async () => (await sentCount()) === 600, 30_000, 'all 600 marked sent');
+    await f.stop();
+    expect(sim.count()).toBe(600);
+    expect(sim.stats.accepted).toBe(600);
+    expect(sim.stats.duplicates).toBe(0);
+  });
+
   it('poison items go to the dead letters with the province reason, block nothing, and hall IT can retry them', async () => {
     const devs = [new FakeDevice('dev-p01', 'w-a1'), new FakeDevice('dev-p02', 'w-a2')];
     const recs = devs.flatMap((d, k) => Array.from({ length: 30 }, (_, i) => d.rating(ago(3600_000 - i * 1000 - k), k === 0 && i === 3 ? 2 : 4, { caseNo: `P${k}-${i}` })));
