@@ -105,7 +105,7 @@ export class OutcomeCommit {
     // marked sent rewrites its page, and a lane's rows are spread across the outbox's pages
     // (lanes interleave by device): a commit of every lane's next rows rewrites each page once,
     // one of a single turn's three or four batches rewrote the same pages again on the next
-    // turn. Waiting GATHER_MS instead of a turn of the event loop halved SQLite's share of the
+    // turn. Waiting GATHER_MS instead of a turn of the event loop cut SQLite's share of the
     // drain (bench:uplink's profile: commits and marks 1.07 s → 0.63 s of 50,000 ratings).
     await new Promise((r) => setTimeout(r, GATHER_MS));
     while (this.marks.length > 0) await this.commit(this.marks.splice(0));
