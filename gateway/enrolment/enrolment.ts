@@ -57,15 +57,15 @@ export class Enrolment {
     const code = randomEnrolmentCode();
     const expiresAt = new Date(this.o.clock.now() + ttlHours * 3600_000).toISOString();
     const hash = codeHash(code);
-    // Every read here is of a row the write locks: the window (FOR KEY SHARE, as its foreign key
-    // would), the device's own row (ON CONFLICT locks it before its WHERE looks at `retired`), and
-    // the foreign keys' targets. So READ COMMITTED keeps it serializable, and on PostgreSQL it takes
-    // no SERIALIZABLE read marks: those cover a whole page of the devices' index, which other
-    // devices' registrations write into, and aborted them (test/pg/enrolment-burst.test.ts).
+    // What this write decides on, the row locks hold until it commits: the device's own row (ON
+    // CONFLICT locks it before its WHERE looks at `retired`) and the window (the device row's
+    // foreign key locks it; the read below is there for a clear error). So READ COMMITTED keeps it
+    // serializable, and on PostgreSQL it takes no SERIALIZABLE read marks: those cover a whole page
+    // of the devices' index, which other devices' registrations write into, and aborted them
+    // (test/pg/enrolment-burst.test.ts).
     await this.o.store.write(
       async (trx) => {
-        const window = trx.selectFrom('windows').select('window_id').where('window_id', '=', windowId);
-        if (!(await (this.o.store.dialect === 'postgres' ? window.forKeyShare() : window).executeTakeFirst())) {
+        if (!(await trx.selectFrom('windows').select('window_id').where('window_id', '=', windowId).executeTakeFirst())) {
           throw new RegistryError('not-found', `no window ${windowId}`);
         }
         // The new code is named on the device's row, which voids every older one: enrol() accepts

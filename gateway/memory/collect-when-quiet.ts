@@ -22,9 +22,8 @@ export const QUIET_MS = 15_000;
 /**
  * A collection compacts only part of a fragmented old space (V8 bounds the work of each), so while
  * a collection still gives back at least GAIN_BYTES another follows, ROUND_GAP_MS later, up to
- * MAX_ROUNDS. With one collection, a diagnosis run (measured once, not a repository command) kept
- * ~100 MiB of old space for ~40 MiB live; with the rounds, bench:gateway's after-load RSS is under
- * 150 MiB.
+ * MAX_ROUNDS. One collection left most of a fragmented old space in place; with the rounds,
+ * bench:gateway's after-load RSS (its "after 30 s quiet" figure) is under 150 MiB.
  */
 const MAX_ROUNDS = 4;
 const ROUND_GAP_MS = 2_000;

@@ -1,8 +1,9 @@
 /**
- * The sender's pick on SQLite (sender.ts pickQuery's SQL, with the rows waiting for their commit left
- * out in the query rather than after it): prepared once and read as arrays. Through Kysely each pick built and compiled its query again and better-sqlite3
- * made an object of every row; in bench:uplink that was about half of each pick's cost, and the
- * picks a sixth of the drain. PostgreSQL runs pickQuery.
+ * The sender's pick on SQLite (sender.ts pickQuery's SQL, with the rows waiting for their commit
+ * left out in the query rather than after it): prepared once and read as arrays. Through Kysely
+ * each pick built and compiled its query again and better-sqlite3 made an object of every row; in
+ * bench:uplink that was about half of each pick's cost, and the picks a sixth of the drain.
+ * PostgreSQL runs pickQuery.
  */
 import type Database from 'better-sqlite3';
 import type { OutRow } from './outcome-commit.js';
@@ -27,7 +28,7 @@ type PickTuple = [number, string, string, string, number, number, number, number
 export function fastPick(db: Database.Database): (lane: number, limit: number, skip: ReadonlySet<number>) => OutRow[] {
   const pick = db.prepare(PICK_SQL).raw(true);
   return (lane, limit, skip) =>
-    (pick.all(lane, skip.size > 0 ? JSON.stringify([...skip]) : '[]', limit) as PickTuple[]).map((r) => ({
+    (pick.all(lane, JSON.stringify([...skip]), limit) as PickTuple[]).map((r) => ({
       id: r[0],
       item_key: r[1],
       assess_id: r[2],

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../gateway/config/gateway-config.js';
 import { GATEWAY_FEATURES } from '../../gateway/features.js';
@@ -70,6 +71,50 @@ describe('the PostgreSQL store', () => {
     );
     const r = await store.db.selectFrom('cursors').select('position').where('name', '=', 'race').executeTakeFirstOrThrow();
     expect(r.position).toBe(20);
+  });
+
+  it('runs a write at READ COMMITTED when asked, and retries it after a deadlock', async () => {
+    const isolation = (trx: Parameters<Parameters<GatewayStore['write']>[0]>[0]) =>
+      sql<{ transaction_isolation: string }>`SHOW transaction_isolation`.execute(trx).then((r) => r.rows[0]!.transaction_isolation);
+    expect(await store.write(isolation)).toBe('serializable');
+    expect(await store.write(isolation, { isolation: 'read committed' })).toBe('read committed');
+    // Two writes take the same two rows in opposite orders: PostgreSQL aborts one (40P01), and
+    // the store runs it again, so both increments land on both rows.
+    await store.db
+      .insertInto('cursors')
+      .values([
+        { name: 'lock-a', position: 0 },
+        { name: 'lock-b', position: 0 },
+      ])
+      .execute();
+    let firstHalves = 0;
+    let bothHold: () => void;
+    const holding = new Promise<void>((r) => (bothHold = r));
+    let attempts = 0;
+    const bump = (first: string, second: string) =>
+      store.write(
+        async (trx) => {
+          attempts++;
+          const inc = (name: string) =>
+            trx
+              .updateTable('cursors')
+              .set((eb) => ({ position: eb('position', '+', 1) }))
+              .where('name', '=', name)
+              .execute();
+          await inc(first);
+          if (++firstHalves === 2) bothHold();
+          await holding;
+          await inc(second);
+        },
+        { isolation: 'read committed' },
+      );
+    await Promise.all([bump('lock-a', 'lock-b'), bump('lock-b', 'lock-a')]);
+    expect(attempts).toBe(3);
+    const rows = await store.db.selectFrom('cursors').select(['name', 'position']).where('name', 'in', ['lock-a', 'lock-b']).orderBy('name').execute();
+    expect(rows).toEqual([
+      { name: 'lock-a', position: 2 },
+      { name: 'lock-b', position: 2 },
+    ]);
   });
 
   it('rolls a write back when it throws', async () => {
