@@ -13,6 +13,7 @@ debs=(
   socat xvfb openssl                         # pty pairs for serial tests; a real X display; test certificates
   poppler-utils                              # the reports tests read the PDF exports back (pdftotext, pdffonts, pdftoppm)
   postgresql                                 # the gateway's suites again on PostgreSQL (npm run test:pg)
+  strace                                     # shows which thread flushes the gateway's SQLite WAL (test/gateway/wal-flush.test.ts)
 )
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

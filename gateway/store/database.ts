@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { Kysely, type Transaction } from 'kysely';
 import { GatewaySqliteDialect } from './sqlite-dialect.js';
 import type { GatewayTables } from './tables.js';
+import { type Flusher, WalSync, walFileFlusher } from './wal-sync.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<GatewayTables>;
@@ -45,21 +46,26 @@ export interface WriteOptions {
 export interface SqliteStoreOptions {
   file: string;
   readonly?: boolean;
+  /** What makes the WAL durable after a commit; by default an fdatasync of `<file>-wal` off the event loop (wal-sync.ts). */
+  flusher?: Flusher;
 }
 
 export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
   const raw = new Database(o.file, { readonly: o.readonly ?? false, fileMustExist: o.readonly ?? false });
   if (!o.readonly) {
     raw.pragma('journal_mode = WAL');
-    // A commit survives a power cut: the gateway acknowledges ratings only after it.
-    raw.pragma('synchronous = FULL');
+    // A commit survives a power cut: the gateway acknowledges ratings only after it. NORMAL, because
+    // the WAL's flush after each commit is ours, off the event loop (wal-sync.ts); SQLite still
+    // syncs around its checkpoints.
+    raw.pragma('synchronous = NORMAL');
   }
   raw.pragma('foreign_keys = ON');
   // What is deleted or overwritten is zeroed in its page, not left in free space: a purged call-back
   // key (gateway/followup/contact-escrow.ts) must not survive in the file. FAST costs no extra I/O.
   if (!o.readonly) raw.pragma('secure_delete = FAST');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<GatewayTables>({ dialect: new GatewaySqliteDialect(raw) });
+  const wal = o.readonly ? null : new WalSync(o.flusher ?? walFileFlusher(`${o.file}-wal`));
+  const db = new Kysely<GatewayTables>({ dialect: new GatewaySqliteDialect(raw, wal) });
   let closed = false;
   return {
     dialect: 'sqlite',
@@ -70,6 +76,7 @@ export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
       if (closed) return;
       closed = true;
       await db.destroy();
+      await wal?.close();
     },
   };
 }

@@ -1,0 +1,154 @@
+/**
+ * The gateway's SQLite store flushes each commit's WAL to disk off the event loop
+ * (gateway/store/wal-sync.ts): a write resolves — and ingest acks — only after a flush that began
+ * after its commit; a flush that fails fails its write and every later one; and the real flush is
+ * an fdatasync of the -wal file on a thread other than the main one (seen with strace).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore, type GatewayStore } from '../../gateway/store/database.js';
+import { type Flusher, WalSync } from '../../gateway/store/wal-sync.js';
+
+/** A flusher whose flushes end when the test says. */
+function gatedFlusher() {
+  const gates: Array<{ open: () => void; fail: (e: Error) => void }> = [];
+  const flusher: Flusher = {
+    flush: () => new Promise<void>((open, fail) => gates.push({ open, fail })),
+    close: async () => undefined,
+  };
+  return { flusher, gates };
+}
+
+const settled = async (p: Promise<unknown>) => {
+  let done = false;
+  void p.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  return done;
+};
+
+describe('WalSync', () => {
+  it('makes a commit during a flush wait for the next flush, one for all who came meanwhile', async () => {
+    const { flusher, gates } = gatedFlusher();
+    const wal = new WalSync(flusher);
+    const first = wal.committed();
+    const [second, third] = [wal.committed(), wal.committed()];
+    expect(gates).toHaveLength(1);
+    gates[0]!.open();
+    await first;
+    expect(await settled(second)).toBe(false);
+    expect(gates).toHaveLength(2);
+    gates[1]!.open();
+    await Promise.all([second, third]);
+    expect(gates).toHaveLength(2);
+  });
+
+  it('fails the waiting commits and every later one once a flush fails, without flushing again', async () => {
+    const { flusher, gates } = gatedFlusher();
+    const wal = new WalSync(flusher);
+    const first = wal.committed();
+    const waiting = wal.committed();
+    gates[0]!.fail(new Error('EIO: i/o error, fdatasync'));
+    await expect(first).rejects.toThrow(/could not be flushed to disk.*EIO/);
+    await expect(waiting).rejects.toThrow(/EIO/);
+    await expect(wal.committed()).rejects.toThrow(/no later write is trusted/);
+    expect(gates).toHaveLength(1);
+  });
+});
+
+describe('the SQLite store', () => {
+  let store: GatewayStore | null = null;
+  afterEach(async () => {
+    await store?.close();
+    store = null;
+  });
+
+  async function gatedStore() {
+    const file = join(mkdtempSync(join(tmpdir(), 'hcp-wal-')), 'gateway.db');
+    const { flusher, gates } = gatedFlusher();
+    store = openSqliteStore({ file, flusher });
+    const created = sql`CREATE TABLE notes (n INTEGER PRIMARY KEY, text TEXT NOT NULL)`.execute(store.db);
+    await new Promise((r) => setImmediate(r));
+    gates.shift()!.open();
+    await created;
+    return { store, gates, file };
+  }
+
+  it('resolves a write only once a flush begun after its commit has ended', async () => {
+    const { store, gates, file } = await gatedStore();
+    const write = store.write((trx) => sql`INSERT INTO notes (n, text) VALUES (1, 'one')`.execute(trx));
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    // Committed (another connection reads it) but not yet promised: the flush has not ended.
+    const other = new Database(file, { readonly: true });
+    expect(other.prepare('SELECT text FROM notes WHERE n = 1').pluck().get()).toBe('one');
+    other.close();
+    expect(await settled(write)).toBe(false);
+    gates.shift()!.open();
+    await write;
+  });
+
+  it('flushes a transaction that wrote only through its own prepared statements (the hot paths)', async () => {
+    const { store, gates } = await gatedStore();
+    const raw = store.sqlite!;
+    const write = store.write(async () => raw.prepare("INSERT INTO notes (n, text) VALUES (5, 'five')").run());
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    expect(await settled(write)).toBe(false);
+    gates.shift()!.open();
+    await write;
+  });
+
+  it('flushes a write outside a transaction too, and nothing for a read', async () => {
+    const { store, gates } = await gatedStore();
+    const update = sql`INSERT INTO notes (n, text) VALUES (2, 'two')`.execute(store.db);
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    expect(await settled(update)).toBe(false);
+    gates.shift()!.open();
+    await update;
+    const read = await sql<{ text: string }>`SELECT text FROM notes WHERE n = 2`.execute(store.db);
+    expect(read.rows[0]?.text).toBe('two');
+    expect(gates).toHaveLength(0);
+  });
+
+  it('fails the write whose flush failed, and the writes after it', async () => {
+    const { store, gates } = await gatedStore();
+    const write = store.write((trx) => sql`INSERT INTO notes (n, text) VALUES (3, 'three')`.execute(trx));
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    gates.shift()!.fail(new Error('EIO: i/o error, fdatasync'));
+    await expect(write).rejects.toThrow(/could not be flushed to disk/);
+    await expect(store.write((trx) => sql`INSERT INTO notes (n, text) VALUES (4, 'four')`.execute(trx))).rejects.toThrow(/no later write is trusted/);
+  });
+
+  it('flushes the -wal file with fdatasync off the main thread, and the main thread never syncs a write', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hcp-wal-strace-'));
+    const file = join(dir, 'gateway.db');
+    const trace = join(dir, 'trace');
+    const child = spawnSync(
+      'strace',
+      ['-f', '-qq', '-y', '-e', 'trace=fsync,fdatasync', '-o', trace, process.execPath, '--import', 'tsx', join(import.meta.dirname, '..', 'support', 'wal-flush-child.ts'), file],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    const mainPid = Number(child.stdout.trim());
+    expect(mainPid, child.stderr).toBeGreaterThan(0);
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    const begin = lines.findIndex((l) => l.includes(`${file}.marker>`));
+    expect(begin, 'the marker fsync is in the trace').toBeGreaterThanOrEqual(0);
+    const syncs = lines.slice(begin + 1).flatMap((l) => {
+      const m = /^(\d+)\s+(fsync|fdatasync)\(\d+<([^>]*)>\)/.exec(l);
+      return m ? [{ tid: Number(m[1]), call: m[2], path: m[3] }] : [];
+    });
+    expect(syncs.filter((s) => s.tid === mainPid)).toEqual([]);
+    const walFlushes = syncs.filter((s) => s.call === 'fdatasync' && s.path === `${file}-wal`);
+    // 20 transactions and one write outside one, each awaited before the next: a flush each.
+    expect(walFlushes.length).toBeGreaterThanOrEqual(21);
+  });
+});
