@@ -53,7 +53,14 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
   const raw = new Database(o.file, { readonly: o.readonly ?? false, fileMustExist: o.readonly ?? false });
   if (!o.readonly) {
-    raw.pragma('journal_mode = WAL');
+    // WAL, or no store: the flush after each commit is of the -wal file (wal-sync.ts).
+    const mode = raw.pragma('journal_mode = WAL', { simple: true }) as string;
+    if (mode !== 'wal') {
+      raw.close();
+      throw new Error(
+        `the gateway's SQLite store needs WAL mode, and ${o.file} stays in "${mode}" mode (a filesystem without shared memory, such as some network mounts, cannot give it)`,
+      );
+    }
     // A commit survives a power cut: the gateway acknowledges ratings only after it. NORMAL, because
     // the WAL's flush after each commit is ours, off the event loop (wal-sync.ts); SQLite still
     // syncs around its checkpoints.

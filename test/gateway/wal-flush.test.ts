@@ -125,6 +125,10 @@ describe('the SQLite store', () => {
     await expect(store.write((trx) => sql`INSERT INTO notes (n, text) VALUES (4, 'four')`.execute(trx))).rejects.toThrow(/no later write is trusted/);
   });
 
+  it('refuses to open a database that cannot be in WAL mode, naming the mode', () => {
+    expect(() => openSqliteStore({ file: ':memory:' })).toThrow(/needs WAL mode, and :memory: stays in "memory" mode/);
+  });
+
   it('flushes the -wal file with fdatasync off the main thread, and the main thread never syncs a write', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-wal-strace-'));
     const file = join(dir, 'gateway.db');
