@@ -25,10 +25,11 @@ const CURSOR = 'assessor';
 const CHUNK = 250;
 /**
  * While devices send, the assessor takes a small chunk at a time, one every PACE_MS: a chunk holds
- * the event loop for its whole transaction (better-sqlite3 is synchronous), and 250 records held
- * every press behind them for 10–20 ms (press→ack p99, issue 14). 16 every 50 ms keeps up with
- * 320 ratings/s — a hall's steady traffic is far less — and costs a burst ~1 ms in 50; what a burst
- * leaves behind is caught up in full chunks once it ends.
+ * the event loop for its whole transaction (better-sqlite3 is synchronous), and a chunk of 250
+ * once a second held every press behind it (in a profile of bench:gateway's press→ack phase the
+ * slow acks came in clusters a second apart; issue 14). 16 every 50 ms keeps up with 320
+ * ratings/s — a hall's steady traffic is far less; what a burst leaves behind is caught up in
+ * full chunks once it ends.
  */
 const SMALL_CHUNK = 16;
 const PACE_MS = 50;
