@@ -197,7 +197,7 @@ export class Gateway {
 
     this.metrics = new GatewayMetrics(this.store, { uplink: this.features.has('uplink') });
     // Only where several workers can run (one hall on SQLite has one process: nothing to tell apart).
-    if (this.store.dialect === 'postgres') registerWorkerMetrics(this.metrics.registry, this.workerId, this.leases);
+    if (this.store.dialect === 'postgres') registerWorkerMetrics(this.metrics.registry, this.workerId, this.leases, this.store);
     const services: CoreServices = {
       store: this.store,
       registry: this.registry,

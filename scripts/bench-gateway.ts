@@ -9,7 +9,8 @@
  *    raw batched better-sqlite3 insert of the same rows; then the same on PostgreSQL (a gateway on a
  *    throw-away cluster next to a multi-row INSERT of the same rows, scripts/bench/pg-throughput.ts);
  *  - on each store, press→ack p50/p99 at a steady 200 ratings/s from 500 devices next to a bare
- *    aedes' QoS 1 PUBACK p50/p99 for the same payloads;
+ *    aedes' QoS 1 PUBACK p50/p99 for the same payloads (on PostgreSQL with the writes that
+ *    collided and ran again meanwhile);
  *  - on each store, one device's 100,000-rating backlog, next to the raw insert of the same rows;
  *  - RSS with 1,000 devices connected: on a freshly started gateway (SQLite), and after the loaded
  *    run at once, after 30 s quiet and at its peak (each store).
@@ -42,6 +43,12 @@ const recordsTopic = (d: SimDevice) => deviceTopic(d.id, 'records');
 
 function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+/** The gateway's hcp_store_write_retries_total by SQLSTATE, from its /metrics (PostgreSQL; empty on SQLite). */
+async function writeRetries(gw: RunningGateway): Promise<Record<string, number>> {
+  const text = await (await fetch(`${gw.http}/metrics`)).text();
+  return Object.fromEntries([...text.matchAll(/^hcp_store_write_retries_total\{[^}]*sqlstate="([^"]+)"\} (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
 }
 
 /** Ratings/s stored and acked: `devices` connected, each sending its batches with 2 in flight. */
@@ -125,11 +132,13 @@ try {
       const bareDevices = devices.map((d) => rawDevice(`bare-${d.id}`));
       await connectAll(running.mqttUrl, devices, running, ackTopic);
       await connectAll(`mqtt://127.0.0.1:${barePort}`, bareDevices, null, ackTopic);
+      const retriedBefore = await writeRetries(running);
       const lat = await interleave(
         ROUNDS,
         () => steadyLatency(devices, 200, 8, true),
         () => steadyLatency(bareDevices, 200, 8, false),
       );
+      const retried = Object.entries(await writeRetries(running)).map(([code, n]) => `${code}: ${n - (retriedBefore[code] ?? 0)}`);
       await disconnectAll([...devices, ...bareDevices]);
       const m = (xs: Latency[], k: 'p50' | 'p99') => median(xs.map((x) => x[k])).toFixed(1);
       const [gwLat, bareLat] = [lat.figure, lat.baseline];
@@ -139,6 +148,8 @@ try {
           1,
         )}  (target p99 ≤ 20 ms)`,
       );
+      if (store === 'PostgreSQL')
+        console.log(`  writes the gateway ran again in this phase (a collision, then a random back-off): ${retried.filter((r) => !r.endsWith(': 0')).join(', ') || 'none'}`);
     }
     bare.kill();
   }

@@ -28,6 +28,12 @@ export interface GatewayStore {
    * `fn` throws.
    */
   write<T>(fn: (trx: Tx) => Promise<T>, options?: WriteOptions): Promise<T>;
+  /**
+   * PostgreSQL only: how many times a write ran again after a serialization failure or a deadlock,
+   * by SQLSTATE, since this store opened (`/metrics`, hcp_store_write_retries_total). SQLite's
+   * writers take turns and never run again.
+   */
+  readonly writeRetries?: () => Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 

@@ -87,6 +87,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
   }
   const db = new Kysely<GatewayTables>({ dialect: new PostgresDialect({ pool }) });
   const attempts = Math.max(1, o.maxWriteAttempts ?? 10);
+  const retries: Record<string, number> = {};
   let closed = false;
   return {
     dialect: 'postgres',
@@ -98,12 +99,15 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
         try {
           return await db.transaction().setIsolationLevel(isolation).execute(fn);
         } catch (err) {
-          if (attempt >= attempts || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+          const code = (err as { code?: string }).code ?? '';
+          if (attempt >= attempts || !RETRYABLE.has(code)) throw err;
+          retries[code] = (retries[code] ?? 0) + 1;
           // Back off a little, more each time and at random, so the colliding writers spread out.
           await new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** Math.min(attempt, 6)));
         }
       }
     },
+    writeRetries: () => retries,
     async close() {
       if (closed) return;
       closed = true;

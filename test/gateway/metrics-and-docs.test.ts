@@ -60,10 +60,52 @@ describe('/metrics', () => {
     expect(text).not.toMatch(/hcp_uplink_/);
     // Labels are device ids and kinds only: no staff, no badge, no rating.
     const labels = [...text.matchAll(/\{([^}]*)\}/g)].flatMap((m) => m[1]!.split(',').map((l) => l.split('=')[0]));
-    // worker and job: which gateway worker, which periodic job (PostgreSQL only); neither names a person.
-    expect(new Set(labels)).toEqual(new Set(process.env.HCP_TEST_STORE === 'postgres' ? ['device', 'kind', 'worker', 'job'] : ['device', 'kind']));
+    // worker, job and sqlstate: which gateway worker, which periodic job, which kind of collision
+    // (PostgreSQL only; a write may or may not have collided by now); none names a person.
+    expect(new Set(labels.filter((l) => l !== 'sqlstate'))).toEqual(new Set(process.env.HCP_TEST_STORE === 'postgres' ? ['device', 'kind', 'worker', 'job'] : ['device', 'kind']));
     expect(text).not.toMatch(/张晓梅|s-001|0A1B2C3D4E/);
     await dev.close();
+  });
+
+  it('names the worker and the jobs it holds, and counts the writes that ran again (PostgreSQL; none on SQLite)', async () => {
+    if (gw.store.dialect === 'sqlite') {
+      expect(await metrics()).not.toMatch(/hcp_worker_|hcp_store_write_retries/);
+      return;
+    }
+    // Two writes take the same two rows in opposite orders: PostgreSQL aborts one as a deadlock
+    // (40P01) and the store runs it again.
+    await gw.store.db
+      .insertInto('cursors')
+      .values([
+        { name: 'metrics-a', position: 0 },
+        { name: 'metrics-b', position: 0 },
+      ])
+      .execute();
+    let firstHalves = 0;
+    let bothHold: () => void;
+    const holding = new Promise<void>((r) => (bothHold = r));
+    const bump = (first: string, second: string) =>
+      gw.store.write(
+        async (trx) => {
+          const inc = (name: string) =>
+            trx
+              .updateTable('cursors')
+              .set((eb) => ({ position: eb('position', '+', 1) }))
+              .where('name', '=', name)
+              .execute();
+          await inc(first);
+          if (++firstHalves === 2) bothHold();
+          await holding;
+          await inc(second);
+        },
+        { isolation: 'read committed' },
+      );
+    await Promise.all([bump('metrics-a', 'metrics-b'), bump('metrics-b', 'metrics-a')]);
+    const text = await metrics();
+    const worker = /hcp_worker_info\{worker="([^"]+)"\} 1/.exec(text)?.[1];
+    expect(worker).toBeTruthy();
+    expect(text).toMatch(new RegExp(`hcp_worker_jobs_held\\{worker="${worker}",job="[\\w-]+"\\} [01]`));
+    expect(Number(sample(text, `hcp_store_write_retries_total{worker="${worker}",sqlstate="40P01"}`))).toBeGreaterThanOrEqual(1);
   });
 
   it('shows the outbox and the dead letters when the uplink runs', async () => {
