@@ -13,6 +13,7 @@ import { waitFor } from '../../scripts/lib/wait-until.js';
 import { launchChromium } from '../kiosk/kiosk-harness.js';
 import { startInProcessGateway } from '../sync/gateway-fixture.js';
 import { ScriptedDevice } from '../support/scripted-device.js';
+import { deadlockingWrites } from '../support/deadlocking-writes.js';
 
 let gw: Gateway;
 beforeAll(async () => {
@@ -72,35 +73,8 @@ describe('/metrics', () => {
       expect(await metrics()).not.toMatch(/hcp_worker_|hcp_store_write_retries/);
       return;
     }
-    // Two writes take the same two rows in opposite orders: PostgreSQL aborts one as a deadlock
-    // (40P01) and the store runs it again.
-    await gw.store.db
-      .insertInto('cursors')
-      .values([
-        { name: 'metrics-a', position: 0 },
-        { name: 'metrics-b', position: 0 },
-      ])
-      .execute();
-    let firstHalves = 0;
-    let bothHold: () => void;
-    const holding = new Promise<void>((r) => (bothHold = r));
-    const bump = (first: string, second: string) =>
-      gw.store.write(
-        async (trx) => {
-          const inc = (name: string) =>
-            trx
-              .updateTable('cursors')
-              .set((eb) => ({ position: eb('position', '+', 1) }))
-              .where('name', '=', name)
-              .execute();
-          await inc(first);
-          if (++firstHalves === 2) bothHold();
-          await holding;
-          await inc(second);
-        },
-        { isolation: 'read committed' },
-      );
-    await Promise.all([bump('metrics-a', 'metrics-b'), bump('metrics-b', 'metrics-a')]);
+    // Two writes collide as a deadlock (40P01); the store runs one again.
+    await deadlockingWrites(gw.store, ['metrics-a', 'metrics-b']);
     const text = await metrics();
     const worker = /hcp_worker_info\{worker="([^"]+)"\} 1/.exec(text)?.[1];
     expect(worker).toBeTruthy();

@@ -8,6 +8,7 @@ import { migrateStore } from '../../gateway/store/migrations.js';
 import { openConfiguredStore } from '../../gateway/store/open-store.js';
 import { openPostgresStore, StoreUnavailableError } from '../../gateway/store/postgres-store.js';
 import { testDatabaseUrl } from '../support/pg-cluster.js';
+import { deadlockingWrites } from '../support/deadlocking-writes.js';
 
 let store: GatewayStore;
 let url: string;
@@ -80,35 +81,8 @@ describe('the PostgreSQL store', () => {
     expect(await store.write(isolation, { isolation: 'read committed' })).toBe('read committed');
     // Two writes take the same two rows in opposite orders: PostgreSQL aborts one (40P01), and
     // the store runs it again, so both increments land on both rows.
-    await store.db
-      .insertInto('cursors')
-      .values([
-        { name: 'lock-a', position: 0 },
-        { name: 'lock-b', position: 0 },
-      ])
-      .execute();
-    let firstHalves = 0;
-    let bothHold: () => void;
-    const holding = new Promise<void>((r) => (bothHold = r));
     let attempts = 0;
-    const bump = (first: string, second: string) =>
-      store.write(
-        async (trx) => {
-          attempts++;
-          const inc = (name: string) =>
-            trx
-              .updateTable('cursors')
-              .set((eb) => ({ position: eb('position', '+', 1) }))
-              .where('name', '=', name)
-              .execute();
-          await inc(first);
-          if (++firstHalves === 2) bothHold();
-          await holding;
-          await inc(second);
-        },
-        { isolation: 'read committed' },
-      );
-    await Promise.all([bump('lock-a', 'lock-b'), bump('lock-b', 'lock-a')]);
+    await deadlockingWrites(store, ['lock-a', 'lock-b'], () => attempts++);
     expect(attempts).toBe(3);
     const rows = await store.db.selectFrom('cursors').select(['name', 'position']).where('name', 'in', ['lock-a', 'lock-b']).orderBy('name').execute();
     expect(rows).toEqual([
