@@ -1,28 +1,44 @@
 /**
  * The gateway's SQLite store flushes each commit's WAL to disk off the event loop
- * (gateway/store/wal-sync.ts): a write resolves — and ingest acks — only after a flush that began
- * after its commit; a flush that fails fails its write and every later one; and the real flush is
+ * (gateway/store/wal-sync.ts): a write resolves — and ingest acks its batch — only after a flush
+ * that began after its commit; a flush that fails fails its write and every later one; and the real flush is
  * an fdatasync of the -wal file on a thread other than the main one (seen with strace).
  */
 import { spawnSync } from 'node:child_process';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
+import pino from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import type { BatchAck } from '@hcp/contract';
+import { keyFingerprint } from '@hcp/contract/chain';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, type GatewayStore } from '../../gateway/store/database.js';
 import { type Flusher, WalSync } from '../../gateway/store/wal-sync.js';
+import { GATEWAY_FEATURES } from '../../gateway/features.js';
+import { IngestQueue } from '../../gateway/ingest/ingest-queue.js';
+import { allMigrations } from '../../gateway/migrations.js';
+import { migrateStore } from '../../gateway/store/migrations.js';
+import { FakeDevice } from '../uplink/support/fixtures.js';
 
-/** A flusher whose flushes end when the test says. */
+/** A flusher whose flushes end when the test says (or at once while `passing` is set). */
 function gatedFlusher() {
   const gates: Array<{ open: () => void; fail: (e: Error) => void }> = [];
+  const control = { passing: false };
   const flusher: Flusher = {
-    flush: () => new Promise<void>((open, fail) => gates.push({ open, fail })),
+    flush: () => (control.passing ? Promise.resolve() : new Promise<void>((open, fail) => gates.push({ open, fail }))),
     close: async () => undefined,
   };
-  return { flusher, gates };
+  return { flusher, gates, control };
 }
+
+/** Resolves once a flush has begun (its gate is waiting). */
+const flushBegun = async (gates: unknown[]) => {
+  while (gates.length === 0) await new Promise((r) => setImmediate(r));
+};
 
 const settled = async (p: Promise<unknown>) => {
   let done = false;
@@ -84,7 +100,7 @@ describe('the SQLite store', () => {
   it('resolves a write only once a flush begun after its commit has ended', async () => {
     const { store, gates, file } = await gatedStore();
     const write = store.write((trx) => sql`INSERT INTO notes (n, text) VALUES (1, 'one')`.execute(trx));
-    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    await flushBegun(gates);
     // Committed (another connection reads it) but not yet promised: the flush has not ended.
     const other = new Database(file, { readonly: true });
     expect(other.prepare('SELECT text FROM notes WHERE n = 1').pluck().get()).toBe('one');
@@ -98,7 +114,7 @@ describe('the SQLite store', () => {
     const { store, gates } = await gatedStore();
     const raw = store.sqlite!;
     const write = store.write(async () => raw.prepare("INSERT INTO notes (n, text) VALUES (5, 'five')").run());
-    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    await flushBegun(gates);
     expect(await settled(write)).toBe(false);
     gates.shift()!.open();
     await write;
@@ -107,7 +123,7 @@ describe('the SQLite store', () => {
   it('flushes a write outside a transaction too, and nothing for a read', async () => {
     const { store, gates } = await gatedStore();
     const update = sql`INSERT INTO notes (n, text) VALUES (2, 'two')`.execute(store.db);
-    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    await flushBegun(gates);
     expect(await settled(update)).toBe(false);
     gates.shift()!.open();
     await update;
@@ -119,10 +135,50 @@ describe('the SQLite store', () => {
   it('fails the write whose flush failed, and the writes after it', async () => {
     const { store, gates } = await gatedStore();
     const write = store.write((trx) => sql`INSERT INTO notes (n, text) VALUES (3, 'three')`.execute(trx));
-    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    await flushBegun(gates);
     gates.shift()!.fail(new Error('EIO: i/o error, fdatasync'));
     await expect(write).rejects.toThrow(/could not be flushed to disk/);
     await expect(store.write((trx) => sql`INSERT INTO notes (n, text) VALUES (4, 'four')`.execute(trx))).rejects.toThrow(/no later write is trusted/);
+  });
+
+  it('acknowledges a batch to its device only once the commit that stored it is flushed', async () => {
+    const { flusher, gates, control } = gatedFlusher();
+    control.passing = true;
+    const file = join(mkdtempSync(join(tmpdir(), 'hcp-wal-ingest-')), 'gateway.db');
+    store = openSqliteStore({ file, flusher });
+    await migrateStore(store, allMigrations(GATEWAY_FEATURES));
+    const device = new FakeDevice('dev-flush', 'w-01');
+    const pem = createPublicKey((device as unknown as { key: KeyObject }).key)
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+    const now = new Date().toISOString();
+    await store.db.insertInto('windows').values({ window_id: 'w-01', number: '01', department: '税务局', created_at: now }).execute();
+    await store.db.insertInto('devices').values({ device_id: 'dev-flush', window_id: 'w-01', current_epoch: 1, created_at: now, enrolled_at: now }).execute();
+    await store.db
+      .insertInto('device_epochs')
+      .values({ device_id: 'dev-flush', epoch: 1, public_key_pem: pem, key_fingerprint: keyFingerprint(pem), enrolled_at: now })
+      .execute();
+    const acks: BatchAck[] = [];
+    const queue = new IngestQueue(store, { now: () => Date.now() }, pino({ level: 'silent' }), {
+      ack: (_d, a) => acks.push(a),
+      refused: (_d, why) => {
+        throw new Error(`refused: ${why}`);
+      },
+      stored: () => undefined,
+    });
+    control.passing = false;
+    const records = [device.rating(new Date(), 5), device.rating(new Date(), 2)];
+    const decided = queue.submit('dev-flush', Buffer.from(JSON.stringify({ batchId: uuidv7(), deviceId: 'dev-flush', keyFingerprint: keyFingerprint(pem), records })));
+    await flushBegun(gates);
+    // Committed (another connection reads both records; the store's own waits for the flush).
+    const other = new Database(file, { readonly: true });
+    expect(other.prepare("SELECT count(*) FROM records WHERE device_id = 'dev-flush'").pluck().get()).toBe(2);
+    other.close();
+    expect(acks, 'no ack while the commit is not yet on disk').toEqual([]);
+    gates.shift()!.open();
+    await decided;
+    await queue.idle();
+    expect(acks.map((a) => a.committedThroughSeq)).toEqual([2]);
   });
 
   it('refuses to open a database that cannot be in WAL mode, naming the mode', () => {
