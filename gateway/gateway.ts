@@ -59,6 +59,11 @@ export interface GatewayOptions {
   clock?: Clock;
   /** This process's name among several workers on one PostgreSQL (default: HCP_WORKER_ID, else host and pid). */
   workerId?: string;
+  /**
+   * The store can no longer promise that a write reaches the disk (open-store.ts): from then on
+   * every write fails. The program (main.ts) exits, and its service manager starts it again.
+   */
+  onStoreBroken?: (err: Error) => void;
 }
 
 export class Gateway {
@@ -110,7 +115,10 @@ export class Gateway {
     const c = this.config;
     const clock = this.clock;
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 });
-    this.store = await openConfiguredStore(c);
+    this.store = await openConfiguredStore(c, (err) => {
+      this.logger.fatal({ err }, 'the store cannot make writes durable: no rating is acknowledged from now on');
+      this.opts.onStoreBroken?.(err);
+    });
     const applied = await migrateStore(this.store, allMigrations(this.opts.features));
     if (applied.length) this.logger.info({ applied }, 'database migrated');
     // Before any periodic job starts: each runs only on the worker holding its lease.

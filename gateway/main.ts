@@ -162,8 +162,22 @@ const logger = createRootLogger({
   ...(values.pretty ? { pretty: true } : {}),
   ...(values['log-file'] ? { file: values['log-file'] } : {}),
 });
-const gateway = new Gateway(config!, logger, { features: GATEWAY_FEATURES, clock: clockFromEnv() });
+/** sysexits' EX_IOERR: the disk refused to make a write durable (docs/OPERATIONS.md, "The gateway exits with code 74"). */
+const STORE_BROKEN_EXIT = 74;
 let stopping = false;
+const gateway = new Gateway(config!, logger, {
+  features: GATEWAY_FEATURES,
+  clock: clockFromEnv(),
+  // No orderly stop: it would write (sessions, leases) to a store that can no longer keep a write.
+  // systemd's Restart=always starts the gateway again; SQLite recovers from its WAL, and every
+  // device sends again what it was not told was stored.
+  onStoreBroken: (err) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`hcp-gateway: stopping: ${err.message}\n`);
+    void endLog(logger).finally(() => process.exit(STORE_BROKEN_EXIT));
+  },
+});
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;

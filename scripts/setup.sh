@@ -8,6 +8,7 @@ debs=(
   chromium                                   # the kiosk renderer under test (playwright-core drives it)
   fonts-noto-cjk fonts-noto-core fonts-tibetan-machine   # Chinese and Tibetan glyphs for the kiosk
   mosquitto                                  # the second real broker of the sync tests
+  gcc libc6-dev                              # build the virtual panel, and a failing disk for one test (test/support/failing-fdatasync.c)
   gcc-avr avr-libc arduino-core-avr          # build the panel firmware
   simavr libsimavr-dev libsimavrparts1 libelf-dev pkg-config   # run it: the virtual panel
   socat xvfb openssl                         # pty pairs for serial tests; a real X display; test certificates

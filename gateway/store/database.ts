@@ -54,6 +54,8 @@ export interface SqliteStoreOptions {
   readonly?: boolean;
   /** What makes the WAL durable after a commit; by default an fdatasync of `<file>-wal` off the event loop (wal-sync.ts). */
   flusher?: Flusher;
+  /** Called once when a flush fails: from then on every write fails (wal-sync.ts); the gateway exits. */
+  onFlushFailed?: (err: Error) => void;
 }
 
 export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
@@ -77,7 +79,7 @@ export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
   // key (gateway/followup/contact-escrow.ts) must not survive in the file. FAST costs no extra I/O.
   if (!o.readonly) raw.pragma('secure_delete = FAST');
   raw.pragma('busy_timeout = 5000');
-  const wal = o.readonly ? null : new WalSync(o.flusher ?? walFileFlusher(`${o.file}-wal`));
+  const wal = o.readonly ? null : new WalSync(o.flusher ?? walFileFlusher(`${o.file}-wal`), o.onFlushFailed);
   const db = new Kysely<GatewayTables>({ dialect: new GatewaySqliteDialect(raw, wal) });
   let closed = false;
   return {

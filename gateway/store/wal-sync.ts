@@ -17,8 +17,10 @@
  *
  * A failed flush may have dropped the pages it could not write (Linux clears their dirty state):
  * a later flush that succeeds proves nothing. So the store stops making promises: that write and
- * every later one fail with the flush's error until the gateway restarts (PostgreSQL, likewise,
- * stops on a failed fsync). */
+ * every later one fail with the flush's error, and the store calls its owner's `onFailure`: the
+ * gateway exits so that its service manager starts it again (PostgreSQL, likewise, stops on a failed
+ * fsync and recovers from its log). On restart SQLite replays the WAL's valid prefix: every
+ * acknowledged commit is in it, and a device sends again whatever was not acknowledged. */
 import { open, type FileHandle } from 'node:fs/promises';
 
 export interface Flusher {
@@ -53,7 +55,11 @@ export class WalSync {
   private next: Promise<void> | null = null;
   private failure: Error | null = null;
 
-  constructor(private readonly flusher: Flusher) {}
+  constructor(
+    private readonly flusher: Flusher,
+    /** Called once, with the first failed flush's error. */
+    private readonly onFailure: (err: Error) => void = () => undefined,
+  ) {}
 
   /** Called right after a commit that wrote: resolves once that commit (and all before it) is on disk. */
   committed(): Promise<void> {
@@ -87,7 +93,9 @@ export class WalSync {
       },
       (err: unknown) => {
         if (this.running === run) this.running = null;
-        this.failure = new Error(`the database's write-ahead log could not be flushed to disk; no later write is trusted until the gateway restarts: ${(err as Error).message}`);
+        const first = !this.failure;
+        this.failure ??= new Error(`the database's write-ahead log could not be flushed to disk; no later write is trusted until the gateway restarts: ${(err as Error).message}`);
+        if (first) this.onFailure(this.failure);
         throw this.failure;
       },
     );

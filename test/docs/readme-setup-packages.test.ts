@@ -14,6 +14,7 @@ const NAMED: Record<string, string[]> = {
   'CJK and Tibetan fonts': ['fonts-noto-cjk', 'fonts-noto-core', 'fonts-tibetan-machine'],
   Mosquitto: ['mosquitto'],
   PostgreSQL: ['postgresql'],
+  'a C compiler': ['gcc', 'libc6-dev'],
   'the AVR toolchain': ['gcc-avr', 'avr-libc', 'arduino-core-avr'],
   simavr: ['simavr', 'libsimavr-dev', 'libsimavrparts1', 'libelf-dev', 'pkg-config'],
   socat: ['socat'],

@@ -66,16 +66,20 @@ describe('WalSync', () => {
     expect(gates).toHaveLength(2);
   });
 
-  it('fails the waiting commits and every later one once a flush fails, without flushing again', async () => {
+  it('fails the waiting commits and every later one once a flush fails, without flushing again, and tells its owner once', async () => {
     const { flusher, gates } = gatedFlusher();
-    const wal = new WalSync(flusher);
+    const told: Error[] = [];
+    const wal = new WalSync(flusher, (err) => told.push(err));
     const first = wal.committed();
     const waiting = wal.committed();
+    expect(told).toEqual([]);
     gates[0]!.fail(new Error('EIO: i/o error, fdatasync'));
     await expect(first).rejects.toThrow(/could not be flushed to disk.*EIO/);
     await expect(waiting).rejects.toThrow(/EIO/);
     await expect(wal.committed()).rejects.toThrow(/no later write is trusted/);
     expect(gates).toHaveLength(1);
+    // The owner (the gateway, which then exits) hears of it once, with the flush's own error.
+    expect(told.map((e) => e.message)).toEqual([expect.stringMatching(/could not be flushed to disk.*EIO/)]);
   });
 });
 

@@ -19,7 +19,8 @@ export const PG_SUITES = [
 
 /**
  * Files that do not reach the store through the switchable fixtures: gateways spawned as their
- * own processes with their own config (the drills), a SQLite-only migration, config parsing.
+ * own processes with their own config (the drills), a SQLite-only migration, SQLite's WAL
+ * flush, config parsing.
  * They run once, in the main run.
  */
 export const PG_NOT_SWITCHED = [
@@ -29,6 +30,8 @@ export const PG_NOT_SWITCHED = [
   'test/uplink/outbox-migration.test.ts',
   'test/gateway/config-validation.test.ts',
   'test/gateway/opening-hours.test.ts',
+  'test/gateway/wal-flush.test.ts',
+  'test/gateway/wal-flush-failure.test.ts',
 ];
 
 export default defineConfig({
