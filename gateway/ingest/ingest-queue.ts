@@ -27,6 +27,7 @@ import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
 import type { GatewayTables } from '../store/tables.js';
+import { type EpochHead, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
 import type { CheckedBatch, CheckedRecord, CheckResult, Rejection } from './batch-check.js';
 import { type BatchChecker, inlineChecker } from './batch-check-pool.js';
 
@@ -48,22 +49,14 @@ interface Queued {
   done: () => void;
 }
 
-/** What a group appends to the followed logs (gateway/store/log-order.ts), written at its end. */
+/** What a group writes at its end: its rows of the followed logs (gateway/store/log-order.ts) and the chain heads it moved. */
 interface GroupAppends {
   records: Insertable<GatewayTables['records']>[];
   gaps: Insertable<GatewayTables['chain_gaps']>[];
   /** The record ids among `records`: a later batch of the group may not store one again. */
   ids: Set<string>;
-}
-
-interface EpochHead {
-  epoch: number;
-  seq: number;
-  hash: string;
-  pem: string;
-  fingerprint: string;
-  retired: boolean;
-  windowId: string | null;
+  /** The chain heads the group moved, by device. */
+  moved: Map<string, MovedHead>;
 }
 
 interface Outcome {
@@ -73,7 +66,6 @@ interface Outcome {
   stored: number;
 }
 
-const GENESIS = '0'.repeat(64);
 /** Batches one device may have waiting: a device keeps 2 in flight; more is a flood. */
 const MAX_QUEUED_PER_DEVICE = 8;
 /** A group's raw size: bounds the memory of one commit's parsed batches. */
@@ -243,26 +235,27 @@ export class IngestQueue {
   }
 
   private async commitGroup(trx: Tx, group: CheckedBatch[]): Promise<Outcome[]> {
-    const heads = new Map<string, EpochHead | null>();
     const out: Outcome[] = [];
-    const appends: GroupAppends = { records: [], gaps: [], ids: new Set() };
+    const appends: GroupAppends = { records: [], gaps: [], ids: new Set(), moved: new Map() };
     // On PostgreSQL the group takes the log's lock before it reads anything: the groups of all
     // workers then run one after another, never beside each other. Taken only for the inserts, the
     // groups' reads of the records' id index overlapped other workers' inserts into it, SERIALIZABLE
     // aborted and retried whole groups, and the city's press→ack p99 went to seconds (npm run
     // bench:city, docs/POSTGRES.md).
     if (group.length > 0) await lockLogForAppend(trx, 'records');
-    for (const batch of group) {
-      if (!heads.has(batch.deviceId)) heads.set(batch.deviceId, await this.loadHead(trx, batch.deviceId));
-      const head = heads.get(batch.deviceId) ?? null;
-      out.push(await this.commitBatch(trx, batch, head, appends));
-    }
+    // The whole group's heads, and on PostgreSQL whether its new records' ids are stored, in one
+    // statement each (chain-heads.ts says why); SQLite asks its prepared statement per id instead.
+    const heads = await loadHeads(trx, [...new Set(group.map((b) => b.deviceId))]);
+    const newIds = group.flatMap((b) => b.records.filter((r) => r.seq > (heads.get(b.deviceId)?.seq ?? Number.POSITIVE_INFINITY)).map((r) => r.id));
+    const stored = this.fast ? null : await storedIdsAmong(trx, newIds);
+    for (const batch of group) out.push(await this.commitBatch(trx, batch, heads.get(batch.deviceId) ?? null, appends, stored));
     await this.append(trx, appends);
     return out;
   }
 
   /** The group's rows of the followed logs, written last (under the lock commitGroup took), records in statements of 200 rows on PostgreSQL. */
   private async append(trx: Tx, a: GroupAppends): Promise<void> {
+    if (a.moved.size > 0) await saveHeads(trx, [...a.moved.values()]);
     if (a.records.length === 0 && a.gaps.length === 0) return;
     if (a.gaps.length > 0) await trx.insertInto('chain_gaps').values(a.gaps).execute();
     // Positional: better-sqlite3 binds a named parameter by a property lookup per column, ~1 µs a row more.
@@ -277,27 +270,8 @@ export class IngestQueue {
           .execute();
   }
 
-  private async loadHead(trx: Tx, deviceId: string): Promise<EpochHead | null> {
-    const r = await trx
-      .selectFrom('devices as d')
-      .innerJoin('device_epochs as e', (j) => j.onRef('e.device_id', '=', 'd.device_id').onRef('e.epoch', '=', 'd.current_epoch'))
-      .select(['e.epoch', 'e.head_seq', 'e.head_hash', 'e.public_key_pem', 'e.key_fingerprint', 'd.retired', 'd.window_id'])
-      .where('d.device_id', '=', deviceId)
-      .executeTakeFirst();
-    if (!r) return null;
-    return {
-      epoch: r.epoch,
-      seq: r.head_seq,
-      hash: r.head_hash ?? GENESIS,
-      pem: r.public_key_pem,
-      fingerprint: r.key_fingerprint,
-      retired: r.retired === 1,
-      windowId: r.window_id,
-    };
-  }
-
   /** Decide, store and ack one batch; mutates `head` to the new head; its log rows go to `appends`. */
-  private async commitBatch(trx: Tx, b: CheckedBatch, head: EpochHead | null, appends: GroupAppends): Promise<Outcome> {
+  private async commitBatch(trx: Tx, b: CheckedBatch, head: EpochHead | null, appends: GroupAppends, storedIds: Set<string> | null): Promise<Outcome> {
     const gatewayTime = new Date(this.clock.now()).toISOString();
     if (!head) return { deviceId: b.deviceId, ack: null, refused: 'device is not enrolled', stored: 0 };
     const all = [...b.records.map((r) => ({ id: r.id, seq: r.seq })), ...b.rejected];
@@ -361,22 +335,7 @@ export class IngestQueue {
       // An id already stored belongs to another record: a replay or a forgery. The chain cannot
       // go past it, so the batch stops just before it.
       const fast = this.fast;
-      const taken = fast
-        ? new Set(fresh.filter((r) => appends.ids.has(r.id) || fast.idTaken.get(r.id) !== undefined).map((r) => r.id))
-        : new Set([
-            ...fresh.filter((r) => appends.ids.has(r.id)).map((r) => r.id),
-            ...(
-              await trx
-                .selectFrom('records')
-                .select('id')
-                .where(
-                  'id',
-                  'in',
-                  fresh.map((r) => r.id),
-                )
-                .execute()
-            ).map((x) => x.id),
-          ]);
+      const taken = new Set(fresh.filter((r) => appends.ids.has(r.id) || (fast ? fast.idTaken.get(r.id) !== undefined : storedIds!.has(r.id))).map((r) => r.id));
       const cut = fresh.findIndex((r) => taken.has(r.id));
       if (cut >= 0) {
         for (const r of fresh.slice(cut))
@@ -423,7 +382,7 @@ export class IngestQueue {
       appends.records.push(...rows);
       for (const r of rows) appends.ids.add(r.id);
       const last = fresh[fresh.length - 1]!;
-      await trx.updateTable('device_epochs').set({ head_seq: last.seq, head_hash: last.hash }).where('device_id', '=', b.deviceId).where('epoch', '=', head.epoch).execute();
+      appends.moved.set(b.deviceId, { deviceId: b.deviceId, epoch: head.epoch, seq: last.seq, hash: last.hash });
       head.seq = last.seq;
       head.hash = last.hash;
     }
