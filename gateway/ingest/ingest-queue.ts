@@ -246,8 +246,12 @@ export class IngestQueue {
     // The whole group's heads, and on PostgreSQL whether its new records' ids are stored, in one
     // statement each (chain-heads.ts says why); SQLite asks its prepared statement per id instead.
     const heads = await loadHeads(trx, [...new Set(group.map((b) => b.deviceId))]);
-    const newIds = group.flatMap((b) => b.records.filter((r) => r.seq > (heads.get(b.deviceId)?.seq ?? Number.POSITIVE_INFINITY)).map((r) => r.id));
-    const stored = this.fast ? null : await storedIdsAmong(trx, newIds);
+    const stored = this.fast
+      ? null
+      : await storedIdsAmong(
+          trx,
+          group.flatMap((b) => b.records.filter((r) => r.seq > (heads.get(b.deviceId)?.seq ?? Number.POSITIVE_INFINITY)).map((r) => r.id)),
+        );
     for (const batch of group) out.push(await this.commitBatch(trx, batch, heads.get(batch.deviceId) ?? null, appends, stored));
     await this.append(trx, appends);
     return out;

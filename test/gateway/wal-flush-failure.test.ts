@@ -17,6 +17,7 @@ import { deviceTopic, type BatchAck } from '@hcp/contract';
 import { afterAll, expect, it } from 'vitest';
 import { connectAll, enrolDevices, makeRecords } from '../../scripts/bench/sim-devices.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from '../../scripts/lib/gateway-process.js';
+import { waitFor } from '../../scripts/lib/wait-until.js';
 import { REPO_ROOT } from '../support/device-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wal-flush-failure-'));
@@ -37,14 +38,6 @@ function ackCollector(client: MqttClient): Map<string, BatchAck> {
   return acks;
 }
 
-async function until(what: string, done: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`waited ${ms} ms for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 it('a failed WAL flush acknowledges nothing, stops the gateway with code 74, and a restart stores the resent batch once', { timeout: 240_000 }, async () => {
   const cc = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-o', shim, join(REPO_ROOT, 'test/support/failing-fdatasync.c'), '-ldl'], { encoding: 'utf8' });
   expect(cc.status, cc.stderr).toBe(0);
@@ -62,7 +55,7 @@ it('a failed WAL flush acknowledges nothing, stops the gateway with code 74, and
   let acks = ackCollector(device!.client!);
   const first = { batchId: uuidv7(), deviceId: device!.id, records: makeRecords(device!, 10) };
   send(JSON.stringify(first));
-  await until('the first batch to be acknowledged', () => acks.has(first.batchId));
+  await waitFor(() => acks.has(first.batchId), { what: 'the first batch to be acknowledged' });
   expect(acks.get(first.batchId)!.committedThroughSeq).toBe(10);
 
   // The disk now refuses to flush the WAL.
@@ -88,7 +81,7 @@ it('a failed WAL flush acknowledges nothing, stops the gateway with code 74, and
   acks = ackCollector(device!.client!);
   send(second);
   const secondId = (JSON.parse(second) as { batchId: string }).batchId;
-  await until('the resent batch to be acknowledged', () => acks.has(secondId));
+  await waitFor(() => acks.has(secondId), { what: 'the resent batch to be acknowledged' });
   expect(acks.get(secondId)).toMatchObject({ committedThroughSeq: 20, rejected: [] });
   await device!.client!.endAsync();
   await gw.stop();
