@@ -52,7 +52,11 @@ describe("the gateway's log", () => {
     const current = jsonLines(readFileSync(file, 'utf8')).map((l) => l.msg);
     expect(rotated).toContain('gateway started');
     expect(rotated).not.toContain('stopping');
-    expect(current).toEqual(['stopping']);
+    // What the gateway writes after SIGHUP goes to the new file and ends with its stop. Work started
+    // before the rotation (the first report, say) may finish on either side of it, so the new file
+    // is not required to hold the stop alone: only to hold nothing from before the rotation.
+    expect(current.at(-1)).toBe('stopping');
+    expect(current).not.toContain('gateway started');
   }, 120_000);
 });
 
