@@ -2,9 +2,10 @@
  * A record id already stored for another record — a replay under another device's chain, or a
  * forgery — stops that batch just before it (`duplicate-id`), whether the other record was stored
  * earlier or is in the same group commit. Ingest writes a group's records at its end (so that on
- * PostgreSQL the log-order lock is held only for the inserts and the commit); the second case shows
+ * PostgreSQL the log-order lock is held only for the inserts and the commit); the last case shows
  * a group still sees its own earlier batches' ids, refusing the one record instead of failing the
- * group's commit and falling back batch by batch.
+ * group's commit and falling back batch by batch. On SQLite the insert itself finds a stored id
+ * (ingest-queue.ts, IdAlreadyStored): the group then runs again, the other batches in it commit.
  */
 import type { BatchAck, ChainRecord, UnsignedRecord } from '@hcp/contract';
 import { keyFingerprint } from '@hcp/contract/chain';
@@ -63,6 +64,31 @@ describe('a record id stored for another record', () => {
     expect(ack.committedThroughSeq).toBe(1);
     expect(ack.rejected.map((r) => [r.seq, r.code])).toEqual([[2, 'duplicate-id']]);
     expect(await storedIds('dev-dup-b')).toEqual([own.id]);
+  });
+
+  it('stops it in a group of other batches too: they commit with it, and what the group logs is logged once', async () => {
+    // On SQLite the insert finds the stored id and the group runs again with every id looked up:
+    // the other device's batch (with a gap, which is logged) must neither wait for a resend nor be
+    // logged twice.
+    const a = await device('dev-dup-e');
+    const b = await device('dev-dup-f');
+    const c = await device('dev-dup-g');
+    const taken = a.rating(4);
+    expect((await a.send([taken])).committedThroughSeq).toBe(1);
+    const own = b.rating(5);
+    const fromB = batch(b, [own, ratingWithId(b, taken.id)]);
+    const first = c.rating(2);
+    c.rating(3); // never sent: c's batch has a gap after `first`
+    const fromC = batch(c, [first, c.rating(4)]);
+    await Promise.all([gw.ingest.submit(b.deviceId, fromB.payload), gw.ingest.submit(c.deviceId, fromC.payload)]);
+    const ackB = await ackOf(b, fromB.batchId);
+    expect([ackB.committedThroughSeq, ackB.rejected.map((r) => [r.seq, r.code])]).toEqual([1, [[2, 'duplicate-id']]]);
+    const ackC = await ackOf(c, fromC.batchId);
+    expect([ackC.committedThroughSeq, ackC.rejected.map((r) => [r.seq, r.code])]).toEqual([1, [[3, 'chain-gap']]]);
+    expect(await storedIds('dev-dup-f')).toEqual([own.id]);
+    expect(await storedIds('dev-dup-g')).toEqual([first.id]);
+    expect(logs.filter((l) => l.includes('chain gap') && l.includes('dev-dup-g'))).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('group commit failed'))).toEqual([]);
   });
 
   it('stops it too when the other record is in the same group commit, and the group commits', async () => {
