@@ -5,8 +5,12 @@
  * the batches checked before it: on two cores, checking and committing overlap.
  *
  * Small batches (a press, sent at once) are checked in place: the hop to a worker and back would
- * cost a press more time than the check. A worker that fails (it should not: the check never
- * throws) is replaced, and the batches it held are checked in place: a batch is never lost here.
+ * cost a press more time than the check. A large batch's bytes are handed to the worker, not
+ * copied (transferred): a copy of a few hundred kB is fresh memory each time, and touching it cost
+ * the main thread about as much as the rest of the hop (profiled, issue 14). A worker that fails (it
+ * should not: the check never throws) is replaced; the batches it held are checked in place where
+ * their bytes are still here, and otherwise refused unacknowledged, so that the device sends them
+ * again: a batch is never lost here.
  * Workers are referenced only while they hold work, so a program that is done can exit, and a
  * worker idle for `idleMs` ends: its thread's heap, grown by a burst, goes back to the system (a
  * hall's gateway is quiet most of the time); the next burst starts a new one.
@@ -19,6 +23,20 @@ import { type CheckResult, checkBatch } from './batch-check.js';
 
 /** Below this many bytes a batch is checked in place (one rating is about 1 kB). */
 const INLINE_BELOW_BYTES = 16 * 1024;
+/**
+ * Above a socket's largest read (64 KiB), a payload that is the whole of its memory is a copy the
+ * MQTT parser assembled for this packet alone: nothing else reads it, and it can be handed over.
+ * (A smaller one may be a view of the socket's chunk or of Node's shared buffer pool.)
+ */
+const TRANSFER_ABOVE_BYTES = 64 * 1024;
+
+/** Whether `payload` may be moved to a worker (its memory is its own, and nothing else holds it). */
+function transferable(payload: Buffer): boolean {
+  return payload.length > TRANSFER_ABOVE_BYTES && payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer;
+}
+
+/** The answer for a batch whose worker ended before it answered, its bytes gone with it. */
+export const CHECK_LOST = 'the thread checking this batch ended before it answered: not acknowledged, the device sends it again';
 
 export interface BatchChecker {
   check(deviceId: string, payload: Buffer, receivedAt: number): Promise<CheckResult>;
@@ -42,7 +60,8 @@ export const inlineChecker: BatchChecker = {
 
 interface Task {
   deviceId: string;
-  payload: Buffer;
+  /** Null once handed to the worker (transferred). */
+  payload: Buffer | null;
   receivedAt: number;
   resolve: (r: CheckResult) => void;
 }
@@ -78,11 +97,12 @@ export class BatchCheckPool implements BatchChecker {
     const slot = (this.slots[i] ??= this.spawn(i));
     return new Promise((resolve) => {
       const id = ++this.taskId;
-      slot.pending.set(id, { deviceId, payload, receivedAt, resolve });
+      const move = transferable(payload);
+      slot.pending.set(id, { deviceId, payload: move ? null : payload, receivedAt, resolve });
       if (slot.idleTimer) clearTimeout(slot.idleTimer);
       slot.idleTimer = null;
       if (slot.pending.size === 1) slot.worker.ref();
-      slot.worker.postMessage({ id, deviceId, payload, receivedAt });
+      slot.worker.postMessage({ id, deviceId, payload, receivedAt }, move ? [payload.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -129,9 +149,9 @@ export class BatchCheckPool implements BatchChecker {
     void slot.worker.terminate();
   }
 
-  /** Check in place what a worker held and will not answer. */
+  /** Check in place what a worker held and will not answer; refuse what it took with it. */
   private orphan(slot: Slot): void {
-    for (const t of slot.pending.values()) t.resolve(checkSafely(t.deviceId, t.payload, t.receivedAt));
+    for (const t of slot.pending.values()) t.resolve(t.payload ? checkSafely(t.deviceId, t.payload, t.receivedAt) : { ok: false, refused: CHECK_LOST });
     slot.pending.clear();
   }
 }

@@ -43,6 +43,8 @@ export interface IngestHooks {
 interface Queued {
   deviceId: string;
   payload: Buffer;
+  /** The payload's size, kept: a payload handed to a checking thread is gone from this one (batch-check-pool.ts). */
+  bytes: number;
   receivedAt: number;
   /** The checks that need no database (batch-check-pool.ts): started ahead of the batch's group, null until then. */
   checked: Promise<CheckResult> | null;
@@ -134,7 +136,7 @@ export class IngestQueue {
     }
     this.perDevice.set(deviceId, waiting + 1);
     const decided = new Promise<void>((done) => {
-      const q: Queued = { deviceId, payload, receivedAt: this.clock.now(), checked: null, done };
+      const q: Queued = { deviceId, payload, bytes: payload.length, receivedAt: this.clock.now(), checked: null, done };
       this.queue.push(q);
       this.unchecked.push(q);
     });
@@ -153,9 +155,9 @@ export class IngestQueue {
     while (this.unchecked.length > 0) {
       const q = this.unchecked[0]!;
       if (!q.checked) {
-        if (this.checkingBytes > 0 && this.checkingBytes + q.payload.length > CHECK_AHEAD_BYTES) return;
+        if (this.checkingBytes > 0 && this.checkingBytes + q.bytes > CHECK_AHEAD_BYTES) return;
         q.checked = this.check(q);
-        this.checkingBytes += q.payload.length;
+        this.checkingBytes += q.bytes;
       }
       this.unchecked.shift();
     }
@@ -193,7 +195,7 @@ export class IngestQueue {
       const taken: Queued[] = [];
       const inGroup = new Set<string>();
       let bytes = 0;
-      for (let i = 0; i < this.queue.length && (taken.length === 0 || bytes + this.queue[i]!.payload.length <= MAX_GROUP_BYTES); ) {
+      for (let i = 0; i < this.queue.length && (taken.length === 0 || bytes + this.queue[i]!.bytes <= MAX_GROUP_BYTES); ) {
         const q = this.queue[i]!;
         if (inGroup.has(q.deviceId)) {
           i++;
@@ -201,9 +203,9 @@ export class IngestQueue {
         }
         this.queue.splice(i, 1);
         inGroup.add(q.deviceId);
-        bytes += q.payload.length;
-        this.queuedBytes -= q.payload.length;
-        if (q.checked) this.checkingBytes -= q.payload.length;
+        bytes += q.bytes;
+        this.queuedBytes -= q.bytes;
+        if (q.checked) this.checkingBytes -= q.bytes;
         else q.checked = this.check(q);
         taken.push(q);
       }

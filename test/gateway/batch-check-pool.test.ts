@@ -1,14 +1,14 @@
 /**
  * Batch checks on worker threads (issue 14): a worker answers exactly what the check in place
- * answers, for good and bad batches alike; a worker that dies leaves no batch unanswered; small
- * batches never leave the thread.
+ * answers, for good and bad batches alike; a large batch's bytes move to the worker, uncopied; a
+ * worker that dies leaves no batch unanswered; small batches never leave the thread.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import pino from 'pino';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CheckResult, checkBatch } from '../../gateway/ingest/batch-check.js';
-import { BatchCheckPool } from '../../gateway/ingest/batch-check-pool.js';
+import { BatchCheckPool, CHECK_LOST } from '../../gateway/ingest/batch-check-pool.js';
 import { batchPayload, type SimDevice } from '../../scripts/bench/sim-devices.js';
 
 const device = (): SimDevice => ({ id: 'dev-pool', key: generateKeyPairSync('ed25519').privateKey, head: { seq: 0, hash: '0'.repeat(64) } });
@@ -32,11 +32,13 @@ describe('batch checks on worker threads', () => {
     const tampered = Buffer.from(JSON.stringify(parsed));
     const junk = Buffer.alloc(40_000, 'x');
     const receivedAt = Date.now();
+    // Answered in place first: the pool may hand a payload's bytes over (and leave it empty here).
+    const [inPlaceGood, inPlaceTampered] = [checkBatch('dev-pool', good, receivedAt), checkBatch('dev-pool', tampered, receivedAt)];
     const [a, b, c] = (await Promise.all([good, tampered, junk].map((p) => pool!.check('dev-pool', p, receivedAt)))) as [CheckResult, CheckResult, CheckResult];
     expect(workers(pool).length).toBe(2); // all three were large enough to leave the thread
-    expect(a).toEqual(checkBatch('dev-pool', good, receivedAt));
+    expect(a).toEqual(inPlaceGood);
     expect(a.ok && a.batch.records).toHaveLength(200);
-    expect(b).toEqual(checkBatch('dev-pool', tampered, receivedAt));
+    expect(b).toEqual(inPlaceTampered);
     expect(b.ok && b.batch.rejected.map((r) => r.code)).toEqual(['hash-mismatch']);
     expect(c).toEqual({ ok: false, refused: 'payload is not JSON' });
   });
@@ -48,15 +50,30 @@ describe('batch checks on worker threads', () => {
     expect(workers(pool)).toHaveLength(0);
   });
 
-  it('a worker that dies with batches in hand: they are checked in place, and a new worker takes the next', async () => {
+  it("hands a large batch's own bytes to the worker instead of copying them, and copies any other", async () => {
     pool = new BatchCheckPool(silent, 1);
     const d = device();
-    const payloads = Array.from({ length: 6 }, () => Buffer.from(batchPayload(d, 300)));
+    const own = Buffer.from(batchPayload(d, 300)); // its memory is its own, as the MQTT parser's copy of a packet
+    const size = own.length;
+    const inBigger = Buffer.concat([Buffer.from(batchPayload(d, 300)), Buffer.from(' ')]);
+    const view = inBigger.subarray(0, inBigger.length - 1); // a view of memory that holds more
+    const [a, b] = await Promise.all([pool.check('dev-pool', own, 1), pool.check('dev-pool', view, 1)]);
+    expect([a.ok && a.batch.records.length, b.ok && b.batch.records.length]).toEqual([300, 300]);
+    expect([size > 64 * 1024, own.length, view.length]).toEqual([true, 0, inBigger.length - 1]);
+  });
+
+  it('a worker that dies with batches in hand: those it copied are checked in place, those it took are refused unacknowledged; a new worker takes the next', async () => {
+    pool = new BatchCheckPool(silent, 1);
+    const d = device();
+    const payloads = Array.from({ length: 6 }, (_, i) => {
+      const p = Buffer.from(batchPayload(d, 300));
+      return i % 2 === 0 ? p : Buffer.concat([p, Buffer.from(' ')]).subarray(0, p.length); // odd ones: copied
+    });
     const answers = payloads.map((p) => pool!.check('dev-pool', p, 1));
     const first = workers(pool)[0]!;
     await first.worker.terminate();
     const results = await Promise.all(answers);
-    expect(results.map((r) => r.ok && r.batch.records.length)).toEqual([300, 300, 300, 300, 300, 300]);
+    expect(results.map((r) => (r.ok ? r.batch.records.length : r.refused))).toEqual([CHECK_LOST, 300, CHECK_LOST, 300, CHECK_LOST, 300]);
     const next = await pool.check('dev-pool', Buffer.from(batchPayload(d, 300)), 1);
     expect(next.ok && next.batch.records).toHaveLength(300);
     expect(workers(pool)[0]!.worker.threadId).not.toBe(first.worker.threadId);
