@@ -19,7 +19,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { type CheckResult, checkBatch } from './batch-check.js';
+import { type CheckResult, checkBatch, type PackedResult, unpackResult } from './batch-check.js';
 
 /** Below this many bytes a batch is checked in place (one rating is about 1 kB). */
 const INLINE_BELOW_BYTES = 16 * 1024;
@@ -121,7 +121,7 @@ export class BatchCheckPool implements BatchChecker {
     const worker = new Worker(file, { execArgv, workerData, eval: file.startsWith('const ') });
     const slot: Slot = { worker, pending: new Map(), idleTimer: null };
     worker.unref();
-    worker.on('message', (m: { id: number; result: CheckResult }) => {
+    worker.on('message', (m: { id: number; result: PackedResult }) => {
       const task = slot.pending.get(m.id);
       if (!task) return;
       slot.pending.delete(m.id);
@@ -129,7 +129,7 @@ export class BatchCheckPool implements BatchChecker {
         worker.unref();
         slot.idleTimer = setTimeout(() => this.retire(i, slot), this.idleMs).unref();
       }
-      task.resolve(m.result);
+      task.resolve(unpackResult(m.result));
     });
     const lost = (why: string) => {
       if (this.slots[i] !== slot) return;

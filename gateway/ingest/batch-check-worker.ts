@@ -1,7 +1,6 @@
 /** A worker thread of batch-check-pool.ts: checks the batches it is sent, answers with the results. */
 import { parentPort } from 'node:worker_threads';
-import { checkBatch } from './batch-check.js';
-import type { CheckResult } from './batch-check.js';
+import { type CheckResult, checkBatch, packResult } from './batch-check.js';
 
 interface Request {
   id: number;
@@ -20,5 +19,5 @@ parentPort!.on('message', (m: Request) => {
     // Never the worker's death for one batch: it is refused (and the device told so).
     result = { ok: false, refused: `the batch could not be checked: ${(err as Error).message}` };
   }
-  parentPort!.postMessage({ id: m.id, result });
+  parentPort!.postMessage({ id: m.id, result: packResult(result) });
 });
