@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,7 +14,7 @@ import {
   type ChainRecord,
   type UnsignedRecord,
 } from './index.js';
-import { hashRecord, signHash, verifyChain } from './chain.js';
+import { canonicalRecordBytes, hashRecord, signHash, verifyChain } from './chain.js';
 
 function makeChain(n: number) {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -67,6 +67,28 @@ describe('contract', () => {
     expect(parseDeviceTopic('hcp/v1/dev/+/records')).toBeNull();
     expect(parseDeviceTopic('hcp/v1/dev/dev-001/records/x')).toBeNull();
     expect(parseDeviceTopic('#')).toBeNull();
+  });
+
+  it('hashes a record to the sha256 of its canonical bytes, the same for a signed record as for its unsigned form', () => {
+    // Fixed input, fixed digest: stored chains must keep verifying whatever the hashing code becomes.
+    const unsigned: UnsignedRecord = {
+      kind: 'rating',
+      id: '0190a8c2-1111-7000-8000-000000000001',
+      deviceId: 'dev-001',
+      seq: 7,
+      prevHash: GENESIS_HASH,
+      at: '2026-12-01T08:00:00.000+08:00',
+      level: 1,
+      channel: 'device-touch',
+      catalogueVersion: '2026.1',
+      windowId: 'w-01',
+      invitation: { id: '0190a8c2-1111-7000-8000-000000000002', source: 'case', caseNo: '受理-001', invitedAt: '2026-12-01T07:59:00.000+08:00' },
+      facts: { msFromInvitation: 60000, staffLoggedIn: true, unarmedPressesBefore: 0, ratingsInLastMinute: 0, flags: [] },
+    };
+    const digest = createHash('sha256').update(canonicalRecordBytes(unsigned)).digest('hex');
+    expect(digest).toBe('09cf9f63176dbc7164877c9983fbda36d211d8a4f875413fd16722d44e4bf6c6');
+    expect(hashRecord(unsigned)).toBe(digest);
+    expect(hashRecord({ ...unsigned, hash: 'f'.repeat(64), sig: 'x' } as ChainRecord)).toBe(digest);
   });
 
   it('verifies a chain and pinpoints an edit, a deletion and a forged signature', () => {

@@ -8,7 +8,7 @@
  * that all the per-record work that needs no database can run off the main thread
  * (batch-check-pool.ts): the result is plain data, cheap to pass between threads.
  */
-import { MAX_PAYLOAD_BYTES, RecordBatchSchema, describeZodError, type ChainRecord, type RejectionCode, type UnsignedRecord } from '@hcp/contract';
+import { MAX_PAYLOAD_BYTES, RecordBatchSchema, describeZodError, type ChainRecord, type RejectionCode } from '@hcp/contract';
 import { hashRecord } from '@hcp/contract/chain';
 import { correctTime, type ClockFlag } from './clock-correction.js';
 
@@ -70,8 +70,8 @@ export function checkBatch(deviceId: string, payload: Buffer, receivedAt: number
       rejected.push({ id: r.id, seq: r.seq, code: 'wrong-device', reason: `record belongs to ${r.deviceId}` });
       continue;
     }
-    const { hash: _h, sig: _s, ...unsigned } = r;
-    if (hashRecord(unsigned as UnsignedRecord) !== r.hash) {
+    // The record itself, not a copy without hash and sig: the canonical form reads neither.
+    if (hashRecord(r) !== r.hash) {
       rejected.push({ id: r.id, seq: r.seq, code: 'hash-mismatch', reason: 'record content does not match its hash' });
       continue;
     }
