@@ -24,6 +24,7 @@ import { connectDevices } from './bench/city-connect.js';
 import { enrolFleet, startCity, storedByWorker, type City } from './bench/city-fleet.js';
 import { steadyLatency, type Latency } from './bench/latency.js';
 import { rawPostgresInsert } from './bench/raw-postgres.js';
+import { printQuietWaits } from './bench/quiet-machine.js';
 import { fmt, interleave, median, ratios, ratioText } from './bench/rounds.js';
 import { rawDevice, sleep, type SimDevice } from './bench/sim-devices.js';
 
@@ -119,6 +120,7 @@ try {
   console.log(
     `  batches sent again, as a device does: ${fmt(resent)} (after a chain-gap ack — a device's 2 batches taken by 2 workers out of order — or after 10 s without an ack: ${fmt(ackTimeouts)} times); records refused: ${refused}`,
   );
+  printQuietWaits();
   phase('backlog phase');
 
   // (b) Press→ack at a steady rate, next to a bare Mosquitto's PUBACK.
@@ -145,6 +147,7 @@ try {
   );
   if (refusingAcks)
     console.log(`  ${fmt(refusingAcks)} of those acks refused their rating (a chain gap: the device's previous rating taken by another worker and not yet committed)`);
+  printQuietWaits();
   phase('latency phase');
 
   // Exactly once: every rating sent is in the database, once.

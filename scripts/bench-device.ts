@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CommitLatency, rawCommit, runtimeCommit } from './bench/device-commit.js';
 import { buildDeviceBundle, configFor, fillOutbox, rssOf } from './bench/device-rss.js';
+import { printQuietWaits } from './bench/quiet-machine.js';
 import { fmt, interleave, median, ratios, ratioText } from './bench/rounds.js';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '3000' }, backlog: { type: 'string', default: '100000' } } });
@@ -39,6 +40,7 @@ console.log(`  raw better-sqlite3 one-row commit : p50 ${ms(med(r.baseline, 'p50
 console.log(`  device press → durable commit     : p50 ${ms(med(r.figure, 'p50'))}  p99 ${ms(med(r.figure, 'p99'))}  ${fmt(med(r.figure, 'perSec'))} ratings/s`);
 console.log(`  p99 ratio device/raw              : ${ratioOf('p99')}  (target ≤ 3×)`);
 console.log(`  p50 ratio device/raw              : ${ratioOf('p50')}`);
+printQuietWaits();
 
 const bundled = await buildDeviceBundle(ROOT);
 const idleDir = mkdtempSync(join(tmpdir(), 'bench-idle-'));

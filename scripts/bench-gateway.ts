@@ -27,6 +27,7 @@ import { buildGatewayForBench } from './bench/built-gateway.js';
 import { makeBatches, pgThroughput, startPgBench } from './bench/pg-throughput.js';
 import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
+import { printQuietWaits } from './bench/quiet-machine.js';
 import { fmt, interleave, median, ratios, ratioText } from './bench/rounds.js';
 import { BATCH, connectAll, disconnectAll, enrolDevices, pushBatches, rawDevice, sleep, type SimDevice } from './bench/sim-devices.js';
 import { REPO_ROOT } from './lib/device-process.js';
@@ -120,6 +121,7 @@ for (const n of PARTS.has('throughput') ? [1, 50, 500] : []) {
   console.log(
     `  ${String(n).padStart(3)} devices: ${fmt(median(r.figure)).padStart(6)} ratings/s | raw insert ${fmt(median(r.baseline)).padStart(7)} rows/s | ratio ${ratioText(ratios(r))}  (target ≥ 0.5×)`,
   );
+  printQuietWaits();
 }
 
 // The same parts on PostgreSQL: a gateway process of its own on a throw-away cluster (scripts/bench/pg-throughput.ts).
@@ -155,6 +157,7 @@ try {
       );
       if (store === 'PostgreSQL')
         console.log(`  writes the gateway ran again in this phase (a collision, then a random back-off): ${retried.filter((r) => !r.endsWith(': 0')).join(', ') || 'none'}`);
+      printQuietWaits();
     }
     bare.kill();
   }
@@ -178,6 +181,7 @@ try {
       console.log(
         `\none device's ${fmt(RATINGS)}-rating backlog on ${store} acknowledged in ${median(r.figure).toFixed(2)} s (${r.figure.map((x) => x.toFixed(2)).join(', ')}) | raw insert of the same rows ${median(r.baseline).toFixed(2)} s | time ratio ${ratioText(ratios(r))}  (target ≤ 3 s)`,
       );
+      printQuietWaits();
     }
 
   // 1,000 devices connected and subscribed, after the loaded run.

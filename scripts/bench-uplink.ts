@@ -28,6 +28,7 @@ import { mapRating } from '../gateway/uplink/provinces/reference/mapping.js';
 import { ReferenceAdapter } from '../gateway/uplink/provinces/reference/reference-adapter.js';
 import { signedHeaders } from '../gateway/uplink/provinces/reference/signing.js';
 import { UplinkFeature } from '../gateway/uplink/uplink-feature.js';
+import { printQuietWaits } from './bench/quiet-machine.js';
 import { fmt, interleave, median, ratioText } from './bench/rounds.js';
 import { addWindow, FakeDevice, openTestStore, silent, storeRecords, TestClock } from '../test/uplink/support/fixtures.js';
 
@@ -210,5 +211,6 @@ console.log(
   )} s, duplicates ${up.reduce((s, x) => s + x.duplicates, 0)}`,
 );
 console.log(`ratio uplink drain / simulator: ${ratioText(up.map((x, i) => x.drainRate / base[i]!))}  (target ≥ 0.80)`);
+printQuietWaits();
 for (const c of children) c.kill('SIGTERM');
 rmSync(dir, { recursive: true, force: true });

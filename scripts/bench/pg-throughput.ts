@@ -18,6 +18,7 @@ import { startGateway, writeGatewayConfig, type RunningGateway } from '../lib/ga
 import { connectDevices, type ConnectStats } from './city-connect.js';
 import { enrolWithRetry, type EnrolStats } from './city-enrol.js';
 import { rawPostgresInsert } from './raw-postgres.js';
+import { printQuietWaits } from './quiet-machine.js';
 import { fmt, interleave, median, ratios, ratioText } from './rounds.js';
 import { BATCH, disconnectAll, makeRecords, pushBatches, type SimDevice } from './sim-devices.js';
 
@@ -148,6 +149,7 @@ export async function pgThroughput(bench: PgBench, o: PgThroughputOptions): Prom
     log(
       `  ${String(n).padStart(3)} devices: ${fmt(median(r.figure)).padStart(6)} ratings/s | raw insert ${fmt(median(r.baseline)).padStart(7)} rows/s | ratio ${ratioText(ratios(r))}  (target ≥ 0.5×)`,
     );
+    printQuietWaits(log);
   }
   if (refusals.nonceRefused + refusals.connectRefused > 0)
     log(

@@ -13,7 +13,7 @@ it('npm run bench:city (small): 3 workers store every rating once and print thei
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: 240_000,
-    env: { ...process.env, CITY_DEVICES: '60', CITY_RATINGS: '3000', CITY_RATE: '30', CITY_SECONDS: '3', CITY_ROUNDS: '1' },
+    env: { ...process.env, CITY_DEVICES: '60', CITY_RATINGS: '3000', CITY_RATE: '30', CITY_SECONDS: '3', CITY_ROUNDS: '1', BENCH_QUIET_WAIT_S: '0' },
   });
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   expect(r.stdout).toMatch(/ratings\/s stored and acked by 3 workers/);
