@@ -8,8 +8,9 @@
  * that all the per-record work that needs no database can run off the main thread
  * (batch-check-pool.ts): the result is plain data, cheap to pass between threads.
  */
-import { MAX_PAYLOAD_BYTES, RecordBatchSchema, describeZodError, type ChainRecord, type RejectionCode } from '@hcp/contract';
+import { MAX_PAYLOAD_BYTES, type ChainRecord, type RejectionCode } from '@hcp/contract';
 import { hashRecord } from '@hcp/contract/chain';
+import { parseRecordBatch } from './batch-schema.js';
 import { correctTime, type ClockFlag } from './clock-correction.js';
 
 export interface Rejection {
@@ -58,9 +59,9 @@ export function checkBatch(deviceId: string, payload: Buffer, receivedAt: number
   } catch {
     return refuse('payload is not JSON');
   }
-  const parsed = RecordBatchSchema.safeParse(raw);
-  if (!parsed.success) return refuse(`payload does not match the batch schema: ${describeZodError(parsed.error)}`);
-  const b = parsed.data;
+  const parsed = parseRecordBatch(raw);
+  if (!parsed.ok) return refuse(`payload does not match the batch schema: ${parsed.error}`);
+  const b = parsed.batch;
   if (b.deviceId !== deviceId) return refuse(`batch claims device ${b.deviceId}`);
   const rejected: Rejection[] = [];
   const records: CheckedRecord[] = [];

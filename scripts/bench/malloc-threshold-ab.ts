@@ -1,11 +1,14 @@
 /**
- * What glibc's MALLOC_MMAP_THRESHOLD_ does to the gateway (deploy/systemd/hcp-gateway.service,
- * docs/OPERATIONS.md "Memory"): the built gateway run as the unit runs it, with only that variable
- * changed, the settings alternated round by round on one data directory. Printed per setting and
+ * What glibc's malloc settings do to the gateway (deploy/systemd/hcp-gateway.service sets
+ * MALLOC_MMAP_THRESHOLD_, docs/OPERATIONS.md "Memory"): the built gateway run as the unit runs it,
+ * with only the MALLOC_* variables changed, the settings alternated round by round on one data
+ * directory. Printed per setting and
  * round: RSS 2 s after 1,000 devices connected to a freshly started gateway (the scrypt logins'
  * buffers are what the setting is for), then ratings/s stored and acked for a 100,000-rating burst
  * from 50 devices (every batch of 500 is a few hundred KiB, above a small threshold).
- * Usage: npx tsx scripts/bench/malloc-threshold-ab.ts [threshold …]   (default: 131072 4194304 unset; about 10 minutes)
+ * Usage: npx tsx scripts/bench/malloc-threshold-ab.ts [setting …]   (about 10 minutes for 3 settings)
+ *   a setting: MALLOC_* assignments joined by commas (MALLOC_MMAP_THRESHOLD_=131072,MALLOC_TRIM_THRESHOLD_=33554432),
+ *   or "none" (glibc's defaults); by default the unit's, a 4 MiB threshold, and none.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,15 +24,21 @@ import { connectAll, disconnectAll, enrolDevices, pushBatches, sleep } from './s
 
 const ROUNDS = 3;
 const RATINGS = 100_000;
-const settings = process.argv.length > 2 ? process.argv.slice(2) : ['131072', '4194304', 'unset'];
+const settings = process.argv.length > 2 ? process.argv.slice(2) : ['MALLOC_MMAP_THRESHOLD_=131072', 'MALLOC_MMAP_THRESHOLD_=4194304', 'none'];
 const ack = (id: string) => deviceTopic(id, 'ack');
 const vmRss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 const program = await buildGatewayForBench();
 const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 const envOf = (setting: string): Record<string, string> => {
-  const { MALLOC_MMAP_THRESHOLD_: _unit, ...rest } = unit;
-  return setting === 'unset' ? rest : { ...rest, MALLOC_MMAP_THRESHOLD_: setting };
+  const env = Object.fromEntries(Object.entries(unit).filter(([k]) => !k.startsWith('MALLOC_')));
+  if (setting === 'none') return env;
+  for (const pair of setting.split(',')) {
+    const [k, v] = pair.split('=');
+    if (!k?.startsWith('MALLOC_') || !v) throw new Error(`a setting is MALLOC_*=value pairs joined by commas, or "none": not "${setting}"`);
+    env[k] = v;
+  }
+  return env;
 };
 const dir = mkdtempSync(join(tmpdir(), 'malloc-ab-'));
 const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' });
@@ -59,8 +68,8 @@ for (let r = 0; r < ROUNDS; r++)
     await gw.stop();
     results.get(setting)!.rss.push(rss);
     results.get(setting)!.rate.push(rate);
-    console.log(`  round ${r + 1}, MALLOC_MMAP_THRESHOLD_=${setting}: RSS ${rss.toFixed(1)} MiB with 1,000 devices; ${fmt(rate)} ratings/s from 50 devices`);
+    console.log(`  round ${r + 1}, ${setting}: RSS ${rss.toFixed(1)} MiB with 1,000 devices; ${fmt(rate)} ratings/s from 50 devices`);
   }
 console.log(`\nmedians over ${ROUNDS} rounds:`);
-for (const [setting, x] of results) console.log(`  MALLOC_MMAP_THRESHOLD_=${setting.padEnd(8)} RSS ${median(x.rss).toFixed(1)} MiB | ${fmt(median(x.rate))} ratings/s`);
+for (const [setting, x] of results) console.log(`  ${setting.padEnd(64)} RSS ${median(x.rss).toFixed(1)} MiB | ${fmt(median(x.rate))} ratings/s`);
 process.exit(0);
