@@ -1,6 +1,7 @@
 /** A worker thread of batch-check-pool.ts: checks the batches it is sent, answers with the results. */
 import { parentPort } from 'node:worker_threads';
 import { type CheckResult, checkBatch, packResult } from './batch-check.js';
+import { parseRecordBatch } from './batch-schema.js';
 
 interface Request {
   id: number;
@@ -14,7 +15,7 @@ parentPort!.on('message', (m: Request) => {
   const payload = Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength);
   let result: CheckResult;
   try {
-    result = checkBatch(m.deviceId, payload, m.receivedAt);
+    result = checkBatch(m.deviceId, payload, m.receivedAt, parseRecordBatch);
   } catch (err) {
     // Never the worker's death for one batch: it is refused (and the device told so).
     result = { ok: false, refused: `the batch could not be checked: ${(err as Error).message}` };

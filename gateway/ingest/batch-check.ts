@@ -8,9 +8,8 @@
  * that all the per-record work that needs no database can run off the main thread
  * (batch-check-pool.ts): the result is plain data, cheap to pass between threads.
  */
-import { MAX_PAYLOAD_BYTES, type ChainRecord, type RejectionCode } from '@hcp/contract';
+import { MAX_PAYLOAD_BYTES, RecordBatchSchema, describeZodError, type ChainRecord, type RecordBatch, type RejectionCode } from '@hcp/contract';
 import { hashRecord } from '@hcp/contract/chain';
-import { parseRecordBatch } from './batch-schema.js';
 import { correctTime, type ClockFlag } from './clock-correction.js';
 
 export interface Rejection {
@@ -32,7 +31,11 @@ export interface CheckedRecord {
   /** A rating's window (a detail takes its device's). */
   windowId: string | null;
   level: number | null;
-  /** The record as stored (`records.body`). */
+  /**
+   * The record as stored (`records.body`), unknown keys dropped. Its keys come in the order the
+   * device sent them (checked on a worker, batch-schema.ts) or in the schema's (checked in place, by
+   * zod): every reader parses it, and the hash is over the canonical text, which has one order.
+   */
   body: string;
   atCorrected: string;
   clockOffsetMs: number | null;
@@ -50,7 +53,16 @@ export interface CheckedBatch {
 
 export type CheckResult = { ok: true; batch: CheckedBatch } | { ok: false; refused: string };
 
-export function checkBatch(deviceId: string, payload: Buffer, receivedAt: number): CheckResult {
+export type BatchParse = { ok: true; batch: RecordBatch } | { ok: false; error: string };
+
+/** The contract's schema as zod parses it: what a press checked in place uses (batch-schema.ts says why the checking thread compiles it). */
+export function parseWithZod(raw: unknown): BatchParse {
+  const parsed = RecordBatchSchema.safeParse(raw);
+  return parsed.success ? { ok: true, batch: parsed.data } : { ok: false, error: describeZodError(parsed.error) };
+}
+
+/** `parse`: how the batch schema is checked (the checking thread passes the compiled form, batch-schema.ts). */
+export function checkBatch(deviceId: string, payload: Buffer, receivedAt: number, parse: (raw: unknown) => BatchParse = parseWithZod): CheckResult {
   const refuse = (refused: string): CheckResult => ({ ok: false, refused });
   if (payload.length > MAX_PAYLOAD_BYTES) return refuse(`payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
   let raw: unknown;
@@ -59,7 +71,7 @@ export function checkBatch(deviceId: string, payload: Buffer, receivedAt: number
   } catch {
     return refuse('payload is not JSON');
   }
-  const parsed = parseRecordBatch(raw);
+  const parsed = parse(raw);
   if (!parsed.ok) return refuse(`payload does not match the batch schema: ${parsed.error}`);
   const b = parsed.batch;
   if (b.deviceId !== deviceId) return refuse(`batch claims device ${b.deviceId}`);

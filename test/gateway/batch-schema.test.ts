@@ -3,10 +3,13 @@
  * is made from: over a full batch and hundreds of damaged copies of it, the compiled check accepts
  * exactly what zod accepts, and yields the same data (unknown keys dropped as zod drops them).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordBatchSchema } from '@hcp/contract';
 import { keyFingerprint } from '@hcp/contract/chain';
 import { compiledBatchCheck, parseRecordBatch } from '../../gateway/ingest/batch-schema.js';
+import { REPO_ROOT } from '../support/device-process.js';
 import { ScriptedDevice } from '../support/scripted-device.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -135,5 +138,14 @@ describe('the compiled batch schema', () => {
     const r = parseRecordBatch(input);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error).toMatch(/records\.1\.reasons\.0/);
+  });
+
+  it('is loaded by the checking thread alone: a press, checked in place, keeps zod and Ajv stays out of the main thread', () => {
+    const gateway = join(REPO_ROOT, 'gateway');
+    const importers = readdirSync(gateway, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('batch-schema.ts'))
+      .filter((f) => /from '[./]+(?:ingest\/)?batch-schema\.js'|from 'ajv/.test(readFileSync(join(gateway, f), 'utf8')))
+      .map((f) => relative(REPO_ROOT, join(gateway, f)));
+    expect(importers).toEqual(['gateway/ingest/batch-check-worker.ts']);
   });
 });
