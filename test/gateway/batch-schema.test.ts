@@ -148,4 +148,31 @@ describe('the compiled batch schema', () => {
       .map((f) => relative(REPO_ROOT, join(gateway, f)));
     expect(importers).toEqual(['gateway/ingest/batch-check-worker.ts']);
   });
+
+  it('has nothing JSON Schema leaves out: no .refine() anywhere in the contract’s batch schema', () => {
+    type Def = { type: string; checks?: { _zod: { def: { check: string } } }[]; shape?: object; element?: Z; options?: Z[]; innerType?: Z };
+    type Z = { _zod: { def: Def } };
+    const refinements: string[] = [];
+    const walk = (schema: Z, at: string): void => {
+      const def = schema._zod.def;
+      if (def.checks?.some((c) => c._zod.def.check === 'custom')) refinements.push(at);
+      for (const [k, v] of Object.entries(def.shape ?? {})) walk(v as Z, `${at}.${k}`);
+      if (def.element) walk(def.element, `${at}[]`);
+      if (def.innerType) walk(def.innerType, at);
+      for (const [i, o] of (def.options ?? []).entries()) walk(o, `${at}|${i}`);
+    };
+    walk(RecordBatchSchema as unknown as Z, 'batch');
+    expect(refinements).toEqual([]);
+    // The walk does reach the records' fields (a refinement there would be found).
+    const seen: string[] = [];
+    const names = (schema: Z): void => {
+      for (const [k, v] of Object.entries(schema._zod.def.shape ?? {})) {
+        seen.push(k);
+        names(v as Z);
+      }
+      for (const z of [schema._zod.def.element, schema._zod.def.innerType, ...(schema._zod.def.options ?? [])]) if (z) names(z);
+    };
+    names(RecordBatchSchema as unknown as Z);
+    expect(seen).toEqual(expect.arrayContaining(['records', 'comment', 'invitedAt', 'tag', 'offsetMs']));
+  });
 });
