@@ -6,7 +6,7 @@
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  */
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
@@ -16,6 +16,7 @@ import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
 import { makeBatches } from './pg-throughput.js';
+import { machineBusy } from './quiet-machine.js';
 import { connectAll, disconnectAll, enrolDevices, pushBatches, sleep } from './sim-devices.js';
 
 const n = Number(process.argv[2] ?? 500);
@@ -31,18 +32,6 @@ const dir = mkdtempSync(join(tmpdir(), 'prof-lat-'));
 const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { env, program: await buildGatewayForBench() });
 await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
 const devices = await enrolDevices(gw, n, 'dev-lat');
-
-/** Share of all cores busy over the last `ms` (/proc/stat). */
-async function machineBusy(ms: number): Promise<number> {
-  const ticks = () => {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return { idle: f[3]! + f[4]!, total: f.reduce((a, b) => a + b, 0) };
-  };
-  const a = ticks();
-  await sleep(ms);
-  const b = ticks();
-  return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
-}
 
 if (preload > 0) {
   const loaders = await enrolDevices(gw, 50, 'dev-load');

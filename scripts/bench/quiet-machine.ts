@@ -27,6 +27,14 @@ function cpuTicks(): { idle: number; total: number } {
   return { idle: f[3]! + f[4]!, total: f.reduce((a, b) => a + b, 0) };
 }
 
+/** Share of all cores busy over the next `ms` (every process on the machine). */
+export async function machineBusy(ms: number): Promise<number> {
+  const a = cpuTicks();
+  await sleep(ms);
+  const b = cpuTicks();
+  return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
+}
+
 let waitedMs = 0;
 let gaveUp = 0;
 
@@ -35,24 +43,19 @@ export async function quietMachine(): Promise<void> {
   if (GIVE_UP_MS <= 0) return;
   const t0 = performance.now();
   let quiet = 0;
-  let prev = cpuTicks();
   while (quiet < QUIET_SAMPLES) {
     if (performance.now() - t0 > GIVE_UP_MS) {
       gaveUp++;
       break;
     }
-    await sleep(SAMPLE_MS);
-    const now = cpuTicks();
-    const busy = 1 - (now.idle - prev.idle) / Math.max(1, now.total - prev.total);
-    quiet = busy < QUIET_SHARE ? quiet + 1 : 0;
-    prev = now;
+    quiet = (await machineBusy(SAMPLE_MS)) < QUIET_SHARE ? quiet + 1 : 0;
   }
   // The quiet samples themselves are the least any wait takes: count only what came before them.
   waitedMs += Math.max(0, performance.now() - t0 - QUIET_SAMPLES * SAMPLE_MS);
 }
 
 /** What the waits since the last call came to, for a bench's output ("" when nothing to say). */
-export function quietWaitSummary(): string {
+function quietWaitSummary(): string {
   const s =
     waitedMs >= 1000 || gaveUp
       ? `waited ${(waitedMs / 1000).toFixed(0)} s in all for the machine to go quiet before measuring${gaveUp ? `; ${gaveUp} measurement(s) started on a busy machine after ${GIVE_UP_MS / 1000} s` : ''}`
