@@ -3,12 +3,15 @@
  * PRELOAD ratings already stored (as bench:gateway's throughput phase leaves it), then rounds of a
  * steady 200 ratings/s from N devices; the V8 CPU profiler (cpu-profiler.mjs) runs during round
  * PROF_ROUND only. Not a benchmark (the profiler costs time): it finds what holds the event loop.
+ * STRACE=1 traces the gateway's syncs during that round instead (strace -f -T), and prints them by
+ * thread: a sync on the main thread holds the event loop, one on libuv's pool does not.
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
@@ -49,14 +52,42 @@ if (preload > 0) {
 }
 await connectAll(gw.mqttUrl, devices, gw, ack);
 await sleep(2000);
+const traceFile = join(dir, 'syncs.strace');
+const pid = gw.child.pid!;
 for (let r = 0; r < rounds; r++) {
-  if (r === profRound) gw.child.kill('SIGUSR2');
+  const strace =
+    r === profRound && process.env.STRACE ? spawn('strace', ['-f', '-T', '-e', 'trace=fsync,fdatasync', '-o', traceFile, '-p', String(pid)], { stdio: 'ignore' }) : null;
+  if (strace) await sleep(1000);
+  else if (r === profRound) gw.child.kill('SIGUSR2');
   const l = await steadyLatency(devices, 200, 8, true);
-  if (r === profRound) gw.child.kill('SIGUSR2');
+  if (strace) {
+    strace.kill('SIGINT');
+    await new Promise((done) => strace.once('exit', done));
+    console.log(syncsByThread(readFileSync(traceFile, 'utf8'), pid));
+  } else if (r === profRound) gw.child.kill('SIGUSR2');
   console.log(`round ${r}${r === profRound ? ' (profiled)' : ''}: press→ack p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms (${l.count} acks)`);
 }
 await sleep(1000);
-console.log(`profile: ${profDir}/gateway-${gw.child.pid}-0.cpuprofile`);
+if (!process.env.STRACE) console.log(`profile: ${profDir}/gateway-${gw.child.pid}-0.cpuprofile`);
 await disconnectAll(devices);
 await gw.stop();
 process.exit(0);
+
+/** strace -f -T lines ("tid fdatasync(23) = 0 <0.004>") summed by thread and call: count, total, longest. */
+function syncsByThread(trace: string, mainTid: number): string {
+  const by = new Map<string, number[]>();
+  for (const m of trace.matchAll(/^(\d+)\s+(fsync|fdatasync)\((\d+)\).*<([\d.]+)>$/gm)) {
+    const key = `${Number(m[1]) === mainTid ? 'main thread' : `thread ${m[1]}`} ${m[2]}(${fileOf(mainTid, m[3]!)})`;
+    by.set(key, [...(by.get(key) ?? []), Number(m[4]) * 1000]);
+  }
+  const rows = [...by].map(([k, ms]) => `  ${k}: ${ms.length} calls, ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(...ms).toFixed(1)} ms`);
+  return `syncs during the traced round:\n${rows.join('\n') || '  none'}`;
+}
+
+function fileOf(pid: number, fd: string): string {
+  try {
+    return basename(readlinkSync(`/proc/${pid}/fd/${fd}`));
+  } catch {
+    return `fd ${fd}`;
+  }
+}
