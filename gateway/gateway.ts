@@ -115,9 +115,12 @@ export class Gateway {
     const c = this.config;
     const clock = this.clock;
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 });
-    this.store = await openConfiguredStore(c, (err) => {
-      this.logger.fatal({ err }, 'the store cannot make writes durable: no rating is acknowledged from now on');
-      this.opts.onStoreBroken?.(err);
+    this.store = await openConfiguredStore(c, {
+      onBroken: (err) => {
+        this.logger.fatal({ err }, 'the store cannot make writes durable: no rating is acknowledged from now on');
+        this.opts.onStoreBroken?.(err);
+      },
+      onCheckpointerFailed: (err) => this.logger.error({ err }, 'WAL checkpoints run in commits again, on the event loop: presses wait behind them'),
     });
     const applied = await migrateStore(this.store, allMigrations(this.opts.features));
     if (applied.length) this.logger.info({ applied }, 'database migrated');

@@ -25,7 +25,7 @@ import { build, type Plugin } from 'esbuild';
 const ROOT = resolve(import.meta.dirname, '..');
 export const DIST = join(ROOT, 'dist');
 
-/** The programs hall IT runs, and the panel and batch-check workers (started by path, not imported). */
+/** The programs hall IT runs, and the panel, batch-check and checkpoint workers (started by path, not imported). */
 export const ENTRY_POINTS = [
   'gateway/main.ts',
   'device/main.ts',
@@ -37,6 +37,7 @@ export const ENTRY_POINTS = [
   'scripts/make-release.ts',
   'device/hardware/panel/panel-worker.ts',
   'gateway/ingest/batch-check-worker.ts',
+  'gateway/store/wal-checkpoint-worker.ts',
   'scripts/province-sim.ts',
   'electron-app/main/pin-hash.ts',
 ];

@@ -84,7 +84,15 @@ const CoreShape = {
   store: z
     .discriminatedUnion('kind', [
       // Always <dataDir>/gateway.db: backup, restore and the key files beside it expect it there.
-      z.object({ kind: z.literal('sqlite') }).strict(),
+      z
+        .object({
+          kind: z.literal('sqlite'),
+          // Where the WAL is copied into the database: on a thread of its own (gateway/store/
+          // wal-checkpointer.ts), or in the commit that crosses 1,000 pages, SQLite's default
+          // (kept for comparison: scripts/bench/checkpoint-ab.ts, and as a way back).
+          checkpoints: z.enum(['thread', 'in-commits']).default('thread'),
+        })
+        .strict(),
       z
         .object({
           kind: z.literal('postgres'),
@@ -93,7 +101,7 @@ const CoreShape = {
         })
         .strict(),
     ])
-    .default({ kind: 'sqlite' }),
+    .default({ kind: 'sqlite', checkpoints: 'thread' }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

@@ -16,9 +16,9 @@
  * hall's gateway is quiet most of the time); the next burst starts a new one.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { startWorkerThread } from '../threads/worker-entry.js';
 import { type CheckResult, checkBatch, type PackedResult, unpackResult } from './batch-check.js';
 
 /** Below this many bytes a batch is checked in place (one rating is about 1 kB). */
@@ -117,8 +117,7 @@ export class BatchCheckPool implements BatchChecker {
   }
 
   private spawn(i: number): Slot {
-    const { file, execArgv, workerData } = workerEntry();
-    const worker = new Worker(file, { execArgv, workerData, eval: file.startsWith('const ') });
+    const worker = startWorkerThread(import.meta.url, 'batch-check-worker');
     const slot: Slot = { worker, pending: new Map(), idleTimer: null };
     worker.unref();
     worker.on('message', (m: { id: number; result: PackedResult }) => {
@@ -154,17 +153,4 @@ export class BatchCheckPool implements BatchChecker {
     for (const t of slot.pending.values()) t.resolve(t.payload ? checkSafely(t.deviceId, t.payload, t.receivedAt) : { ok: false, refused: CHECK_LOST });
     slot.pending.clear();
   }
-}
-
-/**
- * The worker the way this module runs: the built .js next to it in production; in development and
- * tests (TypeScript through tsx) a two-line boot that registers tsx in the worker first — a
- * worker thread does not take `--import` from its execArgv on Node 20.
- */
-function workerEntry(): { file: string; execArgv: string[]; workerData?: unknown } {
-  if (import.meta.url.endsWith('.ts')) {
-    const boot = "const { workerData: d } = require('node:worker_threads'); import(d.tsx).then((t) => { t.register(); return import(d.entry); });";
-    return { file: boot, execArgv: [], workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: new URL('./batch-check-worker.ts', import.meta.url).href } };
-  }
-  return { file: fileURLToPath(new URL('./batch-check-worker.js', import.meta.url)), execArgv: [] };
 }

@@ -1,12 +1,13 @@
 /**
- * The gateway's store behind one query layer (Kysely). SQLite (better-sqlite3, WAL,
- * synchronous=FULL) is the embedded default for one hall; the PostgreSQL dialect plugs in here
+ * The gateway's store behind one query layer (Kysely). SQLite (better-sqlite3, WAL, each commit
+ * flushed before it resolves: wal-sync.ts) is the embedded default for one hall; the PostgreSQL dialect plugs in here
  * for a city (postgres-store.ts). Features get a `GatewayStore` and write their queries once, for both.
  */
 import Database from 'better-sqlite3';
 import { Kysely, type Transaction } from 'kysely';
 import { GatewaySqliteDialect } from './sqlite-dialect.js';
 import type { GatewayTables } from './tables.js';
+import { WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js';
 import { type Flusher, WalSync, walFileFlusher } from './wal-sync.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -56,6 +57,12 @@ export interface SqliteStoreOptions {
   flusher?: Flusher;
   /** Called once when a flush fails: from then on every write fails (wal-sync.ts); the gateway exits. */
   onFlushFailed?: (err: Error) => void;
+  /**
+   * Checkpoint the WAL on a thread of its own, never in a commit on the event loop
+   * (wal-checkpointer.ts): the long-running gateway. Without it, SQLite's default (a short-lived
+   * command, a test).
+   */
+  checkpointer?: Omit<WalCheckpointerOptions, 'file' | 'connection'>;
 }
 
 export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
@@ -79,7 +86,13 @@ export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
   // key (gateway/followup/contact-escrow.ts) must not survive in the file. FAST costs no extra I/O.
   if (!o.readonly) raw.pragma('secure_delete = FAST');
   raw.pragma('busy_timeout = 5000');
-  const wal = o.readonly ? null : new WalSync(o.flusher ?? walFileFlusher(`${o.file}-wal`), o.onFlushFailed);
+  const checkpointer = o.checkpointer && !o.readonly ? new WalCheckpointer({ ...o.checkpointer, file: o.file, connection: raw }) : null;
+  const wal = o.readonly
+    ? null
+    : new WalSync(
+        afterEachFlush(o.flusher ?? walFileFlusher(`${o.file}-wal`), () => checkpointer?.committed()),
+        o.onFlushFailed,
+      );
   const db = new Kysely<GatewayTables>({ dialect: new GatewaySqliteDialect(raw, wal) });
   let closed = false;
   return {
@@ -90,8 +103,18 @@ export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
     async close() {
       if (closed) return;
       closed = true;
+      // The thread's connection first: the store's, closing last, checkpoints and removes the WAL.
+      await checkpointer?.close();
       await db.destroy();
       await wal?.close();
     },
+  };
+}
+
+/** The flusher, telling `then` after each flush: every commit that wrote is followed by one. */
+function afterEachFlush(flusher: Flusher, then: () => void): Flusher {
+  return {
+    flush: () => flusher.flush().then(then),
+    close: () => flusher.close(),
   };
 }

@@ -82,6 +82,26 @@ describe('a production install from the build output', () => {
     expect(JSON.parse(checked.stdout)).toEqual({ ok: false, refused: expect.stringMatching(/^payload does not match the batch schema: /) });
   });
 
+  it("checkpoints the store's WAL on the built worker thread, with node alone", () => {
+    // wal-checkpointer.ts starts wal-checkpoint-worker.js by path: the build must ship it next to it.
+    const script = [
+      "import Database from 'better-sqlite3';",
+      "import { WalCheckpointer } from './gateway/store/wal-checkpointer.js';",
+      `const file = ${JSON.stringify(join(work, 'ckpt.db'))};`,
+      "const db = new Database(file); db.pragma('journal_mode = WAL'); db.exec('CREATE TABLE t (x TEXT)');",
+      'const ckpt = new WalCheckpointer({ file, connection: db, onFailed: (e) => console.error(e.message), everyMs: 5 });',
+      "db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(50000)); ckpt.committed();",
+      'while (ckpt.stats.runs === 0 && !ckpt.stats.failed) await new Promise((r) => setTimeout(r, 20));',
+      'console.log(JSON.stringify(ckpt.stats.last));',
+      'await ckpt.close(); db.close();',
+    ].join('\n');
+    const ran = run('node', ['--input-type=module', '-e', script], installDir, serviceEnv());
+    expect(ran.stderr).toBe('');
+    const last = JSON.parse(ran.stdout) as { log: number; checkpointed: number };
+    expect(last.log).toBeGreaterThan(0);
+    expect(last.checkpointed).toBe(last.log);
+  });
+
   it('runs the gateway, a device and the provincial simulator with node; a rating reaches the console and the province', async () => {
     const env = serviceEnv();
     const sim = await startProgram(installDir, 'scripts/province-sim.js', ['--port', '0', '--key', PROVINCE_KEY, '--db', join(work, 'province.db')], 'listening', env);

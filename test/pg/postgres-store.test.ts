@@ -115,7 +115,7 @@ describe('the store section of the config', () => {
 
   it('defaults to the SQLite file in the data dir, as configs without a store section always did', async () => {
     const c = parse(undefined);
-    expect(c.store).toEqual({ kind: 'sqlite' });
+    expect(c.store).toEqual({ kind: 'sqlite', checkpoints: 'thread' });
     // Backup, restore and the key files beside it expect the file in the data dir: it does not move.
     expect(() => parse({ kind: 'sqlite', file: 'db/hall.db' })).toThrow(/store/);
   });
