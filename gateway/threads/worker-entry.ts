@@ -10,7 +10,9 @@ import { Worker } from 'node:worker_threads';
 export function startWorkerThread(callerUrl: string, name: string): Worker {
   if (callerUrl.endsWith('.ts')) {
     const boot = "const { workerData: d } = require('node:worker_threads'); import(d.tsx).then((t) => { t.register(); return import(d.entry); });";
-    return new Worker(boot, { eval: true, workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: new URL(`./${name}.ts`, callerUrl).href } });
+    return new Worker(boot, { eval: true, execArgv: [], workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: new URL(`./${name}.ts`, callerUrl).href } });
   }
-  return new Worker(fileURLToPath(new URL(`./${name}.js`, callerUrl)));
+  // No execArgv of the process's own: a flag such as `--input-type` (a program run with -e) is
+  // refused in a thread started from a file, which then dies at once.
+  return new Worker(fileURLToPath(new URL(`./${name}.js`, callerUrl)), { execArgv: [] });
 }
