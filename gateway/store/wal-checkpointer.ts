@@ -12,10 +12,11 @@
  *
  * A checkpoint that runs while commits come does not let the WAL start over: the writer starts it
  * over only when it begins with every frame copied, and at a steady rate a commit lands during most
- * checkpoints (in the test, 30 MiB of rows committed without a pause left 77 MiB of WAL: it never started over). So once the thread reports
- * `restartAfterFrames` frames, the store's connection copies what is left itself, between two
- * transactions — little, the thread having copied the rest — and its next write starts the WAL over.
- * The WAL stays bounded under any load, at the cost of one short checkpoint on the event loop per
+ * checkpoints (in the test, 30 MiB of rows committed without a pause left 77 MiB of WAL: it never
+ * started over). So once the thread reports `restartAfterFrames` frames, the store's connection
+ * copies what is left itself as soon as that report comes, between two transactions — only what
+ * was committed during the thread's checkpoint — and its next write starts the WAL over. The WAL
+ * stays bounded under any load, at the cost of one short checkpoint on the event loop per
  * `restartAfterFrames` frames of steady load; a quiet moment starts it over without that.
  *
  * Durability does not change: SQLite syncs the WAL before copying from it and the database after,
@@ -92,10 +93,6 @@ export class WalCheckpointer {
     try {
       const thread = this.thread ?? this.start();
       this.idle?.refresh();
-      if (this.startOverDue) {
-        this.copyTheRest();
-        return;
-      }
       this.nextCheckpoint ??= setTimeout(() => {
         this.nextCheckpoint = null;
         ask(thread, { checkpoint: true });
@@ -123,7 +120,11 @@ export class WalCheckpointer {
       if ('failed' in a) return this.fail(thread, new Error(`a WAL checkpoint failed: ${a.failed}`));
       this.stats.runs++;
       this.stats.last = { ...a.done, ms: a.ms };
-      if (a.done.log >= this.restartAfterFrames) this.startOverDue = true;
+      if (a.done.log < this.restartAfterFrames && !this.startOverDue) return;
+      // Right after the thread's checkpoint little is left to copy; if the connection cannot now
+      // (a transaction open, the lock taken), the thread checkpoints again at once and we retry.
+      this.startOverDue = !this.copyTheRest();
+      if (this.startOverDue && this.thread === thread) setTimeout(() => this.thread === thread && ask(thread, { checkpoint: true }), 10).unref();
     });
     thread.on('error', (err) => this.fail(thread, err));
     thread.on('exit', (code) => {
@@ -163,16 +164,20 @@ export class WalCheckpointer {
 
   /**
    * On the store's connection, between two transactions: copy what the thread has not, so that the
-   * next write starts the WAL over. Tried again at the next commit while the thread's own
-   * checkpoint holds the lock (`busy`) or a transaction is open.
+   * next write starts the WAL over. False when it could not: a transaction open, the thread's own
+   * checkpoint holding the lock (`busy`), a reader still on old frames, an error.
    */
-  private copyTheRest(): void {
+  private copyTheRest(): boolean {
     const c = this.o.connection;
-    if (!c.open || c.inTransaction) return;
-    const [r] = c.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-    if (r!.busy !== 0 || r!.checkpointed !== r!.log) return;
-    this.startOverDue = false;
+    if (!c.open || c.inTransaction) return false;
+    try {
+      const [r] = c.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+      if (r!.busy !== 0 || r!.checkpointed !== r!.log) return false;
+    } catch {
+      return false;
+    }
     this.stats.restarts++;
+    return true;
   }
 
   private stopTimers(): void {
