@@ -14,7 +14,6 @@
  * Each change is a compare-and-set on the row (`reminded_due_at`, `escalation_level`,
  * `contact_purged_at`), so a restart or a second worker never repeats one.
  */
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlertBoard } from '../alerts/alert-board.js';
 import { CalendarYearMissingError } from '../calendar/working-days.js';
@@ -22,6 +21,7 @@ import type { ContactKeyRing } from '../contact-key.js';
 import type { Clock, DeviceChannel, GatewayEventBus } from '../feature.js';
 import type { Registry } from '../registry/registry.js';
 import type { GatewayStore, Tx } from '../store/database.js';
+import { emptyWal } from '../store/wal-checkpointer.js';
 import type { ContactEscrow } from './contact-escrow.js';
 import type { FollowupConfig } from './followup-config.js';
 import type { FollowupDeadlines } from './followup-deadlines.js';
@@ -102,7 +102,8 @@ export class FollowupScheduler {
     for (const a of clear) await this.p.alerts.clear(a.kind, a.subject);
     for (const a of raise) await this.p.alerts.raise(a.kind, a.subject, a.detail);
     // A purged key's old page may sit in the WAL until a checkpoint: take one now (SQLite; on PostgreSQL, VACUUM is the site's).
-    if (counts.purged > 0 && this.p.store.dialect === 'sqlite') await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.p.store.db).catch(() => undefined);
+    if (counts.purged > 0 && this.p.store.dialect === 'sqlite' && !(await emptyWal(this.p.store.db)))
+      this.p.logger.warn('a purged key may stay in the WAL until its next checkpoint: the WAL could not be emptied now');
     if (counts.reminded + counts.escalated + counts.purged > 0) this.p.events.emit('followups-changed', { by: 'followup' });
     return { ...counts, keysDestroyed };
   }

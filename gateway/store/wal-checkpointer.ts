@@ -27,7 +27,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
+import { sql } from 'kysely';
 import { startWorkerThread } from '../threads/worker-entry.js';
+import type { Db } from './database.js';
 import type { CheckpointAnswer, CheckpointRequest } from './wal-checkpoint-worker.js';
 
 /** SQLite's own threshold, in pages, restored on the store's connection when the thread fails. */
@@ -191,4 +193,20 @@ export class WalCheckpointer {
 /** A request to the thread, in the worker's own terms. */
 function ask(thread: Worker, m: CheckpointRequest): void {
   thread.postMessage(m);
+}
+
+/**
+ * Copy the whole WAL into the database and empty its file (TRUNCATE), so that old pages — a purged
+ * key's — leave the disk. The checkpointing thread may hold the checkpoint lock for a moment, and
+ * SQLite then answers `busy` at once instead of waiting: tried again for up to `withinMs`. True
+ * once the WAL is empty.
+ */
+export async function emptyWal(db: Db, withinMs = 2_000): Promise<boolean> {
+  const until = Date.now() + withinMs;
+  for (;;) {
+    const r = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db).catch(() => null);
+    if (r?.rows[0]?.busy === 0) return true;
+    if (Date.now() > until) return false;
+    await new Promise((done) => setTimeout(done, 20));
+  }
 }

@@ -15,7 +15,7 @@ import { openSqliteStore } from '../../gateway/store/database.js';
 import { parseGatewayConfig } from '../../gateway/config/gateway-config.js';
 import { GATEWAY_FEATURES } from '../../gateway/features.js';
 import { openConfiguredStore, SQLITE_FILE } from '../../gateway/store/open-store.js';
-import { WalCheckpointer } from '../../gateway/store/wal-checkpointer.js';
+import { emptyWal, WalCheckpointer } from '../../gateway/store/wal-checkpointer.js';
 import { waitFor } from '../../scripts/lib/wait-until.js';
 
 const open: Array<{ close(): unknown }> = [];
@@ -175,6 +175,18 @@ describe("the gateway's store", () => {
     expect(() => parseGatewayConfig({ dataDir: 'data', hall: { hallName: '测试大厅' }, store: { kind: 'sqlite', checkpoints: 'never' } }, GATEWAY_FEATURES, '/')).toThrow(
       /store\.checkpoints/,
     );
+  });
+
+  it('empties the WAL on demand (a purge) while the thread checkpoints all the time', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hcp-ckpt-empty-')), 'gateway.db');
+    const store = openSqliteStore({ file, checkpointer: { onFailed: () => undefined, everyMs: 1 } });
+    open.push(store);
+    await sql`CREATE TABLE notes (n INTEGER PRIMARY KEY, text TEXT NOT NULL)`.execute(store.db);
+    for (let round = 1; round <= 10; round++) {
+      for (let n = 1; n <= 30; n++) await store.write((trx) => sql`INSERT INTO notes (n, text) VALUES (${round * 100 + n}, ${'x'.repeat(3_000)})`.execute(trx));
+      expect(await emptyWal(store.db), `round ${round}`).toBe(true);
+      expect(walBytes(file), `round ${round}: the WAL's file is empty`).toBe(0);
+    }
   });
 
   it('closes with no WAL left behind: the thread lets go of the file first', async () => {
