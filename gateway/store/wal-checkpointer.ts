@@ -15,7 +15,8 @@
  * checkpoints (in the test, 30 MiB of rows committed without a pause left 77 MiB of WAL: it never
  * started over). So once the thread reports `restartAfterFrames` frames, the store's connection
  * copies what is left itself as soon as that report comes, between two transactions — only what
- * was committed during the thread's checkpoint — and its next write starts the WAL over. The WAL
+ * was committed during the thread's checkpoint — or, if it cannot then, after a later commit; its
+ * next write starts the WAL over. The WAL
  * stays bounded under any load, at the cost of one short checkpoint on the event loop per
  * `restartAfterFrames` frames of steady load; a quiet moment starts it over without that.
  *
@@ -95,6 +96,8 @@ export class WalCheckpointer {
     try {
       const thread = this.thread ?? this.start();
       this.idle?.refresh();
+      // Also here, not only at the thread's report: a busy machine may be slow to send the next.
+      if (this.startOverDue) this.startOverDue = !this.copyTheRest();
       this.nextCheckpoint ??= setTimeout(() => {
         this.nextCheckpoint = null;
         ask(thread, { checkpoint: true });
