@@ -35,6 +35,35 @@ export class GatewayMetrics {
         },
       });
     this.stored = new Counter({ name: 'hcp_ingest_records_stored_total', help: 'Chain records ingest committed (this process)', registers });
+    const wal = store.walCheckpoints;
+    if (wal) {
+      // SQLite's checkpoints on their own thread (gateway/store/wal-checkpointer.ts; docs/OPERATIONS.md, "WAL checkpoints").
+      new Counter({
+        name: 'hcp_sqlite_wal_checkpoints_total',
+        help: 'WAL checkpoints run by the checkpointing thread (this process)',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(wal().runs);
+        },
+      });
+      new Gauge({
+        name: 'hcp_sqlite_wal_frames',
+        help: 'Pages in the WAL at the last checkpoint (the connection starts it over past 10,000)',
+        registers,
+        collect() {
+          this.set(wal().last?.log ?? 0);
+        },
+      });
+      new Gauge({
+        name: 'hcp_sqlite_wal_checkpoint_thread_failed',
+        help: '1 once the checkpointing thread failed and commits checkpoint on the event loop again',
+        registers,
+        collect() {
+          this.set(wal().failed ? 1 : 0);
+        },
+      });
+    }
     gauge('hcp_devices_online', 'Enrolled devices connected now', () => db.selectFrom('devices').select(n).where('online', '=', 1).where('retired', '=', 0).executeTakeFirst());
     gauge('hcp_devices_enrolled', 'Enrolled devices not retired', () =>
       db.selectFrom('devices').select(n).where('enrolled_at', 'is not', null).where('retired', '=', 0).executeTakeFirst(),

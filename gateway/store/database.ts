@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { Kysely, type Transaction } from 'kysely';
 import { GatewaySqliteDialect } from './sqlite-dialect.js';
 import type { GatewayTables } from './tables.js';
-import { WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js';
+import { type CheckpointStats, WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js';
 import { type Flusher, WalSync, walFileFlusher } from './wal-sync.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -35,6 +35,8 @@ export interface GatewayStore {
    * writers take turns and never run again.
    */
   readonly writeRetries?: () => Readonly<Record<string, number>>;
+  /** SQLite with its checkpointing thread (wal-checkpointer.ts): what that thread has done (`/metrics`). */
+  readonly walCheckpoints?: () => Readonly<CheckpointStats>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
     db,
     sqlite: raw,
     write: (fn) => db.transaction().execute(fn),
+    ...(checkpointer ? { walCheckpoints: () => checkpointer.stats } : {}),
     async close() {
       if (closed) return;
       closed = true;

@@ -47,7 +47,10 @@ describe('/metrics', () => {
     const text = await waitFor(
       async () => {
         const t = await metrics();
-        return sample(t, 'hcp_device_backlog{device="dev-metrics"}') === '7' && t.includes('hcp_security_events_total{kind="connect-refused"}') ? t : null;
+        // The status's alert is raised after its backlog is written (device-status.ts): wait for both
+        // (CI once scraped between them).
+        const alert = sample(t, 'hcp_alerts_live{kind="panel-disconnected"}') === '1';
+        return sample(t, 'hcp_device_backlog{device="dev-metrics"}') === '7' && alert && t.includes('hcp_security_events_total{kind="connect-refused"}') ? t : null;
       },
       { what: 'metrics of the device' },
     );
@@ -57,6 +60,18 @@ describe('/metrics', () => {
     expect(sample(text, 'hcp_alerts_live{kind="panel-disconnected"}')).toBe('1');
     expect(Number(sample(text, 'hcp_security_events_total{kind="connect-refused"}'))).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/# TYPE hcp_security_events_total counter/);
+    if (gw.store.dialect === 'sqlite') {
+      // The store's WAL is checkpointed by its own thread (docs/OPERATIONS.md, "WAL checkpoints").
+      const walText = await waitFor(
+        async () => {
+          const t = await metrics();
+          return Number(sample(t, 'hcp_sqlite_wal_checkpoints_total')) > 0 ? t : null;
+        },
+        { what: 'a checkpoint counted' },
+      );
+      expect(Number(sample(walText, 'hcp_sqlite_wal_frames'))).toBeGreaterThan(0);
+      expect(sample(walText, 'hcp_sqlite_wal_checkpoint_thread_failed')).toBe('0');
+    } else expect(text).not.toMatch(/hcp_sqlite_/);
     // Without a province section the uplink is off: nothing of it is read or shown.
     expect(text).not.toMatch(/hcp_uplink_/);
     // Labels are device ids and kinds only: no staff, no badge, no rating.
