@@ -32,6 +32,7 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/opening-hours.test.ts',
   'test/gateway/wal-flush.test.ts',
   'test/gateway/wal-flush-failure.test.ts',
+  'test/gateway/wal-checkpointer.test.ts',
 ];
 
 export default defineConfig({
