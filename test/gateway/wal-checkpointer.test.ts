@@ -4,8 +4,7 @@
  * gateway opens; the WAL stays bounded while commits never stop; a thread that fails hands the
  * checkpoints back to the store's connection; an idle thread ends; a closed store leaves no WAL.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,6 +16,7 @@ import { GATEWAY_FEATURES } from '../../gateway/features.js';
 import { openConfiguredStore, SQLITE_FILE } from '../../gateway/store/open-store.js';
 import { emptyWal, WalCheckpointer } from '../../gateway/store/wal-checkpointer.js';
 import { waitFor } from '../../scripts/lib/wait-until.js';
+import { syncsUnderStrace } from '../support/strace-syncs.js';
 
 const open: Array<{ close(): unknown }> = [];
 afterEach(async () => {
@@ -125,35 +125,11 @@ describe('WalCheckpointer', () => {
 describe("the gateway's store", () => {
   it('runs no checkpoint on the main thread: the database is synced by another one (strace)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-ckpt-strace-'));
-    const trace = join(dir, 'trace');
-    const child = spawnSync(
-      'strace',
-      [
-        '-f',
-        '-qq',
-        '-y',
-        '-e',
-        'trace=fsync,fdatasync',
-        '-o',
-        trace,
-        process.execPath,
-        '--import',
-        'tsx',
-        join(import.meta.dirname, '..', 'support', 'wal-checkpoint-child.ts'),
-        dir,
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    const [mainPid, copied] = child.stdout.trim().split(' ').map(Number);
-    expect(mainPid, child.stderr).toBeGreaterThan(0);
+    const { stdout, stderr, markerAt, syncs } = syncsUnderStrace('wal-checkpoint-child.ts', dir, join(dir, 'marker'), dir);
+    const [mainPid, copied] = stdout.split(' ').map(Number);
+    expect(mainPid, stderr).toBeGreaterThan(0);
     expect(copied, 'the database file took in pages from the WAL').toBeGreaterThan(150 * 30_000);
-    const lines = readFileSync(trace, 'utf8').split('\n');
-    const begin = lines.findIndex((l) => l.includes(`${join(dir, 'marker')}>`));
-    expect(begin, 'the marker fsync is in the trace').toBeGreaterThanOrEqual(0);
-    const syncs = lines.slice(begin + 1).flatMap((l) => {
-      const m = /^(\d+)\s+(fsync|fdatasync)\(\d+<([^>]*)>\)/.exec(l);
-      return m ? [{ tid: Number(m[1]), path: m[3] }] : [];
-    });
+    expect(markerAt, 'the marker fsync is in the trace').toBeGreaterThanOrEqual(0);
     expect(syncs.filter((s) => s.tid === mainPid)).toEqual([]);
     expect(syncs.filter((s) => s.path === join(dir, SQLITE_FILE)).length, "a checkpoint's sync of the database file").toBeGreaterThan(0);
   });

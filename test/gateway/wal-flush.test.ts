@@ -4,9 +4,8 @@
  * that began after its commit; a flush that fails fails its write and every later one; and the real flush is
  * an fdatasync of the -wal file on a thread other than the main one (seen with strace).
  */
-import { spawnSync } from 'node:child_process';
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -23,6 +22,7 @@ import { IngestQueue } from '../../gateway/ingest/ingest-queue.js';
 import { allMigrations } from '../../gateway/migrations.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
 import { FakeDevice } from '../uplink/support/fixtures.js';
+import { syncsUnderStrace } from '../support/strace-syncs.js';
 
 /** A flusher whose flushes end when the test says (or at once while `passing` is set). */
 function gatedFlusher() {
@@ -192,24 +192,10 @@ describe('the SQLite store', () => {
   it('flushes the -wal file with fdatasync off the main thread, and the main thread never syncs a write', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-wal-strace-'));
     const file = join(dir, 'gateway.db');
-    const trace = join(dir, 'trace');
-    const child = spawnSync(
-      'strace',
-      ['-f', '-qq', '-y', '-e', 'trace=fsync,fdatasync', '-o', trace, process.execPath, '--import', 'tsx', join(import.meta.dirname, '..', 'support', 'wal-flush-child.ts'), file],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
-    const mainPid = Number(child.stdout.trim());
-    expect(mainPid, child.stderr).toBeGreaterThan(0);
-    const lines = readFileSync(trace, 'utf8').split('\n');
-    const begin = lines.findIndex((l) => l.includes(`${file}.marker>`));
-    expect(begin, 'the marker fsync is in the trace').toBeGreaterThanOrEqual(0);
-    const syncs = lines.slice(begin + 1).flatMap((l) => {
-      const m = /^(\d+)\s+(fsync|fdatasync)\(\d+<([^>]*)>\)/.exec(l);
-      return m ? [{ tid: Number(m[1]), call: m[2], path: m[3] }] : [];
-    });
+    const { stdout, stderr, markerAt, syncs } = syncsUnderStrace('wal-flush-child.ts', file, `${file}.marker`, dir);
+    const mainPid = Number(stdout);
+    expect(mainPid, stderr).toBeGreaterThan(0);
+    expect(markerAt, 'the marker fsync is in the trace').toBeGreaterThanOrEqual(0);
     expect(syncs.filter((s) => s.tid === mainPid)).toEqual([]);
     const walFlushes = syncs.filter((s) => s.call === 'fdatasync' && s.path === `${file}-wal`);
     // 20 transactions and one write outside one, each awaited before the next: a flush each.
