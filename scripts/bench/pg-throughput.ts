@@ -81,6 +81,8 @@ export interface PgBench {
   devices: SimDevice[];
   /** The cluster, for raw inserts into databases of their own. */
   baseUrl: string;
+  /** The cluster's server log. */
+  logFile: string;
   /** The gateway's last log lines, then everything stopped. */
   stop(failed?: boolean): Promise<void>;
 }
@@ -104,7 +106,7 @@ export async function startPgBench(o: PgBenchOptions): Promise<PgBench> {
     const enrolRefused: EnrolStats = { refused: 0, lastError: '' };
     const devices = await enrolWithRetry(gw, o.devices, 'dev-pg-bench', enrolRefused);
     if (enrolRefused.refused) log(`  (enrolling, not timed: ${enrolRefused.refused} calls answered with an error, then made again; last: ${enrolRefused.lastError.slice(0, 160)})`);
-    return { gw, devices, baseUrl: cluster.baseUrl, stop };
+    return { gw, devices, baseUrl: cluster.baseUrl, logFile: cluster.logFile, stop };
   } catch (err) {
     await stop(true);
     throw err;

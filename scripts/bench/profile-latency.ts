@@ -5,20 +5,23 @@
  * PROF_ROUND only. Not a benchmark (the profiler costs time): it finds what holds the event loop.
  * STRACE=1 traces the gateway's syncs during that round instead (strace -f -T), and prints them by
  * thread: a sync on the main thread holds the event loop, one on libuv's pool does not.
+ * STORE=pg runs the gateway on a throw-away PostgreSQL cluster (as bench:gateway's PostgreSQL half)
+ * and prints the server's log of the profiled round: statements over 5 ms, lock waits, checkpoints.
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import pg from 'pg';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
-import { makeBatches } from './pg-throughput.js';
+import { makeBatches, type PgBench, startPgBench } from './pg-throughput.js';
 import { machineBusy } from './quiet-machine.js';
 import { connectAll, disconnectAll, enrolDevices, pushBatches, sleep } from './sim-devices.js';
 
@@ -32,12 +35,14 @@ const ack = (id: string) => deviceTopic(id, 'ack');
 const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 const env = { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}`.trim(), HCP_PROF_DIR: profDir };
 const dir = mkdtempSync(join(tmpdir(), 'prof-lat-'));
-const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { env, program: await buildGatewayForBench() });
-await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
-const devices = await enrolDevices(gw, n, 'dev-lat');
+const program = await buildGatewayForBench();
+const pgBench = process.env.STORE === 'pg' ? await startPgBench({ devices: n + (preload > 0 ? 50 : 0), program, env }) : null;
+const gw = pgBench?.gw ?? (await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { env, program }));
+if (!pgBench) await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
+const devices = pgBench ? pgBench.devices.slice(0, n) : await enrolDevices(gw, n, 'dev-lat');
 
 if (preload > 0) {
-  const loaders = await enrolDevices(gw, 50, 'dev-load');
+  const loaders = pgBench ? pgBench.devices.slice(n) : await enrolDevices(gw, 50, 'dev-load');
   await connectAll(gw.mqttUrl, loaders, gw, ack);
   for (let done = 0; done < preload; done += 100_000) await pushBatches(loaders, makeBatches(loaders, 100_000).batches, (d) => deviceTopic(d.id, 'records'), true);
   await disconnectAll(loaders);
@@ -57,21 +62,105 @@ const pid = gw.child.pid!;
 for (let r = 0; r < rounds; r++) {
   const strace =
     r === profRound && process.env.STRACE ? spawn('strace', ['-f', '-T', '-e', 'trace=fsync,fdatasync', '-o', traceFile, '-p', String(pid)], { stdio: 'ignore' }) : null;
+  const serverLogFrom = r === profRound && pgBench ? await logSlowStatements(pgBench) : 0;
   if (strace) await sleep(1000);
   else if (r === profRound) gw.child.kill('SIGUSR2');
+  const cpuBefore = r === profRound ? cpuByProcess() : null;
+  const threadsBefore = r === profRound ? cpuByProcess(`/proc/${pid}/task`) : null;
   const l = await steadyLatency(devices, 200, 8, true);
+  if (cpuBefore) console.log(cpuUsedSince(cpuBefore, cpuByProcess(), 9, 'CPU during the round'));
+  if (threadsBefore) console.log(cpuUsedSince(threadsBefore, cpuByProcess(`/proc/${pid}/task`), 9, "the gateway's threads"));
   if (strace) {
     strace.kill('SIGINT');
     await new Promise((done) => strace.once('exit', done));
     console.log(syncsByThread(readFileSync(traceFile, 'utf8'), pid));
   } else if (r === profRound) gw.child.kill('SIGUSR2');
+  if (r === profRound && pgBench) console.log(serverLogSince(pgBench.logFile, serverLogFrom));
   console.log(`round ${r}${r === profRound ? ' (profiled)' : ''}: press→ack p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms (${l.count} acks)`);
 }
 await sleep(1000);
 if (!process.env.STRACE) console.log(`profile: ${profDir}/gateway-${gw.child.pid}-0.cpuprofile`);
 await disconnectAll(devices);
-await gw.stop();
+if (pgBench) await pgBench.stop();
+else await gw.stop();
 process.exit(0);
+
+/**
+ * PostgreSQL's own view of the profiled round: statements slower than 5 ms (with their time in the
+ * server), lock waits past 5 ms, checkpoints and autovacuum runs. Returns the log's length before.
+ */
+async function logSlowStatements(bench: PgBench): Promise<number> {
+  const admin = new pg.Client({ connectionString: `${bench.baseUrl}/postgres` });
+  await admin.connect();
+  for (const set of [
+    `log_min_duration_statement = '${process.env.PG_LOG_MS ?? 5}ms'`,
+    "log_lock_waits = 'on'",
+    "deadlock_timeout = '5ms'",
+    "log_checkpoints = 'on'",
+    "log_autovacuum_min_duration = '0'",
+    "log_line_prefix = '%m [%p] '",
+  ])
+    await admin.query(`ALTER SYSTEM SET ${set}`);
+  await admin.query('SELECT pg_reload_conf()');
+  await admin.end();
+  await sleep(200);
+  return statSync(bench.logFile).size;
+}
+
+function serverLogSince(file: string, from: number): string {
+  const lines = readFileSync(file).subarray(from).toString('utf8').trimEnd();
+  if (!lines) return "PostgreSQL's log during the profiled round: nothing (no statement over the threshold, no lock wait, no checkpoint)";
+  // Statements by their text (parameters are $n): how many, and the time the server spent on them.
+  const by = new Map<string, number[]>();
+  const other: string[] = [];
+  for (const line of lines.split('\n')) {
+    // A statement's parameters and its further lines say nothing more here.
+    if (line.includes('DETAIL:  parameters:') || /^\s/.test(line)) continue;
+    const m = /duration: ([\d.]+) ms\s+(?:statement|execute [^:]*): (.*)$/.exec(line);
+    if (!m) {
+      if (!line.includes('duration:')) other.push(line);
+      continue;
+    }
+    const text = m[2]!.replace(/\s+/g, ' ').slice(0, 110);
+    by.set(text, [...(by.get(text) ?? []), Number(m[1])]);
+  }
+  const rows = [...by]
+    .sort((a, b) => b[1].length - a[1].length)
+    .slice(0, 30)
+    .map(([t, ms]) => `  ${String(ms.length).padStart(6)} × ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2)} ms avg, max ${Math.max(...ms).toFixed(1)}: ${t}`);
+  return `PostgreSQL's log during the profiled round: statements over the threshold by text (count, server time)\n${rows.join('\n')}\n${other.slice(0, 40).join('\n')}`;
+}
+
+/** CPU seconds (user + system) so far of every process on the machine (or thread of one: /proc/PID/task), by id, with its name. */
+function cpuByProcess(root = '/proc'): Map<number, { name: string; s: number }> {
+  const out = new Map<number, { name: string; s: number }>();
+  for (const pid of readdirSync(root).filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`${root}/${pid}/stat`, 'utf8');
+      // "pid (comm) state ppid …": utime and stime are the 14th and 15th fields.
+      const close = stat.lastIndexOf(')');
+      const f = stat.slice(close + 2).split(' ');
+      const cmd = readFileSync(`${root}/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const name =
+        root === '/proc' && cmd[0]?.endsWith('node') ? `node ${basename(cmd.find((a) => a.endsWith('.js') || a.endsWith('.ts')) ?? '')}` : stat.slice(stat.indexOf('(') + 1, close);
+      out.set(Number(pid), { name, s: (Number(f[11]) + Number(f[12])) / 100 });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/** What each kind of process used of the machine's cores since `before`, over `seconds`. */
+function cpuUsedSince(before: Map<number, { name: string; s: number }>, after: Map<number, { name: string; s: number }>, seconds: number, title: string): string {
+  const by = new Map<string, number>();
+  for (const [pid, now] of after) {
+    const used = now.s - (before.get(pid)?.s ?? 0);
+    if (used > 0) by.set(now.name, (by.get(now.name) ?? 0) + used);
+  }
+  const rows = [...by].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  return `${title} (share of one core): ${rows.map(([n, s]) => `${n} ${Math.round((s / seconds) * 100)}%`).join(', ')}`;
+}
 
 /** strace -f -T lines ("tid fdatasync(23) = 0 <0.004>") summed by thread and call: count, total, longest. */
 function syncsByThread(trace: string, mainTid: number): string {

@@ -27,6 +27,8 @@ const BIN = postgresBin();
 export interface PgCluster {
   /** postgres://postgres@127.0.0.1:PORT: the server, no database. */
   baseUrl: string;
+  /** The server's log (profiling scripts read its slow statements and checkpoints). */
+  logFile: string;
   stop(): void;
 }
 
@@ -87,6 +89,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   let stopped = false;
   return {
     baseUrl: `postgres://postgres@127.0.0.1:${port}`,
+    logFile: join(root, 'server.log'),
     stop() {
       if (stopped) return;
       stopped = true;
