@@ -11,10 +11,15 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { buildDist } from '../build.js';
 
-/** Returns the path of the built gateway/main.js. */
-export async function buildGatewayForBench(): Promise<string> {
+/**
+ * Returns the path of the built gateway/main.js. `sourceRoot`: build another checkout of the
+ * repository instead (an A/B against an older commit, scripts/bench/code-ab.ts), with its own
+ * scripts/build.ts and this checkout's node_modules.
+ */
+export async function buildGatewayForBench(sourceRoot?: string): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), 'bench-built-')), 'hcp');
-  await buildDist({ outDir: out, assets: false });
+  const build: typeof buildDist = sourceRoot ? ((await import(join(sourceRoot, 'scripts', 'build.ts'))) as { buildDist: typeof buildDist }).buildDist : buildDist;
+  await build({ outDir: out, assets: false });
   const modules = join(out, 'node_modules');
   mkdirSync(join(modules, '@hcp'), { recursive: true });
   for (const name of readdirSync(join(REPO_ROOT, 'node_modules'))) {

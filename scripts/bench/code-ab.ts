@@ -1,0 +1,124 @@
+/**
+ * This checkout's gateway against an older commit's, A/B, on PostgreSQL (STORE=pg, the default) or
+ * SQLite: each built as installed and run as the unit runs it, each on a store of its own (its own
+ * throw-away cluster on PostgreSQL), with 500 devices. Interleaved over ROUNDS on a quiet machine:
+ * press→ack p50/p99 at a steady 200 ratings/s for 8 s, and one device's 100,000-record backlog.
+ * The older commit is checked out into a temporary worktree and built with its own build script
+ * and this checkout's node_modules (so BASE must have the same dependencies). The older build is
+ * made first: a failure there costs no gateway start.
+ * Usage: BASE=<commit> STORE=pg ROUNDS=5 npx tsx scripts/bench/code-ab.ts
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deviceTopic } from '@hcp/contract';
+import { REPO_ROOT } from '../lib/device-process.js';
+import { startGateway, writeGatewayConfig, type RunningGateway } from '../lib/gateway-process.js';
+import { serviceEnvironment } from '../lib/systemd-unit.js';
+import { buildGatewayForBench } from './built-gateway.js';
+import { type Latency, steadyLatency } from './latency.js';
+import { makeBatches, startPgBench } from './pg-throughput.js';
+import { printQuietWaits } from './quiet-machine.js';
+import { fmt, interleave, median, ratioText } from './rounds.js';
+import { connectAll, disconnectAll, enrolDevices, pushBatches, type SimDevice } from './sim-devices.js';
+
+const BASE = process.env.BASE;
+if (!BASE) throw new Error('BASE=<commit> is required: the older commit to compare this checkout with');
+const STORE = process.env.STORE ?? 'pg';
+if (STORE !== 'pg' && STORE !== 'sqlite') throw new Error(`STORE must be pg or sqlite, not ${STORE}`);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const BACKLOG = 100_000;
+const ack = (id: string) => deviceTopic(id, 'ack');
+const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
+
+const worktree = join(mkdtempSync(join(tmpdir(), 'code-ab-')), 'base');
+execFileSync('git', ['-C', REPO_ROOT, 'worktree', 'add', '--detach', worktree, BASE], { stdio: 'ignore' });
+// This checkout's packages, but its own contract (a workspace package: node_modules/@hcp/contract).
+mkdirSync(join(worktree, 'node_modules', '@hcp'), { recursive: true });
+for (const name of readdirSync(join(REPO_ROOT, 'node_modules'))) if (name !== '@hcp') symlinkSync(join(REPO_ROOT, 'node_modules', name), join(worktree, 'node_modules', name));
+symlinkSync(join(worktree, 'device', 'contract'), join(worktree, 'node_modules', '@hcp', 'contract'));
+const removeWorktree = () => {
+  execFileSync('git', ['-C', REPO_ROOT, 'worktree', 'remove', '--force', worktree], { stdio: 'ignore' });
+  rmSync(join(worktree, '..'), { recursive: true, force: true });
+};
+
+interface Side {
+  latency(): Promise<Latency>;
+  backlog(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Every side started, stopped at the end whatever happens (a gateway left running would skew the next bench). */
+const started: Side[] = [];
+
+async function side(name: string, program: string): Promise<Side> {
+  let gw: RunningGateway;
+  let devices: SimDevice[];
+  let stop: () => Promise<void>;
+  if (STORE === 'pg') {
+    const bench = await startPgBench({ devices: 500, program, env });
+    ({ gw, devices } = bench);
+    stop = () => bench.stop();
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), `code-ab-${name}-`));
+    gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, env });
+    stop = async () => {
+      await gw.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+      await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
+      devices = await enrolDevices(gw, 500, `dev-${name}`);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+  const made: Side = {
+    async latency() {
+      await connectAll(gw.mqttUrl, devices, gw, ack);
+      const l = await steadyLatency(devices, 200, 8, true);
+      await disconnectAll(devices);
+      return l;
+    },
+    async backlog() {
+      const one = devices.slice(0, 1);
+      const made = makeBatches(one, BACKLOG);
+      await connectAll(gw.mqttUrl, one, gw, ack);
+      const t0 = performance.now();
+      await pushBatches(one, made.batches, (d) => deviceTopic(d.id, 'records'), true);
+      const s = (performance.now() - t0) / 1000;
+      await disconnectAll(one);
+      return s;
+    },
+    stop,
+  };
+  started.push(made);
+  return made;
+}
+
+try {
+  const base = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', BASE], { encoding: 'utf8' }).trim();
+  console.log(`building this checkout and ${base} …`);
+  const [oldProgram, nowProgram] = [await buildGatewayForBench(worktree), await buildGatewayForBench()];
+  const [now, old] = [await side('now', nowProgram), await side('base', oldProgram)];
+  const lat = await interleave(ROUNDS, now.latency, old.latency);
+  const backlog = await interleave(ROUNDS, now.backlog, old.backlog);
+  const show = (ls: Latency[]) => ls.map((l) => `${l.p50.toFixed(1)}/${l.p99.toFixed(1)}`).join(' ');
+  console.log(
+    `on ${STORE === 'pg' ? 'PostgreSQL' : 'SQLite'}, press→ack p50/p99 ms at 200 ratings/s from 500 devices, each round — this checkout: ${show(lat.figure)}; ${base}: ${show(lat.baseline)}`,
+  );
+  const m = (ls: Latency[], k: 'p50' | 'p99') => median(ls.map((l) => l[k])).toFixed(1);
+  console.log(
+    `median p50 ${m(lat.figure, 'p50')} vs ${m(lat.baseline, 'p50')} ms, p99 ${m(lat.figure, 'p99')} vs ${m(lat.baseline, 'p99')} ms; p99 ratio ${ratioText(lat.figure.map((l, i) => l.p99 / lat.baseline[i]!.p99))}`,
+  );
+  console.log(
+    `${fmt(BACKLOG)}-record backlog, s — this checkout: ${backlog.figure.map((s) => s.toFixed(2)).join(' ')}; ${base}: ${backlog.baseline.map((s) => s.toFixed(2)).join(' ')}; ratio ${ratioText(backlog.figure.map((s, i) => s / backlog.baseline[i]!))}`,
+  );
+  printQuietWaits();
+} finally {
+  for (const s of started) await s.stop();
+  removeWorktree();
+}
+process.exit(0);
