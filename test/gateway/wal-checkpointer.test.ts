@@ -66,6 +66,22 @@ describe('WalCheckpointer', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM notes').get()).toEqual({ n: 301 });
   });
 
+  it('by default checkpoints at most twice a second while commits never stop (OPERATIONS.md)', async () => {
+    const { file, db } = database();
+    const ckpt = new WalCheckpointer({ file, connection: db, onFailed: () => undefined });
+    open.push(ckpt);
+    const insert = db.prepare('INSERT INTO notes (n, text) VALUES (?, ?)');
+    const t0 = performance.now();
+    for (let n = 1; performance.now() - t0 < 2_200; n++) {
+      insert.run(n, 'x'.repeat(4_000));
+      ckpt.committed();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor(() => ckpt.stats.runs >= 1, { what: 'a checkpoint by the thread' });
+    // 2.2 s of commits: a checkpoint at most every 500 ms is at most 5 (4 plus one the last commit set off).
+    expect(ckpt.stats.runs).toBeLessThanOrEqual(5);
+  });
+
   it('keeps the WAL bounded while commits never stop: the connection copies the rest once it is long', async () => {
     const frame = 4096 + 24;
     /** The WAL file's longest length while 30 MiB of rows are committed, a commit every turn of the event loop. */
