@@ -40,29 +40,6 @@ function chunks<T>(xs: T[]): T[][] {
   return out;
 }
 
-interface HeadRow {
-  device_id: string;
-  epoch: number;
-  head_seq: number;
-  head_hash: string | null;
-  public_key_pem: string;
-  key_fingerprint: string;
-  retired: number;
-  window_id: string | null;
-}
-
-function toHead(r: HeadRow): EpochHead {
-  return {
-    epoch: r.epoch,
-    seq: r.head_seq,
-    hash: r.head_hash ?? GENESIS,
-    pem: r.public_key_pem,
-    fingerprint: r.key_fingerprint,
-    retired: r.retired === 1,
-    windowId: r.window_id,
-  };
-}
-
 /** The heads of these devices' current epochs; a device not enrolled has none. */
 export async function loadHeads(trx: Tx, deviceIds: string[]): Promise<Map<string, EpochHead>> {
   const heads = new Map<string, EpochHead>();
@@ -73,7 +50,16 @@ export async function loadHeads(trx: Tx, deviceIds: string[]): Promise<Map<strin
       .select(['d.device_id', 'e.epoch', 'e.head_seq', 'e.head_hash', 'e.public_key_pem', 'e.key_fingerprint', 'd.retired', 'd.window_id'])
       .where('d.device_id', 'in', ids)
       .execute();
-    for (const r of rows) heads.set(r.device_id, toHead(r));
+    for (const r of rows)
+      heads.set(r.device_id, {
+        epoch: r.epoch,
+        seq: r.head_seq,
+        hash: r.head_hash ?? GENESIS,
+        pem: r.public_key_pem,
+        fingerprint: r.key_fingerprint,
+        retired: r.retired === 1,
+        windowId: r.window_id,
+      });
   }
   return heads;
 }
@@ -83,30 +69,6 @@ export async function storedIdsAmong(trx: Tx, ids: string[]): Promise<Set<string
   const stored = new Set<string>();
   for (const part of chunks(ids)) for (const r of await trx.selectFrom('records').select('id').where('id', 'in', part).execute()) stored.add(r.id);
   return stored;
-}
-
-/**
- * `loadHeads` and `storedIdsAmong` in one statement (PostgreSQL's group commit, where a statement
- * is a round trip): the heads' rows, then a row per stored id, told apart by `stored_id`. Lists
- * longer than a statement's chunk take the two functions' own statements.
- */
-export async function loadHeadsAndStoredIds(trx: Tx, deviceIds: string[], recordIds: string[]): Promise<{ heads: Map<string, EpochHead>; stored: Set<string> }> {
-  if (deviceIds.length === 0 || recordIds.length === 0 || deviceIds.length > CHUNK || recordIds.length > CHUNK)
-    return { heads: await loadHeads(trx, deviceIds), stored: await storedIdsAmong(trx, recordIds) };
-  const list = (xs: string[]) => sql.join(xs.map((x) => sql`${x}`));
-  const rows = await sql<HeadRow & { stored_id: string | null }>`
-    SELECT d.device_id, e.epoch, e.head_seq, e.head_hash, e.public_key_pem, e.key_fingerprint, d.retired, d.window_id, NULL AS stored_id
-      FROM devices d JOIN device_epochs e ON e.device_id = d.device_id AND e.epoch = d.current_epoch
-     WHERE d.device_id IN (${list(deviceIds)})
-    UNION ALL
-    SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.id FROM records r WHERE r.id IN (${list(recordIds)})`.execute(trx);
-  const heads = new Map<string, EpochHead>();
-  const stored = new Set<string>();
-  for (const r of rows.rows) {
-    if (r.stored_id !== null) stored.add(r.stored_id);
-    else heads.set(r.device_id, toHead(r));
-  }
-  return { heads, stored };
 }
 
 /** Write the heads a group moved. */

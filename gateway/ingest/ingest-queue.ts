@@ -27,7 +27,7 @@ import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
 import type { GatewayTables } from '../store/tables.js';
-import { type EpochHead, loadHeads, loadHeadsAndStoredIds, type MovedHead, saveHeads } from './chain-heads.js';
+import { type EpochHead, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
 import type { CheckedBatch, CheckedRecord, CheckResult, Rejection } from './batch-check.js';
 import { type BatchChecker, inlineChecker } from './batch-check-pool.js';
 
@@ -217,7 +217,7 @@ export class IngestQueue {
         else this.hooks.refused(taken[i]!.deviceId, checked.refused);
       }
       let outcomes: Outcome[];
-      const commit = (batches: CheckedBatch[], lookUpIds: boolean) => this.store.write((trx) => this.commitGroup(trx, batches, lookUpIds), { appendsTo: 'records' });
+      const commit = (batches: CheckedBatch[], lookUpIds: boolean) => this.store.write((trx) => this.commitGroup(trx, batches, lookUpIds));
       try {
         outcomes = await commit(group, false).catch((err: unknown) => {
           if (err instanceof IdAlreadyStored) return commit(group, true);
@@ -260,23 +260,20 @@ export class IngestQueue {
   private async commitGroup(trx: Tx, group: CheckedBatch[], lookUpIds: boolean): Promise<Outcome[]> {
     const out: Outcome[] = [];
     const appends: GroupAppends = { records: [], gaps: [], ids: new Set(), moved: new Map() };
-    // On PostgreSQL the group holds the log's lock before it reads anything (drain's write takes it
-    // with the transaction's start, so this finds it held): the groups of all workers then run one
-    // after another, never beside each other. Taken only for the inserts, the groups' reads of the
-    // records' id index overlapped other workers' inserts into it, SERIALIZABLE aborted and retried
-    // whole groups, and the city's press→ack p99 went to seconds (npm run bench:city, docs/POSTGRES.md).
+    // On PostgreSQL the group takes the log's lock before it reads anything: the groups of all
+    // workers then run one after another, never beside each other. Taken only for the inserts, the
+    // groups' reads of the records' id index overlapped other workers' inserts into it, SERIALIZABLE
+    // aborted and retried whole groups, and the city's press→ack p99 went to seconds (npm run
+    // bench:city, docs/POSTGRES.md).
     if (group.length > 0) await lockLogForAppend(trx, 'records');
-    // The whole group's heads, and on PostgreSQL which of its records' ids are stored, in one
-    // statement (chain-heads.ts says why); SQLite asks its prepared statement per id instead. The
-    // ids asked for include resent records' (found stored, and never consulted for them): the
-    // heads are not known before the statement.
-    const deviceIds = [...new Set(group.map((b) => b.deviceId))];
-    const { heads, stored } = this.fast
-      ? { heads: await loadHeads(trx, deviceIds), stored: null }
-      : await loadHeadsAndStoredIds(
+    // The whole group's heads, and on PostgreSQL whether its new records' ids are stored, in one
+    // statement each (chain-heads.ts says why); SQLite asks its prepared statement per id instead.
+    const heads = await loadHeads(trx, [...new Set(group.map((b) => b.deviceId))]);
+    const stored = this.fast
+      ? null
+      : await storedIdsAmong(
           trx,
-          deviceIds,
-          group.flatMap((b) => b.records.map((r) => r.id)),
+          group.flatMap((b) => b.records.filter((r) => r.seq > (heads.get(b.deviceId)?.seq ?? Number.POSITIVE_INFINITY)).map((r) => r.id)),
         );
     for (const batch of group) out.push(await this.commitBatch(trx, batch, heads.get(batch.deviceId) ?? null, appends, stored, lookUpIds));
     await this.append(trx, appends, lookUpIds);

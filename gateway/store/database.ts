@@ -6,7 +6,6 @@
 import Database from 'better-sqlite3';
 import { Kysely, type Transaction } from 'kysely';
 import { GatewaySqliteDialect } from './sqlite-dialect.js';
-import type { FollowedLog } from './log-order.js';
 import type { GatewayTables } from './tables.js';
 import { type CheckpointStats, WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js';
 import { type Flusher, WalSync, walFileFlusher } from './wal-sync.js';
@@ -51,13 +50,6 @@ export interface WriteOptions {
    * anything else stays SERIALIZABLE.
    */
   isolation?: 'serializable' | 'read committed';
-  /**
-   * The followed log this write appends to (log-order.ts). On PostgreSQL its append lock is taken
-   * in the same round trip as the transaction's start, before `fn` runs, instead of by a statement
-   * of its own (`lockLogForAppend` then finds it held): for a hot write (ingest's group commit)
-   * whose every statement is a round trip. SQLite needs no lock.
-   */
-  appendsTo?: FollowedLog;
 }
 
 export interface SqliteStoreOptions {

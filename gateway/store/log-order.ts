@@ -28,19 +28,9 @@ const held = new WeakMap<Tx, Set<FollowedLog>>();
 /** Before appending to `log` in `trx`: on PostgreSQL, wait for the other appenders of it to commit. */
 export async function lockLogForAppend(trx: Tx, log: FollowedLog): Promise<void> {
   if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
-  if (held.get(trx)?.has(log)) return;
-  await sql`SELECT pg_advisory_xact_lock(${LOG_LOCKS[log]})`.execute(trx);
-  markLogLocked(trx, log);
-}
-
-/** The statement that takes `log`'s append lock, for a transaction's first round trip (postgres-store.ts: WriteOptions.appendsTo). */
-export function logLockStatement(log: FollowedLog): string {
-  return `SELECT pg_advisory_xact_lock(${LOG_LOCKS[log]})`;
-}
-
-/** `trx` holds `log`'s append lock (taken by the statement above). */
-export function markLogLocked(trx: Tx, log: FollowedLog): void {
   let logs = held.get(trx);
+  if (logs?.has(log)) return;
+  await sql`SELECT pg_advisory_xact_lock(${LOG_LOCKS[log]})`.execute(trx);
   if (!logs) held.set(trx, (logs = new Set()));
   logs.add(log);
 }

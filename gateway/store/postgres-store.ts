@@ -11,10 +11,9 @@
  *  - bigint and numeric results (count(*), sum(…)) come back as numbers, as SQLite gives them:
  *    every count the gateway keeps is far below 2^53.
  */
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { GatewayStore, Tx, WriteOptions } from './database.js';
-import { type FollowedLog, logLockStatement, markLogLocked } from './log-order.js';
 import type { GatewayTables } from './tables.js';
 
 export interface PostgresStoreOptions {
@@ -98,7 +97,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
       const isolation = options?.isolation ?? 'serializable';
       for (let attempt = 1; ; attempt++) {
         try {
-          return await (options?.appendsTo ? writeAppending(db, isolation, options.appendsTo, fn) : db.transaction().setIsolationLevel(isolation).execute(fn));
+          return await db.transaction().setIsolationLevel(isolation).execute(fn);
         } catch (err) {
           const code = (err as { code?: string }).code ?? '';
           if (attempt >= attempts || !RETRYABLE.has(code)) throw err;
@@ -115,34 +114,6 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
       await db.destroy();
     },
   };
-}
-
-/**
- * A write that appends to a followed log: START TRANSACTION and the log's append lock in one
- * round trip (a simple query of two statements), then `fn`, then COMMIT — what Kysely's
- * transaction() does, less the round trip of a separate BEGIN. `fn` gets the connection's Kysely:
- * every query it makes runs on this one connection, inside the transaction, as on a Transaction
- * (which Kysely makes only in its own transaction(); a Tx's queries are all `fn` uses).
- */
-async function writeAppending<T>(db: Kysely<GatewayTables>, isolation: string, log: FollowedLog, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  return db.connection().execute(async (conn) => {
-    await sql.raw(`START TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}; ${logLockStatement(log)}`).execute(conn);
-    const trx = conn as unknown as Tx;
-    markLogLocked(trx, log);
-    try {
-      const out = await fn(trx);
-      // PostgreSQL answers COMMIT with ROLLBACK when an earlier error had aborted the transaction.
-      const done = await sql.raw('COMMIT').execute(conn);
-      if ((done.rows[0] as { command?: string } | undefined)?.command === 'ROLLBACK') throw new Error('the transaction was rolled back at COMMIT (an earlier statement failed)');
-      return out;
-    } catch (err) {
-      await sql
-        .raw('ROLLBACK')
-        .execute(conn)
-        .catch(() => undefined);
-      throw err;
-    }
-  });
 }
 
 function oneLine(s: string): string {
