@@ -2,14 +2,15 @@
  * This checkout's gateway against an older commit's, A/B, on PostgreSQL (STORE=pg, the default) or
  * SQLite: each built as installed and run as the unit runs it, each on a store of its own (its own
  * throw-away cluster on PostgreSQL), with 500 devices. Interleaved over ROUNDS on a quiet machine:
- * press→ack p50/p99 at a steady 200 ratings/s for 8 s, and one device's 100,000-record backlog.
+ * press→ack p50/p99 at a steady 200 ratings/s for 8 s with the CPU each rating cost (the gateway,
+ * and its PostgreSQL server), and one device's 100,000-record backlog.
  * The older commit is checked out into a temporary worktree and built with its own build script
  * and this checkout's node_modules (so BASE must have the same dependencies). The older build is
  * made first: a failure there costs no gateway start.
  * Usage: BASE=<commit> STORE=pg ROUNDS=5 npx tsx scripts/bench/code-ab.ts
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
@@ -44,9 +45,39 @@ const removeWorktree = () => {
 };
 
 interface Side {
-  latency(): Promise<Latency>;
+  latency(): Promise<Latency & { cpuMsPerRating: number }>;
   backlog(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** CPU seconds (user + system, every thread) the processes have used so far; one that is gone counts nothing. */
+function cpuSeconds(pids: number[]): number {
+  let s = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      s += (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      /* gone */
+    }
+  }
+  return s;
+}
+
+/** The processes whose parent is `pid` (PostgreSQL's backends and helpers). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** Every side started, stopped at the end whatever happens (a gateway left running would skew the next bench). */
@@ -56,9 +87,13 @@ async function side(name: string, program: string): Promise<Side> {
   let gw: RunningGateway;
   let devices: SimDevice[];
   let stop: () => Promise<void>;
+  // The processes whose CPU a round costs: the gateway, and on PostgreSQL its cluster's server and backends.
+  let processes = () => [gw.child.pid!];
   if (STORE === 'pg') {
     const bench = await startPgBench({ devices: 500, program, env });
     ({ gw, devices } = bench);
+    const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
+    processes = () => [gw.child.pid!, postmaster, ...childrenOf(postmaster)];
     stop = () => bench.stop();
   } else {
     const dir = mkdtempSync(join(tmpdir(), `code-ab-${name}-`));
@@ -78,9 +113,11 @@ async function side(name: string, program: string): Promise<Side> {
   const made: Side = {
     async latency() {
       await connectAll(gw.mqttUrl, devices, gw, ack);
+      const before = cpuSeconds(processes());
       const l = await steadyLatency(devices, 200, 8, true);
+      const cpuMsPerRating = ((cpuSeconds(processes()) - before) * 1000) / l.count;
       await disconnectAll(devices);
-      return l;
+      return { ...l, cpuMsPerRating };
     },
     async backlog() {
       const one = devices.slice(0, 1);
@@ -106,12 +143,16 @@ try {
   const lat = await interleave(ROUNDS, now.latency, old.latency);
   const backlog = await interleave(ROUNDS, now.backlog, old.backlog);
   const show = (ls: Latency[]) => ls.map((l) => `${l.p50.toFixed(1)}/${l.p99.toFixed(1)}`).join(' ');
+  const cpu = (ls: Array<{ cpuMsPerRating: number }>) => ls.map((l) => l.cpuMsPerRating.toFixed(2)).join(' ');
   console.log(
     `on ${STORE === 'pg' ? 'PostgreSQL' : 'SQLite'}, press→ack p50/p99 ms at 200 ratings/s from 500 devices, each round — this checkout: ${show(lat.figure)}; ${base}: ${show(lat.baseline)}`,
   );
   const m = (ls: Latency[], k: 'p50' | 'p99') => median(ls.map((l) => l[k])).toFixed(1);
   console.log(
     `median p50 ${m(lat.figure, 'p50')} vs ${m(lat.baseline, 'p50')} ms, p99 ${m(lat.figure, 'p99')} vs ${m(lat.baseline, 'p99')} ms; p99 ratio ${ratioText(lat.figure.map((l, i) => l.p99 / lat.baseline[i]!.p99))}`,
+  );
+  console.log(
+    `CPU per rating in those rounds (the gateway${STORE === 'pg' ? ' and its PostgreSQL server' : ''}), ms — this checkout: ${cpu(lat.figure)}; ${base}: ${cpu(lat.baseline)}; ratio ${ratioText(lat.figure.map((l, i) => l.cpuMsPerRating / lat.baseline[i]!.cpuMsPerRating))}`,
   );
   console.log(
     `${fmt(BACKLOG)}-record backlog, s — this checkout: ${backlog.figure.map((s) => s.toFixed(2)).join(' ')}; ${base}: ${backlog.baseline.map((s) => s.toFixed(2)).join(' ')}; ratio ${ratioText(backlog.figure.map((s, i) => s / backlog.baseline[i]!))}`,

@@ -83,6 +83,8 @@ export interface PgBench {
   baseUrl: string;
   /** The cluster's server log. */
   logFile: string;
+  /** The cluster's data folder. */
+  dataDir: string;
   /** The gateway's last log lines, then everything stopped. */
   stop(failed?: boolean): Promise<void>;
 }
@@ -106,7 +108,7 @@ export async function startPgBench(o: PgBenchOptions): Promise<PgBench> {
     const enrolRefused: EnrolStats = { refused: 0, lastError: '' };
     const devices = await enrolWithRetry(gw, o.devices, 'dev-pg-bench', enrolRefused);
     if (enrolRefused.refused) log(`  (enrolling, not timed: ${enrolRefused.refused} calls answered with an error, then made again; last: ${enrolRefused.lastError.slice(0, 160)})`);
-    return { gw, devices, baseUrl: cluster.baseUrl, logFile: cluster.logFile, stop };
+    return { gw, devices, baseUrl: cluster.baseUrl, logFile: cluster.logFile, dataDir: cluster.dataDir, stop };
   } catch (err) {
     await stop(true);
     throw err;

@@ -29,6 +29,8 @@ export interface PgCluster {
   baseUrl: string;
   /** The server's log (profiling scripts read its slow statements and checkpoints). */
   logFile: string;
+  /** The cluster's data folder (its postmaster.pid names the server's process, for CPU figures). */
+  dataDir: string;
   stop(): void;
 }
 
@@ -90,6 +92,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   return {
     baseUrl: `postgres://postgres@127.0.0.1:${port}`,
     logFile: join(root, 'server.log'),
+    dataDir: data,
     stop() {
       if (stopped) return;
       stopped = true;
