@@ -6,7 +6,8 @@
  * STRACE=1 traces the gateway's syncs during that round instead (strace -f -T), and prints them by
  * thread: a sync on the main thread holds the event loop, one on libuv's pool does not.
  * STORE=pg runs the gateway on a throw-away PostgreSQL cluster (as bench:gateway's PostgreSQL half)
- * and prints the server's log of the profiled round: statements over 5 ms, lock waits, checkpoints.
+ * and prints the server's log of each round: statements over PG_LOG_MS (5 ms), lock waits,
+ * checkpoints, autovacuum runs.
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  */
@@ -62,7 +63,10 @@ const pid = gw.child.pid!;
 for (let r = 0; r < rounds; r++) {
   const strace =
     r === profRound && process.env.STRACE ? spawn('strace', ['-f', '-T', '-e', 'trace=fsync,fdatasync', '-o', traceFile, '-p', String(pid)], { stdio: 'ignore' }) : null;
-  const serverLogFrom = r === profRound && pgBench ? await logSlowStatements(pgBench) : 0;
+  // PostgreSQL's log of every round (its slow statements, checkpoints, autovacuum): an outlier round
+  // may line up with something the server did. Turned on before the first round.
+  if (r === 0 && pgBench) await logSlowStatements(pgBench);
+  const serverLogFrom = pgBench ? statSync(pgBench.logFile).size : 0;
   if (strace) await sleep(1000);
   else if (r === profRound) gw.child.kill('SIGUSR2');
   const cpuBefore = r === profRound ? cpuByProcess() : null;
@@ -75,7 +79,7 @@ for (let r = 0; r < rounds; r++) {
     await new Promise((done) => strace.once('exit', done));
     console.log(syncsByThread(readFileSync(traceFile, 'utf8'), pid));
   } else if (r === profRound) gw.child.kill('SIGUSR2');
-  if (r === profRound && pgBench) console.log(serverLogSince(pgBench.logFile, serverLogFrom));
+  if (pgBench) console.log(serverLogSince(pgBench.logFile, serverLogFrom));
   console.log(`round ${r}${r === profRound ? ' (profiled)' : ''}: press→ack p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms (${l.count} acks)`);
 }
 await sleep(1000);
@@ -85,11 +89,8 @@ if (pgBench) await pgBench.stop();
 else await gw.stop();
 process.exit(0);
 
-/**
- * PostgreSQL's own view of the profiled round: statements slower than 5 ms (with their time in the
- * server), lock waits past 5 ms, checkpoints and autovacuum runs. Returns the log's length before.
- */
-async function logSlowStatements(bench: PgBench): Promise<number> {
+/** PostgreSQL logs from now on: statements slower than PG_LOG_MS (their time in the server), lock waits past 5 ms, checkpoints and autovacuum runs. */
+async function logSlowStatements(bench: PgBench): Promise<void> {
   const admin = new pg.Client({ connectionString: `${bench.baseUrl}/postgres` });
   await admin.connect();
   for (const set of [
@@ -104,12 +105,11 @@ async function logSlowStatements(bench: PgBench): Promise<number> {
   await admin.query('SELECT pg_reload_conf()');
   await admin.end();
   await sleep(200);
-  return statSync(bench.logFile).size;
 }
 
 function serverLogSince(file: string, from: number): string {
   const lines = readFileSync(file).subarray(from).toString('utf8').trimEnd();
-  if (!lines) return "PostgreSQL's log during the profiled round: nothing (no statement over the threshold, no lock wait, no checkpoint)";
+  if (!lines) return "PostgreSQL's log during the round: nothing (no statement over the threshold, no lock wait, no checkpoint)";
   // Statements by their text (parameters are $n): how many, and the time the server spent on them.
   const by = new Map<string, number[]>();
   const other: string[] = [];
@@ -128,7 +128,7 @@ function serverLogSince(file: string, from: number): string {
     .sort((a, b) => b[1].length - a[1].length)
     .slice(0, 30)
     .map(([t, ms]) => `  ${String(ms.length).padStart(6)} × ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2)} ms avg, max ${Math.max(...ms).toFixed(1)}: ${t}`);
-  return `PostgreSQL's log during the profiled round: statements over the threshold by text (count, server time)\n${rows.join('\n')}\n${other.slice(0, 40).join('\n')}`;
+  return `PostgreSQL's log during the round: statements over the threshold by text (count, server time)\n${rows.join('\n')}\n${other.slice(0, 40).join('\n')}`;
 }
 
 /** CPU seconds (user + system) so far of every process on the machine (or thread of one: /proc/PID/task), by id, with its name. */
