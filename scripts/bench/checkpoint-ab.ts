@@ -16,7 +16,7 @@ import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
-import { makeBatches } from './pg-throughput.js';
+import { gatewayRate, makeBatches } from './pg-throughput.js';
 import { printQuietWaits } from './quiet-machine.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
 import { connectAll, disconnectAll, enrolDevices, pushBatches } from './sim-devices.js';
@@ -46,13 +46,7 @@ async function gateway(checkpoints: 'thread' | 'in-commits') {
   };
   const backlog = async () => {
     const one = devices.slice(0, 1);
-    const made = makeBatches(one, BACKLOG);
-    await connectAll(gw.mqttUrl, one, gw, ack);
-    const t0 = performance.now();
-    await pushBatches(one, made.batches, (d) => deviceTopic(d.id, 'records'), true);
-    const s = (performance.now() - t0) / 1000;
-    await disconnectAll(one);
-    return s;
+    return BACKLOG / (await gatewayRate(gw, one, makeBatches(one, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }));
   };
   return { gw, latency, backlog };
 }

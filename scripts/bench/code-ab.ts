@@ -19,10 +19,10 @@ import { startGateway, writeGatewayConfig, type RunningGateway } from '../lib/ga
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { type Latency, steadyLatency } from './latency.js';
-import { makeBatches, startPgBench } from './pg-throughput.js';
+import { gatewayRate, makeBatches, startPgBench } from './pg-throughput.js';
 import { printQuietWaits } from './quiet-machine.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
-import { connectAll, disconnectAll, enrolDevices, pushBatches, type SimDevice } from './sim-devices.js';
+import { connectAll, disconnectAll, enrolDevices, type SimDevice } from './sim-devices.js';
 
 const BASE = process.env.BASE;
 if (!BASE) throw new Error('BASE=<commit> is required: the older commit to compare this checkout with');
@@ -121,13 +121,7 @@ async function side(name: string, program: string): Promise<Side> {
     },
     async backlog() {
       const one = devices.slice(0, 1);
-      const made = makeBatches(one, BACKLOG);
-      await connectAll(gw.mqttUrl, one, gw, ack);
-      const t0 = performance.now();
-      await pushBatches(one, made.batches, (d) => deviceTopic(d.id, 'records'), true);
-      const s = (performance.now() - t0) / 1000;
-      await disconnectAll(one);
-      return s;
+      return BACKLOG / (await gatewayRate(gw, one, makeBatches(one, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }));
     },
     stop,
   };
