@@ -33,6 +33,7 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/wal-flush.test.ts',
   'test/gateway/wal-flush-failure.test.ts',
   'test/gateway/wal-checkpointer.test.ts',
+  'test/gateway/wal-checkpointer-failure.test.ts',
 ];
 
 export default defineConfig({
