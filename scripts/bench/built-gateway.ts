@@ -20,11 +20,16 @@ export async function buildGatewayForBench(sourceRoot?: string): Promise<string>
   const out = join(mkdtempSync(join(tmpdir(), 'bench-built-')), 'hcp');
   const build: typeof buildDist = sourceRoot ? ((await import(join(sourceRoot, 'scripts', 'build.ts'))) as { buildDist: typeof buildDist }).buildDist : buildDist;
   await build({ outDir: out, assets: false });
-  const modules = join(out, 'node_modules');
+  linkModules(out);
+  return join(out, 'gateway', 'main.js');
+}
+
+/** `root`/node_modules: links to this checkout's packages, but `root`'s own contract (the workspace package @hcp/contract). */
+export function linkModules(root: string): void {
+  const modules = join(root, 'node_modules');
   mkdirSync(join(modules, '@hcp'), { recursive: true });
   for (const name of readdirSync(join(REPO_ROOT, 'node_modules'))) {
     if (name !== '@hcp') symlinkSync(join(REPO_ROOT, 'node_modules', name), join(modules, name));
   }
-  symlinkSync(join(out, 'device', 'contract'), join(modules, '@hcp', 'contract'));
-  return join(out, 'gateway', 'main.js');
+  symlinkSync(join(root, 'device', 'contract'), join(modules, '@hcp', 'contract'));
 }

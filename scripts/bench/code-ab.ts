@@ -10,16 +10,17 @@
  * Usage: BASE=<commit> STORE=pg ROUNDS=5 npx tsx scripts/bench/code-ab.ts
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from '../lib/gateway-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
-import { buildGatewayForBench } from './built-gateway.js';
+import { buildGatewayForBench, linkModules } from './built-gateway.js';
 import { type Latency, steadyLatency } from './latency.js';
 import { gatewayRate, makeBatches, startPgBench } from './pg-throughput.js';
+import { procIds, procStat } from './proc-stat.js';
 import { printQuietWaits } from './quiet-machine.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
 import { connectAll, disconnectAll, enrolDevices, type SimDevice } from './sim-devices.js';
@@ -35,10 +36,7 @@ const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.servi
 
 const worktree = join(mkdtempSync(join(tmpdir(), 'code-ab-')), 'base');
 execFileSync('git', ['-C', REPO_ROOT, 'worktree', 'add', '--detach', worktree, BASE], { stdio: 'ignore' });
-// This checkout's packages, but its own contract (a workspace package: node_modules/@hcp/contract).
-mkdirSync(join(worktree, 'node_modules', '@hcp'), { recursive: true });
-for (const name of readdirSync(join(REPO_ROOT, 'node_modules'))) if (name !== '@hcp') symlinkSync(join(REPO_ROOT, 'node_modules', name), join(worktree, 'node_modules', name));
-symlinkSync(join(worktree, 'device', 'contract'), join(worktree, 'node_modules', '@hcp', 'contract'));
+linkModules(worktree);
 const removeWorktree = () => {
   execFileSync('git', ['-C', REPO_ROOT, 'worktree', 'remove', '--force', worktree], { stdio: 'ignore' });
   rmSync(join(worktree, '..'), { recursive: true, force: true });
@@ -50,35 +48,11 @@ interface Side {
   stop(): Promise<void>;
 }
 
-/** CPU seconds (user + system, every thread) the processes have used so far; one that is gone counts nothing. */
-function cpuSeconds(pids: number[]): number {
-  let s = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      s += (Number(f[11]) + Number(f[12])) / 100;
-    } catch {
-      /* gone */
-    }
-  }
-  return s;
-}
+/** CPU seconds the processes have used so far; one that is gone counts nothing. */
+const cpuSeconds = (pids: number[]): number => pids.reduce((sum, pid) => sum + (procStat(`/proc/${pid}/stat`)?.cpuSeconds ?? 0), 0);
 
 /** The processes whose parent is `pid` (PostgreSQL's backends and helpers). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const childrenOf = (pid: number): number[] => procIds().filter((id) => procStat(`/proc/${id}/stat`)?.ppid === pid);
 
 /** Every side started, stopped at the end whatever happens (a gateway left running would skew the next bench). */
 const started: Side[] = [];

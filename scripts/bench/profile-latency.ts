@@ -12,7 +12,7 @@
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import pg from 'pg';
@@ -23,6 +23,7 @@ import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
 import { makeBatches, type PgBench, startPgBench } from './pg-throughput.js';
+import { procIds, procStat } from './proc-stat.js';
 import { machineBusy } from './quiet-machine.js';
 import { connectAll, disconnectAll, enrolDevices, pushBatches, sleep } from './sim-devices.js';
 
@@ -134,19 +135,18 @@ function serverLogSince(file: string, from: number): string {
 /** CPU seconds (user + system) so far of every process on the machine (or thread of one: /proc/PID/task), by id, with its name. */
 function cpuByProcess(root = '/proc'): Map<number, { name: string; s: number }> {
   const out = new Map<number, { name: string; s: number }>();
-  for (const pid of readdirSync(root).filter((d) => /^\d+$/.test(d))) {
+  for (const id of procIds(root)) {
+    const stat = procStat(`${root}/${id}/stat`);
+    if (!stat) continue; // gone meanwhile
+    // A node process by its script's name; anything else (and a thread) by its own.
+    let cmd: string[] = [];
     try {
-      const stat = readFileSync(`${root}/${pid}/stat`, 'utf8');
-      // "pid (comm) state ppid …": utime and stime are the 14th and 15th fields.
-      const close = stat.lastIndexOf(')');
-      const f = stat.slice(close + 2).split(' ');
-      const cmd = readFileSync(`${root}/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      const name =
-        root === '/proc' && cmd[0]?.endsWith('node') ? `node ${basename(cmd.find((a) => a.endsWith('.js') || a.endsWith('.ts')) ?? '')}` : stat.slice(stat.indexOf('(') + 1, close);
-      out.set(Number(pid), { name, s: (Number(f[11]) + Number(f[12])) / 100 });
+      if (root === '/proc') cmd = readFileSync(`/proc/${id}/cmdline`, 'utf8').split('\0').filter(Boolean);
     } catch {
       /* gone meanwhile */
     }
+    const name = cmd[0]?.endsWith('node') ? `node ${basename(cmd.find((a) => a.endsWith('.js') || a.endsWith('.ts')) ?? '')}` : stat.comm;
+    out.set(id, { name, s: stat.cpuSeconds });
   }
   return out;
 }

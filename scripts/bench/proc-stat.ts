@@ -1,0 +1,33 @@
+/**
+ * A process's (or a thread's) line of /proc, for the benches' CPU figures (profile-latency.ts,
+ * code-ab.ts): its name, its parent and the CPU it has used so far.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcStat {
+  comm: string;
+  ppid: number;
+  /** User + system, every thread of a process. */
+  cpuSeconds: number;
+}
+
+/** `/proc/PID/stat` or `/proc/PID/task/TID/stat`; null once it is gone. */
+export function procStat(statFile: string): ProcStat | null {
+  try {
+    const stat = readFileSync(statFile, 'utf8');
+    // "pid (comm) state ppid …": a name may hold spaces and parentheses, so the fields are counted
+    // after the last ')'; utime and stime are the 14th and 15th, in clock ticks (100 a second).
+    const close = stat.lastIndexOf(')');
+    const f = stat.slice(close + 2).split(' ');
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(f[1]), cpuSeconds: (Number(f[11]) + Number(f[12])) / 100 };
+  } catch {
+    return null;
+  }
+}
+
+/** The ids under `/proc` (processes) or `/proc/PID/task` (threads). */
+export function procIds(dir = '/proc'): number[] {
+  return readdirSync(dir)
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
+}
