@@ -33,7 +33,9 @@ async function gateway(label: string, env: Record<string, string>) {
 }
 
 console.log('two gateways, 500 devices each (scrypt enrolment) …');
-const pair = [await gateway('collecting', unit), await gateway('not-collecting', { ...unit, NODE_OPTIONS: '' })];
+// Only --expose-gc differs: the unit's other node options stay on both.
+const withoutGc = (unit.NODE_OPTIONS ?? '').split(/\s+/).filter((o) => o && o !== '--expose-gc');
+const pair = [await gateway('collecting', unit), await gateway('not-collecting', { ...unit, NODE_OPTIONS: withoutGc.join(' ') })];
 for (let r = 0; r < ROUNDS; r++)
   for (const g of r % 2 ? [...pair].reverse() : pair) {
     await sleep(QUIET_WAIT_MS);

@@ -1,12 +1,49 @@
 /** What a systemd unit of deploy/systemd gives its program: the `Environment=` assignments, as a process environment. */
 import { readFileSync } from 'node:fs';
 
-/** `Environment=K=V` lines (one assignment each, unquoted, as our units write them). */
+/**
+ * The words of one `Environment=` value, as systemd splits them (systemd.exec(5), "Environment="):
+ * assignments separated by whitespace; quotes ("…" or '…') around a word keep its spaces
+ * (`Environment="NODE_OPTIONS=--a --b"` is one assignment) and are removed; a backslash keeps the
+ * character after it. Escapes such as \n, which systemd also reads, are not used by our units: refused.
+ */
+export function environmentWords(value: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  let quote: string | null = null;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\') {
+      const next = value[++i];
+      if (next === undefined || !`\\"' `.includes(next)) throw new Error(`Environment=${value}: the escape \\${next ?? ''} is not one this reader knows`);
+      word = (word ?? '') + next;
+    } else if (quote) {
+      if (c === quote) quote = null;
+      else word = (word ?? '') + c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      word ??= '';
+    } else if (/\s/.test(c)) {
+      if (word !== null) words.push(word);
+      word = null;
+    } else word = (word ?? '') + c;
+  }
+  if (quote) throw new Error(`Environment=${value}: a quote (${quote}) is not closed`);
+  if (word !== null) words.push(word);
+  return words;
+}
+
+/** Every `Environment=` line's assignments, in order (a later one replaces an earlier). */
 export function serviceEnvironment(unitFile: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of readFileSync(unitFile, 'utf8').split('\n')) {
-    const m = /^Environment=([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
-    if (m) env[m[1]!] = m[2]!;
+    const m = /^Environment=(.*)$/.exec(line.trim());
+    if (!m) continue;
+    for (const word of environmentWords(m[1]!)) {
+      const a = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(word);
+      if (!a) throw new Error(`${unitFile}: "${word}" in Environment= is not NAME=value`);
+      env[a[1]!] = a[2]!;
+    }
   }
   return env;
 }

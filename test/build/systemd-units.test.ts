@@ -14,6 +14,7 @@ import { DEFAULT_PANEL_USB } from '../../device/hardware/hardware-config.js';
 import { MAIN_DIST } from '../../electron-app/build.js';
 import { ENTRY_POINTS } from '../../scripts/build.js';
 import { REPO_ROOT } from '../../scripts/lib/device-process.js';
+import { environmentWords, serviceEnvironment } from '../../scripts/lib/systemd-unit.js';
 
 const UNITS_DIR = join(REPO_ROOT, 'deploy/systemd');
 const UNITS = ['hcp-gateway.service', 'hcp-device.service', 'hcp-kiosk.service'];
@@ -122,6 +123,18 @@ describe('the systemd units', () => {
     expect(scripts.length).toBeGreaterThanOrEqual(3);
     for (const script of scripts) expect(built, script).toContain(relative(INSTALL_DIR, script));
     for (const argv of UNITS.flatMap((u) => commandsOf(unitText(u)))) expect(argv.join(' ')).not.toMatch(/tsx|\.ts\b/);
+  });
+
+  it('give their programs the environment systemd reads from them: a quoted assignment keeps its spaces', () => {
+    // What the benches and tests run the gateway with is what systemd gives it (systemd.exec(5), "Environment=").
+    expect(environmentWords(`"A=x y"  B=z 'C=it''s' D=a\\ b`)).toEqual(['A=x y', 'B=z', 'C=its', 'D=a b']);
+    expect(() => environmentWords('"A=x y')).toThrow('a quote (") is not closed');
+    expect(() => environmentWords('A=x\\n')).toThrow('the escape \\n is not one this reader knows');
+    expect(serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'))).toMatchObject({
+      NODE_ENV: 'production',
+      MALLOC_MMAP_THRESHOLD_: '131072',
+      NODE_OPTIONS: '--expose-gc --max-semi-space-size=8',
+    });
   });
 
   it('are hardened: exposure measured by systemd-analyze security', () => {

@@ -1,9 +1,11 @@
 /**
  * What docs/OPERATIONS.md "Memory" says the gateway does to stay small, shown: each API route's
  * response serializer is compiled on the route's first answer (still fastify's own, still dropping
- * undeclared fields), the MQTT writer's table of 65,536 packet-id Buffers is never built, and the
- * gateway run with the systemd unit's environment collects its heap once ingest and device logins have been quiet.
+ * undeclared fields), the MQTT writer's table of 65,536 packet-id Buffers is never built, the
+ * gateway run with the systemd unit's environment collects its heap once ingest and device logins
+ * have been quiet, and that environment keeps V8's young heap at 16 MiB instead of 32.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -47,6 +49,23 @@ describe('memory switches', () => {
     });
     c.end(true);
     expect(Object.keys(numbers.cache)).toHaveLength(0);
+  });
+
+  it('keeps the young heap at 16 MiB run with the unit’s NODE_OPTIONS (node alone grows it to 32)', () => {
+    const { NODE_OPTIONS } = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
+    // Objects that live a little while, as a burst of logins or batches makes them: each survives a
+    // scavenge or two, which is what makes V8 grow its young heap to the largest it may.
+    const program = `const ring = new Array(200000);
+      for (let i = 0; i < 2000000; i++) ring[i % ring.length] = { i, s: 'r' + i };
+      const space = require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+      process.stdout.write(String(space.space_size / 1048576));`;
+    const youngMiB = (nodeOptions: string) => {
+      const r = spawnSync(process.execPath, ['-e', program], { env: { PATH: process.env.PATH, NODE_OPTIONS: nodeOptions }, encoding: 'utf8', timeout: 30_000 });
+      expect(r.stderr).toBe('');
+      return Number(r.stdout);
+    };
+    expect(youngMiB(NODE_OPTIONS!)).toBe(16);
+    expect(youngMiB('')).toBe(32);
   });
 
   it('collects its heap once, when ingest and logins have been quiet for 15 s, run as hcp-gateway.service runs it', async () => {
