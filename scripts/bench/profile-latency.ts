@@ -15,14 +15,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import pg from 'pg';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
-import { makeBatches, type PgBench, startPgBench } from './pg-throughput.js';
+import { makeBatches, startPgBench } from './pg-throughput.js';
+import { logSlowStatements, serverLogSince } from './pg-server-log.js';
 import { procIds, procStat } from './proc-stat.js';
 import { machineBusy } from './quiet-machine.js';
 import { connectAll, disconnectAll, enrolDevices, pushBatches, sleep } from './sim-devices.js';
@@ -66,7 +66,7 @@ for (let r = 0; r < rounds; r++) {
     r === profRound && process.env.STRACE ? spawn('strace', ['-f', '-T', '-e', 'trace=fsync,fdatasync', '-o', traceFile, '-p', String(pid)], { stdio: 'ignore' }) : null;
   // PostgreSQL's log of every round (its slow statements, checkpoints, autovacuum): an outlier round
   // may line up with something the server did. Turned on before the first round.
-  if (r === 0 && pgBench) await logSlowStatements(pgBench);
+  if (r === 0 && pgBench) await logSlowStatements(pgBench.baseUrl, Number(process.env.PG_LOG_MS ?? 5));
   const serverLogFrom = pgBench ? statSync(pgBench.logFile).size : 0;
   if (strace) await sleep(1000);
   else if (r === profRound) gw.child.kill('SIGUSR2');
@@ -89,48 +89,6 @@ await disconnectAll(devices);
 if (pgBench) await pgBench.stop();
 else await gw.stop();
 process.exit(0);
-
-/** PostgreSQL logs from now on: statements slower than PG_LOG_MS (their time in the server), lock waits past 5 ms, checkpoints and autovacuum runs. */
-async function logSlowStatements(bench: PgBench): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${bench.baseUrl}/postgres` });
-  await admin.connect();
-  for (const set of [
-    `log_min_duration_statement = '${process.env.PG_LOG_MS ?? 5}ms'`,
-    "log_lock_waits = 'on'",
-    "deadlock_timeout = '5ms'",
-    "log_checkpoints = 'on'",
-    "log_autovacuum_min_duration = '0'",
-    "log_line_prefix = '%m [%p] '",
-  ])
-    await admin.query(`ALTER SYSTEM SET ${set}`);
-  await admin.query('SELECT pg_reload_conf()');
-  await admin.end();
-  await sleep(200);
-}
-
-function serverLogSince(file: string, from: number): string {
-  const lines = readFileSync(file).subarray(from).toString('utf8').trimEnd();
-  if (!lines) return "PostgreSQL's log during the round: nothing (no statement over the threshold, no lock wait, no checkpoint)";
-  // Statements by their text (parameters are $n): how many, and the time the server spent on them.
-  const by = new Map<string, number[]>();
-  const other: string[] = [];
-  for (const line of lines.split('\n')) {
-    // A statement's parameters and its further lines say nothing more here.
-    if (line.includes('DETAIL:  parameters:') || /^\s/.test(line)) continue;
-    const m = /duration: ([\d.]+) ms\s+(?:statement|execute [^:]*): (.*)$/.exec(line);
-    if (!m) {
-      if (!line.includes('duration:')) other.push(line);
-      continue;
-    }
-    const text = m[2]!.replace(/\s+/g, ' ').slice(0, 110);
-    by.set(text, [...(by.get(text) ?? []), Number(m[1])]);
-  }
-  const rows = [...by]
-    .sort((a, b) => b[1].length - a[1].length)
-    .slice(0, 30)
-    .map(([t, ms]) => `  ${String(ms.length).padStart(6)} × ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2)} ms avg, max ${Math.max(...ms).toFixed(1)}: ${t}`);
-  return `PostgreSQL's log during the round: statements over the threshold by text (count, server time)\n${rows.join('\n')}\n${other.slice(0, 40).join('\n')}`;
-}
 
 /** CPU seconds (user + system) so far of every process on the machine (or thread of one: /proc/PID/task), by id, with its name. */
 function cpuByProcess(root = '/proc'): Map<number, { name: string; s: number }> {

@@ -1,0 +1,51 @@
+/**
+ * PostgreSQL's own account of a bench phase (issue 14: profile, don't guess): turn on the server's
+ * log of slow statements, lock waits, checkpoints and autovacuum runs, and summarise what it wrote
+ * since a point in its log file. Used by profile-latency.ts and pg-backlog-probe.ts.
+ */
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { sleep } from './sim-devices.js';
+
+/** The cluster at `baseUrl` logs from now on: statements slower than `ms` (their time in the server), lock waits past 5 ms, checkpoints and autovacuum runs. */
+export async function logSlowStatements(baseUrl: string, ms: number): Promise<void> {
+  const admin = new pg.Client({ connectionString: `${baseUrl}/postgres` });
+  await admin.connect();
+  for (const set of [
+    `log_min_duration_statement = '${ms}ms'`,
+    "log_lock_waits = 'on'",
+    "deadlock_timeout = '5ms'",
+    "log_checkpoints = 'on'",
+    "log_autovacuum_min_duration = '0'",
+    "log_line_prefix = '%m [%p] '",
+  ])
+    await admin.query(`ALTER SYSTEM SET ${set}`);
+  await admin.query('SELECT pg_reload_conf()');
+  await admin.end();
+  await sleep(200);
+}
+
+/** The server's log from byte `from` on: statements grouped by text (count, mean and longest server time), then the other lines. */
+export function serverLogSince(file: string, from: number): string {
+  const lines = readFileSync(file).subarray(from).toString('utf8').trimEnd();
+  if (!lines) return "PostgreSQL's log during the round: nothing (no statement over the threshold, no lock wait, no checkpoint)";
+  // Statements by their text (parameters are $n): how many, and the time the server spent on them.
+  const by = new Map<string, number[]>();
+  const other: string[] = [];
+  for (const line of lines.split('\n')) {
+    // A statement's parameters and its further lines say nothing more here.
+    if (line.includes('DETAIL:  parameters:') || /^\s/.test(line)) continue;
+    const m = /duration: ([\d.]+) ms\s+(?:statement|execute [^:]*): (.*)$/.exec(line);
+    if (!m) {
+      if (!line.includes('duration:')) other.push(line);
+      continue;
+    }
+    const text = m[2]!.replace(/\s+/g, ' ').slice(0, 110);
+    by.set(text, [...(by.get(text) ?? []), Number(m[1])]);
+  }
+  const rows = [...by]
+    .sort((a, b) => b[1].length - a[1].length)
+    .slice(0, 30)
+    .map(([t, ms]) => `  ${String(ms.length).padStart(6)} × ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2)} ms avg, max ${Math.max(...ms).toFixed(1)}: ${t}`);
+  return `PostgreSQL's log during the round: statements over the threshold by text (count, server time)\n${rows.join('\n')}\n${other.slice(0, 40).join('\n')}`;
+}
