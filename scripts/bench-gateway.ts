@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { deviceTopic, type ChainRecord } from '@hcp/contract';
 import { steadyLatency, type Latency } from './bench/latency.js';
 import { buildGatewayForBench } from './bench/built-gateway.js';
-import { makeBatches, pgThroughput, startPgBench } from './bench/pg-throughput.js';
+import { makeBatches, pgThroughput, startPgBench, writeRetries } from './bench/pg-throughput.js';
 import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
 import { printQuietWaits } from './bench/quiet-machine.js';
@@ -44,12 +44,6 @@ const recordsTopic = (d: SimDevice) => deviceTopic(d.id, 'records');
 
 function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-}
-
-/** The gateway's hcp_store_write_retries_total by SQLSTATE, from its /metrics (PostgreSQL; empty on SQLite). */
-async function writeRetries(gw: RunningGateway): Promise<Record<string, number>> {
-  const text = await (await fetch(`${gw.http}/metrics`)).text();
-  return Object.fromEntries([...text.matchAll(/^hcp_store_write_retries_total\{[^}]*sqlstate="([^"]+)"\} (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
 }
 
 /** Ratings/s stored and acked: `devices` connected, each sending its batches with 2 in flight. */

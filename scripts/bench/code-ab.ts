@@ -20,7 +20,7 @@ import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench, linkModules } from './built-gateway.js';
 import { type Latency, steadyLatency } from './latency.js';
 import { gatewayRate, makeBatches, startPgBench } from './pg-throughput.js';
-import { procIds, procStat } from './proc-stat.js';
+import { procStat, serverCpuSeconds } from './proc-stat.js';
 import { printQuietWaits } from './quiet-machine.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
 import { connectAll, disconnectAll, enrolDevices, type SimDevice } from './sim-devices.js';
@@ -48,12 +48,6 @@ interface Side {
   stop(): Promise<void>;
 }
 
-/** CPU seconds the processes have used so far; one that is gone counts nothing. */
-const cpuSeconds = (pids: number[]): number => pids.reduce((sum, pid) => sum + (procStat(`/proc/${pid}/stat`)?.cpuSeconds ?? 0), 0);
-
-/** The processes whose parent is `pid` (PostgreSQL's backends and helpers). */
-const childrenOf = (pid: number): number[] => procIds().filter((id) => procStat(`/proc/${id}/stat`)?.ppid === pid);
-
 /** Every side started, stopped at the end whatever happens (a gateway left running would skew the next bench). */
 const started: Side[] = [];
 
@@ -61,13 +55,14 @@ async function side(name: string, program: string): Promise<Side> {
   let gw: RunningGateway;
   let devices: SimDevice[];
   let stop: () => Promise<void>;
-  // The processes whose CPU a round costs: the gateway, and on PostgreSQL its cluster's server and backends.
-  let processes = () => [gw.child.pid!];
+  // The CPU seconds a round costs: the gateway's, and on PostgreSQL its cluster's (server, backends, helpers).
+  const gatewayCpu = () => procStat(`/proc/${gw.child.pid}/stat`)?.cpuSeconds ?? 0;
+  let cpuSeconds = gatewayCpu;
   if (STORE === 'pg') {
     const bench = await startPgBench({ devices: 500, program, env });
     ({ gw, devices } = bench);
     const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
-    processes = () => [gw.child.pid!, postmaster, ...childrenOf(postmaster)];
+    cpuSeconds = () => gatewayCpu() + serverCpuSeconds(postmaster);
     stop = () => bench.stop();
   } else {
     const dir = mkdtempSync(join(tmpdir(), `code-ab-${name}-`));
@@ -87,9 +82,9 @@ async function side(name: string, program: string): Promise<Side> {
   const made: Side = {
     async latency() {
       await connectAll(gw.mqttUrl, devices, gw, ack);
-      const before = cpuSeconds(processes());
+      const before = cpuSeconds();
       const l = await steadyLatency(devices, 200, 8, true);
-      const cpuMsPerRating = ((cpuSeconds(processes()) - before) * 1000) / l.count;
+      const cpuMsPerRating = ((cpuSeconds() - before) * 1000) / l.count;
       await disconnectAll(devices);
       return { ...l, cpuMsPerRating };
     },

@@ -4,35 +4,60 @@
  * backlog phase, the same measurement each time. Here one gateway on a fresh throw-away cluster
  * takes the same device's backlog PUSHES times in a row, each on a quiet machine, and prints for
  * each push its time per tenth (a rate that falls within a push is a plan or a table that grows
- * badly) and PostgreSQL's log of it: statements over PG_LOG_MS (20 ms), checkpoints, autovacuum.
+ * badly), the CPU the gateway and the PostgreSQL server used in it, and PostgreSQL's log of it:
+ * statements over PG_LOG_MS (20 ms), checkpoints, autovacuum. PROFILE=1: the gateway's V8 CPU
+ * profile of the last push (cpu-profiler.mjs; read it with summarise-profile.ts).
+ * WARM=50: first a 100,000-rating burst from 50 other devices (as bench:gateway's throughput phase
+ * runs before its backlog phase), then the pushes.
  * Usage: PUSHES=3 npx tsx scripts/bench/pg-backlog-probe.ts
  */
-import { statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { logSlowStatements, serverLogSince } from './pg-server-log.js';
-import { makeBatches, startPgBench } from './pg-throughput.js';
+import { makeBatches, startPgBench, writeRetries } from './pg-throughput.js';
+import { procStat, serverCpuSeconds } from './proc-stat.js';
 import { quietMachine } from './quiet-machine.js';
-import { connectAll, disconnectAll, pushBatches } from './sim-devices.js';
+import { connectAll, disconnectAll, pushBatches, sleep } from './sim-devices.js';
 
 const PUSHES = Number(process.env.PUSHES ?? 3);
 const BACKLOG = 100_000;
 const TENTHS = 10;
-const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
-const bench = await startPgBench({ devices: 1, program: await buildGatewayForBench(), env });
+const PROFILE = process.env.PROFILE === '1';
+const profDir = '/tmp/hcp-prof';
+const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
+const env = PROFILE ? { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}`, HCP_PROF_DIR: profDir } : unit;
+if (PROFILE) mkdirSync(profDir, { recursive: true });
+const WARM = Number(process.env.WARM ?? 0);
+const bench = await startPgBench({ devices: 1 + WARM, program: await buildGatewayForBench(), env });
+const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
+/** CPU seconds so far: the gateway, and the cluster (its server and every backend and helper). */
+const cpu = () => ({ gateway: procStat(`/proc/${bench.gw.child.pid}/stat`)!.cpuSeconds, server: serverCpuSeconds(postmaster) });
 try {
   await logSlowStatements(bench.baseUrl, Number(process.env.PG_LOG_MS ?? 20));
   const device = bench.devices[0]!;
   const topic = (id: string) => deviceTopic(id, 'ack');
+  if (WARM) {
+    const others = bench.devices.slice(1);
+    await connectAll(bench.gw.mqttUrl, others, bench.gw, topic);
+    const t0 = performance.now();
+    await pushBatches(others, makeBatches(others, BACKLOG).batches, (d) => deviceTopic(d.id, 'records'), true);
+    console.log(`warm-up: ${BACKLOG.toLocaleString('en-US')} ratings from ${WARM} devices in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    await disconnectAll(others);
+  }
   for (let p = 1; p <= PUSHES; p++) {
     const batches = makeBatches([device], BACKLOG).batches.get(device.id)!;
     await quietMachine();
     const logFrom = statSync(bench.logFile).size;
     await connectAll(bench.gw.mqttUrl, [device], bench.gw, topic);
     const perTenth: number[] = [];
+    const profiled = PROFILE && p === PUSHES;
+    if (profiled) bench.gw.child.kill('SIGUSR2');
+    const retriedBefore = await writeRetries(bench.gw);
+    const cpuBefore = cpu();
     const t0 = performance.now();
     for (let t = 0; t < TENTHS; t++) {
       const part = batches.slice((t * batches.length) / TENTHS, ((t + 1) * batches.length) / TENTHS);
@@ -41,8 +66,20 @@ try {
       perTenth.push((performance.now() - s) / 1000);
     }
     const total = (performance.now() - t0) / 1000;
+    const cpuAfter = cpu();
+    if (profiled) bench.gw.child.kill('SIGUSR2');
+    const retried = Object.entries(await writeRetries(bench.gw))
+      .map(([code, n]) => [code, n - (retriedBefore[code] ?? 0)] as const)
+      .filter(([, n]) => n > 0);
     await disconnectAll([device]);
     console.log(`push ${p}: ${BACKLOG.toLocaleString('en-US')} records acked in ${total.toFixed(2)} s; each tenth, s: ${perTenth.map((s) => s.toFixed(2)).join(' ')}`);
+    console.log(
+      `  CPU in the push, s: gateway ${(cpuAfter.gateway - cpuBefore.gateway).toFixed(2)} (all its threads), PostgreSQL ${(cpuAfter.server - cpuBefore.server).toFixed(2)} (server and backends); writes run again after a collision: ${retried.map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
+    );
+    if (profiled) {
+      await sleep(1000);
+      console.log(`  profile of this push: ${profDir}/gateway-${bench.gw.child.pid}-0.cpuprofile`);
+    }
     console.log(serverLogSince(bench.logFile, logFrom));
   }
 } finally {

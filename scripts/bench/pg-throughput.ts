@@ -58,6 +58,12 @@ export async function gatewayRate(gw: RunningGateway, devices: SimDevice[], batc
   return rate;
 }
 
+/** The writes the gateway ran again so far (a serialization failure or deadlock, then a random back-off), by SQLSTATE, from its /metrics. */
+export async function writeRetries(gw: RunningGateway): Promise<Record<string, number>> {
+  const text = await (await fetch(`${gw.http}/metrics`)).text();
+  return Object.fromEntries([...text.matchAll(/^hcp_store_write_retries_total\{[^}]*sqlstate="([^"]+)"\} (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
 /** SIGTERM, and SIGKILL if the process has not gone after `ms`. */
 export async function stopWithin(gw: RunningGateway, ms = 15_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

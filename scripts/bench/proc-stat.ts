@@ -9,6 +9,8 @@ export interface ProcStat {
   ppid: number;
   /** User + system, every thread of a process. */
   cpuSeconds: number;
+  /** User + system of its children that have ended and been waited for (PostgreSQL's backends that closed). */
+  endedChildrenCpuSeconds: number;
 }
 
 /** `/proc/PID/stat` or `/proc/PID/task/TID/stat`; null once it is gone. */
@@ -16,13 +18,31 @@ export function procStat(statFile: string): ProcStat | null {
   try {
     const stat = readFileSync(statFile, 'utf8');
     // "pid (comm) state ppid …": a name may hold spaces and parentheses, so the fields are counted
-    // after the last ')'; utime and stime are the 14th and 15th, in clock ticks (100 a second).
+    // after the last ')'; utime and stime are the 14th and 15th, cutime and cstime the 16th and
+    // 17th, in clock ticks (100 a second).
     const close = stat.lastIndexOf(')');
     const f = stat.slice(close + 2).split(' ');
-    return { comm: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(f[1]), cpuSeconds: (Number(f[11]) + Number(f[12])) / 100 };
+    return {
+      comm: stat.slice(stat.indexOf('(') + 1, close),
+      ppid: Number(f[1]),
+      cpuSeconds: (Number(f[11]) + Number(f[12])) / 100,
+      endedChildrenCpuSeconds: (Number(f[13]) + Number(f[14])) / 100,
+    };
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds so far of a server and its children (PostgreSQL's postmaster, its backends and
+ * helpers): the live ones, and those that ended (a pool closes idle connections: their backends' time
+ * would otherwise drop out of a difference).
+ */
+export function serverCpuSeconds(pid: number): number {
+  const server = procStat(`/proc/${pid}/stat`);
+  if (!server) return 0;
+  const live = procIds().filter((id) => id !== pid && procStat(`/proc/${id}/stat`)?.ppid === pid);
+  return server.cpuSeconds + server.endedChildrenCpuSeconds + live.reduce((s, id) => s + (procStat(`/proc/${id}/stat`)?.cpuSeconds ?? 0), 0);
 }
 
 /** The ids under `/proc` (processes) or `/proc/PID/task` (threads). */
