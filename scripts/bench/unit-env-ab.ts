@@ -37,7 +37,7 @@ if (!setting) throw new Error('usage: unit-env-ab.ts <setting> [baseline]: a set
 const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 
 /** The unit's environment with `s` applied (see the header for the forms). */
-export function applySetting(base: Record<string, string>, s: string): Record<string, string> {
+function applySetting(base: Record<string, string>, s: string): Record<string, string> {
   const env = { ...base };
   if (s === 'unit') return env;
   for (const part of s.split(',')) {
