@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
-import { serviceEnvironment } from '../lib/systemd-unit.js';
+import { applySetting, serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
 import { gatewayRate, makeBatches } from './pg-throughput.js';
@@ -35,20 +35,6 @@ const RATINGS = 100_000;
 const [setting, baseline = 'unit'] = process.argv.slice(2);
 if (!setting) throw new Error('usage: unit-env-ab.ts <setting> [baseline]: a setting such as NODE_OPTIONS+=--max-semi-space-size=8');
 const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
-
-/** The unit's environment with `s` applied (see the header for the forms). */
-function applySetting(base: Record<string, string>, s: string): Record<string, string> {
-  const env = { ...base };
-  if (s === 'unit') return env;
-  for (const part of s.split(',')) {
-    const m = /^(-)?([A-Za-z_][A-Za-z0-9_]*)(?:(\+?=)(.*))?$/.exec(part.trim());
-    if (!m || (m[1] ? m[3] !== undefined : m[3] === undefined)) throw new Error(`"${part}" in setting "${s}" is none of NAME=value, NAME+=value, -NAME or unit`);
-    const [, remove, name, op, value] = m as unknown as [string, string | undefined, string, string | undefined, string];
-    if (remove) delete env[name];
-    else env[name] = op === '+=' && env[name] ? `${env[name]} ${value}` : value;
-  }
-  return env;
-}
 
 interface Round {
   rss: number;

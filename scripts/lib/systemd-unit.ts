@@ -47,3 +47,21 @@ export function serviceEnvironment(unitFile: string): Record<string, string> {
   }
   return env;
 }
+
+/**
+ * A unit's environment with a setting applied, for comparing settings (scripts/bench/unit-env-ab.ts):
+ * assignments joined by commas, each NAME=value (set), NAME+=value (append after a space) or -NAME
+ * (remove); "unit" leaves the environment as it is.
+ */
+export function applySetting(base: Record<string, string>, s: string): Record<string, string> {
+  const env = { ...base };
+  if (s === 'unit') return env;
+  for (const part of s.split(',')) {
+    const m = /^(-)?([A-Za-z_][A-Za-z0-9_]*)(?:(\+?=)(.*))?$/.exec(part.trim());
+    if (!m || (m[1] ? m[3] !== undefined : m[3] === undefined)) throw new Error(`"${part}" in setting "${s}" is none of NAME=value, NAME+=value, -NAME or unit`);
+    const [, remove, name, op, value] = m as unknown as [string, string | undefined, string, string | undefined, string];
+    if (remove) delete env[name];
+    else env[name] = op === '+=' && env[name] ? `${env[name]} ${value}` : value;
+  }
+  return env;
+}
