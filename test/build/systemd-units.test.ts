@@ -14,7 +14,7 @@ import { DEFAULT_PANEL_USB } from '../../device/hardware/hardware-config.js';
 import { MAIN_DIST } from '../../electron-app/build.js';
 import { ENTRY_POINTS } from '../../scripts/build.js';
 import { REPO_ROOT } from '../../scripts/lib/device-process.js';
-import { environmentWords, serviceEnvironment } from '../../scripts/lib/systemd-unit.js';
+import { applySetting, environmentWords, serviceEnvironment } from '../../scripts/lib/systemd-unit.js';
 
 const UNITS_DIR = join(REPO_ROOT, 'deploy/systemd');
 const UNITS = ['hcp-gateway.service', 'hcp-device.service', 'hcp-kiosk.service'];
@@ -135,6 +135,19 @@ describe('the systemd units', () => {
       MALLOC_MMAP_THRESHOLD_: '131072',
       NODE_OPTIONS: '--expose-gc --max-semi-space-size=8',
     });
+  });
+
+  it('the settings docs/OPERATIONS.md compares with unit-env-ab.ts differ from the unit in the young heap only', () => {
+    const docs = readFileSync(join(REPO_ROOT, 'docs/OPERATIONS.md'), 'utf8');
+    const commands = [...docs.matchAll(/`npx tsx scripts\/bench\/unit-env-ab\.ts ([^`]+)`/g)].map((m) => m[1]!);
+    expect(commands).toEqual(['unit NODE_OPTIONS=--expose-gc', '"NODE_OPTIONS=--expose-gc --max-semi-space-size=2"']);
+    const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
+    const [without, small] = [applySetting(unit, 'NODE_OPTIONS=--expose-gc'), applySetting(unit, 'NODE_OPTIONS=--expose-gc --max-semi-space-size=2')];
+    expect(without).toEqual({ ...unit, NODE_OPTIONS: '--expose-gc' });
+    expect(small).toEqual({ ...unit, NODE_OPTIONS: '--expose-gc --max-semi-space-size=2' });
+    expect(applySetting(unit, 'unit')).toEqual(unit);
+    expect(applySetting(unit, '-MALLOC_MMAP_THRESHOLD_,NODE_OPTIONS+=--x')).toEqual({ NODE_ENV: 'production', NODE_OPTIONS: `${unit.NODE_OPTIONS} --x` });
+    expect(() => applySetting(unit, 'NODE_OPTIONS')).toThrow('"NODE_OPTIONS" in setting "NODE_OPTIONS" is none of');
   });
 
   it('are hardened: exposure measured by systemd-analyze security', () => {
