@@ -28,7 +28,7 @@ import { makeBatches, pgThroughput, startPgBench, writeRetries } from './bench/p
 import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
 import { printQuietWaits } from './bench/quiet-machine.js';
-import { fmt, interleave, median, ratios, ratioText } from './bench/rounds.js';
+import { fmt, interleave, interleaveEach, median, ratios, ratioText } from './bench/rounds.js';
 import { BATCH, connectAll, disconnectAll, enrolDevices, pushBatches, rawDevice, sleep, type SimDevice } from './bench/sim-devices.js';
 import { REPO_ROOT } from './lib/device-process.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from './lib/gateway-process.js';
@@ -102,15 +102,11 @@ console.log(
 );
 for (const n of PARTS.has('throughput') ? [1, 50, 500] : []) {
   const devices = all.slice(0, n);
-  let made = makeBatches(devices, RATINGS);
-  const r = await interleave(
+  const r = await interleaveEach(
     ROUNDS,
-    async () => {
-      const rate = await gatewayRate(gw, devices, made.batches, RATINGS);
-      made = makeBatches(devices, RATINGS); // the chain goes on: the next round's ratings
-      return rate;
-    },
-    () => rawSqliteInsert(made.records),
+    () => makeBatches(devices, RATINGS),
+    (made) => gatewayRate(gw, devices, made.batches, RATINGS),
+    (made) => rawSqliteInsert(made.records),
   );
   console.log(
     `  ${String(n).padStart(3)} devices: ${fmt(median(r.figure)).padStart(6)} ratings/s | raw insert ${fmt(median(r.baseline)).padStart(7)} rows/s | ratio ${ratioText(ratios(r))}  (target ≥ 0.5×)`,
@@ -162,15 +158,11 @@ try {
       ['SQLite', gw, all[0]!, rawSqliteInsert],
       ...(pg ? [['PostgreSQL', pg.gw, pg.devices[0]!, (records: ChainRecord[]) => rawPostgresInsert(pg.baseUrl, records)] as const] : []),
     ] as const) {
-      let made = makeBatches([d], RATINGS);
-      const r = await interleave(
+      const r = await interleaveEach(
         ROUNDS,
-        async () => {
-          const rate = await gatewayRate(running, [d], made.batches, RATINGS);
-          made = makeBatches([d], RATINGS);
-          return RATINGS / rate;
-        },
-        async () => RATINGS / (await raw(made.records)),
+        () => makeBatches([d], RATINGS),
+        async (made) => RATINGS / (await gatewayRate(running, [d], made.batches, RATINGS)),
+        async (made) => RATINGS / (await raw(made.records)),
       );
       console.log(
         `\none device's ${fmt(RATINGS)}-rating backlog on ${store} acknowledged in ${median(r.figure).toFixed(2)} s (${r.figure.map((x) => x.toFixed(2)).join(', ')}) | raw insert of the same rows ${median(r.baseline).toFixed(2)} s | time ratio ${ratioText(ratios(r))}  (target ≤ 3 s)`,

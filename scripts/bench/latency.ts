@@ -5,7 +5,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { deviceTopic } from '@hcp/contract';
-import { makeRecords, sleep, type SimDevice } from './sim-devices.js';
+import { ackRefusal, makeRecords, refusedError, sleep, type SimDevice } from './sim-devices.js';
 
 export interface Latency {
   p50: number;
@@ -19,7 +19,10 @@ const quantile = (sorted: number[], p: number) => sorted[Math.floor(p * (sorted.
 export async function steadyLatency(devices: SimDevice[], perSecond: number, seconds: number, appAck: boolean): Promise<Latency> {
   const sentAt = new Map<string, number>();
   const lat: number[] = [];
-  const onAck = (_t: string, p: Buffer) => {
+  const refusals: string[] = [];
+  const onAck = (topic: string, p: Buffer) => {
+    const refusal = ackRefusal(topic, p);
+    if (refusal) refusals.push(refusal);
     const s = sentAt.get((JSON.parse(p.toString()) as { batchId: string }).batchId);
     if (s !== undefined) lat.push(performance.now() - s);
   };
@@ -40,6 +43,7 @@ export async function steadyLatency(devices: SimDevice[], perSecond: number, sec
   }
   await sleep(1000);
   if (appAck) for (const d of devices) d.client!.removeListener('message', onAck);
+  if (refusals.length > 0) throw refusedError(refusals);
   lat.sort((a, b) => a - b);
   return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), count: lat.length };
 }

@@ -9,6 +9,9 @@
  * profile of the last push (cpu-profiler.mjs; read it with summarise-profile.ts).
  * WARM=50: first a 100,000-rating burst from 50 other devices (as bench:gateway's throughput phase
  * runs before its backlog phase), then the pushes.
+ * RAW_FIRST=900000: first that many rows through the raw insert (raw-postgres.ts, databases of their
+ * own on the same cluster, 100,000 at a time), as the throughput phase's baselines write them: what
+ * the cluster's state, not the gateway's, does to the pushes.
  * Usage: PUSHES=3 npx tsx scripts/bench/pg-backlog-probe.ts
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -17,11 +20,12 @@ import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
+import { rawPostgresInsert } from './raw-postgres.js';
 import { logSlowStatements, serverLogSince } from './pg-server-log.js';
 import { makeBatches, startPgBench, writeRetries } from './pg-throughput.js';
 import { procStat, serverCpuSeconds } from './proc-stat.js';
 import { quietMachine } from './quiet-machine.js';
-import { connectAll, disconnectAll, pushBatches, sleep } from './sim-devices.js';
+import { connectAll, disconnectAll, pushBatches, rawDevice, sleep } from './sim-devices.js';
 
 const PUSHES = Number(process.env.PUSHES ?? 3);
 const BACKLOG = 100_000;
@@ -32,6 +36,7 @@ const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.serv
 const env = PROFILE ? { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}`, HCP_PROF_DIR: profDir } : unit;
 if (PROFILE) mkdirSync(profDir, { recursive: true });
 const WARM = Number(process.env.WARM ?? 0);
+const RAW_FIRST = Number(process.env.RAW_FIRST ?? 0);
 const bench = await startPgBench({ devices: 1 + WARM, program: await buildGatewayForBench(), env });
 const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
 /** CPU seconds so far: the gateway, and the cluster (its server and every backend and helper). */
@@ -47,6 +52,12 @@ try {
     await pushBatches(others, makeBatches(others, BACKLOG).batches, (d) => deviceTopic(d.id, 'records'), true);
     console.log(`warm-up: ${BACKLOG.toLocaleString('en-US')} ratings from ${WARM} devices in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     await disconnectAll(others);
+  }
+  const rawSource = rawDevice('raw-first'); // its own chain: the pushed device's goes on unbroken
+  for (let done = 0; done < RAW_FIRST; done += BACKLOG) {
+    const t0 = performance.now();
+    await rawPostgresInsert(bench.baseUrl, makeBatches([rawSource], BACKLOG).records);
+    console.log(`raw insert first: ${BACKLOG.toLocaleString('en-US')} rows in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   }
   for (let p = 1; p <= PUSHES; p++) {
     const batches = makeBatches([device], BACKLOG).batches.get(device.id)!;

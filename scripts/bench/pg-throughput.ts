@@ -19,7 +19,7 @@ import { connectDevices, type ConnectStats } from './city-connect.js';
 import { enrolWithRetry, type EnrolStats } from './city-enrol.js';
 import { rawPostgresInsert } from './raw-postgres.js';
 import { printQuietWaits } from './quiet-machine.js';
-import { fmt, interleave, median, ratios, ratioText } from './rounds.js';
+import { fmt, interleaveEach, median, ratios, ratioText } from './rounds.js';
 import { BATCH, disconnectAll, makeRecords, pushBatches, type SimDevice } from './sim-devices.js';
 
 const ackTopic = (id: string) => deviceTopic(id, 'ack');
@@ -145,15 +145,11 @@ export async function pgThroughput(bench: PgBench, o: PgThroughputOptions): Prom
   const refusals: ConnectStats = { nonceRefused: 0, connectRefused: 0 };
   for (const n of o.deviceCounts) {
     const devices = bench.devices.slice(0, n);
-    let made = makeBatches(devices, o.ratings);
-    const r = await interleave(
+    const r = await interleaveEach(
       o.rounds,
-      async () => {
-        const rate = await gatewayRate(bench.gw, devices, made.batches, o.ratings, refusals);
-        made = makeBatches(devices, o.ratings); // the chain goes on: the next round's ratings
-        return rate;
-      },
-      () => rawPostgresInsert(bench.baseUrl, made.records),
+      () => makeBatches(devices, o.ratings),
+      (made) => gatewayRate(bench.gw, devices, made.batches, o.ratings, refusals),
+      (made) => rawPostgresInsert(bench.baseUrl, made.records),
     );
     out.push({ devices: n, gateway: r.figure, raw: r.baseline });
     log(

@@ -41,6 +41,30 @@ export async function interleave<T, B = T>(rounds: number, figure: () => Promise
   return out;
 }
 
+/**
+ * As `interleave`, with what each round measures made first (`prepare`, not timed) and given to
+ * both its figure and its baseline: both measure the same rows, and nothing made is left unsent.
+ * bench:gateway once made the next round's ratings right after each figure: the last round's were
+ * made and never sent, the devices' chains went on past them, and every later batch of those
+ * devices was a chain gap, refused and acknowledged at once. Its backlog phase timed those
+ * refusals (2–4 s) and called them stored; stored, the same backlog takes 3–4 s on SQLite and
+ * about 10 s on PostgreSQL (scripts/bench/pg-backlog-probe.ts).
+ */
+export async function interleaveEach<P, T, B = T>(rounds: number, prepare: () => P, figure: (p: P) => Promise<T>, baseline: (p: P) => Promise<B>): Promise<Paired<T, B>> {
+  let made: P | undefined;
+  let uses = 0;
+  // The round's rows are made by whichever of its two measurements runs first.
+  const take = (): P => {
+    if (uses++ % 2 === 0) made = prepare();
+    return made as P;
+  };
+  return interleave(
+    rounds,
+    () => figure(take()),
+    () => baseline(take()),
+  );
+}
+
 /** Per-round ratios figure/baseline. */
 export const ratios = (p: Paired<number>): number[] => p.figure.map((f, i) => f / p.baseline[i]!);
 

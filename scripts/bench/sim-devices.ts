@@ -6,7 +6,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
-import { GENESIS_HASH, type ChainRecord, type UnsignedRecord } from '@hcp/contract';
+import { type BatchAck, GENESIS_HASH, type ChainRecord, type UnsignedRecord } from '@hcp/contract';
 import { hashRecord, signHash } from '@hcp/contract/chain';
 import { connectDevices } from './city-connect.js';
 import { enrolWithRetry } from './city-enrol.js';
@@ -71,8 +71,27 @@ export async function disconnectAll(devices: SimDevice[]): Promise<void> {
   for (const d of devices) d.client = undefined;
 }
 
-/** Send each device's batches with at most 2 in flight; resolves when all are acked (app ack, or PUBACK on a bare broker). */
+/**
+ * What an ack refused, in one line (null: it refused nothing). A bench counts only what was stored:
+ * a refused record is acked too, and fast (a chain gap is decided without a write).
+ */
+export function ackRefusal(deviceId: string, payload: Buffer): string | null {
+  const ack = JSON.parse(payload.toString()) as BatchAck;
+  const first = ack.rejected[0];
+  return first ? `${deviceId}: ${ack.rejected.length} of batch ${ack.batchId} refused, the first ${first.code} (${first.reason})` : null;
+}
+
+/** Thrown when the gateway refused records a bench sent: its figure would time refusals, not storage. */
+export function refusedError(refusals: string[]): Error {
+  return new Error(`the gateway refused ${refusals.length} batch(es) the bench sent, so the figure would not be of stored ratings: ${refusals.slice(0, 3).join('; ')}`);
+}
+
+/**
+ * Send each device's batches with at most 2 in flight; resolves when all are acked (app ack, or
+ * PUBACK on a bare broker), and rejects once they are if the gateway refused any record.
+ */
 export async function pushBatches(devices: SimDevice[], batches: Map<string, string[]>, topicFor: (d: SimDevice) => string, awaitAppAck: boolean): Promise<void> {
+  const refusals: string[] = [];
   await Promise.all(
     devices.map(
       (d) =>
@@ -82,9 +101,14 @@ export async function pushBatches(devices: SimDevice[], batches: Map<string, str
           const settled = () => {
             inFlight--;
             if (!queue.length && inFlight === 0) {
-              d.client!.removeListener('message', settled);
+              d.client!.removeListener('message', acked);
               resolve();
             } else next();
+          };
+          const acked = (_topic: string, payload: Buffer) => {
+            const refusal = ackRefusal(d.id, payload);
+            if (refusal) refusals.push(refusal);
+            settled();
           };
           const next = () => {
             while (inFlight < 2 && queue.length) {
@@ -94,9 +118,10 @@ export async function pushBatches(devices: SimDevice[], batches: Map<string, str
               else d.client!.publish(topicFor(d), payload, { qos: 1 }, settled);
             }
           };
-          if (awaitAppAck) d.client!.on('message', settled);
+          if (awaitAppAck) d.client!.on('message', acked);
           next();
         }),
     ),
   );
+  if (refusals.length > 0) throw refusedError(refusals);
 }

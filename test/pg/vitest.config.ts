@@ -34,6 +34,7 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/wal-flush-failure.test.ts',
   'test/gateway/wal-checkpointer.test.ts',
   'test/gateway/wal-checkpointer-failure.test.ts',
+  'test/gateway/bench-stored-only.test.ts',
 ];
 
 export default defineConfig({
