@@ -98,6 +98,9 @@ const CoreShape = {
           kind: z.literal('postgres'),
           url: z.string().regex(/^postgres(ql)?:\/\/[^/]*\/[^/?]+/, 'must be postgres://user@host:port/database'),
           poolSize: z.number().int().min(1).max(200).default(10),
+          // Ingest's records insert as a named prepared statement (docs/POSTGRES.md, "Config"):
+          // false behind a transaction-mode pooler that does not carry prepared statements.
+          preparedStatements: z.boolean().default(true),
         })
         .strict(),
     ])

@@ -19,7 +19,7 @@
  * signature) it is 0, which a device's monotonic ack mark ignores — never another chain's head.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { Insertable } from 'kysely';
+import { CompiledQuery, type Insertable } from 'kysely';
 import type { Logger } from 'pino';
 import type { BatchAck } from '@hcp/contract';
 import { verifyHashSignature } from '@hcp/contract/chain';
@@ -27,6 +27,7 @@ import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
 import type { GatewayTables } from '../store/tables.js';
+import { insertRows, recordsInsertText, recordValues } from './records-insert.js';
 import { type EpochHead, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
 import type { CheckedBatch, CheckedRecord, CheckResult, Rejection } from './batch-check.js';
 import { type BatchChecker, inlineChecker } from './batch-check-pool.js';
@@ -99,7 +100,7 @@ export class IngestQueue {
   private readonly perDevice = new Map<string, number>();
   private draining: Promise<void> | null = null;
   private readonly keys = new Map<string, KeyObject>();
-  /** SQLite: the hot statements prepared once (store.sqlite); on PostgreSQL the Kysely forms below. */
+  /** SQLite: the hot statements prepared once (store.sqlite); PostgreSQL's records insert is in records-insert.ts. */
   private readonly fast;
 
   constructor(
@@ -280,7 +281,7 @@ export class IngestQueue {
     return out;
   }
 
-  /** The group's rows of the followed logs, written last (under the lock commitGroup took), records in statements of 200 rows on PostgreSQL. */
+  /** The group's rows of the followed logs, written last (under the lock commitGroup took); on PostgreSQL records go in prepared inserts of up to 200 rows (records-insert.ts). */
   private async append(trx: Tx, a: GroupAppends, idsLookedUp: boolean): Promise<void> {
     if (a.moved.size > 0) await saveHeads(trx, [...a.moved.values()]);
     if (a.records.length === 0 && a.gaps.length === 0) return;
@@ -295,11 +296,13 @@ export class IngestQueue {
         )
           throw new IdAlreadyStored(r.id);
     } else
-      for (let i = 0; i < a.records.length; i += 200)
-        await trx
-          .insertInto('records')
-          .values(a.records.slice(i, i + 200))
-          .execute();
+      for (let i = 0; i < a.records.length; ) {
+        const rows = a.records.slice(i, i + insertRows(a.records.length - i));
+        i += rows.length;
+        const text = recordsInsertText(rows.length);
+        this.store.keepPrepared?.(text);
+        await trx.executeQuery(CompiledQuery.raw(text, rows.flatMap(recordValues)));
+      }
   }
 
   /** Decide, store and ack one batch; mutates `head` to the new head; its log rows go to `appends`. */

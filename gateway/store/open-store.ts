@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { openSqliteStore, type GatewayStore } from './database.js';
 
-export type StoreConfig = { kind: 'sqlite'; checkpoints?: 'thread' | 'in-commits' } | { kind: 'postgres'; url: string; poolSize: number };
+export type StoreConfig = { kind: 'sqlite'; checkpoints?: 'thread' | 'in-commits' } | { kind: 'postgres'; url: string; poolSize: number; preparedStatements?: boolean };
 
 export const SQLITE_FILE = 'gateway.db';
 
@@ -26,7 +26,8 @@ export interface OpenStoreOptions {
 export async function openConfiguredStore(c: { dataDir: string; store?: StoreConfig | undefined }, o: OpenStoreOptions = {}): Promise<GatewayStore> {
   const s = c.store ?? { kind: 'sqlite' };
   // PostgreSQL's driver is loaded only for a PostgreSQL store (a hall on SQLite never holds it).
-  if (s.kind === 'postgres') return (await import('./postgres-store.js')).openPostgresStore({ connectionString: s.url, poolSize: s.poolSize });
+  if (s.kind === 'postgres')
+    return (await import('./postgres-store.js')).openPostgresStore({ connectionString: s.url, poolSize: s.poolSize, preparedStatements: s.preparedStatements ?? true });
   return Promise.resolve(
     openSqliteStore({
       file: join(c.dataDir, SQLITE_FILE),

@@ -11,7 +11,7 @@
  *  - bigint and numeric results (count(*), sum(…)) come back as numbers, as SQLite gives them:
  *    every count the gateway keeps is far below 2^53.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { GatewayStore, Tx, WriteOptions } from './database.js';
 import type { GatewayTables } from './tables.js';
@@ -26,6 +26,12 @@ export interface PostgresStoreOptions {
   password?: string;
   /** Connections this process keeps (default 10); several workers share the server's max_connections. */
   poolSize?: number;
+  /**
+   * Whether `keepPrepared` texts go as named prepared statements (default true). False behind a
+   * transaction-mode pooler that does not carry a session's prepared statements from one
+   * transaction to the next (PgBouncer before 1.21, or with max_prepared_statements = 0).
+   */
+  preparedStatements?: boolean;
   /** How many times a write is retried after a serialization failure or a deadlock (default 10). */
   maxWriteAttempts?: number;
 }
@@ -77,6 +83,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
   // A server restart ends every pooled connection with 57P01; one in use at that moment emits
   // 'error' on its client, which would crash the worker. Its query fails and is retried instead.
   pool.on('connect', (client) => client.on('error', () => undefined));
+  const prepared = new Map<string, string>();
   try {
     const c = await pool.connect();
     c.release();
@@ -85,7 +92,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
     const e = err as Error & { code?: string };
     throw new StoreUnavailableError(`PostgreSQL at ${describeTarget(o)} cannot be reached: ${e.code ? `${e.code} ` : ''}${oneLine(e.message)}`);
   }
-  const db = new Kysely<GatewayTables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<GatewayTables>({ dialect: new PostgresDialect({ pool: namingPool(pool, prepared) }) });
   const attempts = Math.max(1, o.maxWriteAttempts ?? 10);
   const retries: Record<string, number> = {};
   let closed = false;
@@ -108,11 +115,42 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
       }
     },
     writeRetries: () => retries,
+    keepPrepared(text: string) {
+      if (o.preparedStatements !== false && !prepared.has(text)) prepared.set(text, `hcp_${prepared.size + 1}`);
+    },
     async close() {
       if (closed) return;
       closed = true;
       await db.destroy();
     },
+  };
+}
+
+/**
+ * The pool Kysely takes its connections from: each client sends a statement text kept prepared
+ * (`keepPrepared`) under its name, so that pg parses and plans it once per connection (pg keeps
+ * the names each connection has prepared); every other statement goes as it always did.
+ */
+function namingPool(pool: pg.Pool, names: ReadonlyMap<string, string>): PostgresPool {
+  // One wrapper per pooled client: Kysely keeps its connection object by the client it is given.
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => ({
+    // Kysely sends (text, parameters), or a cursor when it streams (it does not here).
+    query: ((textOrCursor: unknown, values?: readonly unknown[]) => {
+      if (typeof textOrCursor !== 'string') return client.query(textOrCursor as pg.Submittable);
+      const name = names.get(textOrCursor);
+      return client.query({ ...(name ? { name } : {}), text: textOrCursor, values: values ? [...values] : [] });
+    }) as unknown as PostgresPoolClient['query'],
+    release: () => client.release(),
+  });
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (!wrapper) wrappers.set(client, (wrapper = wrap(client)));
+      return wrapper;
+    },
+    end: () => pool.end(),
   };
 }
 

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../gateway/config/gateway-config.js';
 import { GATEWAY_FEATURES } from '../../gateway/features.js';
@@ -108,6 +108,36 @@ describe('the PostgreSQL store', () => {
     expect((err as Error).message).not.toContain('s3cret-pw');
     expect((err as Error).message).not.toContain('\n');
   });
+
+  it('sends a text kept prepared as a named statement on the connection, and any other text unnamed', async () => {
+    const kept = 'SELECT CAST($1 AS INTEGER) + 1 AS n';
+    const other = 'SELECT CAST($1 AS INTEGER) + 2 AS n';
+    store.keepPrepared!(kept);
+    const prepared = await store.write(async (trx) => {
+      // One transaction holds one connection: both runs, and the view, are that connection's.
+      for (let i = 0; i < 2; i++) {
+        expect((await trx.executeQuery(CompiledQuery.raw(kept, [41]))).rows).toEqual([{ n: 42 }]);
+        await trx.executeQuery(CompiledQuery.raw(other, [41]));
+      }
+      return (await sql<{ name: string; statement: string }>`SELECT name, statement FROM pg_prepared_statements`.execute(trx)).rows;
+    });
+    expect(prepared).toEqual([{ name: 'hcp_1', statement: kept }]);
+  });
+
+  it('prepares nothing when told not to (behind a transaction-mode pooler)', async () => {
+    const unprepared = await openPostgresStore({ connectionString: url, poolSize: 1, preparedStatements: false });
+    try {
+      const kept = 'SELECT CAST($1 AS INTEGER) + 3 AS n';
+      unprepared.keepPrepared!(kept);
+      const prepared = await unprepared.write(async (trx) => {
+        expect((await trx.executeQuery(CompiledQuery.raw(kept, [39]))).rows).toEqual([{ n: 42 }]);
+        return (await sql`SELECT name FROM pg_prepared_statements`.execute(trx)).rows;
+      });
+      expect(prepared).toEqual([]);
+    } finally {
+      await unprepared.close();
+    }
+  });
 });
 
 describe('the store section of the config', () => {
@@ -122,7 +152,7 @@ describe('the store section of the config', () => {
 
   it('takes a PostgreSQL url with a pool size, and opens it', async () => {
     const c = parseGatewayConfig({ dataDir: 'data', hall: { hallName: '大厅' }, store: { kind: 'postgres', url } }, GATEWAY_FEATURES, '/srv/hcp');
-    expect(c.store).toEqual({ kind: 'postgres', url, poolSize: 10 });
+    expect(c.store).toEqual({ kind: 'postgres', url, poolSize: 10, preparedStatements: true });
     const opened = await openConfiguredStore(c);
     try {
       expect(opened.dialect).toBe('postgres');
@@ -135,6 +165,7 @@ describe('the store section of the config', () => {
   it('names the field that is wrong', () => {
     expect(() => parse({ kind: 'postgres', url: 'mysql://x/y' })).toThrow(/store\.url.*postgres:\/\//);
     expect(() => parse({ kind: 'postgres', url: 'postgres://h/db', poolSize: 0 })).toThrow(/store\.poolSize/);
+    expect(() => parse({ kind: 'postgres', url: 'postgres://h/db', preparedStatements: 'yes' })).toThrow(/store\.preparedStatements/);
     expect(() => parse({ kind: 'postgres', url: 'postgres://h/db', file: 'x.db' })).toThrow(/store.*file/);
     expect(() => parse({ kind: 'oracle' })).toThrow(/store\.kind/);
   });

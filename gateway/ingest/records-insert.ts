@@ -1,0 +1,50 @@
+/**
+ * Ingest's records insert on PostgreSQL: multi-row INSERTs of a few fixed sizes, each sent as a
+ * named prepared statement (GatewayStore.keepPrepared). Built by Kysely, every group's insert was
+ * a new 200-row, 2,800-parameter statement for the gateway to compile and for the server to parse
+ * and plan; a prepared one is parsed and planned once per connection, and its text is made once
+ * here. (The raw insert bench:gateway compares against is prepared the same way.)
+ */
+import type { Insertable } from 'kysely';
+import type { GatewayTables } from '../store/tables.js';
+
+type RecordRow = Insertable<GatewayTables['records']>;
+
+const COLUMNS = ['id', 'device_id', 'epoch', 'seq', 'kind', 'hash', 'at', 'at_corrected', 'clock_offset_ms', 'clock_flag', 'window_id', 'level', 'body', 'stored_at'] as const;
+
+/** A row's parameters, in COLUMNS' order. */
+export const recordValues = (r: RecordRow): unknown[] => [
+  r.id,
+  r.device_id,
+  r.epoch,
+  r.seq,
+  r.kind,
+  r.hash,
+  r.at,
+  r.at_corrected,
+  r.clock_offset_ms,
+  r.clock_flag,
+  r.window_id,
+  r.level,
+  r.body,
+  r.stored_at,
+];
+
+/**
+ * Rows in the next insert, `left` still to insert: 200 while that many are left, then the largest
+ * power of two that fits, so that at most 9 texts (200, 128 … 1) are ever prepared on a connection,
+ * whatever the batches' sizes.
+ */
+export const insertRows = (left: number): number => (left >= 200 ? 200 : 2 ** Math.floor(Math.log2(left)));
+
+const texts = new Map<number, string>();
+
+/** The INSERT of `rows` records ($1 … $14·rows), made once per size. */
+export function recordsInsertText(rows: number): string {
+  let text = texts.get(rows);
+  if (!text) {
+    const tuples = Array.from({ length: rows }, (_, r) => `(${COLUMNS.map((_c, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`);
+    texts.set(rows, (text = `INSERT INTO records (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`));
+  }
+  return text;
+}
