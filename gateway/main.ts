@@ -175,6 +175,12 @@ const gateway = new Gateway(config!, logger, {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`hcp-gateway: stopping: ${err.message}\n`);
+    // Work in flight meets the same store and logs why after endLog has closed the log, where pino
+    // throws ("SonicBoom destroyed"): under load that error, uncaught, ended the process with code 1
+    // before the log had closed, and systemd and hall IT were shown the wrong cause. The cause is
+    // already logged; nothing from here on changes the exit code.
+    process.on('uncaughtException', () => undefined);
+    process.on('unhandledRejection', () => undefined);
     void endLog(logger).finally(() => process.exit(STORE_BROKEN_EXIT));
   },
 });
