@@ -70,7 +70,9 @@ export async function launchUnderPolicy(policy: Record<string, unknown>, url: st
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(root, { recursive: true, force: true });
+      // Chromium's helper processes may still write to the profile for a moment after the browser
+      // has gone (a busy CI machine saw ENOTEMPTY here): Node retries such a removal.
+      rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

@@ -22,6 +22,10 @@ const text = 'x'.repeat(30_000);
 for (let n = 1; n <= 300; n++) await store.write((trx) => sql`INSERT INTO notes (n, text) VALUES (${n}, ${text})`.execute(trx));
 const until = Date.now() + 10_000;
 while (size() < before + 150 * 30_000 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-// The checkpoint syncs the database file just after writing the pages into it.
-await new Promise((r) => setTimeout(r, 500));
+// The checkpoint syncs the database file just after writing the pages into it: wait until the
+// checkpoint running now has ended (with its sync), or 5 s when none was running (the one that
+// wrote the pages had ended, sync and all). A fixed 500 ms was too short on a busy CI machine.
+const runsAtSize = store.walCheckpoints!().runs;
+const synced = Date.now() + 5_000;
+while (store.walCheckpoints!().runs < runsAtSize + 1 && Date.now() < synced) await new Promise((r) => setTimeout(r, 20));
 process.stdout.write(`${process.pid} ${size() - before}\n`, () => process.kill(process.pid, 'SIGKILL'));
