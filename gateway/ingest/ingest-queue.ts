@@ -27,7 +27,7 @@ import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
 import type { GatewayTables } from '../store/tables.js';
-import { insertRows, recordsInsertText, recordValues } from './records-insert.js';
+import { insertRows, RECORD_COLUMNS, recordsInsertText, recordValues } from './records-insert.js';
 import { type EpochHead, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
 import type { CheckedBatch, CheckedRecord, CheckResult, Rejection } from './batch-check.js';
 import { type BatchChecker, inlineChecker } from './batch-check-pool.js';
@@ -112,17 +112,12 @@ export class IngestQueue {
     private readonly checker: BatchChecker = inlineChecker,
   ) {
     const raw = store.sqlite;
+    const sqliteInsert = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`;
     this.fast = raw
       ? {
-          insert: raw.prepare(
-            `INSERT INTO records (id, device_id, epoch, seq, kind, hash, at, at_corrected, clock_offset_ms, clock_flag, window_id, level, body, stored_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ),
+          insert: raw.prepare(sqliteInsert),
           // An id already stored inserts nothing (changes = 0): IdAlreadyStored.
-          insertNew: raw.prepare(
-            `INSERT INTO records (id, device_id, epoch, seq, kind, hash, at, at_corrected, clock_offset_ms, clock_flag, window_id, level, body, stored_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-          ),
+          insertNew: raw.prepare(`${sqliteInsert} ON CONFLICT (id) DO NOTHING`),
           idTaken: raw.prepare('SELECT 1 FROM records WHERE id = ?').pluck(),
         }
       : null;

@@ -10,9 +10,25 @@ import type { GatewayTables } from '../store/tables.js';
 
 type RecordRow = Insertable<GatewayTables['records']>;
 
-const COLUMNS = ['id', 'device_id', 'epoch', 'seq', 'kind', 'hash', 'at', 'at_corrected', 'clock_offset_ms', 'clock_flag', 'window_id', 'level', 'body', 'stored_at'] as const;
+/** The columns ingest writes, in the order of `recordValues` (SQLite's prepared insert uses them too). */
+export const RECORD_COLUMNS = [
+  'id',
+  'device_id',
+  'epoch',
+  'seq',
+  'kind',
+  'hash',
+  'at',
+  'at_corrected',
+  'clock_offset_ms',
+  'clock_flag',
+  'window_id',
+  'level',
+  'body',
+  'stored_at',
+] as const;
 
-/** A row's parameters, in COLUMNS' order. */
+/** A row's parameters, in RECORD_COLUMNS' order. */
 export const recordValues = (r: RecordRow): unknown[] => [
   r.id,
   r.device_id,
@@ -43,8 +59,8 @@ const texts = new Map<number, string>();
 export function recordsInsertText(rows: number): string {
   let text = texts.get(rows);
   if (!text) {
-    const tuples = Array.from({ length: rows }, (_, r) => `(${COLUMNS.map((_c, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`);
-    texts.set(rows, (text = `INSERT INTO records (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`));
+    const tuples = Array.from({ length: rows }, (_, r) => `(${RECORD_COLUMNS.map((_c, c) => `$${r * RECORD_COLUMNS.length + c + 1}`).join(', ')})`);
+    texts.set(rows, (text = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`));
   }
   return text;
 }

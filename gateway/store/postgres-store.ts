@@ -139,7 +139,8 @@ function namingPool(pool: pg.Pool, names: ReadonlyMap<string, string>): Postgres
     query: ((textOrCursor: unknown, values?: readonly unknown[]) => {
       if (typeof textOrCursor !== 'string') return client.query(textOrCursor as pg.Submittable);
       const name = names.get(textOrCursor);
-      return client.query({ ...(name ? { name } : {}), text: textOrCursor, values: values ? [...values] : [] });
+      // pg maps the values into a new array of its own: they are passed as they are, not copied.
+      return client.query({ ...(name ? { name } : {}), text: textOrCursor, values: (values ?? []) as unknown[] });
     }) as unknown as PostgresPoolClient['query'],
     release: () => client.release(),
   });
