@@ -14,6 +14,10 @@
  * Workers are referenced only while they hold work, so a program that is done can exit, and a
  * worker idle for `idleMs` ends: its thread's heap, grown by a burst, goes back to the system (a
  * hall's gateway is quiet most of the time); the next burst starts a new one.
+ * A new worker takes about half a second to load its modules and compile the schema (measured on
+ * 2 cores, issue 14), and a burst's first batches would wait that long for it while the main
+ * thread, with nothing checked to commit, sat idle: so until the worker says it is ready, batches
+ * are checked in place, and the burst is committing from its first batch.
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -68,6 +72,10 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** The worker has loaded its modules and takes batches (until then they are checked in place). */
+  ready: boolean;
+  /** Called once it is ready (warmUp). */
+  onReady: Array<() => void>;
   pending: Map<number, Task>;
   /** Ends the worker once it has had nothing to do for `idleMs`. */
   idleTimer: NodeJS.Timeout | null;
@@ -95,6 +103,7 @@ export class BatchCheckPool implements BatchChecker {
     if (this.closed || payload.length < INLINE_BELOW_BYTES) return Promise.resolve(checkSafely(deviceId, payload, receivedAt));
     const i = this.next++ % this.slots.length;
     const slot = (this.slots[i] ??= this.spawn(i));
+    if (!slot.ready) return Promise.resolve(checkSafely(deviceId, payload, receivedAt));
     return new Promise((resolve) => {
       const id = ++this.taskId;
       const move = transferable(payload);
@@ -104,6 +113,16 @@ export class BatchCheckPool implements BatchChecker {
       if (slot.pending.size === 1) slot.worker.ref();
       slot.worker.postMessage({ id, deviceId, payload, receivedAt }, move ? [payload.buffer as ArrayBuffer] : []);
     });
+  }
+
+  /** Start every worker now; resolves when each takes batches (a test's checks then leave the thread from the first). */
+  async warmUp(): Promise<void> {
+    await Promise.all(
+      this.slots.map((_, i) => {
+        const slot = (this.slots[i] ??= this.spawn(i));
+        return slot.ready ? undefined : new Promise<void>((r) => slot.onReady.push(r));
+      }),
+    );
   }
 
   async close(): Promise<void> {
@@ -118,21 +137,29 @@ export class BatchCheckPool implements BatchChecker {
 
   private spawn(i: number): Slot {
     const worker = startWorkerThread(import.meta.url, 'batch-check-worker');
-    const slot: Slot = { worker, pending: new Map(), idleTimer: null };
+    const slot: Slot = { worker, ready: false, onReady: [], pending: new Map(), idleTimer: null };
     worker.unref();
-    worker.on('message', (m: { id: number; result: PackedResult }) => {
+    const idle = () => {
+      worker.unref();
+      slot.idleTimer = setTimeout(() => this.retire(i, slot), this.idleMs).unref();
+    };
+    worker.on('message', (m: { ready: true } | { id: number; result: PackedResult }) => {
+      if ('ready' in m) {
+        slot.ready = true;
+        idle();
+        for (const r of slot.onReady.splice(0)) r();
+        return;
+      }
       const task = slot.pending.get(m.id);
       if (!task) return;
       slot.pending.delete(m.id);
-      if (slot.pending.size === 0) {
-        worker.unref();
-        slot.idleTimer = setTimeout(() => this.retire(i, slot), this.idleMs).unref();
-      }
+      if (slot.pending.size === 0) idle();
       task.resolve(unpackResult(m.result));
     });
     const lost = (why: string) => {
       if (this.slots[i] !== slot) return;
       this.slots[i] = null;
+      for (const r of slot.onReady.splice(0)) r(); // warmUp waits for no worker that is gone
       if (!this.closed) this.logger.error({ why, batches: slot.pending.size }, 'batch-check worker lost: its batches are checked in place; a new worker takes the next');
       this.orphan(slot);
     };

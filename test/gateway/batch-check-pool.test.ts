@@ -1,7 +1,8 @@
 /**
  * Batch checks on worker threads (issue 14): a worker answers exactly what the check in place
  * answers, for good and bad batches alike; a large batch's bytes move to the worker, uncopied; a
- * worker that dies leaves no batch unanswered; small batches never leave the thread.
+ * worker that dies leaves no batch unanswered; small batches never leave the thread; a burst does
+ * not wait for a worker that is still starting.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import pino from 'pino';
@@ -26,6 +27,7 @@ const workers = (p: BatchCheckPool) => (p as unknown as { slots: Array<{ worker:
 describe('batch checks on worker threads', () => {
   it('answers what the check in place answers: stored rows, a tampered record, a batch that is not JSON', async () => {
     pool = new BatchCheckPool(silent, 2);
+    await pool.warmUp();
     const d = device();
     const good = Buffer.from(batchPayload(d, 200));
     const parsed = JSON.parse(batchPayload(d, 200));
@@ -57,6 +59,7 @@ describe('batch checks on worker threads', () => {
 
   it("hands a large batch's own bytes to the worker instead of copying them, and copies any other", async () => {
     pool = new BatchCheckPool(silent, 1);
+    await pool.warmUp();
     const d = device();
     const own = Buffer.from(batchPayload(d, 300)); // its memory is its own, as the MQTT parser's copy of a packet
     const size = own.length;
@@ -69,6 +72,7 @@ describe('batch checks on worker threads', () => {
 
   it('a worker that dies with batches in hand: those it copied are checked in place, those it took are refused unacknowledged; a new worker takes the next', async () => {
     pool = new BatchCheckPool(silent, 1);
+    await pool.warmUp();
     const d = device();
     const payloads = Array.from({ length: 6 }, (_, i) => {
       const p = Buffer.from(batchPayload(d, 300));
@@ -84,9 +88,26 @@ describe('batch checks on worker threads', () => {
     expect(workers(pool)[0]!.worker.threadId).not.toBe(first.worker.threadId);
   });
 
+  it('checks a burst in place while its worker is still starting, and hands batches over once it is ready', async () => {
+    pool = new BatchCheckPool(silent, 1);
+    const d = device();
+    const first = Buffer.from(batchPayload(d, 300));
+    const expected = checkBatch('dev-pool', first, 1); // in place: zod, the main thread's parser
+    const size = first.length;
+    // A new worker loads its modules for about half a second; the batch is not held for it.
+    expect(await pool.check('dev-pool', first, 1)).toEqual(expected);
+    expect(first.length).toBe(size); // its bytes never left
+    expect(workers(pool)).toHaveLength(1); // the worker was started by that batch
+    await pool.warmUp();
+    const next = Buffer.from(batchPayload(d, 300));
+    expect((await pool.check('dev-pool', next, 1)).ok).toBe(true);
+    expect(next.length).toBe(0); // handed to the worker
+  });
+
   it('ends a worker idle for idleMs, without a word in the log, and starts a new one for the next burst', async () => {
     const lines: string[] = [];
     pool = new BatchCheckPool(pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }), 1, 300);
+    await pool.warmUp();
     const d = device();
     expect((await pool.check('dev-pool', Buffer.from(batchPayload(d, 300)), 1)).ok).toBe(true);
     const first = workers(pool)[0]!.worker;
