@@ -1,7 +1,8 @@
 /**
- * Profile the gateway's ingest (issue 14): N devices push batches into a gateway whose V8 CPU
- * profiler (cpu-profiler.mjs) runs only during the push; STRACE=1 counts its fsyncs and writes
- * instead. Not a benchmark (the profiler slows it): it finds where the time goes.
+ * Profile the gateway's ingest (issue 14): N devices push batches into the built gateway, run as
+ * the unit runs it, whose V8 CPU profiler (cpu-profiler.mjs) runs only during the push; STRACE=1
+ * counts its fsyncs and writes instead. Prints the CPU each of its threads used during the push.
+ * Not a benchmark (the profiler slows it): it finds where the time goes.
  * Usage: tsx scripts/bench/profile-ingest.ts [devices=50] [ratings=100000]
  *        tsx scripts/bench/summarise-profile.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile
  */
@@ -10,7 +11,11 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
+import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
+import { serviceEnvironment } from '../lib/systemd-unit.js';
+import { buildGatewayForBench } from './built-gateway.js';
+import { procIds, procStat } from './proc-stat.js';
 import { BATCH, batchPayload, sleep, connectAll, disconnectAll, enrolDevices, pushBatches } from './sim-devices.js';
 
 const n = Number(process.argv[2] ?? 50);
@@ -18,8 +23,11 @@ const ratings = Number(process.argv[3] ?? 100_000);
 const profDir = '/tmp/hcp-prof';
 mkdirSync(profDir, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), 'prof-gw-'));
+// The gateway as installed (built, run as the systemd unit runs it), as bench:gateway measures it.
+const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), {
-  env: { NODE_OPTIONS: `--import ${join(import.meta.dirname, 'cpu-profiler.mjs')}`, HCP_PROF_DIR: profDir },
+  program: await buildGatewayForBench(),
+  env: { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}`.trim(), HCP_PROF_DIR: profDir },
 });
 await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
 const devices = await enrolDevices(gw, n, 'dev-prof');
@@ -37,6 +45,9 @@ const cpu = () => {
   const f = readFileSync(`/proc/${gw.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
+/** CPU seconds so far of each of the gateway's threads, by thread id (the main thread's id is the pid). */
+const threadCpu = () => new Map(procIds(`/proc/${gw.child.pid}/task`).map((tid) => [tid, procStat(`/proc/${gw.child.pid}/task/${tid}/stat`)?.cpuSeconds ?? 0]));
+const threads0 = threadCpu();
 const [gwCpu0, ownCpu0] = [cpu(), process.cpuUsage()];
 const t0 = performance.now();
 await pushBatches(devices, batches, (d) => deviceTopic(d.id, 'records'), true);
@@ -44,6 +55,15 @@ const s = (performance.now() - t0) / 1000;
 const own = process.cpuUsage(ownCpu0);
 console.log(
   `${n} devices, ${n * perDevice} ratings in ${s.toFixed(2)} s: ${Math.round((n * perDevice) / s)} ratings/s; CPU: gateway ${(cpu() - gwCpu0).toFixed(2)} s (all its threads), load generator ${((own.user + own.system) / 1e6).toFixed(2)} s`,
+);
+// Node names none of its threads: the main one is the pid, the batch checker the one started for
+// the push (a new id), the rest V8's helpers (its collector's) and libuv's pool.
+const used = [...threadCpu()].map(([tid, s]) => [tid, s - (threads0.get(tid) ?? 0)] as const).filter(([, s]) => s >= 0.01);
+console.log(
+  `CPU by thread, s: ${used
+    .sort((a, b) => b[1] - a[1])
+    .map(([tid, s]) => `${tid === gw.child.pid ? 'main' : threads0.has(tid) ? `thread ${tid}` : `new thread ${tid}`} ${s.toFixed(2)}`)
+    .join(', ')}`,
 );
 if (strace) strace.kill('SIGINT');
 else gw.child.kill('SIGUSR2');

@@ -7,11 +7,13 @@
  * thread: a sync on the main thread holds the event loop, one on libuv's pool does not.
  * STORE=pg runs the gateway on a throw-away PostgreSQL cluster (as bench:gateway's PostgreSQL half)
  * and prints the server's log of each round: statements over PG_LOG_MS (5 ms), lock waits,
- * checkpoints, autovacuum runs.
+ * checkpoints, autovacuum runs. GC=1 also prints each round's garbage collections (gc-observer.mjs):
+ * how many of each kind, and every pause over 5 ms.
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -35,11 +37,19 @@ const profDir = '/tmp/hcp-prof';
 mkdirSync(profDir, { recursive: true });
 const ack = (id: string) => deviceTopic(id, 'ack');
 const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
-const env = { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}`.trim(), HCP_PROF_DIR: profDir };
+const gcObserver = process.env.GC ? ` --import ${join(import.meta.dirname, 'gc-observer.mjs')}` : '';
+const env = { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}${gcObserver}`.trim(), HCP_PROF_DIR: profDir };
 const dir = mkdtempSync(join(tmpdir(), 'prof-lat-'));
 const program = await buildGatewayForBench();
 const pgBench = process.env.STORE === 'pg' ? await startPgBench({ devices: n + (preload > 0 ? 50 : 0), program, env }) : null;
 const gw = pgBench?.gw ?? (await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { env, program }));
+/** GC=1: the gateway's collections so far ("Scavenge 2.31"), from gc-observer.mjs's lines on its stdout. */
+const collections: Array<{ kind: string; ms: number }> = [];
+if (gcObserver)
+  createInterface({ input: gw.child.stdout! }).on('line', (line) => {
+    const m = /^hcp-gc (\S+) ([\d.]+)$/.exec(line);
+    if (m) collections.push({ kind: m[1]!, ms: Number(m[2]) });
+  });
 if (!pgBench) await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
 const devices = pgBench ? pgBench.devices.slice(0, n) : await enrolDevices(gw, n, 'dev-lat');
 
@@ -72,7 +82,9 @@ for (let r = 0; r < rounds; r++) {
   else if (r === profRound) gw.child.kill('SIGUSR2');
   const cpuBefore = r === profRound ? cpuByProcess() : null;
   const threadsBefore = r === profRound ? cpuByProcess(`/proc/${pid}/task`) : null;
+  const gcFrom = collections.length;
   const l = await steadyLatency(devices, 200, 8, true);
+  if (gcObserver) console.log(collectionsText(collections.slice(gcFrom)));
   if (cpuBefore) console.log(cpuUsedSince(cpuBefore, cpuByProcess(), 9, 'CPU during the round'));
   if (threadsBefore) console.log(cpuUsedSince(threadsBefore, cpuByProcess(`/proc/${pid}/task`), 9, "the gateway's threads"));
   if (strace) {
@@ -118,6 +130,13 @@ function cpuUsedSince(before: Map<number, { name: string; s: number }>, after: M
   }
   const rows = [...by].sort((a, b) => b[1] - a[1]).slice(0, 8);
   return `${title} (share of one core): ${rows.map(([n, s]) => `${n} ${Math.round((s / seconds) * 100)}%`).join(', ')}`;
+}
+
+/** A round's collections: how many of each kind, the pause they cost in all, and each over 5 ms. */
+function collectionsText(round: Array<{ kind: string; ms: number }>): string {
+  const kinds = [...new Set(round.map((c) => c.kind))].map((k) => `${round.filter((c) => c.kind === k).length} ${k}`);
+  const long = round.filter((c) => c.ms > 5).map((c) => `${c.kind} ${c.ms.toFixed(1)} ms`);
+  return `garbage collections during the round: ${kinds.join(', ') || 'none'}; ${round.reduce((a, c) => a + c.ms, 0).toFixed(0)} ms of pauses in all; over 5 ms: ${long.join(', ') || 'none'}`;
 }
 
 /** strace -f -T lines ("tid fdatasync(23) = 0 <0.004>") summed by thread and call: count, total, longest. */
