@@ -1,0 +1,48 @@
+/**
+ * What checking a 500-record batch costs on the checking thread (issue 14), on the built gateway's
+ * pool: a new worker's first batch (its modules load and its schema compiles first), its second,
+ * then the median of many, next to the same check in place with zod (what a batch gets while the
+ * worker is still starting, batch-check-pool.ts). Not a benchmark of the gateway: a breakdown.
+ * Usage: npx tsx scripts/bench/check-cost.ts
+ */
+import { dirname, join } from 'node:path';
+import pino from 'pino';
+import type { BatchCheckPool as Pool } from '../../gateway/ingest/batch-check-pool.js';
+import type { checkBatch as Check } from '../../gateway/ingest/batch-check.js';
+import { buildGatewayForBench } from './built-gateway.js';
+import { BATCH, batchPayload, rawDevice } from './sim-devices.js';
+
+// The built modules, so that the pool starts its worker from plain JavaScript, as installed.
+const built = dirname(await buildGatewayForBench());
+const { BatchCheckPool } = (await import(join(built, 'ingest', 'batch-check-pool.js'))) as { BatchCheckPool: typeof Pool };
+const { checkBatch } = (await import(join(built, 'ingest', 'batch-check.js'))) as { checkBatch: typeof Check };
+
+const d = rawDevice('dev-check-cost');
+const payloads = Array.from({ length: 60 }, () => Buffer.from(batchPayload(d, BATCH)));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const timed = async (f: () => unknown) => {
+  const t = performance.now();
+  await f();
+  return performance.now() - t;
+};
+
+// The worker's start alone, on a pool of its own; the checks then go to a second, started worker.
+const cold = new BatchCheckPool(pino({ level: 'silent' }), 1);
+const start = await timed(() => cold.warmUp());
+await cold.close();
+const pool = new BatchCheckPool(pino({ level: 'silent' }), 1);
+await pool.warmUp();
+// The pool hands a payload's bytes over: each check gets a copy.
+const onWorker: number[] = [];
+for (const p of payloads) onWorker.push(await timed(() => pool.check(d.id, Buffer.from(p), Date.now())));
+await pool.close();
+const inPlace = payloads.map((p) => {
+  const t = performance.now();
+  checkBatch(d.id, p, Date.now());
+  return performance.now() - t;
+});
+console.log(`one batch of ${BATCH} records, ${payloads[0]!.length} bytes:`);
+console.log(`  a new worker's start (modules, schema compile): ${start.toFixed(0)} ms`);
+console.log(`  on the worker: first ${onWorker[0]!.toFixed(1)} ms, second ${onWorker[1]!.toFixed(1)} ms, median ${median(onWorker.slice(2)).toFixed(1)} ms`);
+console.log(`  in place with zod: median ${median(inPlace).toFixed(1)} ms`);
+process.exit(0);
