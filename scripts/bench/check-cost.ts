@@ -10,6 +10,7 @@ import pino from 'pino';
 import type { BatchCheckPool as Pool } from '../../gateway/ingest/batch-check-pool.js';
 import type { checkBatch as Check } from '../../gateway/ingest/batch-check.js';
 import { buildGatewayForBench } from './built-gateway.js';
+import { median } from './rounds.js';
 import { BATCH, batchPayload, rawDevice } from './sim-devices.js';
 
 // The built modules, so that the pool starts its worker from plain JavaScript, as installed.
@@ -19,7 +20,6 @@ const { checkBatch } = (await import(join(built, 'ingest', 'batch-check.js'))) a
 
 const d = rawDevice('dev-check-cost');
 const payloads = Array.from({ length: 60 }, () => Buffer.from(batchPayload(d, BATCH)));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const timed = async (f: () => unknown) => {
   const t = performance.now();
   await f();

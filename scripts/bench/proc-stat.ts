@@ -1,8 +1,9 @@
 /**
  * A process's (or a thread's) line of /proc, for the benches' CPU figures (profile-latency.ts,
- * code-ab.ts): its name, its parent and the CPU it has used so far.
+ * code-ab.ts, profile-ingest.ts): its name, its parent and the CPU it has used so far.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export interface ProcStat {
   comm: string;
@@ -50,4 +51,23 @@ export function procIds(dir = '/proc'): number[] {
   return readdirSync(dir)
     .filter((d) => /^\d+$/.test(d))
     .map(Number);
+}
+
+/** CPU seconds (user + system) so far of every process on the machine (or thread of one: /proc/PID/task), by id, with its name. */
+export function cpuByProcess(root = '/proc'): Map<number, { name: string; s: number }> {
+  const out = new Map<number, { name: string; s: number }>();
+  for (const id of procIds(root)) {
+    const stat = procStat(`${root}/${id}/stat`);
+    if (!stat) continue; // gone meanwhile
+    // A node process by its script's name; anything else (and a thread) by its own.
+    let cmd: string[] = [];
+    try {
+      if (root === '/proc') cmd = readFileSync(`/proc/${id}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      /* gone meanwhile */
+    }
+    const name = cmd[0]?.endsWith('node') ? `node ${basename(cmd.find((a) => a.endsWith('.js') || a.endsWith('.ts')) ?? '')}` : stat.comm;
+    out.set(id, { name, s: stat.cpuSeconds });
+  }
+  return out;
 }

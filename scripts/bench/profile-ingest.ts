@@ -7,7 +7,7 @@
  *        tsx scripts/bench/summarise-profile.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
@@ -15,7 +15,7 @@ import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
-import { procIds, procStat } from './proc-stat.js';
+import { cpuByProcess, procStat } from './proc-stat.js';
 import { BATCH, batchPayload, sleep, connectAll, disconnectAll, enrolDevices, pushBatches } from './sim-devices.js';
 
 const n = Number(process.argv[2] ?? 50);
@@ -41,12 +41,9 @@ const strace = process.env.STRACE
 if (strace) await sleep(1000);
 else gw.child.kill('SIGUSR2');
 await sleep(200);
-const cpu = () => {
-  const f = readFileSync(`/proc/${gw.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
+const cpu = () => procStat(`/proc/${gw.child.pid}/stat`)?.cpuSeconds ?? 0;
 /** CPU seconds so far of each of the gateway's threads, by thread id (the main thread's id is the pid). */
-const threadCpu = () => new Map(procIds(`/proc/${gw.child.pid}/task`).map((tid) => [tid, procStat(`/proc/${gw.child.pid}/task/${tid}/stat`)?.cpuSeconds ?? 0]));
+const threadCpu = () => cpuByProcess(`/proc/${gw.child.pid}/task`);
 const threads0 = threadCpu();
 const [gwCpu0, ownCpu0] = [cpu(), process.cpuUsage()];
 const t0 = performance.now();
@@ -58,7 +55,7 @@ console.log(
 );
 // Node names none of its threads: the main one is the pid, the batch checker the one started for
 // the push (a new id), the rest V8's helpers (its collector's) and libuv's pool.
-const used = [...threadCpu()].map(([tid, s]) => [tid, s - (threads0.get(tid) ?? 0)] as const).filter(([, s]) => s >= 0.01);
+const used = [...threadCpu()].map(([tid, t]) => [tid, t.s - (threads0.get(tid)?.s ?? 0)] as const).filter(([, s]) => s >= 0.01);
 console.log(
   `CPU by thread, s: ${used
     .sort((a, b) => b[1] - a[1])

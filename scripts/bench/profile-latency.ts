@@ -25,7 +25,7 @@ import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
 import { makeBatches, startPgBench } from './pg-throughput.js';
 import { logSlowStatements, serverLogSince } from './pg-server-log.js';
-import { procIds, procStat } from './proc-stat.js';
+import { cpuByProcess } from './proc-stat.js';
 import { machineBusy } from './quiet-machine.js';
 import { connectAll, disconnectAll, enrolDevices, pushBatches, sleep } from './sim-devices.js';
 
@@ -101,25 +101,6 @@ await disconnectAll(devices);
 if (pgBench) await pgBench.stop();
 else await gw.stop();
 process.exit(0);
-
-/** CPU seconds (user + system) so far of every process on the machine (or thread of one: /proc/PID/task), by id, with its name. */
-function cpuByProcess(root = '/proc'): Map<number, { name: string; s: number }> {
-  const out = new Map<number, { name: string; s: number }>();
-  for (const id of procIds(root)) {
-    const stat = procStat(`${root}/${id}/stat`);
-    if (!stat) continue; // gone meanwhile
-    // A node process by its script's name; anything else (and a thread) by its own.
-    let cmd: string[] = [];
-    try {
-      if (root === '/proc') cmd = readFileSync(`/proc/${id}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    } catch {
-      /* gone meanwhile */
-    }
-    const name = cmd[0]?.endsWith('node') ? `node ${basename(cmd.find((a) => a.endsWith('.js') || a.endsWith('.ts')) ?? '')}` : stat.comm;
-    out.set(id, { name, s: stat.cpuSeconds });
-  }
-  return out;
-}
 
 /** What each kind of process used of the machine's cores since `before`, over `seconds`. */
 function cpuUsedSince(before: Map<number, { name: string; s: number }>, after: Map<number, { name: string; s: number }>, seconds: number, title: string): string {
