@@ -14,8 +14,8 @@
  * Workers are referenced only while they hold work, so a program that is done can exit, and a
  * worker idle for `idleMs` ends: its thread's heap, grown by a burst, goes back to the system (a
  * hall's gateway is quiet most of the time); the next burst starts a new one.
- * A new worker takes about half a second to load its modules and compile the schema (measured on
- * 2 cores, issue 14), and a burst's first batches would wait that long for it while the main
+ * A new worker takes a few hundred milliseconds to load its modules and compile the schema
+ * (scripts/bench/check-cost.ts: 0.37–0.47 s on 2 cores), and a burst's first batches would wait that long for it while the main
  * thread, with nothing checked to commit, sat idle: so until the worker says it is ready, batches
  * are checked in place, and the burst is committing from its first batch.
  */

@@ -1,0 +1,40 @@
+/**
+ * The bench commands docs/POSTGRES.md and docs/DESIGN.md give, as written: every `npm run` names a
+ * script of package.json and every `npx tsx scripts/…` a file that exists; the commit a code-ab.ts
+ * command compares against is in the repository, and code-ab.ts refuses to start without one,
+ * naming the variable. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
+ * counting is tested in test/gateway/bench-stored-only.test.ts, bench:city's in
+ * test/pg/bench-city-small.test.ts.)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/device-process.js';
+
+const DOCS = ['docs/POSTGRES.md', 'docs/DESIGN.md'];
+// A command may be wrapped across two lines of a paragraph: whitespace is joined first.
+const text = (doc: string) => readFileSync(join(REPO_ROOT, doc), 'utf8').replace(/\s+/g, ' ');
+const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+it.each(DOCS)('%s: every npm run and npx tsx command names a script that exists', (doc) => {
+  const t = text(doc);
+  const runs = [...t.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!);
+  const files = [...t.matchAll(/npx tsx (scripts\/[\w/.-]+\.ts)/g)].map((m) => m[1]!);
+  expect(runs.length + files.length).toBeGreaterThan(0);
+  expect(runs.filter((r) => !(r in scripts))).toEqual([]);
+  expect(files.filter((f) => !existsSync(join(REPO_ROOT, f)))).toEqual([]);
+});
+
+it("POSTGRES.md's code-ab.ts command names a commit of this repository, and code-ab.ts will not start without one", () => {
+  const bases = [...text('docs/POSTGRES.md').matchAll(/BASE=(\w+) [^`]*scripts\/bench\/code-ab\.ts/g)].map((m) => m[1]!);
+  expect(bases).toEqual(['c6c17f8']);
+  const git = (...args: string[]) => spawnSync('git', ['-C', REPO_ROOT, ...args], { encoding: 'utf8' });
+  // A shallow checkout does not hold the history the command goes back to.
+  if (git('rev-parse', '--is-shallow-repository').stdout.trim() !== 'true') expect(git('cat-file', '-e', `${bases[0]}^{commit}`).status).toBe(0);
+  const env = { ...process.env };
+  delete env.BASE;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/code-ab.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('BASE=<commit> is required');
+});
