@@ -3,7 +3,7 @@
  * PRELOAD ratings already stored (as bench:gateway's throughput phase leaves it), then rounds of a
  * steady 200 ratings/s from N devices; the V8 CPU profiler (cpu-profiler.mjs) runs during round
  * PROF_ROUND only. Not a benchmark (the profiler costs time): it finds what holds the event loop.
- * STRACE=1 traces the gateway's syncs during that round instead (strace -f -T), and prints them by
+ * STRACE=1 traces the gateway's syncs during that round instead (strace -f -T; STRACE=fdatasync,pwrite64 the calls named), and prints them by
  * thread: a sync on the main thread holds the event loop, one on libuv's pool does not.
  * STORE=pg runs the gateway on a throw-away PostgreSQL cluster (as bench:gateway's PostgreSQL half)
  * and prints the server's log of each round: statements over PG_LOG_MS (5 ms), lock waits,
@@ -70,10 +70,12 @@ if (preload > 0) {
 await connectAll(gw.mqttUrl, devices, gw, ack);
 await sleep(2000);
 const traceFile = join(dir, 'syncs.strace');
+/** STRACE=1 traces the syncs; STRACE=fdatasync,pwrite64 (any calls taking a descriptor first) those calls. */
+const tracedCalls = !process.env.STRACE || process.env.STRACE === '1' ? ['fsync', 'fdatasync'] : process.env.STRACE.split(',');
 const pid = gw.child.pid!;
 for (let r = 0; r < rounds; r++) {
   const strace =
-    r === profRound && process.env.STRACE ? spawn('strace', ['-f', '-T', '-e', 'trace=fsync,fdatasync', '-o', traceFile, '-p', String(pid)], { stdio: 'ignore' }) : null;
+    r === profRound && process.env.STRACE ? spawn('strace', ['-f', '-T', '-e', `trace=${tracedCalls.join(',')}`, '-o', traceFile, '-p', String(pid)], { stdio: 'ignore' }) : null;
   // PostgreSQL's log of every round (its slow statements, checkpoints, autovacuum): an outlier round
   // may line up with something the server did. Turned on before the first round.
   if (r === 0 && pgBench) await logSlowStatements(pgBench.baseUrl, Number(process.env.PG_LOG_MS ?? 5));
@@ -90,7 +92,7 @@ for (let r = 0; r < rounds; r++) {
   if (strace) {
     strace.kill('SIGINT');
     await new Promise((done) => strace.once('exit', done));
-    console.log(syncsByThread(readFileSync(traceFile, 'utf8'), pid));
+    console.log(callsByThread(readFileSync(traceFile, 'utf8'), pid, tracedCalls));
   } else if (r === profRound) gw.child.kill('SIGUSR2');
   if (pgBench) console.log(serverLogSince(pgBench.logFile, serverLogFrom));
   console.log(`round ${r}${r === profRound ? ' (profiled)' : ''}: press→ack p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms (${l.count} acks)`);
@@ -120,20 +122,45 @@ function collectionsText(round: Array<{ kind: string; ms: number }>): string {
   return `garbage collections during the round: ${kinds.join(', ') || 'none'}; ${round.reduce((a, c) => a + c.ms, 0).toFixed(0)} ms of pauses in all; over 5 ms: ${long.join(', ') || 'none'}`;
 }
 
-/** strace -f -T lines ("tid fdatasync(23) = 0 <0.004>") summed by thread and call: count, total, longest. */
-function syncsByThread(trace: string, mainTid: number): string {
+/**
+ * strace -f -T lines ("tid fdatasync(23) = 0 <0.004>") summed by thread, call and file: count, total,
+ * how many over 5 ms, longest. A call that another thread's line interrupted comes as two lines
+ * ("tid pwrite64(19, … <unfinished ...>", later "tid <... pwrite64 resumed>…) = 24 <0.003>"): often
+ * the long ones.
+ */
+function callsByThread(trace: string, mainTid: number, calls: string[]): string {
   const by = new Map<string, number[]>();
-  for (const m of trace.matchAll(/^(\d+)\s+(fsync|fdatasync)\((\d+)\).*<([\d.]+)>$/gm)) {
-    const key = `${Number(m[1]) === mainTid ? 'main thread' : `thread ${m[1]}`} ${m[2]}(${fileOf(mainTid, m[3]!)})`;
-    by.set(key, [...(by.get(key) ?? []), Number(m[4]) * 1000]);
+  const unfinished = new Map<string, string>();
+  const count = (tid: string, call: string, fd: string, seconds: string) => {
+    const key = `${Number(tid) === mainTid ? 'main thread' : `thread ${tid}`} ${call}(${fileOf(mainTid, fd)})`;
+    by.set(key, [...(by.get(key) ?? []), Number(seconds) * 1000]);
+  };
+  const names = calls.join('|');
+  const [wholeCall, startedCall, resumedCall] = [
+    `^(\\d+)\\s+(${names})\\((\\d+).*<([\\d.]+)>$`,
+    `^(\\d+)\\s+(${names})\\((\\d+).*<unfinished \\.\\.\\.>$`,
+    `^(\\d+)\\s+<\\.\\.\\. (${names}) resumed>.*<([\\d.]+)>$`,
+  ].map((r) => new RegExp(r));
+  for (const line of trace.split('\n')) {
+    const whole = wholeCall!.exec(line);
+    if (whole) count(whole[1]!, whole[2]!, whole[3]!, whole[4]!);
+    const started = startedCall!.exec(line);
+    if (started) unfinished.set(`${started[1]} ${started[2]}`, started[3]!);
+    const resumed = resumedCall!.exec(line);
+    const fd = resumed && unfinished.get(`${resumed[1]} ${resumed[2]}`);
+    if (resumed && fd) count(resumed[1]!, resumed[2]!, fd, resumed[3]!);
   }
-  const rows = [...by].map(([k, ms]) => `  ${k}: ${ms.length} calls, ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(...ms).toFixed(1)} ms`);
-  return `syncs during the traced round:\n${rows.join('\n') || '  none'}`;
+  const rows = [...by].map(
+    ([k, ms]) =>
+      `  ${k}: ${ms.length} calls, ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, ${ms.filter((x) => x > 5).length} over 5 ms, longest ${Math.max(...ms).toFixed(1)} ms`,
+  );
+  return `${calls.join(', ')} during the traced round:\n${rows.join('\n') || '  none'}`;
 }
 
 function fileOf(pid: number, fd: string): string {
   try {
-    return basename(readlinkSync(`/proc/${pid}/fd/${fd}`));
+    // Sockets summed as one: a call's cost, not which client it went to.
+    return basename(readlinkSync(`/proc/${pid}/fd/${fd}`)).replace(/^socket:\[\d+\]$/, 'sockets');
   } catch {
     return `fd ${fd}`;
   }
