@@ -16,6 +16,7 @@
  *    run at once, after 30 s quiet and at its peak (each store).
  * Usage: npm run bench:gateway            (BENCH_ROUNDS=3 by default)
  *        BENCH_PARTS=latency npm run bench:gateway   (any of rss,throughput,latency,backlog; all by default)
+ *        LATENCY_DETAIL=1 BENCH_PARTS=latency npm run bench:gateway   (each round's slowest acks beside the load generator's own stalls)
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';

@@ -8,7 +8,9 @@
  * STORE=pg runs the gateway on a throw-away PostgreSQL cluster (as bench:gateway's PostgreSQL half)
  * and prints the server's log of each round: statements over PG_LOG_MS (5 ms), lock waits,
  * checkpoints, autovacuum runs. GC=1 also prints each round's garbage collections (gc-observer.mjs):
- * how many of each kind, and every pause over 5 ms.
+ * how many of each kind, and every pause over 5 ms. PAUSE_S=20 leaves the gateway quiet that long
+ * before each round after the first, as bench:gateway's bare-broker rounds do (its idle threads end
+ * after 15 s). LATENCY_DETAIL=1 prints each round's slowest acks beside the load generator's stalls.
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  */
@@ -85,6 +87,7 @@ for (let r = 0; r < rounds; r++) {
   const cpuBefore = r === profRound ? cpuByProcess() : null;
   const threadsBefore = r === profRound ? cpuByProcess(`/proc/${pid}/task`) : null;
   const gcFrom = collections.length;
+  if (r > 0 && process.env.PAUSE_S) await sleep(Number(process.env.PAUSE_S) * 1000);
   const l = await steadyLatency(devices, 200, 8, true);
   if (gcObserver) console.log(collectionsText(collections.slice(gcFrom)));
   if (cpuBefore) console.log(cpuUsedSince(cpuBefore, cpuByProcess(), 9, 'CPU during the round'));
