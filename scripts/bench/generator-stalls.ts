@@ -5,12 +5,17 @@
  * generator stalled is (at least partly) the bench's own delay, not the gateway's; one where the
  * generator ran freely is the gateway's, or the machine's.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 const STALL_MS = 15;
 const GC_MS = 5;
-/** node's gc entry kinds (perf_hooks constants NODE_PERFORMANCE_GC_*). */
-const GC_KIND: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
+/** The kinds' names gc-observer.mjs prints for the gateway's collections. */
+const GC_KIND: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'Mark-Compact',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'Scavenge',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'Incremental-marking',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'Weak-callbacks',
+};
 
 export class GeneratorWatch {
   private readonly stalls: string[] = [];
