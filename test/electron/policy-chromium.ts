@@ -6,7 +6,7 @@
  * Chromium alone: the same path and loader as on a device, and nothing else sees it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -24,11 +24,26 @@ export function shippedFlags(): string[] {
     .filter((l) => l && !l.startsWith('#'));
 }
 
+/** The processes whose command line names `dir` (a zombie's is empty: it is not counted). */
+export function processesNaming(dir: string): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) found.push(Number(pid));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return found;
+}
+
 export interface PolicyChromium {
   /** ws:// endpoint of the browser's DevTools protocol (remote debugging, for the test only). */
   wsEndpoint: string;
   debugPort: number;
   downloadsDir: string;
+  /** The shell's directory (policy, home, profile): removed by stop(). */
+  root: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -64,14 +79,28 @@ export async function launchUnderPolicy(policy: Record<string, unknown>, url: st
     wsEndpoint: `ws://127.0.0.1:${port}${path}`,
     debugPort: Number(port),
     downloadsDir,
+    root,
     child,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
-      // Chromium's helper processes may still write to the profile for a moment after the browser
-      // has gone (a busy CI machine saw ENOTEMPTY here): Node retries such a removal.
+      // Chromium's crash handler runs in a session of its own, not as the browser's child: it
+      // outlived the browser and wrote into the home being removed (a CI run failed with ENOTEMPTY
+      // here). It goes too, and the removal waits until nothing of the shell runs.
+      for (let i = 0; i < 50; i++) {
+        const left = processesNaming(root);
+        if (left.length === 0) break;
+        for (const pid of left) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // ended meanwhile
+          }
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
       rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
