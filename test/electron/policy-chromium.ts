@@ -37,6 +37,21 @@ export function processesNaming(dir: string): number[] {
   return found;
 }
 
+/**
+ * The port and path Chromium writes to its profile's DevToolsActivePort ("9222\n/devtools/browser/…"),
+ * once both are there: the file exists before its text is written, and a CI run read it empty
+ * (ws://127.0.0.1:undefined).
+ */
+export async function devToolsActivePort(file: string, timeoutMs = 15_000): Promise<{ port: number; path: string }> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const m = existsSync(file) ? /^(\d+)\n(\/devtools\/browser\/\S+)/.exec(readFileSync(file, 'utf8')) : null;
+    if (m) return { port: Number(m[1]), path: m[2]! };
+    if (Date.now() > until) throw new Error(`Chromium wrote no DevTools port to ${file} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export interface PolicyChromium {
   /** ws:// endpoint of the browser's DevTools protocol (remote debugging, for the test only). */
   wsEndpoint: string;
@@ -72,9 +87,7 @@ export async function launchUnderPolicy(policy: Record<string, unknown>, url: st
     `--app=${url}`,
   ];
   const child = spawn(wrapper, args, { env: { ...process.env, HOME: home, XDG_DOWNLOAD_DIR: downloadsDir }, stdio: 'ignore' });
-  const portFile = join(profile, 'DevToolsActivePort');
-  for (let i = 0; i < 150 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 100));
-  const [port, path] = readFileSync(portFile, 'utf8').split('\n');
+  const { port, path } = await devToolsActivePort(join(profile, 'DevToolsActivePort'));
   return {
     wsEndpoint: `ws://127.0.0.1:${port}${path}`,
     debugPort: Number(port),
