@@ -15,6 +15,8 @@ export interface Latency {
   p50: number;
   p99: number;
   count: number;
+  /** Wall-clock ms when the round's clock started: where another process's events fall in it. */
+  startedAt: number;
 }
 
 const quantile = (sorted: number[], p: number) => sorted[Math.floor(p * (sorted.length - 1))] ?? Number.NaN;
@@ -72,5 +74,5 @@ export async function steadyLatency(devices: SimDevice[], perSecond: number, sec
   if (refusals.length > 0) throw refusedError(refusals);
   if (watch) console.log(watch.report());
   lat.sort((a, b) => a - b);
-  return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), count: lat.length };
+  return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), count: lat.length, startedAt: performance.timeOrigin + t0 };
 }

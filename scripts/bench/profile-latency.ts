@@ -10,7 +10,9 @@
  * checkpoints, autovacuum runs. GC=1 also prints each round's garbage collections (gc-observer.mjs):
  * how many of each kind, and every pause over 5 ms. PAUSE_S=20 leaves the gateway quiet that long
  * before each round after the first, as bench:gateway's bare-broker rounds do (its idle threads end
- * after 15 s). LATENCY_DETAIL=1 prints each round's slowest acks beside the load generator's stalls.
+ * after 15 s). LATENCY_DETAIL=1 prints each round's slowest acks beside the load generator's stalls,
+ * and with GC=1 or STRACE the gateway's side on the same timeline (seconds into the round): its
+ * collections over 5 ms, its event loop's stalls over 15 ms, its traced calls over 15 ms.
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  */
@@ -40,17 +42,23 @@ mkdirSync(profDir, { recursive: true });
 const ack = (id: string) => deviceTopic(id, 'ack');
 const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 const gcObserver = process.env.GC ? ` --import ${join(import.meta.dirname, 'gc-observer.mjs')}` : '';
-const env = { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}${gcObserver}`.trim(), HCP_PROF_DIR: profDir };
+/** PROMOTED=1: the round's sampling of what outlived the young heap (promoted-sampler.mjs) instead of the CPU profile. */
+const profiler = process.env.PROMOTED ? 'promoted-sampler.mjs' : 'cpu-profiler.mjs';
+const env = { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, profiler)}${gcObserver}`.trim(), HCP_PROF_DIR: profDir };
 const dir = mkdtempSync(join(tmpdir(), 'prof-lat-'));
 const program = await buildGatewayForBench();
 const pgBench = process.env.STORE === 'pg' ? await startPgBench({ devices: n + (preload > 0 ? 50 : 0), program, env }) : null;
 const gw = pgBench?.gw ?? (await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { env, program }));
-/** GC=1: the gateway's collections so far ("Scavenge 2.31"), from gc-observer.mjs's lines on its stdout. */
-const collections: Array<{ kind: string; ms: number }> = [];
+/** GC=1: the gateway's collections so far ("Scavenge 2.31 <wall ms>"), from gc-observer.mjs's lines on its stdout. */
+const collections: GatewayEvent[] = [];
+/** GC=1: the gateway's event-loop stalls over 15 ms ("hcp-stall 22.0 <wall ms>"). */
+const stalls: GatewayEvent[] = [];
 if (gcObserver)
   createInterface({ input: gw.child.stdout! }).on('line', (line) => {
-    const m = /^hcp-gc (\S+) ([\d.]+)$/.exec(line);
-    if (m) collections.push({ kind: m[1]!, ms: Number(m[2]) });
+    const gc = /^hcp-gc (\S+) ([\d.]+) ([\d.]+)$/.exec(line);
+    if (gc) collections.push({ kind: gc[1]!, ms: Number(gc[2]), at: Number(gc[3]) });
+    const stall = /^hcp-stall ([\d.]+) ([\d.]+)$/.exec(line);
+    if (stall) stalls.push({ kind: 'stall', ms: Number(stall[1]), at: Number(stall[2]) });
   });
 if (!pgBench) await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
 const devices = pgBench ? pgBench.devices.slice(0, n) : await enrolDevices(gw, n, 'dev-lat');
@@ -77,7 +85,9 @@ const tracedCalls = !process.env.STRACE || process.env.STRACE === '1' ? ['fsync'
 const pid = gw.child.pid!;
 for (let r = 0; r < rounds; r++) {
   const strace =
-    r === profRound && process.env.STRACE ? spawn('strace', ['-f', '-T', '-e', `trace=${tracedCalls.join(',')}`, '-o', traceFile, '-p', String(pid)], { stdio: 'ignore' }) : null;
+    r === profRound && process.env.STRACE
+      ? spawn('strace', ['-f', '-T', '-ttt', '-e', `trace=${tracedCalls.join(',')}`, '-o', traceFile, '-p', String(pid)], { stdio: 'ignore' })
+      : null;
   // PostgreSQL's log of every round (its slow statements, checkpoints, autovacuum): an outlier round
   // may line up with something the server did. Turned on before the first round.
   if (r === 0 && pgBench) await logSlowStatements(pgBench.baseUrl, Number(process.env.PG_LOG_MS ?? 5));
@@ -87,21 +97,38 @@ for (let r = 0; r < rounds; r++) {
   const cpuBefore = r === profRound ? cpuByProcess() : null;
   const threadsBefore = r === profRound ? cpuByProcess(`/proc/${pid}/task`) : null;
   const gcFrom = collections.length;
+  const stallsFrom = stalls.length;
   if (r > 0 && process.env.PAUSE_S) await sleep(Number(process.env.PAUSE_S) * 1000);
   const l = await steadyLatency(devices, 200, 8, true);
   if (gcObserver) console.log(collectionsText(collections.slice(gcFrom)));
+  const detail = process.env.LATENCY_DETAIL === '1';
+  const into = (e: GatewayEvent) => `${((e.at - l.startedAt) / 1000).toFixed(2)} s ${e.kind} ${e.ms.toFixed(0)} ms`;
+  if (detail && gcObserver) {
+    console.log(
+      `  gateway collections over 5 ms: ${
+        collections
+          .slice(gcFrom)
+          .filter((c) => c.ms > 5)
+          .map(into)
+          .join(', ') || 'none'
+      }`,
+    );
+    console.log(`  gateway event-loop stalls over 15 ms: ${stalls.slice(stallsFrom).map(into).join(', ') || 'none'}`);
+  }
   if (cpuBefore) console.log(cpuUsedSince(cpuBefore, cpuByProcess(), 9, 'CPU during the round'));
   if (threadsBefore) console.log(cpuUsedSince(threadsBefore, cpuByProcess(`/proc/${pid}/task`), 9, "the gateway's threads"));
   if (strace) {
     strace.kill('SIGINT');
     await new Promise((done) => strace.once('exit', done));
-    console.log(callsByThread(readFileSync(traceFile, 'utf8'), pid, tracedCalls));
+    const calls = callsByThread(readFileSync(traceFile, 'utf8'), pid, tracedCalls);
+    console.log(calls.text);
+    if (detail) console.log(`  gateway calls over 15 ms: ${calls.long.map(into).join(', ') || 'none'}`);
   } else if (r === profRound) gw.child.kill('SIGUSR2');
   if (pgBench) console.log(serverLogSince(pgBench.logFile, serverLogFrom));
   console.log(`round ${r}${r === profRound ? ' (profiled)' : ''}: press→ack p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms (${l.count} acks)`);
 }
 await sleep(1000);
-if (!process.env.STRACE) console.log(`profile: ${profDir}/gateway-${gw.child.pid}-0.cpuprofile`);
+if (!process.env.STRACE) console.log(`profile: ${profDir}/gateway-${gw.child.pid}-0.${process.env.PROMOTED ? 'heapprofile' : 'cpuprofile'}`);
 await disconnectAll(devices);
 if (pgBench) await pgBench.stop();
 else await gw.stop();
@@ -119,7 +146,7 @@ function cpuUsedSince(before: Map<number, { name: string; s: number }>, after: M
 }
 
 /** A round's collections: how many of each kind, the pause they cost in all, and each over 5 ms. */
-function collectionsText(round: Array<{ kind: string; ms: number }>): string {
+function collectionsText(round: GatewayEvent[]): string {
   const kinds = [...new Set(round.map((c) => c.kind))].map((k) => `${round.filter((c) => c.kind === k).length} ${k}`);
   const long = round.filter((c) => c.ms > 5).map((c) => `${c.kind} ${c.ms.toFixed(1)} ms`);
   return `garbage collections during the round: ${kinds.join(', ') || 'none'}; ${round.reduce((a, c) => a + c.ms, 0).toFixed(0)} ms of pauses in all; over 5 ms: ${long.join(', ') || 'none'}`;
@@ -131,33 +158,43 @@ function collectionsText(round: Array<{ kind: string; ms: number }>): string {
  * ("tid pwrite64(19, … <unfinished ...>", later "tid <... pwrite64 resumed>…) = 24 <0.003>"): often
  * the long ones.
  */
-function callsByThread(trace: string, mainTid: number, calls: string[]): string {
+function callsByThread(trace: string, mainTid: number, calls: string[]): { text: string; long: GatewayEvent[] } {
   const by = new Map<string, number[]>();
-  const unfinished = new Map<string, string>();
-  const count = (tid: string, call: string, fd: string, seconds: string) => {
+  const long: GatewayEvent[] = [];
+  const unfinished = new Map<string, { fd: string; at: string }>();
+  const count = (tid: string, call: string, fd: string, at: string, seconds: string) => {
     const key = `${Number(tid) === mainTid ? 'main thread' : `thread ${tid}`} ${call}(${fileOf(mainTid, fd)})`;
     by.set(key, [...(by.get(key) ?? []), Number(seconds) * 1000]);
+    if (Number(seconds) > 0.015) long.push({ kind: key, ms: Number(seconds) * 1000, at: Number(at) * 1000 });
   };
   const names = calls.join('|');
+  // -ttt: each line's wall-clock start in seconds after the thread id.
   const [wholeCall, startedCall, resumedCall] = [
-    `^(\\d+)\\s+(${names})\\((\\d+).*<([\\d.]+)>$`,
-    `^(\\d+)\\s+(${names})\\((\\d+).*<unfinished \\.\\.\\.>$`,
-    `^(\\d+)\\s+<\\.\\.\\. (${names}) resumed>.*<([\\d.]+)>$`,
+    `^(\\d+)\\s+([\\d.]+) (${names})\\((\\d+).*<([\\d.]+)>$`,
+    `^(\\d+)\\s+([\\d.]+) (${names})\\((\\d+).*<unfinished \\.\\.\\.>$`,
+    `^(\\d+)\\s+[\\d.]+ <\\.\\.\\. (${names}) resumed>.*<([\\d.]+)>$`,
   ].map((r) => new RegExp(r));
   for (const line of trace.split('\n')) {
     const whole = wholeCall!.exec(line);
-    if (whole) count(whole[1]!, whole[2]!, whole[3]!, whole[4]!);
+    if (whole) count(whole[1]!, whole[3]!, whole[4]!, whole[2]!, whole[5]!);
     const started = startedCall!.exec(line);
-    if (started) unfinished.set(`${started[1]} ${started[2]}`, started[3]!);
+    if (started) unfinished.set(`${started[1]} ${started[3]}`, { fd: started[4]!, at: started[2]! });
     const resumed = resumedCall!.exec(line);
-    const fd = resumed && unfinished.get(`${resumed[1]} ${resumed[2]}`);
-    if (resumed && fd) count(resumed[1]!, resumed[2]!, fd, resumed[3]!);
+    const from = resumed && unfinished.get(`${resumed[1]} ${resumed[2]}`);
+    if (resumed && from) count(resumed[1]!, resumed[2]!, from.fd, from.at, resumed[3]!);
   }
   const rows = [...by].map(
     ([k, ms]) =>
       `  ${k}: ${ms.length} calls, ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, ${ms.filter((x) => x > 5).length} over 5 ms, longest ${Math.max(...ms).toFixed(1)} ms`,
   );
-  return `${calls.join(', ')} during the traced round:\n${rows.join('\n') || '  none'}`;
+  return { text: `${calls.join(', ')} during the traced round:\n${rows.join('\n') || '  none'}`, long };
+}
+
+/** Something the gateway did, at its wall-clock start in ms. */
+interface GatewayEvent {
+  kind: string;
+  ms: number;
+  at: number;
 }
 
 function fileOf(pid: number, fd: string): string {

@@ -38,8 +38,12 @@ it('LATENCY_DETAIL=1 prints the round’s slowest acks and the load generator’
     while (performance.now() < until);
   }, 500);
   try {
+    const before = Date.now();
     const l = await steadyLatency(devices, 20, 1, false);
     expect(l.count).toBe(20);
+    // The round's start on the wall clock, where profile-latency.ts places the gateway's own events.
+    expect(l.startedAt).toBeGreaterThanOrEqual(before - 1);
+    expect(l.startedAt).toBeLessThan(Date.now() - 1000);
   } finally {
     clearTimeout(stall);
     delete process.env.LATENCY_DETAIL;
