@@ -1,20 +1,37 @@
 // Preloaded with --import into a gateway under profiling (NODE_OPTIONS refuses --cpu-prof): the first
 // SIGUSR2 starts the V8 CPU profiler, the second writes $HCP_PROF_DIR/gateway-<pid>-<n>.cpuprofile.
+// With HCP_PROFILE=promoted it runs V8's sampling heap profiler instead, keeping the objects a full
+// collection frees and dropping those a scavenge frees — what outlived the young heap and so filled
+// the old one, whose full collections pause the event loop — and writes a .heapprofile
+// (summarise-promoted.ts reads it).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
+const promoted = process.env.HCP_PROFILE === 'promoted';
+const [start, stop, ext] = promoted
+  ? [
+      (done) => session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false }, done),
+      'HeapProfiler.stopSampling',
+      'heapprofile',
+    ]
+  : [
+      (done) => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.enable', () => session.post('Profiler.start', done))),
+      'Profiler.stop',
+      'cpuprofile',
+    ];
 const session = new Session();
 session.connect();
 let on = false;
 let n = 0;
 process.on('SIGUSR2', () => {
   if (!on) {
-    session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.enable', () => session.post('Profiler.start')));
+    start(() => undefined);
     on = true;
     return;
   }
-  session.post('Profiler.stop', (err, r) => {
-    if (!err) writeFileSync(`${process.env.HCP_PROF_DIR ?? '/tmp'}/gateway-${process.pid}-${n++}.cpuprofile`, JSON.stringify(r.profile));
+  session.post(stop, (err, r) => {
+    if (!err) writeFileSync(`${process.env.HCP_PROF_DIR ?? '/tmp'}/gateway-${process.pid}-${n++}.${ext}`, JSON.stringify(r.profile));
+    else process.stderr.write(`${stop}: ${err.message}\n`);
     on = false;
   });
 });

@@ -13,8 +13,11 @@
  * after 15 s). LATENCY_DETAIL=1 prints each round's slowest acks beside the load generator's stalls,
  * and with GC=1 or STRACE the gateway's side on the same timeline (seconds into the round): its
  * collections over 5 ms, its event loop's stalls over 15 ms, its traced calls over 15 ms.
+ * PROMOTED=1 samples, during round PROF_ROUND, what outlived the young heap instead of the CPU
+ * profile (read it with summarise-promoted.ts): what fills the old heap and so brings its full collections.
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
+ *        npx tsx scripts/bench/summarise-promoted.ts /tmp/hcp-prof/gateway-<pid>-0.heapprofile [rows=30]
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -42,9 +45,13 @@ mkdirSync(profDir, { recursive: true });
 const ack = (id: string) => deviceTopic(id, 'ack');
 const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 const gcObserver = process.env.GC ? ` --import ${join(import.meta.dirname, 'gc-observer.mjs')}` : '';
-/** PROMOTED=1: the round's sampling of what outlived the young heap (promoted-sampler.mjs) instead of the CPU profile. */
-const profiler = process.env.PROMOTED ? 'promoted-sampler.mjs' : 'cpu-profiler.mjs';
-const env = { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, profiler)}${gcObserver}`.trim(), HCP_PROF_DIR: profDir };
+const env = {
+  ...unit,
+  NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}${gcObserver}`.trim(),
+  HCP_PROF_DIR: profDir,
+  // PROMOTED=1: the round's sampling of what outlived the young heap instead of the CPU profile.
+  ...(process.env.PROMOTED ? { HCP_PROFILE: 'promoted' } : {}),
+};
 const dir = mkdtempSync(join(tmpdir(), 'prof-lat-'));
 const program = await buildGatewayForBench();
 const pgBench = process.env.STORE === 'pg' ? await startPgBench({ devices: n + (preload > 0 ? 50 : 0), program, env }) : null;

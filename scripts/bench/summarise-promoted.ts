@@ -1,5 +1,5 @@
 /**
- * Summarise a .heapprofile (promoted-sampler.mjs): the sampled bytes by allocating function, with
+ * Summarise a .heapprofile (cpu-profiler.mjs with HCP_PROFILE=promoted): the sampled bytes by allocating function, with
  * the nearest caller of hcp's own code beside it (where in the gateway the allocation comes from).
  * Usage: npx tsx scripts/bench/summarise-promoted.ts file [rows=30]
  */
