@@ -5,6 +5,7 @@
  * baseline path), with a stall of the generator made on purpose during the round.
  */
 import { createServer, type Server } from 'node:net';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Aedes } from 'aedes';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { steadyLatency } from '../../scripts/bench/latency.js';
@@ -65,5 +66,23 @@ it('prints nothing of it without LATENCY_DETAIL', async () => {
     expect(log).not.toHaveBeenCalled();
   } finally {
     log.mockRestore();
+  }
+});
+
+it("collects the generator's own heap before the round's clock starts (the payloads it just made)", async () => {
+  const full: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full.push(performance.timeOrigin + e.startTime);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  try {
+    const before = Date.now();
+    const l = await steadyLatency(devices, 20, 1, false);
+    // Entries reach the observer after the collection: give it a turn.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(full.some((at) => at >= before - 1 && at <= l.startedAt)).toBe(true);
+  } finally {
+    observer.disconnect();
   }
 });
