@@ -7,25 +7,25 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
+const session = new Session();
+session.connect();
 const promoted = process.env.HCP_PROFILE === 'promoted';
 const [start, stop, ext] = promoted
   ? [
-      (done) => session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false }, done),
+      () => session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false }),
       'HeapProfiler.stopSampling',
       'heapprofile',
     ]
   : [
-      (done) => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.enable', () => session.post('Profiler.start', done))),
+      () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.enable', () => session.post('Profiler.start'))),
       'Profiler.stop',
       'cpuprofile',
     ];
-const session = new Session();
-session.connect();
 let on = false;
 let n = 0;
 process.on('SIGUSR2', () => {
   if (!on) {
-    start(() => undefined);
+    start();
     on = true;
     return;
   }

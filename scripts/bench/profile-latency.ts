@@ -107,14 +107,14 @@ for (let r = 0; r < rounds; r++) {
   const stallsFrom = stalls.length;
   if (r > 0 && process.env.PAUSE_S) await sleep(Number(process.env.PAUSE_S) * 1000);
   const l = await steadyLatency(devices, 200, 8, true);
-  if (gcObserver) console.log(collectionsText(collections.slice(gcFrom)));
+  const roundCollections = collections.slice(gcFrom);
+  if (gcObserver) console.log(collectionsText(roundCollections));
   const detail = process.env.LATENCY_DETAIL === '1';
   const into = (e: GatewayEvent) => `${((e.at - l.startedAt) / 1000).toFixed(2)} s ${e.kind} ${e.ms.toFixed(0)} ms`;
   if (detail && gcObserver) {
     console.log(
       `  gateway collections over 5 ms: ${
-        collections
-          .slice(gcFrom)
+        roundCollections
           .filter((c) => c.ms > 5)
           .map(into)
           .join(', ') || 'none'

@@ -21,7 +21,7 @@ const walk = (n: HeapNode, stack: HeapNode['callFrame'][]) => {
   const s = [...stack, n.callFrame];
   if (n.selfSize > 0) {
     total += n.selfSize;
-    const caller = [...s].reverse().find(ours);
+    const caller = s.findLast(ours);
     const key = `${where(n.callFrame)}  ←  ${caller ? where(caller) : '(no hcp frame)'}`;
     by.set(key, (by.get(key) ?? 0) + n.selfSize);
   }
