@@ -6,7 +6,14 @@
  * still, and press→ack latency came in clusters (issue 14). With these a group costs the same
  * few round trips whatever its size. Plain SQL both stores accept: IN lists, and UPDATE … FROM
  * a VALUES list (SQLite 3.33+ and PostgreSQL name its columns column1, column2 …).
+ *
+ * SQLite has no round trips: there the same reads and writes are statements prepared once and run
+ * per device (`HeadStatements`). Built anew for every group, the Kysely query was the largest
+ * allocation of a press's commit — 14 % of the gateway's allocation at 200 presses/s, about 14 kB
+ * a press (issue 14, scripts/bench/profile-latency.ts with ALLOCATED=1): the young heap filled
+ * sooner, more of it outlived its collections, and the full collections that stall acks came sooner.
  */
+import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Tx } from '../store/database.js';
 
@@ -40,9 +47,52 @@ function chunks<T>(xs: T[]): T[][] {
   return out;
 }
 
-/** The heads of these devices' current epochs; a device not enrolled has none. */
-export async function loadHeads(trx: Tx, deviceIds: string[]): Promise<Map<string, EpochHead>> {
+interface HeadRow {
+  device_id: string;
+  epoch: number;
+  head_seq: number;
+  head_hash: string | null;
+  public_key_pem: string;
+  key_fingerprint: string;
+  retired: number;
+  window_id: string | null;
+}
+
+const headOf = (r: HeadRow): EpochHead => ({
+  epoch: r.epoch,
+  seq: r.head_seq,
+  hash: r.head_hash ?? GENESIS,
+  pem: r.public_key_pem,
+  fingerprint: r.key_fingerprint,
+  retired: r.retired === 1,
+  windowId: r.window_id,
+});
+
+/** SQLite's prepared form of loadHeads and saveHeads (run inside `store.write`, on its connection). */
+export interface HeadStatements {
+  head: Database.Statement<[string], HeadRow>;
+  save: Database.Statement<[number, string, string, number]>;
+}
+
+export function headStatements(raw: Database.Database): HeadStatements {
+  return {
+    head: raw.prepare(`SELECT d.device_id, e.epoch, e.head_seq, e.head_hash, e.public_key_pem, e.key_fingerprint, d.retired, d.window_id
+                       FROM devices d JOIN device_epochs e ON e.device_id = d.device_id AND e.epoch = d.current_epoch
+                       WHERE d.device_id = ?`),
+    save: raw.prepare('UPDATE device_epochs SET head_seq = ?, head_hash = ? WHERE device_id = ? AND epoch = ?'),
+  };
+}
+
+/** The heads of these devices' current epochs; a device not enrolled has none. `fast`: SQLite's prepared statements. */
+export async function loadHeads(trx: Tx, deviceIds: string[], fast: HeadStatements | null = null): Promise<Map<string, EpochHead>> {
   const heads = new Map<string, EpochHead>();
+  if (fast) {
+    for (const id of deviceIds) {
+      const r = fast.head.get(id);
+      if (r) heads.set(id, headOf(r));
+    }
+    return heads;
+  }
   for (const ids of chunks(deviceIds)) {
     const rows = await trx
       .selectFrom('devices as d')
@@ -50,16 +100,7 @@ export async function loadHeads(trx: Tx, deviceIds: string[]): Promise<Map<strin
       .select(['d.device_id', 'e.epoch', 'e.head_seq', 'e.head_hash', 'e.public_key_pem', 'e.key_fingerprint', 'd.retired', 'd.window_id'])
       .where('d.device_id', 'in', ids)
       .execute();
-    for (const r of rows)
-      heads.set(r.device_id, {
-        epoch: r.epoch,
-        seq: r.head_seq,
-        hash: r.head_hash ?? GENESIS,
-        pem: r.public_key_pem,
-        fingerprint: r.key_fingerprint,
-        retired: r.retired === 1,
-        windowId: r.window_id,
-      });
+    for (const r of rows) heads.set(r.device_id, headOf(r));
   }
   return heads;
 }
@@ -71,8 +112,12 @@ export async function storedIdsAmong(trx: Tx, ids: string[]): Promise<Set<string
   return stored;
 }
 
-/** Write the heads a group moved. */
-export async function saveHeads(trx: Tx, heads: MovedHead[]): Promise<void> {
+/** Write the heads a group moved. `fast`: SQLite's prepared statements. */
+export async function saveHeads(trx: Tx, heads: MovedHead[], fast: HeadStatements | null = null): Promise<void> {
+  if (fast) {
+    for (const h of heads) fast.save.run(h.seq, h.hash, h.deviceId, h.epoch);
+    return;
+  }
   for (const part of chunks(heads)) {
     // The casts type the VALUES list's columns: PostgreSQL takes a bare parameter there as text.
     const rows = sql.join(part.map((h) => sql`(${h.deviceId}, CAST(${h.epoch} AS INTEGER), CAST(${h.seq} AS INTEGER), ${h.hash})`));

@@ -28,7 +28,7 @@ import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
 import type { GatewayTables } from '../store/tables.js';
 import { insertRows, RECORD_COLUMNS, recordsInsertText, recordValues } from './records-insert.js';
-import { type EpochHead, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
+import { type EpochHead, headStatements, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
 import type { CheckedBatch, CheckedRecord, CheckResult, Rejection } from './batch-check.js';
 import { type BatchChecker, inlineChecker } from './batch-check-pool.js';
 
@@ -119,6 +119,7 @@ export class IngestQueue {
           // An id already stored inserts nothing (changes = 0): IdAlreadyStored.
           insertNew: raw.prepare(`${sqliteInsert} ON CONFLICT (id) DO NOTHING`),
           idTaken: raw.prepare('SELECT 1 FROM records WHERE id = ?').pluck(),
+          heads: headStatements(raw),
         }
       : null;
   }
@@ -264,7 +265,7 @@ export class IngestQueue {
     if (group.length > 0) await lockLogForAppend(trx, 'records');
     // The whole group's heads, and on PostgreSQL whether its new records' ids are stored, in one
     // statement each (chain-heads.ts says why); SQLite asks its prepared statement per id instead.
-    const heads = await loadHeads(trx, [...new Set(group.map((b) => b.deviceId))]);
+    const heads = await loadHeads(trx, [...new Set(group.map((b) => b.deviceId))], this.fast?.heads);
     const stored = this.fast
       ? null
       : await storedIdsAmong(
@@ -278,7 +279,7 @@ export class IngestQueue {
 
   /** The group's rows of the followed logs, written last (under the lock commitGroup took); on PostgreSQL records go in prepared inserts of up to 200 rows (records-insert.ts). */
   private async append(trx: Tx, a: GroupAppends, idsLookedUp: boolean): Promise<void> {
-    if (a.moved.size > 0) await saveHeads(trx, [...a.moved.values()]);
+    if (a.moved.size > 0) await saveHeads(trx, [...a.moved.values()], this.fast?.heads);
     if (a.records.length === 0 && a.gaps.length === 0) return;
     if (a.gaps.length > 0) await trx.insertInto('chain_gaps').values(a.gaps).execute();
     // Positional: better-sqlite3 binds a named parameter by a property lookup per column, ~1 µs a row more.

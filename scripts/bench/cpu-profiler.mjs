@@ -2,25 +2,33 @@
 // SIGUSR2 starts the V8 CPU profiler, the second writes $HCP_PROF_DIR/gateway-<pid>-<n>.cpuprofile.
 // With HCP_PROFILE=promoted it runs V8's sampling heap profiler instead, keeping the objects a full
 // collection frees and dropping those a scavenge frees — what outlived the young heap and so filled
-// the old one, whose full collections pause the event loop — and writes a .heapprofile
-// (summarise-promoted.ts reads it).
+// the old one, whose full collections pause the event loop (a full collection also frees the young
+// heap's dead objects of the moment: those are kept too) — and writes a .heapprofile
+// (summarise-promoted.ts reads it). HCP_PROFILE=allocated keeps every sampled object, whatever
+// collected it: all the round allocated.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
 const session = new Session();
 session.connect();
-const promoted = process.env.HCP_PROFILE === 'promoted';
-const [start, stop, ext] = promoted
-  ? [
-      () => session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false }),
-      'HeapProfiler.stopSampling',
-      'heapprofile',
-    ]
-  : [
-      () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.enable', () => session.post('Profiler.start'))),
-      'Profiler.stop',
-      'cpuprofile',
-    ];
+const mode = process.env.HCP_PROFILE;
+const [start, stop, ext] =
+  mode === 'promoted' || mode === 'allocated'
+    ? [
+        () =>
+          session.post('HeapProfiler.startSampling', {
+            samplingInterval: 4096,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: mode === 'allocated',
+          }),
+        'HeapProfiler.stopSampling',
+        'heapprofile',
+      ]
+    : [
+        () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.enable', () => session.post('Profiler.start'))),
+        'Profiler.stop',
+        'cpuprofile',
+      ];
 let on = false;
 let n = 0;
 process.on('SIGUSR2', () => {

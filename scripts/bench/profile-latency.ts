@@ -15,6 +15,8 @@
  * collections over 5 ms, its event loop's stalls over 15 ms, its traced calls over 15 ms.
  * PROMOTED=1 samples, during round PROF_ROUND, what outlived the young heap instead of the CPU
  * profile (read it with summarise-promoted.ts): what fills the old heap and so brings its full collections.
+ * ALLOCATED=1 samples all that round allocated instead (read the same way): what fills the young heap
+ * and so sets how often it is collected.
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  *        npx tsx scripts/bench/summarise-promoted.ts /tmp/hcp-prof/gateway-<pid>-0.heapprofile [rows=30]
@@ -50,7 +52,7 @@ const env = {
   NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}${gcObserver}`.trim(),
   HCP_PROF_DIR: profDir,
   // PROMOTED=1: the round's sampling of what outlived the young heap instead of the CPU profile.
-  ...(process.env.PROMOTED ? { HCP_PROFILE: 'promoted' } : {}),
+  ...(process.env.PROMOTED ? { HCP_PROFILE: 'promoted' } : process.env.ALLOCATED ? { HCP_PROFILE: 'allocated' } : {}),
 };
 const dir = mkdtempSync(join(tmpdir(), 'prof-lat-'));
 const program = await buildGatewayForBench();
@@ -135,7 +137,7 @@ for (let r = 0; r < rounds; r++) {
   console.log(`round ${r}${r === profRound ? ' (profiled)' : ''}: press→ack p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms (${l.count} acks)`);
 }
 await sleep(1000);
-if (!process.env.STRACE) console.log(`profile: ${profDir}/gateway-${gw.child.pid}-0.${process.env.PROMOTED ? 'heapprofile' : 'cpuprofile'}`);
+if (!process.env.STRACE) console.log(`profile: ${profDir}/gateway-${gw.child.pid}-0.${process.env.PROMOTED || process.env.ALLOCATED ? 'heapprofile' : 'cpuprofile'}`);
 await disconnectAll(devices);
 if (pgBench) await pgBench.stop();
 else await gw.stop();

@@ -1,5 +1,5 @@
 /**
- * Summarise a .heapprofile (cpu-profiler.mjs with HCP_PROFILE=promoted): the sampled bytes by allocating function, with
+ * Summarise a .heapprofile (cpu-profiler.mjs with HCP_PROFILE=promoted or allocated): the sampled bytes by allocating function, with
  * the nearest caller of hcp's own code beside it (where in the gateway the allocation comes from).
  * Usage: npx tsx scripts/bench/summarise-promoted.ts file [rows=30]
  */
@@ -28,6 +28,6 @@ const walk = (n: HeapNode, stack: HeapNode['callFrame'][]) => {
   for (const c of n.children) walk(c, s);
 };
 walk(profile.head, []);
-console.log(`${(total / 2 ** 20).toFixed(1)} MiB sampled that outlived the young heap`);
+console.log(`${(total / 2 ** 20).toFixed(1)} MiB sampled`);
 for (const [k, b] of [...by].sort((a, b) => b[1] - a[1]).slice(0, rows))
   console.log(`${((b / total) * 100).toFixed(1).padStart(5)}%  ${(b / 2 ** 10).toFixed(0).padStart(7)} KiB  ${k}`);
