@@ -27,12 +27,16 @@ const CHUNK = 250;
  * While devices send, the assessor takes a small chunk at a time, one every PACE_MS: a chunk holds
  * the event loop for its whole transaction (better-sqlite3 is synchronous), and a chunk of 250
  * once a second held every press behind it (in a profile of bench:gateway's press→ack phase the
- * slow acks came in clusters a second apart; issue 14). 16 every 50 ms keeps up with 320
+ * slow acks came in clusters a second apart; issue 14). 64 every 200 ms keeps up with 320
  * ratings/s — a hall's steady traffic is far less; what a burst leaves behind is caught up in
- * full chunks once it ends.
+ * full chunks once it ends. Not smaller and more often: each chunk is a commit of its own, and
+ * sets off the follow-up opener's and the uplink's (each a commit and a flush of the WAL, holding
+ * the store's one connection while presses wait). 16 every 50 ms gave press→ack p99 12.0–21.5 ms
+ * (median 18.4) in five rounds at 200 presses/s from 500 devices, 64 every 200 ms 11.6–16.7 ms
+ * (median 15.8), interleaved (BASE=e163b4d STORE=sqlite ROUNDS=5 npx tsx scripts/bench/code-ab.ts).
  */
-const SMALL_CHUNK = 16;
-const PACE_MS = 50;
+const SMALL_CHUNK = 64;
+const PACE_MS = 200;
 
 interface RecordRow {
   ingest_seq: number;
