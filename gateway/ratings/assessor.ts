@@ -73,11 +73,30 @@ export class Assessor {
     this.running = this.runUntilDone().finally(() => (this.running = null));
   }
 
-  /** Assess everything stored so far; resolves when done. */
+  /**
+   * Assess everything stored before this call; resolves when done. Records stored meanwhile are
+   * the paced run's (notify). Waiting instead for the assessor to have nothing left never ended
+   * while devices kept sending: a gateway starting amid a drill's resends (the default scheduler
+   * catches up before its first tick) never said it was ready.
+   */
   async catchUp(): Promise<void> {
-    while (this.running) await this.running;
-    this.notify();
-    while (this.running) await this.running;
+    const target = await this.storedThrough();
+    // Full chunks whatever ingest is doing: the caller is waiting. Beside a paced run these are
+    // transactions like its own, each reading and moving the cursor: nothing is assessed twice.
+    while ((await this.assessedThrough()) < target) await this.pump(CHUNK);
+  }
+
+  private async storedThrough(): Promise<number> {
+    const r = await this.store.db
+      .selectFrom('records')
+      .select((eb) => eb.fn.max('ingest_seq').as('last'))
+      .executeTakeFirst();
+    return Number(r?.last ?? 0);
+  }
+
+  private async assessedThrough(): Promise<number> {
+    const r = await this.store.db.selectFrom('cursors').select('position').where('name', '=', CURSOR).executeTakeFirst();
+    return Number(r?.position ?? 0);
   }
 
   private async runUntilDone(): Promise<void> {

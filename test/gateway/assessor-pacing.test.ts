@@ -40,11 +40,13 @@ it('takes 64 records every 200 ms while ingest is busy, and full chunks of 250 o
     () => undefined,
     () => busy,
   );
-  const pumps: Array<{ chunk: number | undefined; at: number }> = [];
+  const pumps: Array<{ chunk: number | undefined; at: number; read?: number }> = [];
   const pump = assessor.pump.bind(assessor);
-  vi.spyOn(assessor, 'pump').mockImplementation((chunk?: number) => {
-    pumps.push({ chunk, at: performance.now() });
-    return pump(chunk);
+  vi.spyOn(assessor, 'pump').mockImplementation(async (chunk?: number) => {
+    const p: (typeof pumps)[number] = { chunk, at: performance.now() };
+    pumps.push(p);
+    p.read = await pump(chunk);
+    return p.read;
   });
 
   await storeRecords(
@@ -55,7 +57,8 @@ it('takes 64 records every 200 ms while ingest is busy, and full chunks of 250 o
   assessor.notify();
   await until(async () => (await ledgerRows(store!)) === 256, 5_000, 'the 256 ratings in the ledger');
   const busyElapsed = performance.now() - t0;
-  await assessor.catchUp();
+  // The paced run ends with a chunk that reads nothing.
+  await until(() => pumps.some((p) => p.read === 0), 5_000, 'the paced run to end');
   const busyPumps = pumps.splice(0);
   expect(busyPumps.every((p) => p.chunk === 64)).toBe(true);
   expect(busyPumps.length).toBeGreaterThanOrEqual(4);
@@ -70,5 +73,55 @@ it('takes 64 records every 200 ms while ingest is busy, and full chunks of 250 o
   );
   await assessor.catchUp();
   expect(await ledgerRows(store)).toBe(856);
-  expect(pumps.map((p) => p.chunk)).toEqual([250, 250, 250, 250]);
+  // catchUp: full chunks until what was stored before it is assessed.
+  expect(pumps.map((p) => p.chunk)).toEqual([250, 250, 250]);
+});
+
+it('catches up with what was stored before the call while devices go on sending', async () => {
+  store = await openTestStore(join(mkdtempSync(join(tmpdir(), 'hcp-assessor-')), 'gateway.db'));
+  await addWindow(store, 'w-01', '01');
+  const device = new FakeDevice('dev-steady', 'w-01');
+  const assessor = new Assessor(
+    store,
+    { now: () => Date.now() },
+    silent,
+    () => undefined,
+    () => true,
+  );
+  await storeRecords(
+    store,
+    Array.from({ length: 300 }, () => device.rating(new Date(), 5)),
+  );
+  // A steady stream, as a drill's devices resend: a record every 20 ms, each stored one notified.
+  let sending = true;
+  const stream = (async () => {
+    while (sending) {
+      await storeRecords(store!, [device.rating(new Date(), 4)]);
+      assessor.notify();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  try {
+    const t0 = performance.now();
+    const done = await Promise.race([assessor.catchUp().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5_000))]);
+    expect(done, 'catchUp resolved while devices were sending').toBe(true);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    // Everything stored before the call is in the ledger, once.
+    const levels = await store.db.selectFrom('assessments').select('level').execute();
+    expect(levels.filter((l) => l.level === 5)).toHaveLength(300);
+    expect(new Set((await store.db.selectFrom('assessments').select('assess_id').execute()).map((a) => a.assess_id)).size).toBe(levels.length);
+  } finally {
+    sending = false;
+    await stream;
+    await assessor.catchUp();
+  }
+  const stored = Number(
+    (
+      await store.db
+        .selectFrom('records')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  expect(await ledgerRows(store)).toBe(stored);
 });
