@@ -31,11 +31,13 @@ const CURSOR = 'followups';
 
 type Rated = Selectable<AssessmentsTable>;
 
+/** The bottom two levels, 不满意 and 非常不满意: a 差评 (R1). */
+const WORST_LEVELS = 2;
+
 /** A 差评 the hall must follow up (R1): the bottom two levels, given by a rater (never a default). */
 export function isFollowedUp(a: Pick<AssessmentsTable, 'level' | 'is_default'>): boolean {
   return a.level <= WORST_LEVELS && a.is_default === 0;
 }
-const WORST_LEVELS = 2;
 
 export interface OpenerOptions {
   store: GatewayStore;

@@ -16,7 +16,7 @@
 import type { Logger } from 'pino';
 import type { ChainRecord, DetailRecord, RatingRecord } from '@hcp/contract';
 import type { Clock } from '../feature.js';
-import type { GatewayStore, Tx } from '../store/database.js';
+import type { Db, GatewayStore, Tx } from '../store/database.js';
 import type { CasesTable } from '../store/tables.js';
 import { LedgerWrites, lastAssessNumber, ledgerStatements, type LedgerStatements } from './assessments.js';
 import { deadlineEnd, defaultAssessId, giveDefault } from './case-defaults.js';
@@ -37,6 +37,12 @@ const CHUNK = 250;
  */
 const SMALL_CHUNK = 64;
 const PACE_MS = 200;
+
+/** The ingest_seq the assessor's cursor has reached (0 before its first chunk). */
+async function assessedThrough(q: Db | Tx): Promise<number> {
+  const r = await q.selectFrom('cursors').select('position').where('name', '=', CURSOR).executeTakeFirst();
+  return Number(r?.position ?? 0);
+}
 
 interface RecordRow {
   ingest_seq: number;
@@ -83,7 +89,7 @@ export class Assessor {
     const target = await this.storedThrough();
     // Full chunks whatever ingest is doing: the caller is waiting. Beside a paced run these are
     // transactions like its own, each reading and moving the cursor: nothing is assessed twice.
-    while ((await this.assessedThrough()) < target) await this.pump(CHUNK);
+    while ((await assessedThrough(this.store.db)) < target) if ((await this.pump(CHUNK)) === 0) return;
   }
 
   private async storedThrough(): Promise<number> {
@@ -92,11 +98,6 @@ export class Assessor {
       .select((eb) => eb.fn.max('ingest_seq').as('last'))
       .executeTakeFirst();
     return Number(r?.last ?? 0);
-  }
-
-  private async assessedThrough(): Promise<number> {
-    const r = await this.store.db.selectFrom('cursors').select('position').where('name', '=', CURSOR).executeTakeFirst();
-    return Number(r?.position ?? 0);
   }
 
   private async runUntilDone(): Promise<void> {
@@ -118,8 +119,7 @@ export class Assessor {
   /** Assess up to `chunk` records; returns how many were read. */
   async pump(chunk = CHUNK): Promise<number> {
     const result = await this.store.write(async (trx) => {
-      const cursor = await trx.selectFrom('cursors').select('position').where('name', '=', CURSOR).executeTakeFirst();
-      const from = cursor?.position ?? 0;
+      const from = await assessedThrough(trx);
       const rows: RecordRow[] = await trx
         .selectFrom('records')
         .select(['ingest_seq', 'device_id', 'epoch', 'body', 'at_corrected', 'clock_flag'])

@@ -51,7 +51,7 @@ const env = {
   ...unit,
   NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}${gcObserver}`.trim(),
   HCP_PROF_DIR: profDir,
-  // PROMOTED=1: the round's sampling of what outlived the young heap instead of the CPU profile.
+  // PROMOTED=1 / ALLOCATED=1: the round's sampling of what outlived the young heap / of all it allocated, instead of the CPU profile.
   ...(process.env.PROMOTED ? { HCP_PROFILE: 'promoted' } : process.env.ALLOCATED ? { HCP_PROFILE: 'allocated' } : {}),
 };
 const dir = mkdtempSync(join(tmpdir(), 'prof-lat-'));

@@ -28,18 +28,15 @@ const ledgerRows = async (s: GatewayStore) =>
     ).n,
   );
 
+/** An assessor on `s` whose ingest is busy while `busy()` says so. */
+const assessorOn = (s: GatewayStore, busy: () => boolean) => new Assessor(s, { now: () => Date.now() }, silent, () => undefined, busy);
+
 it('takes 64 records every 200 ms while ingest is busy, and full chunks of 250 once it is quiet', async () => {
   store = await openTestStore(join(mkdtempSync(join(tmpdir(), 'hcp-assessor-')), 'gateway.db'));
   await addWindow(store, 'w-01', '01');
   const device = new FakeDevice('dev-pace', 'w-01');
   let busy = true;
-  const assessor = new Assessor(
-    store,
-    { now: () => Date.now() },
-    silent,
-    () => undefined,
-    () => busy,
-  );
+  const assessor = assessorOn(store, () => busy);
   const pumps: Array<{ chunk: number | undefined; at: number; read?: number }> = [];
   const pump = assessor.pump.bind(assessor);
   vi.spyOn(assessor, 'pump').mockImplementation(async (chunk?: number) => {
@@ -81,13 +78,7 @@ it('catches up with what was stored before the call while devices go on sending'
   store = await openTestStore(join(mkdtempSync(join(tmpdir(), 'hcp-assessor-')), 'gateway.db'));
   await addWindow(store, 'w-01', '01');
   const device = new FakeDevice('dev-steady', 'w-01');
-  const assessor = new Assessor(
-    store,
-    { now: () => Date.now() },
-    silent,
-    () => undefined,
-    () => true,
-  );
+  const assessor = assessorOn(store, () => true);
   await storeRecords(
     store,
     Array.from({ length: 300 }, () => device.rating(new Date(), 5)),
