@@ -37,12 +37,25 @@ const CHUNK = 250;
  */
 const SMALL_CHUNK = 64;
 const PACE_MS = 200;
+/** How often catchUp looks again while another assessor holds the cursor. */
+const HELD_WAIT_MS = 25;
+
+/**
+ * What `pump` returns when another assessor holds the cursor: on PostgreSQL one runs in every
+ * worker, and catchUp can run beside the paced run. The holder is assessing those very records.
+ */
+export const CURSOR_HELD = 'held';
 
 /** The ingest_seq the assessor's cursor has reached (0 before its first chunk). */
 async function assessedThrough(q: Db | Tx): Promise<number> {
   const r = await q.selectFrom('cursors').select('position').where('name', '=', CURSOR).executeTakeFirst();
   return Number(r?.position ?? 0);
 }
+
+/** PostgreSQL's lock_not_available: a NOWAIT lock was held by another transaction. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface RecordRow {
   ingest_seq: number;
@@ -57,6 +70,7 @@ export class Assessor {
   private running: Promise<void> | null = null;
   private again = false;
   private fast: LedgerStatements | null | undefined;
+  private cursorRow: Promise<void> | undefined;
 
   constructor(
     private readonly store: GatewayStore,
@@ -87,9 +101,13 @@ export class Assessor {
    */
   async catchUp(): Promise<void> {
     const target = await this.storedThrough();
-    // Full chunks whatever ingest is doing: the caller is waiting. Beside a paced run these are
-    // transactions like its own, each reading and moving the cursor: nothing is assessed twice.
-    while ((await assessedThrough(this.store.db)) < target) if ((await this.pump(CHUNK)) === 0) return;
+    // Full chunks whatever ingest is doing: the caller is waiting. Another assessor holding the
+    // cursor (a paced run, another worker's) moves it on meanwhile: look again shortly.
+    while ((await assessedThrough(this.store.db)) < target) {
+      const read = await this.pump(CHUNK);
+      if (read === 0) return;
+      if (read === CURSOR_HELD) await sleep(HELD_WAIT_MS);
+    }
   }
 
   private async storedThrough(): Promise<number> {
@@ -104,10 +122,13 @@ export class Assessor {
     do {
       this.again = false;
       try {
-        for (;;) {
+        // Until a chunk reads nothing; one held elsewhere is looked at again a pace later.
+        for (let held = false; ; ) {
           const busy = this.ingestBusy();
-          if (busy) await new Promise((r) => setTimeout(r, PACE_MS));
-          if ((await this.pump(busy ? SMALL_CHUNK : CHUNK)) === 0) break;
+          if (busy || held) await sleep(PACE_MS);
+          const read = await this.pump(busy ? SMALL_CHUNK : CHUNK);
+          if (read === 0) break;
+          held = read === CURSOR_HELD;
         }
       } catch (err) {
         this.logger.error({ err }, 'assessing stored records failed; will retry on the next notification');
@@ -116,42 +137,81 @@ export class Assessor {
     } while (this.again);
   }
 
-  /** Assess up to `chunk` records; returns how many were read. */
-  async pump(chunk = CHUNK): Promise<number> {
-    const result = await this.store.write(async (trx) => {
-      const from = await assessedThrough(trx);
-      const rows: RecordRow[] = await trx
-        .selectFrom('records')
-        .select(['ingest_seq', 'device_id', 'epoch', 'body', 'at_corrected', 'clock_flag'])
-        .where('ingest_seq', '>', from)
-        .orderBy('ingest_seq')
-        .limit(chunk)
-        .execute();
-      if (rows.length === 0) return { read: 0 };
-      const now = new Date(this.clock.now()).toISOString();
-      // Prepared on first use: the tables exist by then (the store is migrated before anything runs).
-      this.fast ??= ledgerStatements(this.store);
-      const step: Step = { trx, now, writes: new LedgerWrites(trx, now, this.fast), places: new Places(trx), cases: new Map() };
-      const records = rows.map((row) => ({ row, rec: JSON.parse(row.body) as ChainRecord }));
-      await this.loadCases(
-        step,
-        records.flatMap(({ rec }) => (rec.kind === 'rating' && rec.invitation.caseNo ? [rec.invitation.caseNo] : [])),
-      );
-      for (const { row, rec } of records) {
-        if (rec.kind === 'rating') await this.rating(step, rec, row);
-        else await this.detail(step, rec);
-      }
-      await step.writes.flush();
-      const last = rows[rows.length - 1]!.ingest_seq;
-      await trx
-        .insertInto('cursors')
-        .values({ name: CURSOR, position: last })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ position: last }))
-        .execute();
-      return { read: rows.length };
-    });
+  /** Assess up to `chunk` records; returns how many were read, or CURSOR_HELD. */
+  async pump(chunk = CHUNK): Promise<number | typeof CURSOR_HELD> {
+    if (this.store.dialect === 'postgres') {
+      this.cursorRow ??= this.createCursorRow().catch((err: unknown) => {
+        this.cursorRow = undefined;
+        throw err;
+      });
+      await this.cursorRow;
+    }
+    let result: { read: number };
+    try {
+      result = await this.store.write((trx) => this.assessChunk(trx, chunk));
+    } catch (err) {
+      if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) return CURSOR_HELD;
+      throw err;
+    }
     if (result.read > 0) this.onChanged();
     return result.read;
+  }
+
+  /**
+   * On PostgreSQL two chunks can run at once, and both would read the same records: they met at
+   * the ledger's key, a unique violation (PostgreSQL reports a serialization failure there only
+   * when the transaction had read that key), and the loser failed. So a chunk first locks the
+   * cursor's row, NOWAIT: the second gives way at once instead of waiting for a lock whose holder
+   * moves the cursor past what its snapshot shows. SQLite's writers take turns already.
+   */
+  private async takeCursor(trx: Tx): Promise<number> {
+    if (this.store.dialect !== 'postgres') return assessedThrough(trx);
+    const r = await trx.selectFrom('cursors').select('position').where('name', '=', CURSOR).forUpdate().noWait().executeTakeFirstOrThrow();
+    return Number(r.position);
+  }
+
+  /** The row takeCursor locks (a lock needs a row): created once, by whichever assessor is first. */
+  private async createCursorRow(): Promise<void> {
+    await this.store.write((trx) =>
+      trx
+        .insertInto('cursors')
+        .values({ name: CURSOR, position: 0 })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute(),
+    );
+  }
+
+  private async assessChunk(trx: Tx, chunk: number): Promise<{ read: number }> {
+    const from = await this.takeCursor(trx);
+    const rows: RecordRow[] = await trx
+      .selectFrom('records')
+      .select(['ingest_seq', 'device_id', 'epoch', 'body', 'at_corrected', 'clock_flag'])
+      .where('ingest_seq', '>', from)
+      .orderBy('ingest_seq')
+      .limit(chunk)
+      .execute();
+    if (rows.length === 0) return { read: 0 };
+    const now = new Date(this.clock.now()).toISOString();
+    // Prepared on first use: the tables exist by then (the store is migrated before anything runs).
+    this.fast ??= ledgerStatements(this.store);
+    const step: Step = { trx, now, writes: new LedgerWrites(trx, now, this.fast), places: new Places(trx), cases: new Map() };
+    const records = rows.map((row) => ({ row, rec: JSON.parse(row.body) as ChainRecord }));
+    await this.loadCases(
+      step,
+      records.flatMap(({ rec }) => (rec.kind === 'rating' && rec.invitation.caseNo ? [rec.invitation.caseNo] : [])),
+    );
+    for (const { row, rec } of records) {
+      if (rec.kind === 'rating') await this.rating(step, rec, row);
+      else await this.detail(step, rec);
+    }
+    await step.writes.flush();
+    const last = rows[rows.length - 1]!.ingest_seq;
+    await trx
+      .insertInto('cursors')
+      .values({ name: CURSOR, position: last })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ position: last }))
+      .execute();
+    return { read: rows.length };
   }
 
   private async loadCases(step: Step, caseNos: string[]): Promise<void> {

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
-import { Assessor } from '../../gateway/ratings/assessor.js';
+import { Assessor, type CURSOR_HELD } from '../../gateway/ratings/assessor.js';
 import type { GatewayStore } from '../../gateway/store/database.js';
 import { addWindow, FakeDevice, openTestStore, silent, storeRecords, until } from '../uplink/support/fixtures.js';
 
@@ -37,7 +37,7 @@ it('takes 64 records every 200 ms while ingest is busy, and full chunks of 250 o
   const device = new FakeDevice('dev-pace', 'w-01');
   let busy = true;
   const assessor = assessorOn(store, () => busy);
-  const pumps: Array<{ chunk: number | undefined; at: number; read?: number }> = [];
+  const pumps: Array<{ chunk: number | undefined; at: number; read?: number | typeof CURSOR_HELD }> = [];
   const pump = assessor.pump.bind(assessor);
   vi.spyOn(assessor, 'pump').mockImplementation(async (chunk?: number) => {
     const p: (typeof pumps)[number] = { chunk, at: performance.now() };
