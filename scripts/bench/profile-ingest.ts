@@ -7,33 +7,24 @@
  *        tsx scripts/bench/summarise-profile.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { deviceTopic } from '@hcp/contract';
-import { REPO_ROOT } from '../lib/device-process.js';
-import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
-import { serviceEnvironment } from '../lib/systemd-unit.js';
-import { buildGatewayForBench } from './built-gateway.js';
+import { prepareBurst } from './burst.js';
 import { cpuByProcess, procStat } from './proc-stat.js';
-import { BATCH, batchPayload, sleep, connectAll, disconnectAll, enrolDevices, pushBatches } from './sim-devices.js';
+import { sleep } from './sim-devices.js';
 
 const n = Number(process.argv[2] ?? 50);
-const ratings = Number(process.argv[3] ?? 100_000);
 const profDir = '/tmp/hcp-prof';
 mkdirSync(profDir, { recursive: true });
-const dir = mkdtempSync(join(tmpdir(), 'prof-gw-'));
-// The gateway as installed (built, run as the systemd unit runs it), as bench:gateway measures it.
-const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
-const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), {
-  program: await buildGatewayForBench(),
-  env: { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}`.trim(), HCP_PROF_DIR: profDir },
+// HCP_PROFILE=promoted or allocated (from this script's environment) takes a heap profile instead.
+const burst = await prepareBurst({
+  devices: n,
+  ratings: Number(process.argv[3] ?? 100_000),
+  idPrefix: 'dev-prof',
+  preload: join(import.meta.dirname, 'cpu-profiler.mjs'),
+  env: { HCP_PROF_DIR: profDir },
 });
-await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
-const devices = await enrolDevices(gw, n, 'dev-prof');
-const perDevice = Math.max(BATCH * 2, Math.floor(ratings / n / BATCH) * BATCH);
-const batches = new Map(devices.map((d) => [d.id, Array.from({ length: perDevice / BATCH }, () => batchPayload(d, BATCH))]));
-await connectAll(gw.mqttUrl, devices, gw, (id) => deviceTopic(id, 'ack'));
+const gw = burst.gw;
 // STRACE=1: count the gateway's fsyncs during the push instead (strace -c).
 const strace = process.env.STRACE
   ? spawn('strace', ['-f', '-c', '-e', 'trace=fsync,fdatasync,pwrite64,write', '-p', String(gw.child.pid)], { stdio: ['ignore', 'inherit', 'inherit'] })
@@ -46,12 +37,10 @@ const cpu = () => procStat(`/proc/${gw.child.pid}/stat`)?.cpuSeconds ?? 0;
 const threadCpu = () => cpuByProcess(`/proc/${gw.child.pid}/task`);
 const threads0 = threadCpu();
 const [gwCpu0, ownCpu0] = [cpu(), process.cpuUsage()];
-const t0 = performance.now();
-await pushBatches(devices, batches, (d) => deviceTopic(d.id, 'records'), true);
-const s = (performance.now() - t0) / 1000;
+const s = await burst.push();
 const own = process.cpuUsage(ownCpu0);
 console.log(
-  `${n} devices, ${n * perDevice} ratings in ${s.toFixed(2)} s: ${Math.round((n * perDevice) / s)} ratings/s; CPU: gateway ${(cpu() - gwCpu0).toFixed(2)} s (all its threads), load generator ${((own.user + own.system) / 1e6).toFixed(2)} s`,
+  `${n} devices, ${burst.ratings} ratings in ${s.toFixed(2)} s: ${Math.round(burst.ratings / s)} ratings/s; CPU: gateway ${(cpu() - gwCpu0).toFixed(2)} s (all its threads), load generator ${((own.user + own.system) / 1e6).toFixed(2)} s`,
 );
 // Node names none of its threads: the main one is the pid, the batch checker the one started for
 // the push (a new id), the rest V8's helpers (its collector's) and libuv's pool.
@@ -65,6 +54,5 @@ console.log(
 if (strace) strace.kill('SIGINT');
 else gw.child.kill('SIGUSR2');
 await sleep(1000);
-await disconnectAll(devices);
-await gw.stop();
+await burst.close();
 process.exit(0);
