@@ -3,11 +3,13 @@
  * SQLite: each built as installed and run as the unit runs it, each on a store of its own (its own
  * throw-away cluster on PostgreSQL), with 500 devices. Interleaved over ROUNDS on a quiet machine:
  * press→ack p50/p99 at a steady 200 ratings/s for 8 s with the CPU each rating cost (the gateway,
- * and its PostgreSQL server), and one device's 100,000-record backlog.
+ * and its PostgreSQL server), 100,000 ratings sent at once by the 500 devices (bench:gateway's
+ * 500-device throughput), and one device's 100,000-record backlog. PHASES picks some of them
+ * (latency, burst, backlog; all by default).
  * The older commit is checked out into a temporary worktree and built with its own build script
  * and this checkout's node_modules (so BASE must have the same dependencies). The older build is
  * made first: a failure there costs no gateway start.
- * Usage: BASE=<commit> STORE=pg ROUNDS=5 npx tsx scripts/bench/code-ab.ts
+ * Usage: BASE=<commit> STORE=pg ROUNDS=5 [PHASES=burst,backlog] npx tsx scripts/bench/code-ab.ts
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +33,8 @@ const STORE = process.env.STORE ?? 'pg';
 if (STORE !== 'pg' && STORE !== 'sqlite') throw new Error(`STORE must be pg or sqlite, not ${STORE}`);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const BACKLOG = 100_000;
+const PHASES = new Set((process.env.PHASES ?? 'latency,burst,backlog').split(','));
+for (const p of PHASES) if (!['latency', 'burst', 'backlog'].includes(p)) throw new Error(`PHASES: no phase ${p} (latency, burst, backlog)`);
 const ack = (id: string) => deviceTopic(id, 'ack');
 const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 
@@ -44,6 +48,8 @@ const removeWorktree = () => {
 
 interface Side {
   latency(): Promise<Latency & { cpuMsPerRating: number }>;
+  /** Ratings/s stored and acked, 100,000 sent at once by the 500 devices. */
+  burst(): Promise<number>;
   backlog(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -88,6 +94,7 @@ async function side(name: string, program: string): Promise<Side> {
       await disconnectAll(devices);
       return { ...l, cpuMsPerRating };
     },
+    burst: () => gatewayRate(gw, devices, makeBatches(devices, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }),
     async backlog() {
       const one = devices.slice(0, 1);
       return BACKLOG / (await gatewayRate(gw, one, makeBatches(one, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }));
@@ -103,23 +110,33 @@ try {
   console.log(`building this checkout and ${base} …`);
   const [oldProgram, nowProgram] = [await buildGatewayForBench(worktree), await buildGatewayForBench()];
   const [now, old] = [await side('now', nowProgram), await side('base', oldProgram)];
-  const lat = await interleave(ROUNDS, now.latency, old.latency);
-  const backlog = await interleave(ROUNDS, now.backlog, old.backlog);
   const show = (ls: Latency[]) => ls.map((l) => `${l.p50.toFixed(1)}/${l.p99.toFixed(1)}`).join(' ');
   const cpu = (ls: Array<{ cpuMsPerRating: number }>) => ls.map((l) => l.cpuMsPerRating.toFixed(2)).join(' ');
-  console.log(
-    `on ${STORE === 'pg' ? 'PostgreSQL' : 'SQLite'}, press→ack p50/p99 ms at 200 ratings/s from 500 devices, each round — this checkout: ${show(lat.figure)}; ${base}: ${show(lat.baseline)}`,
-  );
-  const m = (ls: Latency[], k: 'p50' | 'p99') => median(ls.map((l) => l[k])).toFixed(1);
-  console.log(
-    `median p50 ${m(lat.figure, 'p50')} vs ${m(lat.baseline, 'p50')} ms, p99 ${m(lat.figure, 'p99')} vs ${m(lat.baseline, 'p99')} ms; p99 ratio ${ratioText(lat.figure.map((l, i) => l.p99 / lat.baseline[i]!.p99))}`,
-  );
-  console.log(
-    `CPU per rating in those rounds (the gateway${STORE === 'pg' ? ' and its PostgreSQL server' : ''}), ms — this checkout: ${cpu(lat.figure)}; ${base}: ${cpu(lat.baseline)}; ratio ${ratioText(lat.figure.map((l, i) => l.cpuMsPerRating / lat.baseline[i]!.cpuMsPerRating))}`,
-  );
-  console.log(
-    `${fmt(BACKLOG)}-record backlog, s — this checkout: ${backlog.figure.map((s) => s.toFixed(2)).join(' ')}; ${base}: ${backlog.baseline.map((s) => s.toFixed(2)).join(' ')}; ratio ${ratioText(backlog.figure.map((s, i) => s / backlog.baseline[i]!))}`,
-  );
+  if (PHASES.has('latency')) {
+    const lat = await interleave(ROUNDS, now.latency, old.latency);
+    console.log(
+      `on ${STORE === 'pg' ? 'PostgreSQL' : 'SQLite'}, press→ack p50/p99 ms at 200 ratings/s from 500 devices, each round — this checkout: ${show(lat.figure)}; ${base}: ${show(lat.baseline)}`,
+    );
+    const m = (ls: Latency[], k: 'p50' | 'p99') => median(ls.map((l) => l[k])).toFixed(1);
+    console.log(
+      `median p50 ${m(lat.figure, 'p50')} vs ${m(lat.baseline, 'p50')} ms, p99 ${m(lat.figure, 'p99')} vs ${m(lat.baseline, 'p99')} ms; p99 ratio ${ratioText(lat.figure.map((l, i) => l.p99 / lat.baseline[i]!.p99))}`,
+    );
+    console.log(
+      `CPU per rating in those rounds (the gateway${STORE === 'pg' ? ' and its PostgreSQL server' : ''}), ms — this checkout: ${cpu(lat.figure)}; ${base}: ${cpu(lat.baseline)}; ratio ${ratioText(lat.figure.map((l, i) => l.cpuMsPerRating / lat.baseline[i]!.cpuMsPerRating))}`,
+    );
+  }
+  if (PHASES.has('burst')) {
+    const burst = await interleave(ROUNDS, now.burst, old.burst);
+    console.log(
+      `${fmt(BACKLOG)} ratings at once from 500 devices, ratings/s — this checkout: ${burst.figure.map(fmt).join(' ')}; ${base}: ${burst.baseline.map(fmt).join(' ')}; ratio ${ratioText(burst.figure.map((r, i) => r / burst.baseline[i]!))}`,
+    );
+  }
+  if (PHASES.has('backlog')) {
+    const backlog = await interleave(ROUNDS, now.backlog, old.backlog);
+    console.log(
+      `${fmt(BACKLOG)}-record backlog, s — this checkout: ${backlog.figure.map((s) => s.toFixed(2)).join(' ')}; ${base}: ${backlog.baseline.map((s) => s.toFixed(2)).join(' ')}; ratio ${ratioText(backlog.figure.map((s, i) => s / backlog.baseline[i]!))}`,
+    );
+  }
   printQuietWaits();
 } finally {
   for (const s of started) await s.stop();
