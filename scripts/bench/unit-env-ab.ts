@@ -6,7 +6,10 @@
  * a freshly started gateway:
  *   - RSS 2 s after 1,000 devices connected (their scrypt logins are a burst of their own);
  *   - ratings/s stored and acked for a 100,000-rating burst from 50 devices, then from 500;
- *   - press→ack p99 at a steady 200 ratings/s from 500 devices for 8 s.
+ *   - press→ack p99 at a steady 200 ratings/s from 500 devices for 8 s;
+ *   - after one device's 100,000-record backlog too, RSS 2 s after the 1,000 devices connected again
+ *     and 30 s later (bench:gateway's after-load figures), with how much of it glibc's main heap
+ *     holds (smaps.ts).
  * Each figure is printed per round, then the medians and the median ratio with its spread.
  *
  * A setting is assignments joined by commas, each applied to the unit's environment:
@@ -27,6 +30,7 @@ import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
 import { gatewayRate, makeBatches } from './pg-throughput.js';
 import { printQuietWaits } from './quiet-machine.js';
+import { residentByMapping } from './smaps.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
 import { connectAll, disconnectAll, enrolDevices, type SimDevice, sleep } from './sim-devices.js';
 
@@ -41,6 +45,9 @@ interface Round {
   rate50: number;
   rate500: number;
   p99: number;
+  loadedRss: number;
+  quietRss: number;
+  quietMallocHeap: number;
 }
 
 const program = await buildGatewayForBench();
@@ -76,7 +83,15 @@ const measure = (env: Record<string, string>) => async (): Promise<Round> => {
     await connectAll(gw.mqttUrl, steady, gw, ack);
     const { p99 } = await steadyLatency(steady, 200, 8, true);
     await disconnectAll(steady);
-    return { rss, rate50, rate500, p99 };
+    await rate(1);
+    await connectAll(gw.mqttUrl, all, gw, ack);
+    await sleep(2000);
+    const loadedRss = vmRss(gw.child.pid!);
+    await sleep(30_000);
+    const quietRss = vmRss(gw.child.pid!);
+    const quietMallocHeap = residentByMapping(gw.child.pid!).get('[heap]') ?? 0;
+    await disconnectAll(all);
+    return { rss, rate50, rate500, p99, loadedRss, quietRss, quietMallocHeap };
   } finally {
     await gw.stop();
   }
@@ -89,6 +104,9 @@ try {
     ['ratings/s from 50 devices', 'rate50', fmt],
     ['ratings/s from 500 devices', 'rate500', fmt],
     ['press→ack p99 at 200 ratings/s, ms', 'p99', (x) => x.toFixed(1)],
+    ['after that load, RSS 2 s after 1,000 devices connected, MiB', 'loadedRss', (x) => x.toFixed(1)],
+    ['… and 30 s later, MiB', 'quietRss', (x) => x.toFixed(1)],
+    ["… of which glibc's main heap ([heap]), MiB", 'quietMallocHeap', (x) => x.toFixed(1)],
   ];
   console.log(`\n"${setting}" against "${baseline}", ${ROUNDS} rounds interleaved (each round's figures, then medians and the median ratio):`);
   for (const [label, k, show] of rows) {
