@@ -15,6 +15,7 @@ debs=(
   poppler-utils                              # the reports tests read the PDF exports back (pdftotext, pdffonts, pdftoppm)
   postgresql                                 # the gateway's suites again on PostgreSQL (npm run test:pg)
   strace                                     # shows which thread flushes the gateway's SQLite WAL (test/gateway/wal-flush.test.ts)
+  libjemalloc2                               # the gateway unit's malloc (deploy/systemd/hcp-gateway.service): tests and benches run it so
 )
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -133,20 +133,23 @@ describe('the systemd units', () => {
     expect(serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'))).toMatchObject({
       NODE_ENV: 'production',
       MALLOC_MMAP_THRESHOLD_: '131072',
+      LD_PRELOAD: 'libjemalloc.so.2',
       NODE_OPTIONS: '--expose-gc --max-semi-space-size=8',
     });
   });
 
-  it('the settings docs/OPERATIONS.md compares with unit-env-ab.ts differ from the unit in the young heap only', () => {
+  it('the settings docs/OPERATIONS.md compares with unit-env-ab.ts differ from the unit in the young heap or the malloc only', () => {
     const docs = readFileSync(join(REPO_ROOT, 'docs/OPERATIONS.md'), 'utf8');
     const commands = [...docs.matchAll(/`npx tsx scripts\/bench\/unit-env-ab\.ts ([^`]+)`/g)].map((m) => m[1]!);
-    expect(commands).toEqual(['unit NODE_OPTIONS=--expose-gc', '"NODE_OPTIONS=--expose-gc --max-semi-space-size=2"']);
+    expect(commands).toEqual(['unit -LD_PRELOAD', 'unit NODE_OPTIONS=--expose-gc', '"NODE_OPTIONS=--expose-gc --max-semi-space-size=2"']);
     const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
     const [without, small] = [applySetting(unit, 'NODE_OPTIONS=--expose-gc'), applySetting(unit, 'NODE_OPTIONS=--expose-gc --max-semi-space-size=2')];
     expect(without).toEqual({ ...unit, NODE_OPTIONS: '--expose-gc' });
     expect(small).toEqual({ ...unit, NODE_OPTIONS: '--expose-gc --max-semi-space-size=2' });
     expect(applySetting(unit, 'unit')).toEqual(unit);
-    expect(applySetting(unit, '-MALLOC_MMAP_THRESHOLD_,NODE_OPTIONS+=--x')).toEqual({ NODE_ENV: 'production', NODE_OPTIONS: `${unit.NODE_OPTIONS} --x` });
+    const { LD_PRELOAD: _, ...glibc } = unit;
+    expect(applySetting(unit, '-LD_PRELOAD')).toEqual(glibc);
+    expect(applySetting(unit, '-MALLOC_MMAP_THRESHOLD_,-LD_PRELOAD,NODE_OPTIONS+=--x')).toEqual({ NODE_ENV: 'production', NODE_OPTIONS: `${unit.NODE_OPTIONS} --x` });
     expect(() => applySetting(unit, 'NODE_OPTIONS')).toThrow('"NODE_OPTIONS" in setting "NODE_OPTIONS" is none of');
   });
 

@@ -22,6 +22,7 @@ const NAMED: Record<string, string[]> = {
   OpenSSL: ['openssl'],
   'poppler-utils': ['poppler-utils'],
   strace: ['strace'],
+  jemalloc: ['libjemalloc2'],
 };
 
 it('names in the README exactly the Debian packages scripts/setup.sh installs', () => {

@@ -2,7 +2,8 @@
  * What docs/OPERATIONS.md "Memory" says the gateway does to stay small, shown: each API route's
  * response serializer is compiled on the route's first answer (still fastify's own, still dropping
  * undeclared fields), the MQTT writer's table of 65,536 packet-id Buffers is never built, the
- * gateway run with the systemd unit's environment collects its heap once ingest and device logins
+ * gateway run with the systemd unit's environment runs on jemalloc (a machine set up by
+ * scripts/setup.sh has Debian's libjemalloc2) and collects its heap once ingest and device logins
  * have been quiet, and that environment keeps V8's young heap at 16 MiB instead of 32.
  */
 import { spawnSync } from 'node:child_process';
@@ -68,7 +69,7 @@ describe('memory switches', () => {
     expect(youngMiB('')).toBe(32);
   });
 
-  it('collects its heap once, when ingest and logins have been quiet for 15 s, run as hcp-gateway.service runs it', async () => {
+  it('runs on jemalloc and collects its heap once, when ingest and logins have been quiet for 15 s, run as hcp-gateway.service runs it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-quiet-gc-'));
     const logFile = join(dir, 'gateway.log');
     const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'debug' });
@@ -76,6 +77,8 @@ describe('memory switches', () => {
     expect(env.NODE_OPTIONS).toContain('--expose-gc');
     const running = await startGateway(configFile, join(dir, 'gw', 'data'), { env, logFile });
     try {
+      // The unit's LD_PRELOAD took: the gateway's malloc is jemalloc's (ld.so would have warned and ignored a missing one).
+      expect(readFileSync(`/proc/${running.child.pid}/maps`, 'utf8')).toMatch(/\/libjemalloc\.so\.2$/m);
       await running.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
       const dev = new ScriptedDevice('dev-quiet', 'w-01', running.http);
       expect((await dev.enrol((await running.api('POST', '/api/devices', { deviceId: 'dev-quiet', windowId: 'w-01' })).body.code)).status).toBe(200);
