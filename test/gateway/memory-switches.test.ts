@@ -69,6 +69,24 @@ describe('memory switches', () => {
     expect(youngMiB('')).toBe(32);
   });
 
+  it('preloads a jemalloc that docs/INSTALL.md installs on the gateway machine, and runs on without it', () => {
+    const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
+    // The Debian package that holds the unit's library is on the gateway machine's apt line.
+    const owner = spawnSync('dpkg', ['-S', unit.LD_PRELOAD!], { encoding: 'utf8' }).stdout.split(':')[0]!;
+    expect(owner).toBe('libjemalloc2');
+    const install = readFileSync(join(REPO_ROOT, 'docs/INSTALL.md'), 'utf8');
+    const gatewayMachine = install.slice(install.indexOf('## 3. 网关机'));
+    expect((/sudo apt install ([^#\n]*)/.exec(gatewayMachine)?.[1] ?? '').trim().split(/\s+/)).toContain(owner);
+    // OPERATIONS.md: without the package ld.so says it ignored the preload, and the program runs (on glibc's malloc).
+    const r = spawnSync(process.execPath, ['-e', 'process.stdout.write("ran")'], {
+      env: { ...unit, PATH: process.env.PATH, LD_PRELOAD: 'libhcp-not-installed.so.2' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.stdout).toBe('ran');
+    expect(r.stderr).toMatch(/libhcp-not-installed\.so\.2.*cannot be preloaded.*ignored/);
+  });
+
   it('runs on jemalloc and collects its heap once, when ingest and logins have been quiet for 15 s, run as hcp-gateway.service runs it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-quiet-gc-'));
     const logFile = join(dir, 'gateway.log');
