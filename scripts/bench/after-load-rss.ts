@@ -37,6 +37,7 @@ async function afterLoad(name: string, program: string): Promise<string> {
     const all = await enrolDevices(gw, 1000, `dev-${name}`);
     const refusals = { nonceRefused: 0, connectRefused: 0 };
     for (let round = 0; round < ROUNDS; round++)
+      // bench:gateway's throughput phase (1, 50, 500 devices), then its backlog phase (one device again).
       for (const n of [1, 50, 500, 1]) {
         const devices = all.slice(0, n);
         await gatewayRate(gw, devices, makeBatches(devices, 100_000).batches, 100_000, refusals);
