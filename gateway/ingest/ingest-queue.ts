@@ -277,7 +277,7 @@ export class IngestQueue {
     return out;
   }
 
-  /** The group's rows of the followed logs, written last (under the lock commitGroup took); on PostgreSQL records go in prepared inserts of up to 200 rows (records-insert.ts). */
+  /** The group's rows of the followed logs, written last (under the lock commitGroup took); on PostgreSQL records go in prepared inserts of up to 500 rows (records-insert.ts). */
   private async append(trx: Tx, a: GroupAppends, idsLookedUp: boolean): Promise<void> {
     if (a.moved.size > 0) await saveHeads(trx, [...a.moved.values()], this.fast?.heads);
     if (a.records.length === 0 && a.gaps.length === 0) return;

@@ -46,12 +46,15 @@ export const recordValues = (r: RecordRow): unknown[] => [
   r.stored_at,
 ];
 
+/** The sizes of insert there are: a device's largest batch, its default one, then powers of two. */
+const SIZES = [500, 200, 128, 64, 32, 16, 8, 4, 2, 1] as const;
+
 /**
- * Rows in the next insert, `left` still to insert: 200 while that many are left, then the largest
- * power of two that fits, so that at most 9 texts (200, 128 … 1) are ever prepared on a connection,
- * whatever the batches' sizes.
+ * Rows in the next insert, `left` still to insert: the largest size that fits, so that at most 10
+ * texts are ever prepared on a connection, whatever the batches' sizes, and a batch of a device's
+ * largest (500) or default (200) size is one statement.
  */
-export const insertRows = (left: number): number => (left >= 200 ? 200 : 2 ** Math.floor(Math.log2(left)));
+export const insertRows = (left: number): number => SIZES.find((n) => n <= left)!;
 
 const texts = new Map<number, string>();
 

@@ -38,7 +38,7 @@ export interface GatewayStore {
   /**
    * PostgreSQL only: from now on this statement text, wherever it runs, goes as a named prepared
    * statement, parsed and planned once per connection instead of at each run (ingest's records
-   * insert: 200 rows, 2,800 parameters). For a few fixed texts: each stays prepared on every
+   * insert: up to 500 rows, 7,000 parameters). For a few fixed texts: each stays prepared on every
    * pooled connection for as long as the connection lives.
    */
   readonly keepPrepared?: (text: string) => void;

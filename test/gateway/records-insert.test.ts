@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import { insertRows, recordsInsertText } from '../../gateway/ingest/records-insert.js';
 
-it('splits any group into inserts of 200 rows and then powers of two: at most 9 sizes in all', () => {
+it('splits any group into inserts of 500 or 200 rows and then powers of two: at most 10 sizes in all', () => {
   const sizes = new Set<number>();
   for (let group = 1; group <= 2000; group++) {
     let left = group;
@@ -18,7 +18,7 @@ it('splits any group into inserts of 200 rows and then powers of two: at most 9 
       left -= n;
     }
   }
-  expect([...sizes].sort((a, b) => b - a)).toEqual([200, 128, 64, 32, 16, 8, 4, 2, 1]);
+  expect([...sizes].sort((a, b) => b - a)).toEqual([500, 200, 128, 64, 32, 16, 8, 4, 2, 1]);
 });
 
 it('numbers the parameters row by row, 14 a row', () => {
@@ -26,4 +26,12 @@ it('numbers the parameters row by row, 14 a row', () => {
   expect(two).toMatch(/^INSERT INTO records \(id, device_id, .*, stored_at\) VALUES \(\$1, \$2, .*\$14\), \(\$15, .*\$28\)$/);
   expect(recordsInsertText(2)).toBe(two);
   expect(recordsInsertText(200)).toContain('$2800)');
+});
+
+it("takes a device's largest batch (500) and its default one (200) in one statement each", () => {
+  expect(insertRows(500)).toBe(500);
+  expect(insertRows(200)).toBe(200);
+  expect(insertRows(499)).toBe(200);
+  expect(insertRows(1000)).toBe(500);
+  expect(recordsInsertText(500)).toContain('$7000)');
 });
