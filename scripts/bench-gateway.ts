@@ -19,13 +19,14 @@
  *        LATENCY_DETAIL=1 BENCH_PARTS=latency npm run bench:gateway   (each round's slowest acks beside the load generator's own stalls)
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic, type ChainRecord } from '@hcp/contract';
 import { steadyLatency, type Latency } from './bench/latency.js';
 import { buildGatewayForBench } from './bench/built-gateway.js';
 import { makeBatches, pgThroughput, startPgBench, writeRetries } from './bench/pg-throughput.js';
+import { residentMiB } from './bench/smaps.js';
 import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
 import { printQuietWaits } from './bench/quiet-machine.js';
@@ -42,10 +43,6 @@ const RATINGS = 100_000;
 const QUIET_MS = 30_000;
 const ackTopic = (id: string) => deviceTopic(id, 'ack');
 const recordsTopic = (d: SimDevice) => deviceTopic(d.id, 'records');
-
-function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-}
 
 /** Ratings/s stored and acked: `devices` connected, each sending its batches with 2 in flight. */
 async function gatewayRate(gw: RunningGateway, devices: SimDevice[], batches: Map<string, string[]>, total: number): Promise<number> {
@@ -84,13 +81,13 @@ if (PARTS.has('rss'))
     await gw.stop();
     gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env, program });
     await sleep(1000);
-    const empty = rss(gw.child.pid!, 'VmRSS');
+    const empty = residentMiB(gw.child.pid!);
     await connectAll(gw.mqttUrl, all, gw, ackTopic);
     await sleep(2000);
-    const connected = rss(gw.child.pid!, 'VmRSS');
+    const connected = residentMiB(gw.child.pid!);
     // And once the logins' garbage is collected: what a hall's gateway holds all day.
     await sleep(QUIET_MS);
-    idleRss[label] = rss(gw.child.pid!, 'VmRSS');
+    idleRss[label] = residentMiB(gw.child.pid!);
     console.log(
       `gateway RSS (${label}): ${empty.toFixed(1)} MiB with no device; with ${all.length} devices connected ${connected.toFixed(1)} MiB 2 s after they connected, ${idleRss[label]!.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet (target ≤ 150 MiB)`,
     );
@@ -176,12 +173,12 @@ try {
     for (const [store, running, enrolled] of [['SQLite', gw, all], ...(pg ? [['PostgreSQL', pg.gw, pg.devices] as const] : [])] as const) {
       await connectAll(running.mqttUrl, enrolled, running, ackTopic);
       await sleep(2000);
-      const atOnce = rss(running.child.pid!, 'VmRSS');
+      const atOnce = residentMiB(running.child.pid!);
       // What a hall's gateway holds between bursts: V8 shrinks its heap and the batch-check worker
       // ends (batch-check-pool.ts) once ingest has been quiet for a while.
       await sleep(QUIET_MS);
       console.log(
-        `\ngateway RSS on ${store} with ${enrolled.length} devices connected, after the loaded run (${unitLabel}): ${atOnce.toFixed(1)} MiB at once, ${rss(running.child.pid!, 'VmRSS').toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet, peak ${rss(running.child.pid!, 'VmHWM').toFixed(1)} MiB (target ≤ 150 MiB)`,
+        `\ngateway RSS on ${store} with ${enrolled.length} devices connected, after the loaded run (${unitLabel}): ${atOnce.toFixed(1)} MiB at once, ${residentMiB(running.child.pid!).toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet, peak ${residentMiB(running.child.pid!, 'VmHWM').toFixed(1)} MiB (target ≤ 150 MiB)`,
       );
       await disconnectAll(enrolled);
     }

@@ -10,24 +10,23 @@
  * Usage: BASE=<commit> ROUNDS=3 npx tsx scripts/bench/after-load-rss.ts
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
-import { buildGatewayForBench, linkModules } from './built-gateway.js';
+import { buildGatewayForBench, checkoutForBench } from './built-gateway.js';
 import { gatewayRate, makeBatches } from './pg-throughput.js';
 import { connectAll, disconnectAll, enrolDevices, sleep } from './sim-devices.js';
-import { residentText } from './smaps.js';
+import { residentMiB, residentText } from './smaps.js';
 
 const BASE = process.env.BASE;
 if (!BASE) throw new Error('BASE=<commit> is required: the older commit to compare this checkout with');
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const QUIET_MS = 30_000;
 const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
-const rss = (pid: number, field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 async function afterLoad(name: string, program: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `after-load-${name}-`));
@@ -44,29 +43,26 @@ async function afterLoad(name: string, program: string): Promise<string> {
       }
     await connectAll(gw.mqttUrl, all, gw, (id) => deviceTopic(id, 'ack'));
     await sleep(2000);
-    const atOnce = rss(gw.child.pid!, 'VmRSS');
+    const atOnce = residentMiB(gw.child.pid!);
     await sleep(QUIET_MS);
-    const quiet = rss(gw.child.pid!, 'VmRSS');
+    const quiet = residentMiB(gw.child.pid!);
     const where = residentText(gw.child.pid!);
     await disconnectAll(all);
-    return `${atOnce.toFixed(1)} MiB at once, ${quiet.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet, peak ${rss(gw.child.pid!, 'VmHWM').toFixed(1)} MiB\n    resident after the quiet, MiB: ${where}`;
+    return `${atOnce.toFixed(1)} MiB at once, ${quiet.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet, peak ${residentMiB(gw.child.pid!, 'VmHWM').toFixed(1)} MiB\n    resident after the quiet, MiB: ${where}`;
   } finally {
     await gw.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const worktree = join(mkdtempSync(join(tmpdir(), 'after-load-')), 'base');
-execFileSync('git', ['-C', REPO_ROOT, 'worktree', 'add', '--detach', worktree, BASE], { stdio: 'ignore' });
+const worktree = checkoutForBench(BASE, 'after-load');
 try {
-  linkModules(worktree);
   const base = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', BASE], { encoding: 'utf8' }).trim();
-  const [oldProgram, nowProgram] = [await buildGatewayForBench(worktree), await buildGatewayForBench()];
+  const [oldProgram, nowProgram] = [await buildGatewayForBench(worktree.root), await buildGatewayForBench()];
   console.log(`gateway RSS on SQLite with 1,000 devices connected, after ${ROUNDS} rounds of bench:gateway's throughput and backlog load:`);
   console.log(`  ${base}: ${await afterLoad('base', oldProgram)}`);
   console.log(`  this checkout: ${await afterLoad('now', nowProgram)}`);
 } finally {
-  execFileSync('git', ['-C', REPO_ROOT, 'worktree', 'remove', '--force', worktree], { stdio: 'ignore' });
-  rmSync(join(worktree, '..'), { recursive: true, force: true });
+  worktree.remove();
 }
 process.exit(0);

@@ -5,7 +5,8 @@
  * are links to the repository's packages, with @hcp/contract pointing at the built contract, as
  * `npm ci --omit=dev` would lay them out.
  */
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/device-process.js';
@@ -32,4 +33,22 @@ export function linkModules(root: string): void {
     if (name !== '@hcp') symlinkSync(join(REPO_ROOT, 'node_modules', name), join(modules, name));
   }
   symlinkSync(join(root, 'device', 'contract'), join(modules, '@hcp', 'contract'));
+}
+
+/**
+ * `commit` checked out into a temporary git worktree, with this checkout's packages linked in
+ * (linkModules): the older side of an A/B (code-ab.ts, after-load-rss.ts). `remove()` takes the
+ * worktree away again.
+ */
+export function checkoutForBench(commit: string, label: string): { root: string; remove(): void } {
+  const root = join(mkdtempSync(join(tmpdir(), `${label}-`)), 'base');
+  execFileSync('git', ['-C', REPO_ROOT, 'worktree', 'add', '--detach', root, commit], { stdio: 'ignore' });
+  linkModules(root);
+  return {
+    root,
+    remove() {
+      execFileSync('git', ['-C', REPO_ROOT, 'worktree', 'remove', '--force', root], { stdio: 'ignore' });
+      rmSync(join(root, '..'), { recursive: true, force: true });
+    },
+  };
 }

@@ -19,7 +19,7 @@ import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from '../lib/gateway-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
-import { buildGatewayForBench, linkModules } from './built-gateway.js';
+import { buildGatewayForBench, checkoutForBench } from './built-gateway.js';
 import { type Latency, steadyLatency } from './latency.js';
 import { gatewayRate, makeBatches, startPgBench } from './pg-throughput.js';
 import { procStat, serverCpuSeconds } from './proc-stat.js';
@@ -38,13 +38,7 @@ for (const p of PHASES) if (!['latency', 'burst', 'backlog'].includes(p)) throw 
 const ack = (id: string) => deviceTopic(id, 'ack');
 const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 
-const worktree = join(mkdtempSync(join(tmpdir(), 'code-ab-')), 'base');
-execFileSync('git', ['-C', REPO_ROOT, 'worktree', 'add', '--detach', worktree, BASE], { stdio: 'ignore' });
-linkModules(worktree);
-const removeWorktree = () => {
-  execFileSync('git', ['-C', REPO_ROOT, 'worktree', 'remove', '--force', worktree], { stdio: 'ignore' });
-  rmSync(join(worktree, '..'), { recursive: true, force: true });
-};
+const worktree = checkoutForBench(BASE, 'code-ab');
 
 interface Side {
   latency(): Promise<Latency & { cpuMsPerRating: number }>;
@@ -108,7 +102,7 @@ async function side(name: string, program: string): Promise<Side> {
 try {
   const base = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', BASE], { encoding: 'utf8' }).trim();
   console.log(`building this checkout and ${base} …`);
-  const [oldProgram, nowProgram] = [await buildGatewayForBench(worktree), await buildGatewayForBench()];
+  const [oldProgram, nowProgram] = [await buildGatewayForBench(worktree.root), await buildGatewayForBench()];
   const [now, old] = [await side('now', nowProgram), await side('base', oldProgram)];
   const show = (ls: Latency[]) => ls.map((l) => `${l.p50.toFixed(1)}/${l.p99.toFixed(1)}`).join(' ');
   const cpu = (ls: Array<{ cpuMsPerRating: number }>) => ls.map((l) => l.cpuMsPerRating.toFixed(2)).join(' ');
@@ -140,6 +134,6 @@ try {
   printQuietWaits();
 } finally {
   for (const s of started) await s.stop();
-  removeWorktree();
+  worktree.remove();
 }
 process.exit(0);

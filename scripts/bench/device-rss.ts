@@ -1,6 +1,6 @@
 /** bench:device's memory part: the device program's RSS idle and with a full outbox, as shipped and under tsx. */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -9,6 +9,7 @@ import { CURRENT_CATALOGUE_VERSION } from '../../device/contract/index.js';
 import { ChainStore } from '../../device/store/chain-store.js';
 import { openDeviceDatabase } from '../../device/store/database.js';
 import { loadOrCreateDeviceKey } from '../../device/store/device-key.js';
+import { residentMiB } from './smaps.js';
 
 /** The device program as shipped: an esbuild bundle under the repo's dist/, so it resolves node_modules as an installed device would. */
 export async function buildDeviceBundle(root: string): Promise<string> {
@@ -84,8 +85,8 @@ export async function rssOf(root: string, command: string[], configFile: string,
   // Ask what hall IT's status screen asks (backlog over the whole outbox), then let it settle.
   await fetch(`${ready.localApi}/api/status`, { headers: { authorization: `Bearer ${ready.token}` } });
   await new Promise((r) => setTimeout(r, settleMs));
-  const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]);
+  const mib = residentMiB(child.pid!);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
-  return kib / 1024;
+  return mib;
 }

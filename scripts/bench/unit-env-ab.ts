@@ -19,7 +19,7 @@
  *   unit           the unit as it is
  * Usage: ROUNDS=5 npx tsx scripts/bench/unit-env-ab.ts <setting> [baseline=unit]   (about 2 minutes a round)
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
@@ -30,7 +30,7 @@ import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
 import { gatewayRate, makeBatches } from './pg-throughput.js';
 import { printQuietWaits } from './quiet-machine.js';
-import { residentByMapping } from './smaps.js';
+import { residentByMapping, residentMiB } from './smaps.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
 import { connectAll, disconnectAll, enrolDevices, type SimDevice, sleep } from './sim-devices.js';
 
@@ -55,7 +55,6 @@ const dir = mkdtempSync(join(tmpdir(), 'unit-env-ab-'));
 const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' });
 const dataDir = join(dir, 'gw', 'data');
 const ack = (id: string) => deviceTopic(id, 'ack');
-const vmRss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 let all: SimDevice[];
 {
@@ -72,7 +71,7 @@ const measure = (env: Record<string, string>) => async (): Promise<Round> => {
     await sleep(1000);
     await connectAll(gw.mqttUrl, all, gw, ack);
     await sleep(2000);
-    const rss = vmRss(gw.child.pid!);
+    const rss = residentMiB(gw.child.pid!);
     await disconnectAll(all);
     const rate = async (n: number) => {
       const devices = all.slice(0, n);
@@ -86,9 +85,9 @@ const measure = (env: Record<string, string>) => async (): Promise<Round> => {
     await rate(1);
     await connectAll(gw.mqttUrl, all, gw, ack);
     await sleep(2000);
-    const loadedRss = vmRss(gw.child.pid!);
+    const loadedRss = residentMiB(gw.child.pid!);
     await sleep(30_000);
-    const quietRss = vmRss(gw.child.pid!);
+    const quietRss = residentMiB(gw.child.pid!);
     const quietMallocHeap = residentByMapping(gw.child.pid!).get('[heap]') ?? 0;
     await disconnectAll(all);
     return { rss, rate50, rate500, p99, loadedRss, quietRss, quietMallocHeap };
