@@ -37,7 +37,11 @@ import { startGateway, writeGatewayConfig, type RunningGateway } from './lib/gat
 import { serviceEnvironment } from './lib/systemd-unit.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'rss,throughput,latency,backlog').split(','));
+const ALL_PARTS = ['rss', 'throughput', 'latency', 'backlog'];
+const PARTS = new Set((process.env.BENCH_PARTS ?? ALL_PARTS.join(',')).split(','));
+// A misspelt part would otherwise measure nothing and say nothing.
+const unknownParts = [...PARTS].filter((p) => !ALL_PARTS.includes(p));
+if (unknownParts.length > 0) throw new Error(`BENCH_PARTS: no such part ${unknownParts.join(', ')} (the parts: ${ALL_PARTS.join(', ')})`);
 const RATINGS = 100_000;
 /** Quiet time before the after-load RSS is read again. */
 const QUIET_MS = 30_000;

@@ -1,8 +1,8 @@
 /**
- * The bench commands docs/POSTGRES.md and docs/DESIGN.md give, as written: every `npm run` names a
- * script of package.json and every `npx tsx scripts/…` a file that exists; the commit a code-ab.ts
- * command compares against is in the repository, and code-ab.ts refuses to start without one,
- * naming the variable. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
+ * The bench commands docs/POSTGRES.md, docs/DESIGN.md and docs/OPERATIONS.md give, as written: every
+ * `npm run` names a script of package.json and every `npx tsx scripts/…` a file that exists; every
+ * `BENCH_PARTS=` names parts bench:gateway has; the commit a code-ab.ts command compares against is
+ * in the repository, and code-ab.ts refuses to start without one, naming the variable. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
  * counting is tested in test/gateway/bench-stored-only.test.ts, bench:city's in
  * test/pg/bench-city-small.test.ts.)
  */
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/device-process.js';
 
-const DOCS = ['docs/POSTGRES.md', 'docs/DESIGN.md'];
+const DOCS = ['docs/POSTGRES.md', 'docs/DESIGN.md', 'docs/OPERATIONS.md'];
 // A command may be wrapped across two lines of a paragraph: whitespace is joined first.
 const text = (doc: string) => readFileSync(join(REPO_ROOT, doc), 'utf8').replace(/\s+/g, ' ');
 const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -37,4 +37,14 @@ it("POSTGRES.md's code-ab.ts commands name commits of this repository, and code-
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/code-ab.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain('BASE=<commit> is required');
+});
+
+it('every BENCH_PARTS= the docs give names parts bench:gateway has (it refuses one it has not, naming it)', () => {
+  const parts = new Set(DOCS.flatMap((doc) => [...text(doc).matchAll(/BENCH_PARTS=([\w,]+)/g)].flatMap((m) => m[1]!.split(','))));
+  expect(parts.size).toBeGreaterThan(0);
+  // The docs' parts and one that does not exist: only the latter is refused, before anything runs.
+  const env = { ...process.env, BENCH_PARTS: [...parts, 'nosuchpart'].join(',') };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench-gateway.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('BENCH_PARTS: no such part nosuchpart (the parts: rss, throughput, latency, backlog)');
 });
