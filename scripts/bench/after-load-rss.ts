@@ -1,6 +1,6 @@
 /**
  * The gateway's RSS after a loaded run (issue 14), this checkout against an older commit: what
- * bench:gateway's last SQLite figure reads, without its 25 minutes of other phases. Each side is
+ * bench:gateway's last SQLite figure reads, without its other phases (its whole run takes 18–25 minutes). Each side is
  * built as installed and run as the unit runs it, on its own SQLite store, with 1,000 devices
  * enrolled; each takes the load of bench:gateway's throughput and backlog phases (100,000 ratings
  * from 1, 50 and 500 devices, and one device's 100,000-record backlog, ROUNDS times), then its

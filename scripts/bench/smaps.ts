@@ -2,7 +2,8 @@
  * Where a process's resident memory is, by kind of mapping (/proc/<pid>/smaps): glibc's main heap
  * (`[heap]`, what malloc serves below MALLOC_MMAP_THRESHOLD_ on the main arena), the node binary's
  * own pages, shared libraries, thread stacks and other files, and anonymous mappings (V8's heap
- * pages, other threads' malloc arenas, large mmap'd blocks). MiB by kind.
+ * pages, other threads' malloc arenas, large mmap'd blocks). MiB by kind. And the one reader of a
+ * process's whole resident figure the benches share (residentMiB, /proc/<pid>/status).
  */
 import { readFileSync } from 'node:fs';
 
