@@ -27,6 +27,7 @@ import { steadyLatency, type Latency } from './bench/latency.js';
 import { buildGatewayForBench } from './bench/built-gateway.js';
 import { makeBatches, pgThroughput, startPgBench, writeRetries } from './bench/pg-throughput.js';
 import { residentMiB } from './bench/smaps.js';
+import { rssWithDevices } from './bench/rss-with-devices.js';
 import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
 import { printQuietWaits } from './bench/quiet-machine.js';
@@ -86,16 +87,12 @@ if (PARTS.has('rss'))
     gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env, program });
     await sleep(1000);
     const empty = residentMiB(gw.child.pid!);
-    await connectAll(gw.mqttUrl, all, gw, ackTopic);
-    await sleep(2000);
-    const connected = residentMiB(gw.child.pid!);
-    // And once the logins' garbage is collected: what a hall's gateway holds all day.
-    await sleep(QUIET_MS);
-    idleRss[label] = residentMiB(gw.child.pid!);
+    // And once the logins' garbage is collected (`quiet`): what a hall's gateway holds all day.
+    const connected = await rssWithDevices(gw, all, QUIET_MS);
+    idleRss[label] = connected.quiet;
     console.log(
-      `gateway RSS (${label}): ${empty.toFixed(1)} MiB with no device; with ${all.length} devices connected ${connected.toFixed(1)} MiB 2 s after they connected, ${idleRss[label]!.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet (target ≤ 150 MiB)`,
+      `gateway RSS (${label}): ${empty.toFixed(1)} MiB with no device; with ${all.length} devices connected ${connected.atOnce.toFixed(1)} MiB 2 s after they connected, ${connected.quiet.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet (target ≤ 150 MiB)`,
     );
-    await disconnectAll(all);
   }
 
 console.log(`\n${ROUNDS} rounds, each figure interleaved with its baseline; medians, ratio = median of per-round ratios (min–max)`);
@@ -175,16 +172,12 @@ try {
   // 1,000 devices connected and subscribed, after the loaded run.
   if (PARTS.has('rss'))
     for (const [store, running, enrolled] of [['SQLite', gw, all], ...(pg ? [['PostgreSQL', pg.gw, pg.devices] as const] : [])] as const) {
-      await connectAll(running.mqttUrl, enrolled, running, ackTopic);
-      await sleep(2000);
-      const atOnce = residentMiB(running.child.pid!);
-      // What a hall's gateway holds between bursts: V8 shrinks its heap and the batch-check worker
-      // ends (batch-check-pool.ts) once ingest has been quiet for a while.
-      await sleep(QUIET_MS);
+      // `quiet`: what a hall's gateway holds between bursts, once V8 has shrunk its heap and the
+      // batch-check worker has ended (batch-check-pool.ts).
+      const r = await rssWithDevices(running, enrolled, QUIET_MS);
       console.log(
-        `\ngateway RSS on ${store} with ${enrolled.length} devices connected, after the loaded run (${unitLabel}): ${atOnce.toFixed(1)} MiB at once, ${residentMiB(running.child.pid!).toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet, peak ${residentMiB(running.child.pid!, 'VmHWM').toFixed(1)} MiB (target ≤ 150 MiB)`,
+        `\ngateway RSS on ${store} with ${enrolled.length} devices connected, after the loaded run (${unitLabel}): ${r.atOnce.toFixed(1)} MiB at once, ${r.quiet.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet, peak ${r.peak.toFixed(1)} MiB (target ≤ 150 MiB)`,
       );
-      await disconnectAll(enrolled);
     }
   failed = false;
 } finally {

@@ -13,14 +13,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench, checkoutForBench } from './built-gateway.js';
 import { gatewayRate, makeBatches } from './pg-throughput.js';
-import { connectAll, disconnectAll, enrolDevices, sleep } from './sim-devices.js';
-import { residentMiB, residentText } from './smaps.js';
+import { rssWithDevices } from './rss-with-devices.js';
+import { enrolDevices } from './sim-devices.js';
+import { residentText } from './smaps.js';
 
 const BASE = process.env.BASE;
 if (!BASE) throw new Error('BASE=<commit> is required: the older commit to compare this checkout with');
@@ -41,14 +41,9 @@ async function afterLoad(name: string, program: string): Promise<string> {
         const devices = all.slice(0, n);
         await gatewayRate(gw, devices, makeBatches(devices, 100_000).batches, 100_000, refusals);
       }
-    await connectAll(gw.mqttUrl, all, gw, (id) => deviceTopic(id, 'ack'));
-    await sleep(2000);
-    const atOnce = residentMiB(gw.child.pid!);
-    await sleep(QUIET_MS);
-    const quiet = residentMiB(gw.child.pid!);
-    const where = residentText(gw.child.pid!);
-    await disconnectAll(all);
-    return `${atOnce.toFixed(1)} MiB at once, ${quiet.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet, peak ${residentMiB(gw.child.pid!, 'VmHWM').toFixed(1)} MiB\n    resident after the quiet, MiB: ${where}`;
+    let where = '';
+    const r = await rssWithDevices(gw, all, QUIET_MS, (pid) => (where = residentText(pid)));
+    return `${r.atOnce.toFixed(1)} MiB at once, ${r.quiet.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet, peak ${r.peak.toFixed(1)} MiB\n    resident after the quiet, MiB: ${where}`;
   } finally {
     await gw.stop();
     rmSync(dir, { recursive: true, force: true });

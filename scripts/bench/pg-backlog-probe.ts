@@ -12,6 +12,8 @@
  * RAW_FIRST=900000: first that many rows through the raw insert (raw-postgres.ts, databases of their
  * own on the same cluster, 100,000 at a time), as the throughput phase's baselines write them: what
  * the cluster's state, not the gateway's, does to the pushes.
+ * IN_FLIGHT=2,4: the device's batches in flight (device/sync maxInFlight), taken in turn push by
+ * push (an A/B within one gateway and cluster); 2 by default, as the device sends.
  * Usage: PUSHES=3 npx tsx scripts/bench/pg-backlog-probe.ts
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -37,6 +39,7 @@ const env = PROFILE ? { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --imp
 if (PROFILE) mkdirSync(profDir, { recursive: true });
 const WARM = Number(process.env.WARM ?? 0);
 const RAW_FIRST = Number(process.env.RAW_FIRST ?? 0);
+const IN_FLIGHT = (process.env.IN_FLIGHT ?? '2').split(',').map(Number);
 const bench = await startPgBench({ devices: 1 + WARM, program: await buildGatewayForBench(), env });
 const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
 /** CPU seconds so far: the gateway, and the cluster (its server and every backend and helper). */
@@ -61,6 +64,7 @@ try {
   }
   for (let p = 1; p <= PUSHES; p++) {
     const batches = makeBatches([device], BACKLOG).batches.get(device.id)!;
+    const inFlight = IN_FLIGHT[(p - 1) % IN_FLIGHT.length]!;
     await quietMachine();
     const logFrom = statSync(bench.logFile).size;
     await connectAll(bench.gw.mqttUrl, [device], bench.gw, topic);
@@ -73,7 +77,7 @@ try {
     for (let t = 0; t < TENTHS; t++) {
       const part = batches.slice((t * batches.length) / TENTHS, ((t + 1) * batches.length) / TENTHS);
       const s = performance.now();
-      await pushBatches([device], new Map([[device.id, part]]), (d) => deviceTopic(d.id, 'records'), true);
+      await pushBatches([device], new Map([[device.id, part]]), (d) => deviceTopic(d.id, 'records'), true, inFlight);
       perTenth.push((performance.now() - s) / 1000);
     }
     const total = (performance.now() - t0) / 1000;
@@ -83,7 +87,9 @@ try {
       .map(([code, n]) => [code, n - (retriedBefore[code] ?? 0)] as const)
       .filter(([, n]) => n > 0);
     await disconnectAll([device]);
-    console.log(`push ${p}: ${BACKLOG.toLocaleString('en-US')} records acked in ${total.toFixed(2)} s; each tenth, s: ${perTenth.map((s) => s.toFixed(2)).join(' ')}`);
+    console.log(
+      `push ${p} (${inFlight} in flight): ${BACKLOG.toLocaleString('en-US')} records acked in ${total.toFixed(2)} s; each tenth, s: ${perTenth.map((s) => s.toFixed(2)).join(' ')}`,
+    );
     console.log(
       `  CPU in the push, s: gateway ${(cpuAfter.gateway - cpuBefore.gateway).toFixed(2)} (all its threads), PostgreSQL ${(cpuAfter.server - cpuBefore.server).toFixed(2)} (server and backends); writes run again after a collision: ${retried.map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
     );

@@ -87,10 +87,11 @@ export function refusedError(refusals: string[]): Error {
 }
 
 /**
- * Send each device's batches with at most 2 in flight; resolves when all are acked (app ack, or
- * PUBACK on a bare broker), and rejects once they are if the gateway refused any record.
+ * Send each device's batches with at most `maxInFlight` in flight (2, as device/sync does); resolves
+ * when all are acked (app ack, or PUBACK on a bare broker), and rejects once they are if the
+ * gateway refused any record.
  */
-export async function pushBatches(devices: SimDevice[], batches: Map<string, string[]>, topicFor: (d: SimDevice) => string, awaitAppAck: boolean): Promise<void> {
+export async function pushBatches(devices: SimDevice[], batches: Map<string, string[]>, topicFor: (d: SimDevice) => string, awaitAppAck: boolean, maxInFlight = 2): Promise<void> {
   const refusals: string[] = [];
   await Promise.all(
     devices.map(
@@ -111,7 +112,7 @@ export async function pushBatches(devices: SimDevice[], batches: Map<string, str
             settled();
           };
           const next = () => {
-            while (inFlight < 2 && queue.length) {
+            while (inFlight < maxInFlight && queue.length) {
               inFlight++;
               const payload = queue.shift()!;
               if (awaitAppAck) d.client!.publish(topicFor(d), payload, { qos: 1 });

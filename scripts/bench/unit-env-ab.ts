@@ -30,7 +30,8 @@ import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
 import { gatewayRate, makeBatches } from './pg-throughput.js';
 import { printQuietWaits } from './quiet-machine.js';
-import { residentByMapping, residentMiB } from './smaps.js';
+import { residentByMapping } from './smaps.js';
+import { rssWithDevices } from './rss-with-devices.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
 import { connectAll, disconnectAll, enrolDevices, type SimDevice, sleep } from './sim-devices.js';
 
@@ -69,10 +70,7 @@ const measure = (env: Record<string, string>) => async (): Promise<Round> => {
   const gw = await startGateway(configFile, dataDir, { program, env });
   try {
     await sleep(1000);
-    await connectAll(gw.mqttUrl, all, gw, ack);
-    await sleep(2000);
-    const rss = residentMiB(gw.child.pid!);
-    await disconnectAll(all);
+    const rss = (await rssWithDevices(gw, all, 0)).atOnce;
     const rate = async (n: number) => {
       const devices = all.slice(0, n);
       return gatewayRate(gw, devices, makeBatches(devices, RATINGS).batches, RATINGS, { nonceRefused: 0, connectRefused: 0 });
@@ -83,14 +81,9 @@ const measure = (env: Record<string, string>) => async (): Promise<Round> => {
     const { p99 } = await steadyLatency(steady, 200, 8, true);
     await disconnectAll(steady);
     await rate(1);
-    await connectAll(gw.mqttUrl, all, gw, ack);
-    await sleep(2000);
-    const loadedRss = residentMiB(gw.child.pid!);
-    await sleep(30_000);
-    const quietRss = residentMiB(gw.child.pid!);
-    const quietMallocHeap = residentByMapping(gw.child.pid!).get('[heap]') ?? 0;
-    await disconnectAll(all);
-    return { rss, rate50, rate500, p99, loadedRss, quietRss, quietMallocHeap };
+    let quietMallocHeap = 0;
+    const loaded = await rssWithDevices(gw, all, 30_000, (pid) => (quietMallocHeap = residentByMapping(pid).get('[heap]') ?? 0));
+    return { rss, rate50, rate500, p99, loadedRss: loaded.atOnce, quietRss: loaded.quiet, quietMallocHeap };
   } finally {
     await gw.stop();
   }
