@@ -13,7 +13,8 @@
  * own on the same cluster, 100,000 at a time), as the throughput phase's baselines write them: what
  * the cluster's state, not the gateway's, does to the pushes.
  * IN_FLIGHT=2,4: the device's batches in flight (device/sync maxInFlight), taken in turn push by
- * push (an A/B within one gateway and cluster); 2 by default, as the device sends.
+ * push (an A/B within one gateway and cluster); the device's default (2) unless given, each
+ * checked as a device's config checks it (1–16).
  * Usage: PUSHES=3 npx tsx scripts/bench/pg-backlog-probe.ts
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -27,7 +28,7 @@ import { logSlowStatements, serverLogSince } from './pg-server-log.js';
 import { makeBatches, startPgBench, writeRetries } from './pg-throughput.js';
 import { procStat, serverCpuSeconds } from './proc-stat.js';
 import { quietMachine } from './quiet-machine.js';
-import { connectAll, disconnectAll, pushBatches, rawDevice, sleep } from './sim-devices.js';
+import { connectAll, disconnectAll, inFlightBounds, pushBatches, rawDevice, sleep } from './sim-devices.js';
 
 const PUSHES = Number(process.env.PUSHES ?? 3);
 const BACKLOG = 100_000;
@@ -39,7 +40,7 @@ const env = PROFILE ? { ...unit, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --imp
 if (PROFILE) mkdirSync(profDir, { recursive: true });
 const WARM = Number(process.env.WARM ?? 0);
 const RAW_FIRST = Number(process.env.RAW_FIRST ?? 0);
-const IN_FLIGHT = (process.env.IN_FLIGHT ?? '2').split(',').map(Number);
+const IN_FLIGHT = inFlightBounds('IN_FLIGHT', process.env.IN_FLIGHT);
 const bench = await startPgBench({ devices: 1 + WARM, program: await buildGatewayForBench(), env });
 const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
 /** CPU seconds so far: the gateway, and the cluster (its server and every backend and helper). */

@@ -8,6 +8,7 @@ import type { MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
 import { type BatchAck, GENESIS_HASH, type ChainRecord, type UnsignedRecord } from '@hcp/contract';
 import { hashRecord, signHash } from '@hcp/contract/chain';
+import { GatewaySectionSchema } from '../../device/sync/sync-config.js';
 import { connectDevices } from './city-connect.js';
 import { enrolWithRetry } from './city-enrol.js';
 import type { RunningGateway } from '../lib/gateway-process.js';
@@ -86,12 +87,37 @@ export function refusedError(refusals: string[]): Error {
   return new Error(`the gateway refused ${refusals.length} batch(es) the bench sent, so the figure would not be of stored ratings: ${refusals.slice(0, 3).join('; ')}`);
 }
 
+/** A device's bound on batches in flight, as its config takes it (device/sync/sync-config.ts). */
+const MaxInFlight = GatewaySectionSchema.shape.maxInFlight;
+/** What a device keeps in flight unless its config says otherwise. */
+export const DEVICE_IN_FLIGHT = MaxInFlight.parse(undefined);
+
 /**
- * Send each device's batches with at most `maxInFlight` in flight (2, as device/sync does); resolves
- * when all are acked (app ack, or PUBACK on a bare broker), and rejects once they are if the
- * gateway refused any record.
+ * A bench's in-flight bounds from `name`'s value (a comma-separated list; absent: the device's
+ * default), each checked as a device's config checks it: a bound a device cannot have would
+ * measure nothing a hall sees, and 0 or not a number would send nothing and never end.
  */
-export async function pushBatches(devices: SimDevice[], batches: Map<string, string[]>, topicFor: (d: SimDevice) => string, awaitAppAck: boolean, maxInFlight = 2): Promise<void> {
+export function inFlightBounds(name: string, value: string | undefined): number[] {
+  if (value === undefined) return [DEVICE_IN_FLIGHT];
+  return value.split(',').map((v) => {
+    const r = MaxInFlight.safeParse(v.trim() === '' ? Number.NaN : Number(v));
+    if (!r.success) throw new Error(`${name}: ${JSON.stringify(v)} is not a device's batches in flight (${r.error.issues[0]!.message})`);
+    return r.data;
+  });
+}
+
+/**
+ * Send each device's batches with at most `maxInFlight` in flight (as device/sync does: its default
+ * unless a bench says otherwise); resolves when all are acked (app ack, or PUBACK on a bare
+ * broker), and rejects once they are if the gateway refused any record.
+ */
+export async function pushBatches(
+  devices: SimDevice[],
+  batches: Map<string, string[]>,
+  topicFor: (d: SimDevice) => string,
+  awaitAppAck: boolean,
+  maxInFlight = DEVICE_IN_FLIGHT,
+): Promise<void> {
   const refusals: string[] = [];
   await Promise.all(
     devices.map(

@@ -1,7 +1,8 @@
 /**
  * The bench commands docs/POSTGRES.md, docs/DESIGN.md and docs/OPERATIONS.md give, as written: every
  * `npm run` names a script of package.json and every `npx tsx scripts/…` a file that exists; every
- * `BENCH_PARTS=` names parts bench:gateway has; the commit a code-ab.ts command compares against is
+ * `BENCH_PARTS=` names parts bench:gateway has; every `IN_FLIGHT=` is a bound a device can have, as
+ * pg-backlog-probe.ts reads it, and the device's own default is the one POSTGRES.md gives; the commit a code-ab.ts command compares against is
  * in the repository, and code-ab.ts refuses to start without one, naming the variable. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
  * counting is tested in test/gateway/bench-stored-only.test.ts, bench:city's in
  * test/pg/bench-city-small.test.ts.)
@@ -10,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { DEVICE_IN_FLIGHT, inFlightBounds } from '../../scripts/bench/sim-devices.js';
 import { REPO_ROOT } from '../support/device-process.js';
 
 const DOCS = ['docs/POSTGRES.md', 'docs/DESIGN.md', 'docs/OPERATIONS.md'];
@@ -47,4 +49,21 @@ it('every BENCH_PARTS= the docs give names parts bench:gateway has (it refuses o
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench-gateway.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain('BENCH_PARTS: no such part nosuchpart (the parts: rss, throughput, latency, backlog)');
+});
+
+it("every IN_FLIGHT= the docs give is what pg-backlog-probe.ts takes, it refuses one a device cannot have, and a device's default is the 2 POSTGRES.md says", () => {
+  const given = DOCS.flatMap((doc) => [...text(doc).matchAll(/IN_FLIGHT=([\w,]+) [^`]*scripts\/bench\/pg-backlog-probe\.ts/g)].map((m) => m[1]!));
+  expect(given).toEqual(['2,4']);
+  for (const g of given) expect(inFlightBounds('IN_FLIGHT', g)).toEqual(g.split(',').map(Number));
+  expect(text('docs/POSTGRES.md')).toContain('a device keeps 2 batches in flight (`maxInFlight` in its `gateway` config)');
+  expect(DEVICE_IN_FLIGHT).toBe(2);
+  // 0 would send nothing and wait for ever: the probe says so before it starts a cluster.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/pg-backlog-probe.ts')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, IN_FLIGHT: '2,0' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('IN_FLIGHT: "0" is not a device\'s batches in flight');
 });
