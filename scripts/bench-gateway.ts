@@ -7,7 +7,8 @@
  * and the median per-round ratio with its spread.
  *  - ratings/s stored and acked for 1, 50 and 500 devices (100,000 ratings each time) next to the
  *    raw batched better-sqlite3 insert of the same rows; then the same on PostgreSQL (a gateway on a
- *    throw-away cluster next to a multi-row INSERT of the same rows, scripts/bench/pg-throughput.ts);
+ *    throw-away cluster next to a COPY of the same rows, as ingest writes a device's batch,
+ *    scripts/bench/pg-throughput.ts and raw-postgres.ts);
  *  - on each store, press→ack p50/p99 at a steady 200 ratings/s from 500 devices next to a bare
  *    aedes' QoS 1 PUBACK p50/p99 for the same payloads (on PostgreSQL with the writes that
  *    collided and ran again meanwhile);

@@ -27,7 +27,7 @@ import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
 import type { GatewayTables } from '../store/tables.js';
-import { insertRows, RECORD_COLUMNS, recordsInsertText, recordValues } from './records-insert.js';
+import { COPY_FROM_ROWS, insertRows, RECORD_COLUMNS, RECORDS_COPY, recordsCopyData, recordsInsertText, recordValues } from './records-insert.js';
 import { type EpochHead, headStatements, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
 import type { CheckedBatch, CheckedRecord, CheckResult, Rejection } from './batch-check.js';
 import { type BatchChecker, inlineChecker } from './batch-check-pool.js';
@@ -72,12 +72,18 @@ interface Outcome {
 }
 
 /**
- * SQLite: a record's id was already stored (its insert found it). Ingest does not look every new
- * id up before it inserts (a lookup per record cost as much as a fifth of the insert itself); the
- * insert finds the rare replay or forgery, and the group then runs again with every id looked up,
- * so that the batch stops just before it (`duplicate-id`) and the group's other batches commit.
+ * A record's id was already stored (its insert found it). Ingest does not look every new id up
+ * before it inserts: the insert's own unique index finds the rare replay or forgery, and the group
+ * then runs again with every id looked up, so that the batch stops just before it (`duplicate-id`)
+ * and the group's other batches commit. On SQLite a lookup per record cost as much as a fifth of
+ * the insert itself; on PostgreSQL the group's lookup was a statement of its own, a round trip and
+ * an IN list of up to 500 ids for the server to parse, plan and probe the index with, before the
+ * insert probed the same index again (issue 14: BASE=<commit> STORE=pg code-ab.ts).
  */
 class IdAlreadyStored extends Error {}
+
+/** PostgreSQL's name for records' UNIQUE (id) (core-schema.ts). */
+const RECORDS_ID_KEY = 'records_id_key';
 
 /** Batches one device may have waiting: a device keeps 2 in flight; more is a flood. */
 const MAX_QUEUED_PER_DEVICE = 8;
@@ -253,7 +259,7 @@ export class IngestQueue {
     }
   }
 
-  /** `lookUpIds`: SQLite looks each new record's id up before the insert (else the insert finds a stored one: IdAlreadyStored). */
+  /** `lookUpIds`: look each new record's id up before the insert (else the insert finds a stored one: IdAlreadyStored). */
   private async commitGroup(trx: Tx, group: CheckedBatch[], lookUpIds: boolean): Promise<Outcome[]> {
     const out: Outcome[] = [];
     const appends: GroupAppends = { records: [], gaps: [], ids: new Set(), moved: new Map() };
@@ -263,21 +269,23 @@ export class IngestQueue {
     // aborted and retried whole groups, and the city's press→ack p99 went to seconds (npm run
     // bench:city, docs/POSTGRES.md).
     if (group.length > 0) await lockLogForAppend(trx, 'records');
-    // The whole group's heads, and on PostgreSQL whether its new records' ids are stored, in one
-    // statement each (chain-heads.ts says why); SQLite asks its prepared statement per id instead.
+    // The whole group's heads in one statement (chain-heads.ts says why). Only when the group runs
+    // again after its insert found a stored id: which of its new records' ids are stored, on
+    // PostgreSQL in one statement; SQLite asks its prepared statement per id instead.
     const heads = await loadHeads(trx, [...new Set(group.map((b) => b.deviceId))], this.fast?.heads);
-    const stored = this.fast
-      ? null
-      : await storedIdsAmong(
-          trx,
-          group.flatMap((b) => b.records.filter((r) => r.seq > (heads.get(b.deviceId)?.seq ?? Number.POSITIVE_INFINITY)).map((r) => r.id)),
-        );
+    const stored =
+      this.fast || !lookUpIds
+        ? null
+        : await storedIdsAmong(
+            trx,
+            group.flatMap((b) => b.records.filter((r) => r.seq > (heads.get(b.deviceId)?.seq ?? Number.POSITIVE_INFINITY)).map((r) => r.id)),
+          );
     for (const batch of group) out.push(await this.commitBatch(trx, batch, heads.get(batch.deviceId) ?? null, appends, stored, lookUpIds));
     await this.append(trx, appends, lookUpIds);
     return out;
   }
 
-  /** The group's rows of the followed logs, written last (under the lock commitGroup took); on PostgreSQL records go in prepared inserts of up to 500 rows (records-insert.ts). */
+  /** The group's rows of the followed logs, written last (under the lock commitGroup took); on PostgreSQL records go by COPY, or a small group's in prepared inserts (records-insert.ts). */
   private async append(trx: Tx, a: GroupAppends, idsLookedUp: boolean): Promise<void> {
     if (a.moved.size > 0) await saveHeads(trx, [...a.moved.values()], this.fast?.heads);
     if (a.records.length === 0 && a.gaps.length === 0) return;
@@ -291,13 +299,23 @@ export class IngestQueue {
             .changes === 0
         )
           throw new IdAlreadyStored(r.id);
+    } else if (a.records.length >= COPY_FROM_ROWS) {
+      try {
+        await trx.executeQuery(CompiledQuery.raw(RECORDS_COPY, [recordsCopyData(a.records)]));
+      } catch (err) {
+        // COPY has no ON CONFLICT: a stored id fails it, and the whole transaction with it.
+        const e = err as { code?: string; constraint?: string };
+        if (!idsLookedUp && e.code === '23505' && e.constraint === RECORDS_ID_KEY) throw new IdAlreadyStored('a stored id in the COPY');
+        throw err;
+      }
     } else
       for (let i = 0; i < a.records.length; ) {
         const rows = a.records.slice(i, i + insertRows(a.records.length - i));
         i += rows.length;
-        const text = recordsInsertText(rows.length);
+        const text = recordsInsertText(rows.length, !idsLookedUp);
         this.store.keepPrepared?.(text);
-        await trx.executeQuery(CompiledQuery.raw(text, rows.flatMap(recordValues)));
+        const { numAffectedRows } = await trx.executeQuery(CompiledQuery.raw(text, rows.flatMap(recordValues)));
+        if (!idsLookedUp && numAffectedRows !== BigInt(rows.length)) throw new IdAlreadyStored(`${rows.length - Number(numAffectedRows)} of ${rows.length}`);
       }
   }
 
@@ -366,7 +384,7 @@ export class IngestQueue {
       // An id already stored belongs to another record: a replay or a forgery. The chain cannot
       // go past it, so the batch stops just before it.
       const fast = this.fast;
-      const stored = (id: string) => (fast ? lookUpIds && fast.idTaken.get(id) !== undefined : storedIds!.has(id));
+      const stored = (id: string) => lookUpIds && (fast ? fast.idTaken.get(id) !== undefined : storedIds!.has(id));
       const taken = new Set(fresh.filter((r) => appends.ids.has(r.id) || stored(r.id)).map((r) => r.id));
       const cut = fresh.findIndex((r) => taken.has(r.id));
       if (cut >= 0) {

@@ -1,11 +1,14 @@
 /**
- * Ingest's records insert on PostgreSQL: multi-row INSERTs of a few fixed sizes, each sent as a
- * named prepared statement (GatewayStore.keepPrepared). Built by Kysely, every group's insert was
- * a new 200-row, 2,800-parameter statement for the gateway to compile and for the server to parse
- * and plan; a prepared one is parsed and planned once per connection, and its text is made once
- * here. (The raw insert bench:gateway compares against is prepared the same way.)
+ * Ingest's records insert on PostgreSQL. A group of COPY_FROM_ROWS records or more (a device's
+ * batch, a backlog) goes by COPY. A smaller one (a press, a few) goes in multi-row INSERTs of a
+ * few fixed sizes, each sent as a named prepared statement (GatewayStore.keepPrepared). Built by
+ * Kysely, every group's insert was a new 200-row, 2,800-parameter statement for the gateway to
+ * compile and for the server to parse and plan; a prepared one is parsed and planned once per
+ * connection, and its text is made once here. (The raw insert bench:gateway compares against is
+ * prepared the same way.)
  */
 import type { Insertable } from 'kysely';
+import { copyLines } from '../store/copy-text.js';
 import type { GatewayTables } from '../store/tables.js';
 
 type RecordRow = Insertable<GatewayTables['records']>;
@@ -51,19 +54,39 @@ const SIZES = [500, 200, 128, 64, 32, 16, 8, 4, 2, 1] as const;
 
 /**
  * Rows in the next insert, `left` still to insert: the largest size that fits, so that at most 10
- * texts are ever prepared on a connection, whatever the batches' sizes, and a batch of a device's
+ * sizes (20 texts, each in both forms) are ever prepared on a connection, whatever the batches' sizes, and a batch of a device's
  * largest (500) or default (200) size is one statement.
  */
 export const insertRows = (left: number): number => SIZES.find((n) => n <= left)!;
 
-const texts = new Map<number, string>();
+const texts = new Map<string, string>();
 
-/** The INSERT of `rows` records ($1 … $14·rows), made once per size. */
-export function recordsInsertText(rows: number): string {
-  let text = texts.get(rows);
+/**
+ * The INSERT of `rows` records ($1 … $14·rows), made once per size and form. `skipStoredIds`:
+ * a row whose id is stored already is left out (`ON CONFLICT (id) DO NOTHING`) instead of
+ * failing the statement, so that ingest sees it by the count of rows inserted (ingest-queue.ts,
+ * IdAlreadyStored).
+ */
+export function recordsInsertText(rows: number, skipStoredIds: boolean): string {
+  const key = `${rows}${skipStoredIds ? '/skip' : ''}`;
+  let text = texts.get(key);
   if (!text) {
     const tuples = Array.from({ length: rows }, (_, r) => `(${RECORD_COLUMNS.map((_c, c) => `$${r * RECORD_COLUMNS.length + c + 1}`).join(', ')})`);
-    texts.set(rows, (text = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`));
+    text = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}${skipStoredIds ? ' ON CONFLICT (id) DO NOTHING' : ''}`;
+    texts.set(key, text);
   }
   return text;
 }
+
+/**
+ * From this many rows a group's records go in by COPY instead (one statement for all of them, no
+ * size to split into). COPY costs a round trip more (the server's answer to COPY comes before the
+ * rows go), which a press's one-row group would feel and a device's 500-row batch does not; of the
+ * same 500-row batches the server takes COPY's faster (`npx tsx scripts/bench/pg-raw-variants.ts`).
+ */
+export const COPY_FROM_ROWS = 64;
+
+/** The records COPY, whose one parameter is `recordsCopyData` (postgres-store.ts runs it as a COPY). */
+export const RECORDS_COPY = `COPY records (${RECORD_COLUMNS.join(', ')}) FROM STDIN`;
+
+export const recordsCopyData = (rows: RecordRow[]): string => copyLines(rows.map(recordValues));

@@ -139,7 +139,7 @@ export interface PgThroughputRow {
 export async function pgThroughput(bench: PgBench, o: PgThroughputOptions): Promise<PgThroughputRow[]> {
   const log = o.log ?? ((line: string) => console.log(line));
   log(
-    `\nthroughput on PostgreSQL (one gateway process, throw-away cluster, fsync and synchronous_commit on): ${fmt(o.ratings)} ratings stored and acked vs the raw insert of the same rows (multi-row INSERT of ${BATCH} rows per transaction, prepared)`,
+    `\nthroughput on PostgreSQL (one gateway process, throw-away cluster, fsync and synchronous_commit on): ${fmt(o.ratings)} ratings stored and acked vs the raw insert of the same rows (COPY of ${BATCH} rows per transaction)`,
   );
   const out: PgThroughputRow[] = [];
   const refusals: ConnectStats = { nonceRefused: 0, connectRefused: 0 };

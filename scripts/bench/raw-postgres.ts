@@ -1,15 +1,20 @@
 /**
  * The baseline "what the disk allows" on PostgreSQL (issue 14): the same table and rows, batched
- * straight into the server the gateway uses — one multi-row INSERT of BATCH rows per transaction,
- * a prepared statement (parsed and planned once), synchronous_commit as the server has it. The
- * gateway's own migrations make the table, in a fresh database of the same cluster.
- * Why not COPY: from node it needs pg-copy-streams, which the repository does not carry; COPY of
- * the same rows through psql (500 rows per COPY) measured 1.1–1.6× this, and the unprepared
- * multi-row INSERT (what Kysely sends) 0.75×.
+ * straight into the server the gateway uses — one COPY of BATCH rows per transaction (as ingest
+ * writes a device's batch, gateway/ingest/records-insert.ts), synchronous_commit as the server has
+ * it. The gateway's own migrations make the table, in a fresh database of the same cluster.
+ * `way` picks another way in: the prepared multi-row INSERT, which was the baseline until ingest
+ * took COPY, and either in SERIALIZABLE (ingest's isolation); `npx tsx
+ * scripts/bench/pg-raw-variants.ts` measures them side by side. The unprepared multi-row INSERT
+ * (what Kysely sends) measured 0.75× the prepared one.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { ChainRecord } from '@hcp/contract';
 import { CORE_PART_MIGRATIONS } from '../../gateway/migrations.js';
+import { copyLines } from '../../gateway/store/copy-text.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
 import { openPostgresStore } from '../../gateway/store/postgres-store.js';
 import { BATCH } from './sim-devices.js';
@@ -23,13 +28,19 @@ function insertText(rows: number): string {
   return `INSERT INTO records (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`;
 }
 
+/** How the rows go in: COPY (the baseline) or a prepared multi-row INSERT, in transactions of the given isolation. */
+export interface RawWay {
+  method: 'insert' | 'copy';
+  isolation: 'read committed' | 'serializable';
+}
+
 let databases = 0;
 
 /**
  * Rows/s inserting `records` (already made and signed: their making is not timed) into a fresh,
  * migrated database on the cluster of `baseUrl` (postgres://user@host:port, no database), dropped afterwards.
  */
-export async function rawPostgresInsert(baseUrl: string, records: ChainRecord[]): Promise<number> {
+export async function rawPostgresInsert(baseUrl: string, records: ChainRecord[], way: RawWay = { method: 'copy', isolation: 'read committed' }): Promise<number> {
   const name = `hcp_bench_raw_${process.pid}_${++databases}`;
   const admin = new pg.Client({ connectionString: `${baseUrl}/postgres` });
   await admin.connect();
@@ -44,12 +55,20 @@ export async function rawPostgresInsert(baseUrl: string, records: ChainRecord[])
     const t0 = performance.now();
     for (let i = 0; i < records.length; i += BATCH) {
       const rows = records.slice(i, i + BATCH);
-      if (!texts.has(rows.length)) texts.set(rows.length, insertText(rows.length));
-      await db.query('BEGIN');
-      await db.query({ name: `raw-insert-${rows.length}`, text: texts.get(rows.length)!, values: rows.flatMap(rowValues) });
+      await db.query(`BEGIN ISOLATION LEVEL ${way.isolation.toUpperCase()}`);
+      if (way.method === 'copy') await pipeline(Readable.from([copyLines(rows.map(rowValues))]), db.query(copyFrom(`COPY records (${COLUMNS.join(', ')}) FROM STDIN`)));
+      else {
+        if (!texts.has(rows.length)) texts.set(rows.length, insertText(rows.length));
+        await db.query({ name: `raw-insert-${rows.length}`, text: texts.get(rows.length)!, values: rows.flatMap(rowValues) });
+      }
       await db.query('COMMIT');
     }
     const rate = records.length / ((performance.now() - t0) / 1000);
+    // Every row in, each value as sent: a COPY line mis-escaped would fail or store another body.
+    const check = await db.query('SELECT count(*) AS n, sum(length(body)) AS body FROM records');
+    const bodies = records.reduce((n, r) => n + JSON.stringify(r).length, 0);
+    if (Number(check.rows[0].n) !== records.length || Number(check.rows[0].body) !== bodies)
+      throw new Error(`raw ${way.method}: ${check.rows[0].n} rows with ${check.rows[0].body} characters of body stored, ${records.length} with ${bodies} sent`);
     await db.end();
     return rate;
   } finally {

@@ -1,17 +1,18 @@
 /**
  * A record id already stored for another record — a replay under another device's chain, or a
  * forgery — stops that batch just before it (`duplicate-id`), whether the other record was stored
- * earlier or is in the same group commit. Ingest writes a group's records at its end (so that on
- * PostgreSQL the log-order lock is held only for the inserts and the commit); the last case shows
- * a group still sees its own earlier batches' ids, refusing the one record instead of failing the
- * group's commit and falling back batch by batch. On SQLite the insert itself finds a stored id
- * (ingest-queue.ts, IdAlreadyStored): the group then runs again, the other batches in it commit.
+ * earlier or is in the same group commit. Ingest writes a group's records at its end, in one
+ * insert; the last case shows a group still sees its own earlier batches' ids, refusing the one record instead of failing the
+ * group's commit and falling back batch by batch. The insert itself finds a stored id, on both
+ * stores (ingest-queue.ts, IdAlreadyStored): the group then runs again, the other batches in it
+ * commit. test:pg runs this file on PostgreSQL.
  */
 import type { BatchAck, ChainRecord, UnsignedRecord } from '@hcp/contract';
 import { keyFingerprint } from '@hcp/contract/chain';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../gateway/gateway.js';
+import { COPY_FROM_ROWS } from '../../gateway/ingest/records-insert.js';
 import { waitFor } from '../../scripts/lib/wait-until.js';
 import { startInProcessGateway } from '../sync/gateway-fixture.js';
 import { ScriptedDevice } from '../support/scripted-device.js';
@@ -88,6 +89,36 @@ describe('a record id stored for another record', () => {
     expect(await storedIds('dev-dup-f')).toEqual([own.id]);
     expect(await storedIds('dev-dup-g')).toEqual([first.id]);
     expect(logs.filter((l) => l.includes('chain gap') && l.includes('dev-dup-g'))).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('group commit failed'))).toEqual([]);
+  });
+
+  it('stops it in a group large enough to go in by COPY on PostgreSQL, and the group commits', async () => {
+    // COPY has no ON CONFLICT: the stored id fails the COPY, and the group must run again with
+    // every id looked up, not fall back batch by batch.
+    const a = await device('dev-dup-h');
+    const b = await device('dev-dup-i');
+    const c = await device('dev-dup-j');
+    const taken = a.rating(4);
+    expect((await a.send([taken])).committedThroughSeq).toBe(1);
+    const own = Array.from({ length: COPY_FROM_ROWS }, () => b.rating(5));
+    const fromB = batch(b, [...own, ratingWithId(b, taken.id), b.rating(3)]);
+    const fromC = batch(
+      c,
+      Array.from({ length: 10 }, () => c.rating(4)),
+    );
+    await Promise.all([gw.ingest.submit(b.deviceId, fromB.payload), gw.ingest.submit(c.deviceId, fromC.payload)]);
+    const ackB = await ackOf(b, fromB.batchId);
+    const next = COPY_FROM_ROWS + 1;
+    expect([ackB.committedThroughSeq, ackB.rejected.map((r) => [r.seq, r.code])]).toEqual([
+      COPY_FROM_ROWS,
+      [
+        [next, 'duplicate-id'],
+        [next + 1, 'chain-gap'],
+      ],
+    ]);
+    expect((await ackOf(c, fromC.batchId)).committedThroughSeq).toBe(10);
+    expect(await storedIds('dev-dup-i')).toEqual(own.map((r) => r.id));
+    expect(await storedIds('dev-dup-j')).toHaveLength(10);
     expect(logs.filter((l) => l.includes('group commit failed'))).toEqual([]);
   });
 

@@ -22,10 +22,15 @@ it('splits any group into inserts of 500 or 200 rows and then powers of two: at 
 });
 
 it('numbers the parameters row by row, 14 a row', () => {
-  const two = recordsInsertText(2);
+  const two = recordsInsertText(2, false);
   expect(two).toMatch(/^INSERT INTO records \(id, device_id, .*, stored_at\) VALUES \(\$1, \$2, .*\$14\), \(\$15, .*\$28\)$/);
-  expect(recordsInsertText(2)).toBe(two);
-  expect(recordsInsertText(200)).toContain('$2800)');
+  expect(recordsInsertText(2, false)).toBe(two);
+  expect(recordsInsertText(200, false)).toContain('$2800)');
+});
+
+it('comes in a second form that leaves out a row whose id is stored already, otherwise the same', () => {
+  expect(recordsInsertText(2, true)).toBe(`${recordsInsertText(2, false)} ON CONFLICT (id) DO NOTHING`);
+  expect(recordsInsertText(2, true)).toBe(recordsInsertText(2, true));
 });
 
 it("takes a device's largest batch (500) and its default one (200) in one statement each", () => {
@@ -33,5 +38,5 @@ it("takes a device's largest batch (500) and its default one (200) in one statem
   expect(insertRows(200)).toBe(200);
   expect(insertRows(499)).toBe(200);
   expect(insertRows(1000)).toBe(500);
-  expect(recordsInsertText(500)).toContain('$7000)');
+  expect(recordsInsertText(500, false)).toContain('$7000)');
 });

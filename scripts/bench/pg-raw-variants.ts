@@ -1,0 +1,47 @@
+/**
+ * Is bench:gateway's PostgreSQL baseline the fastest way in (issue 14)? The same 100,000 rows of
+ * one device, BATCH per transaction, into fresh databases of one throw-away cluster (the benches'
+ * own, fsync and synchronous_commit on), three ways each round, in an order that turns round by
+ * round, each on a quiet machine: COPY in READ COMMITTED (the baseline raw-postgres.ts gives every
+ * bench; pg-copy-streams), COPY in SERIALIZABLE (the isolation of ingest's group commits,
+ * gateway/store/postgres-store.ts), and the prepared multi-row INSERT in READ COMMITTED (the
+ * baseline before ingest took COPY). Prints each way's rows/s per round and its median ratio to
+ * the baseline with the spread.
+ * Usage: ROUNDS=5 npx tsx scripts/bench/pg-raw-variants.ts
+ */
+import { startPgCluster } from '../../test/support/pg-cluster.js';
+import { makeBatches } from './pg-throughput.js';
+import { quietMachine } from './quiet-machine.js';
+import { type RawWay, rawPostgresInsert } from './raw-postgres.js';
+import { fmt, median, ratioText } from './rounds.js';
+import { rawDevice } from './sim-devices.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`ROUNDS must be a whole number of rounds, at least 1, not ${process.env.ROUNDS}`);
+const ROWS = 100_000;
+const WAYS: Array<{ name: string; way: RawWay }> = [
+  { name: 'COPY, READ COMMITTED (the baseline)', way: { method: 'copy', isolation: 'read committed' } },
+  { name: 'COPY, SERIALIZABLE', way: { method: 'copy', isolation: 'serializable' } },
+  { name: 'prepared INSERT, READ COMMITTED', way: { method: 'insert', isolation: 'read committed' } },
+];
+
+const cluster = await startPgCluster();
+try {
+  const rates = WAYS.map(() => [] as number[]);
+  for (let round = 0; round < ROUNDS; round++) {
+    // Each way its own device's chain of the same length: the rows differ only in their ids.
+    for (let k = 0; k < WAYS.length; k++) {
+      const w = (round + k) % WAYS.length;
+      const { records } = makeBatches([rawDevice(`raw-${round}-${w}`)], ROWS);
+      await quietMachine();
+      rates[w]!.push(await rawPostgresInsert(cluster.baseUrl, records, WAYS[w]!.way));
+    }
+  }
+  console.log(`${fmt(ROWS)} rows of one device, ${ROUNDS} rounds, rows/s per round:`);
+  for (const [w, { name }] of WAYS.entries()) {
+    const ratio = w === 0 ? '' : ` | ratio to the baseline ${ratioText(rates[w]!.map((r, i) => r / rates[0]![i]!))}`;
+    console.log(`  ${name}: ${rates[w]!.map(fmt).join(' ')} — median ${fmt(median(rates[w]!))}${ratio}`);
+  }
+} finally {
+  cluster.stop();
+}
