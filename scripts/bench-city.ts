@@ -21,7 +21,7 @@ import { deviceTopic } from '@hcp/contract';
 import { startBareMosquitto, type BareMosquitto } from './bench/city-bare-mosquitto.js';
 import { makeBacklog, pushBacklog, watchRefusals, type Backlog } from './bench/city-backlog.js';
 import { connectDevices } from './bench/city-connect.js';
-import { enrolFleet, startCity, storedByWorker, type City } from './bench/city-fleet.js';
+import { enrolFleet, startCity, type City, workerCounters } from './bench/city-fleet.js';
 import { steadyLatency, type Latency } from './bench/latency.js';
 import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { printQuietWaits } from './bench/quiet-machine.js';
@@ -162,10 +162,10 @@ try {
   }
   const gaps = (await db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM chain_gaps')).rows[0]!.n;
   await db.end();
-  const byWorker = await storedByWorker(city);
+  const byWorker = await workerCounters(city);
   const once = c.n === sent && c.d === sent;
   console.log(
-    `\nin the database: ${fmt(c.n)} records, ${fmt(c.d)} distinct ids, ${fmt(sent)} ratings sent: ${once ? 'each exactly once' : 'NOT exactly once'} | stored per worker ${byWorker.map(fmt).join(' / ')} | chain_gaps rows ${fmt(gaps)}`,
+    `\nin the database: ${fmt(c.n)} records, ${fmt(c.d)} distinct ids, ${fmt(sent)} ratings sent: ${once ? 'each exactly once' : 'NOT exactly once'} | stored per worker ${byWorker.map((w) => fmt(w.stored)).join(' / ')} | writes run again after a serialization failure or deadlock, per worker ${byWorker.map((w) => fmt(w.retries)).join(' / ')} | chain_gaps rows ${fmt(gaps)}`,
   );
   if (!once) exitCode = 1;
   phase('count check');

@@ -92,12 +92,17 @@ export async function enrolFleet(city: City, n: number, streams = 2): Promise<En
   }
 }
 
-/** ingest's stored-records counter of each worker (its /metrics). */
-export async function storedByWorker(city: City): Promise<number[]> {
+/**
+ * Each worker's ingest counter of stored records, and its writes that ran again after a
+ * serialization failure or a deadlock (hcp_store_write_retries_total, all SQLSTATEs): a count that
+ * climbs with the load is time presses waited (docs/POSTGRES.md, "Which worker").
+ */
+export async function workerCounters(city: City): Promise<Array<{ stored: number; retries: number }>> {
   return Promise.all(
     city.workers.map(async (gw) => {
       const text = await (await fetch(`${gw.http}/metrics`)).text();
-      return Number(/^hcp_ingest_records_stored_total (\d+)/m.exec(text)?.[1] ?? 0);
+      const retries = [...text.matchAll(/^hcp_store_write_retries_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      return { stored: Number(/^hcp_ingest_records_stored_total (\d+)/m.exec(text)?.[1] ?? 0), retries };
     }),
   );
 }

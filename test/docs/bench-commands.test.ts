@@ -30,7 +30,7 @@ it.each(DOCS)('%s: every npm run and npx tsx command names a script that exists'
 
 it("POSTGRES.md's code-ab.ts commands name commits of this repository, and code-ab.ts will not start without one", () => {
   const bases = [...text('docs/POSTGRES.md').matchAll(/BASE=(\w+) [^`]*scripts\/bench\/code-ab\.ts/g)].map((m) => m[1]!);
-  expect(bases).toEqual(['7c6ba8b', 'c6c17f8']);
+  expect(bases).toEqual(['457922f', '7c6ba8b', 'c6c17f8']);
   const git = (...args: string[]) => spawnSync('git', ['-C', REPO_ROOT, ...args], { encoding: 'utf8' });
   // A shallow checkout does not hold the history the command goes back to.
   if (git('rev-parse', '--is-shallow-repository').stdout.trim() !== 'true') for (const base of bases) expect(git('cat-file', '-e', `${base}^{commit}`).status).toBe(0);
@@ -66,4 +66,16 @@ it("every IN_FLIGHT= the docs give is what pg-backlog-probe.ts takes, it refuses
   });
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain('IN_FLIGHT: "0" is not a device\'s batches in flight');
+});
+
+it("POSTGRES.md's pg-raw-variants.ts command gives ROUNDS as the probe takes it, and it refuses a count of no rounds by name", () => {
+  expect(text('docs/POSTGRES.md')).toContain('`ROUNDS=5 npx tsx scripts/bench/pg-raw-variants.ts`');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/pg-raw-variants.ts')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ROUNDS: '0' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('ROUNDS must be a whole number of rounds, at least 1, not 0');
 });

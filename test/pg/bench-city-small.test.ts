@@ -19,4 +19,5 @@ it('npm run bench:city (small): 3 workers store every rating once and print thei
   expect(r.stdout).toMatch(/ratings\/s stored and acked by 3 workers/);
   expect(r.stdout).toMatch(/press→ack at a steady 30 ratings\/s .* p99 [\d.]+ ms/);
   expect(r.stdout).toMatch(/in the database: 3,090 records, 3,090 distinct ids, 3,090 ratings sent: each exactly once/);
+  expect(r.stdout).toMatch(/writes run again after a serialization failure or deadlock, per worker \d[\d,]* \/ \d[\d,]* \/ \d[\d,]* \|/);
 }, 300_000);
