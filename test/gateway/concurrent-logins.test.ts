@@ -19,7 +19,8 @@ afterAll(async () => gw?.stop());
 it(`${DEVICES} devices enrol at once, then ask for login nonces at once, three times over: no call fails`, async () => {
   const devices = Array.from({ length: DEVICES }, (_, i) => new ScriptedDevice(`dev-burst-${String(i).padStart(2, '0')}`, 'w-01', gw.httpUrl));
   const codes = await Promise.all(devices.map(async (d) => (await gw.enrolment.registerDevice(d.deviceId, 'w-01')).code));
-  await Promise.all(devices.map((d, i) => d.enrol(codes[i]!)));
+  const enrolled = await Promise.all(devices.map((d, i) => d.enrol(codes[i]!)));
+  expect(enrolled.filter((r) => r.status !== 200).map((r) => [r.status, r.body])).toEqual([]);
   for (let round = 0; round < 3; round++) {
     const statuses = await Promise.all(devices.map(async (d) => (await fetch(`${gw.httpUrl}/api/devices/${d.deviceId}/nonce`, { method: 'POST' })).status));
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
