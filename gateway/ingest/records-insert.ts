@@ -4,8 +4,8 @@
  * few fixed sizes, each sent as a named prepared statement (GatewayStore.keepPrepared). Built by
  * Kysely, every group's insert was a new 200-row, 2,800-parameter statement for the gateway to
  * compile and for the server to parse and plan; a prepared one is parsed and planned once per
- * connection, and its text is made once here. (The raw insert bench:gateway compares against is
- * prepared the same way.)
+ * connection, and its text is made once here. (bench:gateway's raw insert is a COPY of the same
+ * batches, scripts/bench/raw-postgres.ts.)
  */
 import type { Insertable } from 'kysely';
 import { copyLines } from '../store/copy-text.js';

@@ -3,7 +3,8 @@
  * `npm run` names a script of package.json and every `npx tsx scripts/…` a file that exists; every
  * `BENCH_PARTS=` names parts bench:gateway has; every `IN_FLIGHT=` is a bound a device can have, as
  * pg-backlog-probe.ts reads it, and the device's own default is the one POSTGRES.md gives; the commit a code-ab.ts command compares against is
- * in the repository, and code-ab.ts refuses to start without one, naming the variable. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
+ * in the repository, and code-ab.ts refuses to start without one, naming the variable; every
+ * `PHASES=` names phases code-ab.ts has; the size from which ingest uses COPY is the code's. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
  * counting is tested in test/gateway/bench-stored-only.test.ts, bench:city's in
  * test/pg/bench-city-small.test.ts.)
  */
@@ -11,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { COPY_FROM_ROWS } from '../../gateway/ingest/records-insert.js';
 import { DEVICE_IN_FLIGHT, inFlightBounds } from '../../scripts/bench/sim-devices.js';
 import { REPO_ROOT } from '../support/device-process.js';
 
@@ -78,4 +80,19 @@ it("POSTGRES.md's pg-raw-variants.ts command gives ROUNDS as the probe takes it,
   });
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain('ROUNDS must be a whole number of rounds, at least 1, not 0');
+});
+
+it('every PHASES= the docs give names phases code-ab.ts has (it refuses one it has not, naming it, before it builds anything)', () => {
+  const phases = new Set(DOCS.flatMap((doc) => [...text(doc).matchAll(/PHASES=([\w,]+)/g)].flatMap((m) => m[1]!.split(','))));
+  expect([...phases].sort()).toEqual(['backlog', 'burst', 'latency']);
+  const env = { ...process.env, BASE: 'HEAD', STORE: 'pg', ROUNDS: '1', PHASES: [...phases, 'nosuchphase'].join(',') };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/code-ab.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('PHASES: no phase nosuchphase (latency, burst, backlog)');
+});
+
+it("POSTGRES.md's size from which a group's records go by COPY is ingest's", () => {
+  const t = text('docs/POSTGRES.md');
+  expect(t).toContain(`ingest's inserts of a small group's records (fewer than ${COPY_FROM_ROWS}; larger groups go by COPY)`);
+  expect(t).toContain(`a group of ${COPY_FROM_ROWS} records or more goes in by \`COPY records (…) FROM STDIN\``);
 });
