@@ -1,6 +1,7 @@
 /** The core tables (gateway/store/tables.ts says what each holds). Frozen once released. */
 import type { GatewayMigration } from './migrations.js';
 import { runStatements } from './migrations.js';
+import { LOG_TURNSTILES } from './log-order.js';
 
 export const CORE_MIGRATIONS: GatewayMigration[] = [
   {
@@ -126,5 +127,10 @@ export const CORE_MIGRATIONS: GatewayMigration[] = [
           (SELECT c.code_hash FROM enrolment_codes c WHERE c.device_id = devices.device_id ORDER BY c.used_at DESC LIMIT 1))`,
         'CREATE INDEX enrolment_codes_device ON enrolment_codes (device_id)',
       ]),
+  },
+  {
+    // The turns of the followed logs on PostgreSQL (log-order.ts): one empty table per log.
+    name: '20261203-02-core-log-turnstiles',
+    up: (db, kit) => runStatements(db, kit.dialect === 'postgres' ? LOG_TURNSTILES.map((t) => `CREATE TABLE ${t} (unused INTEGER)`) : []),
   },
 ];

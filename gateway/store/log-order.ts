@@ -5,22 +5,33 @@
  * passed key 11 it never looks at 10 again. SQLite gives that for free (one writer at a time). On
  * PostgreSQL a key is taken at INSERT and becomes visible at COMMIT, so two writers can commit
  * 11 before 10, and SERIALIZABLE does not forbid it (the follower serializes before the writer of
- * 10). So on PostgreSQL, a transaction that appends to a followed log first takes that log's
- * transaction-scoped advisory lock: appenders of one log take turns from their insert to their
- * commit, whichever worker they run in, and a key never becomes visible before a smaller one.
- * Readers and the other tables are not held up.
+ * 10). So on PostgreSQL, a transaction that appends to a followed log first takes that log's turn:
+ * an EXCLUSIVE lock on the log's turnstile, an empty table nobody reads or writes. Appenders of one
+ * log take turns from their insert to their commit, whichever worker they run in, and a key never
+ * becomes visible before a smaller one. Readers and the other tables are not held up.
+ *
+ * The turn is a LOCK TABLE, not a query such as SELECT pg_advisory_xact_lock(): SERIALIZABLE
+ * freezes a transaction's view at its first query, and LOCK TABLE is not a query. An appender
+ * that takes its turn first thing (ingest's groups do) gets its view after the wait, so it reads
+ * what the appender before it committed. With the advisory lock the view was frozen before the
+ * wait: a group read stale chain heads, and its writes beside the previous group's failed as
+ * serialization failures or unique-key conflicts, to be run again or batch by batch
+ * (docs/POSTGRES.md). LOCK TABLE is also plain SQL that PostgreSQL-compatible engines accept.
  */
 import { PostgresAdapter, sql } from 'kysely';
 import type { Tx } from './database.js';
 
-/** One advisory lock key per followed log (an arbitrary constant, the same in every worker). */
-const LOG_LOCKS = {
-  records: 0x4843_5001,
-  assessment_log: 0x4843_5002,
-  followup_events: 0x4843_5003,
+/** The turnstile of each followed log. */
+const TURNSTILES = {
+  records: 'turn_records',
+  assessment_log: 'turn_assessment_log',
+  followup_events: 'turn_followup_events',
 } as const;
 
-export type FollowedLog = keyof typeof LOG_LOCKS;
+export type FollowedLog = keyof typeof TURNSTILES;
+
+/** The turnstile tables, made on PostgreSQL by core-schema.ts (SQLite has one writer at a time and needs none). */
+export const LOG_TURNSTILES: readonly string[] = Object.values(TURNSTILES);
 
 /** The logs each open transaction already holds (a transaction appends many times). */
 const held = new WeakMap<Tx, Set<FollowedLog>>();
@@ -30,7 +41,7 @@ export async function lockLogForAppend(trx: Tx, log: FollowedLog): Promise<void>
   if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
   let logs = held.get(trx);
   if (logs?.has(log)) return;
-  await sql`SELECT pg_advisory_xact_lock(${LOG_LOCKS[log]})`.execute(trx);
+  await sql.raw(`LOCK TABLE ${TURNSTILES[log]} IN EXCLUSIVE MODE`).execute(trx);
   if (!logs) held.set(trx, (logs = new Set()));
   logs.add(log);
 }

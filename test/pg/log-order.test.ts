@@ -47,6 +47,24 @@ it('a later appender waits for the earlier one to commit: the follower sees the 
   expect(all.map((r) => r.assess_id)).toEqual(['a-slow', 'a-fast']);
 });
 
+it('an appender that waited for its turn reads what the one before it committed', async () => {
+  // SERIALIZABLE freezes a transaction's view at its first query. Were the turn taken by a query
+  // (SELECT pg_advisory_xact_lock), the view would be frozen before the wait: the second appender
+  // would read the log's heads as they were before the first committed, and write beside them.
+  const first = store.write(async (trx) => {
+    await lockLogForAppend(trx, 'assessment_log');
+    await trx.insertInto('assessment_log').values({ assess_id: 'c-first', change: 'created', at: '2026-11-30T00:00:00.000Z' }).execute();
+    await sleep(300);
+  });
+  await sleep(100);
+  const seenBySecond = await store.write(async (trx) => {
+    await lockLogForAppend(trx, 'assessment_log');
+    return trx.selectFrom('assessment_log').select('assess_id').where('assess_id', 'like', 'c-%').execute();
+  });
+  await first;
+  expect(seenBySecond.map((r) => r.assess_id)).toEqual(['c-first']);
+});
+
 it('without the lock the hole is real (what the lock is for)', async () => {
   const append = (assessId: string, holdMs: number) =>
     store.write(async (trx) => {
