@@ -32,6 +32,8 @@ function insertText(rows: number): string {
 export interface RawWay {
   method: 'insert' | 'copy';
   isolation: 'read committed' | 'serializable';
+  /** Rows per transaction: a device's batch (BATCH) unless given. */
+  rowsPerCommit?: number;
 }
 
 let databases = 0;
@@ -53,8 +55,9 @@ export async function rawPostgresInsert(baseUrl: string, records: ChainRecord[],
     await db.connect();
     const texts = new Map<number, string>();
     const t0 = performance.now();
-    for (let i = 0; i < records.length; i += BATCH) {
-      const rows = records.slice(i, i + BATCH);
+    const perCommit = way.rowsPerCommit ?? BATCH;
+    for (let i = 0; i < records.length; i += perCommit) {
+      const rows = records.slice(i, i + perCommit);
       await db.query(`BEGIN ISOLATION LEVEL ${way.isolation.toUpperCase()}`);
       if (way.method === 'copy') await pipeline(Readable.from([copyLines(rows.map(rowValues))]), db.query(copyFrom(`COPY records (${COLUMNS.join(', ')}) FROM STDIN`)));
       else {
