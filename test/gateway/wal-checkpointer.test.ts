@@ -142,11 +142,16 @@ describe("the gateway's store", () => {
   it('runs no checkpoint on the main thread: the database is synced by another one (strace)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-ckpt-strace-'));
     const { stdout, stderr, markerAt, syncs } = syncsUnderStrace('wal-checkpoint-child.ts', dir, join(dir, 'marker'), dir);
-    const [mainPid, copied] = stdout.split(' ').map(Number);
+    const [mainPid, copied, connectionCopies] = stdout.split(' ').map(Number);
     expect(mainPid, stderr).toBeGreaterThan(0);
     expect(copied, 'the database file took in pages from the WAL').toBeGreaterThan(150 * 30_000);
     expect(markerAt, 'the marker fsync is in the trace').toBeGreaterThanOrEqual(0);
-    expect(syncs.filter((s) => s.tid === mainPid)).toEqual([]);
+    expect(connectionCopies, "the store's connection ran no checkpoint (the WAL never grew long)").toBe(0);
+    // A checkpoint syncs the database file; none of those on the main thread. The one sync the main
+    // thread may make is of the WAL: when a commit starts the WAL over (the thread had copied it
+    // all), SQLite syncs the WAL's new header before the commit's frames (wal.c, syncHeader). A
+    // loaded CI run saw one such; that is the writer's, not a checkpoint.
+    expect(syncs.filter((s) => s.tid === mainPid && s.path !== join(dir, `${SQLITE_FILE}-wal`))).toEqual([]);
     expect(syncs.filter((s) => s.path === join(dir, SQLITE_FILE)).length, "a checkpoint's sync of the database file").toBeGreaterThan(0);
   });
 

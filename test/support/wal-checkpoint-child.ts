@@ -3,7 +3,8 @@
  * `argv[2]` as the gateway does, fsyncs a marker file from the main thread (where the measured
  * part begins), commits enough to cross SQLite's checkpoint threshold (1,000 pages) several
  * times, waits until the database file has taken half of them in (checkpoints ran) and a checkpoint
- * has copied the whole WAL (the one that syncs the database file), prints its pid and kills itself — no close, whose checkpoint would sync from the main thread.
+ * has copied the whole WAL (the one that syncs the database file), prints its pid, what the
+ * database file took in and the connection's own checkpoints, and kills itself — no close, whose checkpoint would sync from the main thread.
  */
 import { closeSync, fsyncSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,4 +36,5 @@ const copiedAll = () => {
 };
 const synced = Date.now() + 10_000;
 while (!copiedAll() && Date.now() < synced) await new Promise((r) => setTimeout(r, 20));
-process.stdout.write(`${process.pid} ${size() - before}\n`, () => process.kill(process.pid, 'SIGKILL'));
+// Its pid, the bytes the database file took in, and how often the store's own connection copied the rest of a long WAL.
+process.stdout.write(`${process.pid} ${size() - before} ${store.walCheckpoints!().restarts}\n`, () => process.kill(process.pid, 'SIGKILL'));
