@@ -4,7 +4,9 @@
  * `BENCH_PARTS=` names parts bench:gateway has; every `IN_FLIGHT=` is a bound a device can have, as
  * pg-backlog-probe.ts reads it, and the device's own default is the one POSTGRES.md gives; the commit a code-ab.ts command compares against is
  * in the repository, and code-ab.ts refuses to start without one, naming the variable; every
- * `PHASES=` names phases code-ab.ts has; the size from which ingest uses COPY is the code's. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
+ * `PHASES=` names phases code-ab.ts has; the size from which ingest uses COPY is the code's; the
+ * smaller city command's variables are bench-city.ts's, the probe's PUSHES and PROFILE its own, the
+ * turnstile named is one the gateway locks, and the rows a commit pg-raw-variants.ts compares are its own. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
  * counting is tested in test/gateway/bench-stored-only.test.ts, bench:city's in
  * test/pg/bench-city-small.test.ts.)
  */
@@ -13,7 +15,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { COPY_FROM_ROWS } from '../../gateway/ingest/records-insert.js';
-import { DEVICE_IN_FLIGHT, inFlightBounds } from '../../scripts/bench/sim-devices.js';
+import { LOG_TURNSTILES } from '../../gateway/store/log-order.js';
+import { BATCH, DEVICE_IN_FLIGHT, inFlightBounds } from '../../scripts/bench/sim-devices.js';
 import { REPO_ROOT } from '../support/device-process.js';
 
 const DOCS = ['docs/POSTGRES.md', 'docs/DESIGN.md', 'docs/OPERATIONS.md'];
@@ -95,4 +98,26 @@ it("POSTGRES.md's size from which a group's records go by COPY is ingest's", () 
   const t = text('docs/POSTGRES.md');
   expect(t).toContain(`ingest's inserts of a small group's records (fewer than ${COPY_FROM_ROWS}; larger groups go by COPY)`);
   expect(t).toContain(`a group of ${COPY_FROM_ROWS} records or more goes in by \`COPY records (…) FROM STDIN\``);
+});
+
+it("POSTGRES.md's smaller city command sets only variables bench-city.ts reads, and its backlog probe's PUSHES and PROFILE are the probe's", () => {
+  const t = text('docs/POSTGRES.md');
+  expect(t).toContain('`CITY_DEVICES=2000 CITY_RATINGS=60000 CITY_ROUNDS=2 npm run bench:city`');
+  const city = readFileSync(join(REPO_ROOT, 'scripts/bench-city.ts'), 'utf8');
+  for (const v of new Set([...t.matchAll(/\b(CITY_[A-Z]+)=/g)].map((m) => m[1]!))) expect(city, v).toContain(`process.env.${v}`);
+  expect(t).toContain('`PUSHES=3 npx tsx scripts/bench/pg-backlog-probe.ts`');
+  const probe = readFileSync(join(REPO_ROOT, 'scripts/bench/pg-backlog-probe.ts'), 'utf8');
+  for (const v of ['PUSHES', 'PROFILE']) expect(probe, v).toContain(`process.env.${v}`);
+});
+
+it("POSTGRES.md's turnstile is one the gateway locks, and its 1,000 and 2,000 rows a commit are pg-raw-variants.ts's two and four batches", () => {
+  const t = text('docs/POSTGRES.md');
+  const named = [...t.matchAll(/LOCK TABLE (\w+) IN EXCLUSIVE MODE/g)].map((m) => m[1]!);
+  expect(named.length).toBeGreaterThan(0);
+  for (const table of named) expect(LOG_TURNSTILES).toContain(table);
+  expect(t).toContain('COPY of 1,000 or 2,000 rows a commit');
+  expect([2 * BATCH, 4 * BATCH]).toEqual([1000, 2000]);
+  const variants = readFileSync(join(REPO_ROOT, 'scripts/bench/pg-raw-variants.ts'), 'utf8');
+  expect(variants).toContain('rowsPerCommit: 2 * BATCH');
+  expect(variants).toContain('rowsPerCommit: 4 * BATCH');
 });
