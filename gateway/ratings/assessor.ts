@@ -14,12 +14,13 @@
  * A detail record (reasons, comment, a sealed call-back contact) completes its rating's row.
  */
 import type { Logger } from 'pino';
-import type { ChainRecord, DetailRecord, RatingRecord } from '@hcp/contract';
+import type { DetailRecord, RatingRecord } from '@hcp/contract';
 import type { Clock } from '../feature.js';
 import type { Db, GatewayStore, Tx } from '../store/database.js';
 import type { CasesTable } from '../store/tables.js';
 import { LedgerWrites, lastAssessNumber, ledgerStatements, type LedgerStatements } from './assessments.js';
 import { deadlineEnd, defaultAssessId, giveDefault } from './case-defaults.js';
+import { type RecordRow, type RecordToAssess, recordsToAssess } from './records-to-assess.js';
 
 const CURSOR = 'assessor';
 const CHUNK = 250;
@@ -57,14 +58,8 @@ const LOCK_NOT_AVAILABLE = '55P03';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface RecordRow {
-  ingest_seq: number;
-  device_id: string;
-  epoch: number;
-  body: string;
-  at_corrected: string;
-  clock_flag: string | null;
-}
+/** What assessChunk returns when another assessor moved the cursor since the chunk's records were read. */
+const CURSOR_MOVED = 'moved';
 
 export class Assessor {
   private running: Promise<void> | null = null;
@@ -146,15 +141,23 @@ export class Assessor {
       });
       await this.cursorRow;
     }
-    let result: { read: number };
-    try {
-      result = await this.store.write((trx) => this.assessChunk(trx, chunk));
-    } catch (err) {
-      if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) return CURSOR_HELD;
-      throw err;
+    for (;;) {
+      // The records are read before the chunk's transaction, not in it (records-to-assess.ts says why).
+      const from = await assessedThrough(this.store.db);
+      const records = await recordsToAssess(this.store.db, from, chunk);
+      if (records.length === 0) return 0;
+      let result: typeof CURSOR_MOVED | undefined;
+      try {
+        result = await this.store.write((trx) => this.assessChunk(trx, from, records));
+      } catch (err) {
+        if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) return CURSOR_HELD;
+        throw err;
+      }
+      // Another assessor assessed them between the read and the transaction: read on from where it stopped.
+      if (result === CURSOR_MOVED) continue;
+      this.onChanged();
+      return records.length;
     }
-    if (result.read > 0) this.onChanged();
-    return result.read;
   }
 
   /**
@@ -181,21 +184,13 @@ export class Assessor {
     );
   }
 
-  private async assessChunk(trx: Tx, chunk: number): Promise<{ read: number }> {
-    const from = await this.takeCursor(trx);
-    const rows: RecordRow[] = await trx
-      .selectFrom('records')
-      .select(['ingest_seq', 'device_id', 'epoch', 'body', 'at_corrected', 'clock_flag'])
-      .where('ingest_seq', '>', from)
-      .orderBy('ingest_seq')
-      .limit(chunk)
-      .execute();
-    if (rows.length === 0) return { read: 0 };
+  /** Assess `records`, read after `from`; CURSOR_MOVED, writing nothing, if the cursor is no longer there. */
+  private async assessChunk(trx: Tx, from: number, records: RecordToAssess[]): Promise<typeof CURSOR_MOVED | undefined> {
+    if ((await this.takeCursor(trx)) !== from) return CURSOR_MOVED;
     const now = new Date(this.clock.now()).toISOString();
     // Prepared on first use: the tables exist by then (the store is migrated before anything runs).
     this.fast ??= ledgerStatements(this.store);
     const step: Step = { trx, now, writes: new LedgerWrites(trx, now, this.fast), places: new Places(trx), cases: new Map() };
-    const records = rows.map((row) => ({ row, rec: JSON.parse(row.body) as ChainRecord }));
     await this.loadCases(
       step,
       records.flatMap(({ rec }) => (rec.kind === 'rating' && rec.invitation.caseNo ? [rec.invitation.caseNo] : [])),
@@ -205,13 +200,13 @@ export class Assessor {
       else await this.detail(step, rec);
     }
     await step.writes.flush();
-    const last = rows[rows.length - 1]!.ingest_seq;
+    const last = records[records.length - 1]!.row.ingest_seq;
     await trx
       .insertInto('cursors')
       .values({ name: CURSOR, position: last })
       .onConflict((oc) => oc.column('name').doUpdateSet({ position: last }))
       .execute();
-    return { read: rows.length };
+    return undefined;
   }
 
   private async loadCases(step: Step, caseNos: string[]): Promise<void> {
