@@ -6,7 +6,8 @@
  * in the repository, and code-ab.ts refuses to start without one, naming the variable; every
  * `PHASES=` names phases code-ab.ts has; the size from which ingest uses COPY is the code's; the
  * smaller city command's variables are bench-city.ts's, the probe's PUSHES and PROFILE its own, the
- * turnstile named is one the gateway locks, and the rows a commit pg-raw-variants.ts compares are its own. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
+ * turnstile named is one the gateway locks, and the rows a commit pg-raw-variants.ts compares are its own; every test
+ * file the docs cite as showing something exists, and one under test/pg/ runs in `npm run test:pg`. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
  * counting is tested in test/gateway/bench-stored-only.test.ts, bench:city's in
  * test/pg/bench-city-small.test.ts.)
  */
@@ -31,6 +32,13 @@ it.each(DOCS)('%s: every npm run and npx tsx command names a script that exists'
   expect(runs.length + files.length).toBeGreaterThan(0);
   expect(runs.filter((r) => !(r in scripts))).toEqual([]);
   expect(files.filter((f) => !existsSync(join(REPO_ROOT, f)))).toEqual([]);
+});
+
+it.each(DOCS)('%s: every test file it cites exists, and one of PostgreSQL runs in npm run test:pg', async (doc) => {
+  const cited = [...new Set([...text(doc).matchAll(/\btest\/[\w/.-]+\.test\.ts\b/g)].map((m) => m[0]))];
+  expect(cited.filter((f) => !existsSync(join(REPO_ROOT, f)))).toEqual([]);
+  const { PG_SUITES } = await import('../pg/vitest.config.js');
+  expect(PG_SUITES).toContain('test/pg/**/*.test.ts');
 });
 
 it("POSTGRES.md's code-ab.ts commands name commits of this repository, and code-ab.ts will not start without one", () => {
