@@ -51,12 +51,13 @@ export function serviceEnvironment(unitFile: string): Record<string, string> {
 /**
  * A unit's environment with a setting applied, for comparing settings (scripts/bench/unit-env-ab.ts):
  * assignments joined by commas, each NAME=value (set), NAME+=value (append after a space) or -NAME
- * (remove); "unit" leaves the environment as it is.
+ * (remove); "unit" leaves the environment as it is. A comma starts a new assignment only where one
+ * follows it, so a value may hold commas of its own (MALLOC_CONF=background_thread:true,dirty_decay_ms:1000).
  */
 export function applySetting(base: Record<string, string>, s: string): Record<string, string> {
   const env = { ...base };
   if (s === 'unit') return env;
-  for (const part of s.split(',')) {
+  for (const part of s.split(/,(?=\s*-?[A-Za-z_][A-Za-z0-9_]*(?:\+?=|\s*,|\s*$))/)) {
     const m = /^(-)?([A-Za-z_][A-Za-z0-9_]*)(?:(\+?=)(.*))?$/.exec(part.trim());
     if (!m || (m[1] ? m[3] !== undefined : m[3] === undefined)) throw new Error(`"${part}" in setting "${s}" is none of NAME=value, NAME+=value, -NAME or unit`);
     const [, remove, name, op, value] = m as unknown as [string, string | undefined, string, string | undefined, string];

@@ -150,6 +150,11 @@ describe('the systemd units', () => {
     const { LD_PRELOAD: _, ...glibc } = unit;
     expect(applySetting(unit, '-LD_PRELOAD')).toEqual(glibc);
     expect(applySetting(unit, '-MALLOC_MMAP_THRESHOLD_,-LD_PRELOAD,NODE_OPTIONS+=--x')).toEqual({ NODE_ENV: 'production', NODE_OPTIONS: `${unit.NODE_OPTIONS} --x` });
+    // jemalloc's MALLOC_CONF is itself comma-separated: its options stay in the one value.
+    expect(applySetting(unit, 'MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,-LD_PRELOAD')).toEqual({
+      ...glibc,
+      MALLOC_CONF: 'background_thread:true,dirty_decay_ms:1000',
+    });
     expect(() => applySetting(unit, 'NODE_OPTIONS')).toThrow('"NODE_OPTIONS" in setting "NODE_OPTIONS" is none of');
   });
 
