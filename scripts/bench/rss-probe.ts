@@ -2,9 +2,13 @@
  * Memory of a gateway with N devices connected (issue 14): RSS, process.memoryUsage() and, with
  * HCP_HEAP_SNAPSHOT=1, a heap snapshot for scripts/bench/summarise-heap.ts. Enrols N devices, restarts the gateway, connects them.
  * The gateway is the built program run as hcp-gateway.service runs it (with the unit's Environment=), as in bench:gateway.
- * Usage: tsx scripts/bench/rss-probe.ts [devices=0]   (files in /tmp/hcp-prof)
+ * With AFTER_LOAD=1 (and QUIET_S, 30 by default): the devices stay QUIET_S seconds before the
+ * probe, then take bench:gateway's throughput and backlog load (100,000 ratings from 1, 50 and 500
+ * devices, and one device's again), connect again and are probed again after QUIET_S: where the
+ * memory a loaded run leaves is (V8's heap spaces, the mappings of smaps.ts).
+ * Usage: [AFTER_LOAD=1] tsx scripts/bench/rss-probe.ts [devices=0]   (files in /tmp/hcp-prof)
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
@@ -12,7 +16,9 @@ import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
+import { gatewayRate, makeBatches } from './pg-throughput.js';
 import { connectAll, disconnectAll, enrolDevices, sleep } from './sim-devices.js';
+import { residentText } from './smaps.js';
 
 const n = Number(process.argv[2] ?? 0);
 const profDir = '/tmp/hcp-prof';
@@ -35,16 +41,44 @@ const status = () => readFileSync(`/proc/${gw.child.pid}/status`, 'utf8');
 const line = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+)`).exec(status())![1]) / 1024;
 await sleep(2000);
 const before = line('VmRSS');
+const AFTER_LOAD = process.env.AFTER_LOAD === '1';
+const QUIET_S = Number(process.env.QUIET_S ?? 30);
+let probes = 0;
+
+/** Signal the probe and print what it wrote, with the resident figures and where they are. */
+async function probe(what: string): Promise<void> {
+  gw.child.kill('SIGWINCH');
+  await sleep(process.env.HCP_HEAP_SNAPSHOT ? 20_000 : 1000);
+  const base = join(profDir, `gateway-${gw.child.pid}-${probes++}`);
+  console.log(
+    `${what}: RSS ${line('VmRSS').toFixed(1)} MiB (RssAnon ${line('RssAnon').toFixed(1)}, RssFile ${line('RssFile').toFixed(1)}); by mapping: ${residentText(gw.child.pid!)}`,
+  );
+  const mib = (v: number) => (v / 1048576).toFixed(1);
+  const mem = JSON.parse(readFileSync(`${base}.memory.json`, 'utf8')) as Record<string, number>;
+  console.log(
+    `  memoryUsage, MiB: ${Object.entries(mem)
+      .map(([k, v]) => `${k} ${mib(v)}`)
+      .join(', ')}`,
+  );
+  const spaces = JSON.parse(readFileSync(`${base}.spaces.json`, 'utf8')) as Array<{ space_name: string; space_size: number; space_used_size: number }>;
+  console.log(`  V8 spaces (size/used), MiB: ${spaces.map((sp) => `${sp.space_name} ${mib(sp.space_size)}/${mib(sp.space_used_size)}`).join(', ')}`);
+}
+
+console.log(`RSS ${before.toFixed(1)} MiB before connecting`);
 await connectAll(gw.mqttUrl, devices, gw, (id) => deviceTopic(id, 'ack'));
-await sleep(3000);
-gw.child.kill('SIGWINCH');
-await sleep(process.env.HCP_HEAP_SNAPSHOT ? 20_000 : 1000);
-const mem = readdirSync(profDir).filter((f) => f.startsWith(`gateway-${gw.child.pid}-`) && f.endsWith('.memory.json'));
-console.log(
-  `RSS ${before.toFixed(1)} MiB before connecting, ${line('VmRSS').toFixed(1)} MiB with ${n} devices (RssAnon ${line('RssAnon').toFixed(1)}, RssFile ${line('RssFile').toFixed(1)}); memoryUsage (MiB):`,
-);
-if (mem[0])
-  for (const [k, v] of Object.entries(JSON.parse(readFileSync(join(profDir, mem[0]), 'utf8')) as Record<string, number>)) console.log(`  ${k} ${(v / 1048576).toFixed(1)}`);
+await sleep(AFTER_LOAD ? QUIET_S * 1000 : 3000);
+await probe(`with ${n} devices${AFTER_LOAD ? `, ${QUIET_S} s quiet` : ''}`);
 await disconnectAll(devices);
+if (AFTER_LOAD) {
+  const refusals = { nonceRefused: 0, connectRefused: 0 };
+  for (const k of [1, 50, 500, 1]) {
+    const some = devices.slice(0, k);
+    await gatewayRate(gw, some, makeBatches(some, 100_000).batches, 100_000, refusals);
+  }
+  await connectAll(gw.mqttUrl, devices, gw, (id) => deviceTopic(id, 'ack'));
+  await sleep(QUIET_S * 1000);
+  await probe(`after the load, with ${n} devices, ${QUIET_S} s quiet`);
+  await disconnectAll(devices);
+}
 await gw.stop();
 process.exit(0);
