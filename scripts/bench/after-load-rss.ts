@@ -17,8 +17,7 @@ import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench, checkoutForBench } from './built-gateway.js';
-import { gatewayRate, makeBatches } from './pg-throughput.js';
-import { rssWithDevices } from './rss-with-devices.js';
+import { benchGatewayLoad, rssWithDevices } from './rss-with-devices.js';
 import { enrolDevices } from './sim-devices.js';
 import { residentText } from './smaps.js';
 
@@ -34,13 +33,7 @@ async function afterLoad(name: string, program: string): Promise<string> {
   try {
     await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
     const all = await enrolDevices(gw, 1000, `dev-${name}`);
-    const refusals = { nonceRefused: 0, connectRefused: 0 };
-    for (let round = 0; round < ROUNDS; round++)
-      // bench:gateway's throughput phase (1, 50, 500 devices), then its backlog phase (one device again).
-      for (const n of [1, 50, 500, 1]) {
-        const devices = all.slice(0, n);
-        await gatewayRate(gw, devices, makeBatches(devices, 100_000).batches, 100_000, refusals);
-      }
+    await benchGatewayLoad(gw, all, ROUNDS);
     let where = '';
     const r = await rssWithDevices(gw, all, QUIET_MS, (pid) => (where = residentText(pid)));
     return `${r.atOnce.toFixed(1)} MiB at once, ${r.quiet.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet, peak ${r.peak.toFixed(1)} MiB\n    resident after the quiet, MiB: ${where}`;

@@ -16,7 +16,7 @@ import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
-import { gatewayRate, makeBatches } from './pg-throughput.js';
+import { benchGatewayLoad } from './rss-with-devices.js';
 import { connectAll, disconnectAll, enrolDevices, sleep } from './sim-devices.js';
 import { residentText } from './smaps.js';
 
@@ -70,11 +70,7 @@ await sleep(AFTER_LOAD ? QUIET_S * 1000 : 3000);
 await probe(`with ${n} devices${AFTER_LOAD ? `, ${QUIET_S} s quiet` : ''}`);
 await disconnectAll(devices);
 if (AFTER_LOAD) {
-  const refusals = { nonceRefused: 0, connectRefused: 0 };
-  for (const k of [1, 50, 500, 1]) {
-    const some = devices.slice(0, k);
-    await gatewayRate(gw, some, makeBatches(some, 100_000).batches, 100_000, refusals);
-  }
+  await benchGatewayLoad(gw, devices);
   await connectAll(gw.mqttUrl, devices, gw, (id) => deviceTopic(id, 'ack'));
   await sleep(QUIET_S * 1000);
   await probe(`after the load, with ${n} devices, ${QUIET_S} s quiet`);

@@ -6,6 +6,7 @@
  */
 import { deviceTopic } from '@hcp/contract';
 import type { RunningGateway } from '../lib/gateway-process.js';
+import { gatewayRate, makeBatches } from './pg-throughput.js';
 import { connectAll, disconnectAll, type SimDevice, sleep } from './sim-devices.js';
 import { residentMiB } from './smaps.js';
 
@@ -31,4 +32,17 @@ export async function rssWithDevices(gw: RunningGateway, devices: SimDevice[], q
   } finally {
     await disconnectAll(devices);
   }
+}
+
+/**
+ * The load whose after-effect on memory bench:gateway reads, `rounds` times: its throughput phase
+ * (100,000 ratings from the first 1, 50 and 500 of `devices`), then its backlog phase (the first device again).
+ */
+export async function benchGatewayLoad(gw: RunningGateway, devices: SimDevice[], rounds = 1): Promise<void> {
+  const refusals = { nonceRefused: 0, connectRefused: 0 };
+  for (let round = 0; round < rounds; round++)
+    for (const n of [1, 50, 500, 1]) {
+      const some = devices.slice(0, n);
+      await gatewayRate(gw, some, makeBatches(some, 100_000).batches, 100_000, refusals);
+    }
 }

@@ -1,6 +1,7 @@
 /**
  * The bench commands docs/POSTGRES.md, docs/DESIGN.md and docs/OPERATIONS.md give, as written: every
- * `npm run` names a script of package.json and every `npx tsx scripts/…` a file that exists; every
+ * `npm run` names a script of package.json and every `npx tsx scripts/…` a file that exists, and the
+ * variables set before it are ones that script (or a module of its own it imports) names; every
  * `BENCH_PARTS=` names parts bench:gateway has; every `IN_FLIGHT=` is a bound a device can have, as
  * pg-backlog-probe.ts reads it, and the device's own default is the one POSTGRES.md gives; the commit a code-ab.ts command compares against is
  * in the repository, and code-ab.ts refuses to start without one, naming the variable; every
@@ -13,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { COPY_FROM_ROWS } from '../../gateway/ingest/records-insert.js';
 import { LOG_TURNSTILES } from '../../gateway/store/log-order.js';
@@ -32,6 +33,24 @@ it.each(DOCS)('%s: every npm run and npx tsx command names a script that exists'
   expect(runs.length + files.length).toBeGreaterThan(0);
   expect(runs.filter((r) => !(r in scripts))).toEqual([]);
   expect(files.filter((f) => !existsSync(join(REPO_ROOT, f)))).toEqual([]);
+});
+
+it('every variable set before an npx tsx command in the docs is one its script reads', () => {
+  const commands = DOCS.flatMap((doc) => [...text(doc).matchAll(/`((?:[A-Z][A-Z0-9_]*=\S+ )+)npx tsx (scripts\/[\w/.-]+\.ts)/g)]);
+  expect(commands.length).toBeGreaterThan(0);
+  const unread = commands.flatMap(([, assignments, file]) => {
+    const path = join(REPO_ROOT, file!);
+    const own = [...readFileSync(path, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)].map((m) => join(dirname(path), `${m[1]}.ts`));
+    const source = [path, ...own.filter((f) => existsSync(f))].map((f) => readFileSync(f, 'utf8')).join('\n');
+    const names = assignments!
+      .trim()
+      .split(' ')
+      .map((a) => a.slice(0, a.indexOf('=')));
+    return names.filter((n) => !new RegExp(`\\b${n}\\b`).test(source)).map((n) => `${n} for ${file}`);
+  });
+  expect(unread).toEqual([]);
+  // OPERATIONS.md's probe of what a loaded run leaves is among them.
+  expect(commands.some(([, a, f]) => a!.includes('AFTER_LOAD=1') && f === 'scripts/bench/rss-probe.ts')).toBe(true);
 });
 
 it.each(DOCS)('%s: every test file it cites exists, and one of PostgreSQL runs in npm run test:pg', async (doc) => {
