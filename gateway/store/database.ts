@@ -74,6 +74,9 @@ export interface SqliteStoreOptions {
   checkpointer?: Omit<WalCheckpointerOptions, 'file' | 'connection'>;
 }
 
+/** The page cache of each connection to the store, in KiB (PRAGMA cache_size). */
+const SQLITE_PAGE_CACHE_KIB = 2000;
+
 export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
   const raw = new Database(o.file, { readonly: o.readonly ?? false, fileMustExist: o.readonly ?? false });
   if (!o.readonly) {
@@ -95,6 +98,11 @@ export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
   // key (gateway/followup/contact-escrow.ts) must not survive in the file. FAST costs no extra I/O.
   if (!o.readonly) raw.pragma('secure_delete = FAST');
   raw.pragma('busy_timeout = 5000');
+  // SQLite's own default page cache, 2,000 KiB, where better-sqlite3 builds it with 16,000: a loaded
+  // run filled that and it stayed resident for good (docs/OPERATIONS.md, "Memory"). The store's hot
+  // pages are few (the indexes' upper levels and right-hand leaves); the rest comes from the OS's
+  // file cache.
+  raw.pragma(`cache_size = -${SQLITE_PAGE_CACHE_KIB}`);
   const checkpointer = o.checkpointer && !o.readonly ? new WalCheckpointer({ ...o.checkpointer, file: o.file, connection: raw }) : null;
   const wal = o.readonly
     ? null

@@ -4,7 +4,8 @@
  * undeclared fields), the MQTT writer's table of 65,536 packet-id Buffers is never built, the
  * gateway run with the systemd unit's environment runs on jemalloc (a machine set up by
  * scripts/setup.sh has Debian's libjemalloc2) and collects its heap once ingest and device logins
- * have been quiet, and that environment keeps V8's young heap at 16 MiB instead of 32.
+ * have been quiet, that environment keeps V8's young heap at 16 MiB instead of 32, and SQLite's
+ * page cache holds at most 2 MiB per connection instead of better-sqlite3's 16.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { writeToStream } from 'mqtt-packet';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../gateway/gateway.js';
 import { buildLazySerializer } from '../../gateway/http/lazy-serializers.js';
+import { openSqliteStore } from '../../gateway/store/database.js';
 import { QUIET_MS } from '../../gateway/memory/collect-when-quiet.js';
 import { REPO_ROOT } from '../../scripts/lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../../scripts/lib/gateway-process.js';
@@ -50,6 +52,17 @@ describe('memory switches', () => {
     });
     c.end(true);
     expect(Object.keys(numbers.cache)).toHaveLength(0);
+  });
+
+  it('holds at most 2 MiB of SQLite pages per connection, where better-sqlite3 would hold 16', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hcp-page-cache-')), 'gateway.db');
+    // better-sqlite3 builds SQLite with a 16,000 KiB page cache (its deps/defines.gypi): what a loaded
+    // run leaves resident after it is quiet (docs/OPERATIONS.md, "Memory").
+    const stores = [openSqliteStore({ file })];
+    expect(stores[0]!.sqlite!.pragma('cache_size', { simple: true })).toBe(-2000);
+    stores.push(openSqliteStore({ file, readonly: true }));
+    expect(stores[1]!.sqlite!.pragma('cache_size', { simple: true })).toBe(-2000);
+    for (const s of stores) await s.close();
   });
 
   it('keeps the young heap at 16 MiB run with the unit’s NODE_OPTIONS (node alone grows it to 32)', () => {
