@@ -6,7 +6,9 @@
  * probe, then take bench:gateway's throughput and backlog load (100,000 ratings from 1, 50 and 500
  * devices, and one device's again), connect again and are probed again after QUIET_S: where the
  * memory a loaded run leaves is (V8's heap spaces, the mappings of smaps.ts).
- * Usage: [AFTER_LOAD=1] tsx scripts/bench/rss-probe.ts [devices=0]   (files in /tmp/hcp-prof)
+ * With JEPROF=1 too: jemalloc's heap profile at each probe, and jeprof's allocation sites of what
+ * grew between the two: who holds the native memory (jeprof.ts; needs gdb and libjemalloc-dev).
+ * Usage: [AFTER_LOAD=1 [JEPROF=1]] tsx scripts/bench/rss-probe.ts [devices=0]   (files in /tmp/hcp-prof)
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +18,14 @@ import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
+import { checkJeprofTools, dumpHeapProfile, growthText, jeprofConf } from './jeprof.js';
 import { benchGatewayLoad } from './rss-with-devices.js';
 import { connectAll, disconnectAll, enrolDevices, sleep } from './sim-devices.js';
 import { residentText } from './smaps.js';
 
 const n = Number(process.argv[2] ?? 0);
+const JEPROF = process.env.JEPROF === '1';
+if (JEPROF) checkJeprofTools();
 const profDir = '/tmp/hcp-prof';
 mkdirSync(profDir, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), 'rss-gw-'));
@@ -35,6 +40,7 @@ const env = {
   ...unitEnv,
   NODE_OPTIONS: `${unitEnv.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'heap-probe.mjs')}`.trim(),
   HCP_PROF_DIR: profDir,
+  ...(JEPROF ? { MALLOC_CONF: jeprofConf(profDir) } : {}),
 };
 gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env, program });
 const status = () => readFileSync(`/proc/${gw.child.pid}/status`, 'utf8');
@@ -44,10 +50,12 @@ const before = line('VmRSS');
 const AFTER_LOAD = process.env.AFTER_LOAD === '1';
 const QUIET_S = Number(process.env.QUIET_S ?? 30);
 let probes = 0;
+const heapProfiles: string[] = [];
 
 /** Signal the probe and print what it wrote, with the resident figures and where they are. */
 async function probe(what: string): Promise<void> {
   gw.child.kill('SIGWINCH');
+  if (JEPROF) heapProfiles.push(dumpHeapProfile(profDir, gw.child.pid!));
   await sleep(process.env.HCP_HEAP_SNAPSHOT ? 20_000 : 1000);
   const base = join(profDir, `gateway-${gw.child.pid}-${probes++}`);
   console.log(
@@ -74,6 +82,7 @@ if (AFTER_LOAD) {
   await connectAll(gw.mqttUrl, devices, gw, (id) => deviceTopic(id, 'ack'));
   await sleep(QUIET_S * 1000);
   await probe(`after the load, with ${n} devices, ${QUIET_S} s quiet`);
+  if (JEPROF) console.log(`what native memory grew, by allocation site (jeprof, cumulative):\n${growthText(heapProfiles[0]!, heapProfiles[1]!, process.execPath)}`);
   await disconnectAll(devices);
 }
 await gw.stop();
