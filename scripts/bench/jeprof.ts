@@ -7,7 +7,7 @@
  * Needs Debian's gdb and libjemalloc-dev (jeprof), which the tests do not: `checkJeprofTools` says so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /** One sample per 32 KiB allocated on average: a page cache of 4 KiB pages still shows to the MiB. */
@@ -45,7 +45,9 @@ export function growthText(earlier: string, later: string, program: string, line
     mkdirSync(libs, { recursive: true });
     const text = readFileSync(file, 'utf8').replace(/ (\/\S+\.node)$/gm, (_, addon: string) => {
       const link = join(libs, `${basename(addon)}.so`);
-      if (!statSync(link, { throwIfNoEntry: false })) symlinkSync(addon, link);
+      // Made again each time: a link left by another checkout's run would point at another build.
+      rmSync(link, { force: true });
+      symlinkSync(addon, link);
       return ` ${link}`;
     });
     const out = `${file}.named`;

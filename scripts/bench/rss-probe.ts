@@ -6,9 +6,10 @@
  * probe, then take bench:gateway's throughput and backlog load (100,000 ratings from 1, 50 and 500
  * devices, and one device's again), connect again and are probed again after QUIET_S: where the
  * memory a loaded run leaves is (V8's heap spaces, the mappings of smaps.ts).
- * With JEPROF=1 too: jemalloc's heap profile at each probe, and jeprof's allocation sites of what
- * grew between the two: who holds the native memory (jeprof.ts; needs gdb and libjemalloc-dev).
- * Usage: [AFTER_LOAD=1 [JEPROF=1]] tsx scripts/bench/rss-probe.ts [devices=0]   (files in /tmp/hcp-prof)
+ * With JEPROF=1: jemalloc's heap profile at each probe (and, without AFTER_LOAD, before the devices
+ * connect), and jeprof's allocation sites of what grew between the two: who holds the native memory
+ * (jeprof.ts; needs gdb and libjemalloc-dev).
+ * Usage: [AFTER_LOAD=1] [JEPROF=1] tsx scripts/bench/rss-probe.ts [devices=0]   (files in /tmp/hcp-prof)
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,6 +74,8 @@ async function probe(what: string): Promise<void> {
 }
 
 console.log(`RSS ${before.toFixed(1)} MiB before connecting`);
+// Without the load, the profiles to compare are before and after the devices connect: what their logins hold.
+if (JEPROF && !AFTER_LOAD) await probe('before connecting');
 await connectAll(gw.mqttUrl, devices, gw, (id) => deviceTopic(id, 'ack'));
 await sleep(AFTER_LOAD ? QUIET_S * 1000 : 3000);
 await probe(`with ${n} devices${AFTER_LOAD ? `, ${QUIET_S} s quiet` : ''}`);
@@ -82,8 +85,8 @@ if (AFTER_LOAD) {
   await connectAll(gw.mqttUrl, devices, gw, (id) => deviceTopic(id, 'ack'));
   await sleep(QUIET_S * 1000);
   await probe(`after the load, with ${n} devices, ${QUIET_S} s quiet`);
-  if (JEPROF) console.log(`what native memory grew, by allocation site (jeprof, cumulative):\n${growthText(heapProfiles[0]!, heapProfiles[1]!, process.execPath)}`);
   await disconnectAll(devices);
 }
+if (JEPROF) console.log(`what native memory grew, by allocation site (jeprof, cumulative):\n${growthText(heapProfiles[0]!, heapProfiles[1]!, process.execPath)}`);
 await gw.stop();
 process.exit(0);
