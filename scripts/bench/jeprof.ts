@@ -15,10 +15,14 @@ export function jeprofConf(profDir: string): string {
   return `prof:true,lg_prof_sample:15,prof_prefix:${join(profDir, 'jeprof')}`;
 }
 
-export function checkJeprofTools(): void {
-  const missing = ['gdb', 'jeprof'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+/** The Debian packages that hold the tools, as the error and docs/OPERATIONS.md name them. */
+export const JEPROF_TOOLS_INSTALL = 'sudo apt-get install gdb libjemalloc-dev';
+
+/** Throws, naming the packages to install, unless gdb and jeprof are on `path`. */
+export function checkJeprofTools(path = process.env.PATH ?? ''): void {
+  const missing = ['gdb', 'jeprof'].filter((tool) => spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { env: { PATH: path } }).status !== 0);
   if (missing.length) {
-    throw new Error(`JEPROF=1 needs ${missing.join(' and ')}: sudo apt-get install gdb libjemalloc-dev (Debian's packages)`);
+    throw new Error(`JEPROF=1 needs ${missing.join(' and ')}: ${JEPROF_TOOLS_INSTALL} (Debian's packages)`);
   }
 }
 

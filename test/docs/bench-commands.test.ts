@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { COPY_FROM_ROWS } from '../../gateway/ingest/records-insert.js';
 import { LOG_TURNSTILES } from '../../gateway/store/log-order.js';
+import { checkJeprofTools, JEPROF_TOOLS_INSTALL } from '../../scripts/bench/jeprof.js';
 import { BATCH, DEVICE_IN_FLIGHT, inFlightBounds } from '../../scripts/bench/sim-devices.js';
 import { REPO_ROOT } from '../support/device-process.js';
 
@@ -60,17 +61,32 @@ it.each(DOCS)('%s: every test file it cites exists, and one of PostgreSQL runs i
   expect(PG_SUITES).toContain('test/pg/**/*.test.ts');
 });
 
+const git = (...args: string[]) => spawnSync('git', ['-C', REPO_ROOT, ...args], { encoding: 'utf8' });
+/** The commits of `bases` this repository lacks; none can be checked in a shallow checkout, which lacks the history. */
+const missingCommits = (bases: string[]) =>
+  git('rev-parse', '--is-shallow-repository').stdout.trim() === 'true' ? [] : bases.filter((base) => git('cat-file', '-e', `${base}^{commit}`).status !== 0);
+
 it("POSTGRES.md's code-ab.ts commands name commits of this repository, and code-ab.ts will not start without one", () => {
   const bases = [...text('docs/POSTGRES.md').matchAll(/BASE=(\w+) [^`]*scripts\/bench\/code-ab\.ts/g)].map((m) => m[1]!);
   expect(bases).toEqual(['457922f', '7c6ba8b', 'c6c17f8']);
-  const git = (...args: string[]) => spawnSync('git', ['-C', REPO_ROOT, ...args], { encoding: 'utf8' });
-  // A shallow checkout does not hold the history the command goes back to.
-  if (git('rev-parse', '--is-shallow-repository').stdout.trim() !== 'true') for (const base of bases) expect(git('cat-file', '-e', `${base}^{commit}`).status).toBe(0);
+  expect(missingCommits(bases)).toEqual([]);
   const env = { ...process.env };
   delete env.BASE;
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/code-ab.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain('BASE=<commit> is required');
+});
+
+it('every BASE= the docs give before a bench command names a commit of this repository', () => {
+  const bases = DOCS.flatMap((doc) => [...text(doc).matchAll(/`BASE=(\w+) [^`]*npx tsx scripts\//g)].map((m) => m[1]!));
+  // OPERATIONS.md's comparisons of the page cache's cap with 202318b are among them.
+  expect(bases).toContain('202318b');
+  expect(missingCommits(bases)).toEqual([]);
+});
+
+it('OPERATIONS.md installs what JEPROF=1 needs as the probe says to, and the probe refuses to start without it', () => {
+  expect(text('docs/OPERATIONS.md').match(/`sudo apt-get install [^`]*`/g)).toContain(`\`${JEPROF_TOOLS_INSTALL}\``);
+  expect(() => checkJeprofTools('/nonexistent')).toThrow(`JEPROF=1 needs gdb and jeprof: ${JEPROF_TOOLS_INSTALL}`);
 });
 
 it('every BENCH_PARTS= the docs give names parts bench:gateway has (it refuses one it has not, naming it)', () => {
