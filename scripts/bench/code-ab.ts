@@ -4,12 +4,14 @@
  * throw-away cluster on PostgreSQL), with 500 devices. Interleaved over ROUNDS on a quiet machine:
  * press→ack p50/p99 at a steady 200 ratings/s for 8 s with the CPU each rating cost (the gateway,
  * and its PostgreSQL server), 100,000 ratings sent at once by the 500 devices (bench:gateway's
- * 500-device throughput), and one device's 100,000-record backlog. PHASES picks some of them
- * (latency, burst, backlog; all by default).
+ * 500-device throughput), and one device's 100,000-record backlog. With PHASES=fresh (not in the
+ * default set: it enrols 1,000 devices instead of 500), the gateway restarted and read as
+ * bench:gateway reads a fresh one: RSS 1 s after start, then 2 s after 1,000 devices connected, and
+ * 30 s later (rss-with-devices.ts). PHASES picks some of them (latency, burst, backlog by default; fresh).
  * The older commit is checked out into a temporary worktree and built with its own build script
  * and this checkout's node_modules (so BASE must have the same dependencies). The older build is
  * made first: a failure there costs no gateway start.
- * Usage: BASE=<commit> STORE=pg ROUNDS=5 [PHASES=burst,backlog] npx tsx scripts/bench/code-ab.ts
+ * Usage: BASE=<commit> STORE=pg ROUNDS=5 [PHASES=burst,backlog|fresh] npx tsx scripts/bench/code-ab.ts
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,11 +23,13 @@ import { startGateway, writeGatewayConfig, type RunningGateway } from '../lib/ga
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench, checkoutForBench } from './built-gateway.js';
 import { type Latency, steadyLatency } from './latency.js';
-import { gatewayRate, makeBatches, startPgBench } from './pg-throughput.js';
+import { gatewayRate, makeBatches, startPgBench, stopWithin } from './pg-throughput.js';
 import { procStat, serverCpuSeconds } from './proc-stat.js';
 import { printQuietWaits } from './quiet-machine.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
-import { connectAll, disconnectAll, enrolDevices, type SimDevice } from './sim-devices.js';
+import { rssWithDevices } from './rss-with-devices.js';
+import { connectAll, disconnectAll, enrolDevices, type SimDevice, sleep } from './sim-devices.js';
+import { residentMiB } from './smaps.js';
 
 const BASE = process.env.BASE;
 if (!BASE) throw new Error('BASE=<commit> is required: the older commit to compare this checkout with');
@@ -34,7 +38,10 @@ if (STORE !== 'pg' && STORE !== 'sqlite') throw new Error(`STORE must be pg or s
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const BACKLOG = 100_000;
 const PHASES = new Set((process.env.PHASES ?? 'latency,burst,backlog').split(','));
-for (const p of PHASES) if (!['latency', 'burst', 'backlog'].includes(p)) throw new Error(`PHASES: no phase ${p} (latency, burst, backlog)`);
+for (const p of PHASES) if (!['latency', 'burst', 'backlog', 'fresh'].includes(p)) throw new Error(`PHASES: no phase ${p} (latency, burst, backlog, fresh)`);
+/** bench:gateway reads a fresh gateway with 1,000 devices; the other phases use the first 500. */
+const DEVICES = PHASES.has('fresh') ? 1000 : 500;
+const FRESH_QUIET_MS = 30_000;
 const ack = (id: string) => deviceTopic(id, 'ack');
 const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 
@@ -45,6 +52,8 @@ interface Side {
   /** Ratings/s stored and acked, 100,000 sent at once by the 500 devices. */
   burst(): Promise<number>;
   backlog(): Promise<number>;
+  /** RSS in MiB of the gateway restarted: 1 s after start, 2 s after the devices connected, 30 s later. */
+  fresh(): Promise<{ empty: number; atOnce: number; quiet: number }>;
   stop(): Promise<void>;
 }
 
@@ -59,11 +68,15 @@ async function side(name: string, program: string): Promise<Side> {
   const gatewayCpu = () => procStat(`/proc/${gw.child.pid}/stat`)?.cpuSeconds ?? 0;
   let cpuSeconds = gatewayCpu;
   if (STORE === 'pg') {
-    const bench = await startPgBench({ devices: 500, program, env });
+    const bench = await startPgBench({ devices: DEVICES, program, env });
     ({ gw, devices } = bench);
     const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
     cpuSeconds = () => gatewayCpu() + serverCpuSeconds(postmaster);
-    stop = () => bench.stop();
+    stop = async () => {
+      // The fresh phase restarts the gateway: bench.stop() knows only the first process.
+      if (gw !== bench.gw) await stopWithin(gw);
+      await bench.stop();
+    };
   } else {
     const dir = mkdtempSync(join(tmpdir(), `code-ab-${name}-`));
     gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, env });
@@ -73,27 +86,35 @@ async function side(name: string, program: string): Promise<Side> {
     };
     try {
       await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
-      devices = await enrolDevices(gw, 500, `dev-${name}`);
+      devices = await enrolDevices(gw, DEVICES, `dev-${name}`);
     } catch (err) {
       await stop();
       throw err;
     }
   }
+  const five = () => devices.slice(0, 500);
   const made: Side = {
     async latency() {
-      await connectAll(gw.mqttUrl, devices, gw, ack);
+      await connectAll(gw.mqttUrl, five(), gw, ack);
       const before = cpuSeconds();
-      const l = await steadyLatency(devices, 200, 8, true);
+      const l = await steadyLatency(five(), 200, 8, true);
       const cpuMsPerRating = ((cpuSeconds() - before) * 1000) / l.count;
-      await disconnectAll(devices);
+      await disconnectAll(five());
       return { ...l, cpuMsPerRating };
     },
-    burst: () => gatewayRate(gw, devices, makeBatches(devices, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }),
+    burst: () => gatewayRate(gw, five(), makeBatches(five(), BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }),
     async backlog() {
       const one = devices.slice(0, 1);
       return BACKLOG / (await gatewayRate(gw, one, makeBatches(one, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }));
     },
-    stop,
+    async fresh() {
+      await gw.stop();
+      gw = await startGateway(gw.configFile, gw.dataDir, { program, env });
+      await sleep(1000);
+      const empty = residentMiB(gw.child.pid!);
+      return { empty, ...(await rssWithDevices(gw, devices, FRESH_QUIET_MS)) };
+    },
+    stop: () => stop(),
   };
   started.push(made);
   return made;
@@ -130,6 +151,17 @@ try {
     console.log(
       `${fmt(BACKLOG)}-record backlog, s — this checkout: ${backlog.figure.map((s) => s.toFixed(2)).join(' ')}; ${base}: ${backlog.baseline.map((s) => s.toFixed(2)).join(' ')}; ratio ${ratioText(backlog.figure.map((s, i) => s / backlog.baseline[i]!))}`,
     );
+  }
+  if (PHASES.has('fresh')) {
+    const fresh = await interleave(ROUNDS, now.fresh, old.fresh);
+    for (const [k, what] of [
+      ['empty', '1 s after start, no device'],
+      ['atOnce', `2 s after ${fmt(DEVICES)} devices connected`],
+      ['quiet', `${FRESH_QUIET_MS / 1000} s later`],
+    ] as const)
+      console.log(
+        `restarted gateway's RSS ${what}, MiB — this checkout: ${fresh.figure.map((f) => f[k].toFixed(1)).join(' ')}; ${base}: ${fresh.baseline.map((f) => f[k].toFixed(1)).join(' ')}; median ${median(fresh.figure.map((f) => f[k])).toFixed(1)} vs ${median(fresh.baseline.map((f) => f[k])).toFixed(1)}; ratio ${ratioText(fresh.figure.map((f, i) => f[k] / fresh.baseline[i]![k]))}`,
+      );
   }
   printQuietWaits();
 } finally {

@@ -134,7 +134,7 @@ it('every PHASES= the docs give names phases code-ab.ts has (it refuses one it h
   const env = { ...process.env, BASE: 'HEAD', STORE: 'pg', ROUNDS: '1', PHASES: [...phases, 'nosuchphase'].join(',') };
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/code-ab.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
   expect(r.status).not.toBe(0);
-  expect(r.stderr).toContain('PHASES: no phase nosuchphase (latency, burst, backlog)');
+  expect(r.stderr).toContain('PHASES: no phase nosuchphase (latency, burst, backlog, fresh)');
 });
 
 it("POSTGRES.md's size from which a group's records go by COPY is ingest's", () => {
