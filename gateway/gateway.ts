@@ -275,7 +275,6 @@ export class Gateway {
     this.assessor.notify();
     await this.live.start();
     for (const f of this.features.values()) await f.start();
-    this.quietCollection?.startedUp();
     this.logger.info({ http: this.httpUrl, mqttPort: this.mqttPort, features: [...this.features.keys()] }, 'gateway started');
   }
 

@@ -68,20 +68,6 @@ export class CollectWhenQuiet {
     if (!this.timer) this.arm(this.quietMs);
   }
 
-  /**
-   * Start-up is done: one collection now. Start-up (migrations, every module loaded and compiled,
-   * the routes built) leaves its garbage in the heap, and a restarted gateway's devices log in at
-   * once, so the quiet spell that would collect it comes only 15 s after their last login.
-   */
-  startedUp(): void {
-    if (!this.o.collect || this.stopped) return;
-    const before = this.heapBytes();
-    const t0 = performance.now();
-    this.o.collect();
-    const mib = (b: number) => Math.round((b / 1048576) * 10) / 10;
-    this.o.logger.debug({ heapBeforeMiB: mib(before), heapAfterMiB: mib(this.heapBytes()), tookMs: Math.round(performance.now() - t0) }, 'started: heap collected');
-  }
-
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
