@@ -77,11 +77,14 @@ it("POSTGRES.md's code-ab.ts commands name commits of this repository, and code-
   expect(r.stderr).toContain('BASE=<commit> is required');
 });
 
-it('every BASE= the docs give before a bench command names a commit of this repository', () => {
+it('every BASE= the docs give before a bench command, and every commit they say to check out, names a commit of this repository', () => {
   const bases = DOCS.flatMap((doc) => [...text(doc).matchAll(/`BASE=(\w+) [^`]*npx tsx scripts\//g)].map((m) => m[1]!));
   // OPERATIONS.md's comparisons of the page cache's cap with 202318b are among them.
   expect(bases).toContain('202318b');
-  expect(missingCommits(bases)).toEqual([]);
+  const checkouts = DOCS.flatMap((doc) => [...text(doc).matchAll(/`git checkout (\w+)`/g)].map((m) => m[1]!));
+  // The collection at start-up OPERATIONS.md says was tried and reverted.
+  expect(checkouts).toContain('61da43c');
+  expect(missingCommits([...bases, ...checkouts])).toEqual([]);
 });
 
 it('OPERATIONS.md installs what JEPROF=1 needs as the probe says to, and the probe refuses to start without it', () => {
@@ -130,7 +133,7 @@ it("POSTGRES.md's pg-raw-variants.ts command gives ROUNDS as the probe takes it,
 
 it('every PHASES= the docs give names phases code-ab.ts has (it refuses one it has not, naming it, before it builds anything)', () => {
   const phases = new Set(DOCS.flatMap((doc) => [...text(doc).matchAll(/PHASES=([\w,]+)/g)].flatMap((m) => m[1]!.split(','))));
-  expect([...phases].sort()).toEqual(['backlog', 'burst', 'latency']);
+  expect([...phases].sort()).toEqual(['backlog', 'burst', 'fresh', 'latency']);
   const env = { ...process.env, BASE: 'HEAD', STORE: 'pg', ROUNDS: '1', PHASES: [...phases, 'nosuchphase'].join(',') };
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/code-ab.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
   expect(r.status).not.toBe(0);
