@@ -92,17 +92,17 @@ async function side(name: string, program: string): Promise<Side> {
       throw err;
     }
   }
-  const five = () => devices.slice(0, 500);
+  const first500 = () => devices.slice(0, 500);
   const made: Side = {
     async latency() {
-      await connectAll(gw.mqttUrl, five(), gw, ack);
+      await connectAll(gw.mqttUrl, first500(), gw, ack);
       const before = cpuSeconds();
-      const l = await steadyLatency(five(), 200, 8, true);
+      const l = await steadyLatency(first500(), 200, 8, true);
       const cpuMsPerRating = ((cpuSeconds() - before) * 1000) / l.count;
-      await disconnectAll(five());
+      await disconnectAll(first500());
       return { ...l, cpuMsPerRating };
     },
-    burst: () => gatewayRate(gw, five(), makeBatches(five(), BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }),
+    burst: () => gatewayRate(gw, first500(), makeBatches(first500(), BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }),
     async backlog() {
       const one = devices.slice(0, 1);
       return BACKLOG / (await gatewayRate(gw, one, makeBatches(one, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }));

@@ -3,8 +3,8 @@
  * "Memory"): the built gateway, run as hcp-gateway.service runs it, with V8's GC trace on
  * (trace-gc.mjs). It prints the RSS every 2 s for SECONDS, and each full collection V8 runs, in
  * any thread's heap, as V8 prints it: "Mark-Compact (reduce) 41.3 (52.6) -> 30.2 (32.1) MB" is
- * one of V8's memory reducer (it runs once the program has allocated little for a while), heap in
- * use (committed) before -> after. The trace costs a little: not a benchmark.
+ * one of V8's memory reducer (V8 runs those on its own when the program seems idle), heap in use
+ * (committed) before -> after. The trace costs a little: not a benchmark.
  * Usage: npx tsx scripts/bench/idle-start.ts [seconds=40]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
