@@ -27,13 +27,12 @@ import { deviceTopic, type ChainRecord } from '@hcp/contract';
 import { steadyLatency, type Latency } from './bench/latency.js';
 import { buildGatewayForBench } from './bench/built-gateway.js';
 import { makeBatches, pgThroughput, startPgBench, writeRetries } from './bench/pg-throughput.js';
-import { residentMiB } from './bench/smaps.js';
-import { rssWithDevices } from './bench/rss-with-devices.js';
+import { type FreshRss, restartedRss, rssWithDevices } from './bench/rss-with-devices.js';
 import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
 import { printQuietWaits } from './bench/quiet-machine.js';
 import { fmt, interleave, interleaveEach, median, ratios, ratioText } from './bench/rounds.js';
-import { BATCH, connectAll, disconnectAll, enrolDevices, pushBatches, rawDevice, sleep, type SimDevice } from './bench/sim-devices.js';
+import { BATCH, connectAll, disconnectAll, enrolDevices, pushBatches, rawDevice, type SimDevice } from './bench/sim-devices.js';
 import { REPO_ROOT } from './lib/device-process.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from './lib/gateway-process.js';
 import { serviceEnvironment } from './lib/systemd-unit.js';
@@ -84,15 +83,12 @@ if (PARTS.has('rss'))
     ['node and glibc defaults', {}],
     [unitLabel, unitEnv],
   ] as const) {
-    await gw.stop();
-    gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env, program });
-    await sleep(1000);
-    const empty = residentMiB(gw.child.pid!);
     // And once the logins' garbage is collected (`quiet`): what a hall's gateway holds all day.
-    const connected = await rssWithDevices(gw, all, QUIET_MS);
+    let connected: FreshRss;
+    ({ gw, rss: connected } = await restartedRss(gw, all, QUIET_MS, { env, program }));
     idleRss[label] = connected.quiet;
     console.log(
-      `gateway RSS (${label}): ${empty.toFixed(1)} MiB with no device; with ${all.length} devices connected ${connected.atOnce.toFixed(1)} MiB 2 s after they connected, ${connected.quiet.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet (target ≤ 150 MiB)`,
+      `gateway RSS (${label}): ${connected.empty.toFixed(1)} MiB with no device; with ${all.length} devices connected ${connected.atOnce.toFixed(1)} MiB 2 s after they connected, ${connected.quiet.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet (target ≤ 150 MiB)`,
     );
   }
 

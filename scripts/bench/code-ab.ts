@@ -27,9 +27,8 @@ import { gatewayRate, makeBatches, startPgBench, stopWithin } from './pg-through
 import { procStat, serverCpuSeconds } from './proc-stat.js';
 import { printQuietWaits } from './quiet-machine.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
-import { rssWithDevices } from './rss-with-devices.js';
-import { connectAll, disconnectAll, enrolDevices, type SimDevice, sleep } from './sim-devices.js';
-import { residentMiB } from './smaps.js';
+import { type FreshRss, restartedRss } from './rss-with-devices.js';
+import { connectAll, disconnectAll, enrolDevices, type SimDevice } from './sim-devices.js';
 
 const BASE = process.env.BASE;
 if (!BASE) throw new Error('BASE=<commit> is required: the older commit to compare this checkout with');
@@ -53,7 +52,7 @@ interface Side {
   burst(): Promise<number>;
   backlog(): Promise<number>;
   /** RSS in MiB of the gateway restarted: 1 s after start, 2 s after the devices connected, 30 s later. */
-  fresh(): Promise<{ empty: number; atOnce: number; quiet: number }>;
+  fresh(): Promise<FreshRss>;
   stop(): Promise<void>;
 }
 
@@ -108,11 +107,9 @@ async function side(name: string, program: string): Promise<Side> {
       return BACKLOG / (await gatewayRate(gw, one, makeBatches(one, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }));
     },
     async fresh() {
-      await gw.stop();
-      gw = await startGateway(gw.configFile, gw.dataDir, { program, env });
-      await sleep(1000);
-      const empty = residentMiB(gw.child.pid!);
-      return { empty, ...(await rssWithDevices(gw, devices, FRESH_QUIET_MS)) };
+      let rss: FreshRss;
+      ({ gw, rss } = await restartedRss(gw, devices, FRESH_QUIET_MS, { program, env }));
+      return rss;
     },
     stop: () => stop(),
   };

@@ -7,7 +7,7 @@
  * (committed) before -> after. The trace costs a little: not a benchmark.
  * Usage: npx tsx scripts/bench/idle-start.ts [seconds=40]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/device-process.js';
@@ -15,7 +15,7 @@ import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
 import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { sleep } from './sim-devices.js';
-import { residentText } from './smaps.js';
+import { residentMiB, residentText } from './smaps.js';
 
 const SECONDS = Number(process.argv[2] ?? 40);
 const program = await buildGatewayForBench();
@@ -33,11 +33,10 @@ gw.child.stdout!.on('data', (d: Buffer) => {
     if (full) console.log(`${since()}  heap ${full[1]}: ${full[2]}`);
   }
 });
-const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${gw.child.pid}/status`, 'utf8'))![1]) / 1024;
 try {
   for (let s = 0; s <= SECONDS; s += 2) {
     console.log(
-      `${since()}  RSS ${status('VmRSS').toFixed(1)} MiB (anonymous ${status('RssAnon').toFixed(1)})${s % 10 === 0 ? `; by mapping: ${residentText(gw.child.pid!)}` : ''}`,
+      `${since()}  RSS ${residentMiB(gw.child.pid!).toFixed(1)} MiB (anonymous ${residentMiB(gw.child.pid!, 'RssAnon').toFixed(1)})${s % 10 === 0 ? `; by mapping: ${residentText(gw.child.pid!)}` : ''}`,
     );
     await sleep(2000);
   }

@@ -5,7 +5,7 @@
  * again; then the peak. `whileConnected` reads what else a bench wants before they disconnect.
  */
 import { deviceTopic } from '@hcp/contract';
-import type { RunningGateway } from '../lib/gateway-process.js';
+import { type RunningGateway, startGateway } from '../lib/gateway-process.js';
 import { gatewayRate, makeBatches } from './pg-throughput.js';
 import { connectAll, disconnectAll, type SimDevice, sleep } from './sim-devices.js';
 import { residentMiB } from './smaps.js';
@@ -32,6 +32,30 @@ export async function rssWithDevices(gw: RunningGateway, devices: SimDevice[], q
   } finally {
     await disconnectAll(devices);
   }
+}
+
+/** A restarted gateway's RSS as bench:gateway reads a fresh one. */
+export interface FreshRss extends ConnectedRss {
+  /** MiB 1 s after it started, no device connected. */
+  empty: number;
+}
+
+/**
+ * Stop `gw` and start it again on its config and data (`program` and `env` as `startGateway`
+ * takes them), then read it as bench:gateway reads a fresh gateway (bench-gateway.ts, code-ab.ts
+ * PHASES=fresh): 1 s after start, then as `rssWithDevices`. Returns the new process with its figures.
+ */
+export async function restartedRss(
+  gw: RunningGateway,
+  devices: SimDevice[],
+  quietMs: number,
+  start: { program?: string; env?: NodeJS.ProcessEnv },
+): Promise<{ gw: RunningGateway; rss: FreshRss }> {
+  await gw.stop();
+  const restarted = await startGateway(gw.configFile, gw.dataDir, start);
+  await sleep(1000);
+  const empty = residentMiB(restarted.child.pid!);
+  return { gw: restarted, rss: { empty, ...(await rssWithDevices(restarted, devices, quietMs)) } };
 }
 
 /**

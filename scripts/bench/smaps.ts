@@ -34,6 +34,6 @@ export function residentText(pid: number): string {
 }
 
 /** A process's resident memory now (VmRSS) or at its peak (VmHWM), MiB, from /proc/<pid>/status. */
-export function residentMiB(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+export function residentMiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' = 'VmRSS'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
