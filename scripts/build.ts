@@ -127,9 +127,9 @@ export async function reachedSources(dependencies: Record<string, string>): Prom
 
 /**
  * The gateway's three programs, bundled (docs/OPERATIONS.md, "Memory"), each a file and the chunks
- * beside it of what it loads by import(). Node holds
- * every loaded module apart (its source, its module record, its scope), and the gateway as
- * separate files loads some 600 of its own, zod's and kysely's. Bundled, it held 15 MiB less 2 s
+ * beside it of what it loads by import(). Each module loaded costs memory of its own (its source
+ * text, which V8 keeps, and what V8 and Node build for it), and the gateway as separate files
+ * loads some 600 of its own, zod's and kysely's. Bundled, it held 15 MiB less 2 s
  * after 1,000 devices logged in to it freshly started (docs/OPERATIONS.md, "Memory", with the
  * command that measures it). Each worker is its own bundle: a
  * worker thread is a heap of its own, and would not share a chunk's memory with the main thread.
@@ -147,7 +147,7 @@ const BUNDLED_PACKAGES: ReadonlySet<string> = new Set(['zod', 'kysely']);
  * built file would be, beside the bundle's output, so that paths resolved from it (the console's
  * files, a worker thread's file, package.json) are the same as in the separate files.
  */
-function sourceLocations(outFile: string): Plugin {
+export function sourceLocations(outFile: string): Plugin {
   return {
     name: 'source-locations',
     setup(b) {
