@@ -80,7 +80,8 @@ interface PackageJson {
 }
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
-const packageName = (specifier: string) =>
+/** The package an import specifier names: `@scope/name` or `name`, without a subpath. */
+export const packageName = (specifier: string) =>
   specifier
     .split('/')
     .slice(0, specifier.startsWith('@') ? 2 : 1)
@@ -129,10 +130,10 @@ export async function reachedSources(dependencies: Record<string, string>): Prom
  * The gateway's three programs, bundled (docs/OPERATIONS.md, "Memory"), each a file and the chunks
  * beside it of what it loads by import(). Each module loaded costs memory of its own (its source
  * text, which V8 keeps, and what V8 and Node build for it), and the gateway as separate files
- * loads some 600 of its own, zod's and kysely's. Bundled, it held 15 MiB less 2 s
- * after 1,000 devices logged in to it freshly started (docs/OPERATIONS.md, "Memory", with the
- * command that measures it). Each worker is its own bundle: a
- * worker thread is a heap of its own, and would not share a chunk's memory with the main thread.
+ * loads some 600 of its own, zod's and kysely's. Bundled, it held 15 MiB less 2 s after 1,000
+ * devices logged in to it freshly started (docs/OPERATIONS.md, "Memory", with the command that
+ * measures it, and what it costs PostgreSQL). Each worker is its own bundle: a worker thread is
+ * a heap of its own, and would not share a chunk's memory with the main thread.
  */
 export const GATEWAY_BUNDLES = ['gateway/main.ts', 'gateway/ingest/batch-check-worker.ts', 'gateway/store/wal-checkpoint-worker.ts'];
 

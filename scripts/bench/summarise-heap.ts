@@ -44,8 +44,9 @@ for (let i = 0; i < snap.nodes.length; i += width) {
   const name = snap.strings[snap.nodes[i + iName]!]!;
   if (types[snap.nodes[i + iType]!] === 'code' && /^(file:\/\/|\/|node:)/.test(name)) {
     for (let k = edge; k < edge + edges; k++) {
-      const named = meta.edge_types[0][snap.edges[k * ew + eType]!] !== 'element' && meta.edge_types[0][snap.edges[k * ew + eType]!] !== 'hidden';
-      if (!named || snap.strings[snap.edges[k * ew + eName]!] !== 'source') continue;
+      // Element and hidden edges carry an index, not a name.
+      const edgeType = meta.edge_types[0][snap.edges[k * ew + eType]!];
+      if (edgeType === 'element' || edgeType === 'hidden' || snap.strings[snap.edges[k * ew + eName]!] !== 'source') continue;
       const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(name)?.[1] ?? (name.startsWith('node:') ? 'node:*' : '(this program)');
       const e = sourceBy.get(pkg) ?? { bytes: 0, scripts: 0 };
       e.bytes += snap.nodes[snap.edges[k * ew + eTo]! + iSize]!;

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGatewayForBench } from '../../scripts/bench/built-gateway.js';
+import { packageName } from '../../scripts/build.js';
 import { batchPayload, connectAll, disconnectAll, enrolDevices, pushBatches } from '../../scripts/bench/sim-devices.js';
 import { startGateway, writeGatewayConfig } from '../../scripts/lib/gateway-process.js';
 
@@ -39,13 +40,7 @@ function staticClosure(entry: string): { files: string[]; packages: Set<string>;
       if (spec.startsWith('.')) {
         expect(spec, `${file} imports ${spec}`).toMatch(/^\.\/[\w-]+\.js$/);
         walk(spec.slice(2));
-      } else
-        packages.add(
-          spec
-            .split('/')
-            .slice(0, spec.startsWith('@') ? 2 : 1)
-            .join('/'),
-        );
+      } else packages.add(packageName(spec));
     }
     for (const m of text.matchAll(/import\("([^"]+)"\)/g)) dynamic.add(m[1]!);
   };
