@@ -130,18 +130,21 @@ export async function reachedSources(dependencies: Record<string, string>): Prom
  * The gateway's three programs, bundled (docs/OPERATIONS.md, "Memory"), each a file and the chunks
  * beside it of what it loads by import(). Each module loaded costs memory of its own (its source
  * text, which V8 keeps, and what V8 and Node build for it), and the gateway as separate files
- * loads some 600 of its own, zod's and kysely's. Bundled, it held 15 MiB less 2 s after 1,000
- * devices logged in to it freshly started (docs/OPERATIONS.md, "Memory", with the command that
- * measures it, and what it costs PostgreSQL). Each worker is its own bundle: a worker thread is
- * a heap of its own, and would not share a chunk's memory with the main thread.
+ * loads some 600 of its own, zod's and kysely's. Bundled, it holds less 2 s after 1,000 devices
+ * logged in to it freshly started (docs/OPERATIONS.md, "Memory", with the command that measures
+ * it). Each worker is its own bundle: a worker thread is a heap of its own, and would not share
+ * a chunk's memory with the main thread.
  */
 export const GATEWAY_BUNDLES = ['gateway/main.ts', 'gateway/ingest/batch-check-worker.ts', 'gateway/store/wal-checkpoint-worker.ts'];
 
 /**
  * Packages followed into the gateway's bundles: ESM that reads no file of its own at run time.
  * The others stay imports of node_modules (CommonJS that finds files by __dirname, native addons).
+ * Not kysely, though it is such ESM: bundled, it made PostgreSQL's press->ack p99 and backlog
+ * slower with the CPU per rating unchanged, for a reason not found, and it saves no memory
+ * measured (docs/OPERATIONS.md, "Memory", the A/Bs).
  */
-const BUNDLED_PACKAGES: ReadonlySet<string> = new Set(['zod', 'kysely']);
+const BUNDLED_PACKAGES: ReadonlySet<string> = new Set(['zod']);
 
 /**
  * In a bundle, `import.meta.url` is the bundle's; each source file's is rewritten to where its

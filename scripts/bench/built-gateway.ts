@@ -15,10 +15,13 @@ import { buildDist } from '../build.js';
 /**
  * Returns the path of the built gateway/main.js. `sourceRoot`: build another checkout of the
  * repository instead (an A/B against an older commit, scripts/bench/code-ab.ts), with its own
- * scripts/build.ts and this checkout's node_modules.
+ * scripts/build.ts and this checkout's node_modules. The folder is removed when the process
+ * exits: every run builds anew, and each left behind was some 4 MiB in /tmp.
  */
 export async function buildGatewayForBench(sourceRoot?: string): Promise<string> {
-  const out = join(mkdtempSync(join(tmpdir(), 'bench-built-')), 'hcp');
+  const folder = mkdtempSync(join(tmpdir(), 'bench-built-'));
+  process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
+  const out = join(folder, 'hcp');
   const build: typeof buildDist = sourceRoot ? ((await import(join(sourceRoot, 'scripts', 'build.ts'))) as { buildDist: typeof buildDist }).buildDist : buildDist;
   await build({ outDir: out, assets: false });
   linkModules(out);

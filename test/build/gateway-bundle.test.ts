@@ -1,6 +1,6 @@
 /**
  * Issue 14, "Memory": the gateway's three programs are bundled (scripts/build.ts,
- * GATEWAY_BUNDLES) — some 600 modules loaded as one file and its chunks hold less memory. What
+ * GATEWAY_BUNDLES) — some 350 modules loaded as one file and its chunks hold less memory. What
  * the bundle must not lose: the packages loaded only when needed stay so, the files found beside
  * a module's own path (the console, the worker threads) are still found, and the worker threads
  * run from their own bundles.
@@ -49,13 +49,15 @@ function staticClosure(entry: string): { files: string[]; packages: Set<string>;
 }
 
 describe('the bundled gateway', () => {
-  it('loads its own code, zod and kysely as a few files beside main.js, and the heavy packages only when needed', () => {
+  it('loads its own code and zod as a few files beside main.js, kysely from node_modules, and the heavy packages only when needed', () => {
     const { files, packages, dynamic } = staticClosure(program);
     // main.js and its chunks (named with a content hash by esbuild), all in gateway/: no separate module of ours.
     expect(files[0]).toBe('main.js');
     for (const f of files.slice(1)) expect(f).toMatch(/^[\w-]+-[A-Z0-9]{8}\.js$/);
     expect(files.length).toBeLessThan(20);
-    expect(packages.has('zod') || packages.has('kysely')).toBe(false);
+    expect(packages.has('zod')).toBe(false);
+    // kysely bundled cost PostgreSQL's press->ack p99 and backlog (scripts/build.ts, BUNDLED_PACKAGES).
+    expect(packages).toContain('kysely');
     expect(packages).toContain('fastify');
     // Loaded by import() when first used (reports, the SMS/phone client, photos, PostgreSQL), as in the separate files.
     for (const lazy of ['pdfkit', 'exceljs', 'sharp', 'mqtt', 'pg']) expect(packages.has(lazy), lazy).toBe(false);
@@ -73,7 +75,7 @@ describe('the bundled gateway', () => {
     for (const worker of ['ingest/batch-check-worker.js', 'store/wal-checkpoint-worker.js']) {
       const { files: workerFiles, packages } = staticClosure(join(gatewayDir, worker));
       expect(workerFiles[0]).toBe(worker.split('/')[1]);
-      expect(packages.has('zod') || packages.has('kysely')).toBe(false);
+      expect(packages.has('zod')).toBe(false);
     }
   });
 
