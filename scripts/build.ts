@@ -141,8 +141,8 @@ export const GATEWAY_BUNDLES = ['gateway/main.ts', 'gateway/ingest/batch-check-w
  * Packages followed into the gateway's bundles: ESM that reads no file of its own at run time.
  * The others stay imports of node_modules (CommonJS that finds files by __dirname, native addons).
  * Not kysely, though it is such ESM: bundled, it made PostgreSQL's press->ack p99 and backlog
- * slower with the CPU per rating unchanged, for a reason not found, and it saves no memory
- * measured (docs/OPERATIONS.md, "Memory", the A/Bs).
+ * slower with the CPU per rating unchanged, for a reason not found, and saved little memory
+ * (docs/OPERATIONS.md, "Memory", the A/Bs).
  */
 const BUNDLED_PACKAGES: ReadonlySet<string> = new Set(['zod']);
 
