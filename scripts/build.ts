@@ -130,10 +130,10 @@ export async function reachedSources(dependencies: Record<string, string>): Prom
  * The gateway's three programs, bundled (docs/OPERATIONS.md, "Memory"), each a file and the chunks
  * beside it of what it loads by import(). Each module loaded costs memory of its own (its source
  * text, which V8 keeps, and what V8 and Node build for it), and the gateway as separate files
- * loads some 600 of its own, zod's and kysely's. Bundled, it holds less 2 s after 1,000 devices
- * logged in to it freshly started (docs/OPERATIONS.md, "Memory", with the command that measures
- * it). Each worker is its own bundle: a worker thread is a heap of its own, and would not share
- * a chunk's memory with the main thread.
+ * loads some 600 of its own, zod's and kysely's. With its own and zod's bundled (kysely is not,
+ * below), it holds less 2 s after 1,000 devices logged in to it freshly started (docs/OPERATIONS.md,
+ * "Memory", with the command that measures it). Each worker is its own bundle: a worker thread is
+ * a heap of its own, and would not share a chunk's memory with the main thread.
  */
 export const GATEWAY_BUNDLES = ['gateway/main.ts', 'gateway/ingest/batch-check-worker.ts', 'gateway/store/wal-checkpoint-worker.ts'];
 

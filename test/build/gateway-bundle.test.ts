@@ -1,6 +1,6 @@
 /**
  * Issue 14, "Memory": the gateway's three programs are bundled (scripts/build.ts,
- * GATEWAY_BUNDLES) — some 350 modules loaded as one file and its chunks hold less memory. What
+ * GATEWAY_BUNDLES) — some 330 modules loaded as one file and its chunks hold less memory. What
  * the bundle must not lose: the packages loaded only when needed stay so, the files found beside
  * a module's own path (the console, the worker threads) are still found, and the worker threads
  * run from their own bundles.
