@@ -79,6 +79,16 @@ describe('the bundled gateway', () => {
     }
   });
 
+  it('keeps the names of its functions, so that a stack trace in the log still names them', () => {
+    const gatewayDir = dirname(program);
+    const text = staticClosure(program)
+      .files.map((f) => readFileSync(join(gatewayDir, f), 'utf8'))
+      .join('\n');
+    // Two of gateway/log/logger.ts's functions, not exported from the bundle: a minifier renaming identifiers would shorten them.
+    expect(text).toContain('function createRootLogger(');
+    expect(text).toContain('function prettyFromEnv(');
+  });
+
   it('runs its worker threads from those bundles: large batches checked off the main thread, WAL checkpoints on the thread', async () => {
     const gw = await startGateway(writeGatewayConfig(join(work, 'gw'), { logLevel: 'warn' }), join(work, 'gw', 'data'), { program });
     try {
