@@ -119,52 +119,74 @@ export class Enrolment {
     }
     const password = randomSecret();
     const now = this.now();
-    const result = await this.o.store.write(async (trx) => {
-      const row = await trx.selectFrom('enrolment_codes').selectAll().where('code_hash', '=', codeHash(body.code)).executeTakeFirst();
-      const device = row
-        ? await trx.selectFrom('devices').select(['retired', 'current_epoch', 'enrolment_code_hash']).where('device_id', '=', body.deviceId).executeTakeFirst()
-        : undefined;
-      // A device that crashed between our commit and saving its credentials may present the same
-      // code again, with the same key (its proof shows it holds it): it gets fresh credentials.
-      const retryBySameDevice = !!row?.used_at && row.used_key_fingerprint === fingerprint;
-      if (
-        !row ||
-        !device ||
-        row.device_id !== body.deviceId ||
-        device.enrolment_code_hash !== row.code_hash ||
-        (row.used_at && !retryBySameDevice) ||
-        Date.parse(row.expires_at) < this.o.clock.now()
-      ) {
-        throw new RegistryError('bad-code', 'the enrolment code is unknown, used, expired, or for another device');
-      }
-      if (device.retired) throw new RegistryError('retired', `device ${body.deviceId} is retired`);
-      await trx.updateTable('enrolment_codes').set({ used_at: now, used_key_fingerprint: fingerprint }).where('code_hash', '=', row.code_hash).execute();
-      const current =
-        device.current_epoch > 0
+    // Every row this write decides on it locks first: the device's row, then its code's (the order
+    // registerDevice takes them in). The current epoch's row it reads unlocked: which epoch is
+    // current, the locked device row says, and an epoch's key never changes once written; ingest
+    // updates that row's chain head all the time, and enrolling need not wait for it. So READ
+    // COMMITTED keeps this write serializable, as registering is, and on PostgreSQL enrolments of
+    // different devices never abort each other. Under SERIALIZABLE they did, 40001 (its read marks
+    // cover whole index pages): test/pg/enrolment-burst.test.ts, tried once. SQLite's writers take
+    // turns already, and it has no FOR UPDATE.
+    const lock = this.o.store.dialect === 'postgres';
+    const result = await this.o.store.write(
+      async (trx) => {
+        const device = await trx
+          .selectFrom('devices')
+          .select(['retired', 'current_epoch', 'enrolment_code_hash'])
+          .where('device_id', '=', body.deviceId)
+          .$if(lock, (q) => q.forUpdate())
+          .executeTakeFirst();
+        const row = device
           ? await trx
-              .selectFrom('device_epochs')
-              .select(['epoch', 'key_fingerprint'])
-              .where('device_id', '=', body.deviceId)
-              .where('epoch', '=', device.current_epoch)
+              .selectFrom('enrolment_codes')
+              .selectAll()
+              .where('code_hash', '=', codeHash(body.code))
+              .$if(lock, (q) => q.forUpdate())
               .executeTakeFirst()
           : undefined;
-      let epoch = current?.epoch ?? 0;
-      const rekeyed = current !== undefined && current.key_fingerprint !== fingerprint;
-      if (!current || rekeyed) {
-        epoch += 1;
-        if (current) await trx.updateTable('device_epochs').set({ ended_at: now }).where('device_id', '=', body.deviceId).where('epoch', '=', current.epoch).execute();
+        // A device that crashed between our commit and saving its credentials may present the same
+        // code again, with the same key (its proof shows it holds it): it gets fresh credentials.
+        const retryBySameDevice = !!row?.used_at && row.used_key_fingerprint === fingerprint;
+        if (
+          !row ||
+          !device ||
+          row.device_id !== body.deviceId ||
+          device.enrolment_code_hash !== row.code_hash ||
+          (row.used_at && !retryBySameDevice) ||
+          Date.parse(row.expires_at) < this.o.clock.now()
+        ) {
+          throw new RegistryError('bad-code', 'the enrolment code is unknown, used, expired, or for another device');
+        }
+        if (device.retired) throw new RegistryError('retired', `device ${body.deviceId} is retired`);
+        await trx.updateTable('enrolment_codes').set({ used_at: now, used_key_fingerprint: fingerprint }).where('code_hash', '=', row.code_hash).execute();
+        const current =
+          device.current_epoch > 0
+            ? await trx
+                .selectFrom('device_epochs')
+                .select(['epoch', 'key_fingerprint'])
+                .where('device_id', '=', body.deviceId)
+                .where('epoch', '=', device.current_epoch)
+                .executeTakeFirst()
+            : undefined;
+        let epoch = current?.epoch ?? 0;
+        const rekeyed = current !== undefined && current.key_fingerprint !== fingerprint;
+        if (!current || rekeyed) {
+          epoch += 1;
+          if (current) await trx.updateTable('device_epochs').set({ ended_at: now }).where('device_id', '=', body.deviceId).where('epoch', '=', current.epoch).execute();
+          await trx
+            .insertInto('device_epochs')
+            .values({ device_id: body.deviceId, epoch, public_key_pem: body.publicKeyPem, key_fingerprint: fingerprint, head_hash: null, enrolled_at: now, ended_at: null })
+            .execute();
+        }
         await trx
-          .insertInto('device_epochs')
-          .values({ device_id: body.deviceId, epoch, public_key_pem: body.publicKeyPem, key_fingerprint: fingerprint, head_hash: null, enrolled_at: now, ended_at: null })
+          .updateTable('devices')
+          .set({ current_epoch: epoch, mqtt_password_hash: hashSecret(password), broker_password_hash: this.o.brokerHash?.(password) ?? null, enrolled_at: now })
+          .where('device_id', '=', body.deviceId)
           .execute();
-      }
-      await trx
-        .updateTable('devices')
-        .set({ current_epoch: epoch, mqtt_password_hash: hashSecret(password), broker_password_hash: this.o.brokerHash?.(password) ?? null, enrolled_at: now })
-        .where('device_id', '=', body.deviceId)
-        .execute();
-      return { epoch, rekeyed };
-    });
+        return { epoch, rekeyed };
+      },
+      { isolation: 'read committed' },
+    );
     if (result.rekeyed) {
       await this.o.alerts.raise(
         'device-rekeyed',
