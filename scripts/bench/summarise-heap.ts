@@ -5,6 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 
+// Piped into `head`, the reader may go before the last line is written: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const snap = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] } };
   nodes: number[];

@@ -3,7 +3,7 @@
  * source text V8 keeps of each loaded script, by package. A real snapshot of a small node program
  * that loads one module of its own and one package (zod) shows both, with their sizes.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,4 +34,18 @@ it("prints a snapshot's heap by type, then its scripts' source text by package",
   const own = /^\s*(\d+\.\d\d) MiB\s+(\d+)\s+\(this program\)$/m.exec(out);
   expect(Number(own?.[1])).toBeGreaterThanOrEqual(0.19);
   expect(out).toMatch(/^\s*\d+\.\d\d MiB\s+\d+\s+zod$/m);
+}, 60_000);
+
+it('ends quietly when the reader of its output goes first (piped into head)', async () => {
+  // The snapshot of the test above; its reader's end of the pipe is closed before a line is written.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/summarise-heap.ts'), join(dir, 'probe.heapsnapshot')], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
 }, 60_000);
