@@ -2,8 +2,9 @@
  * Enrolling simulated devices through a gateway's HTTP API (what sim-devices.ts enrolDevices calls: scrypt
  * per device, as in production), where a refused step is tried again as hall IT and a device
  * would: register again for a fresh code, enrol again. On PostgreSQL, enrolments running at once in
- * several workers can fail with a serialization error once the store has used up its retries (HTTP
- * 500); the bench counts those answers and prints them instead of going on with half-enrolled devices.
+ * several workers used to fail with a serialization error once the store had used up its retries
+ * (HTTP 500); they lock what they read now (docs/POSTGRES.md). Any refused call is still counted and
+ * printed, instead of going on with half-enrolled devices.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { GENESIS_HASH, enrolmentProofText } from '@hcp/contract';
