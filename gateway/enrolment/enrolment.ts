@@ -16,8 +16,10 @@ import { keyFingerprint } from '@hcp/contract/chain';
 import type { AlertBoard } from '../alerts/alert-board.js';
 import type { Clock } from '../feature.js';
 import { RegistryError } from '../registry/registry-error.js';
-import type { GatewayStore } from '../store/database.js';
-import { hashSecret, randomEnrolmentCode, randomSecret } from '../store/secrets.js';
+import type { Selectable } from 'kysely';
+import type { GatewayStore, Tx } from '../store/database.js';
+import { hashSecretAsync, randomEnrolmentCode, randomSecret } from '../store/secrets.js';
+import type { GatewayTables } from '../store/tables.js';
 
 export const RegisterDeviceBodySchema = z.object({ deviceId: DeviceIdSchema, windowId: z.string().min(1).max(64) });
 export const EnrolBodySchema = z.object({
@@ -117,7 +119,14 @@ export class Enrolment {
       if (err instanceof RegistryError) throw err;
       throw new RegistryError('bad-key', 'publicKeyPem must be an Ed25519 public key in SPKI PEM');
     }
+    // The password's scrypt hash takes tens of milliseconds of CPU: it is made off the event loop
+    // (acks and logins go on meanwhile) and outside the write (which would hold the store's write
+    // turn, or on PostgreSQL a connection and the device's row, that long). Made only for a code
+    // that a plain read finds good, so a wrong code costs no hash; the write checks again.
+    refuseCode(await this.readCode(this.o.store.db, body, false), body, fingerprint, this.o.clock.now());
     const password = randomSecret();
+    const passwordHash = await hashSecretAsync(password);
+    const brokerPasswordHash = this.o.brokerHash?.(password) ?? null;
     const now = this.now();
     // Every row this write decides on it locks first: the device's row, then its code's (the order
     // registerDevice takes them in). The current epoch's row it reads unlocked: which epoch is
@@ -127,37 +136,9 @@ export class Enrolment {
     // different devices never abort each other. Under SERIALIZABLE they did, 40001 (its read marks
     // cover whole index pages): test/pg/enrolment-burst.test.ts, tried once. SQLite's writers take
     // turns already, and it has no FOR UPDATE.
-    const lock = this.o.store.dialect === 'postgres';
     const result = await this.o.store.write(
       async (trx) => {
-        const device = await trx
-          .selectFrom('devices')
-          .select(['retired', 'current_epoch', 'enrolment_code_hash'])
-          .where('device_id', '=', body.deviceId)
-          .$if(lock, (q) => q.forUpdate())
-          .executeTakeFirst();
-        const row = device
-          ? await trx
-              .selectFrom('enrolment_codes')
-              .selectAll()
-              .where('code_hash', '=', codeHash(body.code))
-              .$if(lock, (q) => q.forUpdate())
-              .executeTakeFirst()
-          : undefined;
-        // A device that crashed between our commit and saving its credentials may present the same
-        // code again, with the same key (its proof shows it holds it): it gets fresh credentials.
-        const retryBySameDevice = !!row?.used_at && row.used_key_fingerprint === fingerprint;
-        if (
-          !row ||
-          !device ||
-          row.device_id !== body.deviceId ||
-          device.enrolment_code_hash !== row.code_hash ||
-          (row.used_at && !retryBySameDevice) ||
-          Date.parse(row.expires_at) < this.o.clock.now()
-        ) {
-          throw new RegistryError('bad-code', 'the enrolment code is unknown, used, expired, or for another device');
-        }
-        if (device.retired) throw new RegistryError('retired', `device ${body.deviceId} is retired`);
+        const { row, device } = refuseCode(await this.readCode(trx, body, this.o.store.dialect === 'postgres'), body, fingerprint, this.o.clock.now());
         await trx.updateTable('enrolment_codes').set({ used_at: now, used_key_fingerprint: fingerprint }).where('code_hash', '=', row.code_hash).execute();
         const current =
           device.current_epoch > 0
@@ -180,7 +161,7 @@ export class Enrolment {
         }
         await trx
           .updateTable('devices')
-          .set({ current_epoch: epoch, mqtt_password_hash: hashSecret(password), broker_password_hash: this.o.brokerHash?.(password) ?? null, enrolled_at: now })
+          .set({ current_epoch: epoch, mqtt_password_hash: passwordHash, broker_password_hash: brokerPasswordHash, enrolled_at: now })
           .where('device_id', '=', body.deviceId)
           .execute();
         return { epoch, rekeyed };
@@ -195,6 +176,25 @@ export class Enrolment {
       );
     }
     return { username: body.deviceId, password, keyProof: this.o.keyProof, ...result };
+  }
+
+  /** The device's row and, if there is one, the code's; `lock`: FOR UPDATE (PostgreSQL), device first. */
+  private async readCode(db: Tx | GatewayStore['db'], body: EnrolBody, lock: boolean): Promise<CodeRows> {
+    const device = await db
+      .selectFrom('devices')
+      .select(['retired', 'current_epoch', 'enrolment_code_hash'])
+      .where('device_id', '=', body.deviceId)
+      .$if(lock, (q) => q.forUpdate())
+      .executeTakeFirst();
+    const row = device
+      ? await db
+          .selectFrom('enrolment_codes')
+          .selectAll()
+          .where('code_hash', '=', codeHash(body.code))
+          .$if(lock, (q) => q.forUpdate())
+          .executeTakeFirst()
+      : undefined;
+    return { device, row };
   }
 
   async retire(deviceId: string): Promise<void> {
@@ -215,4 +215,33 @@ export class Enrolment {
       .execute();
     return rows.map((r) => ({ deviceId: r.device_id, hash: r.broker_password_hash! }));
   }
+}
+
+interface CodeRows {
+  device: Pick<Selectable<GatewayTables['devices']>, 'retired' | 'current_epoch' | 'enrolment_code_hash'> | undefined;
+  row: Selectable<GatewayTables['enrolment_codes']> | undefined;
+}
+
+/** Throws unless the code is this device's current one, unexpired, and unused (or used by this same key); else the rows. */
+function refuseCode(
+  { device, row }: CodeRows,
+  body: EnrolBody,
+  fingerprint: string,
+  nowMs: number,
+): { device: NonNullable<CodeRows['device']>; row: NonNullable<CodeRows['row']> } {
+  // A device that crashed between our commit and saving its credentials may present the same
+  // code again, with the same key (its proof shows it holds it): it gets fresh credentials.
+  const retryBySameDevice = !!row?.used_at && row.used_key_fingerprint === fingerprint;
+  if (
+    !row ||
+    !device ||
+    row.device_id !== body.deviceId ||
+    device.enrolment_code_hash !== row.code_hash ||
+    (row.used_at && !retryBySameDevice) ||
+    Date.parse(row.expires_at) < nowMs
+  ) {
+    throw new RegistryError('bad-code', 'the enrolment code is unknown, used, expired, or for another device');
+  }
+  if (device.retired) throw new RegistryError('retired', `device ${body.deviceId} is retired`);
+  return { device, row };
 }
