@@ -18,7 +18,7 @@ import type { Clock } from '../feature.js';
 import { RegistryError } from '../registry/registry-error.js';
 import type { Selectable } from 'kysely';
 import type { GatewayStore, Tx } from '../store/database.js';
-import { hashSecretAsync, randomEnrolmentCode, randomSecret } from '../store/secrets.js';
+import { hashSecret, randomEnrolmentCode, randomSecret } from '../store/secrets.js';
 import type { GatewayTables } from '../store/tables.js';
 
 export const RegisterDeviceBodySchema = z.object({ deviceId: DeviceIdSchema, windowId: z.string().min(1).max(64) });
@@ -119,13 +119,15 @@ export class Enrolment {
       if (err instanceof RegistryError) throw err;
       throw new RegistryError('bad-key', 'publicKeyPem must be an Ed25519 public key in SPKI PEM');
     }
-    // The password's scrypt hash takes tens of milliseconds of CPU: it is made off the event loop
-    // (acks and logins go on meanwhile) and outside the write (which would hold the store's write
-    // turn, or on PostgreSQL a connection and the device's row, that long). Made only for a code
-    // that a plain read finds good, so a wrong code costs no hash; the write checks again.
+    // The password's scrypt hash takes tens of milliseconds of CPU: it is made outside the write,
+    // which would hold the store's write turn (SQLite) or a connection and the device's row
+    // (PostgreSQL) that long, and only for a code that a plain read finds good, so a wrong code
+    // costs no hash; the write checks again. It stays synchronous: made in libuv's pool instead,
+    // it left the event loop free but made a burst of enrolments 1.3-1.5x slower in bench:city,
+    // for a cause not found (docs/POSTGRES.md, "Writes that lock what they read").
     refuseCode(await this.readCode(this.o.store.db, body, false), body, fingerprint, this.o.clock.now());
     const password = randomSecret();
-    const passwordHash = await hashSecretAsync(password);
+    const passwordHash = hashSecret(password);
     const brokerPasswordHash = this.o.brokerHash?.(password) ?? null;
     const now = this.now();
     // Every row this write decides on it locks first: the device's row, then its code's (the order

@@ -14,14 +14,6 @@ export function hashSecret(secret: string): string {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-/** The same hash made off the event loop (libuv's thread pool): enrolments must not stall ingest. */
-export function hashSecretAsync(secret: string): Promise<string> {
-  const salt = randomBytes(16);
-  return new Promise((res, rej) =>
-    scrypt(secret, salt, 32, { N, r: R, p: P }, (err, hash) => (err ? rej(err) : res(`scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${hash.toString('base64')}`))),
-  );
-}
-
 export function verifySecret(secret: string, stored: string): boolean {
   const [alg, n, r, p, salt, hash] = stored.split('$');
   if (alg !== 'scrypt' || !salt || !hash) return false;
