@@ -123,7 +123,7 @@ export class Enrolment {
     // which would hold the store's write turn (SQLite) or a connection and the device's row
     // (PostgreSQL) that long, and only for a code that a plain read finds good, so a wrong code
     // costs no hash; the write checks again. It stays synchronous: made in libuv's pool instead,
-    // it left the event loop free but made a burst of enrolments 1.3-1.5x slower in bench:city,
+    // it left the event loop free but made a burst of enrolments 1.3-1.6x slower in bench:city,
     // for a cause not found (docs/POSTGRES.md, "Writes that lock what they read").
     refuseCode(await this.readCode(this.o.store.db, body, false), body, fingerprint, this.o.clock.now());
     const password = randomSecret();
