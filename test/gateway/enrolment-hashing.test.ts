@@ -6,14 +6,18 @@
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import type { Gateway } from '../../gateway/gateway.js';
 import { verifySecretAsync } from '../../gateway/store/secrets.js';
+import { testStoreIsPostgres } from '../support/pg-cluster.js';
 import { startInProcessGateway } from '../sync/gateway-fixture.js';
 import { ScriptedDevice } from '../support/scripted-device.js';
 
 const calls = vi.hoisted(() => ({ sync: 0, async: 0 }));
+/** Whether a write transaction was open at each synchronous hash, when a test sets `probe`. */
+const during = vi.hoisted(() => ({ probe: null as null | (() => boolean), inWrite: [] as boolean[] }));
 vi.mock('node:crypto', async (importOriginal) => {
   const crypto = await importOriginal<typeof import('node:crypto')>();
   const scryptSync: typeof crypto.scryptSync = (...a: Parameters<typeof crypto.scryptSync>) => {
     calls.sync++;
+    if (during.probe) during.inWrite.push(during.probe());
     return crypto.scryptSync(...a);
   };
   const scrypt = ((...a: unknown[]) => {
@@ -52,4 +56,19 @@ it('makes no hash at all for a wrong code, and changes nothing', async () => {
   expect(calls).toEqual({ sync: 0, async: 0 });
   const row = await gw.store.db.selectFrom('devices').select(['mqtt_password_hash', 'current_epoch']).where('device_id', '=', device.deviceId).executeTakeFirstOrThrow();
   expect(row).toEqual({ mqtt_password_hash: null, current_epoch: 0 });
+});
+
+// docs/POSTGRES.md: the write does not hold SQLite's write turn (or PostgreSQL's locks) through the
+// hash. Shown on SQLite, whose one connection says whether a transaction is open.
+it.skipIf(testStoreIsPostgres())('makes the hash outside the write transaction', async () => {
+  const sqlite = gw.store.sqlite!;
+  during.probe = () => sqlite.inTransaction;
+  try {
+    const device = new ScriptedDevice('dev-hash-03', 'w-01', gw.httpUrl);
+    const { code } = await gw.enrolment.registerDevice(device.deviceId, 'w-01');
+    expect((await device.enrol(code)).status).toBe(200);
+  } finally {
+    during.probe = null;
+  }
+  expect(during.inWrite).toEqual([false]);
 });
