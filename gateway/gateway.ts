@@ -13,6 +13,7 @@ import { InviteReceiptSchema, deviceTopic, type BatchAck } from '@hcp/contract';
 import { AlertBoard } from './alerts/alert-board.js';
 import { AuditLog } from './audit/audit-log.js';
 import { EmbeddedBroker, type BrokerHooks } from './broker/embedded-broker.js';
+import { BrokerPasswordFile } from './broker/broker-password-file.js';
 import { ExternalBrokerLink, mosquittoPasswordHash } from './broker/external-broker.js';
 import { SessionFightWatch } from './broker/session-fight-watch.js';
 import type { GatewayConfig } from './config/gateway-config.js';
@@ -83,6 +84,8 @@ export class Gateway {
   private metrics: GatewayMetrics | null = null;
   broker: EmbeddedBroker | null = null;
   external: ExternalBrokerLink | null = null;
+  /** A site broker's password file, when the gateway writes it. */
+  private brokerFile: BrokerPasswordFile | null = null;
   /** Running features by name. */
   readonly features = new Map<string, GatewayFeature>();
   httpUrl = '';
@@ -225,11 +228,11 @@ export class Gateway {
       enrolled: (deviceId) => {
         // New credentials: the old session (if any) is void, and a site broker's password file changes.
         this.broker?.disconnect(deviceId);
-        void this.syncExternalAuth();
+        this.brokerFile?.requestRewrite('enrolled');
       },
       retired: (deviceId) => {
         this.broker?.disconnect(deviceId);
-        void this.syncExternalAuth();
+        this.brokerFile?.requestRewrite('retired');
       },
     };
     this.live = new LiveHub(this.store.db, this.alerts, this.logger.child({ ns: 'live' }), () => clock.now());
@@ -262,8 +265,19 @@ export class Gateway {
     const hooks = this.brokerHooks(login);
     if (external) {
       // Each worker its own MQTT client id: the broker drops a session whose id connects again.
-      this.external = new ExternalBrokerLink({ ...external, clientId: `${external.username}.${this.workerId}` }, hooks, this.logger.child({ ns: 'external-broker' }));
-      await this.syncExternalAuth();
+      const link = new ExternalBrokerLink({ ...external, clientId: `${external.username}.${this.workerId}` }, hooks, this.logger.child({ ns: 'external-broker' }));
+      this.external = link;
+      if (link.writesUsers) {
+        this.brokerFile = new BrokerPasswordFile({
+          store: this.store,
+          // Through the enrolment object at each call: a test holds this read to make rewrites overlap.
+          read: (trx) => this.enrolment.brokerPasswordHashes(trx),
+          write: (devices) => link.writeUserFiles(devices),
+          reload: () => link.reloadBroker(),
+          logger: this.logger.child({ ns: 'broker-password-file' }),
+        });
+        await this.brokerFile.rewrite();
+      }
       await this.external.start();
     } else {
       // Nobody is connected to a broker that just started.
@@ -291,6 +305,8 @@ export class Gateway {
     this.broker = null;
     await this.external?.stop();
     this.external = null;
+    await this.brokerFile?.idle();
+    this.brokerFile = null;
     await this.ingest?.idle();
     this.quietCollection?.stop();
     await this.checks?.close();
@@ -329,10 +345,6 @@ export class Gateway {
       // The records are committed; the device will resend and get the ack again.
       this.logger.warn({ err, deviceId }, 'ack not sent');
     }
-  }
-
-  private async syncExternalAuth(): Promise<void> {
-    if (this.external) await this.external.syncBrokerAuth(await this.enrolment.brokerPasswordHashes());
   }
 
   private brokerHooks(login: DeviceLogin): BrokerHooks {

@@ -59,23 +59,35 @@ export class ExternalBrokerLink {
   ) {}
 
   /** Write the broker's password and ACL files from the device hashes, then reload it. */
-  async syncBrokerAuth(deviceHashes: Array<{ deviceId: string; hash: string }>): Promise<void> {
+  /** Whether this broker's users are the gateway's to write (a password file is configured). */
+  get writesUsers(): boolean {
+    return this.o.passwordFile !== undefined;
+  }
+
+  /**
+   * Write the password file (the gateway's user and these devices) and the ACL. Called holding the
+   * file's turn (broker-password-file.ts); the broker reads them at `reloadBroker`.
+   */
+  writeUserFiles(deviceHashes: ReadonlyArray<{ deviceId: string; hash: string }>): void {
     if (!this.o.passwordFile) return;
     const lines = [`${this.o.username}:${mosquittoPasswordHash(this.o.password)}`, ...deviceHashes.map((d) => `${d.deviceId}:${d.hash}`)];
-    // A temporary file of this process's own: several workers may rewrite the file at once.
+    // A temporary file of this process's own: a worker on another host may share the folder.
     const tmp = `${this.o.passwordFile}.${process.pid}.tmp`;
     writeFileSync(tmp, `${lines.join('\n')}\n`, { mode: 0o600 });
     renameSync(tmp, this.o.passwordFile);
     if (this.o.aclFile) writeFileSync(this.o.aclFile, mosquittoAcl(this.o.username), { mode: 0o600 });
-    if (this.o.reloadCommand?.length) {
-      const [cmd, ...args] = this.o.reloadCommand;
-      await new Promise<void>((res) =>
-        execFile(cmd!, args, (err) => {
-          if (err) this.logger.error({ err: err.message }, 'broker reload failed');
-          res();
-        }),
-      );
-    }
+  }
+
+  /** Run the site's reload command: the broker reads the files again. A failure is logged. */
+  async reloadBroker(): Promise<void> {
+    if (!this.o.reloadCommand?.length) return;
+    const [cmd, ...args] = this.o.reloadCommand;
+    await new Promise<void>((res) =>
+      execFile(cmd!, args, (err) => {
+        if (err) this.logger.error({ err: err.message }, 'broker reload failed');
+        res();
+      }),
+    );
   }
 
   async start(): Promise<void> {

@@ -3,6 +3,9 @@ import type { GatewayMigration } from './migrations.js';
 import { runStatements } from './migrations.js';
 import { LOG_TURNSTILES } from './log-order.js';
 
+/** On PostgreSQL, the site broker's password file is rewritten by one worker at a time (broker/broker-password-file.ts). */
+export const BROKER_FILE_TURNSTILE = 'turn_broker_password_file';
+
 export const CORE_MIGRATIONS: GatewayMigration[] = [
   {
     name: '20261130-01-core-registry-devices-records',
@@ -132,5 +135,10 @@ export const CORE_MIGRATIONS: GatewayMigration[] = [
     // The turns of the followed logs on PostgreSQL (log-order.ts): one empty table per log.
     name: '20261203-02-core-log-turnstiles',
     up: (db, kit) => runStatements(db, kit.dialect === 'postgres' ? LOG_TURNSTILES.map((t) => `CREATE TABLE ${t} (unused INTEGER)`) : []),
+  },
+  {
+    // The password file's turn, an empty table as the logs' are.
+    name: '20261205-01-core-broker-file-turnstile',
+    up: (db, kit) => runStatements(db, kit.dialect === 'postgres' ? [`CREATE TABLE ${BROKER_FILE_TURNSTILE} (unused INTEGER)`] : []),
   },
 ];

@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { COPY_FROM_ROWS } from '../../gateway/ingest/records-insert.js';
 import { LOG_TURNSTILES } from '../../gateway/store/log-order.js';
+import { BROKER_FILE_TURNSTILE } from '../../gateway/store/core-schema.js';
 import { checkJeprofTools, JEPROF_TOOLS_INSTALL } from '../../scripts/bench/jeprof.js';
 import { BATCH, DEVICE_IN_FLIGHT, inFlightBounds } from '../../scripts/bench/sim-devices.js';
 import { REPO_ROOT } from '../support/device-process.js';
@@ -160,7 +161,7 @@ it("POSTGRES.md's turnstile is one the gateway locks, and its 1,000 and 2,000 ro
   const t = text('docs/POSTGRES.md');
   const named = [...t.matchAll(/LOCK TABLE (\w+) IN EXCLUSIVE MODE/g)].map((m) => m[1]!);
   expect(named.length).toBeGreaterThan(0);
-  for (const table of named) expect(LOG_TURNSTILES).toContain(table);
+  for (const table of named) expect([...LOG_TURNSTILES, BROKER_FILE_TURNSTILE]).toContain(table);
   expect(t).toContain('COPY of 1,000 or 2,000 rows a commit');
   expect([2 * BATCH, 4 * BATCH]).toEqual([1000, 2000]);
   const variants = readFileSync(join(REPO_ROOT, 'scripts/bench/pg-raw-variants.ts'), 'utf8');

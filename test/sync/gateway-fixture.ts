@@ -18,6 +18,8 @@ export interface FixtureOptions {
   sections?: Record<string, unknown>;
   clock?: Clock;
   dir?: string;
+  /** Its name among several workers (two fixtures on one `dir` share one store on PostgreSQL). */
+  workerId?: string;
 }
 
 export async function startInProcessGateway(o: FixtureOptions = {}): Promise<Gateway> {
@@ -31,7 +33,7 @@ export async function startInProcessGateway(o: FixtureOptions = {}): Promise<Gat
   );
   const lines = o.logLines;
   const logger = lines ? pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
-  const gw = new Gateway(config, logger, { features: GATEWAY_FEATURES, ...(o.clock ? { clock: o.clock } : {}) });
+  const gw = new Gateway(config, logger, { features: GATEWAY_FEATURES, ...(o.clock ? { clock: o.clock } : {}), ...(o.workerId ? { workerId: o.workerId } : {}) });
   await gw.start();
   await gw.registry.upsertWindow({ windowId: 'w-01', number: '01', department: '市场监管局' });
   await gw.registry.upsertWindow({ windowId: 'w-02', number: '02', department: '税务局' });
