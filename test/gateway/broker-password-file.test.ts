@@ -52,8 +52,8 @@ afterAll(() => {
   mosquitto?.kill('SIGTERM');
 });
 
-async function gateway(workerId: string, gwDir: string): Promise<Gateway> {
-  const gw = await startInProcessGateway({ dir: gwDir, workerId, mqtt: { requireKeyProof: false, external } });
+async function gateway(workerId: string, gwDir: string, logLines?: string[]): Promise<Gateway> {
+  const gw = await startInProcessGateway({ dir: gwDir, workerId, mqtt: { requireKeyProof: false, external }, ...(logLines ? { logLines } : {}) });
   gateways.push(gw);
   return gw;
 }
@@ -134,5 +134,27 @@ it.skipIf(!testStoreIsPostgres())('two workers on one PostgreSQL: the last file 
   const second = await enrolled(b, 'dev-pw-12');
   await new Promise((r) => setTimeout(r, 300));
   hold.release();
+  await allCanLogIn([first, second]);
+});
+
+it('a rewrite that fails after an enrolment is logged, and the next enrolment writes the device in', async () => {
+  const lines: string[] = [];
+  const gw = await gateway('worker-a', mkdtempSync(join(tmpdir(), 'hcp-passwd-fail-')), lines);
+  const original = gw.enrolment.brokerPasswordHashes.bind(gw.enrolment);
+  let failed = false;
+  vi.spyOn(gw.enrolment, 'brokerPasswordHashes').mockImplementation(async (...a) => {
+    if (failed) return original(...a);
+    failed = true;
+    throw new Error('the store is away');
+  });
+  const first = await enrolled(gw, 'dev-pw-21');
+  await until(
+    () => lines.some((l) => l.includes('broker password file not rewritten')),
+    5000,
+    () => 'no log line',
+  );
+  const logged = JSON.parse(lines.find((l) => l.includes('broker password file not rewritten'))!) as { level: number; why: string; err: { message: string } };
+  expect(logged).toMatchObject({ level: 50, why: 'enrolled', err: { message: 'the store is away' } });
+  const second = await enrolled(gw, 'dev-pw-22');
   await allCanLogIn([first, second]);
 });
