@@ -356,7 +356,8 @@ export class Gateway {
     };
     return {
       login: (id, pw) => {
-        // A login checks a password with scrypt: a thousand devices connecting is a burst too.
+        // A thousand devices connecting is a burst too (and each that was enrolled before passwords
+        // were stored as SHA-256 makes one scrypt, store/secrets.ts).
         this.quietCollection?.activity();
         return login.check(id, pw);
       },

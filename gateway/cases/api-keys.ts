@@ -1,10 +1,12 @@
 /**
- * One API key per business system, stored scrypt-hashed. Keys look like `<systemId>.<secret>` so
- * the lookup needs no scan; a verified key is remembered (by its sha256) to keep scrypt off every call.
+ * One API key per business system, stored hashed (SHA-256: the secret is 256 random bits,
+ * store/secrets.ts; keys issued before that are scrypt-hashed until rotated). Keys look like
+ * `<systemId>.<secret>` so the lookup needs no scan; a verified key is remembered (by its sha256)
+ * to keep an old key's scrypt off every call.
  */
 import { createHash } from 'node:crypto';
 import type { GatewayStore } from '../store/database.js';
-import { hashSecret, randomSecret, verifySecretAsync } from '../store/secrets.js';
+import { hashGeneratedSecret, randomSecret, verifySecretAsync } from '../store/secrets.js';
 
 export const SystemIdSchemaRegex = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
@@ -17,7 +19,7 @@ export class CaseApiKeys {
   async issue(systemId: string): Promise<string> {
     if (!SystemIdSchemaRegex.test(systemId)) throw new Error('business system id must be 2-63 chars of a-z, 0-9 and -');
     const key = `${systemId}.${randomSecret(32)}`;
-    const hash = hashSecret(key);
+    const hash = hashGeneratedSecret(key);
     await this.store.db
       .insertInto('case_api_keys')
       .values({ system_id: systemId, key_hash: hash, created_at: new Date().toISOString() })

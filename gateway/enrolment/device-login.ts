@@ -8,7 +8,7 @@ import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from
 import { mqttProofText, parseProofPassword } from '@hcp/contract';
 import type { Clock } from '../feature.js';
 import type { GatewayStore } from '../store/database.js';
-import { verifySecretAsync } from '../store/secrets.js';
+import { hashGeneratedSecret, isSlowHash, verifySecretAsync } from '../store/secrets.js';
 
 export type LoginVerdict = { ok: true } | { ok: false; why: 'unknown-device' | 'wrong-password' | 'no-key-proof' | 'bad-key-proof' | 'stale-nonce' };
 
@@ -17,7 +17,7 @@ const NONCE_TTL_MS = 120_000;
 const NONCES_PER_DEVICE = 8;
 
 export class DeviceLogin {
-  /** A verified password remembered as its sha256 per stored hash: one scrypt per device, not per reconnect. */
+  /** A verified password remembered as its sha256 per stored hash: one check of the stored hash per device, not per reconnect. */
   private readonly verified = new Map<string, { stored: string; digest: string }>();
   private readonly keys = new Map<string, { pem: string; key: KeyObject }>();
 
@@ -90,8 +90,19 @@ export class DeviceLogin {
     const cached = this.verified.get(deviceId);
     if (cached && cached.stored === stored) return cached.digest === digest;
     const ok = await verifySecretAsync(password, stored);
-    if (ok) this.verified.set(deviceId, { stored, digest });
-    return ok;
+    if (!ok) return false;
+    this.verified.set(deviceId, { stored, digest });
+    // Enrolled before its password was stored as SHA-256 (store/secrets.ts): store it so now, and
+    // its logins after the next restart make no scrypt. Unless it was enrolled again meanwhile.
+    if (isSlowHash(stored)) {
+      await this.store.db
+        .updateTable('devices')
+        .set({ mqtt_password_hash: hashGeneratedSecret(password) })
+        .where('device_id', '=', deviceId)
+        .where('mqtt_password_hash', '=', stored)
+        .execute();
+    }
+    return true;
   }
 
   private keyOf(deviceId: string, pem: string): KeyObject {

@@ -18,7 +18,7 @@ import type { Clock } from '../feature.js';
 import { RegistryError } from '../registry/registry-error.js';
 import type { Selectable } from 'kysely';
 import type { Db, GatewayStore, Tx } from '../store/database.js';
-import { hashSecret, randomEnrolmentCode, randomSecret } from '../store/secrets.js';
+import { hashGeneratedSecret, randomEnrolmentCode, randomSecret } from '../store/secrets.js';
 import type { GatewayTables } from '../store/tables.js';
 
 export const RegisterDeviceBodySchema = z.object({ deviceId: DeviceIdSchema, windowId: z.string().min(1).max(64) });
@@ -119,15 +119,10 @@ export class Enrolment {
       if (err instanceof RegistryError) throw err;
       throw new RegistryError('bad-key', 'publicKeyPem must be an Ed25519 public key in SPKI PEM');
     }
-    // The password's scrypt hash takes tens of milliseconds of CPU: it is made outside the write,
-    // which would hold the store's write turn (SQLite) or a connection and the device's row
-    // (PostgreSQL) that long, and only for a code that a plain read finds good, so a wrong code
-    // costs no hash; the write checks again. It stays synchronous: made in libuv's pool instead,
-    // it left the event loop free but made a burst of enrolments 1.3-1.6x slower in bench:city,
-    // for a cause not found (docs/POSTGRES.md, "Writes that lock what they read").
-    refuseCode(await this.readCode(this.o.store.db, body, false), body, fingerprint, this.o.clock.now());
+    // Its hashes are cheap (SHA-256 of a random secret, and the site broker's own form, 101 rounds
+    // of PBKDF2): no read first to spare a wrong code their cost (store/secrets.ts).
     const password = randomSecret();
-    const passwordHash = hashSecret(password);
+    const passwordHash = hashGeneratedSecret(password);
     const brokerPasswordHash = this.o.brokerHash?.(password) ?? null;
     const now = this.now();
     // Every row this write decides on it locks first: the device's row, then its code's (the order
@@ -181,15 +176,15 @@ export class Enrolment {
   }
 
   /** The device's row and, if there is one, the code's; `lock`: FOR UPDATE (PostgreSQL), device first. */
-  private async readCode(db: Tx | GatewayStore['db'], body: EnrolBody, lock: boolean): Promise<CodeRows> {
-    const device = await db
+  private async readCode(trx: Tx, body: EnrolBody, lock: boolean): Promise<CodeRows> {
+    const device = await trx
       .selectFrom('devices')
       .select(['retired', 'current_epoch', 'enrolment_code_hash'])
       .where('device_id', '=', body.deviceId)
       .$if(lock, (q) => q.forUpdate())
       .executeTakeFirst();
     const row = device
-      ? await db
+      ? await trx
           .selectFrom('enrolment_codes')
           .selectAll()
           .where('code_hash', '=', codeHash(body.code))
