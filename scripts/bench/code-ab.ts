@@ -7,7 +7,7 @@
  * 500-device throughput), and one device's 100,000-record backlog. With PHASES=fresh (not in the
  * default set: it enrols 1,000 devices instead of 500), the gateway restarted and read as
  * bench:gateway reads a fresh one: RSS 1 s after start, then 2 s after 1,000 devices connected, and
- * 30 s later (rss-with-devices.ts). PHASES picks some of them (latency, burst, backlog by default; fresh).
+ * 30 s later (rss-with-devices.ts), and how long their logins took and what CPU they cost. PHASES picks some of them (latency, burst, backlog by default; fresh).
  * The older commit is checked out into a temporary worktree and built with its own build script
  * and this checkout's node_modules (so BASE must have the same dependencies). The older build is
  * made first: a failure there costs no gateway start.
@@ -158,6 +158,13 @@ try {
     ] as const)
       console.log(
         `restarted gateway's RSS ${what}, MiB — this checkout: ${fresh.figure.map((f) => f[k].toFixed(1)).join(' ')}; ${base}: ${fresh.baseline.map((f) => f[k].toFixed(1)).join(' ')}; median ${median(fresh.figure.map((f) => f[k])).toFixed(1)} vs ${median(fresh.baseline.map((f) => f[k])).toFixed(1)}; ratio ${ratioText(fresh.figure.map((f, i) => f[k] / fresh.baseline[i]![k]))}`,
+      );
+    for (const [k, what] of [
+      ['connectS', `seconds to connect the ${fmt(DEVICES)} devices (their logins)`],
+      ['connectCpuS', 'CPU seconds the gateway used meanwhile'],
+    ] as const)
+      console.log(
+        `restarted gateway, ${what} — this checkout: ${fresh.figure.map((f) => f[k].toFixed(2)).join(' ')}; ${base}: ${fresh.baseline.map((f) => f[k].toFixed(2)).join(' ')}; median ${median(fresh.figure.map((f) => f[k])).toFixed(2)} vs ${median(fresh.baseline.map((f) => f[k])).toFixed(2)}; ratio ${ratioText(fresh.figure.map((f, i) => f[k] / fresh.baseline[i]![k]))}`,
       );
   }
   printQuietWaits();

@@ -7,6 +7,7 @@
 import { deviceTopic } from '@hcp/contract';
 import { type RunningGateway, startGateway } from '../lib/gateway-process.js';
 import { gatewayRate, makeBatches } from './pg-throughput.js';
+import { procStat } from './proc-stat.js';
 import { connectAll, disconnectAll, type SimDevice, sleep } from './sim-devices.js';
 import { residentMiB } from './smaps.js';
 
@@ -17,18 +18,25 @@ export interface ConnectedRss {
   quiet: number;
   /** The process's peak so far (VmHWM), MiB. */
   peak: number;
+  /** Seconds from the first connection to the last device's login accepted. */
+  connectS: number;
+  /** CPU seconds the gateway (every thread) used meanwhile: its logins' cost. */
+  connectCpuS: number;
 }
 
 export async function rssWithDevices(gw: RunningGateway, devices: SimDevice[], quietMs: number, whileConnected?: (pid: number) => void): Promise<ConnectedRss> {
   const pid = gw.child.pid!;
+  const cpu = () => procStat(`/proc/${pid}/stat`)?.cpuSeconds ?? 0;
+  const [t0, cpu0] = [performance.now(), cpu()];
   await connectAll(gw.mqttUrl, devices, gw, (id) => deviceTopic(id, 'ack'));
+  const [connectS, connectCpuS] = [(performance.now() - t0) / 1000, cpu() - cpu0];
   try {
     await sleep(2000);
     const atOnce = residentMiB(pid);
     await sleep(quietMs);
     const quiet = residentMiB(pid);
     whileConnected?.(pid);
-    return { atOnce, quiet, peak: residentMiB(pid, 'VmHWM') };
+    return { atOnce, quiet, peak: residentMiB(pid, 'VmHWM'), connectS, connectCpuS };
   } finally {
     await disconnectAll(devices);
   }
