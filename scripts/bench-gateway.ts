@@ -72,7 +72,7 @@ const unitLabel = Object.entries(unitEnv)
 console.log(`the gateway runs as hcp-gateway.service runs it: node gateway/main.js, ${unitLabel || 'no environment'}`);
 let gw = await startGateway(configFile, join(dir, 'gw', 'data'), { program, env: unitEnv });
 await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
-console.log('enrolling 1,000 simulated devices (scrypt per device, as in production) …');
+console.log('enrolling 1,000 simulated devices through the HTTP API, as in production …');
 const all = await enrolDevices(gw, 1000, 'dev-bench');
 
 // RSS with 1,000 devices on a freshly started gateway: what a large hall's idle gateway holds,

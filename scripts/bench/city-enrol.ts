@@ -1,6 +1,6 @@
 /**
- * Enrolling simulated devices through a gateway's HTTP API (what sim-devices.ts enrolDevices calls: scrypt
- * per device, as in production), where a refused step is tried again as hall IT and a device
+ * Enrolling simulated devices through a gateway's HTTP API (what sim-devices.ts enrolDevices calls, as
+ * in production), where a refused step is tried again as hall IT and a device
  * would: register again for a fresh code, enrol again. On PostgreSQL, enrolments running at once in
  * several workers used to fail with a serialization error once the store had used up its retries
  * (HTTP 500); they lock what they read now (docs/POSTGRES.md). Any refused call is still counted and

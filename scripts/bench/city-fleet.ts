@@ -74,7 +74,7 @@ export async function enrolFleet(city: City, n: number, streams = 2): Promise<En
   const w = city.workers;
   await w[0]!.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
   const refused: EnrolStats = { refused: 0, lastError: '' };
-  // `streams` enrolments at a time per worker: scrypt keeps a worker's event loop busy ~40 ms each.
+  // `streams` enrolments at a time per worker, as hall IT enrolling several devices at once.
   const groups = Array.from({ length: w.length * streams }, (_, g) => g);
   const sizes = groups.map((g) => Math.floor(n / groups.length) + (g < n % groups.length ? 1 : 0));
   const enrolled = await Promise.all(groups.map((g) => enrolWithRetry(w[g % w.length]!, sizes[g]!, `city-w${(g % w.length) + 1}-s${Math.floor(g / w.length) + 1}`, refused)));

@@ -32,7 +32,7 @@ async function gateway(label: string, env: Record<string, string>) {
   return { label, gw, devices, made: makeBatches(devices.slice(0, 1), 100_000), burst: [] as number[], latency: [] as string[] };
 }
 
-console.log('two gateways, 500 devices each (scrypt enrolment) …');
+console.log('two gateways, 500 devices each …');
 // Only --expose-gc differs: the unit's other node options stay on both.
 const withoutGc = (unit.NODE_OPTIONS ?? '').split(/\s+/).filter((o) => o && o !== '--expose-gc');
 const pair = [await gateway('collecting', unit), await gateway('not-collecting', { ...unit, NODE_OPTIONS: withoutGc.join(' ') })];

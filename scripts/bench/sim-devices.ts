@@ -1,6 +1,6 @@
 /**
- * Simulated evaluator devices for the gateway benchmarks: enrolled through the real HTTP API (scrypt
- * per device, as in production), logging in with a key proof, sending signed hash-chained batches
+ * Simulated evaluator devices for the gateway benchmarks: enrolled through the real HTTP API (as in
+ * production), logging in with a key proof, sending signed hash-chained batches
  * over MQTT with at most 2 in flight (as device/sync does).
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -57,7 +57,7 @@ export function makeRecords(d: SimDevice, n: number): ChainRecord[] {
 
 export const batchPayload = (d: SimDevice, n: number): string => JSON.stringify({ batchId: uuidv7(), deviceId: d.id, records: makeRecords(d, n) });
 
-/** Enrol `n` devices through the gateway's HTTP API (scrypt per device, as in production); a refused step is tried again (city-enrol.ts). */
+/** Enrol `n` devices through the gateway's HTTP API (as in production); a refused step is tried again (city-enrol.ts). */
 export async function enrolDevices(gw: RunningGateway, n: number, prefix: string): Promise<SimDevice[]> {
   return enrolWithRetry(gw, n, prefix, { refused: 0, lastError: '' });
 }

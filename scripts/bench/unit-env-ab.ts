@@ -4,7 +4,7 @@
  * runs it, once with a setting and once with the baseline (the unit as it is, by default), on one
  * SQLite data directory, interleaved over ROUNDS on a quiet machine. Each round, for each side, on
  * a freshly started gateway:
- *   - RSS 2 s after 1,000 devices connected (their scrypt logins are a burst of their own);
+ *   - RSS 2 s after 1,000 devices connected (their logins are a burst of their own);
  *   - ratings/s stored and acked for a 100,000-rating burst from 50 devices, then from 500;
  *   - press→ack p99 at a steady 200 ratings/s from 500 devices for 8 s;
  *   - after one device's 100,000-record backlog too, RSS 2 s after the 1,000 devices connected again
@@ -61,7 +61,7 @@ let all: SimDevice[];
 {
   const gw = await startGateway(configFile, dataDir, { program, env: unit });
   await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
-  console.log('enrolling 1,000 simulated devices (scrypt per device, as in production) …');
+  console.log('enrolling 1,000 simulated devices through the HTTP API, as in production …');
   all = await enrolDevices(gw, 1000, 'dev-env');
   await gw.stop();
 }
