@@ -94,13 +94,15 @@ export class DeviceLogin {
     this.verified.set(deviceId, { stored, digest });
     // Enrolled before its password was stored as SHA-256 (store/secrets.ts): store it so now, and
     // its logins after the next restart make no scrypt. Unless it was enrolled again meanwhile.
+    // A failed write costs only that: the login stands, and the next one after a restart tries again.
     if (isSlowHash(stored)) {
       await this.store.db
         .updateTable('devices')
         .set({ mqtt_password_hash: hashGeneratedSecret(password) })
         .where('device_id', '=', deviceId)
         .where('mqtt_password_hash', '=', stored)
-        .execute();
+        .execute()
+        .catch(() => undefined);
     }
     return true;
   }
