@@ -81,6 +81,9 @@ export class ConsoleAccounts {
   /** Create or change an account. A new password also lifts a lockout and ends the account's sessions. */
   async save(b: AccountBody, actor: Actor): Promise<Account> {
     const now = new Date(this.clock.now()).toISOString();
+    // scrypt, tens of milliseconds: made before the write, which would hold SQLite's write turn
+    // (and ingest's commits behind it) that long.
+    const passwordHash = b.password !== undefined ? hashSecret(b.password) : null;
     const saved = await this.store.write(async (trx) => {
       const before = await trx.selectFrom('users').select(COLUMNS).where('username', '=', b.username).executeTakeFirst();
       if (!before && b.password === undefined) throw new RegistryError('invalid', 'password: a new account needs a password (at least 10 characters)');
@@ -99,13 +102,13 @@ export class ConsoleAccounts {
         role: b.role,
         department_id: departmentId,
         display_name: b.displayName ?? null,
-        ...(b.password !== undefined ? { password_hash: hashSecret(b.password), failed_logins: 0, locked_until: null } : {}),
+        ...(passwordHash !== null ? { password_hash: passwordHash, failed_logins: 0, locked_until: null } : {}),
       };
       if (before) await trx.updateTable('users').set(fields).where('username', '=', b.username).execute();
       else
         await trx
           .insertInto('users')
-          .values({ username: b.username, password_hash: hashSecret(b.password!), ...fields, created_at: now, locked_until: null })
+          .values({ username: b.username, password_hash: passwordHash!, ...fields, created_at: now, locked_until: null })
           .execute();
       await this.audit.record(
         {
