@@ -5,8 +5,8 @@
  * and an enrolled device that cannot log in until the next enrolment. Two rules keep the file what
  * the store says:
  * - In one worker, rewrites run one at a time. A request made while one runs gets one more run after
- *   it, shared by every request made meanwhile: a burst of enrolments costs two rewrites, not one
- *   each, where every rewrite writes every device's line.
+ *   it, shared by every request made meanwhile: however many enrolments come in while a rewrite
+ *   runs, they cost one more, not one each (every rewrite writes every device's line).
  * - Across workers on one PostgreSQL, a rewrite reads and writes holding the file's turn (an
  *   EXCLUSIVE lock on an empty table, as log-order.ts's logs have), READ COMMITTED, so its read
  *   comes after the lock: the last file written is the last read, which sees every enrolment
