@@ -71,12 +71,11 @@ try {
   );
   city = await startCity(dir, WORKERS);
   phase(`PostgreSQL, Mosquitto and ${WORKERS} workers started`);
-  const { devices, extraEnrolments, refused: enrolRefused } = await enrolFleet(city, DEVICES);
+  const { devices, refused: enrolRefused } = await enrolFleet(city, DEVICES);
   clients.push(...devices);
   phase(`${fmt(DEVICES)} devices enrolled through the workers' HTTP API, 2 at a time on each`);
   if (enrolRefused.refused)
     console.log(`  ${fmt(enrolRefused.refused)} register/enrol calls answered with an error, then made again (last: ${enrolRefused.lastError.slice(0, 160)})`);
-  if (extraEnrolments) console.log(`  ${extraEnrolments} more enrolment(s) needed before the broker's password file named every device`);
   const conn = await connectDevices(`mqtt://127.0.0.1:${city.mosquitto.port}`, devices, { http: null, ackTopic });
   phase(`${fmt(DEVICES)} devices connected to Mosquitto${conn.connectRefused ? ` (${conn.connectRefused} logins refused, then tried again)` : ''}`);
 
