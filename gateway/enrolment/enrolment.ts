@@ -17,7 +17,7 @@ import type { AlertBoard } from '../alerts/alert-board.js';
 import type { Clock } from '../feature.js';
 import { RegistryError } from '../registry/registry-error.js';
 import type { Selectable } from 'kysely';
-import type { Db, GatewayStore, Tx } from '../store/database.js';
+import type { GatewayStore, Tx } from '../store/database.js';
 import { hashGeneratedSecret, randomEnrolmentCode, randomSecret } from '../store/secrets.js';
 import type { GatewayTables } from '../store/tables.js';
 
@@ -203,9 +203,9 @@ export class Enrolment {
     if (Number(r.numUpdatedRows) === 0) throw new RegistryError('not-found', `no device ${deviceId}`);
   }
 
-  /** `db`: a transaction that holds the password file's turn (broker/broker-password-file.ts). */
-  async brokerPasswordHashes(db: Db | Tx = this.o.store.db): Promise<Array<{ deviceId: string; hash: string }>> {
-    const rows = await db.selectFrom('devices').select(['device_id', 'broker_password_hash']).where('retired', '=', 0).where('broker_password_hash', 'is not', null).execute();
+  /** Read in the transaction that holds the password file's turn (broker/broker-password-file.ts). */
+  async brokerPasswordHashes(trx: Tx): Promise<Array<{ deviceId: string; hash: string }>> {
+    const rows = await trx.selectFrom('devices').select(['device_id', 'broker_password_hash']).where('retired', '=', 0).where('broker_password_hash', 'is not', null).execute();
     return rows.map((r) => ({ deviceId: r.device_id, hash: r.broker_password_hash! }));
   }
 }
