@@ -27,7 +27,7 @@ import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
 import type { GatewayTables } from '../store/tables.js';
-import { COPY_FROM_ROWS, insertRows, RECORD_COLUMNS, RECORDS_COPY, recordsCopyData, recordsInsertText, recordValues } from './records-insert.js';
+import { COPY_FROM_ROWS, insertRows, RECORD_COLUMNS, RECORDS_COPY, type RecordRun, recordsCopyData, recordsInsertText, runsValues, windowOf } from './records-insert.js';
 import { type EpochHead, headStatements, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
 import type { CheckedBatch, CheckedRecord, CheckResult, Rejection } from './batch-check.js';
 import { type BatchChecker, inlineChecker } from './batch-check-pool.js';
@@ -54,9 +54,17 @@ interface Queued {
 
 /** What a group writes at its end: its rows of the followed logs (gateway/store/log-order.ts) and the chain heads it moved. */
 interface GroupAppends {
-  records: Insertable<GatewayTables['records']>[];
+  /** The new records, batch by batch. */
+  runs: RecordRun[];
+  /** How many records `runs` hold. */
+  rows: number;
   gaps: Insertable<GatewayTables['chain_gaps']>[];
-  /** The record ids among `records`: a later batch of the group may not store one again. */
+  /**
+   * The record ids among `runs`, kept only when the group runs with its ids looked up: a later
+   * batch of the group may not store one again. On a group's first run the insert's unique index
+   * finds an id repeated within the group as it finds a stored one (IdAlreadyStored), and a set of
+   * every id of a 500-device burst cost the ingest thread its time and memory for nothing.
+   */
   ids: Set<string>;
   /** The chain heads the group moved, by device. */
   moved: Map<string, MovedHead>;
@@ -262,7 +270,7 @@ export class IngestQueue {
   /** `lookUpIds`: look each new record's id up before the insert (else the insert finds a stored one: IdAlreadyStored). */
   private async commitGroup(trx: Tx, group: CheckedBatch[], lookUpIds: boolean): Promise<Outcome[]> {
     const out: Outcome[] = [];
-    const appends: GroupAppends = { records: [], gaps: [], ids: new Set(), moved: new Map() };
+    const appends: GroupAppends = { runs: [], rows: 0, gaps: [], ids: new Set(), moved: new Map() };
     // On PostgreSQL the group takes the log's lock before it reads anything: the groups of all
     // workers then run one after another, never beside each other. Taken only for the inserts, the
     // groups' reads of the records' id index overlapped other workers' inserts into it, SERIALIZABLE
@@ -288,35 +296,38 @@ export class IngestQueue {
   /** The group's rows of the followed logs, written last (under the lock commitGroup took); on PostgreSQL records go by COPY, or a small group's in prepared inserts (records-insert.ts). */
   private async append(trx: Tx, a: GroupAppends, idsLookedUp: boolean): Promise<void> {
     if (a.moved.size > 0) await saveHeads(trx, [...a.moved.values()], this.fast?.heads);
-    if (a.records.length === 0 && a.gaps.length === 0) return;
+    if (a.rows === 0 && a.gaps.length === 0) return;
     if (a.gaps.length > 0) await trx.insertInto('chain_gaps').values(a.gaps).execute();
     // Positional: better-sqlite3 binds a named parameter by a property lookup per column, ~1 µs a row more.
     if (this.fast) {
       const insert = idsLookedUp ? this.fast.insert : this.fast.insertNew;
-      for (const r of a.records)
-        if (
-          insert.run(r.id, r.device_id, r.epoch, r.seq, r.kind, r.hash, r.at, r.at_corrected, r.clock_offset_ms, r.clock_flag, r.window_id, r.level, r.body, r.stored_at)
-            .changes === 0
-        )
-          throw new IdAlreadyStored(r.id);
-    } else if (a.records.length >= COPY_FROM_ROWS) {
+      for (const run of a.runs)
+        for (const r of run.records)
+          if (
+            insert.run(r.id, run.deviceId, run.epoch, r.seq, r.kind, r.hash, r.at, r.atCorrected, r.clockOffsetMs, r.clockFlag, windowOf(run, r), r.level, r.body, run.storedAt)
+              .changes === 0
+          )
+            throw new IdAlreadyStored(r.id);
+    } else if (a.rows >= COPY_FROM_ROWS) {
       try {
-        await trx.executeQuery(CompiledQuery.raw(RECORDS_COPY, [recordsCopyData(a.records)]));
+        await trx.executeQuery(CompiledQuery.raw(RECORDS_COPY, [recordsCopyData(a.runs)]));
       } catch (err) {
         // COPY has no ON CONFLICT: a stored id fails it, and the whole transaction with it.
         const e = err as { code?: string; constraint?: string };
         if (!idsLookedUp && e.code === '23505' && e.constraint === RECORDS_ID_KEY) throw new IdAlreadyStored('a stored id in the COPY');
         throw err;
       }
-    } else
-      for (let i = 0; i < a.records.length; ) {
-        const rows = a.records.slice(i, i + insertRows(a.records.length - i));
+    } else {
+      const values = runsValues(a.runs);
+      for (let i = 0; i < values.length; ) {
+        const rows = values.slice(i, i + insertRows(values.length - i));
         i += rows.length;
         const text = recordsInsertText(rows.length, !idsLookedUp);
         this.store.keepPrepared?.(text);
-        const { numAffectedRows } = await trx.executeQuery(CompiledQuery.raw(text, rows.flatMap(recordValues)));
+        const { numAffectedRows } = await trx.executeQuery(CompiledQuery.raw(text, rows.flat()));
         if (!idsLookedUp && numAffectedRows !== BigInt(rows.length)) throw new IdAlreadyStored(`${rows.length - Number(numAffectedRows)} of ${rows.length}`);
       }
+    }
   }
 
   /** Decide, store and ack one batch; mutates `head` to the new head; its log rows go to `appends`. */
@@ -414,24 +425,9 @@ export class IngestQueue {
       logs.push({ level: 'error', fields: { deviceId: b.deviceId, epoch: head.epoch, expected: start.seq + fresh.length + 1, got: gapAt }, msg: 'chain gap: a record is missing' });
     }
     if (fresh.length > 0) {
-      const rows = fresh.map((r) => ({
-        id: r.id,
-        device_id: b.deviceId,
-        epoch: head.epoch,
-        seq: r.seq,
-        kind: r.kind,
-        hash: r.hash,
-        at: r.at,
-        at_corrected: r.atCorrected,
-        clock_offset_ms: r.clockOffsetMs,
-        clock_flag: r.clockFlag,
-        window_id: r.kind === 'rating' ? r.windowId : head.windowId,
-        level: r.level,
-        body: r.body,
-        stored_at: gatewayTime,
-      }));
-      appends.records.push(...rows);
-      for (const r of rows) appends.ids.add(r.id);
+      appends.runs.push({ deviceId: b.deviceId, epoch: head.epoch, deviceWindowId: head.windowId, storedAt: gatewayTime, records: fresh });
+      appends.rows += fresh.length;
+      if (lookUpIds) for (const r of fresh) appends.ids.add(r.id);
       const last = fresh[fresh.length - 1]!;
       appends.moved.set(b.deviceId, { deviceId: b.deviceId, epoch: head.epoch, seq: last.seq, hash: last.hash });
       head.seq = last.seq;

@@ -7,11 +7,26 @@
  * connection, and its text is made once here. (bench:gateway's raw insert is a COPY of the same
  * batches, scripts/bench/raw-postgres.ts.)
  */
-import type { Insertable } from 'kysely';
 import { copyLines } from '../store/copy-text.js';
-import type { GatewayTables } from '../store/tables.js';
+import type { CheckedRecord } from './batch-check.js';
 
-type RecordRow = Insertable<GatewayTables['records']>;
+/**
+ * One batch's new records as its group stores them, with what is the same for all of them kept
+ * once: a row object per record (14 fields) made an eighth of what the ingest thread allocated in a
+ * 500-device burst, for the insert to read once and drop (issue 14, HCP_PROFILE=allocated
+ * scripts/bench/profile-ingest.ts).
+ */
+export interface RecordRun {
+  deviceId: string;
+  epoch: number;
+  /** The window a record other than a rating is stored under: its device's. */
+  deviceWindowId: string | null;
+  storedAt: string;
+  records: CheckedRecord[];
+}
+
+/** A record's window: a rating names its own. */
+export const windowOf = (run: RecordRun, r: CheckedRecord): string | null => (r.kind === 'rating' ? r.windowId : run.deviceWindowId);
 
 /** The columns ingest writes, in the order of `recordValues` (SQLite's prepared insert uses them too). */
 export const RECORD_COLUMNS = [
@@ -31,23 +46,26 @@ export const RECORD_COLUMNS = [
   'stored_at',
 ] as const;
 
-/** A row's parameters, in RECORD_COLUMNS' order. */
-export const recordValues = (r: RecordRow): unknown[] => [
+/** A record's parameters, in RECORD_COLUMNS' order. */
+export const recordValues = (run: RecordRun, r: CheckedRecord): unknown[] => [
   r.id,
-  r.device_id,
-  r.epoch,
+  run.deviceId,
+  run.epoch,
   r.seq,
   r.kind,
   r.hash,
   r.at,
-  r.at_corrected,
-  r.clock_offset_ms,
-  r.clock_flag,
-  r.window_id,
+  r.atCorrected,
+  r.clockOffsetMs,
+  r.clockFlag,
+  windowOf(run, r),
   r.level,
   r.body,
-  r.stored_at,
+  run.storedAt,
 ];
+
+/** Every record of `runs`, each as its parameters. */
+export const runsValues = (runs: RecordRun[]): unknown[][] => runs.flatMap((run) => run.records.map((r) => recordValues(run, r)));
 
 /** The sizes of insert there are: a device's largest batch, its default one, then powers of two. */
 const SIZES = [500, 200, 128, 64, 32, 16, 8, 4, 2, 1] as const;
@@ -89,4 +107,4 @@ export const COPY_FROM_ROWS = 64;
 /** The records COPY, whose one parameter is `recordsCopyData` (postgres-store.ts runs it as a COPY). */
 export const RECORDS_COPY = `COPY records (${RECORD_COLUMNS.join(', ')}) FROM STDIN`;
 
-export const recordsCopyData = (rows: RecordRow[]): string => copyLines(rows.map(recordValues));
+export const recordsCopyData = (runs: RecordRun[]): string => copyLines(runsValues(runs));
