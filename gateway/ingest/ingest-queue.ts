@@ -391,11 +391,11 @@ export class IngestQueue {
       cursor = { seq: r.seq, hash: r.hash };
     }
 
-    if (fresh.length > 0) {
+    if (lookUpIds && fresh.length > 0) {
       // An id already stored belongs to another record: a replay or a forgery. The chain cannot
-      // go past it, so the batch stops just before it.
+      // go past it, so the batch stops just before it. (Not looked up, the insert finds it.)
       const fast = this.fast;
-      const stored = (id: string) => lookUpIds && (fast ? fast.idTaken.get(id) !== undefined : storedIds!.has(id));
+      const stored = (id: string) => (fast ? fast.idTaken.get(id) !== undefined : storedIds!.has(id));
       const taken = new Set(fresh.filter((r) => appends.ids.has(r.id) || stored(r.id)).map((r) => r.id));
       const cut = fresh.findIndex((r) => taken.has(r.id));
       if (cut >= 0) {

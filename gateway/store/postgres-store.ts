@@ -168,7 +168,7 @@ const COPY_FROM_STDIN = /^COPY [^;]+ FROM STDIN$/;
 
 async function copyIn(client: pg.PoolClient, text: string, values: readonly unknown[] | undefined) {
   const data = values?.[0];
-  if (values?.length !== 1 || typeof data !== 'string') throw new TypeError(`${text}: give the rows as one parameter, in COPY's text format`);
+  if (values?.length !== 1 || !(typeof data === 'string' || data instanceof Uint8Array)) throw new TypeError(`${text}: give the rows as one parameter, in COPY's text format`);
   const stream = client.query(copyFrom(text));
   await pipeline(Readable.from([data]), stream);
   return { command: 'COPY', rowCount: stream.rowCount, rows: [] };

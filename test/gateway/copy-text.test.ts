@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { expect, it } from 'vitest';
-import { copyField, copyLines } from '../../gateway/store/copy-text.js';
+import { CopyData, copyField, copyLines } from '../../gateway/store/copy-text.js';
 import { testDatabaseUrl, testStoreIsPostgres } from '../support/pg-cluster.js';
 
 it('escapes a backslash, tab, newline and carriage return, writes null as \\N and leaves the rest', () => {
@@ -21,9 +21,16 @@ it('escapes a backslash, tab, newline and carriage return, writes null as \\N an
     copyLines([
       [1, 'a'],
       [2, null],
-    ]),
+    ]).toString('utf8'),
   ).toBe('1\ta\n2\t\\N\n');
   expect(() => copyField({})).toThrow(/strings and numbers, not object/);
+});
+
+it('writes every line whole as UTF-8, growing past its size hint however wide the characters are', () => {
+  const lines = ['a\n', `${'评'.repeat(700)}\n`, `${'𝄞'.repeat(400)}\t\\N\n`, `${'x'.repeat(5000)}\n`, '税\n'];
+  const data = new CopyData(16);
+  for (const l of lines) data.line(l);
+  expect(data.bytes().equals(Buffer.from(lines.join(''), 'utf8'))).toBe(true);
 });
 
 it.runIf(testStoreIsPostgres())('brings every value back from PostgreSQL as it was sent', async () => {

@@ -99,7 +99,7 @@ it("gives each record its batch's device, epoch and time of storage, and a recor
       stored_at: '2026-12-05T08:00:02.000Z',
     },
   ]);
-  expect(recordsCopyData([run]).split('\n')[1]).toBe(
+  expect(recordsCopyData([run]).toString('utf8').split('\n')[1]).toBe(
     'r2\tdev-1\t3\t2\tdetail\th2\t2026-12-05T08:00:00.000Z\t2026-12-05T08:00:01.000Z\t1000\t\\N\twin-device\t\\N\t{"seq":2}\t2026-12-05T08:00:02.000Z',
   );
 });
