@@ -22,7 +22,7 @@ import { buildGatewayForBench } from './built-gateway.js';
 import { checkJeprofTools, dumpHeapProfile, growthText, jeprofConf } from './jeprof.js';
 import { benchGatewayLoad } from './rss-with-devices.js';
 import { connectAll, disconnectAll, enrolDevices, sleep } from './sim-devices.js';
-import { residentText } from './smaps.js';
+import { residentMiB, residentText } from './smaps.js';
 
 const n = Number(process.argv[2] ?? 0);
 const JEPROF = process.env.JEPROF === '1';
@@ -44,8 +44,7 @@ const env = {
   ...(JEPROF ? { MALLOC_CONF: jeprofConf(profDir) } : {}),
 };
 gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env, program });
-const status = () => readFileSync(`/proc/${gw.child.pid}/status`, 'utf8');
-const line = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+)`).exec(status())![1]) / 1024;
+const line = (field: 'VmRSS' | 'RssAnon' | 'RssFile') => residentMiB(gw.child.pid!, field);
 await sleep(2000);
 const before = line('VmRSS');
 const AFTER_LOAD = process.env.AFTER_LOAD === '1';

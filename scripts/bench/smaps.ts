@@ -33,7 +33,7 @@ export function residentText(pid: number): string {
     .join(', ');
 }
 
-/** A process's resident memory now (VmRSS) or at its peak (VmHWM), MiB, from /proc/<pid>/status. */
-export function residentMiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' = 'VmRSS'): number {
+/** A process's resident memory now (VmRSS), at its peak (VmHWM), or of one kind (RssAnon, RssFile), MiB, from /proc/<pid>/status. */
+export function residentMiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' = 'VmRSS'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
