@@ -7,7 +7,7 @@
  * connection, and its text is made once here. (bench:gateway's raw insert is a COPY of the same
  * batches, scripts/bench/raw-postgres.ts.)
  */
-import { CopyData, copyField } from '../store/copy-text.js';
+import { copyLines } from '../store/copy-text.js';
 import type { CheckedRecord } from './batch-check.js';
 
 /**
@@ -107,22 +107,5 @@ export const COPY_FROM_ROWS = 64;
 /** The records COPY, whose one parameter is `recordsCopyData` (postgres-store.ts runs it as a COPY). */
 export const RECORDS_COPY = `COPY records (${RECORD_COLUMNS.join(', ')}) FROM STDIN`;
 
-export function recordsCopyData(runs: RecordRun[]): Buffer {
-  let bodies = 0;
-  let rows = 0;
-  for (const run of runs) {
-    rows += run.records.length;
-    for (const r of run.records) bodies += r.body.length;
-  }
-  // Field by field, without a row of values per record (runsValues): the group's rows are many.
-  const data = new CopyData(bodies + rows * 400);
-  for (const run of runs) {
-    const device = `\t${copyField(run.deviceId)}\t${run.epoch}\t`;
-    const storedAt = `\t${copyField(run.storedAt)}\n`;
-    for (const r of run.records)
-      data.line(
-        `${copyField(r.id)}${device}${r.seq}\t${copyField(r.kind)}\t${copyField(r.hash)}\t${copyField(r.at)}\t${copyField(r.atCorrected)}\t${copyField(r.clockOffsetMs)}\t${copyField(r.clockFlag)}\t${copyField(windowOf(run, r))}\t${copyField(r.level)}\t${copyField(r.body)}${storedAt}`,
-      );
-  }
-  return data.bytes();
-}
+/** The group's records as COPY's text data, in RECORD_COLUMNS' order. */
+export const recordsCopyData = (runs: RecordRun[]): Buffer => copyLines(runsValues(runs));
