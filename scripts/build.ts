@@ -24,6 +24,7 @@ import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { batchCheckModuleCode } from './batch-check-code.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 export const DIST = join(ROOT, 'dist');
@@ -168,6 +169,19 @@ export function sourceLocations(outFile: string): Plugin {
   };
 }
 
+/**
+ * The checking thread's compiled batch schema as code (gateway/ingest/compiled-batch-check.ts): the
+ * installed thread starts without Ajv's compiler and without compiling.
+ */
+function batchCheckAhead(): Plugin {
+  return {
+    name: 'batch-check-ahead',
+    setup(b) {
+      b.onLoad({ filter: /\/gateway\/ingest\/compiled-batch-check\.ts$/ }, (args) => ({ contents: batchCheckModuleCode(), loader: 'js', resolveDir: dirname(args.path) }));
+    },
+  };
+}
+
 async function bundleGateway(out: string, dependencies: Record<string, string>): Promise<void> {
   for (const entry of GATEWAY_BUNDLES) {
     const outFile = entry.replace(/\.ts$/, '.js');
@@ -189,7 +203,7 @@ async function bundleGateway(out: string, dependencies: Record<string, string>):
       minifyWhitespace: true,
       minifySyntax: true,
       logLevel: 'warning',
-      plugins: [productionImportsOnly(dependencies, BUNDLED_PACKAGES), sourceLocations(outFile)],
+      plugins: [productionImportsOnly(dependencies, BUNDLED_PACKAGES), batchCheckAhead(), sourceLocations(outFile)],
     });
   }
 }

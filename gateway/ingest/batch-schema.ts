@@ -3,7 +3,8 @@
  * the largest part of a 500-record batch's check after JSON.parse, on the checking thread, the busier
  * of ingest's two). The zod schema stays the one definition: zod itself writes it out as JSON
  * Schema, and Ajv compiles that into one plain function, which checks the same batch in about
- * a third of zod's time (npx tsx scripts/bench/batch-schema.ts). A batch Ajv refuses is parsed
+ * a third of zod's time (npx tsx scripts/bench/batch-schema.ts); the build writes that function out
+ * as code (compiled-batch-check.ts). A batch Ajv refuses is parsed
  * by zod after all, so the refusal names what is wrong in the contract's own words — and if zod
  * accepts it, zod's result is used: the compiled form may only ever be the stricter of the two.
  * test/gateway/batch-schema.test.ts holds both to the same verdicts and the same data over
@@ -11,10 +12,10 @@
  *
  * Only the checking thread (batch-check-worker.ts) loads this module: a press is checked in place
  * on the main thread with zod (one record), and Ajv, its compiled code and the compile's
- * garbage stay out of the memory of a gateway whose thousand devices are quiet (compiling takes
- * about 130 ms, once per checking thread; that thread ends when ingest has been idle for 15 s).
+ * garbage stay out of the memory of a gateway whose thousand devices are quiet (that thread ends
+ * when ingest has been idle for 15 s).
  *
- * What the JSON Schema does not say by itself, and is set here so that both agree:
+ * What the JSON Schema does not say by itself, and is set in batch-json-schema.ts so that both agree:
  *  - unknown keys are dropped, as zod's objects drop them (`removeAdditional`); safe with the
  *    records' union only because `discriminator` makes Ajv try just the branch `kind` names;
  *  - string lengths count characters (code points: an emoji is one), as zod 4's do and Ajv's by
@@ -24,26 +25,13 @@
  * would accept what such a check refuses. The batch's schemas have none, and the test fails if one
  * is added.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import { z } from 'zod';
-import { RecordBatchSchema, type RecordBatch } from '@hcp/contract';
+import type { ValidateFunction } from 'ajv';
+import type { RecordBatch } from '@hcp/contract';
 import { type BatchParse, parseWithZod } from './batch-check.js';
+import { validate } from './compiled-batch-check.js';
 
-type JsonSchema = Record<string, unknown>;
-
-/** zod's JSON Schema of the batch, with the records' union told which key discriminates it. */
-function batchJsonSchema(): JsonSchema {
-  const schema = z.toJSONSchema(RecordBatchSchema, { io: 'input', unrepresentable: 'throw' }) as JsonSchema;
-  const records = (schema.properties as Record<string, JsonSchema>).records!;
-  const items = records.items as JsonSchema;
-  if (!Array.isArray(items.oneOf)) throw new Error('RecordBatchSchema.records is no longer a union of record kinds: see gateway/ingest/batch-schema.ts');
-  records.items = { type: 'object', required: ['kind'], discriminator: { propertyName: 'kind' }, oneOf: items.oneOf };
-  return schema;
-}
-
-const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: false, removeAdditional: 'all', discriminator: true });
 /** The compiled check alone (tests hold it to zod's verdicts): true, and unknown keys dropped from `raw`, for a batch. */
-export const compiledBatchCheck = ajv.compile<RecordBatch>(batchJsonSchema());
+export const compiledBatchCheck: ValidateFunction<RecordBatch> = validate;
 
 /** `raw` (JSON.parse's result, which this may change: unknown keys go) as a batch, or what is wrong with it. */
 export function parseRecordBatch(raw: unknown): BatchParse {

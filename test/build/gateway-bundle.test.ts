@@ -9,10 +9,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGatewayForBench } from '../../scripts/bench/built-gateway.js';
 import { packageName } from '../../scripts/build.js';
-import { batchPayload, connectAll, disconnectAll, enrolDevices, pushBatches } from '../../scripts/bench/sim-devices.js';
+import { batchPayload, connectAll, disconnectAll, enrolDevices, pushBatches, rawDevice } from '../../scripts/bench/sim-devices.js';
 import { startGateway, writeGatewayConfig } from '../../scripts/lib/gateway-process.js';
 
 let program: string;
@@ -76,6 +77,28 @@ describe('the bundled gateway', () => {
       const { files: workerFiles, packages } = staticClosure(join(gatewayDir, worker));
       expect(workerFiles[0]).toBe(worker.split('/')[1]);
       expect(packages.has('zod')).toBe(false);
+    }
+  });
+
+  it('gives the checking thread its batch schema as code: Ajv’s compiler is not loaded, only its helper that counts characters', async () => {
+    const worker = join(dirname(program), 'ingest', 'batch-check-worker.js');
+    const text = readFileSync(worker, 'utf8');
+    expect(text).not.toMatch(/ajv\/dist\/(?:2020|compile|core)|"ajv"/);
+    expect([...text.matchAll(/requireAjvRuntime\("([^"]+)"\)/g)].map((m) => m[1])).toEqual(['ajv/dist/runtime/ucs2length']);
+    // The built pool starts that thread and checks with it: a batch stored, a damaged one refused in zod’s words.
+    const { BatchCheckPool } = (await import(join(dirname(program), 'ingest', 'batch-check-pool.js'))) as typeof import('../../gateway/ingest/batch-check-pool.js');
+    const pool = new BatchCheckPool(pino({ level: 'silent' }), 1);
+    try {
+      await pool.warmUp();
+      const device = rawDevice('dev-bundle-check');
+      const good = await pool.check(device.id, Buffer.from(batchPayload(device, 500)), Date.now());
+      expect(good.ok && good.batch.records.length).toBe(500);
+      const batch = JSON.parse(batchPayload(device, 500)) as { records: { level?: number; comment?: string }[] };
+      batch.records[3]!.level = 6;
+      const bad = await pool.check(device.id, Buffer.from(JSON.stringify(batch)), Date.now());
+      expect(!bad.ok && bad.refused).toMatch(/records\.3\.level/);
+    } finally {
+      await pool.close();
     }
   });
 

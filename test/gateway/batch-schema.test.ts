@@ -1,14 +1,18 @@
 /**
  * The compiled batch schema (gateway/ingest/batch-schema.ts) against the contract's zod schema it
  * is made from: over a full batch and hundreds of damaged copies of it, the compiled check accepts
- * exactly what zod accepts, and yields the same data (unknown keys dropped as zod drops them).
+ * exactly what zod accepts, and yields the same data (unknown keys dropped as zod drops them). Both
+ * forms of it: compiled when the module loads (development, tests) and written out as code, as the
+ * build puts it in the installed gateway (scripts/batch-check-code.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import type { ValidateFunction } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordBatchSchema } from '@hcp/contract';
 import { keyFingerprint } from '@hcp/contract/chain';
-import { compiledBatchCheck, parseRecordBatch } from '../../gateway/ingest/batch-schema.js';
+import { compiledBatchCheck as checkCompiledOnLoad, parseRecordBatch } from '../../gateway/ingest/batch-schema.js';
+import { batchCheckModuleCode } from '../../scripts/batch-check-code.js';
 import { REPO_ROOT } from '../support/device-process.js';
 import { ScriptedDevice } from '../support/scripted-device.js';
 
@@ -91,8 +95,29 @@ function setAt(root: Json, path: (string | number)[], value: Json | undefined): 
   return copy;
 }
 
-describe('the compiled batch schema', () => {
+const written: string[] = [];
+afterAll(() => {
+  for (const dir of written) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The build's code of the check, loaded from a file inside node_modules, where its `require` of Ajv's helper finds ajv as the installed gateway's does. */
+async function checkAsBuilt(): Promise<ValidateFunction<unknown>> {
+  mkdirSync(join(REPO_ROOT, 'node_modules', '.cache'), { recursive: true });
+  const dir = mkdtempSync(join(REPO_ROOT, 'node_modules', '.cache', 'batch-check-'));
+  written.push(dir);
+  writeFileSync(join(dir, 'compiled-batch-check.mjs'), batchCheckModuleCode());
+  return ((await import(join(dir, 'compiled-batch-check.mjs'))) as { validate: ValidateFunction<unknown> }).validate;
+}
+
+describe.each([
+  ['compiled when it loads', async () => checkCompiledOnLoad as ValidateFunction<unknown>],
+  ['written out as code by the build', checkAsBuilt],
+])('the compiled batch schema, %s', (_, load) => {
   const base = fullBatch();
+  let compiledBatchCheck: ValidateFunction<unknown>;
+  beforeAll(async () => {
+    compiledBatchCheck = await load();
+  });
 
   it('accepts a full batch, as zod does, with the same data', () => {
     const copy = structuredClone(base);
@@ -119,6 +144,10 @@ describe('the compiled batch schema', () => {
     expect(cases).toBeGreaterThan(1500);
     expect(refused).toBeGreaterThan(cases / 2);
   });
+});
+
+describe('the batch schema', () => {
+  const base = fullBatch();
 
   it('drops unknown keys at every level, as zod does', () => {
     const input = structuredClone(base) as any;
@@ -142,11 +171,13 @@ describe('the compiled batch schema', () => {
 
   it('is loaded by the checking thread alone: a press, checked in place, keeps zod and Ajv stays out of the main thread', () => {
     const gateway = join(REPO_ROOT, 'gateway');
-    const importers = readdirSync(gateway, { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('batch-schema.ts'))
-      .filter((f) => /from '[./]+(?:ingest\/)?batch-schema\.js'|from 'ajv/.test(readFileSync(join(gateway, f), 'utf8')))
-      .map((f) => relative(REPO_ROOT, join(gateway, f)));
-    expect(importers).toEqual(['gateway/ingest/batch-check-worker.ts']);
+    const sources = readdirSync(gateway, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const importers = (pattern: RegExp) => sources.filter((f) => pattern.test(readFileSync(join(gateway, f), 'utf8'))).map((f) => relative(gateway, join(gateway, f)));
+    expect(importers(/from '[./]+(?:ingest\/)?batch-schema\.js'/)).toEqual(['ingest/batch-check-worker.ts']);
+    expect(importers(/from '[./]+(?:ingest\/)?compiled-batch-check\.js'/)).toEqual(['ingest/batch-schema.ts']);
+    expect(importers(/from '[./]+(?:ingest\/)?batch-json-schema\.js'/)).toEqual(['ingest/compiled-batch-check.ts']);
+    // Ajv's compiler: only where the schema is compiled (the others import its types alone).
+    expect(importers(/^import (?!type)[^;]*from 'ajv/m)).toEqual(['ingest/batch-json-schema.ts']);
   });
 
   it('has nothing JSON Schema leaves out: no .refine() anywhere in the contract’s batch schema', () => {
