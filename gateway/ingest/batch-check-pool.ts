@@ -82,7 +82,7 @@ interface Slot {
 }
 
 /** A worker with no batch for this long ends (docs/OPERATIONS.md, "Memory"). */
-const IDLE_MS = 15_000;
+export const CHECK_THREAD_IDLE_MS = 15_000;
 
 export class BatchCheckPool implements BatchChecker {
   private readonly slots: Array<Slot | null>;
@@ -94,7 +94,7 @@ export class BatchCheckPool implements BatchChecker {
   constructor(
     private readonly logger: Logger,
     size = Math.min(4, Math.max(1, availableParallelism() - 1)),
-    private readonly idleMs = IDLE_MS,
+    private readonly idleMs = CHECK_THREAD_IDLE_MS,
   ) {
     this.slots = Array.from({ length: size }, () => null);
   }

@@ -4,14 +4,15 @@
  * throw-away cluster on PostgreSQL), with 500 devices. Interleaved over ROUNDS on a quiet machine:
  * press→ack p50/p99 at a steady 200 ratings/s for 8 s with the CPU each rating cost (the gateway,
  * and its PostgreSQL server), 100,000 ratings sent at once by the 500 devices (bench:gateway's
- * 500-device throughput), and one device's 100,000-record backlog. With PHASES=fresh (not in the
+ * 500-device throughput), and one device's 100,000-record backlog (COLD=1: each after 16 s with
+ * no batch, so that it starts the checking thread as a backlog after a quiet spell does). With PHASES=fresh (not in the
  * default set: it enrols 1,000 devices instead of 500), the gateway restarted and read as
  * bench:gateway reads a fresh one: RSS 1 s after start, then 2 s after 1,000 devices connected, and
  * 30 s later (rss-with-devices.ts), and how long their logins took and what CPU they cost. PHASES picks some of them (latency, burst, backlog by default; fresh).
  * The older commit is checked out into a temporary worktree and built with its own build script
  * and this checkout's node_modules (so BASE must have the same dependencies). The older build is
  * made first: a failure there costs no gateway start.
- * Usage: BASE=<commit> STORE=pg ROUNDS=5 [PHASES=burst,backlog|fresh] npx tsx scripts/bench/code-ab.ts
+ * Usage: BASE=<commit> STORE=pg ROUNDS=5 [PHASES=burst,backlog|fresh] [COLD=1] npx tsx scripts/bench/code-ab.ts
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,7 +29,8 @@ import { procStat, serverCpuSeconds } from './proc-stat.js';
 import { printQuietWaits } from './quiet-machine.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
 import { type FreshRss, restartedRss } from './rss-with-devices.js';
-import { connectAll, disconnectAll, enrolDevices, type SimDevice } from './sim-devices.js';
+import { connectAll, disconnectAll, enrolDevices, type SimDevice, sleep } from './sim-devices.js';
+import { CHECK_THREAD_IDLE_MS } from '../../gateway/ingest/batch-check-pool.js';
 
 const BASE = process.env.BASE;
 if (!BASE) throw new Error('BASE=<commit> is required: the older commit to compare this checkout with');
@@ -36,6 +38,7 @@ const STORE = process.env.STORE ?? 'pg';
 if (STORE !== 'pg' && STORE !== 'sqlite') throw new Error(`STORE must be pg or sqlite, not ${STORE}`);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const BACKLOG = 100_000;
+const COLD = process.env.COLD === '1';
 const PHASES = new Set((process.env.PHASES ?? 'latency,burst,backlog').split(','));
 for (const p of PHASES) if (!['latency', 'burst', 'backlog', 'fresh'].includes(p)) throw new Error(`PHASES: no phase ${p} (latency, burst, backlog, fresh)`);
 /** bench:gateway reads a fresh gateway with 1,000 devices; the other phases use the first 500. */
@@ -104,6 +107,8 @@ async function side(name: string, program: string): Promise<Side> {
     burst: () => gatewayRate(gw, first500(), makeBatches(first500(), BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }),
     async backlog() {
       const one = devices.slice(0, 1);
+      // COLD=1: as a backlog reaches a gateway that has had no large batch for a while, with its checking thread ended.
+      if (COLD) await sleep(CHECK_THREAD_IDLE_MS + 1000);
       return BACKLOG / (await gatewayRate(gw, one, makeBatches(one, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }));
     },
     async fresh() {
