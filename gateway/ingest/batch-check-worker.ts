@@ -22,5 +22,5 @@ parentPort!.on('message', (m: Request) => {
   }
   parentPort!.postMessage({ id: m.id, result: packResult(result) });
 });
-// Loaded (the schema compiled with this module's imports): batches may come here now (batch-check-pool.ts checks them in place until then).
+// Loaded (the schema with this module's imports: compiled as it loads, or as code in the built gateway): batches may come here now (batch-check-pool.ts checks them in place until then).
 parentPort!.postMessage({ ready: true });
