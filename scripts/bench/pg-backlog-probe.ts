@@ -4,7 +4,7 @@
  * backlog phase, the same measurement each time. Here one gateway on a fresh throw-away cluster
  * takes the same device's backlog PUSHES times in a row, each on a quiet machine, and prints for
  * each push its time per tenth (a rate that falls within a push is a plan or a table that grows
- * badly), the CPU the gateway and the PostgreSQL server used in it, and PostgreSQL's log of it:
+ * badly), the CPU the gateway (also by thread) and the PostgreSQL server used in it, and PostgreSQL's log of it:
  * statements over PG_LOG_MS (20 ms), checkpoints, autovacuum. PROFILE=1: the gateway's V8 CPU
  * profile of the last push (cpu-profiler.mjs; read it with summarise-profile.ts).
  * WARM=50: first a 100,000-rating burst from 50 other devices (as bench:gateway's throughput phase
