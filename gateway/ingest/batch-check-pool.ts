@@ -14,7 +14,7 @@
  * Workers are referenced only while they hold work, so a program that is done can exit, and a
  * worker idle for `idleMs` ends: its thread's heap, grown by a burst, goes back to the system (a
  * hall's gateway is quiet most of the time); the next burst starts a new one.
- * A new worker takes 0.1–0.15 s to load its modules (scripts/bench/check-cost.ts, on 2 cores; 0.25–0.47 s
+ * A new worker takes 0.1–0.15 s to load its modules (scripts/bench/check-cost.ts, on 2 cores; 0.24–0.47 s
  * when it also compiled the schema, which the build now writes out as code: compiled-batch-check.ts),
  * and a burst's first batches would wait that long for it while the main
  * thread, with nothing checked to commit, sat idle: so until the worker says it is ready, batches

@@ -26,7 +26,7 @@ import { buildGatewayForBench } from './built-gateway.js';
 import { rawPostgresInsert } from './raw-postgres.js';
 import { logSlowStatements, serverLogSince } from './pg-server-log.js';
 import { makeBatches, startPgBench, writeRetries } from './pg-throughput.js';
-import { cpuByProcess, procStat, serverCpuSeconds } from './proc-stat.js';
+import { cpuByProcess, procStat, serverCpuSeconds, threadCpuText } from './proc-stat.js';
 import { quietMachine } from './quiet-machine.js';
 import { connectAll, disconnectAll, inFlightBounds, pushBatches, rawDevice, sleep } from './sim-devices.js';
 
@@ -47,15 +47,6 @@ const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'u
 const cpu = () => ({ gateway: procStat(`/proc/${bench.gw.child.pid}/stat`)!.cpuSeconds, server: serverCpuSeconds(postmaster) });
 /** CPU seconds so far of each of the gateway's threads, by thread id (the main thread's id is the pid). */
 const threadCpu = () => cpuByProcess(`/proc/${bench.gw.child.pid}/task`);
-/** Node names none of its threads: the main one is the pid; the batch checker is a node thread
- *  started on the first batch; the rest are V8's helpers (its collector's) and libuv's pool. */
-function byThread(before: ReturnType<typeof threadCpu>, after: ReturnType<typeof threadCpu>): string {
-  const used = [...after].map(([tid, t]) => [tid, t.s - (before.get(tid)?.s ?? 0)] as const).filter(([, s]) => s >= 0.01);
-  return used
-    .sort((a, b) => b[1] - a[1])
-    .map(([tid, s]) => `${tid === bench.gw.child.pid ? 'main' : `${after.get(tid)!.name} ${tid}`} ${s.toFixed(2)}`)
-    .join(', ');
-}
 try {
   await logSlowStatements(bench.baseUrl, Number(process.env.PG_LOG_MS ?? 20));
   const device = bench.devices[0]!;
@@ -107,7 +98,7 @@ try {
     console.log(
       `  CPU in the push, s: gateway ${(cpuAfter.gateway - cpuBefore.gateway).toFixed(2)} (all its threads), PostgreSQL ${(cpuAfter.server - cpuBefore.server).toFixed(2)} (server and backends); writes run again after a collision: ${retried.map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
     );
-    console.log(`  the gateway's CPU by thread, s: ${byThread(threadsBefore, threadsAfter)}`);
+    console.log(`  the gateway's CPU by thread, s: ${threadCpuText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
     if (profiled) {
       await sleep(1000);
       console.log(`  profile of this push: ${profDir}/gateway-${bench.gw.child.pid}-0.cpuprofile`);

@@ -71,3 +71,18 @@ export function cpuByProcess(root = '/proc'): Map<number, { name: string; s: num
   }
   return out;
 }
+
+/**
+ * The CPU seconds each thread of process `pid` used between two readings of
+ * cpuByProcess(`/proc/<pid>/task`), most first: "main 1.90, new node 10371 1.39, node 10347 0.37".
+ * Node names none of its threads (each is "node"): the main one is the pid, the checking thread one
+ * started since the first reading ("new"), the rest V8's helpers (its collector's) and libuv's pool.
+ */
+export function threadCpuText(pid: number, before: Map<number, { name: string; s: number }>, after: Map<number, { name: string; s: number }>): string {
+  return [...after]
+    .map(([tid, t]) => [tid, t.name, t.s - (before.get(tid)?.s ?? 0)] as const)
+    .filter(([, , s]) => s >= 0.01)
+    .sort((a, b) => b[2] - a[2])
+    .map(([tid, name, s]) => `${tid === pid ? 'main' : `${before.has(tid) ? '' : 'new '}${name} ${tid}`} ${s.toFixed(2)}`)
+    .join(', ');
+}

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareBurst } from './burst.js';
-import { cpuByProcess, procStat } from './proc-stat.js';
+import { cpuByProcess, procStat, threadCpuText } from './proc-stat.js';
 import { sleep } from './sim-devices.js';
 
 const n = Number(process.argv[2] ?? 50);
@@ -42,15 +42,7 @@ const own = process.cpuUsage(ownCpu0);
 console.log(
   `${n} devices, ${burst.ratings} ratings in ${s.toFixed(2)} s: ${Math.round(burst.ratings / s)} ratings/s; CPU: gateway ${(cpu() - gwCpu0).toFixed(2)} s (all its threads), load generator ${((own.user + own.system) / 1e6).toFixed(2)} s`,
 );
-// Node names none of its threads: the main one is the pid, the batch checker the one started for
-// the push (a new id), the rest V8's helpers (its collector's) and libuv's pool.
-const used = [...threadCpu()].map(([tid, t]) => [tid, t.s - (threads0.get(tid)?.s ?? 0)] as const).filter(([, s]) => s >= 0.01);
-console.log(
-  `CPU by thread, s: ${used
-    .sort((a, b) => b[1] - a[1])
-    .map(([tid, s]) => `${tid === gw.child.pid ? 'main' : threads0.has(tid) ? `thread ${tid}` : `new thread ${tid}`} ${s.toFixed(2)}`)
-    .join(', ')}`,
-);
+console.log(`CPU by thread, s: ${threadCpuText(gw.child.pid!, threads0, threadCpu())}`);
 if (strace) strace.kill('SIGINT');
 else gw.child.kill('SIGUSR2');
 await sleep(1000);
