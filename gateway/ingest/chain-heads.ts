@@ -12,9 +12,11 @@
  * allocation of a press's commit — 14 % of the gateway's allocation at 200 presses/s, about 14 kB
  * a press (issue 14, scripts/bench/profile-latency.ts with ALLOCATED=1): the young heap filled
  * sooner, more of it outlived its collections, and the full collections that stall acks came sooner.
+ * On PostgreSQL the texts are made once per count of devices (statement-texts.ts) for the same reason.
  */
 import type Database from 'better-sqlite3';
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
+import { TextsByRows, valuesTuples } from '../store/statement-texts.js';
 import type { Tx } from '../store/database.js';
 
 export const GENESIS = '0'.repeat(64);
@@ -74,17 +76,38 @@ export interface HeadStatements {
   save: Database.Statement<[number, string, string, number]>;
 }
 
+/** The heads' query up to its WHERE's right-hand side: `= ?` on SQLite, an IN list on PostgreSQL. */
+const HEADS_WHERE_ID = `SELECT d.device_id, e.epoch, e.head_seq, e.head_hash, e.public_key_pem, e.key_fingerprint, d.retired, d.window_id
+                        FROM devices d JOIN device_epochs e ON e.device_id = d.device_id AND e.epoch = d.current_epoch
+                        WHERE d.device_id`;
+
 export function headStatements(raw: Database.Database): HeadStatements {
   return {
-    head: raw.prepare(`SELECT d.device_id, e.epoch, e.head_seq, e.head_hash, e.public_key_pem, e.key_fingerprint, d.retired, d.window_id
-                       FROM devices d JOIN device_epochs e ON e.device_id = d.device_id AND e.epoch = d.current_epoch
-                       WHERE d.device_id = ?`),
+    head: raw.prepare(`${HEADS_WHERE_ID} = ?`),
     save: raw.prepare('UPDATE device_epochs SET head_seq = ?, head_hash = ? WHERE device_id = ? AND epoch = ?'),
   };
 }
 
-/** The heads of these devices' current epochs; a device not enrolled has none. `fast`: SQLite's prepared statements. */
-export async function loadHeads(trx: Tx, deviceIds: string[], fast: HeadStatements | null = null): Promise<Map<string, EpochHead>> {
+/** PostgreSQL's texts, one per count of devices (statement-texts.ts says why not Kysely's builder). */
+const headsTexts = new TextsByRows((n) => `${HEADS_WHERE_ID} IN (${Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ')})`);
+// The casts type the VALUES list's columns: PostgreSQL takes a bare parameter there as text.
+const saveTexts = new TextsByRows(
+  (n) => `UPDATE device_epochs SET head_seq = v.column3, head_hash = v.column4
+          FROM (VALUES ${valuesTuples(n, 4, [null, 'INTEGER', 'INTEGER', null])}) AS v
+          WHERE device_epochs.device_id = v.column1 AND device_epochs.epoch = v.column2`,
+);
+
+/** Run one of those texts in `trx`, prepared if it is a kept one and the store prepares. */
+async function runText<R>(trx: Tx, t: { text: string; kept: boolean }, params: unknown[], keepPrepared?: (text: string) => void): Promise<R[]> {
+  if (t.kept) keepPrepared?.(t.text);
+  return (await trx.executeQuery<R>(CompiledQuery.raw(t.text, params))).rows;
+}
+
+/**
+ * The heads of these devices' current epochs; a device not enrolled has none. `fast`: SQLite's
+ * prepared statements; `keepPrepared`: PostgreSQL's (GatewayStore.keepPrepared).
+ */
+export async function loadHeads(trx: Tx, deviceIds: string[], fast: HeadStatements | null = null, keepPrepared?: (text: string) => void): Promise<Map<string, EpochHead>> {
   const heads = new Map<string, EpochHead>();
   if (fast) {
     for (const id of deviceIds) {
@@ -94,13 +117,7 @@ export async function loadHeads(trx: Tx, deviceIds: string[], fast: HeadStatemen
     return heads;
   }
   for (const ids of chunks(deviceIds)) {
-    const rows = await trx
-      .selectFrom('devices as d')
-      .innerJoin('device_epochs as e', (j) => j.onRef('e.device_id', '=', 'd.device_id').onRef('e.epoch', '=', 'd.current_epoch'))
-      .select(['d.device_id', 'e.epoch', 'e.head_seq', 'e.head_hash', 'e.public_key_pem', 'e.key_fingerprint', 'd.retired', 'd.window_id'])
-      .where('d.device_id', 'in', ids)
-      .execute();
-    for (const r of rows) heads.set(r.device_id, headOf(r));
+    for (const r of await runText<HeadRow>(trx, headsTexts.get(ids.length), ids, keepPrepared)) heads.set(r.device_id, headOf(r));
   }
   return heads;
 }
@@ -112,17 +129,18 @@ export async function storedIdsAmong(trx: Tx, ids: string[]): Promise<Set<string
   return stored;
 }
 
-/** Write the heads a group moved. `fast`: SQLite's prepared statements. */
-export async function saveHeads(trx: Tx, heads: MovedHead[], fast: HeadStatements | null = null): Promise<void> {
+/** Write the heads a group moved. `fast`: SQLite's prepared statements; `keepPrepared`: PostgreSQL's. */
+export async function saveHeads(trx: Tx, heads: MovedHead[], fast: HeadStatements | null = null, keepPrepared?: (text: string) => void): Promise<void> {
   if (fast) {
     for (const h of heads) fast.save.run(h.seq, h.hash, h.deviceId, h.epoch);
     return;
   }
   for (const part of chunks(heads)) {
-    // The casts type the VALUES list's columns: PostgreSQL takes a bare parameter there as text.
-    const rows = sql.join(part.map((h) => sql`(${h.deviceId}, CAST(${h.epoch} AS INTEGER), CAST(${h.seq} AS INTEGER), ${h.hash})`));
-    await sql`UPDATE device_epochs SET head_seq = v.column3, head_hash = v.column4
-              FROM (VALUES ${rows}) AS v
-              WHERE device_epochs.device_id = v.column1 AND device_epochs.epoch = v.column2`.execute(trx);
+    await runText(
+      trx,
+      saveTexts.get(part.length),
+      part.flatMap((h) => [h.deviceId, h.epoch, h.seq, h.hash]),
+      keepPrepared,
+    );
   }
 }

@@ -116,6 +116,8 @@ export class IngestQueue {
   private readonly keys = new Map<string, KeyObject>();
   /** SQLite: the hot statements prepared once (store.sqlite); PostgreSQL's records insert is in records-insert.ts. */
   private readonly fast;
+  /** PostgreSQL: keep a hot statement's text prepared (GatewayStore.keepPrepared). */
+  private readonly keepPrepared: ((text: string) => void) | undefined;
 
   constructor(
     private readonly store: GatewayStore,
@@ -126,6 +128,7 @@ export class IngestQueue {
     private readonly checker: BatchChecker = inlineChecker,
   ) {
     const raw = store.sqlite;
+    this.keepPrepared = store.keepPrepared?.bind(store);
     const sqliteInsert = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`;
     this.fast = raw
       ? {
@@ -280,7 +283,7 @@ export class IngestQueue {
     // The whole group's heads in one statement (chain-heads.ts says why). Only when the group runs
     // again after its insert found a stored id: which of its new records' ids are stored, on
     // PostgreSQL in one statement; SQLite asks its prepared statement per id instead.
-    const heads = await loadHeads(trx, [...new Set(group.map((b) => b.deviceId))], this.fast?.heads);
+    const heads = await loadHeads(trx, [...new Set(group.map((b) => b.deviceId))], this.fast?.heads, this.keepPrepared);
     const stored =
       this.fast || !lookUpIds
         ? null
@@ -295,7 +298,7 @@ export class IngestQueue {
 
   /** The group's rows of the followed logs, written last (under the lock commitGroup took); on PostgreSQL records go by COPY, or a small group's in prepared inserts (records-insert.ts). */
   private async append(trx: Tx, a: GroupAppends, idsLookedUp: boolean): Promise<void> {
-    if (a.moved.size > 0) await saveHeads(trx, [...a.moved.values()], this.fast?.heads);
+    if (a.moved.size > 0) await saveHeads(trx, [...a.moved.values()], this.fast?.heads, this.keepPrepared);
     if (a.rows === 0 && a.gaps.length === 0) return;
     if (a.gaps.length > 0) await trx.insertInto('chain_gaps').values(a.gaps).execute();
     // Positional: better-sqlite3 binds a named parameter by a property lookup per column, ~1 µs a row more.
@@ -323,7 +326,7 @@ export class IngestQueue {
         const rows = values.slice(i, i + insertRows(values.length - i));
         i += rows.length;
         const text = recordsInsertText(rows.length, !idsLookedUp);
-        this.store.keepPrepared?.(text);
+        this.keepPrepared?.(text);
         const { numAffectedRows } = await trx.executeQuery(CompiledQuery.raw(text, rows.flat()));
         if (!idsLookedUp && numAffectedRows !== BigInt(rows.length)) throw new IdAlreadyStored(`${rows.length - Number(numAffectedRows)} of ${rows.length}`);
       }

@@ -8,6 +8,7 @@
  * batches, scripts/bench/raw-postgres.ts.)
  */
 import { copyLines } from '../store/copy-text.js';
+import { rowsInNext, valuesTuples } from '../store/statement-texts.js';
 import type { CheckedRecord } from './batch-check.js';
 
 /**
@@ -67,15 +68,12 @@ export const recordValues = (run: RecordRun, r: CheckedRecord): unknown[] => [
 /** Every record of `runs`, each as its parameters. */
 export const runsValues = (runs: RecordRun[]): unknown[][] => runs.flatMap((run) => run.records.map((r) => recordValues(run, r)));
 
-/** The sizes of insert there are: a device's largest batch, its default one, then powers of two. */
-const SIZES = [500, 200, 128, 64, 32, 16, 8, 4, 2, 1] as const;
-
 /**
- * Rows in the next insert, `left` still to insert: the largest size that fits, so that at most 10
- * sizes (20 texts, each in both forms) are ever prepared on a connection, whatever the batches' sizes, and a batch of a device's
- * largest (500) or default (200) size is one statement.
+ * Rows in the next insert, `left` still to insert (statement-texts.ts): at most 10 sizes (20
+ * texts, each in both forms) are ever prepared on a connection, whatever the batches' sizes, and a
+ * batch of a device's largest (500) or default (200) size is one statement.
  */
-export const insertRows = (left: number): number => SIZES.find((n) => n <= left)!;
+export const insertRows = (left: number): number => rowsInNext(left);
 
 const texts = new Map<string, string>();
 
@@ -89,8 +87,7 @@ export function recordsInsertText(rows: number, skipStoredIds: boolean): string 
   const key = `${rows}${skipStoredIds ? '/skip' : ''}`;
   let text = texts.get(key);
   if (!text) {
-    const tuples = Array.from({ length: rows }, (_, r) => `(${RECORD_COLUMNS.map((_c, c) => `$${r * RECORD_COLUMNS.length + c + 1}`).join(', ')})`);
-    text = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}${skipStoredIds ? ' ON CONFLICT (id) DO NOTHING' : ''}`;
+    text = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) VALUES ${valuesTuples(rows, RECORD_COLUMNS.length)}${skipStoredIds ? ' ON CONFLICT (id) DO NOTHING' : ''}`;
     texts.set(key, text);
   }
   return text;

@@ -4,8 +4,10 @@
  * console follow that log, so they see each change once and in order.
  */
 import type Database from 'better-sqlite3';
+import { CompiledQuery } from 'kysely';
 import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
+import { rowsInNext, TextsByRows, valuesTuples } from '../store/statement-texts.js';
 import type { AssessmentsTable } from '../store/tables.js';
 
 export type NewAssessment = Omit<AssessmentsTable, 'seq' | 'china_date' | 'superseded_by' | 'created_at'>;
@@ -43,6 +45,8 @@ export class LedgerWrites {
     private readonly trx: Tx,
     private readonly now: string,
     private readonly fast: LedgerStatements | null = null,
+    /** PostgreSQL: keep the inserts' texts prepared (GatewayStore.keepPrepared). */
+    private readonly keepPrepared?: (text: string) => void,
   ) {}
 
   add(a: NewAssessment): void {
@@ -72,19 +76,29 @@ export class LedgerWrites {
       for (const l of log) this.fast.log.run(l);
       return;
     }
-    for (let i = 0; i < rows.length; i += 50) {
-      await this.trx
-        .insertInto('assessments')
-        .values(rows.slice(i, i + 50))
-        .execute();
+    // Texts made once per size (statement-texts.ts): Kysely's builder compiled each step's anew.
+    for (let i = 0; i < rows.length; ) {
+      const part = rows.slice(i, i + rowsInNext(rows.length - i, 50));
+      i += part.length;
+      await this.insert(
+        assessmentTexts.get(part.length).text,
+        part.flatMap((r) => ASSESSMENT_COLUMNS.map((c) => r[c])),
+      );
     }
     if (log.length > 0) await lockLogForAppend(this.trx, 'assessment_log');
-    for (let i = 0; i < log.length; i += 200) {
-      await this.trx
-        .insertInto('assessment_log')
-        .values(log.slice(i, i + 200))
-        .execute();
+    for (let i = 0; i < log.length; ) {
+      const part = log.slice(i, i + rowsInNext(log.length - i, 200));
+      i += part.length;
+      await this.insert(
+        logTexts.get(part.length).text,
+        part.flatMap((l) => [l.assess_id, l.change, l.at]),
+      );
     }
+  }
+
+  private async insert(text: string, params: unknown[]): Promise<void> {
+    this.keepPrepared?.(text);
+    await this.trx.executeQuery(CompiledQuery.raw(text, params));
   }
 }
 
@@ -124,6 +138,10 @@ const ASSESSMENT_COLUMNS = [
   'flags',
   'created_at',
 ] as const;
+
+/** PostgreSQL's multi-row inserts, one text per size (rowsInNext: at most 10 of each, so all kept). */
+const assessmentTexts = new TextsByRows((n) => `INSERT INTO assessments (${ASSESSMENT_COLUMNS.join(', ')}) VALUES ${valuesTuples(n, ASSESSMENT_COLUMNS.length)}`, 500);
+const logTexts = new TextsByRows((n) => `INSERT INTO assessment_log (assess_id, change, at) VALUES ${valuesTuples(n, 3)}`, 500);
 
 export function ledgerStatements(store: GatewayStore): LedgerStatements | null {
   const raw = store.sqlite;

@@ -190,7 +190,7 @@ export class Assessor {
     const now = new Date(this.clock.now()).toISOString();
     // Prepared on first use: the tables exist by then (the store is migrated before anything runs).
     this.fast ??= ledgerStatements(this.store);
-    const step: Step = { trx, now, writes: new LedgerWrites(trx, now, this.fast), places: new Places(trx), cases: new Map() };
+    const step: Step = { trx, now, writes: new LedgerWrites(trx, now, this.fast, this.store.keepPrepared?.bind(this.store)), places: new Places(trx), cases: new Map() };
     await this.loadCases(
       step,
       records.flatMap(({ rec }) => (rec.kind === 'rating' && rec.invitation.caseNo ? [rec.invitation.caseNo] : [])),

@@ -18,7 +18,7 @@
  * serialization failures or unique-key conflicts, to be run again or batch by batch
  * (docs/POSTGRES.md). LOCK TABLE is also plain SQL that PostgreSQL-compatible engines accept.
  */
-import { PostgresAdapter, sql } from 'kysely';
+import { CompiledQuery, PostgresAdapter } from 'kysely';
 import type { Tx } from './database.js';
 
 /** The turnstile of each followed log. */
@@ -29,6 +29,12 @@ const TURNSTILES = {
 } as const;
 
 export type FollowedLog = keyof typeof TURNSTILES;
+
+/** Each log's LOCK statement, made once: every group commit takes one (statement-texts.ts says why not anew). */
+const LOCKS = Object.fromEntries(Object.entries(TURNSTILES).map(([log, table]) => [log, CompiledQuery.raw(`LOCK TABLE ${table} IN EXCLUSIVE MODE`)])) as Record<
+  FollowedLog,
+  CompiledQuery
+>;
 
 /** The turnstile tables, made on PostgreSQL by core-schema.ts (SQLite has one writer at a time and needs none). */
 export const LOG_TURNSTILES: readonly string[] = Object.values(TURNSTILES);
@@ -41,7 +47,7 @@ export async function lockLogForAppend(trx: Tx, log: FollowedLog): Promise<void>
   if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
   let logs = held.get(trx);
   if (logs?.has(log)) return;
-  await sql.raw(`LOCK TABLE ${TURNSTILES[log]} IN EXCLUSIVE MODE`).execute(trx);
+  await trx.executeQuery(LOCKS[log]);
   if (!logs) held.set(trx, (logs = new Set()));
   logs.add(log);
 }

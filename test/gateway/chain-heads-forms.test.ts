@@ -1,7 +1,7 @@
 /**
- * The chain heads' two forms (gateway/ingest/chain-heads.ts): the Kysely queries PostgreSQL runs
- * and the statements SQLite prepares once must read and write the same thing. Both run here on one
- * SQLite store, over devices in every state a head can be in: enrolled with no record yet, moved,
+ * The chain heads' two forms (gateway/ingest/chain-heads.ts): the texts PostgreSQL runs and the
+ * statements SQLite prepares once must read and write the same thing. The first test runs on each
+ * store (test:pg runs it on PostgreSQL), over devices in every state a head can be in: enrolled with no record yet, moved,
  * re-enrolled (the current epoch's head, not the old one's), retired, registered without an epoch,
  * unknown. And ingest's group commit on SQLite runs the prepared form (docs/DESIGN.md, step 4),
  * not a query built per group.
@@ -16,7 +16,7 @@ import { keyFingerprint } from '@hcp/contract/chain';
 import { afterAll, expect, it } from 'vitest';
 import { IngestQueue } from '../../gateway/ingest/ingest-queue.js';
 import { GATEWAY_FEATURES } from '../../gateway/features.js';
-import { GENESIS, headStatements, loadHeads, saveHeads, type MovedHead } from '../../gateway/ingest/chain-heads.js';
+import { GENESIS, headStatements, loadHeads, saveHeads } from '../../gateway/ingest/chain-heads.js';
 import { allMigrations } from '../../gateway/migrations.js';
 import type { GatewayStore } from '../../gateway/store/database.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
@@ -55,40 +55,87 @@ async function seed(s: GatewayStore): Promise<void> {
 
 const epochRows = (s: GatewayStore) => s.db.selectFrom('device_epochs').select(['device_id', 'epoch', 'head_seq', 'head_hash']).orderBy('device_id').orderBy('epoch').execute();
 
-// SQLite only: PostgreSQL has no prepared form here (its store has no raw connection).
-it.skipIf(process.env.HCP_TEST_STORE === 'postgres')("reads and writes the same heads in SQLite's prepared form as in the Kysely form", async () => {
+// Runs on each store (test:pg runs it on PostgreSQL): both forms must read and write what is expected here.
+it("reads and writes the heads in the store's own form: SQLite's prepared statements, PostgreSQL's texts made once", async () => {
   store = await openTestStore(join(mkdtempSync(join(tmpdir(), 'hcp-chain-heads-')), 'gateway.db'));
   await migrateStore(store, allMigrations(GATEWAY_FEATURES));
   await seed(store);
-  const fast = headStatements(store.sqlite!);
+  const fast = store.sqlite ? headStatements(store.sqlite) : null;
+  const kept: string[] = [];
+  const keepPrepared = store.keepPrepared
+    ? (text: string) => {
+        kept.push(text);
+        store!.keepPrepared!(text);
+      }
+    : undefined;
 
-  const [byQuery, byStatement] = await store.write(async (trx) => [await loadHeads(trx, IDS), await loadHeads(trx, IDS, fast)]);
-  expect(byStatement).toEqual(byQuery);
-  expect([...byQuery.keys()].sort()).toEqual(['dev-again', 'dev-moved', 'dev-new', 'dev-retired']);
-  expect(byQuery.get('dev-new')).toMatchObject({ epoch: 1, seq: 0, hash: GENESIS, retired: false, windowId: 'w-01' });
-  expect(byQuery.get('dev-again')).toMatchObject({ epoch: 2, seq: 3, hash: 'c'.repeat(64), pem: 'pem-dev-again-2', fingerprint: 'fp-dev-again-2' });
-  expect(byQuery.get('dev-retired')?.retired).toBe(true);
+  const heads = await store.write((trx) => loadHeads(trx, IDS, fast, keepPrepared));
+  expect([...heads.keys()].sort()).toEqual(['dev-again', 'dev-moved', 'dev-new', 'dev-retired']);
+  expect(heads.get('dev-new')).toEqual({ epoch: 1, seq: 0, hash: GENESIS, pem: 'pem-dev-new-1', fingerprint: 'fp-dev-new-1', retired: false, windowId: 'w-01' });
+  expect(heads.get('dev-moved')).toMatchObject({ epoch: 1, seq: 7, hash: 'a'.repeat(64) });
+  expect(heads.get('dev-again')).toEqual({ epoch: 2, seq: 3, hash: 'c'.repeat(64), pem: 'pem-dev-again-2', fingerprint: 'fp-dev-again-2', retired: false, windowId: 'w-01' });
+  expect(heads.get('dev-retired')?.retired).toBe(true);
 
-  // The same moves written each way, from the same start, leave the same rows.
-  const moves = (n: number): MovedHead[] => [
-    { deviceId: 'dev-new', epoch: 1, seq: n, hash: 'e'.repeat(64) },
-    { deviceId: 'dev-again', epoch: 2, seq: n + 10, hash: 'f'.repeat(64) },
-  ];
   const before = await epochRows(store);
-  await store.write((trx) => saveHeads(trx, moves(5)));
-  const afterQuery = await epochRows(store);
-  await store.write(async (trx) => {
-    for (const r of before)
-      await trx.updateTable('device_epochs').set({ head_seq: r.head_seq, head_hash: r.head_hash }).where('device_id', '=', r.device_id).where('epoch', '=', r.epoch).execute();
-  });
-  expect(await epochRows(store)).toEqual(before);
-  await store.write((trx) => saveHeads(trx, moves(5), fast));
-  const afterStatement = await epochRows(store);
-  expect(afterStatement).toEqual(afterQuery);
-  expect(afterStatement).not.toEqual(before);
-  // Only the named epoch moves: dev-again's first epoch keeps its head.
-  expect(afterStatement.find((r) => r.device_id === 'dev-again' && r.epoch === 1)).toMatchObject({ head_seq: 40, head_hash: 'b'.repeat(64) });
-  expect(afterStatement.find((r) => r.device_id === 'dev-again' && r.epoch === 2)).toMatchObject({ head_seq: 15, head_hash: 'f'.repeat(64) });
+  await store.write((trx) =>
+    saveHeads(
+      trx,
+      [
+        { deviceId: 'dev-new', epoch: 1, seq: 5, hash: 'e'.repeat(64) },
+        { deviceId: 'dev-again', epoch: 2, seq: 15, hash: 'f'.repeat(64) },
+      ],
+      fast,
+      keepPrepared,
+    ),
+  );
+  const after = await epochRows(store);
+  // Only the named epochs move: dev-again's first epoch keeps its head, and the other devices theirs.
+  expect(after).toEqual(
+    before.map((r) =>
+      r.device_id === 'dev-new'
+        ? { ...r, head_seq: 5, head_hash: 'e'.repeat(64) }
+        : r.device_id === 'dev-again' && r.epoch === 2
+          ? { ...r, head_seq: 15, head_hash: 'f'.repeat(64) }
+          : r,
+    ),
+  );
+  // The moved heads read back as they were written.
+  const again = await store.write((trx) => loadHeads(trx, ['dev-new', 'dev-again'], fast, keepPrepared));
+  expect(again.get('dev-new')).toMatchObject({ seq: 5, hash: 'e'.repeat(64) });
+  expect(again.get('dev-again')).toMatchObject({ epoch: 2, seq: 15, hash: 'f'.repeat(64) });
+
+  if (store.dialect === 'postgres') {
+    // Each count of devices has its text, kept prepared up to 32 devices; a larger group's is made
+    // at its run and not kept (else every count up to 500 would be a text held for good).
+    expect(new Set(kept).size).toBe(3);
+    const now = new Date().toISOString();
+    const many = Array.from({ length: 40 }, (_, i) => `dev-many-${i}`);
+    await store.db
+      .insertInto('devices')
+      .values(many.map((device_id) => ({ device_id, window_id: 'w-01', current_epoch: 1, retired: 0, created_at: now, enrolled_at: now })))
+      .execute();
+    await store.db
+      .insertInto('device_epochs')
+      .values(many.map((device_id, i) => ({ device_id, epoch: 1, public_key_pem: 'pem', key_fingerprint: 'fp', enrolled_at: now, head_seq: i, head_hash: null })))
+      .execute();
+    const keptBefore = kept.length;
+    const manyHeads = await store.write((trx) => loadHeads(trx, [...many, 'dev-unknown'], fast, keepPrepared));
+    expect(manyHeads.size).toBe(40);
+    expect(manyHeads.get('dev-many-39')).toMatchObject({ epoch: 1, seq: 39, hash: GENESIS });
+    await store.write((trx) =>
+      saveHeads(
+        trx,
+        many.map((deviceId, i) => ({ deviceId, epoch: 1, seq: i + 100, hash: 'a'.repeat(64) })),
+        fast,
+        keepPrepared,
+      ),
+    );
+    const moved = await store.write((trx) => loadHeads(trx, many, fast, keepPrepared));
+    expect([...moved.values()].map((h) => h.seq)).toEqual(many.map((_, i) => i + 100));
+    expect(kept.length).toBe(keptBefore);
+  } else {
+    expect(kept).toEqual([]);
+  }
 });
 
 it.skipIf(process.env.HCP_TEST_STORE === 'postgres')("ingest's group commit on SQLite reads and moves the head with the prepared statements", async () => {
