@@ -15,7 +15,6 @@
  * On PostgreSQL the texts are made once per count of devices (statement-texts.ts) for the same reason.
  */
 import type Database from 'better-sqlite3';
-import { CompiledQuery } from 'kysely';
 import { TextsByRows, valuesTuples } from '../store/statement-texts.js';
 import type { Tx } from '../store/database.js';
 
@@ -89,19 +88,13 @@ export function headStatements(raw: Database.Database): HeadStatements {
 }
 
 /** PostgreSQL's texts, one per count of devices (statement-texts.ts says why not Kysely's builder). */
-const headsTexts = new TextsByRows((n) => `${HEADS_WHERE_ID} IN (${Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ')})`);
+const headsTexts = new TextsByRows((n) => `${HEADS_WHERE_ID} IN ${valuesTuples(1, n)}`);
 // The casts type the VALUES list's columns: PostgreSQL takes a bare parameter there as text.
 const saveTexts = new TextsByRows(
   (n) => `UPDATE device_epochs SET head_seq = v.column3, head_hash = v.column4
           FROM (VALUES ${valuesTuples(n, 4, [null, 'INTEGER', 'INTEGER', null])}) AS v
           WHERE device_epochs.device_id = v.column1 AND device_epochs.epoch = v.column2`,
 );
-
-/** Run one of those texts in `trx`, prepared if it is a kept one and the store prepares. */
-async function runText<R>(trx: Tx, t: { text: string; kept: boolean }, params: unknown[], keepPrepared?: (text: string) => void): Promise<R[]> {
-  if (t.kept) keepPrepared?.(t.text);
-  return (await trx.executeQuery<R>(CompiledQuery.raw(t.text, params))).rows;
-}
 
 /**
  * The heads of these devices' current epochs; a device not enrolled has none. `fast`: SQLite's
@@ -117,7 +110,7 @@ export async function loadHeads(trx: Tx, deviceIds: string[], fast: HeadStatemen
     return heads;
   }
   for (const ids of chunks(deviceIds)) {
-    for (const r of await runText<HeadRow>(trx, headsTexts.get(ids.length), ids, keepPrepared)) heads.set(r.device_id, headOf(r));
+    for (const r of (await headsTexts.run<HeadRow>(trx, ids.length, ids, keepPrepared)).rows) heads.set(r.device_id, headOf(r));
   }
   return heads;
 }
@@ -136,9 +129,9 @@ export async function saveHeads(trx: Tx, heads: MovedHead[], fast: HeadStatement
     return;
   }
   for (const part of chunks(heads)) {
-    await runText(
+    await saveTexts.run(
       trx,
-      saveTexts.get(part.length),
+      part.length,
       part.flatMap((h) => [h.deviceId, h.epoch, h.seq, h.hash]),
       keepPrepared,
     );

@@ -20,6 +20,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { CompiledQuery, type Insertable } from 'kysely';
+import { runText } from '../store/statement-texts.js';
 import type { Logger } from 'pino';
 import type { BatchAck } from '@hcp/contract';
 import { verifyHashSignature } from '@hcp/contract/chain';
@@ -326,8 +327,7 @@ export class IngestQueue {
         const rows = values.slice(i, i + insertRows(values.length - i));
         i += rows.length;
         const text = recordsInsertText(rows.length, !idsLookedUp);
-        this.keepPrepared?.(text);
-        const { numAffectedRows } = await trx.executeQuery(CompiledQuery.raw(text, rows.flat()));
+        const { numAffectedRows } = await runText(trx, text, rows.flat(), this.keepPrepared);
         if (!idsLookedUp && numAffectedRows !== BigInt(rows.length)) throw new IdAlreadyStored(`${rows.length - Number(numAffectedRows)} of ${rows.length}`);
       }
     }

@@ -4,7 +4,6 @@
  * console follow that log, so they see each change once and in order.
  */
 import type Database from 'better-sqlite3';
-import { CompiledQuery } from 'kysely';
 import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
 import { rowsInNext, TextsByRows, valuesTuples } from '../store/statement-texts.js';
@@ -80,25 +79,24 @@ export class LedgerWrites {
     for (let i = 0; i < rows.length; ) {
       const part = rows.slice(i, i + rowsInNext(rows.length - i, 50));
       i += part.length;
-      await this.insert(
-        assessmentTexts.get(part.length).text,
+      await assessmentTexts.run(
+        this.trx,
+        part.length,
         part.flatMap((r) => ASSESSMENT_COLUMNS.map((c) => r[c])),
+        this.keepPrepared,
       );
     }
     if (log.length > 0) await lockLogForAppend(this.trx, 'assessment_log');
     for (let i = 0; i < log.length; ) {
       const part = log.slice(i, i + rowsInNext(log.length - i, 200));
       i += part.length;
-      await this.insert(
-        logTexts.get(part.length).text,
+      await logTexts.run(
+        this.trx,
+        part.length,
         part.flatMap((l) => [l.assess_id, l.change, l.at]),
+        this.keepPrepared,
       );
     }
-  }
-
-  private async insert(text: string, params: unknown[]): Promise<void> {
-    this.keepPrepared?.(text);
-    await this.trx.executeQuery(CompiledQuery.raw(text, params));
   }
 }
 

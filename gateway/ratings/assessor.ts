@@ -66,6 +66,8 @@ export class Assessor {
   private again = false;
   private fast: LedgerStatements | null | undefined;
   private cursorRow: Promise<void> | undefined;
+  /** PostgreSQL: keep the ledger inserts' texts prepared (GatewayStore.keepPrepared). */
+  private readonly keepPrepared: ((text: string) => void) | undefined;
 
   constructor(
     private readonly store: GatewayStore,
@@ -77,7 +79,9 @@ export class Assessor {
      * the assessor goes on in small paced chunks meanwhile.
      */
     private readonly ingestBusy: () => boolean = () => false,
-  ) {}
+  ) {
+    this.keepPrepared = store.keepPrepared?.bind(store);
+  }
 
   /** Records were stored: assess them soon (coalesced; never two runs at once). */
   notify(): void {
@@ -190,7 +194,7 @@ export class Assessor {
     const now = new Date(this.clock.now()).toISOString();
     // Prepared on first use: the tables exist by then (the store is migrated before anything runs).
     this.fast ??= ledgerStatements(this.store);
-    const step: Step = { trx, now, writes: new LedgerWrites(trx, now, this.fast, this.store.keepPrepared?.bind(this.store)), places: new Places(trx), cases: new Map() };
+    const step: Step = { trx, now, writes: new LedgerWrites(trx, now, this.fast, this.keepPrepared), places: new Places(trx), cases: new Map() };
     await this.loadCases(
       step,
       records.flatMap(({ rec }) => (rec.kind === 'rating' && rec.invitation.caseNo ? [rec.invitation.caseNo] : [])),

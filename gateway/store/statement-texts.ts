@@ -10,6 +10,9 @@
  * (GatewayStore.keepPrepared): parsed and planned once per connection.
  */
 
+import { CompiledQuery, type QueryResult } from 'kysely';
+import type { Tx } from './database.js';
+
 /** Rows per multi-row statement: a device's largest batch, its default one, then powers of two. */
 const SIZES = [500, 200, 128, 64, 32, 16, 8, 4, 2, 1] as const;
 
@@ -57,4 +60,16 @@ export class TextsByRows {
     if (text === undefined) this.texts.set(rows, (text = this.make(rows)));
     return { text, kept: true };
   }
+
+  /** Run the text for `rows` rows in `trx`, prepared if it is a kept one. */
+  run<R>(trx: Tx, rows: number, params: unknown[], keepPrepared?: (text: string) => void): Promise<QueryResult<R>> {
+    const t = this.get(rows);
+    return runText<R>(trx, t.text, params, t.kept ? keepPrepared : undefined);
+  }
+}
+
+/** Run `text` in `trx`; `keepPrepared` (GatewayStore.keepPrepared), if given, keeps it prepared first. */
+export function runText<R>(trx: Tx, text: string, params: unknown[], keepPrepared?: (text: string) => void): Promise<QueryResult<R>> {
+  keepPrepared?.(text);
+  return trx.executeQuery<R>(CompiledQuery.raw(text, params));
 }
