@@ -19,7 +19,7 @@ export interface Latency {
   startedAt: number;
 }
 
-const quantile = (sorted: number[], p: number) => sorted[Math.floor(p * (sorted.length - 1))] ?? Number.NaN;
+export const quantile = (sorted: number[], p: number) => sorted[Math.floor(p * (sorted.length - 1))] ?? Number.NaN;
 
 setFlagsFromString('--expose-gc');
 /** A full collection of this process's heap (the flag above lets a new context see `gc`). */

@@ -18,6 +18,8 @@ export async function logSlowStatements(baseUrl: string, ms: number): Promise<vo
     "log_checkpoints = 'on'",
     "log_autovacuum_min_duration = '0'",
     "log_line_prefix = '%m [%p] '",
+    // slowCommitsSince reads the times as UTC.
+    "log_timezone = 'UTC'",
   ])
     await admin.query(`ALTER SYSTEM SET ${set}`);
   await admin.query('SELECT pg_reload_conf()');
@@ -48,4 +50,19 @@ export function serverLogSince(file: string, from: number): string {
     .slice(0, 30)
     .map(([t, ms]) => `  ${String(ms.length).padStart(6)} × ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2)} ms avg, max ${Math.max(...ms).toFixed(1)}: ${t}`);
   return `PostgreSQL's log during the round: statements over the threshold by text (count, server time)\n${rows.join('\n')}\n${other.slice(0, 40).join('\n')}`;
+}
+
+/**
+ * The COMMITs in the server's log from byte `from` on (those over log_min_duration_statement), each
+ * with its wall-clock start in ms: the line is written as it ends (log_line_prefix '%m', in UTC: logSlowStatements),
+ * less its duration. Placed on a round's timeline by profile-latency.ts.
+ */
+export function slowCommitsSince(file: string, from: number): { at: number; ms: number }[] {
+  const commits: { at: number; ms: number }[] = [];
+  for (const line of readFileSync(file).subarray(from).toString('utf8').split('\n')) {
+    const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) UTC \[\d+\] LOG:\s+duration: ([\d.]+) ms\s+(?:statement|execute [^:]*): commit\s*$/i.exec(line);
+    if (!m) continue;
+    commits.push({ at: Date.parse(`${m[1]}T${m[2]}Z`) - Number(m[3]), ms: Number(m[3]) });
+  }
+  return commits;
 }

@@ -17,6 +17,10 @@
  * profile (read it with summarise-promoted.ts): what fills the old heap and so brings its full collections.
  * ALLOCATED=1 samples all that round allocated instead (read the same way): what fills the young heap
  * and so sets how often it is collected.
+ * DISK_PROBE=1 asks whether the disk itself stalls (disk-probe.ts): another process writes 8 kB and
+ * fdatasyncs it every 20 ms on the same disk through the rounds, and each round prints its syncs
+ * and the machine's pressure stalls; with LATENCY_DETAIL=1 and STORE=pg, the server's COMMITs over
+ * PG_LOG_MS are set on the round's timeline too.
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  *        npx tsx scripts/bench/summarise-promoted.ts /tmp/hcp-prof/gateway-<pid>-0.heapprofile [rows=30]
@@ -25,7 +29,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
@@ -33,7 +37,8 @@ import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
 import { makeBatches, startPgBench } from './pg-throughput.js';
-import { logSlowStatements, serverLogSince } from './pg-server-log.js';
+import { logSlowStatements, serverLogSince, slowCommitsSince } from './pg-server-log.js';
+import { pressureNow, pressureText, startDiskProbe, syncsText } from './disk-probe.js';
 import { cpuByProcess } from './proc-stat.js';
 import { machineBusy } from './quiet-machine.js';
 import { connectAll, disconnectAll, enrolDevices, pushBatches, sleep } from './sim-devices.js';
@@ -88,6 +93,8 @@ if (preload > 0) {
 }
 await connectAll(gw.mqttUrl, devices, gw, ack);
 await sleep(2000);
+// Beside the server's data folder when there is one (the same disk as its WAL).
+const diskProbe = process.env.DISK_PROBE === '1' ? startDiskProbe(pgBench ? dirname(pgBench.logFile) : dir) : null;
 const traceFile = join(dir, 'syncs.strace');
 /** STRACE=1 traces the syncs; STRACE=fdatasync,pwrite64 (any calls taking a descriptor first) those calls. */
 const tracedCalls = !process.env.STRACE || process.env.STRACE === '1' ? ['fsync', 'fdatasync'] : process.env.STRACE.split(',');
@@ -108,7 +115,17 @@ for (let r = 0; r < rounds; r++) {
   const gcFrom = collections.length;
   const stallsFrom = stalls.length;
   if (r > 0 && process.env.PAUSE_S) await sleep(Number(process.env.PAUSE_S) * 1000);
+  const pressureBefore = pressureNow();
   const l = await steadyLatency(devices, 200, 8, true);
+  if (diskProbe) {
+    console.log(
+      syncsText(
+        diskProbe.since(l.startedAt).filter((s) => s.at <= l.startedAt + 8000),
+        l.startedAt,
+      ),
+    );
+    console.log(pressureText(pressureBefore, pressureNow(), (performance.timeOrigin + performance.now() - l.startedAt) / 1000));
+  }
   const roundCollections = collections.slice(gcFrom);
   if (gcObserver) console.log(collectionsText(roundCollections));
   const detail = process.env.LATENCY_DETAIL === '1';
@@ -124,6 +141,14 @@ for (let r = 0; r < rounds; r++) {
     );
     console.log(`  gateway event-loop stalls over 15 ms: ${stalls.slice(stallsFrom).map(into).join(', ') || 'none'}`);
   }
+  if (detail && pgBench && diskProbe)
+    console.log(
+      `  PostgreSQL's COMMITs over ${process.env.PG_LOG_MS ?? 5} ms (started at: took): ${
+        slowCommitsSince(pgBench.logFile, serverLogFrom)
+          .map((c) => into({ kind: 'commit', ...c }))
+          .join(', ') || 'none'
+      }`,
+    );
   if (cpuBefore) console.log(cpuUsedSince(cpuBefore, cpuByProcess(), 9, 'CPU during the round'));
   if (threadsBefore) console.log(cpuUsedSince(threadsBefore, cpuByProcess(`/proc/${pid}/task`), 9, "the gateway's threads"));
   if (strace) {
@@ -138,6 +163,7 @@ for (let r = 0; r < rounds; r++) {
 }
 await sleep(1000);
 if (!process.env.STRACE) console.log(`profile: ${profDir}/gateway-${gw.child.pid}-0.${process.env.PROMOTED || process.env.ALLOCATED ? 'heapprofile' : 'cpuprofile'}`);
+diskProbe?.stop();
 await disconnectAll(devices);
 if (pgBench) await pgBench.stop();
 else await gw.stop();

@@ -35,6 +35,7 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/wal-checkpointer.test.ts',
   'test/gateway/wal-checkpointer-failure.test.ts',
   'test/gateway/bench-stored-only.test.ts',
+  'test/gateway/bench-disk-probe.test.ts',
 ];
 
 export default defineConfig({
