@@ -41,6 +41,7 @@ import { logSlowStatements, serverLogSince, slowCommitsSince } from './pg-server
 import { pressureNow, pressureText, startDiskProbe, syncsText } from './disk-probe.js';
 import { cpuByProcess } from './proc-stat.js';
 import { machineBusy } from './quiet-machine.js';
+import { median } from './rounds.js';
 import { connectAll, disconnectAll, enrolDevices, pushBatches, sleep } from './sim-devices.js';
 
 const n = Number(process.argv[2] ?? 500);
@@ -99,6 +100,8 @@ const traceFile = join(dir, 'syncs.strace');
 /** STRACE=1 traces the syncs; STRACE=fdatasync,pwrite64 (any calls taking a descriptor first) those calls. */
 const tracedCalls = !process.env.STRACE || process.env.STRACE === '1' ? ['fsync', 'fdatasync'] : process.env.STRACE.split(',');
 const pid = gw.child.pid!;
+/** DISK_PROBE=1: each round's p99 with the probe's longest sync and the gateway's longest full collection (GC=1), for the summary at the end. */
+const byRound: { p99: number; probeMs: number; fullGcMs: number | null }[] = [];
 for (let r = 0; r < rounds; r++) {
   const strace =
     r === profRound && process.env.STRACE
@@ -118,12 +121,10 @@ for (let r = 0; r < rounds; r++) {
   const pressureBefore = pressureNow();
   const l = await steadyLatency(devices, 200, 8, true);
   if (diskProbe) {
-    console.log(
-      syncsText(
-        diskProbe.since(l.startedAt).filter((s) => s.at <= l.startedAt + 8000),
-        l.startedAt,
-      ),
-    );
+    const syncs = diskProbe.since(l.startedAt).filter((s) => s.at <= l.startedAt + 8000);
+    const fullGcs = collections.slice(gcFrom).filter((c) => c.kind === 'Mark-Compact');
+    byRound.push({ p99: l.p99, probeMs: Math.max(0, ...syncs.map((s) => s.ms)), fullGcMs: gcObserver ? Math.max(0, ...fullGcs.map((c) => c.ms)) : null });
+    console.log(syncsText(syncs, l.startedAt));
     console.log(pressureText(pressureBefore, pressureNow(), (performance.timeOrigin + performance.now() - l.startedAt) / 1000));
   }
   const roundCollections = collections.slice(gcFrom);
@@ -161,6 +162,7 @@ for (let r = 0; r < rounds; r++) {
   if (pgBench) console.log(serverLogSince(pgBench.logFile, serverLogFrom));
   console.log(`round ${r}${r === profRound ? ' (profiled)' : ''}: press→ack p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms (${l.count} acks)`);
 }
+if (diskProbe) console.log(roundsByDisk(byRound));
 await sleep(1000);
 if (!process.env.STRACE) console.log(`profile: ${profDir}/gateway-${gw.child.pid}-0.${process.env.PROMOTED || process.env.ALLOCATED ? 'heapprofile' : 'cpuprofile'}`);
 diskProbe?.stop();
@@ -178,6 +180,18 @@ function cpuUsedSince(before: Map<number, { name: string; s: number }>, after: M
   }
   const rows = [...by].sort((a, b) => b[1] - a[1]).slice(0, 8);
   return `${title} (share of one core): ${rows.map(([n, s]) => `${n} ${Math.round((s / seconds) * 100)}%`).join(', ')}`;
+}
+
+/** The rounds side by side, then split by whether the disk probe's own sync took over 20 ms in them: the tail the disk set. */
+function roundsByDisk(rows: typeof byRound): string {
+  const med = (xs: number[]) => (xs.length ? `${median(xs).toFixed(1)} ms (${xs.length} rounds)` : 'no round');
+  const stalled = rows.filter((x) => x.probeMs > 20);
+  const calm = rows.filter((x) => x.probeMs <= 20);
+  const each = rows.map((x) => `${x.p99.toFixed(1)} (${x.probeMs.toFixed(0)}${x.fullGcMs === null ? '' : `, ${x.fullGcMs.toFixed(0)}`})`).join(', ');
+  return [
+    `press→ack p99 ms by round (the disk probe's longest sync${gcObserver ? ", the gateway's longest full collection" : ''}, ms): ${each}`,
+    `median p99 of the rounds where the probe's own sync took over 20 ms: ${med(stalled.map((x) => x.p99))}; of the others: ${med(calm.map((x) => x.p99))}`,
+  ].join('\n');
 }
 
 /** A round's collections: how many of each kind, the pause they cost in all, and each over 5 ms. */
