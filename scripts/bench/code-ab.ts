@@ -12,7 +12,9 @@
  * The older commit is checked out into a temporary worktree and built with its own build script
  * and this checkout's node_modules (so BASE must have the same dependencies). The older build is
  * made first: a failure there costs no gateway start.
- * Usage: BASE=<commit> STORE=pg ROUNDS=5 [PHASES=burst,backlog|fresh] [COLD=1] npx tsx scripts/bench/code-ab.ts
+ * UNIT_SETTING changes this checkout's side's environment (a setting as unit-env-ab.ts takes one);
+ * with BASE=HEAD the two sides differ by that setting alone.
+ * Usage: BASE=<commit> STORE=pg ROUNDS=5 [PHASES=burst,backlog|fresh] [COLD=1] [UNIT_SETTING=…] npx tsx scripts/bench/code-ab.ts
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,7 +23,7 @@ import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from '../lib/gateway-process.js';
-import { serviceEnvironment } from '../lib/systemd-unit.js';
+import { applySetting, serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench, checkoutForBench } from './built-gateway.js';
 import { type Latency, steadyLatency } from './latency.js';
 import { gatewayRate, makeBatches, startPgBench, stopWithin } from './pg-throughput.js';
@@ -46,6 +48,9 @@ const DEVICES = PHASES.has('fresh') ? 1000 : 500;
 const FRESH_QUIET_MS = 30_000;
 const ack = (id: string) => deviceTopic(id, 'ack');
 const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
+/** UNIT_SETTING: this checkout's side runs with the unit's environment changed (systemd-unit.ts applySetting); with BASE=HEAD, an A/B of the setting alone. */
+const UNIT_SETTING = process.env.UNIT_SETTING ?? 'unit';
+const nowEnv = applySetting(env, UNIT_SETTING);
 
 const worktree = checkoutForBench(BASE, 'code-ab');
 
@@ -62,7 +67,7 @@ interface Side {
 /** Every side started, stopped at the end whatever happens (a gateway left running would skew the next bench). */
 const started: Side[] = [];
 
-async function side(name: string, program: string): Promise<Side> {
+async function side(name: string, program: string, unitEnv: Record<string, string>): Promise<Side> {
   let gw: RunningGateway;
   let devices: SimDevice[];
   let stop: () => Promise<void>;
@@ -70,7 +75,7 @@ async function side(name: string, program: string): Promise<Side> {
   const gatewayCpu = () => procStat(`/proc/${gw.child.pid}/stat`)?.cpuSeconds ?? 0;
   let cpuSeconds = gatewayCpu;
   if (STORE === 'pg') {
-    const bench = await startPgBench({ devices: DEVICES, program, env });
+    const bench = await startPgBench({ devices: DEVICES, program, env: unitEnv });
     ({ gw, devices } = bench);
     const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
     cpuSeconds = () => gatewayCpu() + serverCpuSeconds(postmaster);
@@ -81,7 +86,7 @@ async function side(name: string, program: string): Promise<Side> {
     };
   } else {
     const dir = mkdtempSync(join(tmpdir(), `code-ab-${name}-`));
-    gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, env });
+    gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, env: unitEnv });
     stop = async () => {
       await gw.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -113,7 +118,7 @@ async function side(name: string, program: string): Promise<Side> {
     },
     async fresh() {
       let rss: FreshRss;
-      ({ gw, rss } = await restartedRss(gw, devices, FRESH_QUIET_MS, { program, env }));
+      ({ gw, rss } = await restartedRss(gw, devices, FRESH_QUIET_MS, { program, env: unitEnv }));
       return rss;
     },
     stop: () => stop(),
@@ -126,7 +131,8 @@ try {
   const base = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', BASE], { encoding: 'utf8' }).trim();
   console.log(`building this checkout and ${base} …`);
   const [oldProgram, nowProgram] = [await buildGatewayForBench(worktree.root), await buildGatewayForBench()];
-  const [now, old] = [await side('now', nowProgram), await side('base', oldProgram)];
+  if (UNIT_SETTING !== 'unit') console.log(`this checkout's gateway runs with the unit's environment changed: ${UNIT_SETTING}`);
+  const [now, old] = [await side('now', nowProgram, nowEnv), await side('base', oldProgram, env)];
   const show = (ls: Latency[]) => ls.map((l) => `${l.p50.toFixed(1)}/${l.p99.toFixed(1)}`).join(' ');
   const cpu = (ls: Array<{ cpuMsPerRating: number }>) => ls.map((l) => l.cpuMsPerRating.toFixed(2)).join(' ');
   if (PHASES.has('latency')) {

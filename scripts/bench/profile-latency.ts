@@ -33,7 +33,7 @@ import { basename, dirname, join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig } from '../lib/gateway-process.js';
-import { serviceEnvironment } from '../lib/systemd-unit.js';
+import { applySetting, serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { steadyLatency } from './latency.js';
 import { makeBatches, startPgBench } from './pg-throughput.js';
@@ -51,7 +51,8 @@ const profRound = Number(process.env.PROF_ROUND ?? 0);
 const profDir = '/tmp/hcp-prof';
 mkdirSync(profDir, { recursive: true });
 const ack = (id: string) => deviceTopic(id, 'ack');
-const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
+// UNIT_SETTING changes the unit's environment as unit-env-ab.ts's settings do (NODE_OPTIONS+=--v8-pool-size=1).
+const unit = applySetting(serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service')), process.env.UNIT_SETTING ?? 'unit');
 const gcObserver = process.env.GC ? ` --import ${join(import.meta.dirname, 'gc-observer.mjs')}` : '';
 const env = {
   ...unit,
