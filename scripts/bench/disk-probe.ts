@@ -24,9 +24,12 @@ export interface DiskProbe {
   stop(): void;
 }
 
-export function startDiskProbe(folder: string, everyMs = 20): DiskProbe {
+/** Every 20 ms, as syncsText says. */
+const EVERY_MS = 20;
+
+export function startDiskProbe(folder: string): DiskProbe {
   const syncs: Sync[] = [];
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'disk-probe.mjs'), join(folder, 'disk-probe.bin'), String(everyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'disk-probe.mjs'), join(folder, 'disk-probe.bin'), String(EVERY_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const m = /^hcp-sync ([\d.]+) ([\d.]+)$/.exec(line);
     if (m) syncs.push({ ms: Number(m[1]), at: Number(m[2]) });
@@ -39,7 +42,7 @@ export function syncsText(syncs: Sync[], roundStart: number, overMs = 5): string
   if (syncs.length === 0) return "  the disk probe's syncs: none (the probe did not run)";
   const ms = syncs.map((s) => s.ms).sort((a, b) => a - b);
   const slow = syncs.filter((s) => s.ms > overMs).map((s) => `${((s.at - roundStart) / 1000).toFixed(2)} s ${s.ms.toFixed(0)} ms`);
-  return `  the disk probe's 8-kB write + fdatasync (another process, every 20 ms): ${syncs.length}, p50 ${quantile(ms, 0.5).toFixed(2)} ms, p99 ${quantile(ms, 0.99).toFixed(1)} ms, longest ${ms.at(-1)!.toFixed(1)} ms; over ${overMs} ms: ${slow.join(', ') || 'none'}`;
+  return `  the disk probe's 8-kB write + fdatasync (another process, every ${EVERY_MS} ms): ${syncs.length}, p50 ${quantile(ms, 0.5).toFixed(2)} ms, p99 ${quantile(ms, 0.99).toFixed(1)} ms, longest ${ms.at(-1)!.toFixed(1)} ms; over ${overMs} ms: ${slow.join(', ') || 'none'}`;
 }
 
 /** The kernel's pressure stall totals (µs): some task waiting for I/O, all waiting for I/O, some waiting for a CPU. */

@@ -21,6 +21,8 @@
  * fdatasyncs it every 20 ms on the same disk through the rounds, and each round prints its syncs
  * and the machine's pressure stalls; with LATENCY_DETAIL=1 and STORE=pg, the server's COMMITs over
  * PG_LOG_MS are set on the round's timeline too.
+ * UNIT_SETTING changes the unit's environment the gateway runs with, as unit-env-ab.ts's settings do
+ * (UNIT_SETTING="NODE_OPTIONS+=--v8-pool-size=1").
  * Usage: PRELOAD=900000 PROF_ROUND=0 npx tsx scripts/bench/profile-latency.ts [devices=500] [rounds=2]
  *        npx tsx scripts/bench/busy-stretches.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile [min ms=10]
  *        npx tsx scripts/bench/summarise-promoted.ts /tmp/hcp-prof/gateway-<pid>-0.heapprofile [rows=30]
@@ -51,7 +53,6 @@ const profRound = Number(process.env.PROF_ROUND ?? 0);
 const profDir = '/tmp/hcp-prof';
 mkdirSync(profDir, { recursive: true });
 const ack = (id: string) => deviceTopic(id, 'ack');
-// UNIT_SETTING changes the unit's environment as unit-env-ab.ts's settings do (NODE_OPTIONS+=--v8-pool-size=1).
 const unit = applySetting(serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service')), process.env.UNIT_SETTING ?? 'unit');
 const gcObserver = process.env.GC ? ` --import ${join(import.meta.dirname, 'gc-observer.mjs')}` : '';
 const env = {
@@ -185,7 +186,7 @@ function cpuUsedSince(before: Map<number, { name: string; s: number }>, after: M
 
 /** The rounds side by side, then split by whether the disk probe's own sync took over 20 ms in them: the tail the disk set. */
 function roundsByDisk(rows: typeof byRound): string {
-  const med = (xs: number[]) => (xs.length ? `${median(xs).toFixed(1)} ms (${xs.length} rounds)` : 'no round');
+  const med = (xs: number[]) => (xs.length ? `${median(xs).toFixed(1)} ms (${xs.length} round${xs.length === 1 ? '' : 's'})` : 'no round');
   const stalled = rows.filter((x) => x.probeMs > 20);
   const calm = rows.filter((x) => x.probeMs <= 20);
   const each = rows.map((x) => `${x.p99.toFixed(1)} (${x.probeMs.toFixed(0)}${x.fullGcMs === null ? '' : `, ${x.fullGcMs.toFixed(0)}`})`).join(', ');
