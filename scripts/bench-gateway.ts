@@ -70,7 +70,7 @@ const unitLabel = Object.entries(unitEnv)
   .map(([k, v]) => `${k}=${v}`)
   .join(' ');
 console.log(`the gateway runs as hcp-gateway.service runs it: node gateway/main.js, ${unitLabel || 'no environment'}`);
-let gw = await startGateway(configFile, join(dir, 'gw', 'data'), { program, env: unitEnv });
+let gw = await startGateway(configFile, join(dir, 'gw', 'data'), { program, unitEnv });
 await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
 console.log('enrolling 1,000 simulated devices through the HTTP API, as in production …');
 const all = await enrolDevices(gw, 1000, 'dev-bench');
@@ -85,7 +85,7 @@ if (PARTS.has('rss'))
   ] as const) {
     // And once the logins' garbage is collected (`quiet`): what a hall's gateway holds all day.
     let connected: FreshRss;
-    ({ gw, rss: connected } = await restartedRss(gw, all, QUIET_MS, { env, program }));
+    ({ gw, rss: connected } = await restartedRss(gw, all, QUIET_MS, { unitEnv: env, program }));
     idleRss[label] = connected.quiet;
     console.log(
       `gateway RSS (${label}): ${connected.empty.toFixed(1)} MiB with no device; with ${all.length} devices connected ${connected.atOnce.toFixed(1)} MiB 2 s after they connected, ${connected.quiet.toFixed(1)} MiB after ${QUIET_MS / 1000} s quiet (target ≤ 150 MiB)`,
@@ -111,7 +111,7 @@ for (const n of PARTS.has('throughput') ? [1, 50, 500] : []) {
 }
 
 // The same parts on PostgreSQL: a gateway process of its own on a throw-away cluster (scripts/bench/pg-throughput.ts).
-const pg = PARTS.has('throughput') || PARTS.has('latency') || PARTS.has('backlog') ? await startPgBench({ devices: 1000, program, env: unitEnv }) : null;
+const pg = PARTS.has('throughput') || PARTS.has('latency') || PARTS.has('backlog') ? await startPgBench({ devices: 1000, program, unitEnv }) : null;
 let failed = true;
 try {
   if (pg && PARTS.has('throughput')) await pgThroughput(pg, { rounds: ROUNDS, ratings: RATINGS, deviceCounts: [1, 50, 500] });

@@ -29,7 +29,7 @@ const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.servi
 
 async function afterLoad(name: string, program: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `after-load-${name}-`));
-  const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, env });
+  const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, unitEnv: env });
   try {
     await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
     const all = await enrolDevices(gw, 1000, `dev-${name}`);

@@ -31,7 +31,7 @@ export interface BurstOptions {
   idPrefix: string;
   /** A module the gateway imports first (--import), to look inside it. */
   preload: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string>;
   /** Called as soon as the gateway is up, before the devices enrol (to read its output from the start). */
   started?: (gw: RunningGateway) => void;
 }
@@ -41,7 +41,7 @@ export async function prepareBurst(o: BurstOptions): Promise<Burst> {
   const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
   const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), {
     program: await buildGatewayForBench(),
-    env: { ...unit, ...o.env, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${o.preload}`.trim() },
+    unitEnv: { ...unit, ...o.env, NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${o.preload}`.trim() },
   });
   o.started?.(gw);
   await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });

@@ -30,7 +30,10 @@ const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.servi
 
 async function gateway(checkpoints: 'thread' | 'in-commits') {
   const dir = mkdtempSync(join(tmpdir(), `ckpt-ab-${checkpoints}-`));
-  const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error', store: { kind: 'sqlite', checkpoints } }), join(dir, 'gw', 'data'), { program, env });
+  const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error', store: { kind: 'sqlite', checkpoints } }), join(dir, 'gw', 'data'), {
+    program,
+    unitEnv: env,
+  });
   await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
   const devices = await enrolDevices(gw, 500, `dev-${checkpoints}`);
   const loaders = devices.slice(0, 50);

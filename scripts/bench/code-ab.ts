@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from '../lib/gateway-process.js';
-import { applySetting, serviceEnvironment } from '../lib/systemd-unit.js';
+import { abEnvironments } from './ab-environments.js';
 import { buildGatewayForBench, checkoutForBench } from './built-gateway.js';
 import { type Latency, steadyLatency } from './latency.js';
 import { gatewayRate, makeBatches, startPgBench, stopWithin } from './pg-throughput.js';
@@ -47,10 +47,9 @@ for (const p of PHASES) if (!['latency', 'burst', 'backlog', 'fresh'].includes(p
 const DEVICES = PHASES.has('fresh') ? 1000 : 500;
 const FRESH_QUIET_MS = 30_000;
 const ack = (id: string) => deviceTopic(id, 'ack');
-const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
 /** UNIT_SETTING: this checkout's side runs with the unit's environment changed (systemd-unit.ts applySetting); with BASE=HEAD, an A/B of the setting alone. */
 const UNIT_SETTING = process.env.UNIT_SETTING ?? 'unit';
-const nowEnv = applySetting(env, UNIT_SETTING);
+const environments = abEnvironments(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'), UNIT_SETTING);
 
 const worktree = checkoutForBench(BASE, 'code-ab');
 
@@ -75,7 +74,7 @@ async function side(name: string, program: string, unitEnv: Record<string, strin
   const gatewayCpu = () => procStat(`/proc/${gw.child.pid}/stat`)?.cpuSeconds ?? 0;
   let cpuSeconds = gatewayCpu;
   if (STORE === 'pg') {
-    const bench = await startPgBench({ devices: DEVICES, program, env: unitEnv });
+    const bench = await startPgBench({ devices: DEVICES, program, unitEnv });
     ({ gw, devices } = bench);
     const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
     cpuSeconds = () => gatewayCpu() + serverCpuSeconds(postmaster);
@@ -86,7 +85,7 @@ async function side(name: string, program: string, unitEnv: Record<string, strin
     };
   } else {
     const dir = mkdtempSync(join(tmpdir(), `code-ab-${name}-`));
-    gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, env: unitEnv });
+    gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, unitEnv });
     stop = async () => {
       await gw.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -118,7 +117,7 @@ async function side(name: string, program: string, unitEnv: Record<string, strin
     },
     async fresh() {
       let rss: FreshRss;
-      ({ gw, rss } = await restartedRss(gw, devices, FRESH_QUIET_MS, { program, env: unitEnv }));
+      ({ gw, rss } = await restartedRss(gw, devices, FRESH_QUIET_MS, { program, unitEnv }));
       return rss;
     },
     stop: () => stop(),
@@ -131,8 +130,11 @@ try {
   const base = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', BASE], { encoding: 'utf8' }).trim();
   console.log(`building this checkout and ${base} …`);
   const [oldProgram, nowProgram] = [await buildGatewayForBench(worktree.root), await buildGatewayForBench()];
-  if (UNIT_SETTING !== 'unit') console.log(`this checkout's gateway runs with the unit's environment changed: ${UNIT_SETTING}`);
-  const [now, old] = [await side('now', nowProgram, nowEnv), await side('base', oldProgram, env)];
+  if (UNIT_SETTING !== 'unit')
+    console.log(
+      `this checkout's gateway runs with the unit's environment changed: ${UNIT_SETTING} (${environments.changed.map((k) => `${k}=${environments.now[k] ?? '(removed)'}`).join(', ') || 'no change'})`,
+    );
+  const [now, old] = [await side('now', nowProgram, environments.now), await side('base', oldProgram, environments.base)];
   const show = (ls: Latency[]) => ls.map((l) => `${l.p50.toFixed(1)}/${l.p99.toFixed(1)}`).join(' ');
   const cpu = (ls: Array<{ cpuMsPerRating: number }>) => ls.map((l) => l.cpuMsPerRating.toFixed(2)).join(' ');
   if (PHASES.has('latency')) {

@@ -24,7 +24,7 @@ const env = { ...unit, HCP_TRACE_GC: 'lines', NODE_OPTIONS: `${unit.NODE_OPTIONS
 const dir = mkdtempSync(join(tmpdir(), 'idle-start-'));
 const t0 = performance.now();
 const since = () => `${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s`;
-const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, env });
+const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, unitEnv: env });
 console.log(`${since()}  started (the gateway's start-up included)`);
 gw.child.stdout!.on('data', (d: Buffer) => {
   for (const line of d.toString().split('\n')) {

@@ -41,7 +41,7 @@ if (PROFILE) mkdirSync(profDir, { recursive: true });
 const WARM = Number(process.env.WARM ?? 0);
 const RAW_FIRST = Number(process.env.RAW_FIRST ?? 0);
 const IN_FLIGHT = inFlightBounds('IN_FLIGHT', process.env.IN_FLIGHT);
-const bench = await startPgBench({ devices: 1 + WARM, program: await buildGatewayForBench(), env });
+const bench = await startPgBench({ devices: 1 + WARM, program: await buildGatewayForBench(), unitEnv: env });
 const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
 /** CPU seconds so far: the gateway, and the cluster (its server and every backend and helper). */
 const cpu = () => ({ gateway: procStat(`/proc/${bench.gw.child.pid}/stat`)!.cpuSeconds, server: serverCpuSeconds(postmaster) });

@@ -77,8 +77,8 @@ export interface PgBenchOptions {
   devices: number;
   /** A built gateway/main.js to run with node (scripts/bench/built-gateway.ts); default: the source under tsx. */
   program?: string;
-  /** The gateway's environment (bench-gateway.ts passes the systemd unit's). */
-  env?: NodeJS.ProcessEnv;
+  /** The gateway's environment as the systemd unit gives it (serviceEnvironment; startGateway's `unitEnv`). */
+  unitEnv?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -109,7 +109,7 @@ export async function startPgBench(o: PgBenchOptions): Promise<PgBench> {
   try {
     const url = await createDatabase(cluster.baseUrl, 'hcp_bench_gateway');
     const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'warn', store: { kind: 'postgres', url, poolSize: 10 } });
-    gw = await startGateway(configFile, join(dir, 'gw', 'data'), { ...(o.program ? { program: o.program } : {}), ...(o.env ? { env: o.env } : {}) });
+    gw = await startGateway(configFile, join(dir, 'gw', 'data'), { ...(o.program ? { program: o.program } : {}), ...(o.unitEnv ? { unitEnv: o.unitEnv } : {}) });
     await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
     const enrolRefused: EnrolStats = { refused: 0, lastError: '' };
     const devices = await enrolWithRetry(gw, o.devices, 'dev-pg-bench', enrolRefused);

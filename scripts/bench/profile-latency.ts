@@ -64,8 +64,8 @@ const env = {
 };
 const dir = mkdtempSync(join(tmpdir(), 'prof-lat-'));
 const program = await buildGatewayForBench();
-const pgBench = process.env.STORE === 'pg' ? await startPgBench({ devices: n + (preload > 0 ? 50 : 0), program, env }) : null;
-const gw = pgBench?.gw ?? (await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { env, program }));
+const pgBench = process.env.STORE === 'pg' ? await startPgBench({ devices: n + (preload > 0 ? 50 : 0), program, unitEnv: env }) : null;
+const gw = pgBench?.gw ?? (await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { unitEnv: env, program }));
 /** GC=1: the gateway's collections so far ("Scavenge 2.31 <wall ms>"), from gc-observer.mjs's lines on its stdout. */
 const collections: GatewayEvent[] = [];
 /** GC=1: the gateway's event-loop stalls over 15 ms ("hcp-stall 22.0 <wall ms>"). */

@@ -26,7 +26,7 @@ const unit = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.serv
 
 async function gateway(label: string, env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), `quiet-ab-${label}-`));
-  const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, env });
+  const gw = await startGateway(writeGatewayConfig(join(dir, 'gw'), { logLevel: 'error' }), join(dir, 'gw', 'data'), { program, unitEnv: env });
   await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
   const devices = await enrolDevices(gw, 500, `dev-${label}`);
   return { label, gw, devices, made: makeBatches(devices.slice(0, 1), 100_000), burst: [] as number[], latency: [] as string[] };

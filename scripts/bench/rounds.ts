@@ -72,5 +72,5 @@ export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 /** "median ratio 0.41× (0.38–0.45 over 3 rounds)" */
 export function ratioText(ratios: number[], digits = 2): string {
-  return `${median(ratios).toFixed(digits)}× (${Math.min(...ratios).toFixed(digits)}–${Math.max(...ratios).toFixed(digits)} over ${ratios.length} rounds)`;
+  return `${median(ratios).toFixed(digits)}× (${Math.min(...ratios).toFixed(digits)}–${Math.max(...ratios).toFixed(digits)} over ${ratios.length} round${ratios.length === 1 ? '' : 's'})`;
 }

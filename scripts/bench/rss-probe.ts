@@ -43,7 +43,7 @@ const env = {
   HCP_PROF_DIR: profDir,
   ...(JEPROF ? { MALLOC_CONF: jeprofConf(profDir) } : {}),
 };
-gw = await startGateway(configFile, join(dir, 'gw', 'data'), { env, program });
+gw = await startGateway(configFile, join(dir, 'gw', 'data'), { unitEnv: env, program });
 const line = (field: 'VmRSS' | 'RssAnon' | 'RssFile') => residentMiB(gw.child.pid!, field);
 await sleep(2000);
 const before = line('VmRSS');

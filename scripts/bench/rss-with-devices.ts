@@ -49,7 +49,7 @@ export interface FreshRss extends ConnectedRss {
 }
 
 /**
- * Stop `gw` and start it again on its config and data (`program` and `env` as `startGateway`
+ * Stop `gw` and start it again on its config and data (`program` and `unitEnv` as `startGateway`
  * takes them), then read it as bench:gateway reads a fresh gateway (bench-gateway.ts, code-ab.ts
  * PHASES=fresh): 1 s after start, then as `rssWithDevices`. Returns the new process with its figures.
  */
@@ -57,7 +57,7 @@ export async function restartedRss(
   gw: RunningGateway,
   devices: SimDevice[],
   quietMs: number,
-  start: { program?: string; env?: NodeJS.ProcessEnv },
+  start: { program?: string; unitEnv?: Record<string, string> },
 ): Promise<{ gw: RunningGateway; rss: FreshRss }> {
   await gw.stop();
   const restarted = await startGateway(gw.configFile, gw.dataDir, start);

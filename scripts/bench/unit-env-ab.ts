@@ -59,7 +59,7 @@ const ack = (id: string) => deviceTopic(id, 'ack');
 
 let all: SimDevice[];
 {
-  const gw = await startGateway(configFile, dataDir, { program, env: unit });
+  const gw = await startGateway(configFile, dataDir, { program, unitEnv: unit });
   await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
   console.log('enrolling 1,000 simulated devices through the HTTP API, as in production …');
   all = await enrolDevices(gw, 1000, 'dev-env');
@@ -67,7 +67,7 @@ let all: SimDevice[];
 }
 
 const measure = (env: Record<string, string>) => async (): Promise<Round> => {
-  const gw = await startGateway(configFile, dataDir, { program, env });
+  const gw = await startGateway(configFile, dataDir, { program, unitEnv: env });
   try {
     await sleep(1000);
     const rss = (await rssWithDevices(gw, all, 0)).atOnce;

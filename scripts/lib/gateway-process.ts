@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT, stopControls, teeToFile } from './device-process.js';
+import { SYSTEMD_PATH } from './systemd-unit.js';
 
 export interface RunningGateway {
   child: ChildProcess;
@@ -43,13 +44,20 @@ export function writeGatewayConfig(dir: string, overrides: Record<string, unknow
 /**
  * `logFile`: also append the program's stderr (its JSON log lines) to this file. `program`: a
  * built gateway/main.js to run with plain node (scripts/bench/built-gateway.ts) instead of the source.
+ * `unitEnv`: run it as a systemd unit does, with that environment (serviceEnvironment) and systemd's
+ * PATH instead of this process's, so that a name the unit lacks is absent; `env` is then added to it.
  */
-export async function startGateway(configFile: string, dataDir: string, o: { env?: NodeJS.ProcessEnv; logFile?: string; program?: string } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  configFile: string,
+  dataDir: string,
+  o: { env?: NodeJS.ProcessEnv; unitEnv?: Record<string, string>; logFile?: string; program?: string } = {},
+): Promise<RunningGateway> {
   const entry = o.program ? [o.program] : ['--import', 'tsx', join(REPO_ROOT, 'gateway/main.ts')];
   const child = spawn(process.execPath, [...entry, 'serve', '--config', configFile], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...o.env },
+    // As systemd starts a service: its Environment= lines and systemd's PATH, nothing of this shell's.
+    env: o.unitEnv ? { PATH: SYSTEMD_PATH, ...o.unitEnv, ...o.env } : { ...process.env, ...o.env },
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-50_000)));

@@ -33,6 +33,13 @@ export function environmentWords(value: string): string[] {
   return words;
 }
 
+/**
+ * The PATH systemd gives a service it starts (systemd.exec(5), "Environment Variables in Spawned
+ * Processes"), the only variable of its own a unit of ours gets besides its `Environment=` lines
+ * (and the `User=` account's names and systemd's bookkeeping, which the gateway does not read).
+ */
+export const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin';
+
 /** Every `Environment=` line's assignments, in order (a later one replaces an earlier). */
 export function serviceEnvironment(unitFile: string): Record<string, string> {
   const env: Record<string, string> = {};

@@ -106,7 +106,7 @@ describe('memory switches', () => {
     const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'debug' });
     const env = serviceEnvironment(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'));
     expect(env.NODE_OPTIONS).toContain('--expose-gc');
-    const running = await startGateway(configFile, join(dir, 'gw', 'data'), { env, logFile });
+    const running = await startGateway(configFile, join(dir, 'gw', 'data'), { unitEnv: env, logFile });
     try {
       // The unit's LD_PRELOAD took: the gateway's malloc is jemalloc's (ld.so would have warned and ignored a missing one).
       expect(readFileSync(`/proc/${running.child.pid}/maps`, 'utf8')).toMatch(/\/libjemalloc\.so\.2$/m);
