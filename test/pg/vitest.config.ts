@@ -36,6 +36,8 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/wal-checkpointer-failure.test.ts',
   'test/gateway/bench-stored-only.test.ts',
   'test/gateway/bench-disk-probe.test.ts',
+  'test/gateway/bench-unit-environment.test.ts',
+  'test/gateway/bench-ratio-text.test.ts',
 ];
 
 export default defineConfig({
