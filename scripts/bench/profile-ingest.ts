@@ -16,13 +16,13 @@ import { sleep } from './sim-devices.js';
 const n = Number(process.argv[2] ?? 50);
 const profDir = '/tmp/hcp-prof';
 mkdirSync(profDir, { recursive: true });
-// HCP_PROFILE=promoted or allocated (from this script's environment) takes a heap profile instead.
+// HCP_PROFILE=promoted or allocated (from this script's environment, passed on: the gateway gets the unit's alone) takes a heap profile instead.
 const burst = await prepareBurst({
   devices: n,
   ratings: Number(process.argv[3] ?? 100_000),
   idPrefix: 'dev-prof',
   preload: join(import.meta.dirname, 'cpu-profiler.mjs'),
-  env: { HCP_PROF_DIR: profDir },
+  env: { HCP_PROF_DIR: profDir, ...(process.env.HCP_PROFILE ? { HCP_PROFILE: process.env.HCP_PROFILE } : {}) },
 });
 const gw = burst.gw;
 // STRACE=1: count the gateway's fsyncs during the push instead (strace -c).

@@ -41,6 +41,8 @@ const env = {
   ...unitEnv,
   NODE_OPTIONS: `${unitEnv.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'heap-probe.mjs')}`.trim(),
   HCP_PROF_DIR: profDir,
+  // Passed on from this script's environment: the gateway gets the unit's alone.
+  ...(process.env.HCP_HEAP_SNAPSHOT ? { HCP_HEAP_SNAPSHOT: process.env.HCP_HEAP_SNAPSHOT } : {}),
   ...(JEPROF ? { MALLOC_CONF: jeprofConf(profDir) } : {}),
 };
 gw = await startGateway(configFile, join(dir, 'gw', 'data'), { unitEnv: env, program });
