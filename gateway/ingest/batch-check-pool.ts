@@ -21,7 +21,6 @@
  * are checked in place, and the burst is committing from its first batch.
  */
 import { availableParallelism } from 'node:os';
-import { deserialize } from 'node:v8';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { startWorkerThread } from '../threads/worker-entry.js';
@@ -46,12 +45,8 @@ export const CHECK_LOST = 'the thread checking this batch ended before it answer
 
 export interface BatchChecker {
   check(deviceId: string, payload: Buffer, receivedAt: number): Promise<CheckResult>;
-  /** The check, its result made into objects only when the caller opens it (ingest-queue.ts: when the batch's group takes it). */
-  checkLater(deviceId: string, payload: Buffer, receivedAt: number): Promise<OpenCheck>;
   close(): Promise<void>;
 }
-/** A worker's answer stays the bytes it sent (v8.serialize) until opened: results waiting for their group stay out of the main thread's young heap. */
-export type OpenCheck = () => CheckResult;
 
 /** The check, never throwing: a batch that makes it fail is refused, not a crash of the thread. */
 function checkSafely(deviceId: string, payload: Buffer, receivedAt: number): CheckResult {
@@ -65,10 +60,6 @@ function checkSafely(deviceId: string, payload: Buffer, receivedAt: number): Che
 /** The check in the calling thread: the default, and what a one-off import uses. */
 export const inlineChecker: BatchChecker = {
   check: async (deviceId, payload, receivedAt) => checkSafely(deviceId, payload, receivedAt),
-  checkLater: async (deviceId, payload, receivedAt) => {
-    const r = checkSafely(deviceId, payload, receivedAt);
-    return () => r;
-  },
   close: async () => undefined,
 };
 
@@ -77,7 +68,7 @@ interface Task {
   /** Null once handed to the worker (transferred). */
   payload: Buffer | null;
   receivedAt: number;
-  resolve: (r: OpenCheck) => void;
+  resolve: (r: CheckResult) => void;
 }
 
 interface Slot {
@@ -109,14 +100,11 @@ export class BatchCheckPool implements BatchChecker {
     this.slots = Array.from({ length: size }, () => null);
   }
 
-  async check(deviceId: string, payload: Buffer, receivedAt: number): Promise<CheckResult> {
-    return (await this.checkLater(deviceId, payload, receivedAt))();
-  }
-  checkLater(deviceId: string, payload: Buffer, receivedAt: number): Promise<OpenCheck> {
-    if (this.closed || payload.length < INLINE_BELOW_BYTES) return inlineChecker.checkLater(deviceId, payload, receivedAt);
+  check(deviceId: string, payload: Buffer, receivedAt: number): Promise<CheckResult> {
+    if (this.closed || payload.length < INLINE_BELOW_BYTES) return Promise.resolve(checkSafely(deviceId, payload, receivedAt));
     const i = this.next++ % this.slots.length;
     const slot = (this.slots[i] ??= this.spawn(i));
-    if (!slot.ready) return inlineChecker.checkLater(deviceId, payload, receivedAt);
+    if (!slot.ready) return Promise.resolve(checkSafely(deviceId, payload, receivedAt));
     return new Promise((resolve) => {
       const id = ++this.taskId;
       const move = transferable(payload);
@@ -156,7 +144,7 @@ export class BatchCheckPool implements BatchChecker {
       worker.unref();
       slot.idleTimer = setTimeout(() => this.retire(i, slot), this.idleMs).unref();
     };
-    worker.on('message', (m: { ready: true } | { id: number; result: Uint8Array }) => {
+    worker.on('message', (m: { ready: true } | { id: number; result: PackedResult }) => {
       if ('ready' in m) {
         slot.ready = true;
         idle();
@@ -167,7 +155,7 @@ export class BatchCheckPool implements BatchChecker {
       if (!task) return;
       slot.pending.delete(m.id);
       if (slot.pending.size === 0) idle();
-      task.resolve(() => unpackResult(deserialize(m.result) as PackedResult));
+      task.resolve(unpackResult(m.result));
     });
     const lost = (why: string) => {
       if (this.slots[i] !== slot) return;
@@ -190,10 +178,7 @@ export class BatchCheckPool implements BatchChecker {
 
   /** Check in place what a worker held and will not answer; refuse what it took with it. */
   private orphan(slot: Slot): void {
-    for (const t of slot.pending.values()) {
-      const r: CheckResult = t.payload ? checkSafely(t.deviceId, t.payload, t.receivedAt) : { ok: false, refused: CHECK_LOST };
-      t.resolve(() => r);
-    }
+    for (const t of slot.pending.values()) t.resolve(t.payload ? checkSafely(t.deviceId, t.payload, t.receivedAt) : { ok: false, refused: CHECK_LOST });
     slot.pending.clear();
   }
 }

@@ -1,5 +1,4 @@
 /** A worker thread of batch-check-pool.ts: checks the batches it is sent, answers with the results. */
-import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { type CheckResult, checkBatch, packResult } from './batch-check.js';
 import { parseRecordBatch } from './batch-schema.js';
@@ -21,10 +20,7 @@ parentPort!.on('message', (m: Request) => {
     // Never the worker's death for one batch: it is refused (and the device told so).
     result = { ok: false, refused: `the batch could not be checked: ${(err as Error).message}` };
   }
-  // As bytes, moved to the main thread, which makes objects of them only when the batch's group takes it (batch-check-pool.ts, OpenCheck).
-  const bytes = serialize(packResult(result));
-  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  parentPort!.postMessage({ id: m.id, result: bytes }, own ? [bytes.buffer as ArrayBuffer] : []);
+  parentPort!.postMessage({ id: m.id, result: packResult(result) });
 });
 // Loaded (the schema with this module's imports: compiled as it loads, or as code in the built gateway): batches may come here now (batch-check-pool.ts checks them in place until then).
 parentPort!.postMessage({ ready: true });

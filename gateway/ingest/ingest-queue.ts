@@ -30,8 +30,8 @@ import { lockLogForAppend } from '../store/log-order.js';
 import type { GatewayTables } from '../store/tables.js';
 import { COPY_FROM_ROWS, insertRows, RECORD_COLUMNS, RECORDS_COPY, type RecordRun, recordsCopyData, recordsInsertText, runsValues, windowOf } from './records-insert.js';
 import { type EpochHead, headStatements, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
-import type { CheckedBatch, CheckedRecord, Rejection } from './batch-check.js';
-import { type BatchChecker, inlineChecker, type OpenCheck } from './batch-check-pool.js';
+import type { CheckedBatch, CheckedRecord, CheckResult, Rejection } from './batch-check.js';
+import { type BatchChecker, inlineChecker } from './batch-check-pool.js';
 
 export interface IngestHooks {
   /** Publish an ack to the device (after the commit). */
@@ -49,7 +49,7 @@ interface Queued {
   bytes: number;
   receivedAt: number;
   /** The checks that need no database (batch-check-pool.ts): started ahead of the batch's group, null until then. */
-  checked: Promise<OpenCheck> | null;
+  checked: Promise<CheckResult> | null;
   done: () => void;
 }
 
@@ -96,13 +96,13 @@ const RECORDS_ID_KEY = 'records_id_key';
 
 /** Batches one device may have waiting: a device keeps 2 in flight; more is a flood. */
 const MAX_QUEUED_PER_DEVICE = 8;
-/** A group's raw size: bounds the memory of one commit's parsed batches (1 MiB: its records die young). */
-export const MAX_GROUP_BYTES = 1 * 1024 * 1024;
+/** A group's raw size: bounds the memory of one commit's parsed batches. */
+const MAX_GROUP_BYTES = 4 * 1024 * 1024;
 /**
  * Raw bytes of waiting batches whose checks may run ahead of their group: two groups' worth keeps
  * the checking thread busy while one commits, and bounds what waits parsed (several times its bytes).
  */
-export const CHECK_AHEAD_BYTES = 2 * MAX_GROUP_BYTES;
+const CHECK_AHEAD_BYTES = 2 * MAX_GROUP_BYTES;
 
 export class IngestQueue {
   private queue: Queued[] = [];
@@ -161,8 +161,8 @@ export class IngestQueue {
     return decided;
   }
 
-  private check(q: Queued): Promise<OpenCheck> {
-    return this.checker.checkLater(q.deviceId, q.payload, q.receivedAt);
+  private check(q: Queued): Promise<CheckResult> {
+    return this.checker.check(q.deviceId, q.payload, q.receivedAt);
   }
 
   /** Start the checks of waiting batches, in arrival order, up to CHECK_AHEAD_BYTES. */
@@ -227,8 +227,7 @@ export class IngestQueue {
       const group: CheckedBatch[] = [];
       // The next batches are checked while this group waits for its own checks and commits.
       this.checkAhead();
-      for (const [i, open] of (await Promise.all(taken.map((q) => q.checked!))).entries()) {
-        const checked = open();
+      for (const [i, checked] of (await Promise.all(taken.map((q) => q.checked!))).entries()) {
         if (checked.ok) group.push(checked.batch);
         else this.hooks.refused(taken[i]!.deviceId, checked.refused);
       }

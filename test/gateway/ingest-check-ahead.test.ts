@@ -10,7 +10,7 @@ import pino from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import type { CheckResult } from '../../gateway/ingest/batch-check.js';
 import type { BatchChecker } from '../../gateway/ingest/batch-check-pool.js';
-import { CHECK_AHEAD_BYTES, IngestQueue, MAX_GROUP_BYTES } from '../../gateway/ingest/ingest-queue.js';
+import { IngestQueue } from '../../gateway/ingest/ingest-queue.js';
 import { CORE_PART_MIGRATIONS } from '../../gateway/migrations.js';
 import { openSqliteStore, type GatewayStore } from '../../gateway/store/database.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
@@ -24,16 +24,13 @@ it('checks at most two groups (8 MiB) of a burst ahead, and decides every batch'
   // A checker the test answers by hand: what has been started is what waits parsed.
   const started: Array<{ deviceId: string; answer: (r: CheckResult) => void }> = [];
   const checker: BatchChecker = {
-    check: () => Promise.reject(new Error('ingest asks for checkLater')),
-    checkLater: (deviceId) => new Promise((open) => started.push({ deviceId, answer: (r) => open(() => r) })),
+    check: (deviceId) => new Promise((answer) => started.push({ deviceId, answer })),
     close: async () => undefined,
   };
   const refused: string[] = [];
   const queue = new IngestQueue(store, { now: () => Date.now() }, pino({ level: 'silent' }), { ack: () => {}, refused: (d) => refused.push(d), stored: () => {} }, checker);
-  // A quarter of a group each: 8 batches are two groups ahead.
-  const MiB = Buffer.alloc(MAX_GROUP_BYTES / 4, 'x');
+  const MiB = Buffer.alloc(1024 * 1024, 'x');
   const decided = Array.from({ length: 30 }, (_, i) => queue.submit(`dev-${String(i).padStart(2, '0')}`, MiB));
-  expect(CHECK_AHEAD_BYTES).toBe(2 * MAX_GROUP_BYTES);
   expect(started).toHaveLength(8);
   // Answer checks as they are asked for, until every batch is decided.
   let answered = 0;
