@@ -35,8 +35,9 @@ export function environmentWords(value: string): string[] {
 
 /**
  * The PATH systemd gives a service it starts (systemd.exec(5), "Environment Variables in Spawned
- * Processes"), the only variable of its own a unit of ours gets besides its `Environment=` lines
- * (and the `User=` account's names and systemd's bookkeeping, which the gateway does not read).
+ * Processes"). A bench's gateway run as the unit runs it gets this and the unit's `Environment=`
+ * lines alone: systemd also sets the system's LANG, the `User=` account's HOME, USER, LOGNAME and
+ * SHELL, and its own bookkeeping (INVOCATION_ID, JOURNAL_STREAM), which it leaves out.
  */
 export const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin';
 
