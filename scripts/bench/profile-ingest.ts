@@ -4,17 +4,18 @@
  * counts its fsyncs and writes instead. Prints the CPU each of its threads used during the push.
  * Not a benchmark (the profiler slows it): it finds where the time goes.
  * Usage: tsx scripts/bench/profile-ingest.ts [devices=50] [ratings=100000]
+ *        (HCP_PROF_DIR: where the profile is written, /tmp/hcp-prof unless given)
  *        tsx scripts/bench/summarise-profile.ts /tmp/hcp-prof/gateway-<pid>-0.cpuprofile
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareBurst } from './burst.js';
 import { cpuByProcess, procStat, threadCpuText } from './proc-stat.js';
 import { sleep } from './sim-devices.js';
 
 const n = Number(process.argv[2] ?? 50);
-const profDir = '/tmp/hcp-prof';
+const profDir = process.env.HCP_PROF_DIR ?? '/tmp/hcp-prof';
 mkdirSync(profDir, { recursive: true });
 // HCP_PROFILE=promoted or allocated (from this script's environment, passed on: the gateway gets the unit's alone) takes a heap profile instead.
 const burst = await prepareBurst({
@@ -46,5 +47,10 @@ console.log(`CPU by thread, s: ${threadCpuText(gw.child.pid!, threads0, threadCp
 if (strace) strace.kill('SIGINT');
 else gw.child.kill('SIGUSR2');
 await sleep(1000);
+// The profiler names its file by the gateway's pid: say which it is, for summarise-profile.ts or summarise-promoted.ts.
+if (!strace) {
+  const written = readdirSync(profDir).filter((f) => f.startsWith(`gateway-${gw.child.pid}-`));
+  console.log(written.length ? `profile: ${written.map((f) => join(profDir, f)).join(', ')}` : `no profile was written to ${profDir}`);
+}
 await burst.close();
 process.exit(0);

@@ -37,6 +37,7 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/bench-stored-only.test.ts',
   'test/gateway/bench-disk-probe.test.ts',
   'test/gateway/bench-unit-environment.test.ts',
+  'test/gateway/bench-profile-ingest.test.ts',
   'test/gateway/bench-ratio-text.test.ts',
 ];
 
