@@ -113,37 +113,25 @@ export function checkBatch(deviceId: string, payload: Buffer, receivedAt: number
  * Structured cloning rebuilds an object by reading each of its keys; 500 records' 13 keys each made
  * the receiving thread's copy cost two to four times what the same values cost as columns (issue
  * 14, measured with v8.serialize), and the objects are rebuilt from the columns in a plain loop.
- *
- * The bodies go as one text (`bodies`, each ending at its `bodyEnds`), and each record's body is
- * a slice of it, which V8 keeps as a reference into that text, not a copy. A text this large is
- * made outside the young heap, so the young heap's collections neither copy it nor move it into
- * the old heap, as they did each record's own body string: the bodies are half of what a checked
- * record holds, and records live until their group's commit is durable, longer than the young heap
- * keeps them in a 500-device burst (issue 14, docs/POSTGRES.md). Only the bodies: nothing keeps a
- * body after its group's insert, while a slice kept longer (a chain head's hash) would keep the
- * whole batch's text with it.
  */
-type RecordColumns = { [K in Exclude<keyof CheckedRecord, 'body'>]: CheckedRecord[K][] } & { bodies: string; bodyEnds: number[] };
+type RecordColumns = { [K in keyof CheckedRecord]: CheckedRecord[K][] };
 export type PackedResult = { ok: true; batch: Omit<CheckedBatch, 'records'>; records: RecordColumns } | { ok: false; refused: string };
 
-const RECORD_FIELDS = ['id', 'seq', 'prevHash', 'hash', 'sig', 'kind', 'at', 'windowId', 'level', 'atCorrected', 'clockOffsetMs', 'clockFlag'] as const;
-// Every field of CheckedRecord but the body is a column: a field added there and not here fails to compile.
-const _everyField: Exclude<keyof CheckedRecord, (typeof RECORD_FIELDS)[number] | 'body'> extends never ? true : never = true;
+const RECORD_FIELDS = ['id', 'seq', 'prevHash', 'hash', 'sig', 'kind', 'at', 'windowId', 'level', 'body', 'atCorrected', 'clockOffsetMs', 'clockFlag'] as const;
+// Every field of CheckedRecord is a column: a field added there and not here fails to compile.
+const _everyField: Exclude<keyof CheckedRecord, (typeof RECORD_FIELDS)[number]> extends never ? true : never = true;
 
 export function packResult(r: CheckResult): PackedResult {
   if (!r.ok) return r;
   const { records, ...batch } = r.batch;
-  const columns = Object.fromEntries(RECORD_FIELDS.map((f) => [f, records.map((x) => x[f])])) as Omit<RecordColumns, 'bodies' | 'bodyEnds'>;
-  let end = 0;
-  const bodyEnds = records.map((x) => (end += x.body.length));
-  return { ok: true, batch, records: { ...columns, bodies: records.map((x) => x.body).join(''), bodyEnds } };
+  return { ok: true, batch, records: Object.fromEntries(RECORD_FIELDS.map((f) => [f, records.map((x) => x[f])])) as RecordColumns };
 }
 
 export function unpackResult(p: PackedResult): CheckResult {
   if (!p.ok) return p;
   const c = p.records;
   const records: CheckedRecord[] = new Array(c.id.length);
-  for (let i = 0, start = 0; i < records.length; start = c.bodyEnds[i++]!)
+  for (let i = 0; i < records.length; i++)
     records[i] = {
       id: c.id[i]!,
       seq: c.seq[i]!,
@@ -154,7 +142,7 @@ export function unpackResult(p: PackedResult): CheckResult {
       at: c.at[i]!,
       windowId: c.windowId[i]!,
       level: c.level[i]!,
-      body: c.bodies.slice(start, c.bodyEnds[i]),
+      body: c.body[i]!,
       atCorrected: c.atCorrected[i]!,
       clockOffsetMs: c.clockOffsetMs[i]!,
       clockFlag: c.clockFlag[i]!,
