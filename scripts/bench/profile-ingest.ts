@@ -47,10 +47,13 @@ console.log(`CPU by thread, s: ${threadCpuText(gw.child.pid!, threads0, threadCp
 if (strace) strace.kill('SIGINT');
 else gw.child.kill('SIGUSR2');
 await sleep(1000);
-// The profiler names its file by the gateway's pid: say which it is, for summarise-profile.ts or summarise-promoted.ts.
+// The profiler names its file by the gateway's pid: say which it is, for summarise-profile.ts or
+// summarise-promoted.ts. A large profile takes the gateway a while to write: wait for it (30 s at most).
 if (!strace) {
-  const written = readdirSync(profDir).filter((f) => f.startsWith(`gateway-${gw.child.pid}-`));
-  console.log(written.length ? `profile: ${written.map((f) => join(profDir, f)).join(', ')}` : `no profile was written to ${profDir}`);
+  const written = () => readdirSync(profDir).filter((f) => f.startsWith(`gateway-${gw.child.pid}-`));
+  for (let waited = 0; written().length === 0 && waited < 30_000; waited += 200) await sleep(200);
+  const files = written();
+  console.log(files.length ? `profile: ${files.map((f) => join(profDir, f)).join(', ')}` : `no profile was written to ${profDir} in 30 s`);
 }
 await burst.close();
 process.exit(0);
