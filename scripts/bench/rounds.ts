@@ -70,7 +70,13 @@ export const ratios = (p: Paired<number>): number[] => p.figure.map((f, i) => f 
 
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-/** "median ratio 0.41× (0.38–0.45 over 3 rounds)" */
+/**
+ * "median ratio 0.41× (0.38–0.45 over 3 rounds)". A round whose baseline figure is 0 has no ratio
+ * (unit-env-ab.ts's glibc heap is empty when the unit's jemalloc serves malloc): said so, not NaN×.
+ */
 export function ratioText(ratios: number[], digits = 2): string {
-  return `${median(ratios).toFixed(digits)}× (${Math.min(...ratios).toFixed(digits)}–${Math.max(...ratios).toFixed(digits)} over ${ratios.length} round${ratios.length === 1 ? '' : 's'})`;
+  const rounds = `${ratios.length} round${ratios.length === 1 ? '' : 's'}`;
+  const none = ratios.filter((r) => !Number.isFinite(r)).length;
+  if (none > 0) return `none (the baseline's figure is 0 in ${none} of ${rounds})`;
+  return `${median(ratios).toFixed(digits)}× (${Math.min(...ratios).toFixed(digits)}–${Math.max(...ratios).toFixed(digits)} over ${rounds})`;
 }
