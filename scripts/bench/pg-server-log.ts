@@ -27,6 +27,9 @@ export async function logSlowStatements(baseUrl: string, ms: number): Promise<vo
   await sleep(200);
 }
 
+/** How much of a log line other than a timed statement serverLogSince prints. */
+export const OTHER_LINE_CHARS = 200;
+
 /** The server's log from byte `from` on: statements grouped by text (count, mean and longest server time), then the other lines. */
 export function serverLogSince(file: string, from: number): string {
   const lines = readFileSync(file).subarray(from).toString('utf8').trimEnd();
@@ -39,7 +42,8 @@ export function serverLogSince(file: string, from: number): string {
     if (line.includes('DETAIL:  parameters:') || /^\s/.test(line)) continue;
     const m = /duration: ([\d.]+) ms\s+(?:statement|execute [^:]*): (.*)$/.exec(line);
     if (!m) {
-      if (!line.includes('duration:')) other.push(line);
+      // An error's STATEMENT line holds the whole statement: a group's insert runs to thousands of characters.
+      if (!line.includes('duration:')) other.push(line.length > OTHER_LINE_CHARS ? `${line.slice(0, OTHER_LINE_CHARS)}… (${line.length} characters)` : line);
       continue;
     }
     const text = m[2]!.replace(/\s+/g, ' ').slice(0, 110);

@@ -39,6 +39,7 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/bench-unit-environment.test.ts',
   'test/gateway/bench-profile-ingest.test.ts',
   'test/gateway/bench-ratio-text.test.ts',
+  'test/gateway/bench-server-log.test.ts',
 ];
 
 export default defineConfig({
