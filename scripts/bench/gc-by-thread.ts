@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { prepareBurst } from './burst.js';
 import { cpuByProcess } from './proc-stat.js';
+import { sleep } from './sim-devices.js';
 
 const n = Number(process.argv[2] ?? 500);
 interface HeapGc {
@@ -50,10 +51,14 @@ const burst = await prepareBurst({
   ratings: Number(process.argv[3] ?? 100_000),
   idPrefix: 'dev-gc',
   preload: join(import.meta.dirname, 'trace-gc.mjs'),
+  // The main thread's heap is the one that collects before the burst: SIGUSR2 makes sure it does (below).
+  env: { HCP_TRACE_GC_MARK: '1' },
   started: (gw) => createInterface({ input: gw.child.stdout! }).on('line', readTrace),
 });
 const gw = burst.gw;
 
+gw.child.kill('SIGUSR2');
+await sleep(300);
 const threads0 = cpuByProcess(`/proc/${gw.child.pid}/task`);
 counting = true;
 const s = await burst.push();

@@ -6,3 +6,8 @@ import v8 from 'node:v8';
 
 v8.setFlagsFromString('--trace-gc');
 if (process.env.HCP_TRACE_GC !== 'lines') v8.setFlagsFromString('--trace-gc-nvp');
+// HCP_TRACE_GC_MARK=1: SIGUSR2 makes the main thread collect its young heap once, so that its heap
+// has a trace line at a moment the reader chooses (gc-by-thread.ts tells the main thread's heap
+// from a worker's by it; a gateway that has not collected before a burst had none). --expose-gc is
+// in the unit's NODE_OPTIONS.
+if (process.env.HCP_TRACE_GC_MARK === '1') process.on('SIGUSR2', () => globalThis.gc?.({ type: 'minor' }));

@@ -1,7 +1,7 @@
 /**
  * docs/POSTGRES.md: `HCP_PROFILE=promoted npx tsx scripts/bench/profile-ingest.ts 500`, read with
  * summarise-promoted.ts, gives a heap profile of what the burst moved into the old heap; without
- * HCP_PROFILE it gives a CPU profile (read with summarise-profile.ts). The gateway is run as the
+ * HCP_PROFILE it gives a CPU profile, which summarise-profile.ts reads. The gateway is run as the
  * unit runs it, with the unit's environment alone, so the script must pass HCP_PROFILE on: a
  * small real burst (2 devices, two batches of 500 each) into the built gateway shows it does.
  */
@@ -46,4 +46,8 @@ it('without HCP_PROFILE, writes a CPU profile', () => {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: unknown[]; samples: unknown[] };
   expect(profile.nodes.length).toBeGreaterThan(0);
   expect(profile.samples.length).toBeGreaterThan(0);
+  // docs/POSTGRES.md reads the collector's share of the main thread from this summary.
+  const summary = execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/summarise-profile.ts'), file], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect(summary).toMatch(/^total \d+\.\d\d s sampled$/m);
+  expect(summary).toMatch(/^\s*\d+\.\d%\s+\(garbage collector\) /m);
 }, 180_000);

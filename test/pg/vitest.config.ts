@@ -40,6 +40,7 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/bench-profile-ingest.test.ts',
   'test/gateway/bench-ratio-text.test.ts',
   'test/gateway/bench-server-log.test.ts',
+  'test/gateway/bench-gc-by-thread.test.ts',
 ];
 
 export default defineConfig({
