@@ -4,7 +4,8 @@
  * backlog phase, the same measurement each time. Here one gateway on a fresh throw-away cluster
  * takes the same device's backlog PUSHES times in a row, each on a quiet machine, and prints for
  * each push its time per tenth (a rate that falls within a push is a plan or a table that grows
- * badly), the CPU the gateway (also by thread) and the PostgreSQL server used in it, and PostgreSQL's log of it:
+ * badly), the CPU the gateway (also by thread, with each thread's time in the kernel and its page
+ * faults) and the PostgreSQL server used in it, and PostgreSQL's log of it:
  * statements over PG_LOG_MS (20 ms), checkpoints, autovacuum. PROFILE=1: the gateway's V8 CPU
  * profile of the last push (cpu-profiler.mjs; read it with summarise-profile.ts).
  * WARM=50: first a 100,000-rating burst from 50 other devices (as bench:gateway's throughput phase
@@ -26,7 +27,7 @@ import { buildGatewayForBench } from './built-gateway.js';
 import { rawPostgresInsert } from './raw-postgres.js';
 import { logSlowStatements, serverLogSince } from './pg-server-log.js';
 import { makeBatches, startPgBench, writeRetries } from './pg-throughput.js';
-import { cpuByProcess, procStat, serverCpuSeconds, threadCpuText } from './proc-stat.js';
+import { cpuByProcess, procStat, serverCpuSeconds, threadCpuText, threadKernelText } from './proc-stat.js';
 import { quietMachine } from './quiet-machine.js';
 import { connectAll, disconnectAll, inFlightBounds, pushBatches, rawDevice, sleep } from './sim-devices.js';
 
@@ -99,6 +100,7 @@ try {
       `  CPU in the push, s: gateway ${(cpuAfter.gateway - cpuBefore.gateway).toFixed(2)} (all its threads), PostgreSQL ${(cpuAfter.server - cpuBefore.server).toFixed(2)} (server and backends); writes run again after a collision: ${retried.map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
     );
     console.log(`  the gateway's CPU by thread, s: ${threadCpuText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
+    console.log(`  of it in the kernel, and minor page faults, by thread: ${threadKernelText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
     if (profiled) {
       await sleep(1000);
       console.log(`  profile of this push: ${profDir}/gateway-${bench.gw.child.pid}-0.cpuprofile`);

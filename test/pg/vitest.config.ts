@@ -41,6 +41,7 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/bench-ratio-text.test.ts',
   'test/gateway/bench-server-log.test.ts',
   'test/gateway/bench-gc-by-thread.test.ts',
+  'test/gateway/bench-proc-stat.test.ts',
 ];
 
 export default defineConfig({
