@@ -209,7 +209,7 @@ export class Gateway {
       this.features.set(def.name, def.create({ ...ctx, logger: this.logger.child({ ns: def.name }) }, section));
     }
 
-    this.metrics = new GatewayMetrics(this.store, { uplink: this.features.has('uplink') });
+    this.metrics = new GatewayMetrics(this.store, { uplink: this.features.has('uplink'), ingestPhases: this.ingest.phases });
     // Only where several workers can run (one hall on SQLite has one process: nothing to tell apart).
     if (this.store.dialect === 'postgres') registerWorkerMetrics(this.metrics.registry, this.workerId, this.leases, this.store);
     const services: CoreServices = {

@@ -9,10 +9,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { sql } from 'kysely';
 import type { GatewayStore } from '../store/database.js';
+import { GROUP_PHASES, type GroupPhases } from '../ingest/group-phases.js';
 
 export interface MetricsOptions {
   /** Whether the uplink feature runs (its outbox gauges are left out otherwise). */
   uplink: boolean;
+  /** Ingest's groups, phase by phase (ingest/group-phases.ts). */
+  ingestPhases: GroupPhases;
 }
 
 export class GatewayMetrics {
@@ -35,6 +38,26 @@ export class GatewayMetrics {
         },
       });
     this.stored = new Counter({ name: 'hcp_ingest_records_stored_total', help: 'Chain records ingest committed (this process)', registers });
+    const phases = o.ingestPhases;
+    new Counter({
+      name: 'hcp_ingest_groups_total',
+      help: 'Ingest groups committed, each one transaction for the batches gathered (this process)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(phases.groups);
+      },
+    });
+    new Counter({
+      name: 'hcp_ingest_group_seconds_total',
+      help: "Ingest groups' time by phase: check, begin, lock, heads, decide, heads-save, insert, commit, ack (this process; docs/POSTGRES.md)",
+      labelNames: ['phase'],
+      registers,
+      collect() {
+        this.reset();
+        for (const phase of GROUP_PHASES) this.inc({ phase }, phases.seconds[phase]);
+      },
+    });
     const wal = store.walCheckpoints;
     if (wal) {
       // SQLite's checkpoints on their own thread (gateway/store/wal-checkpointer.ts; docs/OPERATIONS.md, "WAL checkpoints").

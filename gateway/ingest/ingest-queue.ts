@@ -32,6 +32,7 @@ import { COPY_FROM_ROWS, insertRows, RECORD_COLUMNS, RECORDS_COPY, type RecordRu
 import { type EpochHead, headStatements, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
 import type { CheckedBatch, CheckedRecord, CheckResult, Rejection } from './batch-check.js';
 import { type BatchChecker, inlineChecker } from './batch-check-pool.js';
+import { GroupPhases } from './group-phases.js';
 
 export interface IngestHooks {
   /** Publish an ack to the device (after the commit). */
@@ -119,6 +120,8 @@ export class IngestQueue {
   private readonly fast;
   /** PostgreSQL: keep a hot statement's text prepared (GatewayStore.keepPrepared). */
   private readonly keepPrepared: ((text: string) => void) | undefined;
+  /** Where the groups' time went, phase by phase (`/metrics`). */
+  readonly phases = new GroupPhases();
 
   constructor(
     private readonly store: GatewayStore,
@@ -205,6 +208,7 @@ export class IngestQueue {
     // Let the batches that arrive in this turn of the event loop join the group.
     await new Promise((r) => setImmediate(r));
     while (this.queue.length > 0) {
+      this.phases.start();
       // One batch per device per group: a device's next batch commits in the next group, after the
       // ack of this one has gone out, so the device can send more while that group commits.
       const taken: Queued[] = [];
@@ -231,6 +235,7 @@ export class IngestQueue {
         if (checked.ok) group.push(checked.batch);
         else this.hooks.refused(taken[i]!.deviceId, checked.refused);
       }
+      this.phases.lap('check');
       let outcomes: Outcome[];
       const commit = (batches: CheckedBatch[], lookUpIds: boolean) => this.store.write((trx) => this.commitGroup(trx, batches, lookUpIds));
       try {
@@ -251,6 +256,7 @@ export class IngestQueue {
           }
         }
       }
+      this.phases.lap('commit');
       this.lastCommitAt = performance.now();
       for (const q of taken) {
         this.perDevice.set(q.deviceId, (this.perDevice.get(q.deviceId) ?? 1) - 1);
@@ -268,12 +274,14 @@ export class IngestQueue {
         }
       }
       if (storedCount > 0) this.hooks.stored([...storedBy], storedCount);
+      this.phases.end();
     }
   }
 
   /** `lookUpIds`: look each new record's id up before the insert (else the insert finds a stored one: IdAlreadyStored). */
   private async commitGroup(trx: Tx, group: CheckedBatch[], lookUpIds: boolean): Promise<Outcome[]> {
     const out: Outcome[] = [];
+    this.phases.lap('begin');
     const appends: GroupAppends = { runs: [], rows: 0, gaps: [], ids: new Set(), moved: new Map() };
     // On PostgreSQL the group takes the log's lock before it reads anything: the groups of all
     // workers then run one after another, never beside each other. Taken only for the inserts, the
@@ -281,6 +289,7 @@ export class IngestQueue {
     // aborted and retried whole groups, and the city's press→ack p99 went to seconds (npm run
     // bench:city, docs/POSTGRES.md).
     if (group.length > 0) await lockLogForAppend(trx, 'records');
+    this.phases.lap('lock');
     // The whole group's heads in one statement (chain-heads.ts says why). Only when the group runs
     // again after its insert found a stored id: which of its new records' ids are stored, on
     // PostgreSQL in one statement; SQLite asks its prepared statement per id instead.
@@ -292,14 +301,18 @@ export class IngestQueue {
             trx,
             group.flatMap((b) => b.records.filter((r) => r.seq > (heads.get(b.deviceId)?.seq ?? Number.POSITIVE_INFINITY)).map((r) => r.id)),
           );
+    this.phases.lap('heads');
     for (const batch of group) out.push(await this.commitBatch(trx, batch, heads.get(batch.deviceId) ?? null, appends, stored, lookUpIds));
+    this.phases.lap('decide');
     await this.append(trx, appends, lookUpIds);
+    this.phases.lap('insert');
     return out;
   }
 
   /** The group's rows of the followed logs, written last (under the lock commitGroup took); on PostgreSQL records go by COPY, or a small group's in prepared inserts (records-insert.ts). */
   private async append(trx: Tx, a: GroupAppends, idsLookedUp: boolean): Promise<void> {
     if (a.moved.size > 0) await saveHeads(trx, [...a.moved.values()], this.fast?.heads, this.keepPrepared);
+    this.phases.lap('heads-save');
     if (a.rows === 0 && a.gaps.length === 0) return;
     if (a.gaps.length > 0) await trx.insertInto('chain_gaps').values(a.gaps).execute();
     // Positional: better-sqlite3 binds a named parameter by a property lookup per column, ~1 µs a row more.

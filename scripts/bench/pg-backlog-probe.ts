@@ -5,7 +5,8 @@
  * takes the same device's backlog PUSHES times in a row, each on a quiet machine, and prints for
  * each push its time per tenth (a rate that falls within a push is a plan or a table that grows
  * badly), the CPU the gateway (also by thread, with each thread's time in the kernel and its page
- * faults) and the PostgreSQL server used in it, and PostgreSQL's log of it:
+ * faults) and the PostgreSQL server used in it, a group's mean time by phase (the gateway's
+ * /metrics, hcp_ingest_group_seconds_total), and PostgreSQL's log of it:
  * statements over PG_LOG_MS (20 ms), checkpoints, autovacuum. PROFILE=1: the gateway's V8 CPU
  * profile of the last push (cpu-profiler.mjs; read it with summarise-profile.ts).
  * WARM=50: first a 100,000-rating burst from 50 other devices (as bench:gateway's throughput phase
@@ -26,7 +27,7 @@ import { serviceEnvironment } from '../lib/systemd-unit.js';
 import { buildGatewayForBench } from './built-gateway.js';
 import { rawPostgresInsert } from './raw-postgres.js';
 import { logSlowStatements, serverLogSince } from './pg-server-log.js';
-import { makeBatches, startPgBench, writeRetries } from './pg-throughput.js';
+import { groupPhases, groupPhasesText, makeBatches, startPgBench, writeRetries } from './pg-throughput.js';
 import { cpuByProcess, procStat, serverCpuSeconds, threadCpuText, threadKernelText } from './proc-stat.js';
 import { quietMachine } from './quiet-machine.js';
 import { connectAll, disconnectAll, inFlightBounds, pushBatches, rawDevice, sleep } from './sim-devices.js';
@@ -76,6 +77,7 @@ try {
     const profiled = PROFILE && p === PUSHES;
     if (profiled) bench.gw.child.kill('SIGUSR2');
     const retriedBefore = await writeRetries(bench.gw);
+    const phasesBefore = await groupPhases(bench.gw);
     const cpuBefore = cpu();
     const threadsBefore = threadCpu();
     const t0 = performance.now();
@@ -89,6 +91,7 @@ try {
     const cpuAfter = cpu();
     const threadsAfter = threadCpu();
     if (profiled) bench.gw.child.kill('SIGUSR2');
+    const phasesAfter = await groupPhases(bench.gw);
     const retried = Object.entries(await writeRetries(bench.gw))
       .map(([code, n]) => [code, n - (retriedBefore[code] ?? 0)] as const)
       .filter(([, n]) => n > 0);
@@ -101,6 +104,7 @@ try {
     );
     console.log(`  the gateway's CPU by thread, s: ${threadCpuText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
     console.log(`  of it in the kernel, and minor page faults, by thread: ${threadKernelText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
+    console.log(`  a group's time by phase, ms (mean): ${groupPhasesText(phasesBefore, phasesAfter)}`);
     if (profiled) {
       await sleep(1000);
       console.log(`  profile of this push: ${profDir}/gateway-${bench.gw.child.pid}-0.cpuprofile`);

@@ -55,6 +55,11 @@ describe('/metrics', () => {
       { what: 'metrics of the device' },
     );
     expect(sample(text, 'hcp_ingest_records_stored_total')).toBe('3');
+    // Where the groups' time went (gateway/ingest/group-phases.ts): every phase shown, the checks and the commit taking some.
+    expect(Number(sample(text, 'hcp_ingest_groups_total'))).toBeGreaterThanOrEqual(1);
+    for (const phase of ['check', 'begin', 'lock', 'heads', 'decide', 'heads-save', 'insert', 'commit', 'ack'])
+      expect(Number(sample(text, `hcp_ingest_group_seconds_total{phase="${phase}"}`)), phase).toBeGreaterThanOrEqual(0);
+    expect(Number(sample(text, 'hcp_ingest_group_seconds_total{phase="commit"}'))).toBeGreaterThan(0);
     expect(sample(text, 'hcp_devices_online')).toBe('1');
     expect(sample(text, 'hcp_devices_enrolled')).toBe('1');
     expect(sample(text, 'hcp_alerts_live{kind="panel-disconnected"}')).toBe('1');
@@ -77,8 +82,10 @@ describe('/metrics', () => {
     // Labels are device ids and kinds only: no staff, no badge, no rating.
     const labels = [...text.matchAll(/\{([^}]*)\}/g)].flatMap((m) => m[1]!.split(',').map((l) => l.split('=')[0]));
     // worker, job and sqlstate: which gateway worker, which periodic job, which kind of collision
-    // (PostgreSQL only; a write may or may not have collided by now); none names a person.
-    expect(new Set(labels.filter((l) => l !== 'sqlstate'))).toEqual(new Set(process.env.HCP_TEST_STORE === 'postgres' ? ['device', 'kind', 'worker', 'job'] : ['device', 'kind']));
+    // (PostgreSQL only; a write may or may not have collided by now), and phase, of an ingest group; none names a person.
+    expect(new Set(labels.filter((l) => l !== 'sqlstate'))).toEqual(
+      new Set(process.env.HCP_TEST_STORE === 'postgres' ? ['device', 'kind', 'phase', 'worker', 'job'] : ['device', 'kind', 'phase']),
+    );
     expect(text).not.toMatch(/张晓梅|s-001|0A1B2C3D4E/);
     await dev.close();
   });
