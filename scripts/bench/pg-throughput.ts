@@ -65,7 +65,7 @@ export async function writeRetries(gw: RunningGateway): Promise<Record<string, n
 }
 
 /** The gateway's ingest groups so far and their seconds by phase (gateway/ingest/group-phases.ts), from its /metrics. */
-export async function groupPhases(gw: RunningGateway): Promise<{ groups: number; seconds: Record<string, number> }> {
+export async function groupPhases(gw: Pick<RunningGateway, 'http'>): Promise<{ groups: number; seconds: Record<string, number> }> {
   const text = await (await fetch(`${gw.http}/metrics`)).text();
   const groups = Number(/^hcp_ingest_groups_total (\S+)$/m.exec(text)?.[1] ?? 0);
   const seconds = Object.fromEntries([...text.matchAll(/^hcp_ingest_group_seconds_total\{phase="([^"]+)"\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
@@ -77,7 +77,7 @@ export function groupPhasesText(before: Awaited<ReturnType<typeof groupPhases>>,
   const n = after.groups - before.groups;
   if (n <= 0) return 'no group committed';
   const ms = Object.entries(after.seconds).map(([phase, s]) => [phase, ((s - (before.seconds[phase] ?? 0)) * 1000) / n] as const);
-  return `${ms.map(([phase, m]) => `${phase} ${m.toFixed(2)}`).join(', ')}; ${ms.reduce((t, [, m]) => t + m, 0).toFixed(2)} in all, over ${n} groups`;
+  return `${ms.map(([phase, m]) => `${phase} ${m.toFixed(2)}`).join(', ')}; ${ms.reduce((t, [, m]) => t + m, 0).toFixed(2)} in all, over ${n} group${n === 1 ? '' : 's'}`;
 }
 
 /** SIGTERM, and SIGKILL if the process has not gone after `ms`. */

@@ -42,6 +42,7 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/bench-server-log.test.ts',
   'test/gateway/bench-gc-by-thread.test.ts',
   'test/gateway/bench-proc-stat.test.ts',
+  'test/gateway/bench-group-phases.test.ts',
 ];
 
 export default defineConfig({
