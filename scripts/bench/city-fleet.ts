@@ -10,7 +10,7 @@ import { startPgCluster, type PgCluster } from '../../test/support/pg-cluster.js
 import { createDatabase, startMosquitto, workerPool, type Mosquitto, type WorkerPool } from '../../test/pg/workers-support.js';
 import type { RunningGateway } from '../lib/gateway-process.js';
 import { enrolWithRetry, type EnrolStats } from './city-enrol.js';
-import { stopWithin } from './pg-throughput.js';
+import { metricsText, stopWithin } from './pg-throughput.js';
 import { sleep, type SimDevice } from './sim-devices.js';
 
 export interface City {
@@ -98,7 +98,7 @@ export async function enrolFleet(city: City, n: number, streams = 2): Promise<En
 export async function workerCounters(city: City): Promise<Array<{ stored: number; retries: number }>> {
   return Promise.all(
     city.workers.map(async (gw) => {
-      const text = await (await fetch(`${gw.http}/metrics`)).text();
+      const text = await metricsText(gw);
       const retries = [...text.matchAll(/^hcp_store_write_retries_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
       return { stored: Number(/^hcp_ingest_records_stored_total (\d+)/m.exec(text)?.[1] ?? 0), retries };
     }),

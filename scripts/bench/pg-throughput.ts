@@ -58,15 +58,18 @@ export async function gatewayRate(gw: RunningGateway, devices: SimDevice[], batc
   return rate;
 }
 
+/** The gateway's /metrics, as Prometheus reads them. */
+export const metricsText = async (gw: Pick<RunningGateway, 'http'>): Promise<string> => (await fetch(`${gw.http}/metrics`)).text();
+
 /** The writes the gateway ran again so far (a serialization failure or deadlock, then a random back-off), by SQLSTATE, from its /metrics. */
-export async function writeRetries(gw: RunningGateway): Promise<Record<string, number>> {
-  const text = await (await fetch(`${gw.http}/metrics`)).text();
+export async function writeRetries(gw: Pick<RunningGateway, 'http'>): Promise<Record<string, number>> {
+  const text = await metricsText(gw);
   return Object.fromEntries([...text.matchAll(/^hcp_store_write_retries_total\{[^}]*sqlstate="([^"]+)"\} (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
 }
 
 /** The gateway's ingest groups so far and their seconds by phase (gateway/ingest/group-phases.ts), from its /metrics. */
 export async function groupPhases(gw: Pick<RunningGateway, 'http'>): Promise<{ groups: number; seconds: Record<string, number> }> {
-  const text = await (await fetch(`${gw.http}/metrics`)).text();
+  const text = await metricsText(gw);
   const groups = Number(/^hcp_ingest_groups_total (\S+)$/m.exec(text)?.[1] ?? 0);
   const seconds = Object.fromEntries([...text.matchAll(/^hcp_ingest_group_seconds_total\{phase="([^"]+)"\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
   return { groups, seconds };

@@ -6,7 +6,6 @@
  * unknown. And ingest's group commit on SQLite runs the prepared form (docs/DESIGN.md, step 4),
  * not a query built per group.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,7 @@ import { GENESIS, headStatements, loadHeads, saveHeads } from '../../gateway/ing
 import { allMigrations } from '../../gateway/migrations.js';
 import type { GatewayStore } from '../../gateway/store/database.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
-import { FakeDevice, openTestStore, silent } from '../uplink/support/fixtures.js';
+import { enrolFakeDevice, FakeDevice, openTestStore, silent } from '../uplink/support/fixtures.js';
 
 let store: GatewayStore | null = null;
 let ingestStore: GatewayStore | null = null;
@@ -145,14 +144,7 @@ it.skipIf(process.env.HCP_TEST_STORE === 'postgres')("ingest's group commit on S
   const now = new Date().toISOString();
   await s.db.insertInto('windows').values({ window_id: 'w-01', number: '01', department: '税务局', created_at: now }).execute();
   const d = new FakeDevice('dev-prepared', 'w-01');
-  const pem = createPublicKey((d as unknown as { key: KeyObject }).key)
-    .export({ type: 'spki', format: 'pem' })
-    .toString();
-  await s.db.insertInto('devices').values({ device_id: d.deviceId, window_id: 'w-01', current_epoch: 1, created_at: now, enrolled_at: now }).execute();
-  await s.db
-    .insertInto('device_epochs')
-    .values({ device_id: d.deviceId, epoch: 1, public_key_pem: pem, key_fingerprint: keyFingerprint(pem), enrolled_at: now })
-    .execute();
+  await enrolFakeDevice(s, d, now);
 
   // Every statement prepared on the connection from here on, and each run of the heads' two.
   const raw = s.sqlite!;
@@ -189,7 +181,7 @@ it.skipIf(process.env.HCP_TEST_STORE === 'postgres')("ingest's group commit on S
     stored: () => undefined,
   });
   const records = [d.rating(new Date(), 5), d.rating(new Date(), 4)];
-  await queue.submit(d.deviceId, Buffer.from(JSON.stringify({ batchId: uuidv7(), deviceId: d.deviceId, keyFingerprint: keyFingerprint(pem), records })));
+  await queue.submit(d.deviceId, Buffer.from(JSON.stringify({ batchId: uuidv7(), deviceId: d.deviceId, keyFingerprint: keyFingerprint(d.publicKeyPem), records })));
   await queue.idle();
   const preparedByCommit = [...prepared];
 

@@ -4,7 +4,6 @@
  * group's time, and a group is counted once. A checking thread slowed by 150 ms shows in `check`, an
  * ack hook that takes 50 ms in `ack`. Runs on both stores (HCP_TEST_STORE=postgres: npm run test:pg).
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,7 @@ import { IngestQueue } from '../../gateway/ingest/ingest-queue.js';
 import { allMigrations } from '../../gateway/migrations.js';
 import type { GatewayStore } from '../../gateway/store/database.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
-import { FakeDevice, openTestStore } from '../uplink/support/fixtures.js';
+import { enrolFakeDevice, FakeDevice, openTestStore } from '../uplink/support/fixtures.js';
 
 let store: GatewayStore | null = null;
 afterAll(async () => {
@@ -36,14 +35,7 @@ it('charges each phase of a group the time it took, and counts the group once', 
   const now = new Date().toISOString();
   await store.db.insertInto('windows').values({ window_id: 'w-01', number: '01', department: '税务局', created_at: now }).execute();
   const device = new FakeDevice('dev-phases', 'w-01');
-  const pem = createPublicKey((device as unknown as { key: KeyObject }).key)
-    .export({ type: 'spki', format: 'pem' })
-    .toString();
-  await store.db.insertInto('devices').values({ device_id: device.deviceId, window_id: 'w-01', current_epoch: 1, created_at: now, enrolled_at: now }).execute();
-  await store.db
-    .insertInto('device_epochs')
-    .values({ device_id: device.deviceId, epoch: 1, public_key_pem: pem, key_fingerprint: keyFingerprint(pem), enrolled_at: now })
-    .execute();
+  await enrolFakeDevice(store, device, now);
 
   // The checks as the gateway makes them, only later: a checking thread that is busy elsewhere.
   const slowChecker: BatchChecker = {
@@ -73,7 +65,7 @@ it('charges each phase of a group the time it took, and counts the group once', 
     slowChecker,
   );
   const records = Array.from({ length: 3 }, () => device.rating(new Date(), 4));
-  const payload = Buffer.from(JSON.stringify({ batchId: uuidv7(), deviceId: device.deviceId, keyFingerprint: keyFingerprint(pem), records }));
+  const payload = Buffer.from(JSON.stringify({ batchId: uuidv7(), deviceId: device.deviceId, keyFingerprint: keyFingerprint(device.publicKeyPem), records }));
 
   const t0 = performance.now();
   await queue.submit(device.deviceId, payload);

@@ -4,11 +4,11 @@
  * records become the hall's ratings ledger — stored in `records` as ingest stores them (device
  * clocks corrected by ingest's own function), then assessed by the real Assessor.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { GENESIS_HASH, type ChainRecord, type DetailRecord, type RatingRecord } from '@hcp/contract';
-import { hashRecord, signHash } from '@hcp/contract/chain';
+import { hashRecord, keyFingerprint, signHash } from '@hcp/contract/chain';
 import { CASES_MIGRATIONS } from '../../../gateway/cases/cases-schema.js';
 import type { Clock } from '../../../gateway/feature.js';
 import { FOLLOWUP_MIGRATIONS } from '../../../gateway/followup/followup-schema.js';
@@ -60,6 +60,11 @@ export class FakeDevice {
     readonly windowId: string,
     readonly staffId = 'staff-07',
   ) {}
+
+  /** Its public key as enrolment stores it (SPKI PEM). */
+  get publicKeyPem(): string {
+    return createPublicKey(this.key).export({ type: 'spki', format: 'pem' }).toString();
+  }
 
   rating(at: Date, level: 1 | 2 | 3 | 4 | 5, o: RatingOptions = {}): RatingRecord {
     const inv = { ...(o.caseNo ? { caseNo: o.caseNo } : {}), ...(o.itemCode ? { itemCode: o.itemCode } : {}), ...(o.itemName ? { itemName: o.itemName } : {}) };
@@ -145,6 +150,16 @@ export async function storeRecords(store: GatewayStore, records: ChainRecord[], 
         .values(rows.slice(i, i + 500))
         .execute();
   });
+}
+
+/** `d` enrolled in epoch 1 for its window (which must exist), the rows enrolment leaves: ingest then takes its batches. */
+export async function enrolFakeDevice(store: GatewayStore, d: FakeDevice, at = new Date().toISOString()): Promise<void> {
+  const pem = d.publicKeyPem;
+  await store.db.insertInto('devices').values({ device_id: d.deviceId, window_id: d.windowId, current_epoch: 1, created_at: at, enrolled_at: at }).execute();
+  await store.db
+    .insertInto('device_epochs')
+    .values({ device_id: d.deviceId, epoch: 1, public_key_pem: pem, key_fingerprint: keyFingerprint(pem), enrolled_at: at })
+    .execute();
 }
 
 export async function addWindow(store: GatewayStore, windowId: string, number: string, department = '市场监管局'): Promise<void> {
