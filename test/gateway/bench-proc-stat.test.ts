@@ -47,8 +47,9 @@ it('fault-cost.ts measures the faults of a batch decoded as one string against t
   const pieces = line('in pieces of 65,536 bytes \\(young heap\\)');
   expect(whole, out).not.toBeNull();
   expect(pieces, out).not.toBeNull();
-  // Some 350 kB on pages of its own: about one fault per 4 kB, each decode; the pieces reuse the young heap.
+  // Some 350 kB on pages of its own: about one fault per 4 kB, each decode; the pieces reuse the young heap,
+  // all but the odd page the heap still maps as it grows (up to 8.6 a decode seen on a CI machine, 0 here).
   expect(Number(whole![2])).toBeGreaterThan(60);
-  expect(Number(pieces![2])).toBeLessThan(5);
+  expect(Number(pieces![2])).toBeLessThan(Number(whole![2]) / 4);
   expect(out).toMatch(/^the kernel's time per page fault: \d+\.\d µs \(\d+ µs more for \d+\.\d more faults a decode\)$/m);
 }, 120_000);
