@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { waitFor } from '../../scripts/lib/wait-until.js';
 import { pressureNow, pressureText, startDiskProbe, syncsText } from '../../scripts/bench/disk-probe.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'disk-probe-'));
@@ -15,6 +16,9 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 it('times a write and fdatasync every 20 ms in a process of its own, each with its start', async () => {
   const probe = startDiskProbe(folder);
+  // The window starts at the probe's first sync, not at its spawn: a node process can take a
+  // second to start on a loaded machine, and the count below is of the syncs in the window.
+  await waitFor(() => probe.since(0).length > 0 || undefined, { what: "the probe's first sync" });
   const from = Date.now();
   await new Promise((r) => setTimeout(r, 700));
   probe.stop();
