@@ -5,8 +5,9 @@
  * takes the same device's backlog PUSHES times in a row, each on a quiet machine, and prints for
  * each push its time per tenth (a rate that falls within a push is a plan or a table that grows
  * badly), the CPU the gateway (also by thread, with each thread's time in the kernel and its page
- * faults) and the PostgreSQL server used in it, a group's mean time by phase (the gateway's
- * /metrics, hcp_ingest_group_seconds_total), and PostgreSQL's log of it:
+ * faults), the PostgreSQL server and this probe (the load: the device's MQTT client) used in it,
+ * a group's mean time by phase (the gateway's /metrics, hcp_ingest_group_seconds_total), and
+ * PostgreSQL's log of it:
  * statements over PG_LOG_MS (20 ms), checkpoints, autovacuum. PROFILE=1: the gateway's V8 CPU
  * profile of the last push (cpu-profiler.mjs; read it with summarise-profile.ts).
  * WARM=50: first a 100,000-rating burst from 50 other devices (as bench:gateway's throughput phase
@@ -80,6 +81,7 @@ try {
     const phasesBefore = await groupPhases(bench.gw);
     const cpuBefore = cpu();
     const threadsBefore = threadCpu();
+    const ownBefore = process.cpuUsage();
     const t0 = performance.now();
     for (let t = 0; t < TENTHS; t++) {
       const part = batches.slice((t * batches.length) / TENTHS, ((t + 1) * batches.length) / TENTHS);
@@ -89,6 +91,7 @@ try {
     }
     const total = (performance.now() - t0) / 1000;
     const cpuAfter = cpu();
+    const own = process.cpuUsage(ownBefore);
     const threadsAfter = threadCpu();
     if (profiled) bench.gw.child.kill('SIGUSR2');
     const phasesAfter = await groupPhases(bench.gw);
@@ -100,7 +103,7 @@ try {
       `push ${p} (${inFlight} in flight): ${BACKLOG.toLocaleString('en-US')} records acked in ${total.toFixed(2)} s; each tenth, s: ${perTenth.map((s) => s.toFixed(2)).join(' ')}`,
     );
     console.log(
-      `  CPU in the push, s: gateway ${(cpuAfter.gateway - cpuBefore.gateway).toFixed(2)} (all its threads), PostgreSQL ${(cpuAfter.server - cpuBefore.server).toFixed(2)} (server and backends); writes run again after a collision: ${retried.map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
+      `  CPU in the push, s: gateway ${(cpuAfter.gateway - cpuBefore.gateway).toFixed(2)} (all its threads), PostgreSQL ${(cpuAfter.server - cpuBefore.server).toFixed(2)} (server and backends), this probe ${((own.user + own.system) / 1e6).toFixed(2)} (the device and its MQTT client); writes run again after a collision: ${retried.map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
     );
     console.log(`  the gateway's CPU by thread, s: ${threadCpuText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
     console.log(`  of it in the kernel, and minor page faults, by thread: ${threadKernelText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
