@@ -4,7 +4,6 @@
  * acknowledged, every head is written — past the first 500 too — and each chain goes on from it.
  * Runs on both stores (HCP_TEST_STORE=postgres: npm run test:pg).
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,14 +31,7 @@ it(`commits ${DEVICES} devices' batches in one group: all acked, every head writ
   const now = new Date().toISOString();
   await store.db.insertInto('windows').values({ window_id: 'w-01', number: '01', department: '税务局', created_at: now }).execute();
   const devices = Array.from({ length: DEVICES }, (_, i) => new FakeDevice(`dev-group-${String(i).padStart(4, '0')}`, 'w-01'));
-  const pems = new Map(
-    devices.map((d) => [
-      d.deviceId,
-      createPublicKey((d as unknown as { key: KeyObject }).key)
-        .export({ type: 'spki', format: 'pem' })
-        .toString(),
-    ]),
-  );
+  const pems = new Map(devices.map((d) => [d.deviceId, d.publicKeyPem]));
   for (let i = 0; i < DEVICES; i += 200) {
     const part = devices.slice(i, i + 200);
     await store.db

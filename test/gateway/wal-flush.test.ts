@@ -4,7 +4,6 @@
  * that began after its commit; a flush that fails fails its write and every later one; and the real flush is
  * an fdatasync of the -wal file on a thread other than the main one (seen with strace).
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +20,7 @@ import { GATEWAY_FEATURES } from '../../gateway/features.js';
 import { IngestQueue } from '../../gateway/ingest/ingest-queue.js';
 import { allMigrations } from '../../gateway/migrations.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
-import { FakeDevice } from '../uplink/support/fixtures.js';
+import { addWindow, enrolFakeDevice, FakeDevice } from '../uplink/support/fixtures.js';
 import { syncsUnderStrace } from '../support/strace-syncs.js';
 
 /** A flusher whose flushes end when the test says (or at once while `passing` is set). */
@@ -152,16 +151,9 @@ describe('the SQLite store', () => {
     store = openSqliteStore({ file, flusher });
     await migrateStore(store, allMigrations(GATEWAY_FEATURES));
     const device = new FakeDevice('dev-flush', 'w-01');
-    const pem = createPublicKey((device as unknown as { key: KeyObject }).key)
-      .export({ type: 'spki', format: 'pem' })
-      .toString();
-    const now = new Date().toISOString();
-    await store.db.insertInto('windows').values({ window_id: 'w-01', number: '01', department: '税务局', created_at: now }).execute();
-    await store.db.insertInto('devices').values({ device_id: 'dev-flush', window_id: 'w-01', current_epoch: 1, created_at: now, enrolled_at: now }).execute();
-    await store.db
-      .insertInto('device_epochs')
-      .values({ device_id: 'dev-flush', epoch: 1, public_key_pem: pem, key_fingerprint: keyFingerprint(pem), enrolled_at: now })
-      .execute();
+    const pem = device.publicKeyPem;
+    await addWindow(store, 'w-01', '01', '税务局');
+    await enrolFakeDevice(store, device);
     const acks: BatchAck[] = [];
     const queue = new IngestQueue(store, { now: () => Date.now() }, pino({ level: 'silent' }), {
       ack: (_d, a) => acks.push(a),

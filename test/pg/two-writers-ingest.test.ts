@@ -5,7 +5,6 @@
  * retry and the UNIQUE keys leave each record stored once, the chain head where it belongs, and
  * both queues acknowledging every record (the second one finds it stored: a resend).
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import type { GatewayStore } from '../../gateway/store/database.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
 import { openPostgresStore } from '../../gateway/store/postgres-store.js';
 import { testDatabaseUrl } from '../support/pg-cluster.js';
-import { FakeDevice } from '../uplink/support/fixtures.js';
+import { addWindow, enrolFakeDevice, FakeDevice } from '../uplink/support/fixtures.js';
 
 const silent = pino({ level: 'silent' });
 const clock = { now: () => Date.now() };
@@ -35,18 +34,11 @@ afterAll(async () => {
 
 it('stores every record once and both queues ack it, with the same batches given to both at once', async () => {
   const device = new FakeDevice('dev-twice', 'w-01');
-  // The device's key as enrolment would have stored it (FakeDevice keeps it private: its records are what matter).
-  const pem = createPublicKey((device as unknown as { key: KeyObject }).key)
-    .export({ type: 'spki', format: 'pem' })
-    .toString();
-  const now = new Date().toISOString();
   const db = stores[0]!.db;
-  await db.insertInto('windows').values({ window_id: 'w-01', number: '01', department: '税务局', created_at: now }).execute();
-  await db.insertInto('devices').values({ device_id: 'dev-twice', window_id: 'w-01', current_epoch: 1, created_at: now, enrolled_at: now }).execute();
-  await db
-    .insertInto('device_epochs')
-    .values({ device_id: 'dev-twice', epoch: 1, public_key_pem: pem, key_fingerprint: keyFingerprint(pem), enrolled_at: now })
-    .execute();
+  await addWindow(stores[0]!, 'w-01', '01', '税务局');
+  // The device's key as enrolment would have stored it.
+  await enrolFakeDevice(stores[0]!, device);
+  const pem = device.publicKeyPem;
 
   const acks: BatchAck[][] = [[], []];
   const queues = stores.map(
