@@ -2,14 +2,17 @@
  * What checking a 500-record batch costs on the checking thread (issue 14), on the built gateway's
  * pool: a new worker's start (five, each on a new pool), its first batch, its second,
  * then the median of many, next to the same check in place with zod (what a batch gets while the
- * worker is still starting, batch-check-pool.ts). Not a benchmark of the gateway: a breakdown.
+ * worker is still starting, batch-check-pool.ts), and in place as the worker checks it, step by step
+ * (check-parts.ts). Not a benchmark of the gateway: a breakdown.
  * Usage: npx tsx scripts/bench/check-cost.ts
  */
 import { dirname, join } from 'node:path';
 import pino from 'pino';
 import type { BatchCheckPool as Pool } from '../../gateway/ingest/batch-check-pool.js';
 import type { checkBatch as Check } from '../../gateway/ingest/batch-check.js';
+import { parseRecordBatch } from '../../gateway/ingest/batch-schema.js';
 import { buildGatewayForBench } from './built-gateway.js';
+import { checkParts, checkPartsText } from './check-parts.js';
 import { median } from './rounds.js';
 import { BATCH, batchPayload, rawDevice } from './sim-devices.js';
 
@@ -49,4 +52,10 @@ console.log(`one batch of ${BATCH} records, ${payloads[0]!.length} bytes:`);
 console.log(`  a new worker's start (its modules; the built gateway's schema comes as code): ${starts.map((t) => t.toFixed(0)).join(' ')} ms, median ${median(starts).toFixed(0)}`);
 console.log(`  on the worker: first ${onWorker[0]!.toFixed(1)} ms, second ${onWorker[1]!.toFixed(1)} ms, median ${median(onWorker.slice(2)).toFixed(1)} ms`);
 console.log(`  in place with zod: median ${median(inPlace).toFixed(1)} ms`);
+const compiled = payloads.map((p) => {
+  const t = performance.now();
+  checkBatch(d.id, p, Date.now(), parseRecordBatch);
+  return performance.now() - t;
+});
+console.log(`  in place with the worker's compiled schema: median ${median(compiled).toFixed(1)} ms; by step, ms: ${checkPartsText(checkParts(payloads, 5))}`);
 process.exit(0);
