@@ -1,8 +1,8 @@
 /**
  * Where a batch's check goes, step by step (issue 14): the steps of checkBatch (batch-check.ts),
- * each timed alone over the same batches, on this thread, as the checking thread runs them (the
- * compiled schema, batch-schema.ts). check-cost.ts prints them beside the whole check's time; their
- * sum is close to it, the rest being the loop that puts each record's results together.
+ * each clocked as a batch goes through them, on this thread, with the checking thread's compiled
+ * schema (batch-schema.ts). check-cost.ts prints them beside the whole check's time; their sum is
+ * close to it, the rest being the loop that puts each record's results together.
  */
 import { hashRecord } from '@hcp/contract/chain';
 import { parseRecordBatch } from '../../gateway/ingest/batch-schema.js';
