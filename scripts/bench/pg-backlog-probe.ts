@@ -18,6 +18,7 @@
  * IN_FLIGHT=2,4: the device's batches in flight (device/sync maxInFlight), taken in turn push by
  * push (an A/B within one gateway and cluster); the device's default (2) unless given, each
  * checked as a device's config checks it (1–16).
+ * PG_SOCKET=1: the gateway on the cluster's Unix socket instead of TCP on loopback.
  * Usage: PUSHES=3 npx tsx scripts/bench/pg-backlog-probe.ts
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -44,7 +45,9 @@ if (PROFILE) mkdirSync(profDir, { recursive: true });
 const WARM = Number(process.env.WARM ?? 0);
 const RAW_FIRST = Number(process.env.RAW_FIRST ?? 0);
 const IN_FLIGHT = inFlightBounds('IN_FLIGHT', process.env.IN_FLIGHT);
-const bench = await startPgBench({ devices: 1 + WARM, program: await buildGatewayForBench(), unitEnv: env });
+const SOCKET = process.env.PG_SOCKET === '1';
+const bench = await startPgBench({ devices: 1 + WARM, program: await buildGatewayForBench(), unitEnv: env, socket: SOCKET });
+console.log(`the gateway reaches PostgreSQL over ${SOCKET ? 'its Unix socket' : 'TCP on loopback'}`);
 const postmaster = Number(readFileSync(join(bench.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
 /** CPU seconds so far: the gateway, and the cluster (its server and every backend and helper). */
 const cpu = () => ({ gateway: procStat(`/proc/${bench.gw.child.pid}/stat`)!.cpuSeconds, server: serverCpuSeconds(postmaster) });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { deviceTopic, type ChainRecord } from '@hcp/contract';
-import { startPgCluster } from '../../test/support/pg-cluster.js';
+import { socketUrl, startPgCluster } from '../../test/support/pg-cluster.js';
 import { createDatabase } from '../../test/pg/workers-support.js';
 import { startGateway, writeGatewayConfig, type RunningGateway } from '../lib/gateway-process.js';
 import { connectDevices, type ConnectStats } from './city-connect.js';
@@ -98,6 +98,8 @@ export interface PgBenchOptions {
   program?: string;
   /** The gateway's environment as the systemd unit gives it (serviceEnvironment; startGateway's `unitEnv`). */
   unitEnv?: Record<string, string>;
+  /** The gateway on the cluster's Unix socket instead of TCP on loopback. */
+  socket?: boolean;
   log?: (line: string) => void;
 }
 
@@ -126,7 +128,8 @@ export async function startPgBench(o: PgBenchOptions): Promise<PgBench> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const url = await createDatabase(cluster.baseUrl, 'hcp_bench_gateway');
+    const tcpUrl = await createDatabase(cluster.baseUrl, 'hcp_bench_gateway');
+    const url = o.socket ? socketUrl(cluster, 'hcp_bench_gateway') : tcpUrl;
     const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'warn', store: { kind: 'postgres', url, poolSize: 10 } });
     gw = await startGateway(configFile, join(dir, 'gw', 'data'), { ...(o.program ? { program: o.program } : {}), ...(o.unitEnv ? { unitEnv: o.unitEnv } : {}) });
     await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });

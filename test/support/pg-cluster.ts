@@ -31,7 +31,14 @@ export interface PgCluster {
   logFile: string;
   /** The cluster's data folder (its postmaster.pid names the server's process, for CPU figures). */
   dataDir: string;
+  /** The folder of the server's Unix socket (socketUrl). */
+  socketDir: string;
   stop(): void;
+}
+
+/** `database` on `cluster` over its Unix socket instead of TCP on loopback: a url the gateway's config takes. */
+export function socketUrl(cluster: Pick<PgCluster, 'baseUrl' | 'socketDir'>, database: string): string {
+  return `postgres://postgres@/${database}?host=${cluster.socketDir}&port=${new URL(cluster.baseUrl).port}`;
 }
 
 function freePort(): Promise<number> {
@@ -93,6 +100,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     baseUrl: `postgres://postgres@127.0.0.1:${port}`,
     logFile: join(root, 'server.log'),
     dataDir: data,
+    socketDir: root,
     stop() {
       if (stopped) return;
       stopped = true;
