@@ -6,6 +6,7 @@
  * each push its time per tenth (a rate that falls within a push is a plan or a table that grows
  * badly), the CPU the gateway (also by thread, with each thread's time in the kernel and its page
  * faults), the PostgreSQL server and this probe (the load: the device's MQTT client) used in it,
+ * what that CPU alone allows (all of it spread over every core: no push could be shorter),
  * a group's mean time by phase (the gateway's /metrics, hcp_ingest_group_seconds_total), and
  * PostgreSQL's log of it:
  * statements over PG_LOG_MS (20 ms), checkpoints, autovacuum. PROFILE=1: the gateway's V8 CPU
@@ -30,7 +31,8 @@ import { buildGatewayForBench } from './built-gateway.js';
 import { rawPostgresInsert } from './raw-postgres.js';
 import { logSlowStatements, serverLogSince } from './pg-server-log.js';
 import { groupPhases, groupPhasesText, makeBatches, startPgBench, writeRetries } from './pg-throughput.js';
-import { cpuByProcess, procStat, serverCpuSeconds, threadCpuText, threadKernelText } from './proc-stat.js';
+import { availableParallelism } from 'node:os';
+import { cpuBoundText, cpuByProcess, procStat, serverCpuSeconds, threadCpuText, threadKernelText } from './proc-stat.js';
 import { quietMachine } from './quiet-machine.js';
 import { connectAll, disconnectAll, inFlightBounds, pushBatches, rawDevice, sleep } from './sim-devices.js';
 
@@ -108,6 +110,8 @@ try {
     console.log(
       `  CPU in the push, s: gateway ${(cpuAfter.gateway - cpuBefore.gateway).toFixed(2)} (all its threads), PostgreSQL ${(cpuAfter.server - cpuBefore.server).toFixed(2)} (server and backends), this probe ${((own.user + own.system) / 1e6).toFixed(2)} (the device and its MQTT client); writes run again after a collision: ${retried.map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
     );
+    const allCpu = cpuAfter.gateway - cpuBefore.gateway + (cpuAfter.server - cpuBefore.server) + (own.user + own.system) / 1e6;
+    console.log(`  what the CPU alone allows: ${cpuBoundText(allCpu, availableParallelism(), total)}`);
     console.log(`  the gateway's CPU by thread, s: ${threadCpuText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
     console.log(`  of it in the kernel, and minor page faults, by thread: ${threadKernelText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
     console.log(`  a group's time by phase, ms (mean): ${groupPhasesText(phasesBefore, phasesAfter)}`);

@@ -119,3 +119,13 @@ export function threadKernelText(pid: number, before: Map<number, CpuSoFar>, aft
 function threadName(pid: number, tid: number, name: string, before: Map<number, CpuSoFar>): string {
   return tid === pid ? 'main' : `${before.has(tid) ? '' : 'new '}${name} ${tid}`;
 }
+
+/**
+ * What the CPU alone allows: `cpuSeconds` of work (every process of a run) on `cores` takes at
+ * least cpuSeconds / cores, however well it overlaps. Next to the run's own time, how far it is
+ * from that (1.00× would be every core busy throughout).
+ */
+export function cpuBoundText(cpuSeconds: number, cores: number, wallSeconds: number): string {
+  const least = cpuSeconds / cores;
+  return `${cpuSeconds.toFixed(2)} s of CPU in all: on ${cores} cores no less than ${least.toFixed(2)} s (this took ${wallSeconds.toFixed(2)} s, ${(wallSeconds / least).toFixed(2)}× that)`;
+}

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { type CpuSoFar, procStat, threadKernelText } from '../../scripts/bench/proc-stat.js';
+import { type CpuSoFar, cpuBoundText, procStat, threadKernelText } from '../../scripts/bench/proc-stat.js';
 import { REPO_ROOT } from '../../scripts/lib/device-process.js';
 
 it('reads the page faults and kernel time of a process from /proc', () => {
@@ -34,6 +34,12 @@ it("prints each thread's kernel time and faults between two readings, most fault
     [103, at(1.3, 0.12, 16_204)], // started between the readings
   ]);
   expect(threadKernelText(100, before, after)).toBe('main 0.41 s, 21,380 faults; new node 103 0.12 s, 16,204 faults; node 101 0.03 s, 3,000 faults');
+});
+
+it("prints what a run's CPU alone allows on the machine's cores, next to the run's own time", () => {
+  // 5.5 s of CPU on 2 cores: no run under 2.75 s; one of 4.13 s is 1.50× that.
+  expect(cpuBoundText(5.5, 2, 4.13)).toBe('5.50 s of CPU in all: on 2 cores no less than 2.75 s (this took 4.13 s, 1.50× that)');
+  expect(cpuBoundText(3, 4, 0.75)).toBe('3.00 s of CPU in all: on 4 cores no less than 0.75 s (this took 0.75 s, 1.00× that)');
 });
 
 it('fault-cost.ts measures the faults of a batch decoded as one string against the same bytes in pieces', () => {
