@@ -61,28 +61,33 @@ export async function rawPostgresInsert(baseUrl: string, records: ChainRecord[],
     await store.close();
     const db = new pg.Client({ connectionString: `${baseUrl}/${name}` });
     await db.connect();
-    const texts = new Map<number, string>();
-    const perCommit = way.rowsPerCommit ?? BATCH;
-    const made = way.dataMadeFirst ? Array.from({ length: Math.ceil(records.length / perCommit) }, (_, k) => copyData(records.slice(k * perCommit, (k + 1) * perCommit))) : [];
-    const t0 = performance.now();
-    for (let i = 0; i < records.length; i += perCommit) {
-      const rows = records.slice(i, i + perCommit);
-      await db.query(`BEGIN ISOLATION LEVEL ${way.isolation.toUpperCase()}`);
-      if (way.method === 'copy') await pipeline(Readable.from([made[i / perCommit] ?? copyData(rows)]), db.query(copyFrom(`COPY records (${COLUMNS.join(', ')}) FROM STDIN`)));
-      else {
-        if (!texts.has(rows.length)) texts.set(rows.length, insertText(rows.length));
-        await db.query({ name: `raw-insert-${rows.length}`, text: texts.get(rows.length)!, values: rows.flatMap(rowValues) });
+    // Closed whatever happens: a client still open when its database is dropped below is cut off
+    // by the server, and its error would end this process with that instead of the real one.
+    try {
+      const texts = new Map<number, string>();
+      const perCommit = way.rowsPerCommit ?? BATCH;
+      const made = way.dataMadeFirst ? Array.from({ length: Math.ceil(records.length / perCommit) }, (_, k) => copyData(records.slice(k * perCommit, (k + 1) * perCommit))) : [];
+      const t0 = performance.now();
+      for (let i = 0; i < records.length; i += perCommit) {
+        const rows = records.slice(i, i + perCommit);
+        await db.query(`BEGIN ISOLATION LEVEL ${way.isolation.toUpperCase()}`);
+        if (way.method === 'copy') await pipeline(Readable.from([made[i / perCommit] ?? copyData(rows)]), db.query(copyFrom(`COPY records (${COLUMNS.join(', ')}) FROM STDIN`)));
+        else {
+          if (!texts.has(rows.length)) texts.set(rows.length, insertText(rows.length));
+          await db.query({ name: `raw-insert-${rows.length}`, text: texts.get(rows.length)!, values: rows.flatMap(rowValues) });
+        }
+        await db.query('COMMIT');
       }
-      await db.query('COMMIT');
+      const rate = records.length / ((performance.now() - t0) / 1000);
+      // Every row in, each value as sent: a COPY line mis-escaped would fail or store another body.
+      const check = await db.query('SELECT count(*) AS n, sum(length(body)) AS body FROM records');
+      const bodies = records.reduce((n, r) => n + JSON.stringify(r).length, 0);
+      if (Number(check.rows[0].n) !== records.length || Number(check.rows[0].body) !== bodies)
+        throw new Error(`raw ${way.method}: ${check.rows[0].n} rows with ${check.rows[0].body} characters of body stored, ${records.length} with ${bodies} sent`);
+      return rate;
+    } finally {
+      await db.end().catch(() => undefined);
     }
-    const rate = records.length / ((performance.now() - t0) / 1000);
-    // Every row in, each value as sent: a COPY line mis-escaped would fail or store another body.
-    const check = await db.query('SELECT count(*) AS n, sum(length(body)) AS body FROM records');
-    const bodies = records.reduce((n, r) => n + JSON.stringify(r).length, 0);
-    if (Number(check.rows[0].n) !== records.length || Number(check.rows[0].body) !== bodies)
-      throw new Error(`raw ${way.method}: ${check.rows[0].n} rows with ${check.rows[0].body} characters of body stored, ${records.length} with ${bodies} sent`);
-    await db.end();
-    return rate;
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await admin.end();

@@ -2,7 +2,8 @@
  * bench:gateway's raw insert on PostgreSQL (scripts/bench/raw-postgres.ts) and the way
  * pg-raw-variants.ts adds beside it: COPY with its data made before the clock starts, the server's
  * own pace (docs/POSTGRES.md, "What the server itself takes"). Both store every row with its body
- * as made (the function counts them and fails otherwise); the made-first way is COPY's alone.
+ * as made (the function counts them and fails otherwise); the made-first way is COPY's alone; an
+ * insert that fails fails the bench with its own error.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeBatches } from '../../scripts/bench/pg-throughput.js';
@@ -30,4 +31,12 @@ it('refuses data made first for the prepared INSERT, by name', async () => {
   await expect(rawPostgresInsert(cluster.baseUrl, records, { method: 'insert', isolation: 'read committed', dataMadeFirst: true })).rejects.toThrow(
     'dataMadeFirst is a way of COPY only',
   );
+}, 60_000);
+
+it("rejects with the server's own error when an insert fails, its client closed before its database is dropped", async () => {
+  // A record sent twice: the second COPY's row breaks records' UNIQUE (id). The client that ran
+  // it, left open, would be cut off by the drop and end the run with that error instead
+  // (vitest counts it as an unhandled error).
+  const { records } = makeBatches([rawDevice('raw-ways-twice')], 600);
+  await expect(rawPostgresInsert(cluster.baseUrl, [...records, records[0]!])).rejects.toThrow('duplicate key value violates unique constraint "records_id_key"');
 }, 60_000);
