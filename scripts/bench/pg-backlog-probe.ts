@@ -23,6 +23,7 @@
  * Usage: PUSHES=3 npx tsx scripts/bench/pg-backlog-probe.ts
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
 import { REPO_ROOT } from '../lib/device-process.js';
@@ -31,7 +32,6 @@ import { buildGatewayForBench } from './built-gateway.js';
 import { rawPostgresInsert } from './raw-postgres.js';
 import { logSlowStatements, serverLogSince } from './pg-server-log.js';
 import { groupPhases, groupPhasesText, makeBatches, startPgBench, writeRetries } from './pg-throughput.js';
-import { availableParallelism } from 'node:os';
 import { cpuBoundText, cpuByProcess, procStat, serverCpuSeconds, threadCpuText, threadKernelText } from './proc-stat.js';
 import { quietMachine } from './quiet-machine.js';
 import { connectAll, disconnectAll, inFlightBounds, pushBatches, rawDevice, sleep } from './sim-devices.js';
@@ -107,11 +107,11 @@ try {
     console.log(
       `push ${p} (${inFlight} in flight): ${BACKLOG.toLocaleString('en-US')} records acked in ${total.toFixed(2)} s; each tenth, s: ${perTenth.map((s) => s.toFixed(2)).join(' ')}`,
     );
+    const used = { gateway: cpuAfter.gateway - cpuBefore.gateway, server: cpuAfter.server - cpuBefore.server, probe: (own.user + own.system) / 1e6 };
     console.log(
-      `  CPU in the push, s: gateway ${(cpuAfter.gateway - cpuBefore.gateway).toFixed(2)} (all its threads), PostgreSQL ${(cpuAfter.server - cpuBefore.server).toFixed(2)} (server and backends), this probe ${((own.user + own.system) / 1e6).toFixed(2)} (the device and its MQTT client); writes run again after a collision: ${retried.map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
+      `  CPU in the push, s: gateway ${used.gateway.toFixed(2)} (all its threads), PostgreSQL ${used.server.toFixed(2)} (server and backends), this probe ${used.probe.toFixed(2)} (the device and its MQTT client); writes run again after a collision: ${retried.map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
     );
-    const allCpu = cpuAfter.gateway - cpuBefore.gateway + (cpuAfter.server - cpuBefore.server) + (own.user + own.system) / 1e6;
-    console.log(`  what the CPU alone allows: ${cpuBoundText(allCpu, availableParallelism(), total)}`);
+    console.log(`  what the CPU alone allows: ${cpuBoundText(used.gateway + used.server + used.probe, availableParallelism(), total)}`);
     console.log(`  the gateway's CPU by thread, s: ${threadCpuText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
     console.log(`  of it in the kernel, and minor page faults, by thread: ${threadKernelText(bench.gw.child.pid!, threadsBefore, threadsAfter)}`);
     console.log(`  a group's time by phase, ms (mean): ${groupPhasesText(phasesBefore, phasesAfter)}`);

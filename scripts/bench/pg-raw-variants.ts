@@ -7,8 +7,8 @@
  * gateway/store/postgres-store.ts), and the prepared multi-row INSERT in READ COMMITTED (the
  * baseline before ingest took COPY); and COPY with two and four batches' rows a commit (what a
  * commit costs beside its rows); and the baseline with its data made before the clock starts (the
- * server's own pace, without this client's making of the rows' text). Prints each way's rows/s per round and its median ratio to
- * the baseline with the spread.
+ * server's own pace, without this client's making of the rows' text). Prints each way's rows/s
+ * per round and its median ratio to the baseline with the spread.
  * Usage: ROUNDS=5 npx tsx scripts/bench/pg-raw-variants.ts
  */
 import { startPgCluster } from '../../test/support/pg-cluster.js';
