@@ -20,6 +20,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { CompiledQuery, type Insertable } from 'kysely';
+import { CopyData } from '../store/copy-text.js';
 import { runText } from '../store/statement-texts.js';
 import type { Logger } from 'pino';
 import type { BatchAck } from '@hcp/contract';
@@ -95,6 +96,9 @@ class IdAlreadyStored extends Error {}
 /** PostgreSQL's name for records' UNIQUE (id) (core-schema.ts). */
 const RECORDS_ID_KEY = 'records_id_key';
 
+/** The COPY data kept between groups (CopyData.reset): a device's 500-record batch needs about half of it. */
+const COPY_DATA_BYTES = 1024 * 1024;
+
 /** Batches one device may have waiting: a device keeps 2 in flight; more is a flood. */
 const MAX_QUEUED_PER_DEVICE = 8;
 /** A group's raw size: bounds the memory of one commit's parsed batches. */
@@ -120,6 +124,13 @@ export class IngestQueue {
   private readonly fast;
   /** PostgreSQL: keep a hot statement's text prepared (GatewayStore.keepPrepared). */
   private readonly keepPrepared: ((text: string) => void) | undefined;
+  /**
+   * PostgreSQL: the bytes each group's COPY data is written into, used again group after group.
+   * Made anew for each group, a backlog's half-megabyte of data came in fresh pages each time, and
+   * the main thread paid a page fault for each as it wrote them: half its faults in a backlog
+   * (docs/POSTGRES.md, "The COPY data's bytes, used again").
+   */
+  private copyData: CopyData | null = null;
   /** Where the groups' time went, phase by phase (`/metrics`). */
   readonly phases = new GroupPhases();
 
@@ -326,9 +337,13 @@ export class IngestQueue {
           )
             throw new IdAlreadyStored(r.id);
     } else if (a.rows >= COPY_FROM_ROWS) {
+      this.copyData ??= new CopyData(COPY_DATA_BYTES);
       try {
-        await trx.executeQuery(CompiledQuery.raw(RECORDS_COPY, [recordsCopyData(a.runs)]));
+        await trx.executeQuery(CompiledQuery.raw(RECORDS_COPY, [recordsCopyData(a.runs, this.copyData)]));
+        this.copyData.reset(COPY_DATA_BYTES);
       } catch (err) {
+        // Its bytes may still be on their way to a COPY that failed: the next group's go in new ones.
+        this.copyData = null;
         // COPY has no ON CONFLICT: a stored id fails it, and the whole transaction with it.
         const e = err as { code?: string; constraint?: string };
         if (!idsLookedUp && e.code === '23505' && e.constraint === RECORDS_ID_KEY) throw new IdAlreadyStored('a stored id in the COPY');

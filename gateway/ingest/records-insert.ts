@@ -7,7 +7,7 @@
  * connection, and its text is made once here. (bench:gateway's raw insert is a COPY of the same
  * batches, scripts/bench/raw-postgres.ts.)
  */
-import { copyLines } from '../store/copy-text.js';
+import { type CopyData, copyLines } from '../store/copy-text.js';
 import { rowsInNext, valuesTuples } from '../store/statement-texts.js';
 import type { CheckedRecord } from './batch-check.js';
 
@@ -104,5 +104,5 @@ export const COPY_FROM_ROWS = 64;
 /** The records COPY, whose one parameter is `recordsCopyData` (postgres-store.ts runs it as a COPY). */
 export const RECORDS_COPY = `COPY records (${RECORD_COLUMNS.join(', ')}) FROM STDIN`;
 
-/** The group's records as COPY's text data, in RECORD_COLUMNS' order. */
-export const recordsCopyData = (runs: RecordRun[]): Buffer => copyLines(runsValues(runs));
+/** The group's records as COPY's text data, in RECORD_COLUMNS' order; into `data` when given (copy-text.ts, CopyData.reset). */
+export const recordsCopyData = (runs: RecordRun[], data?: CopyData): Buffer => copyLines(runsValues(runs), data);

@@ -49,15 +49,24 @@ export class CopyData {
     this.used += this.buf.write(text, this.used, 'utf8');
   }
 
-  /** The data so far (a view: valid until the next line). */
+  /** The data so far (a view: valid until the next line or `reset`). */
   bytes(): Buffer {
     return this.buf.subarray(0, this.used);
   }
+
+  /**
+   * Start again from no data, in the same bytes: only once what `bytes` gave has been sent and the
+   * server has answered for it (its COPY has completed). A buffer grown past `keepAtMost` bytes is
+   * let go, so that one large group does not keep its memory for good.
+   */
+  reset(keepAtMost: number): void {
+    this.used = 0;
+    if (this.buf.length > keepAtMost) this.buf = Buffer.allocUnsafe(Math.min(this.buf.length, keepAtMost));
+  }
 }
 
-/** Rows of fields as COPY's text data, each line ended by a newline. */
-export function copyLines(rows: unknown[][]): Buffer {
-  const data = new CopyData(rows.length * 256);
+/** Rows of fields as COPY's text data, each line ended by a newline; into `data` when given (empty: CopyData.reset). */
+export function copyLines(rows: unknown[][], data = new CopyData(rows.length * 256)): Buffer {
   for (const fields of rows) data.line(`${fields.map(copyField).join('\t')}\n`);
   return data.bytes();
 }

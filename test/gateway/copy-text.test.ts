@@ -33,6 +33,27 @@ it('writes every line whole as UTF-8, growing past its size hint however wide th
   expect(data.bytes().equals(Buffer.from(lines.join(''), 'utf8'))).toBe(true);
 });
 
+it('writes the next group into the same bytes after a reset, and lets bytes grown past the cap go', () => {
+  // Over 4 kB, so that no buffer comes from Node's shared pool of small ones.
+  const cap = 8192;
+  const data = new CopyData(cap);
+  const first = copyLines([[1, 'a']], data);
+  data.reset(cap);
+  const second = copyLines([[2, 'bb']], data);
+  expect(second.toString()).toBe('2\tbb\n');
+  // The same memory, not a new buffer: the first view now reads the second group's bytes.
+  expect(second.buffer).toBe(first.buffer);
+  expect(first.toString()).toBe('2\tbb');
+  data.reset(cap);
+  const wide = copyLines([['x'.repeat(20_000)]], data);
+  expect(wide.length).toBe(20_001);
+  data.reset(cap);
+  const after = copyLines([[3, 'c']], data);
+  expect(after.toString()).toBe('3\tc\n');
+  expect(after.buffer).not.toBe(wide.buffer);
+  expect(after.buffer.byteLength).toBe(cap);
+});
+
 it.runIf(testStoreIsPostgres())('brings every value back from PostgreSQL as it was sent', async () => {
   const client = new pg.Client({ connectionString: await testDatabaseUrl(`copy-text-${process.pid}`) });
   await client.connect();
