@@ -13,8 +13,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../gateway/gateway.js';
 import { COPY_FROM_ROWS } from '../../gateway/ingest/records-insert.js';
+import { CopyData } from '../../gateway/store/copy-text.js';
 import { waitFor } from '../../scripts/lib/wait-until.js';
 import { startInProcessGateway } from '../sync/gateway-fixture.js';
+import { testStoreIsPostgres } from '../support/pg-cluster.js';
 import { ScriptedDevice } from '../support/scripted-device.js';
 
 let gw: Gateway;
@@ -120,6 +122,27 @@ describe('a record id stored for another record', () => {
     expect(await storedIds('dev-dup-i')).toEqual(own.map((r) => r.id));
     expect(await storedIds('dev-dup-j')).toHaveLength(10);
     expect(logs.filter((l) => l.includes('group commit failed'))).toEqual([]);
+  });
+
+  it.runIf(testStoreIsPostgres())('writes each COPY into the bytes of the one before, and a COPY that failed into new ones', async () => {
+    // The buffer itself is the ingest queue's own (ingest-queue.ts, copyData): what docs/POSTGRES.md,
+    // "The COPY data's bytes, used again", says of it is read here.
+    const buffer = () => (gw.ingest as unknown as { copyData: unknown }).copyData;
+    const a = await device('dev-dup-k');
+    const b = await device('dev-dup-l');
+    expect((await b.send(Array.from({ length: COPY_FROM_ROWS }, () => b.rating(5)))).committedThroughSeq).toBe(COPY_FROM_ROWS);
+    const first = buffer();
+    expect(first).toBeInstanceOf(CopyData);
+    expect((await b.send(Array.from({ length: COPY_FROM_ROWS }, () => b.rating(4)))).committedThroughSeq).toBe(2 * COPY_FROM_ROWS);
+    expect(buffer()).toBe(first);
+    const taken = a.rating(4);
+    expect((await a.send([taken])).committedThroughSeq).toBe(1);
+    const own = Array.from({ length: COPY_FROM_ROWS }, () => b.rating(3));
+    const failing = batch(b, [...own, ratingWithId(b, taken.id)]);
+    await gw.ingest.submit(b.deviceId, failing.payload);
+    expect((await ackOf(b, failing.batchId)).committedThroughSeq).toBe(3 * COPY_FROM_ROWS);
+    expect(buffer()).toBeInstanceOf(CopyData);
+    expect(buffer()).not.toBe(first);
   });
 
   it('stops it too when the other record is in the same group commit, and the group commits', async () => {
