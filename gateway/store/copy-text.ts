@@ -61,7 +61,7 @@ export class CopyData {
    */
   reset(keepAtMost: number): void {
     this.used = 0;
-    if (this.buf.length > keepAtMost) this.buf = Buffer.allocUnsafe(Math.min(this.buf.length, keepAtMost));
+    if (this.buf.length > keepAtMost) this.buf = Buffer.allocUnsafe(keepAtMost);
   }
 }
 
