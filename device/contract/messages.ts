@@ -4,11 +4,31 @@
  */
 import { z } from 'zod';
 import { CatalogueVersionSchema } from './catalogue.js';
-import { ChainRecordSchema, DeviceIdSchema, IsoTimeSchema, RecordIdSchema, Sha256HexSchema } from './records.js';
+import { type ChainRecord, ChainRecordSchema, DeviceIdSchema, IsoTimeSchema, RecordIdSchema, Sha256HexSchema } from './records.js';
 
 /** Batches stay small enough for aedes' and Mosquitto's default limits and bounded ack latency. */
 export const MAX_BATCH_RECORDS = 500;
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** A batch's records' share of MAX_PAYLOAD_BYTES: the rest is room for its other fields (ids, times, up to 64 clock runs). */
+export const BATCH_RECORD_BYTES = MAX_PAYLOAD_BYTES - 64 * 1024;
+
+/**
+ * What a record adds to its batch's payload: its JSON's UTF-8 bytes and a comma. Bytes, not the
+ * string's length: a Chinese character of a comment or an item's name is three bytes and one
+ * character, and 500 records with long comments are well over MAX_PAYLOAD_BYTES.
+ */
+export const recordPayloadBytes = (r: ChainRecord): number => Buffer.byteLength(JSON.stringify(r)) + 1;
+
+/** How many of `records`, from the first, one batch holds: at most MAX_BATCH_RECORDS, within BATCH_RECORD_BYTES, and always one. */
+export function recordsForOneBatch(records: readonly ChainRecord[]): number {
+  let bytes = 0;
+  const n = Math.min(records.length, MAX_BATCH_RECORDS);
+  for (let i = 0; i < n; i++) {
+    bytes += recordPayloadBytes(records[i]!);
+    if (bytes > BATCH_RECORD_BYTES) return Math.max(1, i);
+  }
+  return n;
+}
 
 /**
  * What the device knows of its clock for a run of records (docs/DESIGN.md "Time"). A device's

@@ -16,6 +16,7 @@ import {
   DeviceConfigSchema,
   InviteTopicSchema,
   deviceTopic,
+  recordsForOneBatch,
   type DeviceConfig,
   type DeviceStatus,
   type DeviceView,
@@ -102,6 +103,8 @@ export class GatewaySession {
   private nextBatch(): RecordBatch | null {
     let records = this.d.outbox.nextBatch(this.o.section.batchSize, this.lastSentSeq);
     if (records.length === 0) return null;
+    // Within the payload limit, whatever its records' comments hold.
+    records = records.slice(0, recordsForOneBatch(records));
     let clocks = this.d.clocks.runsFor(records[0]!.seq, records[records.length - 1]!.seq);
     if (clocks.length > MAX_CLOCK_RUNS) {
       // A batch names at most MAX_CLOCK_RUNS runs: the rest go in the next one.

@@ -1,6 +1,6 @@
 /** The device config's `gateway` section, validated with the whole config at start (errors name the field). */
 import { z } from 'zod';
-import { describeZodError } from '../contract/index.js';
+import { describeZodError, MAX_BATCH_RECORDS } from '../contract/index.js';
 
 /**
  * How the sync paces its retries (issue 10, hole 9). An offline village point must not try every
@@ -28,9 +28,17 @@ export const GatewaySectionSchema = z
     enrolmentCode: z.string().optional(),
     /** The hall CA for mqtts:// and https://. */
     caFile: z.string().optional(),
-    batchSize: z.number().int().min(1).max(500).default(200),
-    /** Batches sent but not yet acknowledged: bounded, so a long backlog never floods the gateway. */
-    maxInFlight: z.number().int().min(1).max(16).default(2),
+    /**
+     * Records a batch holds at most (also within the payload limit, contract/messages.ts). A backlog
+     * goes in as few batches as the contract allows: the gateway's cost is per batch and per commit.
+     */
+    batchSize: z.number().int().min(1).max(MAX_BATCH_RECORDS).default(MAX_BATCH_RECORDS),
+    /**
+     * Batches sent but not yet acknowledged: bounded, so a long backlog never floods the gateway.
+     * Eight keep the gateway's checks running ahead of its commits, and let it commit several of a
+     * device's checked batches at once (docs/POSTGRES.md, "A device's batches in one group").
+     */
+    maxInFlight: z.number().int().min(1).max(16).default(8),
     ackTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
     retry: RetrySectionSchema.default({ initialMs: 1000, maxMs: 300_000, stableMs: 10_000, refusedMs: 300_000 }),
     /** The same warning (gateway unreachable, a malformed message) is logged once, then as a count at most this often. */

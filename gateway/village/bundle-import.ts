@@ -14,7 +14,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import { MAX_BATCH_RECORDS, MAX_PAYLOAD_BYTES, type BatchAck, type ChainRecord, type RecordBatch, type RejectionCode } from '@hcp/contract';
+import { BATCH_RECORD_BYTES, MAX_BATCH_RECORDS, recordPayloadBytes, type BatchAck, type ChainRecord, type RecordBatch, type RejectionCode } from '@hcp/contract';
 import { bundleProblem, parseBundle, seqRanges, signReceipt, type VillageBundle, type VillageReceipt } from '@hcp/contract/village-bundle';
 import type { Clock } from '../feature.js';
 import { IngestQueue } from '../ingest/ingest-queue.js';
@@ -23,8 +23,6 @@ import type { ReceiptSigner } from './receipt-signer.js';
 
 /** At most this many clock runs in one batch (device/clock/clock-epochs.ts MAX_CLOCK_RUNS). */
 const MAX_CLOCK_RUNS = 64;
-/** Leaves room under MAX_PAYLOAD_BYTES for the batch's own fields. */
-const BATCH_BYTES = MAX_PAYLOAD_BYTES - 64 * 1024;
 
 export interface ImportSummary {
   bundleId: string;
@@ -208,9 +206,9 @@ export function toBatches(b: VillageBundle): RecordBatch[] {
     bytes = 0;
   };
   for (const r of records) {
-    const size = JSON.stringify(r).length + 1;
+    const size = recordPayloadBytes(r);
     const runs = part.length ? runsFor(part[0]!.seq, r.seq).length : 1;
-    if (part.length >= MAX_BATCH_RECORDS || bytes + size > BATCH_BYTES || runs > MAX_CLOCK_RUNS) flush();
+    if (part.length >= MAX_BATCH_RECORDS || bytes + size > BATCH_RECORD_BYTES || runs > MAX_CLOCK_RUNS) flush();
     part.push(r);
     bytes += size;
   }

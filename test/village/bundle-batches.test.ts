@@ -20,6 +20,7 @@ import { DrillClock, VillageDevice, makeHallTls, startVillageGateway, tmp, villa
 
 let gw: Gateway | undefined;
 let dev: VillageDevice | undefined;
+let clock: DrillClock;
 afterAll(async () => {
   await dev?.stop();
   await gw?.stop();
@@ -35,7 +36,7 @@ function fakeBundle(template: RatingRecord, n: number, runEvery: number): Villag
 describe('village bundles in MQTT-sized batches', () => {
   it('cut within every MQTT limit, each batch naming the clock runs of its records', async () => {
     const dir = tmp('hcp-village-batches-');
-    const clock = new DrillClock(Date.parse('2025-05-12T09:00:00+08:00'));
+    clock = new DrillClock(Date.parse('2025-05-12T09:00:00+08:00'));
     const tls = makeHallTls(join(dir, 'tls'));
     gw = await startVillageGateway({ dir, clock, tls });
     const g = gw;
@@ -83,4 +84,78 @@ describe('village bundles in MQTT-sized batches', () => {
     const stored = await g.store.db.selectFrom('records').select('seq').where('device_id', '=', 'dev-busy').orderBy('seq').execute();
     expect(stored.map((x) => x.seq)).toEqual(Array.from({ length: 1151 }, (_, i) => i + 1));
   }, 90_000);
+
+  it("cuts by the payload's bytes, not its characters: 500 details with long Chinese comments are more than one payload", () => {
+    // Each detail's comment is 500 characters and 1,500 bytes: by characters 500 of them fit under the limit, by bytes they do not.
+    const detail = longDetail('dev-busy', uuidv7());
+    const records = Array.from({ length: 1200 }, (_, i) => ({ ...detail, seq: i + 1, id: uuidv7() }) as ChainRecord);
+    expect(500 * JSON.stringify(detail).length).toBeLessThan(MAX_PAYLOAD_BYTES - 64 * 1024);
+    const split = toBatches({ deviceId: 'dev-busy', keyFingerprint: 'f'.repeat(64), records, clocks: [{ fromSeq: 1, current: false, offsetMs: 0 }] } as unknown as VillageBundle);
+    expect(split.flatMap((b) => b.records.map((r) => r.seq))).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
+    expect(split[0]!.records.length).toBeLessThan(MAX_BATCH_RECORDS);
+    for (const b of split) expect(Buffer.byteLength(JSON.stringify(b))).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+  });
+
+  it("sends a device's backlog of long Chinese comments over MQTT in batches within the payload limit, all stored", async () => {
+    const g = gw!;
+    await dev!.stop();
+    const db = openDeviceDatabase(join(dev!.config.dataDir, 'device.db'));
+    const store = new ChainStore(db, 'dev-busy', createPrivateKey(readFileSync(join(dev!.config.dataDir, 'device-key.pem'))), () => clock.t);
+    const template = store.nextBatch(1, 0)[0] as RatingRecord;
+    const { id: _i, deviceId: _d, seq: _s, prevHash: _p, hash: _h, sig: _g, ...rating } = template;
+    // What the bundle carried is stored: the device's backlog is the new records alone.
+    store.markAcknowledged(store.headSeq(), new Date(clock.t));
+    const from = store.headSeq() + 1;
+    db.transaction(() => {
+      // Ratings and their 差评's details with every text at the contract's longest.
+      for (let i = 0; i < 300; i++) {
+        const r = store.append({
+          ...rating,
+          id: uuidv7(),
+          invitation: { ...rating.invitation, id: uuidv7(), caseNo: 'C'.repeat(50), itemCode: 'I'.repeat(64), itemName: LONG_ITEM_NAME },
+        } as NewRecord);
+        const { id: _di, deviceId: _dd, seq: _ds, prevHash: _dp, hash: _dh, sig: _dg, ...detail } = longDetail('dev-busy', r.id);
+        store.append({ ...detail, id: uuidv7() } as NewRecord);
+      }
+    })();
+    const head = store.headSeq();
+    // 500 of them are more bytes than a payload holds.
+    const backlog = store.nextBatch(MAX_BATCH_RECORDS, from - 1);
+    expect(Buffer.byteLength(JSON.stringify(backlog))).toBeGreaterThan(MAX_PAYLOAD_BYTES);
+    db.close();
+    // The device's own batch size (the contract's 500 records) and no more bytes than a payload holds.
+    await dev!.start(true);
+    const storedThrough = async () =>
+      Number(
+        (
+          await g.store.db
+            .selectFrom('records')
+            .select((e) => e.fn.max('seq').as('seq'))
+            .where('device_id', '=', 'dev-busy')
+            .executeTakeFirst()
+        )?.seq ?? 0,
+      );
+    expect(await waitUntil(async () => (await storedThrough()) === head, 30_000)).toBe(true);
+  }, 60_000);
 });
+
+/** An item's name of 200 characters (the contract's longest), 600 bytes. */
+const LONG_ITEM_NAME = '不动产登记及房屋交易税费一窗受理并联办理'.repeat(10).slice(0, 200);
+
+/** A detail for a 差评 with every text at the contract's longest: a 500-character comment, a sealed contact (the hash and signature are not checked by the split). */
+function longDetail(deviceId: string, ratingId: string): ChainRecord {
+  return {
+    kind: 'detail',
+    id: uuidv7(),
+    deviceId,
+    seq: 1,
+    prevHash: '0'.repeat(64),
+    hash: '1'.repeat(64),
+    sig: 'A'.repeat(86),
+    at: '2025-05-12T09:30:00.000+08:00',
+    ratingId,
+    reasons: [101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116],
+    comment: '窗口工作人员态度生硬办事拖拉'.repeat(36).slice(0, 500),
+    contact: { alg: 'x25519-aes256gcm', keyId: 'K'.repeat(64), epk: 'B'.repeat(200), iv: 'C'.repeat(64), ct: 'D'.repeat(400), tag: 'E'.repeat(64) },
+  } as ChainRecord;
+}
