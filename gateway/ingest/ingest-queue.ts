@@ -52,6 +52,8 @@ interface Queued {
   receivedAt: number;
   /** The checks that need no database (batch-check-pool.ts): started ahead of the batch's group, null until then. */
   checked: Promise<CheckResult> | null;
+  /** Its checks are done: a device's batch after its first in a group joins only then (drain). */
+  ready: boolean;
   done: () => void;
 }
 
@@ -99,8 +101,8 @@ const RECORDS_ID_KEY = 'records_id_key';
 /** The COPY data kept between groups (CopyData.reset): a device's 500-record batch needs about half of it. */
 const COPY_DATA_BYTES = 1024 * 1024;
 
-/** Batches one device may have waiting: a device keeps 2 in flight; more is a flood. */
-const MAX_QUEUED_PER_DEVICE = 8;
+/** Batches one device may have waiting: as many as a device may keep in flight (device/sync, maxInFlight), and its resends of them. */
+const MAX_QUEUED_PER_DEVICE = 32;
 /** A group's raw size: bounds the memory of one commit's parsed batches. */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
 /**
@@ -165,7 +167,7 @@ export class IngestQueue {
     }
     this.perDevice.set(deviceId, waiting + 1);
     const decided = new Promise<void>((done) => {
-      const q: Queued = { deviceId, payload, bytes: payload.length, receivedAt: this.clock.now(), checked: null, done };
+      const q: Queued = { deviceId, payload, bytes: payload.length, receivedAt: this.clock.now(), checked: null, ready: false, done };
       this.queue.push(q);
       this.unchecked.push(q);
     });
@@ -186,6 +188,9 @@ export class IngestQueue {
       if (!q.checked) {
         if (this.checkingBytes > 0 && this.checkingBytes + q.bytes > CHECK_AHEAD_BYTES) return;
         q.checked = this.check(q);
+        void q.checked.then(() => {
+          q.ready = true;
+        });
         this.checkingBytes += q.bytes;
       }
       this.unchecked.shift();
@@ -220,14 +225,20 @@ export class IngestQueue {
     await new Promise((r) => setImmediate(r));
     while (this.queue.length > 0) {
       this.phases.start();
-      // One batch per device per group: a device's next batch commits in the next group, after the
-      // ack of this one has gone out, so the device can send more while that group commits.
+      // A device's first waiting batch joins the group; the ones after it join only if their checks
+      // are done, and none after one that is still being checked (a device's batches commit in the
+      // order they came). So a device catching up commits several batches at one commit's cost,
+      // and the group never waits for a check that the next group would not have waited for:
+      // taking them unchecked, the group waited for the checking thread, and checking stopped
+      // overlapping the commits (docs/POSTGRES.md, "A device's batches in one group").
       const taken: Queued[] = [];
       const inGroup = new Set<string>();
+      const held = new Set<string>();
       let bytes = 0;
       for (let i = 0; i < this.queue.length && (taken.length === 0 || bytes + this.queue[i]!.bytes <= MAX_GROUP_BYTES); ) {
         const q = this.queue[i]!;
-        if (inGroup.has(q.deviceId)) {
+        if (held.has(q.deviceId) || (inGroup.has(q.deviceId) && !q.ready)) {
+          held.add(q.deviceId);
           i++;
           continue;
         }
@@ -381,21 +392,28 @@ export class IngestQueue {
     let belongs = b.keyFingerprint === head.fingerprint;
     const start = { seq: head.seq, hash: head.hash };
 
-    // Resends of stored records are no-ops; anything else at a stored seq is a fork.
+    // Resends of stored records are no-ops; anything else at a stored seq is a fork. A seq this
+    // group moved the head past is among its appends, not yet in the table.
     const old = b.records.filter((r) => r.seq <= head.seq);
     if (old.length > 0) {
-      const stored = await trx
-        .selectFrom('records')
-        .select(['seq', 'id', 'hash'])
-        .where('device_id', '=', b.deviceId)
-        .where('epoch', '=', head.epoch)
-        .where(
-          'seq',
-          'in',
-          old.map((r) => r.seq),
-        )
-        .execute();
-      const bySeq = new Map(stored.map((s) => [s.seq, s]));
+      const appended = old.map((r) => appendedAt(appends, b.deviceId, head.epoch, r.seq)).filter((r) => r !== undefined);
+      const appendedSeqs = new Set(appended.map((r) => r.seq));
+      const inTable = old.filter((r) => !appendedSeqs.has(r.seq));
+      const fromTable =
+        inTable.length === 0
+          ? []
+          : await trx
+              .selectFrom('records')
+              .select(['seq', 'id', 'hash'])
+              .where('device_id', '=', b.deviceId)
+              .where('epoch', '=', head.epoch)
+              .where(
+                'seq',
+                'in',
+                inTable.map((r) => r.seq),
+              )
+              .execute();
+      const bySeq = new Map([...fromTable, ...appended].map((s) => [s.seq, s]));
       for (const r of old) {
         const s = bySeq.get(r.seq);
         if (s && s.id === r.id && s.hash === r.hash) belongs = true;
@@ -483,4 +501,14 @@ export class IngestQueue {
     if (!key) this.keys.set(head.fingerprint, (key = createPublicKey(head.pem)));
     return key;
   }
+}
+
+/** The record this group appended at `seq` of the device's chain in `epoch`, if it did (a run's records have consecutive seqs). */
+function appendedAt(a: GroupAppends, deviceId: string, epoch: number, seq: number): CheckedRecord | undefined {
+  for (const run of a.runs) {
+    if (run.deviceId !== deviceId || run.epoch !== epoch) continue;
+    const r = run.records[seq - run.records[0]!.seq];
+    if (r?.seq === seq) return r;
+  }
+  return undefined;
 }
