@@ -5,7 +5,7 @@
  * broker checks passwords, not key proofs), then, each figure interleaved with its baseline over
  * CITY_ROUNDS rounds (scripts/bench/rounds.ts):
  *  (a) every device sending a backlog at once (CITY_RATINGS in all, in batches as a device makes
- *      them, 2 in flight): ratings/s stored and acked, next to the raw batched insert of the same rows;
+ *      them, as many in flight as a device keeps): ratings/s stored and acked, next to the raw batched insert of the same rows;
  *  (b) press→ack p50/p99 at a steady CITY_RATE ratings/s for CITY_SECONDS s, one rating per batch,
  *      spread over all devices, next to a bare Mosquitto's QoS 1 PUBACK p50/p99 for the same traffic;
  * and at the end, that the database holds each rating sent exactly once. Every phase prints its
@@ -26,7 +26,7 @@ import { steadyLatency, type Latency } from './bench/latency.js';
 import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { printQuietWaits } from './bench/quiet-machine.js';
 import { fmt, interleave, median, ratios, ratioText } from './bench/rounds.js';
-import { rawDevice, sleep, type SimDevice } from './bench/sim-devices.js';
+import { DEVICE_IN_FLIGHT, rawDevice, sleep, type SimDevice } from './bench/sim-devices.js';
 
 const WORKERS = 3;
 const DEVICES = Number(process.env.CITY_DEVICES ?? 5000);
@@ -114,7 +114,7 @@ try {
     },
   );
   console.log(
-    `\nbacklog: ${fmt(DEVICES)} devices × ${fmt(PER_DEVICE)} ratings (batches of ${batchSize}, 2 in flight) = ${fmt(total)} ratings: ${fmt(median(a.figure))} ratings/s stored and acked by ${WORKERS} workers (${a.figure.map(fmt).join(', ')}) | raw insert ${fmt(median(a.baseline))} rows/s | ratio ${ratioText(ratios(a))}`,
+    `\nbacklog: ${fmt(DEVICES)} devices × ${fmt(PER_DEVICE)} ratings (batches of ${batchSize}, ${DEVICE_IN_FLIGHT} in flight) = ${fmt(total)} ratings: ${fmt(median(a.figure))} ratings/s stored and acked by ${WORKERS} workers (${a.figure.map(fmt).join(', ')}) | raw insert ${fmt(median(a.baseline))} rows/s | ratio ${ratioText(ratios(a))}`,
   );
   console.log(
     `  batches sent again, as a device does: ${fmt(resent)} (after a chain-gap ack — a device's 2 batches taken by 2 workers out of order — or after 10 s without an ack: ${fmt(ackTimeouts)} times); records refused: ${refused}`,

@@ -49,7 +49,7 @@ const QUIET_MS = 30_000;
 const ackTopic = (id: string) => deviceTopic(id, 'ack');
 const recordsTopic = (d: SimDevice) => deviceTopic(d.id, 'records');
 
-/** Ratings/s stored and acked: `devices` connected, each sending its batches with 2 in flight. */
+/** Ratings/s stored and acked: `devices` connected, each sending its batches with as many in flight as a device keeps. */
 async function gatewayRate(gw: RunningGateway, devices: SimDevice[], batches: Map<string, string[]>, total: number): Promise<number> {
   await connectAll(gw.mqttUrl, devices, gw, ackTopic);
   const t0 = performance.now();

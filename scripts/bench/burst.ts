@@ -20,7 +20,7 @@ export interface Burst {
   devices: SimDevice[];
   /** Ratings the burst sends: each device's share rounded to whole batches, at least two each. */
   ratings: number;
-  /** Sends every batch (at most 2 in flight per device, as device/sync does) and resolves with the seconds until the last ack. */
+  /** Sends every batch (at most as many in flight per device as device/sync keeps) and resolves with the seconds until the last ack. */
   push(): Promise<number>;
   close(): Promise<void>;
 }

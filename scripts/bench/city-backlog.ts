@@ -7,7 +7,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { deviceTopic, type ChainRecord } from '@hcp/contract';
-import { makeRecords, type SimDevice } from './sim-devices.js';
+import { DEVICE_IN_FLIGHT, makeRecords, type SimDevice } from './sim-devices.js';
 
 interface Batch {
   lastSeq: number;
@@ -56,7 +56,7 @@ export interface BacklogResult {
  * Send every device's backlog (devices connected and subscribed to their ack topic); resolves when
  * each is committed through its last seq. `ackTimeoutMs`: the device's default (device/sync/sync-config.ts).
  */
-export async function pushBacklog(devices: SimDevice[], backlog: Backlog, maxInFlight = 2, ackTimeoutMs = 10_000): Promise<BacklogResult> {
+export async function pushBacklog(devices: SimDevice[], backlog: Backlog, maxInFlight = DEVICE_IN_FLIGHT, ackTimeoutMs = 10_000): Promise<BacklogResult> {
   let resent = 0;
   let refused = 0;
   let ackTimeouts = 0;

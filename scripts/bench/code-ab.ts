@@ -12,6 +12,8 @@
  * The older commit is checked out into a temporary worktree and built with its own build script
  * and this checkout's node_modules (so BASE must have the same dependencies). The older build is
  * made first: a failure there costs no gateway start.
+ * BASE_IN_FLIGHT=2: the older commit's devices keep that many batches in flight, as a device of
+ * that commit did (device/sync maxInFlight; by default as many as this checkout's devices keep).
  * UNIT_SETTING changes this checkout's side's environment (a setting as unit-env-ab.ts takes one);
  * with BASE=HEAD the two sides differ by that setting alone.
  * Usage: BASE=<commit> STORE=pg ROUNDS=5 [PHASES=burst,backlog|fresh] [COLD=1] [UNIT_SETTING=…] npx tsx scripts/bench/code-ab.ts
@@ -31,7 +33,7 @@ import { procStat, serverCpuSeconds } from './proc-stat.js';
 import { printQuietWaits } from './quiet-machine.js';
 import { fmt, interleave, median, ratioText } from './rounds.js';
 import { type FreshRss, restartedRss } from './rss-with-devices.js';
-import { connectAll, disconnectAll, enrolDevices, type SimDevice, sleep } from './sim-devices.js';
+import { connectAll, DEVICE_IN_FLIGHT, disconnectAll, enrolDevices, inFlightBounds, type SimDevice, sleep } from './sim-devices.js';
 import { CHECK_THREAD_IDLE_MS } from '../../gateway/ingest/batch-check-pool.js';
 
 const BASE = process.env.BASE;
@@ -51,6 +53,9 @@ const ack = (id: string) => deviceTopic(id, 'ack');
 const UNIT_SETTING = process.env.UNIT_SETTING ?? 'unit';
 const environments = abEnvironments(join(REPO_ROOT, 'deploy/systemd/hcp-gateway.service'), UNIT_SETTING);
 
+/** The batches in flight of each side's devices. */
+const IN_FLIGHT = { now: DEVICE_IN_FLIGHT, base: inFlightBounds('BASE_IN_FLIGHT', process.env.BASE_IN_FLIGHT)[0]! };
+
 const worktree = checkoutForBench(BASE, 'code-ab');
 
 interface Side {
@@ -66,7 +71,7 @@ interface Side {
 /** Every side started, stopped at the end whatever happens (a gateway left running would skew the next bench). */
 const started: Side[] = [];
 
-async function side(name: string, program: string, unitEnv: Record<string, string>): Promise<Side> {
+async function side(name: string, program: string, unitEnv: Record<string, string>, inFlight: number): Promise<Side> {
   let gw: RunningGateway;
   let devices: SimDevice[];
   let stop: () => Promise<void>;
@@ -108,12 +113,12 @@ async function side(name: string, program: string, unitEnv: Record<string, strin
       await disconnectAll(first500());
       return { ...l, cpuMsPerRating };
     },
-    burst: () => gatewayRate(gw, first500(), makeBatches(first500(), BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }),
+    burst: () => gatewayRate(gw, first500(), makeBatches(first500(), BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }, inFlight),
     async backlog() {
       const one = devices.slice(0, 1);
       // COLD=1: as a backlog reaches a gateway that has had no large batch for a while, with its checking thread ended.
       if (COLD) await sleep(CHECK_THREAD_IDLE_MS + 1000);
-      return BACKLOG / (await gatewayRate(gw, one, makeBatches(one, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }));
+      return BACKLOG / (await gatewayRate(gw, one, makeBatches(one, BACKLOG).batches, BACKLOG, { nonceRefused: 0, connectRefused: 0 }, inFlight));
     },
     async fresh() {
       let rss: FreshRss;
@@ -134,7 +139,8 @@ try {
     console.log(
       `this checkout's gateway runs with the unit's environment changed: ${UNIT_SETTING} (${environments.changed.map((k) => `${k}=${environments.now[k] ?? '(removed)'}`).join(', ') || 'no change'})`,
     );
-  const [now, old] = [await side('now', nowProgram, environments.now), await side('base', oldProgram, environments.base)];
+  console.log(`each device keeps ${IN_FLIGHT.now} batches in flight on this checkout's side, ${IN_FLIGHT.base} on ${base}'s`);
+  const [now, old] = [await side('now', nowProgram, environments.now, IN_FLIGHT.now), await side('base', oldProgram, environments.base, IN_FLIGHT.base)];
   const show = (ls: Latency[]) => ls.map((l) => `${l.p50.toFixed(1)}/${l.p99.toFixed(1)}`).join(' ');
   const cpu = (ls: Array<{ cpuMsPerRating: number }>) => ls.map((l) => l.cpuMsPerRating.toFixed(2)).join(' ');
   if (PHASES.has('latency')) {

@@ -20,7 +20,7 @@ import { enrolWithRetry, type EnrolStats } from './city-enrol.js';
 import { rawPostgresInsert } from './raw-postgres.js';
 import { printQuietWaits } from './quiet-machine.js';
 import { fmt, interleaveEach, median, ratios, ratioText } from './rounds.js';
-import { BATCH, disconnectAll, makeRecords, pushBatches, type SimDevice } from './sim-devices.js';
+import { BATCH, DEVICE_IN_FLIGHT, disconnectAll, makeRecords, pushBatches, type SimDevice } from './sim-devices.js';
 
 const ackTopic = (id: string) => deviceTopic(id, 'ack');
 const recordsTopic = (d: SimDevice) => deviceTopic(d.id, 'records');
@@ -47,12 +47,19 @@ export function makeBatches(devices: SimDevice[], total: number): { batches: Map
  * Ratings/s stored and acked: `devices` connected (not timed), each sending its batches with 2 in
  * flight. Refused nonces and connections are tried again, as a device would, and added to `refusals`.
  */
-export async function gatewayRate(gw: RunningGateway, devices: SimDevice[], batches: Map<string, string[]>, total: number, refusals: ConnectStats): Promise<number> {
+export async function gatewayRate(
+  gw: RunningGateway,
+  devices: SimDevice[],
+  batches: Map<string, string[]>,
+  total: number,
+  refusals: ConnectStats,
+  maxInFlight = DEVICE_IN_FLIGHT,
+): Promise<number> {
   const stats = await connectDevices(gw.mqttUrl, devices, { http: gw.http, ackTopic });
   refusals.nonceRefused += stats.nonceRefused;
   refusals.connectRefused += stats.connectRefused;
   const t0 = performance.now();
-  await pushBatches(devices, batches, recordsTopic, true);
+  await pushBatches(devices, batches, recordsTopic, true, maxInFlight);
   const rate = total / ((performance.now() - t0) / 1000);
   await disconnectAll(devices);
   return rate;

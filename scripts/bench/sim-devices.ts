@@ -1,7 +1,7 @@
 /**
  * Simulated evaluator devices for the gateway benchmarks: enrolled through the real HTTP API (as in
  * production), logging in with a key proof, sending signed hash-chained batches
- * over MQTT with at most 2 in flight (as device/sync does).
+ * over MQTT with at most a device's batches in flight (as device/sync does).
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
@@ -13,7 +13,8 @@ import { connectDevices } from './city-connect.js';
 import { enrolWithRetry } from './city-enrol.js';
 import type { RunningGateway } from '../lib/gateway-process.js';
 
-export const BATCH = 500;
+/** A device's batch of a backlog: its default batch size (device/sync/sync-config.ts), the contract's most. */
+export const BATCH = GatewaySectionSchema.shape.batchSize.parse(undefined);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface SimDevice {
