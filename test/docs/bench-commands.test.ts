@@ -69,7 +69,7 @@ const missingCommits = (bases: string[]) =>
 
 it("POSTGRES.md's code-ab.ts commands name commits of this repository, and code-ab.ts will not start without one", () => {
   const bases = [...text('docs/POSTGRES.md').matchAll(/BASE=(\w+) [^`]*scripts\/bench\/code-ab\.ts/g)].map((m) => m[1]!);
-  expect(bases).toEqual(['457922f', '7c6ba8b', 'eb1777a', 'e25efdd', '9eb6cd8', '2d61ab0', 'a221c66', 'f9604e7', 'e9680e0', '3f70eb0', '1aa8243', 'c6c17f8']);
+  expect(bases).toEqual(['457922f', '7c6ba8b', 'eb1777a', 'e25efdd', '9eb6cd8', '2d61ab0', 'a221c66', 'f9604e7', 'e9680e0', '3f70eb0', '86842f8', '86842f8', '86842f8', '1aa8243', 'c6c17f8']);
   expect(missingCommits(bases)).toEqual([]);
   const env = { ...process.env };
   delete env.BASE;
@@ -103,12 +103,12 @@ it('every BENCH_PARTS= the docs give names parts bench:gateway has (it refuses o
   expect(r.stderr).toContain('BENCH_PARTS: no such part nosuchpart (the parts: rss, throughput, latency, backlog)');
 });
 
-it("every IN_FLIGHT= the docs give is what pg-backlog-probe.ts takes, it refuses one a device cannot have, and a device's default is the 2 POSTGRES.md says", () => {
+it("every IN_FLIGHT= the docs give is what pg-backlog-probe.ts takes, it refuses one a device cannot have, and a device's default is the 8 POSTGRES.md says", () => {
   const given = DOCS.flatMap((doc) => [...text(doc).matchAll(/IN_FLIGHT=([\w,]+) [^`]*scripts\/bench\/pg-backlog-probe\.ts/g)].map((m) => m[1]!));
-  expect(given).toEqual(['2,4', '4,2']);
+  expect(given).toEqual(['2,4', '4,2', '4,8']);
   for (const g of given) expect(inFlightBounds('IN_FLIGHT', g)).toEqual(g.split(',').map(Number));
-  expect(text('docs/POSTGRES.md')).toContain('a device keeps 2 batches in flight (`maxInFlight` in its `gateway` config)');
-  expect(DEVICE_IN_FLIGHT).toBe(2);
+  expect(text('docs/POSTGRES.md')).toContain('a device keeps 8 batches in flight (`maxInFlight` in its `gateway` config)');
+  expect(DEVICE_IN_FLIGHT).toBe(8);
   // 0 would send nothing and wait for ever: the probe says so before it starts a cluster.
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/pg-backlog-probe.ts')], {
     cwd: REPO_ROOT,

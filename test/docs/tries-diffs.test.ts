@@ -17,6 +17,7 @@ const TRIES = [
   { diff: 'docs/tries/load-at-nice-10.diff', on: '0e43b2e', file: 'scripts/bench/pg-backlog-probe.ts' },
   { diff: 'docs/tries/check-thread-young-48.diff', on: 'bdde2b0', file: 'gateway/threads/worker-entry.ts' },
   { diff: 'docs/tries/begin-with-first-statement.diff', on: '3f70eb0', file: 'gateway/store/postgres-store.ts' },
+  { diff: 'docs/tries/device-batches-unchecked.diff', on: '8fa7ce1', file: 'gateway/ingest/ingest-queue.ts' },
 ];
 
 it.each(TRIES)('$diff applies to $file on $on, as docs/POSTGRES.md says', ({ diff, on, file }) => {
