@@ -69,7 +69,23 @@ const missingCommits = (bases: string[]) =>
 
 it("POSTGRES.md's code-ab.ts commands name commits of this repository, and code-ab.ts will not start without one", () => {
   const bases = [...text('docs/POSTGRES.md').matchAll(/BASE=(\w+) [^`]*scripts\/bench\/code-ab\.ts/g)].map((m) => m[1]!);
-  expect(bases).toEqual(['457922f', '7c6ba8b', 'eb1777a', 'e25efdd', '9eb6cd8', '2d61ab0', 'a221c66', 'f9604e7', 'e9680e0', '3f70eb0', '86842f8', '86842f8', '86842f8', '1aa8243', 'c6c17f8']);
+  expect(bases).toEqual([
+    '457922f',
+    '7c6ba8b',
+    'eb1777a',
+    'e25efdd',
+    '9eb6cd8',
+    '2d61ab0',
+    'a221c66',
+    'f9604e7',
+    'e9680e0',
+    '3f70eb0',
+    '86842f8',
+    '86842f8',
+    '86842f8',
+    '1aa8243',
+    'c6c17f8',
+  ]);
   expect(missingCommits(bases)).toEqual([]);
   const env = { ...process.env };
   delete env.BASE;

@@ -1,6 +1,7 @@
 /**
  * A loopback TCP proxy the drills put between devices and the broker: a stable address across
  * broker restarts, and a switch to cut the network (every connection dropped, new ones refused).
+ * `slowUp` makes it a slow link from the devices up (a village point's), and it counts what went up.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -8,6 +9,10 @@ export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private cut = false;
+  /** Bytes a second from the devices to the broker: unlimited unless `slowUp` says. */
+  private upBytesPerSecond = Number.POSITIVE_INFINITY;
+  /** Bytes that went from the devices to the broker. */
+  upBytes = 0;
   port = 0;
 
   constructor(private target: () => number) {}
@@ -25,7 +30,15 @@ export class TcpProxy {
           outbound.destroy();
         });
       }
-      inbound.pipe(outbound).pipe(inbound);
+      outbound.pipe(inbound);
+      inbound.on('data', (chunk: Buffer) => {
+        this.upBytes += chunk.length;
+        outbound.write(chunk);
+        if (!Number.isFinite(this.upBytesPerSecond)) return;
+        // The next bytes go up only once these would have crossed the slow link.
+        inbound.pause();
+        setTimeout(() => inbound.resume(), (chunk.length / this.upBytesPerSecond) * 1000);
+      });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
     this.port = (this.server.address() as { port: number }).port;
@@ -36,6 +49,11 @@ export class TcpProxy {
   cutNetwork(): void {
     this.cut = true;
     for (const s of this.sockets) s.destroy();
+  }
+
+  /** From now on the devices' bytes go up at `bytesPerSecond` at most. */
+  slowUp(bytesPerSecond: number): void {
+    this.upBytesPerSecond = bytesPerSecond;
   }
 
   restore(): void {
