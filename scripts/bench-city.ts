@@ -117,7 +117,7 @@ try {
     `\nbacklog: ${fmt(DEVICES)} devices × ${fmt(PER_DEVICE)} ratings (batches of ${batchSize}, ${DEVICE_IN_FLIGHT} in flight) = ${fmt(total)} ratings: ${fmt(median(a.figure))} ratings/s stored and acked by ${WORKERS} workers (${a.figure.map(fmt).join(', ')}) | raw insert ${fmt(median(a.baseline))} rows/s | ratio ${ratioText(ratios(a))}`,
   );
   console.log(
-    `  batches sent again, as a device does: ${fmt(resent)} (after a chain-gap ack — a device's 2 batches taken by 2 workers out of order — or after 10 s without an ack: ${fmt(ackTimeouts)} times); records refused: ${refused}`,
+    `  batches sent again, as a device does: ${fmt(resent)} (after a chain-gap ack — a device's batches taken by two workers out of order — or after 10 s without an ack: ${fmt(ackTimeouts)} times); records refused: ${refused}`,
   );
   printQuietWaits();
   phase('backlog phase');

@@ -16,7 +16,7 @@
  * that commit did (device/sync maxInFlight; by default as many as this checkout's devices keep).
  * UNIT_SETTING changes this checkout's side's environment (a setting as unit-env-ab.ts takes one);
  * with BASE=HEAD the two sides differ by that setting alone.
- * Usage: BASE=<commit> STORE=pg ROUNDS=5 [PHASES=burst,backlog|fresh] [COLD=1] [UNIT_SETTING=…] npx tsx scripts/bench/code-ab.ts
+ * Usage: BASE=<commit> STORE=pg ROUNDS=5 [PHASES=burst,backlog|fresh] [COLD=1] [BASE_IN_FLIGHT=2] [UNIT_SETTING=…] npx tsx scripts/bench/code-ab.ts
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

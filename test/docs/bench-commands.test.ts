@@ -184,3 +184,13 @@ it("POSTGRES.md's turnstile is one the gateway locks, and its 1,000 and 2,000 ro
   expect(variants).toContain('rowsPerCommit: 2 * BATCH');
   expect(variants).toContain('rowsPerCommit: 4 * BATCH');
 });
+
+it("every BASE_IN_FLIGHT= the docs give is a device's batches in flight, and code-ab.ts refuses one a device cannot have before it checks anything out", () => {
+  const given = DOCS.flatMap((doc) => [...text(doc).matchAll(/BASE_IN_FLIGHT=(\w+) [^`]*scripts\/bench\/code-ab\.ts/g)].map((m) => m[1]!));
+  expect(given).toEqual(['2', '2']);
+  for (const g of given) expect(inFlightBounds('BASE_IN_FLIGHT', g)).toEqual([Number(g)]);
+  const env = { ...process.env, BASE: 'HEAD', BASE_IN_FLIGHT: '0' };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/code-ab.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain(`BASE_IN_FLIGHT: "0" is not a device's batches in flight`);
+});

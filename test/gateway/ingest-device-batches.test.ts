@@ -17,7 +17,7 @@ import type { BatchChecker } from '../../gateway/ingest/batch-check-pool.js';
 import { IngestQueue } from '../../gateway/ingest/ingest-queue.js';
 import { waitFor } from '../../scripts/lib/wait-until.js';
 import { startInProcessGateway } from '../sync/gateway-fixture.js';
-import { ScriptedDevice } from '../support/scripted-device.js';
+import { enrolledDevice, type ScriptedDevice } from '../support/scripted-device.js';
 
 let gw: Gateway;
 const devices: ScriptedDevice[] = [];
@@ -30,9 +30,7 @@ afterAll(async () => {
 });
 
 async function device(id: string): Promise<ScriptedDevice> {
-  const dev = new ScriptedDevice(id, 'w-01', gw.httpUrl);
-  expect((await dev.enrol((await gw.enrolment.registerDevice(id, 'w-01')).code)).status).toBe(200);
-  await dev.connect(`mqtt://127.0.0.1:${gw.mqttPort}`);
+  const dev = await enrolledDevice(gw, id);
   devices.push(dev);
   return dev;
 }

@@ -17,7 +17,7 @@ import { CopyData } from '../../gateway/store/copy-text.js';
 import { waitFor } from '../../scripts/lib/wait-until.js';
 import { startInProcessGateway } from '../sync/gateway-fixture.js';
 import { testStoreIsPostgres } from '../support/pg-cluster.js';
-import { ScriptedDevice } from '../support/scripted-device.js';
+import { enrolledDevice, type ScriptedDevice } from '../support/scripted-device.js';
 
 let gw: Gateway;
 const logs: string[] = [];
@@ -31,9 +31,7 @@ afterAll(async () => {
 });
 
 async function device(id: string): Promise<ScriptedDevice> {
-  const dev = new ScriptedDevice(id, 'w-01', gw.httpUrl);
-  expect((await dev.enrol((await gw.enrolment.registerDevice(id, 'w-01')).code)).status).toBe(200);
-  await dev.connect(`mqtt://127.0.0.1:${gw.mqttPort}`);
+  const dev = await enrolledDevice(gw, id);
   devices.push(dev);
   return dev;
 }

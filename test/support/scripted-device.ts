@@ -7,6 +7,7 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
+import { expect } from 'vitest';
 import {
   GENESIS_HASH,
   composeProofPassword,
@@ -192,4 +193,15 @@ export class ScriptedDevice {
     await this.client?.endAsync(true).catch(() => undefined);
     this.client = null;
   }
+}
+
+/** A scripted device registered on `gw` at window w-01, enrolled and connected to its broker (close it when done). */
+export async function enrolledDevice(
+  gw: { httpUrl: string; mqttPort: number; enrolment: { registerDevice(id: string, windowId: string): Promise<{ code: string }> } },
+  id: string,
+): Promise<ScriptedDevice> {
+  const dev = new ScriptedDevice(id, 'w-01', gw.httpUrl);
+  expect((await dev.enrol((await gw.enrolment.registerDevice(id, 'w-01')).code)).status).toBe(200);
+  await dev.connect(`mqtt://127.0.0.1:${gw.mqttPort}`);
+  return dev;
 }
