@@ -38,7 +38,8 @@ export interface SessionOptions {
 }
 
 export class GatewaySession {
-  private readonly inFlight = new Map<string, { lastSeq: number; sentAtMono: number }>();
+  /** Batches sent and not yet acknowledged; `brokerAtMono`: when the broker had it all (its PUBACK), monotonic ms. */
+  private readonly inFlight = new Map<string, { lastSeq: number; brokerAtMono?: number }>();
   /** When the last ack of a batch in flight came (monotonic ms): the link and the gateway work. */
   private lastAckMono = 0;
   private lastSentSeq = 0;
@@ -96,9 +97,13 @@ export class GatewaySession {
       const batch = this.nextBatch();
       if (!batch) return;
       const lastSeq = batch.records[batch.records.length - 1]!.seq;
-      this.inFlight.set(batch.batchId, { lastSeq, sentAtMono: performance.now() });
+      const sent: { lastSeq: number; brokerAtMono?: number } = { lastSeq };
+      this.inFlight.set(batch.batchId, sent);
       this.lastSentSeq = lastSeq;
-      this.client.publish(deviceTopic(this.d.identity.deviceId, 'records'), JSON.stringify(batch), { qos: 1 });
+      // The callback comes with the broker's PUBACK: from then on the batch waits for the gateway, not the link.
+      this.client.publish(deviceTopic(this.d.identity.deviceId, 'records'), JSON.stringify(batch), { qos: 1 }, (err) => {
+        if (!err) sent.brokerAtMono = performance.now();
+      });
     }
   }
 
@@ -247,15 +252,17 @@ export class GatewaySession {
   }
 
   /**
-   * An ack that never came (lost in a cut): resend from the first unacknowledged record. A batch
-   * waits from the later of its sending and the last ack: on a slow link the batches behind the
-   * first wait for the link, and acks still coming say that it works. Timed from its sending alone,
-   * 8 batches of 500 records (some 2.8 MB) timed out on a link under about 2 Mbit/s, and all were
-   * sent again, and again (test/village/slow-link.test.ts).
+   * An ack that never came (lost in a cut): resend from the first unacknowledged record. A batch's
+   * wait starts when the broker has it all (its PUBACK), or at the last ack if that came later.
+   * Before its PUBACK a batch is still on the link, whose cut the connection's keepalive finds;
+   * after it, acks still coming say the gateway works through the batches ahead. Timed from its
+   * sending, a batch that a slow village link takes longer than the ack timeout to carry was sent
+   * again at every timeout, each copy queued behind the last (test/village/slow-link.test.ts).
    */
   private checkAckTimeouts(): void {
     const now = performance.now();
-    if ([...this.inFlight.values()].some((b) => now - Math.max(b.sentAtMono, this.lastAckMono) > this.o.section.ackTimeoutMs)) {
+    const late = (b: { brokerAtMono?: number }) => b.brokerAtMono !== undefined && now - Math.max(b.brokerAtMono, this.lastAckMono) > this.o.section.ackTimeoutMs;
+    if ([...this.inFlight.values()].some(late)) {
       this.inFlight.clear();
       this.lastSentSeq = 0;
       this.pump();

@@ -8,8 +8,9 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RatingRecord } from '@hcp/contract';
 import { ChainStore, type NewRecord } from '../../device/store/chain-store.js';
 import { openDeviceDatabase } from '../../device/store/database.js';
@@ -27,12 +28,16 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-it('sends a backlog over a link slower than its batches in flight once, not again at every ack timeout', async () => {
+let g: Gateway;
+let stored: () => Promise<number>;
+let clock: DrillClock;
+
+beforeAll(async () => {
   const dir = tmp('hcp-village-slow-');
-  const clock = new DrillClock(Date.parse('2025-05-12T09:00:00+08:00'));
+  clock = new DrillClock(Date.parse('2025-05-12T09:00:00+08:00'));
   const tls = makeHallTls(join(dir, 'tls'));
   gw = await startVillageGateway({ dir, clock, tls });
-  const g = gw;
+  g = gw;
   proxy = new TcpProxy(() => g.mqttPort);
   await proxy.start();
   const { code } = await g.enrolment.registerDevice('dev-slow', 'w-01');
@@ -40,7 +45,7 @@ it('sends a backlog over a link slower than its batches in flight once, not agai
   dev = new VillageDevice('dev-slow', join(dir, 'device'), clock, { url: g.httpUrl, mqttUrl: `mqtt://127.0.0.1:${proxy.port}`, enrolmentCode: code, caFile: tls.caFile });
   await dev.start(true);
   await dev.rate('SLOW-0', 5);
-  const stored = async () =>
+  stored = async () =>
     Number(
       (
         await g.store.db
@@ -52,30 +57,86 @@ it('sends a backlog over a link slower than its batches in flight once, not agai
     );
   expect(await waitUntil(async () => (await stored()) === 1, 15_000)).toBe(true);
   await dev.stop();
+}, 30_000);
 
-  // Weeks offline: 2,000 ratings, four batches of 500, some 1.5 MB.
-  const db = openDeviceDatabase(join(dev.config.dataDir, 'device.db'));
-  const store = new ChainStore(db, 'dev-slow', createPrivateKey(readFileSync(join(dev.config.dataDir, 'device-key.pem'))), () => clock.t);
-  const { id: _i, deviceId: _d, seq: _s, prevHash: _p, hash: _h, sig: _g, ...rating } = store.nextBatch(1, 0)[0] as RatingRecord;
+/** Weeks offline: `count` ratings made while the device was stopped; the bytes of their records. */
+function offlineBacklog(count: number): number {
+  const d = dev!;
+  const db = openDeviceDatabase(join(d.config.dataDir, 'device.db'));
+  const store = new ChainStore(db, 'dev-slow', createPrivateKey(readFileSync(join(d.config.dataDir, 'device-key.pem'))), () => clock.t);
+  const from = store.headSeq();
+  const {
+    id: _i,
+    deviceId: _d,
+    seq: _s,
+    prevHash: _p,
+    hash: _h,
+    sig: _g,
+    ...rating
+  } = JSON.parse((db.prepare('SELECT body FROM records WHERE seq = 1').get() as { body: string }).body) as RatingRecord;
   db.transaction(() => {
-    for (let i = 0; i < 2000; i++) store.append({ ...rating, id: uuidv7(), invitation: { ...rating.invitation, id: uuidv7(), caseNo: `SLOW-${i + 1}` } } as NewRecord);
+    for (let i = 0; i < count; i++) store.append({ ...rating, id: uuidv7(), invitation: { ...rating.invitation, id: uuidv7(), caseNo: `SLOW-${from + i + 1}` } } as NewRecord);
   })();
-  const backlogBytes = Buffer.byteLength(JSON.stringify(store.nextBatch(2000, 1)));
+  const bytes = Buffer.byteLength(JSON.stringify(store.nextBatch(count, from)));
   db.close();
+  return bytes;
+}
 
-  // A link that carries one batch in about 1.5 s: all four in flight take some 6 s, three times the ack timeout.
-  proxy.slowUp(backlogBytes / 6);
-  const upBefore = proxy.upBytes;
-  await dev.start(true);
-  expect(await waitUntil(async () => (await stored()) === 2001, 30_000)).toBe(true);
+/** Starts the device on the slow link; resolves once `total` records are stored and the link has gone quiet. The bytes that went up. */
+async function syncOverSlowLink(total: number): Promise<number> {
+  const p = proxy!;
+  const upBefore = p.upBytes;
+  await dev!.start(true);
+  expect(await waitUntil(async () => (await stored()) === total, 30_000)).toBe(true);
   // A batch sent again would still be on its way up behind the others: wait until the link is quiet.
-  const p = proxy;
   const quiet = async () => {
     const before = p.upBytes;
     await new Promise((r) => setTimeout(r, 2500));
     return p.upBytes === before;
   };
   expect(await waitUntil(quiet, 40_000)).toBe(true);
+  await dev!.stop();
+  return p.upBytes - upBefore;
+}
+
+it('sends a backlog over a link slower than its batches in flight once, not again at every ack timeout', async () => {
+  // 2,000 ratings, four batches of 500, some 1.5 MB.
+  const backlogBytes = offlineBacklog(2000);
+  // A link that carries one batch in about 1.5 s: all four in flight take some 6 s, three times the ack timeout.
+  proxy!.slowUp(backlogBytes / 6);
   // Each batch went up once (and a few kB of login, status and PUBACKs).
-  expect(proxy.upBytes - upBefore).toBeLessThan(backlogBytes * 1.05);
+  expect(await syncOverSlowLink(2001)).toBeLessThan(backlogBytes * 1.05);
 }, 90_000);
+
+it('waits for a batch that takes the link longer than the ack timeout to carry, and sends it once', async () => {
+  // One batch of 500 ratings, some 370 kB, on a link that takes about 5 s to carry it: 2.5 times the ack timeout.
+  const batchBytes = offlineBacklog(500);
+  proxy!.slowUp(batchBytes / 5);
+  expect(await syncOverSlowLink(2501)).toBeLessThan(batchBytes * 1.05);
+}, 90_000);
+
+it('sends a batch again when its ack is lost on a working link, once the ack timeout has passed since the broker had it', async () => {
+  offlineBacklog(10);
+  proxy!.slowUp(Number.POSITIVE_INFINITY);
+  // The gateway's first ack goes nowhere, as when the broker fails to send it (gateway.ts, sendAck).
+  const broker = g.broker!;
+  const publish = broker.publish.bind(broker);
+  let acks = 0;
+  broker.publish = (topic, payload, opts) => (topic.endsWith('/ack') && acks++ === 0 ? Promise.resolve() : publish(topic, payload, opts));
+  const deviceDb = new Database(join(dev!.config.dataDir, 'device.db'), { readonly: true });
+  const ackedThrough = () => (deviceDb.prepare('SELECT acked_through_seq AS s FROM outbox_ack WHERE id = 1').get() as { s: number }).s;
+  try {
+    const started = performance.now();
+    await dev!.start(true);
+    // 1 + 2,000 + 500 records before, and these 10.
+    expect(await waitUntil(async () => ackedThrough() === 2511, 15_000)).toBe(true);
+    // Acknowledged by the second ack, the resend's, after the 2-s ack timeout.
+    expect(acks).toBe(2);
+    expect(performance.now() - started).toBeGreaterThan(2000);
+    expect(await stored()).toBe(2511);
+  } finally {
+    broker.publish = publish;
+    deviceDb.close();
+    await dev!.stop();
+  }
+}, 30_000);
