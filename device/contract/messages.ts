@@ -19,13 +19,17 @@ export const BATCH_RECORD_BYTES = MAX_PAYLOAD_BYTES - 64 * 1024;
  */
 export const recordPayloadBytes = (r: ChainRecord): number => Buffer.byteLength(JSON.stringify(r)) + 1;
 
-/** How many of `records`, from the first, one batch holds: at most MAX_BATCH_RECORDS, within BATCH_RECORD_BYTES, and always one. */
-export function recordsForOneBatch(records: readonly ChainRecord[]): number {
+/**
+ * How many of `records`, from the first, one batch holds: at most MAX_BATCH_RECORDS, within
+ * `maxBytes` (BATCH_RECORD_BYTES, or less for a slow link: device/sync/link-pace.ts), and always one.
+ */
+export function recordsForOneBatch(records: readonly ChainRecord[], maxBytes = BATCH_RECORD_BYTES): number {
+  const limit = Math.min(maxBytes, BATCH_RECORD_BYTES);
   let bytes = 0;
   const n = Math.min(records.length, MAX_BATCH_RECORDS);
   for (let i = 0; i < n; i++) {
     bytes += recordPayloadBytes(records[i]!);
-    if (bytes > BATCH_RECORD_BYTES) return Math.max(1, i);
+    if (bytes > limit) return Math.max(1, i);
   }
   return n;
 }

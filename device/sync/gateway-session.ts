@@ -26,6 +26,7 @@ import {
 import { MAX_CLOCK_RUNS } from '../clock/clock-epochs.js';
 import type { FeatureDeps } from '../runtime/ports.js';
 import { answerInviteMessage } from './invite-receipts.js';
+import type { LinkPace } from './link-pace.js';
 import type { RepeatedLogs } from './repeat-log.js';
 import type { GatewaySection } from './sync-config.js';
 
@@ -35,11 +36,25 @@ export interface SessionOptions {
   /** sha256 of the device key (contract chain.ts keyFingerprint): which enrolment's chain this is. */
   keyFingerprint: string;
   logs: RepeatedLogs;
+  /** The link's pace, kept by the sync across connections. */
+  pace: LinkPace;
+  /** The connection's keepalive, ms: a batch on the link that long when it dropped says the link is slow. */
+  keepaliveMs: number;
+}
+
+interface InFlightBatch {
+  lastSeq: number;
+  /** The payload's bytes. */
+  bytes: number;
+  sentAtMono: number;
+  brokerAtMono?: number;
 }
 
 export class GatewaySession {
   /** Batches sent and not yet acknowledged; `brokerAtMono`: when the broker had it all (its PUBACK), monotonic ms. */
-  private readonly inFlight = new Map<string, { lastSeq: number; brokerAtMono?: number }>();
+  private readonly inFlight = new Map<string, InFlightBatch>();
+  /** When the broker last had a whole batch: the link carries one batch after another. */
+  private lastPubackMono = 0;
   /** When the last ack of a batch in flight came (monotonic ms): the link and the gateway work. */
   private lastAckMono = 0;
   private lastSentSeq = 0;
@@ -97,12 +112,17 @@ export class GatewaySession {
       const batch = this.nextBatch();
       if (!batch) return;
       const lastSeq = batch.records[batch.records.length - 1]!.seq;
-      const sent: { lastSeq: number; brokerAtMono?: number } = { lastSeq };
+      const payload = JSON.stringify(batch);
+      const sent: InFlightBatch = { lastSeq, bytes: Buffer.byteLength(payload), sentAtMono: performance.now() };
       this.inFlight.set(batch.batchId, sent);
       this.lastSentSeq = lastSeq;
       // The callback comes with the broker's PUBACK: from then on the batch waits for the gateway, not the link.
-      this.client.publish(deviceTopic(this.d.identity.deviceId, 'records'), JSON.stringify(batch), { qos: 1 }, (err) => {
-        if (!err) sent.brokerAtMono = performance.now();
+      this.client.publish(deviceTopic(this.d.identity.deviceId, 'records'), payload, { qos: 1 }, (err) => {
+        if (err) return;
+        const now = performance.now();
+        sent.brokerAtMono = now;
+        this.o.pace.carried(sent.bytes, now - Math.max(sent.sentAtMono, this.lastPubackMono));
+        this.lastPubackMono = now;
       });
     }
   }
@@ -110,8 +130,8 @@ export class GatewaySession {
   private nextBatch(): RecordBatch | null {
     let records = this.d.outbox.nextBatch(this.o.section.batchSize, this.lastSentSeq);
     if (records.length === 0) return null;
-    // Within the payload limit, whatever its records' comments hold.
-    records = records.slice(0, recordsForOneBatch(records));
+    // Within the payload limit, whatever its records' comments hold, and what the link carries in good time.
+    records = records.slice(0, recordsForOneBatch(records, this.o.pace.batchBytes()));
     let clocks = this.d.clocks.runsFor(records[0]!.seq, records[records.length - 1]!.seq);
     if (clocks.length > MAX_CLOCK_RUNS) {
       // A batch names at most MAX_CLOCK_RUNS runs: the rest go in the next one.
@@ -267,6 +287,24 @@ export class GatewaySession {
       this.lastSentSeq = 0;
       this.pump();
     }
+  }
+
+  /**
+   * The connection dropped (not stopped by us). If a batch had been on the link for a keepalive or
+   * more, the link is slower than the batches: the next connection sends smaller ones (link-pace.ts).
+   */
+  connectionLost(): void {
+    const now = performance.now();
+    const onLink = [...this.inFlight.values()].find((b) => b.brokerAtMono === undefined);
+    if (!onLink) return;
+    const carryingMs = now - Math.max(onLink.sentAtMono, this.lastPubackMono);
+    if (carryingMs < this.o.keepaliveMs) return;
+    const batchBytes = this.o.pace.stalled(onLink.bytes, carryingMs);
+    this.o.logs.warn(
+      'slow-link',
+      { batchBytes: onLink.bytes, onLinkMs: Math.round(carryingMs), nextBatchBytes: batchBytes },
+      'a batch was still on its way to the gateway when the connection dropped: the link is slow, sending smaller batches',
+    );
   }
 
   private lastParts = '';

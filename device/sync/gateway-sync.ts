@@ -19,6 +19,7 @@ import type { Feature, FeatureDeps } from '../runtime/ports.js';
 import { connectPassword } from './connect-proof.js';
 import { EnrolmentRefused, enrol, loadCredentials, type MqttCredentials } from './enrolment-client.js';
 import { GatewaySession } from './gateway-session.js';
+import { LinkPace } from './link-pace.js';
 import { RepeatedLogs } from './repeat-log.js';
 import { RetryBackoff, sleep } from './retry-backoff.js';
 import { parseGatewaySection, type GatewaySection } from './sync-config.js';
@@ -36,11 +37,14 @@ export class GatewaySync implements Feature {
   private session: GatewaySession | null = null;
   private readonly s: GatewaySection;
   private readonly logs: RepeatedLogs;
+  /** The link's pace outlives a connection: a slow village link is slow on the next one too. */
+  private readonly pace: LinkPace;
   private readonly wake = () => this.session?.pump();
 
   constructor(private readonly d: FeatureDeps) {
     this.s = parseGatewaySection(d.section);
     this.logs = new RepeatedLogs(d.logger, this.s.repeatLogEveryMs);
+    this.pace = new LinkPace(this.s.keepaliveS * 1000);
   }
 
   async start(): Promise<void> {
@@ -157,7 +161,7 @@ export class GatewaySync implements Feature {
       // Our loop reconnects (with back-off and a fresh nonce); mqtt.js must not on its own.
       reconnectPeriod: 0,
       connectTimeout: 10_000,
-      keepalive: 30,
+      keepalive: this.s.keepaliveS,
       queueQoSZero: false,
       will: { topic: deviceTopic(id, 'status'), payload: Buffer.from(JSON.stringify({ deviceId: id, online: false })), qos: 1, retain: true },
       ...(ca ? { ca } : {}),
@@ -174,9 +178,17 @@ export class GatewaySync implements Feature {
       const upAt = performance.now();
       this.logs.info('connected', failuresBefore ? { failedAttempts: failuresBefore } : {}, 'connected to the gateway');
       this.d.runtime.setConnection('gateway', 'online');
-      this.session = new GatewaySession(client, { deps: this.d, section: this.s, keyFingerprint: fingerprint, logs: this.logs });
+      this.session = new GatewaySession(client, {
+        deps: this.d,
+        section: this.s,
+        keyFingerprint: fingerprint,
+        logs: this.logs,
+        pace: this.pace,
+        keepaliveMs: this.s.keepaliveS * 1000,
+      });
       this.session.start();
       await untilClosed(client, signal);
+      if (!signal.aborted) this.session.connectionLost();
       const upForMs = performance.now() - upAt;
       if (!signal.aborted) this.logs.warn('lost', { upForMs: Math.round(upForMs), err: last.error?.message }, 'the connection to the gateway dropped: reconnecting');
       return upForMs;

@@ -40,6 +40,11 @@ export const GatewaySectionSchema = z
      */
     maxInFlight: z.number().int().min(1).max(16).default(8),
     ackTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
+    /**
+     * The MQTT keepalive, seconds: a connection silent for 1.5 of these is dropped and made again.
+     * A batch is sized to take a third of it on the link at most (link-pace.ts).
+     */
+    keepaliveS: z.number().int().min(1).max(600).default(30),
     retry: RetrySectionSchema.default({ initialMs: 1000, maxMs: 300_000, stableMs: 10_000, refusedMs: 300_000 }),
     /** The same warning (gateway unreachable, a malformed message) is logged once, then as a count at most this often. */
     repeatLogEveryMs: z.number().int().min(10).max(86_400_000).default(600_000),

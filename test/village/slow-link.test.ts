@@ -9,6 +9,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RatingRecord } from '@hcp/contract';
@@ -22,20 +23,34 @@ import { DrillClock, VillageDevice, makeHallTls, startVillageGateway, tmp } from
 let gw: Gateway | undefined;
 let dev: VillageDevice | undefined;
 let proxy: TcpProxy | undefined;
+let gprs: VillageDevice | undefined;
 afterAll(async () => {
+  await gprs?.stop();
   await dev?.stop();
   await proxy?.stop();
   await gw?.stop();
 });
 
 let g: Gateway;
-let stored: () => Promise<number>;
+const storedOf = async (gateway: Gateway, deviceId: string) =>
+  Number(
+    (
+      await gateway.store.db
+        .selectFrom('records')
+        .select((e) => e.fn.countAll().as('n'))
+        .where('device_id', '=', deviceId)
+        .executeTakeFirst()
+    )?.n ?? 0,
+  );
+let stored: (deviceId?: string) => Promise<number>;
 let clock: DrillClock;
+let tlsCa: string;
 
 beforeAll(async () => {
   const dir = tmp('hcp-village-slow-');
   clock = new DrillClock(Date.parse('2025-05-12T09:00:00+08:00'));
   const tls = makeHallTls(join(dir, 'tls'));
+  tlsCa = tls.caFile;
   gw = await startVillageGateway({ dir, clock, tls });
   g = gw;
   proxy = new TcpProxy(() => g.mqttPort);
@@ -45,25 +60,15 @@ beforeAll(async () => {
   dev = new VillageDevice('dev-slow', join(dir, 'device'), clock, { url: g.httpUrl, mqttUrl: `mqtt://127.0.0.1:${proxy.port}`, enrolmentCode: code, caFile: tls.caFile });
   await dev.start(true);
   await dev.rate('SLOW-0', 5);
-  stored = async () =>
-    Number(
-      (
-        await g.store.db
-          .selectFrom('records')
-          .select((e) => e.fn.countAll().as('n'))
-          .where('device_id', '=', 'dev-slow')
-          .executeTakeFirst()
-      )?.n ?? 0,
-    );
+  stored = (deviceId = 'dev-slow') => storedOf(g, deviceId);
   expect(await waitUntil(async () => (await stored()) === 1, 15_000)).toBe(true);
   await dev.stop();
 }, 30_000);
 
-/** Weeks offline: `count` ratings made while the device was stopped; the bytes of their records. */
-function offlineBacklog(count: number): number {
-  const d = dev!;
-  const db = openDeviceDatabase(join(d.config.dataDir, 'device.db'));
-  const store = new ChainStore(db, 'dev-slow', createPrivateKey(readFileSync(join(d.config.dataDir, 'device-key.pem'))), () => clock.t);
+/** Weeks offline: `count` ratings made while `device` was stopped; the bytes of their records. */
+function offlineBacklog(count: number, device: VillageDevice = dev!): number {
+  const db = openDeviceDatabase(join(device.config.dataDir, 'device.db'));
+  const store = new ChainStore(db, device.deviceId, createPrivateKey(readFileSync(join(device.config.dataDir, 'device-key.pem'))), () => clock.t);
   const from = store.headSeq();
   const {
     id: _i,
@@ -140,3 +145,32 @@ it('sends a batch again when its ack is lost on a working link, once the ack tim
     await dev!.stop();
   }
 }, 30_000);
+
+it('sends a backlog over a link too slow to carry a whole batch within the keepalive, in batches the link carries', async () => {
+  proxy!.slowUp(Number.POSITIVE_INFINITY);
+  const { code } = await g.enrolment.registerDevice('dev-gprs', 'w-01');
+  // A keepalive of 2 s: mqtt.js drops a connection silent for 3 s.
+  gprs = new VillageDevice('dev-gprs', join(dev!.dir, '..', 'gprs'), clock, {
+    url: g.httpUrl,
+    mqttUrl: `mqtt://127.0.0.1:${proxy!.port}`,
+    enrolmentCode: code,
+    caFile: tlsCa,
+    keepaliveS: 2,
+  });
+  await gprs.start(true);
+  await gprs.rate('GPRS-0', 5);
+  expect(await waitUntil(async () => (await stored('dev-gprs')) === 1, 15_000)).toBe(true);
+  await gprs.stop();
+  // 1,000 ratings, two batches of 500 at the contract's bound, on a link that takes about 6 s to
+  // carry one: twice the keepalive's silence. Sent whole, each would drop the connection, every time.
+  const backlogBytes = offlineBacklog(1000, gprs);
+  proxy!.slowUp(backlogBytes / 12);
+  const warnings: Array<{ msg: string; batchBytes?: number; nextBatchBytes?: number }> = [];
+  gprs.logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
+  await gprs.start(true);
+  expect(await waitUntil(async () => (await stored('dev-gprs')) === 1001, 45_000)).toBe(true);
+  // Hall IT reads why: the first batch was still on the link when the connection dropped.
+  const slow = warnings.filter((w) => w.msg.includes('the link is slow'));
+  expect(slow.length).toBeGreaterThan(0);
+  expect(slow[0]!.nextBatchBytes).toBeLessThan(slow[0]!.batchBytes! / 2);
+}, 90_000);

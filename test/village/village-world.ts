@@ -78,6 +78,8 @@ export const villageOf = (gw: Gateway) => gw.features.get('village') as VillageF
 /** A village device: the real device program on the drill's clock, its config file for the CLIs. */
 export class VillageDevice {
   program: DeviceProgram | null = null;
+  /** The program's logger: silent, unless a test reads what the device logs. */
+  logger: pino.Logger = pino({ level: 'silent' });
   readonly config: DeviceFileConfig;
   readonly configFile: string;
 
@@ -85,7 +87,7 @@ export class VillageDevice {
     readonly deviceId: string,
     readonly dir: string,
     private readonly clock: DrillClock,
-    gateway: { url: string; mqttUrl: string; enrolmentCode?: string; caFile?: string } | null,
+    gateway: { url: string; mqttUrl: string; enrolmentCode?: string; caFile?: string; keepaliveS?: number } | null,
   ) {
     const raw = deviceConfig({
       deviceId,
@@ -105,7 +107,7 @@ export class VillageDevice {
   /** Start the program; `online` runs the gateway sync (MQTT), otherwise it has no network at all. */
   async start(online: boolean): Promise<void> {
     const config = online ? this.config : { ...this.config, gateway: undefined };
-    this.program = new DeviceProgram(config, pino({ level: 'silent' }), online ? { gateway: (deps) => createGatewaySync(deps) } : {}, { clock: this.clock });
+    this.program = new DeviceProgram(config, this.logger, online ? { gateway: (deps) => createGatewaySync(deps) } : {}, { clock: this.clock });
     await this.program.start();
     // The worker's badge: a tap logs in (or out, if the session survived the restart).
     if (!this.program.runtime!.view().staff) await this.program.runtime!.submit({ kind: 'badge', uid: DEMO_STAFF.badgeUids[0]!, source: 'test' });
