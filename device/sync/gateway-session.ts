@@ -55,6 +55,13 @@ export class GatewaySession {
   private readonly inFlight = new Map<string, InFlightBatch>();
   /** When the broker last had a whole batch: the link carries one batch after another. */
   private lastPubackMono = 0;
+  /** Batches published and not yet PUBACKed: on the link. */
+  private onLink = 0;
+  /**
+   * Since when the link has been busy, and the bytes the broker has had since: the link's pace is
+   * measured over that stretch, not per batch, since PUBACKs of batches sent together come together.
+   */
+  private busy: { sinceMono: number; bytes: number } | null = null;
   /** When the last ack of a batch in flight came (monotonic ms): the link and the gateway work. */
   private lastAckMono = 0;
   private lastSentSeq = 0;
@@ -79,6 +86,7 @@ export class GatewaySession {
     this.client.on('message', this.onMessage);
     this.client.subscribe([deviceTopic(id, 'ack'), deviceTopic(id, 'config'), deviceTopic(id, 'invite')], { qos: 1 }, (err, granted) => {
       const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+      if (this.cutShort(err)) return;
       if (err || refused.length) this.d.logger.error({ err: err?.message, refused }, 'the gateway refused a subscription: check the broker ACL for this device');
     });
     this.d.runtime.events.on('badge-captured', this.onCaptured);
@@ -116,15 +124,22 @@ export class GatewaySession {
       const sent: InFlightBatch = { lastSeq, bytes: Buffer.byteLength(payload), sentAtMono: performance.now() };
       this.inFlight.set(batch.batchId, sent);
       this.lastSentSeq = lastSeq;
+      this.busy ??= { sinceMono: sent.sentAtMono, bytes: 0 };
+      this.onLink++;
       // The callback comes with the broker's PUBACK: from then on the batch waits for the gateway, not the link.
-      this.client.publish(deviceTopic(this.d.identity.deviceId, 'records'), payload, { qos: 1 }, (err) => {
-        if (err) return;
-        const now = performance.now();
-        sent.brokerAtMono = now;
-        this.o.pace.carried(sent.bytes, now - Math.max(sent.sentAtMono, this.lastPubackMono));
-        this.lastPubackMono = now;
-      });
+      this.client.publish(deviceTopic(this.d.identity.deviceId, 'records'), payload, { qos: 1 }, (err) => this.onPuback(sent, err));
     }
+  }
+
+  private onPuback(sent: InFlightBatch, err: Error | undefined): void {
+    this.onLink--;
+    if (err || !this.busy) return;
+    const now = performance.now();
+    sent.brokerAtMono = now;
+    this.lastPubackMono = now;
+    this.busy.bytes += sent.bytes;
+    this.o.pace.carried(this.busy.bytes, now - this.busy.sinceMono);
+    if (this.onLink === 0) this.busy = null;
   }
 
   private nextBatch(): RecordBatch | null {
@@ -172,6 +187,10 @@ export class GatewaySession {
     if (this.commandsSubscribed || !config.commands?.length) return;
     this.commandsSubscribed = true;
     this.client.subscribe(deviceTopic(this.d.identity.deviceId, 'command'), { qos: 1 }, (err, granted) => {
+      if (this.cutShort(err)) {
+        this.commandsSubscribed = false;
+        return;
+      }
       if (err || granted?.some((g) => g.qos === 128)) {
         this.commandsSubscribed = false;
         this.o.logs.warn('command-refused', { err: err?.message }, 'the gateway refused the command topic: badge capture from the console will not reach this device');
@@ -287,6 +306,15 @@ export class GatewaySession {
       this.lastSentSeq = 0;
       this.pump();
     }
+  }
+
+  /**
+   * A request that failed because the connection closed under it: not the gateway's answer, and
+   * the next connection asks again. mqtt.js fails a pending subscription as its socket closes,
+   * before it marks itself disconnected: the socket says it.
+   */
+  private cutShort(err: Error | null | undefined): boolean {
+    return err != null && (this.stopped || !this.client.connected || this.client.stream?.destroyed === true);
   }
 
   /**

@@ -5,21 +5,28 @@
  * some 370 kB, 45 s of a 64 kbit/s village link: sent whole, it would drop the connection every
  * time and the backlog would never go (test/village/slow-link.test.ts). So the device learns the
  * link's pace from the broker's PUBACKs and sends batches the link carries in a third of a
- * keepalive; on a fast link that is no bound below the contract's.
+ * keepalive; on a fast link that is no bound below the contract's. Until a batch has gone through,
+ * batches hold FIRST_BATCH_BYTES: a first batch too large for the link would be lost with the
+ * connection after a keepalive and a half, and its bytes paid for on a metered link.
  */
+export const FIRST_BATCH_BYTES = 32 * 1024;
+
 export class LinkPace {
-  /** What the link carried, bytes a second, from the latest batch; unknown until one went through or stalled. */
+  /** What the link carried, bytes a second, over its latest busy stretch; unknown until a batch went through or stalled. */
   private bytesPerSecond: number | undefined;
 
   constructor(private readonly keepaliveMs: number) {}
 
   /** The most bytes the next batch may hold (the contract's limit still applies: recordsForOneBatch). */
   batchBytes(): number {
-    if (this.bytesPerSecond === undefined) return Number.POSITIVE_INFINITY;
+    if (this.bytesPerSecond === undefined) return FIRST_BATCH_BYTES;
     return Math.floor((this.bytesPerSecond * this.keepaliveMs) / 3 / 1000);
   }
 
-  /** The broker had all of a batch of `bytes`, `ms` after the link began carrying it. */
+  /**
+   * The broker has had `bytes` in the `ms` since the link became busy (gateway-session.ts): over
+   * a stretch, not a batch, since the PUBACKs of batches sent together come together.
+   */
   carried(bytes: number, ms: number): void {
     this.bytesPerSecond = (bytes * 1000) / Math.max(ms, 1);
   }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LinkPace } from '../../device/sync/link-pace.js';
+import { FIRST_BATCH_BYTES, LinkPace } from '../../device/sync/link-pace.js';
 
 describe('LinkPace: the bytes a batch may hold on a link', () => {
-  it('sets no bound before the link has carried or stalled a batch', () => {
-    expect(new LinkPace(30_000).batchBytes()).toBe(Number.POSITIVE_INFINITY);
+  it('starts small, before the link has carried or stalled a batch', () => {
+    expect(new LinkPace(30_000).batchBytes()).toBe(FIRST_BATCH_BYTES);
   });
 
   it('bounds a batch to what the link carried in a third of the keepalive, from the latest batch', () => {

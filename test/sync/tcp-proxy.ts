@@ -31,13 +31,29 @@ export class TcpProxy {
         });
       }
       outbound.pipe(inbound);
+      // When this connection's link is free again (monotonic ms): bytes cross it one after another.
+      let linkFreeAt = 0;
       inbound.on('data', (chunk: Buffer) => {
         this.upBytes += chunk.length;
-        outbound.write(chunk);
-        if (!Number.isFinite(this.upBytesPerSecond)) return;
-        // The next bytes go up only once these would have crossed the slow link.
+        if (!Number.isFinite(this.upBytesPerSecond)) {
+          outbound.write(chunk);
+          return;
+        }
+        // A slow link delivers bytes as they cross it, a kilobyte at a time, not a socket read at once.
         inbound.pause();
-        setTimeout(() => inbound.resume(), (chunk.length / this.upBytesPerSecond) * 1000);
+        const cross = (from: number): void => {
+          if (from >= chunk.length) {
+            inbound.resume();
+            return;
+          }
+          const piece = chunk.subarray(from, from + 1024);
+          linkFreeAt = Math.max(linkFreeAt, performance.now()) + (piece.length / this.upBytesPerSecond) * 1000;
+          setTimeout(() => {
+            outbound.write(piece);
+            cross(from + piece.length);
+          }, linkFreeAt - performance.now());
+        };
+        cross(0);
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));

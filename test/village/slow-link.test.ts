@@ -5,20 +5,15 @@
  * not lost, and none is sent again. Only an ack timeout with no ack at all means a cut
  * (device/sync/gateway-session.ts, checkAckTimeouts).
  */
-import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
-import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RatingRecord } from '@hcp/contract';
-import { ChainStore, type NewRecord } from '../../device/store/chain-store.js';
-import { openDeviceDatabase } from '../../device/store/database.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import { waitUntil } from '../../scripts/lib/wait-until.js';
+import { FIRST_BATCH_BYTES } from '../../device/sync/link-pace.js';
 import { TcpProxy } from '../sync/tcp-proxy.js';
-import { DrillClock, VillageDevice, makeHallTls, startVillageGateway, tmp } from './village-world.js';
+import { DrillClock, VillageDevice, appendOfflineRatings, makeHallTls, startVillageGateway, storedRecords, tmp } from './village-world.js';
 
 let gw: Gateway | undefined;
 let dev: VillageDevice | undefined;
@@ -32,19 +27,9 @@ afterAll(async () => {
 });
 
 let g: Gateway;
-const storedOf = async (gateway: Gateway, deviceId: string) =>
-  Number(
-    (
-      await gateway.store.db
-        .selectFrom('records')
-        .select((e) => e.fn.countAll().as('n'))
-        .where('device_id', '=', deviceId)
-        .executeTakeFirst()
-    )?.n ?? 0,
-  );
-let stored: (deviceId?: string) => Promise<number>;
 let clock: DrillClock;
 let tlsCa: string;
+const stored = (deviceId = 'dev-slow') => storedRecords(g, deviceId);
 
 beforeAll(async () => {
   const dir = tmp('hcp-village-slow-');
@@ -60,32 +45,11 @@ beforeAll(async () => {
   dev = new VillageDevice('dev-slow', join(dir, 'device'), clock, { url: g.httpUrl, mqttUrl: `mqtt://127.0.0.1:${proxy.port}`, enrolmentCode: code, caFile: tls.caFile });
   await dev.start(true);
   await dev.rate('SLOW-0', 5);
-  stored = (deviceId = 'dev-slow') => storedOf(g, deviceId);
   expect(await waitUntil(async () => (await stored()) === 1, 15_000)).toBe(true);
   await dev.stop();
 }, 30_000);
 
-/** Weeks offline: `count` ratings made while `device` was stopped; the bytes of their records. */
-function offlineBacklog(count: number, device: VillageDevice = dev!): number {
-  const db = openDeviceDatabase(join(device.config.dataDir, 'device.db'));
-  const store = new ChainStore(db, device.deviceId, createPrivateKey(readFileSync(join(device.config.dataDir, 'device-key.pem'))), () => clock.t);
-  const from = store.headSeq();
-  const {
-    id: _i,
-    deviceId: _d,
-    seq: _s,
-    prevHash: _p,
-    hash: _h,
-    sig: _g,
-    ...rating
-  } = JSON.parse((db.prepare('SELECT body FROM records WHERE seq = 1').get() as { body: string }).body) as RatingRecord;
-  db.transaction(() => {
-    for (let i = 0; i < count; i++) store.append({ ...rating, id: uuidv7(), invitation: { ...rating.invitation, id: uuidv7(), caseNo: `SLOW-${from + i + 1}` } } as NewRecord);
-  })();
-  const bytes = Buffer.byteLength(JSON.stringify(store.nextBatch(count, from)));
-  db.close();
-  return bytes;
-}
+const offlineBacklog = (count: number, device: VillageDevice = dev!) => appendOfflineRatings(device, clock, count);
 
 /** Starts the device on the slow link; resolves once `total` records are stored and the link has gone quiet. The bytes that went up. */
 async function syncOverSlowLink(total: number): Promise<number> {
@@ -146,31 +110,35 @@ it('sends a batch again when its ack is lost on a working link, once the ack tim
   }
 }, 30_000);
 
-it('sends a backlog over a link too slow to carry a whole batch within the keepalive, in batches the link carries', async () => {
+it('sends a backlog over a link too slow to carry even a first batch within the keepalive, in batches the link carries', async () => {
   proxy!.slowUp(Number.POSITIVE_INFINITY);
   const { code } = await g.enrolment.registerDevice('dev-gprs', 'w-01');
-  // A keepalive of 2 s: mqtt.js drops a connection silent for 3 s.
+  // A keepalive of 1 s: mqtt.js drops a connection silent for 1.5 s.
   gprs = new VillageDevice('dev-gprs', join(dev!.dir, '..', 'gprs'), clock, {
     url: g.httpUrl,
     mqttUrl: `mqtt://127.0.0.1:${proxy!.port}`,
     enrolmentCode: code,
     caFile: tlsCa,
-    keepaliveS: 2,
+    keepaliveS: 1,
   });
   await gprs.start(true);
   await gprs.rate('GPRS-0', 5);
   expect(await waitUntil(async () => (await stored('dev-gprs')) === 1, 15_000)).toBe(true);
   await gprs.stop();
-  // 1,000 ratings, two batches of 500 at the contract's bound, on a link that takes about 6 s to
-  // carry one: twice the keepalive's silence. Sent whole, each would drop the connection, every time.
-  const backlogBytes = offlineBacklog(1000, gprs);
-  proxy!.slowUp(backlogBytes / 12);
+  // 300 ratings (some 220 kB) on a link that carries even a first, small batch (FIRST_BATCH_BYTES)
+  // in 2 s, longer than the keepalive's silence: that one is lost with the connection, and only
+  // batches the link carries in time go through. Sent whole, the backlog would take 14 s of silence.
+  offlineBacklog(300, gprs);
+  proxy!.slowUp(FIRST_BATCH_BYTES / 2);
   const warnings: Array<{ msg: string; batchBytes?: number; nextBatchBytes?: number }> = [];
   gprs.logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
   await gprs.start(true);
-  expect(await waitUntil(async () => (await stored('dev-gprs')) === 1001, 45_000)).toBe(true);
+  expect(await waitUntil(async () => (await stored('dev-gprs')) === 301, 45_000)).toBe(true);
   // Hall IT reads why: the first batch was still on the link when the connection dropped.
   const slow = warnings.filter((w) => w.msg.includes('the link is slow'));
   expect(slow.length).toBeGreaterThan(0);
+  expect(slow[0]!.batchBytes).toBeLessThanOrEqual(FIRST_BATCH_BYTES);
   expect(slow[0]!.nextBatchBytes).toBeLessThan(slow[0]!.batchBytes! / 2);
+  // A subscription cut short by the drop is not the gateway refusing it: the next connection subscribes again.
+  expect(warnings.filter((w) => w.msg.includes('refused'))).toEqual([]);
 }, 90_000);

@@ -3,13 +3,17 @@
  * code, openssl), an in-process gateway with the village feature and a clock the test moves, and a
  * village device — the real device program and store on that clock, offline or syncing over MQTT.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { DeviceFileConfigSchema, type DeviceFileConfig } from '../../device/config/device-config.js';
+import type { RatingRecord } from '../../device/contract/index.js';
 import { DeviceProgram } from '../../device/device-program.js';
+import { ChainStore, type NewRecord } from '../../device/store/chain-store.js';
+import { openDeviceDatabase } from '../../device/store/database.js';
 import { createGatewaySync } from '../../device/sync/index.js';
 import { parseGatewayConfig } from '../../gateway/config/gateway-config.js';
 import type { Clock, FeatureDefinition } from '../../gateway/feature.js';
@@ -87,7 +91,15 @@ export class VillageDevice {
     readonly deviceId: string,
     readonly dir: string,
     private readonly clock: DrillClock,
-    gateway: { url: string; mqttUrl: string; enrolmentCode?: string; caFile?: string; keepaliveS?: number } | null,
+    gateway: {
+      url: string;
+      mqttUrl: string;
+      enrolmentCode?: string;
+      caFile?: string;
+      keepaliveS?: number;
+      ackTimeoutMs?: number;
+      retry?: { initialMs: number; maxMs: number; stableMs: number; refusedMs: number };
+    } | null,
   ) {
     const raw = deviceConfig({
       deviceId,
@@ -95,7 +107,7 @@ export class VillageDevice {
       config: {
         logLevel: 'silent',
         bootstrap: { hallName: '青龙镇便民服务中心', window: { id: 'w-01', number: '01', department: '民政办' }, roster: [DEMO_STAFF] },
-        ...(gateway ? { gateway: { ...gateway, retry: { initialMs: 50, maxMs: 500, stableMs: 1000, refusedMs: 500 }, ackTimeoutMs: 2000 } } : {}),
+        ...(gateway ? { gateway: { retry: { initialMs: 50, maxMs: 500, stableMs: 1000, refusedMs: 500 }, ackTimeoutMs: 2000, ...gateway } } : {}),
       },
     });
     mkdirSync(dir, { recursive: true });
@@ -135,3 +147,35 @@ export class VillageDevice {
 }
 
 export const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+
+/**
+ * Weeks offline: `count` ratings appended to a stopped device's chain, each a copy of its first
+ * with its own ids and case number. Answers the bytes of their records as JSON (what goes up).
+ */
+export function appendOfflineRatings(device: VillageDevice, clock: DrillClock, count: number): number {
+  const db = openDeviceDatabase(join(device.config.dataDir, 'device.db'));
+  try {
+    const store = new ChainStore(db, device.deviceId, createPrivateKey(readFileSync(join(device.config.dataDir, 'device-key.pem'))), () => clock.t);
+    const from = store.headSeq();
+    const first = JSON.parse((db.prepare('SELECT body FROM records WHERE seq = 1').get() as { body: string }).body) as RatingRecord;
+    const { id: _i, deviceId: _d, seq: _s, prevHash: _p, hash: _h, sig: _g, ...rating } = first;
+    db.transaction(() => {
+      for (let i = 1; i <= count; i++) {
+        store.append({ ...rating, id: uuidv7(), invitation: { ...rating.invitation, id: uuidv7(), caseNo: `OFF-${from + i}` } } as NewRecord);
+      }
+    })();
+    return Buffer.byteLength(JSON.stringify(store.nextBatch(count, from)));
+  } finally {
+    db.close();
+  }
+}
+
+/** How many of a device's records the gateway has stored. */
+export async function storedRecords(gw: Gateway, deviceId: string): Promise<number> {
+  const row = await gw.store.db
+    .selectFrom('records')
+    .select((e) => e.fn.countAll().as('n'))
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
