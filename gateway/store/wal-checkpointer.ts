@@ -147,6 +147,9 @@ export class WalCheckpointer {
     this.thread = null;
     this.stopTimers();
     const ended = new Promise((done) => thread.once('exit', done));
+    // Awaited, it must keep the process alive until it ends: unref'd, a program with nothing else
+    // to do (one that embeds the gateway and stops it) ended right here, its store never closed.
+    thread.ref();
     ask(thread, { close: true });
     await ended;
   }

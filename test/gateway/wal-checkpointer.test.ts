@@ -4,6 +4,7 @@
  * gateway opens; the WAL stays bounded while commits never stop; a thread that fails hands the
  * checkpoints back to the store's connection; an idle thread ends; a closed store leaves no WAL.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,5 +198,14 @@ describe("the gateway's store", () => {
     const reopened = new Database(file, { readonly: true });
     expect(reopened.prepare('SELECT COUNT(*) AS n FROM notes').get()).toEqual({ n: 20 });
     reopened.close();
+  });
+
+  it('closes in a program with nothing else keeping it alive: its close waits for the thread, which it keeps alive to end', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hcp-ckpt-embedded-'));
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../support/store-close-child.ts'), dir], { encoding: 'utf8', timeout: 60_000 });
+    // Before: the thread was unref'd while the close awaited its end, and Node ended the program
+    // there (exit code 13, a top-level await never settled), the store never closed.
+    expect({ status: child.status, stdout: child.stdout, stderr: child.stderr }).toEqual({ status: 0, stdout: 'closed\n', stderr: '' });
+    expect(existsSync(join(dir, `${SQLITE_FILE}-wal`))).toBe(false);
   });
 });
