@@ -13,6 +13,8 @@ export class TcpProxy {
   private upBytesPerSecond = Number.POSITIVE_INFINITY;
   /** Bytes that went from the devices to the broker. */
   upBytes = 0;
+  /** Connections made through the proxy. */
+  connections = 0;
   port = 0;
 
   constructor(private target: () => number) {}
@@ -20,6 +22,7 @@ export class TcpProxy {
   async start(): Promise<number> {
     this.server = createServer((inbound) => {
       if (this.cut) return inbound.destroy();
+      this.connections++;
       const outbound = connect(this.target(), '127.0.0.1');
       for (const s of [inbound, outbound]) {
         this.sockets.add(s);
