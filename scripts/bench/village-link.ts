@@ -8,8 +8,9 @@
  * is what the sync costs above the link's own time for its records. It also prints the bytes that
  * went up against the records' bytes, and the connections the device made.
  *
- * Usage: ROUNDS=3 LINKS=64:500,512:2000,4096:5000 npx tsx scripts/bench/village-link.ts
- * (LINKS: kbit/s and records, each link one backlog a round.)
+ * Usage: ROUNDS=3 LINKS=64:500,512:2000,4096:5000 GIVE_UP_S=600 npx tsx scripts/bench/village-link.ts
+ * (LINKS: kbit/s and records, each link one backlog a round; GIVE_UP_S: a backlog not through by
+ * then ends the bench with an error that says so.)
  */
 import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -30,7 +31,8 @@ const LINKS = (process.env.LINKS ?? '64:500,512:2000,4096:5000').split(',').map(
   return { kbit: kbit!, records: records!, bytesPerSecond: (kbit! * 1000) / 8 };
 });
 /** However slow the link, a backlog that does not get through in this long is a failure, not a figure. */
-const GIVE_UP_MS = 600_000;
+const GIVE_UP_MS = Number(process.env.GIVE_UP_S ?? 600) * 1000;
+if (!(GIVE_UP_MS > 0)) throw new Error(`GIVE_UP_S must be a number of seconds above 0, not ${process.env.GIVE_UP_S}`);
 
 /** Where the proxy leads: the gateway's broker for the device, the counting socket for the raw bytes. */
 let target = 0;

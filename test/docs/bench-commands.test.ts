@@ -1,5 +1,5 @@
 /**
- * The bench commands docs/POSTGRES.md, docs/DESIGN.md and docs/OPERATIONS.md give, as written: every
+ * The bench commands docs/POSTGRES.md, docs/DESIGN.md, docs/OPERATIONS.md and docs/VILLAGE.md give, as written: every
  * `npm run` names a script of package.json and every `npx tsx scripts/…` a file that exists, and the
  * variables set before it are ones that script (or a module of its own it imports) names; every
  * `BENCH_PARTS=` names parts bench:gateway has; every `IN_FLIGHT=` is a bound a device can have, as
@@ -23,7 +23,7 @@ import { checkJeprofTools, JEPROF_TOOLS_INSTALL } from '../../scripts/bench/jepr
 import { BATCH, DEVICE_IN_FLIGHT, inFlightBounds } from '../../scripts/bench/sim-devices.js';
 import { REPO_ROOT } from '../support/device-process.js';
 
-const DOCS = ['docs/POSTGRES.md', 'docs/DESIGN.md', 'docs/OPERATIONS.md'];
+const DOCS = ['docs/POSTGRES.md', 'docs/DESIGN.md', 'docs/OPERATIONS.md', 'docs/VILLAGE.md'];
 // A command may be wrapped across two lines of a paragraph: whitespace is joined first.
 const text = (doc: string) => readFileSync(join(REPO_ROOT, doc), 'utf8').replace(/\s+/g, ' ');
 const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
