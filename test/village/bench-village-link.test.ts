@@ -16,7 +16,9 @@ it('runs one small round of the village link bench and prints its figures, its b
     env: { ...process.env, ROUNDS: '1', LINKS: '2048:200', BENCH_QUIET_WAIT_S: '0' },
   });
   expect(run.status, run.stderr).toBe(0);
-  expect(run.stdout).toMatch(/^2,048 kbit\/s, 200 records \(\d+ kB\): stored and acknowledged in [\d.]+ s \([\d.]+\) \| the same bytes raw over the link [\d.]+ s \| time ratio [\d.]+× /m);
+  expect(run.stdout).toMatch(
+    /^2,048 kbit\/s, 200 records \(\d+ kB\): stored and acknowledged in [\d.]+ s \([\d.]+\) \| the same bytes raw over the link [\d.]+ s \| time ratio [\d.]+× /m,
+  );
   expect(run.stdout).toMatch(/^ {2}bytes up [\d.]+× the records' \([\d.]+\) \| connections 1$/m);
 });
 
