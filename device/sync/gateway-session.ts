@@ -38,8 +38,6 @@ export interface SessionOptions {
   logs: RepeatedLogs;
   /** The link's pace, kept by the sync across connections. */
   pace: LinkPace;
-  /** The connection's keepalive, ms: a batch on the link that long when it dropped says the link is slow. */
-  keepaliveMs: number;
 }
 
 interface InFlightBatch {
@@ -300,7 +298,7 @@ export class GatewaySession {
    */
   private checkAckTimeouts(): void {
     const now = performance.now();
-    const late = (b: { brokerAtMono?: number }) => b.brokerAtMono !== undefined && now - Math.max(b.brokerAtMono, this.lastAckMono) > this.o.section.ackTimeoutMs;
+    const late = (b: InFlightBatch) => b.brokerAtMono !== undefined && now - Math.max(b.brokerAtMono, this.lastAckMono) > this.o.section.ackTimeoutMs;
     if ([...this.inFlight.values()].some(late)) {
       this.inFlight.clear();
       this.lastSentSeq = 0;
@@ -326,7 +324,8 @@ export class GatewaySession {
     const onLink = [...this.inFlight.values()].find((b) => b.brokerAtMono === undefined);
     if (!onLink) return;
     const carryingMs = now - Math.max(onLink.sentAtMono, this.lastPubackMono);
-    if (carryingMs < this.o.keepaliveMs) return;
+    // On the link a keepalive or more when it dropped: the link is slower than the batches.
+    if (carryingMs < this.o.section.keepaliveS * 1000) return;
     const batchBytes = this.o.pace.stalled(onLink.bytes, carryingMs);
     this.o.logs.warn(
       'slow-link',

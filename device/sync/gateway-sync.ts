@@ -184,7 +184,6 @@ export class GatewaySync implements Feature {
         keyFingerprint: fingerprint,
         logs: this.logs,
         pace: this.pace,
-        keepaliveMs: this.s.keepaliveS * 1000,
       });
       this.session.start();
       await untilClosed(client, signal);

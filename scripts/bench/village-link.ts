@@ -14,8 +14,9 @@
  */
 import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Gateway } from '../../gateway/gateway.js';
+import { parseGatewaySection } from '../../device/sync/sync-config.js';
+import { readAckedThrough } from '../../test/support/read-device-store.js';
 import { TcpProxy } from '../../test/sync/tcp-proxy.js';
 import { DrillClock, VillageDevice, appendOfflineRatings, startVillageGateway, storedRecords, tmp } from '../../test/village/village-world.js';
 import { waitUntil } from '../lib/wait-until.js';
@@ -43,9 +44,8 @@ const proxy = new TcpProxy(() => target);
 await proxy.start();
 const sink = await countingSink();
 const device = await enrolledDevice();
-const deviceDb = new Database(join(device.config.dataDir, 'device.db'), { readonly: true });
 /** The device's records are one chain from seq 1: acknowledged through `total` is all of them. */
-const ackedThrough = () => (deviceDb.prepare('SELECT acked_through_seq AS s FROM outbox_ack WHERE id = 1').get() as { s: number }).s;
+const ackedThrough = () => readAckedThrough(device.config.dataDir);
 try {
   console.log(`${ROUNDS} rounds, each figure interleaved with its baseline; medians, ratio = median of per-round ratios (min–max)`);
   let expected = await storedRecords(gw, device.deviceId);
@@ -90,7 +90,6 @@ try {
     );
   }
 } finally {
-  deviceDb.close();
   await device.stop();
   await proxy.stop();
   await sink.stop();
@@ -101,12 +100,14 @@ try {
 async function enrolledDevice(): Promise<VillageDevice> {
   target = gw.mqttPort;
   const { code } = await gw.enrolment.registerDevice('dev-village', 'w-01');
+  const defaults = parseGatewaySection({ url: gw.httpUrl, mqttUrl: 'mqtt://127.0.0.1:1' });
   const dev = new VillageDevice('dev-village', join(dir, 'device'), clock, {
     url: gw.httpUrl,
     mqttUrl: `mqtt://127.0.0.1:${proxy.port}`,
     enrolmentCode: code,
-    ackTimeoutMs: 10_000,
-    retry: { initialMs: 1000, maxMs: 300_000, stableMs: 10_000, refusedMs: 300_000 },
+    // The device config's own defaults, not the village tests' quick ones.
+    ackTimeoutMs: defaults.ackTimeoutMs,
+    retry: defaults.retry,
   });
   await dev.start(true);
   await dev.rate('VILLAGE-0', 5);
