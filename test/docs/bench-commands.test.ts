@@ -8,7 +8,8 @@
  * `PHASES=` names phases code-ab.ts has; the size from which ingest uses COPY is the code's; the
  * smaller city command's variables are bench-city.ts's, the probe's PUSHES and PROFILE its own, the
  * turnstile named is one the gateway locks, and the rows a commit pg-raw-variants.ts compares are its own; every test
- * file the docs cite as showing something exists, and one under test/pg/ runs in `npm run test:pg`. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
+ * file the docs cite as showing something exists, and one under test/pg/ runs in `npm run test:pg`;
+ * every `git checkout <commit> -- <files>` names a commit and files it has. (The benches themselves take minutes to an hour: `npm run bench:gateway`'s
  * counting is tested in test/gateway/bench-stored-only.test.ts, bench:city's in
  * test/pg/bench-city-small.test.ts.)
  */
@@ -193,4 +194,23 @@ it("every BASE_IN_FLIGHT= the docs give is a device's batches in flight, and cod
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/code-ab.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain(`BASE_IN_FLIGHT: "0" is not a device's batches in flight`);
+});
+
+it('every `git checkout <commit> -- <files>` the docs give names a commit of the repository and files it has', () => {
+  const given = DOCS.flatMap((doc) =>
+    [...text(doc).matchAll(/git checkout (\w+) -- ([^`]+)`/g)].map((m) => ({
+      rev: m[1]!,
+      files: m[2]!
+        .split(/ *(?:&&|;)/)[0]!
+        .trim()
+        .split(' '),
+    })),
+  );
+  expect(given.length).toBeGreaterThan(0);
+  for (const { rev, files } of given.filter((g) => g.rev !== 'HEAD')) {
+    for (const f of files) {
+      const r = spawnSync('git', ['-C', REPO_ROOT, 'cat-file', '-e', `${rev}:${f}`]);
+      expect(r.status, `${rev}:${f}`).toBe(0);
+    }
+  }
 });

@@ -135,6 +135,8 @@ it('sends a backlog over a link too slow to carry even a first batch within the 
   // Hall IT reads why: the first batch was still on the link when the connection dropped.
   const slow = warnings.filter((w) => w.msg.includes('the link is slow'));
   expect(slow.length).toBeGreaterThan(0);
+  // Once, then as a count (docs/VILLAGE.md): a flapping link does not fill the log.
+  expect(slow).toHaveLength(1);
   expect(slow[0]!.batchBytes).toBeLessThanOrEqual(FIRST_BATCH_BYTES);
   expect(slow[0]!.nextBatchBytes).toBeLessThan(slow[0]!.batchBytes! / 2);
   // A subscription cut short by the drop is not the gateway refusing it: the next connection subscribes again.
