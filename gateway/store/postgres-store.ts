@@ -37,10 +37,18 @@ export interface PostgresStoreOptions {
   preparedStatements?: boolean;
   /** How many times a write is retried after a serialization failure or a deadlock (default 10). */
   maxWriteAttempts?: number;
+  /**
+   * False opens a database that checkDatabaseText refuses: only for the bench that measures what such
+   * a database costs (scripts/bench/pg-collation.ts); the gateway's config has no way to set it.
+   */
+  checkDatabase?: boolean;
 }
 
 /** PostgreSQL cannot be reached or refuses us: one line, without the password. */
 export class StoreUnavailableError extends Error {}
+
+/** The database is not made as docs/POSTGRES.md asks (UTF-8, the C collation): one line naming what to change. */
+export class DatabaseSetupError extends Error {}
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -87,14 +95,22 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
   // 'error' on its client, which would crash the worker. Its query fails and is retried instead.
   pool.on('connect', (client) => client.on('error', () => undefined));
   const prepared = new Map<string, string>();
+  let first: pg.PoolClient;
   try {
-    const c = await pool.connect();
-    c.release();
+    first = await pool.connect();
   } catch (err) {
     await pool.end().catch(() => undefined);
     const e = err as Error & { code?: string };
     throw new StoreUnavailableError(`PostgreSQL at ${describeTarget(o)} cannot be reached: ${e.code ? `${e.code} ` : ''}${oneLine(e.message)}`);
   }
+  try {
+    if (o.checkDatabase !== false) await checkDatabaseText(first, describeTarget(o));
+  } catch (err) {
+    first.release();
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  first.release();
   const db = new Kysely<GatewayTables>({ dialect: new PostgresDialect({ pool: namingPool(pool, prepared) }) });
   const attempts = Math.max(1, o.maxWriteAttempts ?? 10);
   const retries: Record<string, number> = {};
@@ -127,6 +143,24 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
       await db.destroy();
     },
   };
+}
+
+/**
+ * Before anything is read or written (a migration included): the database holds text as UTF-8 and
+ * compares it by code point, as SQLite does. Under a language's collation (a libc locale such as
+ * zh_CN.UTF-8 or en_US.UTF-8, or ICU's) ids, hashes and ISO times would sort otherwise than on
+ * SQLite, every insert into a text index pays for the language's comparison (the server's COPY of
+ * records is slower, docs/POSTGRES.md "Config"), and an update of the system's locale data can change
+ * that order under an existing unique index — the index that keeps each record stored once.
+ * Asked of the server's behaviour, not its catalogue, so that a PostgreSQL-compatible engine that
+ * names its collations otherwise is judged the same way.
+ */
+async function checkDatabaseText(client: pg.PoolClient, target: string): Promise<void> {
+  const r = await client.query<{ encoding: string; by_code_point: boolean }>(`SELECT current_setting('server_encoding') AS encoding, 'B' < 'a' AS by_code_point`);
+  const { encoding, by_code_point } = r.rows[0]!;
+  const remedy = `create it with ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0 (docs/POSTGRES.md, "Config")`;
+  if (encoding.toUpperCase() !== 'UTF8') throw new DatabaseSetupError(`the PostgreSQL database at ${target} holds text as ${encoding}, not UTF-8: ${remedy}`);
+  if (!by_code_point) throw new DatabaseSetupError(`the PostgreSQL database at ${target} sorts text by a language's rules, not by code point (its collation is not C): ${remedy}`);
 }
 
 /**

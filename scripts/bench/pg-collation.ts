@@ -1,0 +1,60 @@
+/**
+ * What a database that compares text by a language costs ingest (issue 14; docs/POSTGRES.md,
+ * "Config"): the same ROWS rows of one device COPYed into fresh databases of one throw-away cluster,
+ * one made as docs/POSTGRES.md asks (the C collation, the baseline) and others made with a language's
+ * collation: glibc's zh_CN.UTF-8 (what a server set up in Chinese gets by default) and ICU's zh-CN.
+ * The data is made before the clock starts: the server's own pace, every text index of `records`
+ * (its id, its device and seq) compared the database's way. The ways take turns round by round, each
+ * on a quiet machine; prints each way's rows/s per round and its median ratio to the baseline.
+ * glibc's locale must exist on the machine (`locale -a`); as root, `localedef -i zh_CN -f UTF-8
+ * zh_CN.UTF-8` makes it. The gateway refuses both other databases (postgres-store.ts).
+ * Usage: ROUNDS=3 [ROWS=100000] npx tsx scripts/bench/pg-collation.ts
+ */
+import { execFileSync } from 'node:child_process';
+import { startPgCluster } from '../../test/support/pg-cluster.js';
+import { makeBatches } from './pg-throughput.js';
+import { quietMachine } from './quiet-machine.js';
+import { rawPostgresInsert } from './raw-postgres.js';
+import { fmt, median, ratioText } from './rounds.js';
+import { rawDevice } from './sim-devices.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const ROWS = Number(process.env.ROWS ?? 100_000);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`ROUNDS must be a whole number of rounds, at least 1, not ${process.env.ROUNDS}`);
+if (!Number.isInteger(ROWS) || ROWS < 1) throw new Error(`ROWS must be a whole number of rows, at least 1, not ${process.env.ROWS}`);
+
+const GLIBC_ZH = 'zh_CN.UTF-8';
+const hasGlibcZh = execFileSync('locale', ['-a'], { encoding: 'utf8' })
+  .split('\n')
+  .some((l) => l.trim().toLowerCase().replace('utf-8', 'utf8') === GLIBC_ZH.toLowerCase().replace('utf-8', 'utf8'));
+
+const WAYS: Array<{ name: string; locale?: string }> = [
+  { name: 'C (the baseline: what docs/POSTGRES.md asks for)' },
+  ...(hasGlibcZh ? [{ name: `glibc's ${GLIBC_ZH}`, locale: `LC_COLLATE '${GLIBC_ZH}' LC_CTYPE '${GLIBC_ZH}'` }] : []),
+  { name: "ICU's zh-CN", locale: "LOCALE_PROVIDER icu ICU_LOCALE 'zh-CN' LC_COLLATE 'C' LC_CTYPE 'C'" },
+];
+if (!hasGlibcZh) console.log(`glibc's ${GLIBC_ZH} is not on this machine (locale -a): as root, localedef -i zh_CN -f UTF-8 ${GLIBC_ZH} makes it`);
+
+const cluster = await startPgCluster();
+try {
+  const rates = WAYS.map(() => [] as number[]);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < WAYS.length; k++) {
+      const w = (round + k) % WAYS.length;
+      // Each way its own device's chain of the same length: the rows differ only in their ids.
+      const { records } = makeBatches([rawDevice(`coll-${round}-${w}`)], ROWS);
+      const locale = WAYS[w]!.locale;
+      await quietMachine();
+      rates[w]!.push(
+        await rawPostgresInsert(cluster.baseUrl, records, { method: 'copy', isolation: 'read committed', dataMadeFirst: true, ...(locale ? { databaseLocale: locale } : {}) }),
+      );
+    }
+  }
+  console.log(`${fmt(ROWS)} rows of one device by COPY, the data made first, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}, rows/s per round:`);
+  for (const [w, { name }] of WAYS.entries()) {
+    const ratio = w === 0 ? '' : ` | ratio to the baseline ${ratioText(rates[w]!.map((r, i) => r / rates[0]![i]!))}`;
+    console.log(`  ${name}: ${rates[w]!.map(fmt).join(' ')} — median ${fmt(median(rates[w]!))}${ratio}`);
+  }
+} finally {
+  cluster.stop();
+}

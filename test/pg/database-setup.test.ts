@@ -1,0 +1,92 @@
+/**
+ * A database not made as docs/POSTGRES.md asks (UTF-8, the C collation) is refused at the store's
+ * open, in one line naming what to change, before anything is written to it: ids, hashes and times
+ * would otherwise sort unlike SQLite's, and a language's collation slows every text index.
+ * ICU's collations need nothing of the machine's locales, so the test makes its database with one.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGatewayConfig } from '../../gateway/config/gateway-config.js';
+import { GATEWAY_FEATURES } from '../../gateway/features.js';
+import { openConfiguredStore } from '../../gateway/store/open-store.js';
+import { DatabaseSetupError } from '../../gateway/store/postgres-store.js';
+import { REPO_ROOT } from '../support/device-process.js';
+import { testClusterUrl } from '../support/pg-cluster.js';
+
+const suffix = `${process.pid}_${Date.now()}`;
+const DATABASES = {
+  chinese: `hcp_setup_zh_${suffix}`,
+  ascii: `hcp_setup_ascii_${suffix}`,
+  right: `hcp_setup_c_${suffix}`,
+};
+let base: string;
+
+async function asAdmin<T>(fn: (c: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
+  const c = new pg.Client({ connectionString: `${base}/${database}` });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+function open(database: string) {
+  const config = parseGatewayConfig(
+    { dataDir: 'data', hall: { hallName: '大厅' }, store: { kind: 'postgres', url: `${base}/${database}`, poolSize: 1 } },
+    GATEWAY_FEATURES,
+    '/srv/hcp',
+  );
+  return openConfiguredStore(config);
+}
+
+const tablesIn = (database: string) => asAdmin(async (c) => Number((await c.query(`SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n), database);
+
+beforeAll(async () => {
+  base = await testClusterUrl();
+  await asAdmin(async (c) => {
+    await c.query(`CREATE DATABASE ${DATABASES.chinese} ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'zh-CN' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+    await c.query(`CREATE DATABASE ${DATABASES.ascii} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+    await c.query(`CREATE DATABASE ${DATABASES.right} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+  });
+});
+
+afterAll(() => asAdmin(async (c) => Promise.all(Object.values(DATABASES).map((d) => c.query(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`)))));
+
+describe('the database the gateway is given', () => {
+  it('is refused when it sorts text by a language, in one line naming the fix, with nothing made in it', async () => {
+    // What the database does, as the check asks it: Chinese by pinyin, not by code point.
+    expect(await asAdmin(async (c) => (await c.query(`SELECT '李' < '张' AS pinyin, 'B' < 'a' AS by_code_point`)).rows[0], DATABASES.chinese)).toEqual({
+      pinyin: true,
+      by_code_point: false,
+    });
+    const err = await open(DATABASES.chinese).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseSetupError);
+    const message = (err as Error).message;
+    expect(message).toMatch(new RegExp(`^the PostgreSQL database at 127\\.0\\.0\\.1:\\d+/${DATABASES.chinese} sorts text by a language's rules, not by code point`));
+    expect(message).toContain(`create it with ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0 (docs/POSTGRES.md, "Config")`);
+    expect(message).not.toContain('\n');
+    expect(await tablesIn(DATABASES.chinese)).toBe(0);
+    // docs/POSTGRES.md quotes it as the gateway writes it, for a site's database.
+    const quoted = message.replace(/127\.0\.0\.1:\d+\/\w+/, 'db.city.internal:5432/hcp').replace(' (docs/POSTGRES.md, "Config")', '');
+    expect(readFileSync(join(REPO_ROOT, 'docs/POSTGRES.md'), 'utf8').replace(/\s+/g, ' ')).toContain(quoted);
+  });
+
+  it('is refused when it does not hold text as UTF-8', async () => {
+    const err = await open(DATABASES.ascii).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseSetupError);
+    expect((err as Error).message).toMatch(/^the PostgreSQL database at .* holds text as SQL_ASCII, not UTF-8: create it with ENCODING 'UTF8'/);
+    expect(await tablesIn(DATABASES.ascii)).toBe(0);
+  });
+
+  it('opens when made as docs/POSTGRES.md says', async () => {
+    const store = await open(DATABASES.right);
+    try {
+      expect(store.dialect).toBe('postgres');
+    } finally {
+      await store.close();
+    }
+  });
+});
