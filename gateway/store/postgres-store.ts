@@ -38,7 +38,7 @@ export interface PostgresStoreOptions {
   /** How many times a write is retried after a serialization failure or a deadlock (default 10). */
   maxWriteAttempts?: number;
   /**
-   * False opens a database that checkDatabaseText refuses: only for the bench that measures what such
+   * False opens a database that checkDatabase refuses: only for the bench that measures what such
    * a database costs (scripts/bench/pg-collation.ts); the gateway's config has no way to set it.
    */
   checkDatabase?: boolean;
@@ -47,7 +47,7 @@ export interface PostgresStoreOptions {
 /** PostgreSQL cannot be reached or refuses us: one line, without the password. */
 export class StoreUnavailableError extends Error {}
 
-/** The database is not made as docs/POSTGRES.md asks (UTF-8, the C collation): one line naming what to change. */
+/** The database is not set up as docs/POSTGRES.md asks (commits on disk, UTF-8, the C collation): one line naming what to change. */
 export class DatabaseSetupError extends Error {}
 
 const INT8_OID = 20;
@@ -104,7 +104,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
     throw new StoreUnavailableError(`PostgreSQL at ${describeTarget(o)} cannot be reached: ${e.code ? `${e.code} ` : ''}${oneLine(e.message)}`);
   }
   try {
-    if (o.checkDatabase !== false) await checkDatabaseText(first, describeTarget(o));
+    if (o.checkDatabase !== false) await checkDatabase(first, describeTarget(o));
   } catch (err) {
     first.release();
     await pool.end().catch(() => undefined);
@@ -146,21 +146,40 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
 }
 
 /**
- * Before anything is read or written (a migration included): the database holds text as UTF-8 and
- * compares it by code point, as SQLite does. Under a language's collation (a libc locale such as
- * zh_CN.UTF-8 or en_US.UTF-8, or ICU's) ids, hashes and ISO times would sort otherwise than on
- * SQLite, every insert into a text index pays for the language's comparison (the server's COPY of
- * records is slower, docs/POSTGRES.md "Config"), and an update of the system's locale data can change
- * that order under an existing unique index — the index that keeps each record stored once.
- * Asked of the server's behaviour, not its catalogue, so that a PostgreSQL-compatible engine that
- * names its collations otherwise is judged the same way.
+ * Before anything is read or written (a migration included), what the gateway's promises need of
+ * the database, each refusal one line naming the fix:
+ *  - its COMMIT waits for the disk: an ack tells a device its ratings are stored, and the device may
+ *    then let them go. With `synchronous_commit = off` the server reports a commit before its log is
+ *    flushed, and a crash of the server loses what it had reported; with `fsync = off` a crash of its
+ *    machine can lose or corrupt anything. (`local`, `remote_write`, `remote_apply` all flush
+ *    locally first.) Tuning guides suggest the first for write-heavy loads; the role's own setting
+ *    overrides the server's, so a site can keep it for its other databases;
+ *  - it holds text as UTF-8 and compares it by code point, as SQLite does. Under a language's
+ *    collation (a libc locale such as zh_CN.UTF-8, or ICU's) the lists the database sorts come out
+ *    otherwise than on SQLite, every insert into a text index pays for the language's comparison
+ *    (docs/POSTGRES.md, "Config"), and an update of the system's locale data can change that order
+ *    under an existing unique index — the index that keeps each record stored once. Asked of the
+ *    server's behaviour, not its catalogue, so that a PostgreSQL-compatible engine that names its
+ *    collations otherwise is judged the same way.
  */
-async function checkDatabaseText(client: pg.PoolClient, target: string): Promise<void> {
-  const r = await client.query<{ encoding: string; by_code_point: boolean }>(`SELECT current_setting('server_encoding') AS encoding, 'B' < 'a' AS by_code_point`);
-  const { encoding, by_code_point } = r.rows[0]!;
+async function checkDatabase(client: pg.PoolClient, target: string): Promise<void> {
+  const r = await client.query<{ encoding: string; by_code_point: boolean; fsync: string; synchronous_commit: string; role: string }>(
+    `SELECT current_setting('server_encoding') AS encoding, 'B' < 'a' AS by_code_point, current_setting('fsync') AS fsync,
+       current_setting('synchronous_commit') AS synchronous_commit, current_user AS role`,
+  );
+  const { encoding, by_code_point, fsync, synchronous_commit, role } = r.rows[0]!;
+  const where = `the PostgreSQL database at ${target}`;
+  if (fsync === 'off')
+    throw new DatabaseSetupError(
+      `${where} runs with fsync = off: a crash of its machine can lose ratings the gateway acknowledged; set fsync = on in postgresql.conf (docs/POSTGRES.md, "Config")`,
+    );
+  if (synchronous_commit === 'off')
+    throw new DatabaseSetupError(
+      `${where} reports a commit before it is on disk (synchronous_commit = off): a crash of the server would lose ratings the gateway acknowledged; ALTER ROLE ${sqlName(role)} SET synchronous_commit = on (docs/POSTGRES.md, "Config")`,
+    );
   const remedy = `create it with ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0 (docs/POSTGRES.md, "Config")`;
-  if (encoding.toUpperCase() !== 'UTF8') throw new DatabaseSetupError(`the PostgreSQL database at ${target} holds text as ${encoding}, not UTF-8: ${remedy}`);
-  if (!by_code_point) throw new DatabaseSetupError(`the PostgreSQL database at ${target} sorts text by a language's rules, not by code point (its collation is not C): ${remedy}`);
+  if (encoding.toUpperCase() !== 'UTF8') throw new DatabaseSetupError(`${where} holds text as ${encoding}, not UTF-8: ${remedy}`);
+  if (!by_code_point) throw new DatabaseSetupError(`${where} sorts text by a language's rules, not by code point (its collation is not C): ${remedy}`);
 }
 
 /**
@@ -206,6 +225,11 @@ async function copyIn(client: pg.PoolClient, text: string, values: readonly unkn
   const stream = client.query(copyFrom(text));
   await pipeline(Readable.from([data]), stream);
   return { command: 'COPY', rowCount: stream.rowCount, rows: [] };
+}
+
+/** A role's name as SQL takes it: quoted unless plain, as a DBA would type it otherwise. */
+function sqlName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }
 
 function oneLine(s: string): string {

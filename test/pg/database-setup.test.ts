@@ -1,8 +1,10 @@
 /**
- * A database not made as docs/POSTGRES.md asks (UTF-8, the C collation) is refused at the store's
- * open, in one line naming what to change, before anything is written to it: ids, hashes and times
- * would otherwise sort unlike SQLite's, and a language's collation slows every text index.
- * ICU's collations need nothing of the machine's locales, so the test makes its database with one.
+ * A database not set up as docs/POSTGRES.md asks is refused at the store's open, in one line naming
+ * what to change, before anything is written to it: one whose commits are reported before they are
+ * on disk (synchronous_commit = off, fsync = off), where an acknowledged rating could be lost; one
+ * that does not hold text as UTF-8; one that compares text by a language's rules, where the gateway's
+ * lists sort unlike SQLite's and a language's collation slows every text index. ICU's collations
+ * need nothing of the machine's locales, so the test makes its database with one.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,14 +15,17 @@ import { GATEWAY_FEATURES } from '../../gateway/features.js';
 import { openConfiguredStore } from '../../gateway/store/open-store.js';
 import { DatabaseSetupError } from '../../gateway/store/postgres-store.js';
 import { REPO_ROOT } from '../support/device-process.js';
-import { testClusterUrl } from '../support/pg-cluster.js';
+import { startPgCluster, testClusterUrl } from '../support/pg-cluster.js';
 
 const suffix = `${process.pid}_${Date.now()}`;
 const DATABASES = {
   chinese: `hcp_setup_zh_${suffix}`,
   ascii: `hcp_setup_ascii_${suffix}`,
   right: `hcp_setup_c_${suffix}`,
+  unsynced: `hcp_setup_async_${suffix}`,
 };
+// A role of its own: the fix the refusal names is set on the role, and the run's other tests share the cluster's.
+const ROLE = `hcp_setup_${suffix}`;
 let base: string;
 
 async function asAdmin<T>(fn: (c: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
@@ -33,12 +38,8 @@ async function asAdmin<T>(fn: (c: pg.Client) => Promise<T>, database = 'postgres
   }
 }
 
-function open(database: string) {
-  const config = parseGatewayConfig(
-    { dataDir: 'data', hall: { hallName: '大厅' }, store: { kind: 'postgres', url: `${base}/${database}`, poolSize: 1 } },
-    GATEWAY_FEATURES,
-    '/srv/hcp',
-  );
+function open(database: string, url = `${base}/${database}`) {
+  const config = parseGatewayConfig({ dataDir: 'data', hall: { hallName: '大厅' }, store: { kind: 'postgres', url, poolSize: 1 } }, GATEWAY_FEATURES, '/srv/hcp');
   return openConfiguredStore(config);
 }
 
@@ -50,10 +51,20 @@ beforeAll(async () => {
     await c.query(`CREATE DATABASE ${DATABASES.chinese} ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'zh-CN' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
     await c.query(`CREATE DATABASE ${DATABASES.ascii} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
     await c.query(`CREATE DATABASE ${DATABASES.right} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+    await c.query(`CREATE DATABASE ${DATABASES.unsynced} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+    // As a tuning guide would have it, for this database alone.
+    await c.query(`ALTER DATABASE ${DATABASES.unsynced} SET synchronous_commit = off`);
+    await c.query(`CREATE ROLE ${ROLE} LOGIN`);
+    await c.query(`ALTER DATABASE ${DATABASES.unsynced} OWNER TO ${ROLE}`);
   });
 });
 
-afterAll(() => asAdmin(async (c) => Promise.all(Object.values(DATABASES).map((d) => c.query(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`)))));
+afterAll(() =>
+  asAdmin(async (c) => {
+    await Promise.all(Object.values(DATABASES).map((d) => c.query(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`)));
+    await c.query(`DROP ROLE IF EXISTS ${ROLE}`);
+  }),
+);
 
 describe('the database the gateway is given', () => {
   it('is refused when it sorts text by a language, in one line naming the fix, with nothing made in it', async () => {
@@ -80,6 +91,49 @@ describe('the database the gateway is given', () => {
     expect((err as Error).message).toMatch(/^the PostgreSQL database at .* holds text as SQL_ASCII, not UTF-8: create it with ENCODING 'UTF8'/);
     expect(await tablesIn(DATABASES.ascii)).toBe(0);
   });
+
+  it('is refused when it reports a commit before it is on disk, and opens once the role is set as the refusal says', async () => {
+    const url = `${base.replace('postgres@', `${ROLE}@`)}/${DATABASES.unsynced}`;
+    const err = await open(DATABASES.unsynced, url).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseSetupError);
+    const message = (err as Error).message;
+    expect(message).toBe(
+      `the PostgreSQL database at ${url.replace(/^postgres:\/\/[^@]+@/, '')} reports a commit before it is on disk (synchronous_commit = off): a crash of the server would lose ratings the gateway acknowledged; ALTER ROLE ${ROLE} SET synchronous_commit = on (docs/POSTGRES.md, "Config")`,
+    );
+    expect(await tablesIn(DATABASES.unsynced)).toBe(0);
+    // The statement it names, run as a DBA would: the role's setting overrides the database's.
+    await asAdmin((c) => c.query(/ALTER ROLE \S+ SET synchronous_commit = on/.exec(message)![0]));
+    const store = await open(DATABASES.unsynced, url);
+    await store.close();
+  });
+
+  it('is refused on a server that runs with fsync off', async () => {
+    // fsync is the server's alone (postgresql.conf): a cluster of this test's own.
+    const own = await startPgCluster();
+    try {
+      const admin = new pg.Client({ connectionString: `${own.baseUrl}/postgres` });
+      await admin.connect();
+      await admin.query('ALTER SYSTEM SET fsync = off');
+      await admin.query('SELECT pg_reload_conf()');
+      await admin.end();
+      // The server reads its file again on its own time: wait until a new session sees fsync off.
+      const fsyncNow = async () => {
+        const c = new pg.Client({ connectionString: `${own.baseUrl}/postgres` });
+        await c.connect();
+        const v = (await c.query('SHOW fsync')).rows[0].fsync as string;
+        await c.end();
+        return v;
+      };
+      for (let i = 0; i < 50 && (await fsyncNow()) !== 'off'; i++) await new Promise((r) => setTimeout(r, 100));
+      const err = await open('postgres', `${own.baseUrl}/postgres`).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DatabaseSetupError);
+      expect((err as Error).message).toMatch(
+        /^the PostgreSQL database at 127\.0\.0\.1:\d+\/postgres runs with fsync = off: a crash of its machine can lose ratings the gateway acknowledged; set fsync = on in postgresql\.conf/,
+      );
+    } finally {
+      own.stop();
+    }
+  }, 60_000);
 
   it('opens when made as docs/POSTGRES.md says', async () => {
     const store = await open(DATABASES.right);
