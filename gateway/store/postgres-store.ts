@@ -148,6 +148,8 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
 /**
  * Before anything is read or written (a migration included), what the gateway's promises need of
  * the database, each refusal one line naming the fix:
+ *  - it takes writes: a standby (a replica, or a former primary after a failover) answers every
+ *    session read-only, and a gateway that started on one would refuse every batch;
  *  - its COMMIT waits for the disk: an ack tells a device its ratings are stored, and the device may
  *    then let them go. With `synchronous_commit = off` the server reports a commit before its log is
  *    flushed, and a crash of the server loses what it had reported; with `fsync = off` a crash of its
@@ -163,12 +165,16 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
  *    collations otherwise is judged the same way.
  */
 async function checkDatabase(client: pg.PoolClient, target: string): Promise<void> {
-  const r = await client.query<{ encoding: string; by_code_point: boolean; fsync: string; synchronous_commit: string; role: string }>(
+  const r = await client.query<{ encoding: string; by_code_point: boolean; fsync: string; synchronous_commit: string; read_only: string; role: string }>(
     `SELECT current_setting('server_encoding') AS encoding, 'B' < 'a' AS by_code_point, current_setting('fsync') AS fsync,
-       current_setting('synchronous_commit') AS synchronous_commit, current_user AS role`,
+       current_setting('synchronous_commit') AS synchronous_commit, current_setting('transaction_read_only') AS read_only, current_user AS role`,
   );
-  const { encoding, by_code_point, fsync, synchronous_commit, role } = r.rows[0]!;
+  const { encoding, by_code_point, fsync, synchronous_commit, read_only, role } = r.rows[0]!;
   const where = `the PostgreSQL database at ${target}`;
+  if (read_only === 'on')
+    throw new DatabaseSetupError(
+      `${where} takes no writes (transaction_read_only = on): it is a standby, or default_transaction_read_only is on; point store.url at the primary, or ALTER ROLE ${sqlName(role)} SET default_transaction_read_only = off (docs/POSTGRES.md, "Config")`,
+    );
   if (fsync === 'off')
     throw new DatabaseSetupError(
       `${where} runs with fsync = off: a crash of its machine can lose ratings the gateway acknowledged; set fsync = on in postgresql.conf (docs/POSTGRES.md, "Config")`,

@@ -1,6 +1,7 @@
 /**
  * A database not set up as docs/POSTGRES.md asks is refused at the store's open, in one line naming
- * what to change, before anything is written to it: one whose commits are reported before they are
+ * what to change, before anything is written to it: one that takes no writes (a standby, or
+ * read-only by default), where every batch would be refused; one whose commits are reported before they are
  * on disk (synchronous_commit = off, fsync = off), where an acknowledged rating could be lost; one
  * that does not hold text as UTF-8; one that compares text by a language's rules, where the gateway's
  * lists sort unlike SQLite's and a language's collation slows every text index. ICU's collations
@@ -23,6 +24,7 @@ const DATABASES = {
   ascii: `hcp_setup_ascii_${suffix}`,
   right: `hcp_setup_c_${suffix}`,
   unsynced: `hcp_setup_async_${suffix}`,
+  readOnly: `hcp_setup_ro_${suffix}`,
 };
 // A role of its own: the fix the refusal names is set on the role, and the run's other tests share the cluster's.
 const ROLE = `hcp_setup_${suffix}`;
@@ -54,8 +56,11 @@ beforeAll(async () => {
     await c.query(`CREATE DATABASE ${DATABASES.unsynced} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
     // As a tuning guide would have it, for this database alone.
     await c.query(`ALTER DATABASE ${DATABASES.unsynced} SET synchronous_commit = off`);
+    await c.query(`CREATE DATABASE ${DATABASES.readOnly} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+    await c.query(`ALTER DATABASE ${DATABASES.readOnly} SET default_transaction_read_only = on`);
     await c.query(`CREATE ROLE ${ROLE} LOGIN`);
     await c.query(`ALTER DATABASE ${DATABASES.unsynced} OWNER TO ${ROLE}`);
+    await c.query(`ALTER DATABASE ${DATABASES.readOnly} OWNER TO ${ROLE}`);
   });
 });
 
@@ -106,6 +111,38 @@ describe('the database the gateway is given', () => {
     const store = await open(DATABASES.unsynced, url);
     await store.close();
   });
+
+  it('is refused when it takes no writes, and opens once the role is set as the refusal says', async () => {
+    const url = `${base.replace('postgres@', `${ROLE}@`)}/${DATABASES.readOnly}`;
+    const err = await open(DATABASES.readOnly, url).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseSetupError);
+    const message = (err as Error).message;
+    expect(message).toBe(
+      `the PostgreSQL database at ${url.replace(/^postgres:\/\/[^@]+@/, '')} takes no writes (transaction_read_only = on): it is a standby, or default_transaction_read_only is on; point store.url at the primary, or ALTER ROLE ${ROLE} SET default_transaction_read_only = off (docs/POSTGRES.md, "Config")`,
+    );
+    await asAdmin((c) => c.query(/ALTER ROLE \S+ SET default_transaction_read_only = off/.exec(message)![0]));
+    const store = await open(DATABASES.readOnly, url);
+    await store.close();
+  });
+
+  it('is refused on a standby, a replica following its primary', async () => {
+    const primary = await startPgCluster();
+    try {
+      const standby = await startPgCluster({ standbyOf: primary });
+      try {
+        const err = await open('postgres', `${standby.baseUrl}/postgres`).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DatabaseSetupError);
+        expect((err as Error).message).toMatch(/^the PostgreSQL database at 127\.0\.0\.1:\d+\/postgres takes no writes \(transaction_read_only = on\): it is a standby/);
+        // Its primary, the same data, opens.
+        const store = await open('postgres', `${primary.baseUrl}/postgres`);
+        await store.close();
+      } finally {
+        standby.stop();
+      }
+    } finally {
+      primary.stop();
+    }
+  }, 60_000);
 
   it('is refused on a server that runs with fsync off', async () => {
     // fsync is the server's alone (postgresql.conf): a cluster of this test's own.

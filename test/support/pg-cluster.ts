@@ -60,8 +60,12 @@ function asPostgres(args: string[]): void {
   if (r.status !== 0) throw new Error(`${args[0]} failed (${r.status}): ${r.stderr || r.stdout}`);
 }
 
-/** Start a cluster; `stop()` stops it and removes its folder. */
-export async function startPgCluster(): Promise<PgCluster> {
+/**
+ * Start a cluster; `stop()` stops it and removes its folder. `standbyOf`: instead of a new cluster,
+ * a hot standby of that one (pg_basebackup of it, following its WAL): it answers every session
+ * read-only, as a replica or a former primary after a failover does.
+ */
+export async function startPgCluster(o: { standbyOf?: PgCluster } = {}): Promise<PgCluster> {
   const root = mkdtempSync(join(tmpdir(), 'hcp-pg-'));
   const owner = (file: string) => {
     if (!AS_ROOT) return;
@@ -72,7 +76,12 @@ export async function startPgCluster(): Promise<PgCluster> {
   chmodSync(root, 0o700);
   const data = join(root, 'data');
   // The C collation sorts text by bytes, as SQLite does: ISO times and ids order the same on both.
-  asPostgres([`${BIN}/initdb`, '-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
+  if (o.standbyOf) {
+    const primary = new URL(o.standbyOf.baseUrl);
+    asPostgres([`${BIN}/pg_basebackup`, '-D', data, '-h', primary.hostname, '-p', primary.port, '-U', 'postgres', '-R', '--no-sync']);
+    // Its copy of postgresql.conf includes the primary's extra.conf (its port, its socket): its own instead, below.
+    asPostgres(['sed', '-i', '/^include /d', `${data}/postgresql.conf`]);
+  } else asPostgres([`${BIN}/initdb`, '-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
   const port = await freePort();
   const conf = [
     `listen_addresses = '127.0.0.1'`,
@@ -86,7 +95,8 @@ export async function startPgCluster(): Promise<PgCluster> {
   writeFileSync(join(root, 'extra.conf'), `${conf}\n`);
   owner(join(root, 'extra.conf'));
   asPostgres(['sh', '-c', `echo "include '${root}/extra.conf'" >> ${data}/postgresql.conf`]);
-  writeFileSync(join(data, 'pg_hba.conf'), 'host all all 127.0.0.1/32 trust\nlocal all all trust\n');
+  // Replication too, on loopback alone: a standby of this cluster (standbyOf) copies and follows it.
+  writeFileSync(join(data, 'pg_hba.conf'), 'host all all 127.0.0.1/32 trust\nlocal all all trust\nhost replication all 127.0.0.1/32 trust\n');
   asPostgres([`${BIN}/pg_ctl`, '-D', data, '-l', join(root, 'server.log'), '-w', '-t', '60', 'start']);
   // Whatever ends this process (a worker killed at the end of a run, kill -9), the cluster goes
   // with it: a watchdog stops it and removes its folder once this process is gone.
