@@ -12,11 +12,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { startPgCluster } from '../../test/support/pg-cluster.js';
-import { makeBatches } from './pg-throughput.js';
-import { quietMachine } from './quiet-machine.js';
-import { rawPostgresInsert } from './raw-postgres.js';
-import { fmt, median, ratioText } from './rounds.js';
-import { rawDevice } from './sim-devices.js';
+import { printRatesByWay, rawRatesByRound } from './raw-rounds.js';
+import { fmt } from './rounds.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const ROWS = Number(process.env.ROWS ?? 100_000);
@@ -37,24 +34,16 @@ if (!hasGlibcZh) console.log(`glibc's ${GLIBC_ZH} is not on this machine (locale
 
 const cluster = await startPgCluster();
 try {
-  const rates = WAYS.map(() => [] as number[]);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let k = 0; k < WAYS.length; k++) {
-      const w = (round + k) % WAYS.length;
-      // Each way its own device's chain of the same length: the rows differ only in their ids.
-      const { records } = makeBatches([rawDevice(`coll-${round}-${w}`)], ROWS);
-      const locale = WAYS[w]!.locale;
-      await quietMachine();
-      rates[w]!.push(
-        await rawPostgresInsert(cluster.baseUrl, records, { method: 'copy', isolation: 'read committed', dataMadeFirst: true, ...(locale ? { databaseLocale: locale } : {}) }),
-      );
-    }
-  }
+  const rates = await rawRatesByRound(
+    cluster.baseUrl,
+    WAYS.map((w) => ({ method: 'copy', isolation: 'read committed', dataMadeFirst: true, ...(w.locale ? { databaseLocale: w.locale } : {}) })),
+    { rounds: ROUNDS, rows: ROWS, devicePrefix: 'coll' },
+  );
   console.log(`${fmt(ROWS)} rows of one device by COPY, the data made first, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}, rows/s per round:`);
-  for (const [w, { name }] of WAYS.entries()) {
-    const ratio = w === 0 ? '' : ` | ratio to the baseline ${ratioText(rates[w]!.map((r, i) => r / rates[0]![i]!))}`;
-    console.log(`  ${name}: ${rates[w]!.map(fmt).join(' ')} — median ${fmt(median(rates[w]!))}${ratio}`);
-  }
+  printRatesByWay(
+    WAYS.map((w) => w.name),
+    rates,
+  );
 } finally {
   cluster.stop();
 }

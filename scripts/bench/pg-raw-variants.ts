@@ -12,11 +12,10 @@
  * Usage: ROUNDS=5 npx tsx scripts/bench/pg-raw-variants.ts
  */
 import { startPgCluster } from '../../test/support/pg-cluster.js';
-import { makeBatches } from './pg-throughput.js';
-import { quietMachine } from './quiet-machine.js';
-import { type RawWay, rawPostgresInsert } from './raw-postgres.js';
-import { fmt, median, ratioText } from './rounds.js';
-import { BATCH, rawDevice } from './sim-devices.js';
+import type { RawWay } from './raw-postgres.js';
+import { printRatesByWay, rawRatesByRound } from './raw-rounds.js';
+import { fmt } from './rounds.js';
+import { BATCH } from './sim-devices.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`ROUNDS must be a whole number of rounds, at least 1, not ${process.env.ROUNDS}`);
@@ -34,21 +33,16 @@ const WAYS: Array<{ name: string; way: RawWay }> = [
 
 const cluster = await startPgCluster();
 try {
-  const rates = WAYS.map(() => [] as number[]);
-  for (let round = 0; round < ROUNDS; round++) {
-    // Each way its own device's chain of the same length: the rows differ only in their ids.
-    for (let k = 0; k < WAYS.length; k++) {
-      const w = (round + k) % WAYS.length;
-      const { records } = makeBatches([rawDevice(`raw-${round}-${w}`)], ROWS);
-      await quietMachine();
-      rates[w]!.push(await rawPostgresInsert(cluster.baseUrl, records, WAYS[w]!.way));
-    }
-  }
+  const rates = await rawRatesByRound(
+    cluster.baseUrl,
+    WAYS.map((w) => w.way),
+    { rounds: ROUNDS, rows: ROWS, devicePrefix: 'raw' },
+  );
   console.log(`${fmt(ROWS)} rows of one device, ${ROUNDS} rounds, rows/s per round:`);
-  for (const [w, { name }] of WAYS.entries()) {
-    const ratio = w === 0 ? '' : ` | ratio to the baseline ${ratioText(rates[w]!.map((r, i) => r / rates[0]![i]!))}`;
-    console.log(`  ${name}: ${rates[w]!.map(fmt).join(' ')} — median ${fmt(median(rates[w]!))}${ratio}`);
-  }
+  printRatesByWay(
+    WAYS.map((w) => w.name),
+    rates,
+  );
 } finally {
   cluster.stop();
 }
