@@ -122,7 +122,7 @@ it('every BENCH_PARTS= the docs give names parts bench:gateway has (it refuses o
 
 it("every IN_FLIGHT= the docs give is what pg-backlog-probe.ts takes, it refuses one a device cannot have, and a device's default is the 8 POSTGRES.md says", () => {
   const given = DOCS.flatMap((doc) => [...text(doc).matchAll(/IN_FLIGHT=([\w,]+) [^`]*scripts\/bench\/pg-backlog-probe\.ts/g)].map((m) => m[1]!));
-  expect(given).toEqual(['2,4', '4,2', '4,8', '4,8']);
+  expect(given).toEqual(['2,4', '8,16', '4,2', '4,8', '4,8']);
   for (const g of given) expect(inFlightBounds('IN_FLIGHT', g)).toEqual(g.split(',').map(Number));
   expect(text('docs/POSTGRES.md')).toContain('a device keeps 8 batches in flight (`maxInFlight` in its `gateway` config)');
   expect(DEVICE_IN_FLIGHT).toBe(8);
