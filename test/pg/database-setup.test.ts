@@ -125,6 +125,35 @@ describe('the database the gateway is given', () => {
     await store.close();
   });
 
+  it('is refused in the words docs/POSTGRES.md quotes, for a site whose role is hcp', async () => {
+    // As the run's admin role, which has no setting of its own: the databases' settings stand.
+    const doc = readFileSync(join(REPO_ROOT, 'docs/POSTGRES.md'), 'utf8').replace(/\s+/g, ' ');
+    const refusal = async (database: string) => {
+      const message = ((await open(database).catch((e: unknown) => e)) as Error).message;
+      return message
+        .replace(/^the PostgreSQL database at \S+ /, '')
+        .replace(' (docs/POSTGRES.md, "Config")', '')
+        .replaceAll('ALTER ROLE postgres', 'ALTER ROLE hcp');
+    };
+    expect(doc).toContain(await refusal(DATABASES.readOnly));
+    const unsynced = await refusal(DATABASES.unsynced);
+    expect(doc).toContain(/ALTER ROLE hcp SET synchronous_commit = on/.exec(unsynced)![0]);
+  });
+
+  it.each(['local', 'remote_write', 'remote_apply'])('opens when synchronous_commit is %s, which flushes the commit locally first', async (level) => {
+    const database = `hcp_setup_${level}_${suffix}`;
+    await asAdmin(async (c) => {
+      await c.query(`CREATE DATABASE ${database} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+      await c.query(`ALTER DATABASE ${database} SET synchronous_commit = ${level}`);
+    });
+    try {
+      const store = await open(database);
+      await store.close();
+    } finally {
+      await asAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+    }
+  });
+
   it('is refused on a standby, a replica following its primary', async () => {
     const primary = await startPgCluster();
     try {
