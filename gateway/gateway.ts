@@ -50,6 +50,7 @@ import { ScreenLinks } from './live/screen-links.js';
 import { allMigrations } from './migrations.js';
 import type { GatewayStore } from './store/database.js';
 import { openConfiguredStore } from './store/open-store.js';
+import { StoreHealthWatch } from './store/store-health.js';
 import { migrateStore } from './store/migrations.js';
 import { JobLeases } from './workers/job-lease.js';
 import { registerWorkerMetrics, workerIdFromEnv } from './workers/worker-metrics.js';
@@ -236,8 +237,10 @@ export class Gateway {
       },
     };
     this.live = new LiveHub(this.store.db, this.alerts, this.logger.child({ ns: 'live' }), () => clock.now());
+    const health = new StoreHealthWatch(this.store, this.logger.child({ ns: 'store' }));
     this.http = await buildApi({
       logger: this.logger,
+      health: () => health.current(),
       ...(c.http.tls ? { https: { key: readFileSync(c.http.tls.keyFile), cert: readFileSync(c.http.tls.certFile) } } : {}),
       plugins: [
         sessionRoutes(services),

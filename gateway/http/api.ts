@@ -13,13 +13,21 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiErrorSchema, describeZodError } from '@hcp/contract';
 import { RegistryError } from '../registry/registry-error.js';
+import type { StoreHealth } from '../store/database.js';
 import { buildLazySerializer } from './lazy-serializers.js';
 
 export interface ApiOptions {
   logger: Logger;
   https?: { key: Buffer; cert: Buffer } | undefined;
   plugins: FastifyPluginAsync[];
+  /** Whether the store could take a write now (StoreHealthWatch): what GET /health answers. */
+  health: () => Promise<StoreHealth>;
 }
+
+const HealthSchema = z.object({
+  ok: z.boolean(),
+  problem: z.string().optional().describe('why this worker cannot store ratings now (with 503)'),
+});
 
 /** JSON bodies (registry, cases, enrolment) stay small; photo uploads have a route limit of their own. */
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -59,7 +67,21 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // The API's pages at /docs, from the package's own files (no CDN: the hall LAN may have no internet).
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null }, theme: { title: 'hcp hall gateway API' } });
-  app.get('/health', async () => ({ ok: true }));
+  // 503 while the store cannot take a write: a load balancer then sends the console's requests to
+  // a worker that can, and a monitor sees why (docs/POSTGRES.md, "Health").
+  app.get(
+    '/health',
+    {
+      schema: {
+        description: 'Whether this gateway can store ratings now: 200, or 503 with the problem. No login.',
+        response: { 200: doc(HealthSchema), 503: doc(HealthSchema) },
+      },
+    },
+    async (_req, reply) => {
+      const h = await o.health();
+      return reply.code(h.ok ? 200 : 503).send(h);
+    },
+  );
   for (const plugin of o.plugins) await app.register(plugin);
   return app;
 }

@@ -28,6 +28,7 @@ import { verifyHashSignature } from '@hcp/contract/chain';
 import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
 import { lockLogForAppend } from '../store/log-order.js';
+import { storeWideFailure } from '../store/store-wide-failure.js';
 import type { GatewayTables } from '../store/tables.js';
 import { COPY_FROM_ROWS, insertRows, RECORD_COLUMNS, RECORDS_COPY, type RecordRun, recordsCopyData, recordsInsertText, runsValues, windowOf } from './records-insert.js';
 import { type EpochHead, headStatements, loadHeads, type MovedHead, saveHeads, storedIdsAmong } from './chain-heads.js';
@@ -103,6 +104,10 @@ const COPY_DATA_BYTES = 1024 * 1024;
 
 /** Batches one device may have waiting: as many as a device may keep in flight (device/sync, maxInFlight), and its resends of them. */
 const MAX_QUEUED_PER_DEVICE = 32;
+
+/** At most one line this often while the store takes no writes (logStoreWide). */
+const STORE_WIDE_LOG_MS = 10_000;
+
 /** A group's raw size: bounds the memory of one commit's parsed batches. */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
 /**
@@ -133,6 +138,8 @@ export class IngestQueue {
    * (docs/POSTGRES.md, "The COPY data's bytes, used again").
    */
   private copyData: CopyData | null = null;
+  /** When a store-wide failure was last logged, and the batches it has left unacknowledged since (logStoreWide). */
+  private storeWide: { loggedAt: number | null; batches: number } = { loggedAt: null, batches: 0 };
   /** Where the groups' time went, phase by phase (`/metrics`). */
   readonly phases = new GroupPhases();
 
@@ -156,6 +163,47 @@ export class IngestQueue {
           heads: headStatements(raw),
         }
       : null;
+  }
+
+  /**
+   * A group's commit failed. When the store itself takes no write (read-only, unreachable, its disk
+   * full: store-wide-failure.ts), no batch would commit on its own either: each goes unacknowledged
+   * and its device resends it, with one log line for the lot. Otherwise one bad batch must not hold
+   * the others, and they are committed one by one.
+   */
+  private async afterGroupFailed(group: CheckedBatch[], err: unknown, commit: (batches: CheckedBatch[], lookUpIds: boolean) => Promise<Outcome[]>): Promise<Outcome[]> {
+    const unacknowledged = (b: CheckedBatch): Outcome => ({ deviceId: b.deviceId, ack: null, stored: 0 });
+    const storeWide = storeWideFailure(err);
+    if (storeWide) {
+      this.logStoreWide(err, storeWide, group.length);
+      return group.map(unacknowledged);
+    }
+    this.logger.error({ err, batches: group.length }, 'group commit failed; committing batch by batch');
+    const outcomes: Outcome[] = [];
+    for (const b of group) {
+      try {
+        outcomes.push(...(await commit([b], true)));
+      } catch (e) {
+        const why = storeWideFailure(e);
+        if (why) this.logStoreWide(e, why, 1);
+        else this.logger.error({ err: e, deviceId: b.deviceId }, 'batch not committed; the device will resend it');
+        outcomes.push(unacknowledged(b));
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * While the store takes no write, devices resend every few seconds and every group fails: the
+   * first failure is logged at once, then one line every STORE_WIDE_LOG_MS with how many batches
+   * went unacknowledged meanwhile.
+   */
+  private logStoreWide(err: unknown, why: string, batches: number): void {
+    const now = performance.now();
+    this.storeWide.batches += batches;
+    if (this.storeWide.loggedAt !== null && now - this.storeWide.loggedAt < STORE_WIDE_LOG_MS) return;
+    this.logger.error({ err, batches: this.storeWide.batches }, `the store took no writes (${why}): batches not acknowledged; their devices will resend them`);
+    this.storeWide = { loggedAt: now, batches: 0 };
   }
 
   /** Take a batch from a device's `records` topic; resolves when it is decided. Never rejects. */
@@ -266,17 +314,7 @@ export class IngestQueue {
           throw err;
         });
       } catch (err) {
-        // One bad batch must not hold the others: commit them one by one.
-        this.logger.error({ err, batches: group.length }, 'group commit failed; committing batch by batch');
-        outcomes = [];
-        for (const b of group) {
-          try {
-            outcomes.push(...(await commit([b], true)));
-          } catch (e) {
-            this.logger.error({ err: e, deviceId: b.deviceId }, 'batch not committed; the device will resend it');
-            outcomes.push({ deviceId: b.deviceId, ack: null, stored: 0 });
-          }
-        }
+        outcomes = await this.afterGroupFailed(group, err, commit);
       }
       this.phases.lap('commit');
       this.lastCommitAt = performance.now();

@@ -42,10 +42,17 @@ export interface GatewayStore {
    * pooled connection for as long as the connection lives.
    */
   readonly keepPrepared?: (text: string) => void;
+  /**
+   * Whether this process could commit a write now (GET /health, store-health.ts): PostgreSQL asks
+   * its server on a connection of its own; SQLite, in this process, reads its file.
+   */
+  health(): Promise<StoreHealth>;
   /** SQLite with its checkpointing thread (wal-checkpointer.ts): what that thread has done (`/metrics`). */
   readonly walCheckpoints?: () => Readonly<CheckpointStats>;
   close(): Promise<void>;
 }
+
+export type StoreHealth = { ok: true } | { ok: false; problem: string };
 
 export interface WriteOptions {
   /**
@@ -117,6 +124,15 @@ export function openSqliteStore(o: SqliteStoreOptions): GatewayStore {
     db,
     sqlite: raw,
     write: (fn) => db.transaction().execute(fn),
+    async health() {
+      // A failed flush of the WAL ends the process (onFlushFailed): while it lives, a read is the test.
+      try {
+        raw.prepare('SELECT count(*) FROM sqlite_schema').get();
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, problem: `the SQLite store cannot be read: ${(err as Error).message}` };
+      }
+    },
     ...(checkpointer ? { walCheckpoints: () => checkpointer.stats } : {}),
     async close() {
       if (closed) return;

@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { GatewayStore, Tx, WriteOptions } from './database.js';
+import type { GatewayStore, StoreHealth, Tx, WriteOptions } from './database.js';
 import type { GatewayTables } from './tables.js';
 
 export interface PostgresStoreOptions {
@@ -75,19 +75,22 @@ export function describeTarget(o: PostgresStoreOptions): string {
 }
 
 export async function openPostgresStore(o: PostgresStoreOptions): Promise<GatewayStore> {
-  const pool = new pg.Pool({
+  const connection = {
     ...(o.connectionString ? { connectionString: o.connectionString } : {}),
     ...(o.host ? { host: o.host } : {}),
     ...(o.port ? { port: o.port } : {}),
     ...(o.database ? { database: o.database } : {}),
     ...(o.user ? { user: o.user } : {}),
     ...(o.password ? { password: o.password } : {}),
+    application_name: 'hcp-gateway',
+    types: typeParsers,
+  };
+  const pool = new pg.Pool({
+    ...connection,
     max: o.poolSize ?? 10,
     connectionTimeoutMillis: 10_000,
     // Idle connections alone do not keep a process alive (a CLI command, a test) once its work is done.
     allowExitOnIdle: true,
-    application_name: 'hcp-gateway',
-    types: typeParsers,
   });
   // An idle connection dropped by a server restart must not crash the process: the pool replaces it.
   pool.on('error', () => undefined);
@@ -134,6 +137,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
       }
     },
     writeRetries: () => retries,
+    health: () => probeHealth(connection),
     keepPrepared(text: string) {
       if (o.preparedStatements !== false && !prepared.has(text)) prepared.set(text, `hcp_${prepared.size + 1}`);
     },
@@ -186,6 +190,33 @@ async function checkDatabase(client: pg.PoolClient, target: string): Promise<voi
   const remedy = `create it with ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0 (docs/POSTGRES.md, "Config")`;
   if (encoding.toUpperCase() !== 'UTF8') throw new DatabaseSetupError(`${where} holds text as ${encoding}, not UTF-8: ${remedy}`);
   if (!by_code_point) throw new DatabaseSetupError(`${where} sorts text by a language's rules, not by code point (its collation is not C): ${remedy}`);
+}
+
+/** How long a health probe waits for the server to connect and answer. */
+export const HEALTH_PROBE_TIMEOUT_MS = 3_000;
+
+/**
+ * Whether a write could commit now, asked on a connection of its own: the pool's may all be busy
+ * with a burst (a worker that is only busy is healthy), and one of them may still be connected to
+ * a server the URL no longer leads to. Read-only is what a standby answers, and what a former
+ * primary answers once it has rejoined as one after a failover.
+ */
+async function probeHealth(connection: pg.ClientConfig): Promise<StoreHealth> {
+  const client = new pg.Client({ ...connection, connectionTimeoutMillis: HEALTH_PROBE_TIMEOUT_MS, query_timeout: HEALTH_PROBE_TIMEOUT_MS });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const r = await client.query<{ read_only: string }>(`SELECT current_setting('transaction_read_only') AS read_only`);
+    if (r.rows[0]!.read_only === 'on') return { ok: false, problem: 'the database takes no writes (transaction_read_only = on: a standby, or default_transaction_read_only)' };
+    return { ok: true };
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    // pg's own timeouts ("timeout expired", "Query read timeout") say less than this does.
+    const why = !e.code && /timeout/i.test(e.message) ? `no answer within ${HEALTH_PROBE_TIMEOUT_MS / 1000} s` : `${e.code ? `${e.code} ` : ''}${oneLine(e.message)}`;
+    return { ok: false, problem: `the database cannot be reached: ${why}` };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /**

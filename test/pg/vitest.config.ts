@@ -20,7 +20,7 @@ export const PG_SUITES = [
 /**
  * Files that do not reach the store through the switchable fixtures: gateways spawned as their
  * own processes with their own config (the drills), a SQLite-only migration, SQLite's WAL
- * flush, config parsing.
+ * flush, a SQLite file opened read-only, config parsing.
  * They run once, in the main run.
  */
 export const PG_NOT_SWITCHED = [
@@ -32,6 +32,7 @@ export const PG_NOT_SWITCHED = [
   'test/gateway/opening-hours.test.ts',
   'test/gateway/wal-flush.test.ts',
   'test/gateway/wal-flush-failure.test.ts',
+  'test/gateway/ingest-store-wide.test.ts',
   'test/gateway/wal-checkpointer.test.ts',
   'test/gateway/wal-checkpointer-failure.test.ts',
   'test/gateway/bench-stored-only.test.ts',

@@ -8,6 +8,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Whether this gateway can store ratings now: 200, or 503 with the problem. No login. */
         get: {
             parameters: {
                 query?: never;
@@ -22,7 +23,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            /** @description why this worker cannot store ratings now (with 503) */
+                            problem?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            /** @description why this worker cannot store ratings now (with 503) */
+                            problem?: string;
+                        };
+                    };
                 };
             };
         };
