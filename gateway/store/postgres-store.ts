@@ -18,6 +18,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { GatewayStore, StoreHealth, Tx, WriteOptions } from './database.js';
 import type { GatewayTables } from './tables.js';
+import { WRITE_SKEW_FOUND, writeSkewCommits } from './write-skew-probe.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`; libpq's PG* variables fill what it leaves out. */
@@ -107,7 +108,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
     throw new StoreUnavailableError(`PostgreSQL at ${describeTarget(o)} cannot be reached: ${e.code ? `${e.code} ` : ''}${oneLine(e.message)}`);
   }
   try {
-    if (o.checkDatabase !== false) await checkDatabase(first, describeTarget(o));
+    if (o.checkDatabase !== false) await checkDatabase(first, connection, describeTarget(o));
   } catch (err) {
     first.release();
     await pool.end().catch(() => undefined);
@@ -166,9 +167,11 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
  *    (docs/POSTGRES.md, "Config"), and an update of the system's locale data can change that order
  *    under an existing unique index — the index that keeps each record stored once. Asked of the
  *    server's behaviour, not its catalogue, so that a PostgreSQL-compatible engine that names its
- *    collations otherwise is judged the same way.
+ *    collations otherwise is judged the same way;
+ *  - its SERIALIZABLE is serializable, not snapshot isolation under that name (write-skew-probe.ts:
+ *    the one check that writes, to a table of its own that it drops).
  */
-async function checkDatabase(client: pg.PoolClient, target: string): Promise<void> {
+async function checkDatabase(client: pg.PoolClient, connection: pg.ClientConfig, target: string): Promise<void> {
   const r = await client.query<{ encoding: string; by_code_point: boolean; fsync: string; synchronous_commit: string; read_only: string; role: string }>(
     `SELECT current_setting('server_encoding') AS encoding, 'B' < 'a' AS by_code_point, current_setting('fsync') AS fsync,
        current_setting('synchronous_commit') AS synchronous_commit, current_setting('transaction_read_only') AS read_only, current_user AS role`,
@@ -190,6 +193,10 @@ async function checkDatabase(client: pg.PoolClient, target: string): Promise<voi
   const remedy = `create it with ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0 (docs/POSTGRES.md, "Config")`;
   if (encoding.toUpperCase() !== 'UTF8') throw new DatabaseSetupError(`${where} holds text as ${encoding}, not UTF-8: ${remedy}`);
   if (!by_code_point) throw new DatabaseSetupError(`${where} sorts text by a language's rules, not by code point (its collation is not C): ${remedy}`);
+  if (await writeSkewCommits(connection))
+    throw new DatabaseSetupError(
+      `${where} ${WRITE_SKEW_FOUND}: its SERIALIZABLE is snapshot isolation, which does not keep the gateway's workers' writes apart; run the gateway on an engine whose SERIALIZABLE is serializable, such as PostgreSQL (docs/POSTGRES.md, "SQL used")`,
+    );
 }
 
 /** How long a health probe waits for the server to connect and answer. */
