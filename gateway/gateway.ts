@@ -210,7 +210,8 @@ export class Gateway {
       this.features.set(def.name, def.create({ ...ctx, logger: this.logger.child({ ns: def.name }) }, section));
     }
 
-    this.metrics = new GatewayMetrics(this.store, { uplink: this.features.has('uplink'), ingestPhases: this.ingest.phases });
+    const health = new StoreHealthWatch(this.store, this.logger.child({ ns: 'store' }));
+    this.metrics = new GatewayMetrics(this.store, { uplink: this.features.has('uplink'), ingestPhases: this.ingest.phases, health: () => health.current() });
     // Only where several workers can run (one hall on SQLite has one process: nothing to tell apart).
     if (this.store.dialect === 'postgres') registerWorkerMetrics(this.metrics.registry, this.workerId, this.leases, this.store);
     const services: CoreServices = {
@@ -237,7 +238,6 @@ export class Gateway {
       },
     };
     this.live = new LiveHub(this.store.db, this.alerts, this.logger.child({ ns: 'live' }), () => clock.now());
-    const health = new StoreHealthWatch(this.store, this.logger.child({ ns: 'store' }));
     this.http = await buildApi({
       logger: this.logger,
       health: () => health.current(),

@@ -3,12 +3,12 @@
  * login, so nothing in it names a person — labels are device ids and alert and event kinds only.
  * The ingest counter is this process's own (each worker is scraped); every gauge, and the count of
  * security events, is read from the database at scrape time, so it is the same whichever of
- * several workers on one database answers.
+ * several workers on one database answers; `hcp_store_up` is this process's own view of its store.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { sql } from 'kysely';
-import type { GatewayStore } from '../store/database.js';
+import type { GatewayStore, StoreHealth } from '../store/database.js';
 import { GROUP_PHASES, type GroupPhases } from '../ingest/group-phases.js';
 
 export interface MetricsOptions {
@@ -16,6 +16,23 @@ export interface MetricsOptions {
   uplink: boolean;
   /** Ingest's groups, phase by phase (ingest/group-phases.ts). */
   ingestPhases: GroupPhases;
+  /** Whether the store could take a write now (store-health.ts): `hcp_store_up`. */
+  health: () => Promise<StoreHealth>;
+}
+
+/**
+ * A metric read from the database, when the read fails: while the store cannot be reached, /metrics
+ * still answers with what this process knows (its counters, and `hcp_store_up 0`), instead of
+ * failing whole and looking like a worker that is down. A labelled metric is left out of the
+ * scrape; an unlabelled one cannot be (prom-client gives it 0 when emptied), so it reads NaN, which
+ * Prometheus takes as "not known": a 0 would say that no device is online.
+ */
+async function readOr(read: () => Promise<void>, unknown: () => void): Promise<void> {
+  try {
+    await read();
+  } catch {
+    unknown();
+  }
 }
 
 export class GatewayMetrics {
@@ -34,9 +51,20 @@ export class GatewayMetrics {
         help,
         registers,
         async collect() {
-          this.set(Number((await read())?.n ?? 0));
+          await readOr(
+            async () => this.set(Number((await read())?.n ?? 0)),
+            () => this.set(Number.NaN),
+          );
         },
       });
+    new Gauge({
+      name: 'hcp_store_up',
+      help: 'Whether this process could store a rating now (1) or not (0); GET /health says why',
+      registers,
+      async collect() {
+        this.set((await o.health()).ok ? 1 : 0);
+      },
+    });
     this.stored = new Counter({ name: 'hcp_ingest_records_stored_total', help: 'Chain records ingest committed (this process)', registers });
     const phases = o.ingestPhases;
     new Counter({
@@ -98,11 +126,16 @@ export class GatewayMetrics {
       registers,
       async collect() {
         this.reset();
-        const rows = await db.selectFrom('devices').select(['device_id', 'status']).where('retired', '=', 0).where('status', 'is not', null).execute();
-        for (const r of rows) {
-          const b = (JSON.parse(r.status!) as { backlog?: unknown }).backlog;
-          if (typeof b === 'number') this.set({ device: r.device_id }, b);
-        }
+        await readOr(
+          async () => {
+            const rows = await db.selectFrom('devices').select(['device_id', 'status']).where('retired', '=', 0).where('status', 'is not', null).execute();
+            for (const r of rows) {
+              const b = (JSON.parse(r.status!) as { backlog?: unknown }).backlog;
+              if (typeof b === 'number') this.set({ device: r.device_id }, b);
+            }
+          },
+          () => this.reset(),
+        );
       },
     });
     new Gauge({
@@ -112,8 +145,13 @@ export class GatewayMetrics {
       registers,
       async collect() {
         this.reset();
-        const rows = await db.selectFrom('alerts').select(['kind', n]).where('cleared_at', 'is', null).groupBy('kind').execute();
-        for (const r of rows) this.set({ kind: r.kind }, Number(r.n));
+        await readOr(
+          async () => {
+            const rows = await db.selectFrom('alerts').select(['kind', n]).where('cleared_at', 'is', null).groupBy('kind').execute();
+            for (const r of rows) this.set({ kind: r.kind }, Number(r.n));
+          },
+          () => this.reset(),
+        );
       },
     });
     // Counted in the database (security_events rows only grow), so every worker reports the hall's total.
@@ -124,12 +162,17 @@ export class GatewayMetrics {
       registers,
       async collect() {
         this.reset();
-        const rows = await db
-          .selectFrom('security_events')
-          .select(['kind', sql<number>`sum(count)`.as('n')])
-          .groupBy('kind')
-          .execute();
-        for (const r of rows) this.inc({ kind: r.kind }, Number(r.n));
+        await readOr(
+          async () => {
+            const rows = await db
+              .selectFrom('security_events')
+              .select(['kind', sql<number>`sum(count)`.as('n')])
+              .groupBy('kind')
+              .execute();
+            for (const r of rows) this.inc({ kind: r.kind }, Number(r.n));
+          },
+          () => this.reset(),
+        );
       },
     });
     if (!o.uplink) return;

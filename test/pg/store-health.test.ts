@@ -4,7 +4,8 @@
  * away, so new connections are refused). GET /health answers 503 with the problem, so that a load
  * balancer stops sending it browsers; ingest leaves every batch unacknowledged with one log line
  * for the lot (not one per batch); when the database is back, /health answers 200 and the devices'
- * resends are stored, each record once. And a server that takes the connection and never answers
+ * resends are stored, each record once. /metrics answers throughout, with `hcp_store_up 0`. And a
+ * server that takes the connection and never answers
  * gets its answer within the probe's 3 s. Runs in test:pg only.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -93,6 +94,10 @@ it('answers 503 while the database is read-only, and leaves every batch unacknow
     expect(linesWith('committing batch by batch')).toEqual([]);
     expect(linesWith('batch not committed')).toEqual([]);
     expect(linesWith('the store cannot take writes')).toHaveLength(1);
+    // A read-only database still answers the gauges' reads.
+    const text = await (await fetch(`${gw.httpUrl}/metrics`)).text();
+    expect(text).toMatch(/^hcp_store_up 0$/m);
+    expect(text).toMatch(/^hcp_devices_enrolled 3$/m);
   } finally {
     await admin.query(`ALTER DATABASE ${database} RESET default_transaction_read_only`);
     await endSessions(database);
@@ -116,6 +121,16 @@ it('answers 503 naming why while the database cannot be reached, and 200 when it
   try {
     const down = await healthOnce(503);
     expect(down.body.problem).toMatch(/^the database cannot be reached: 3D000 database ".+" does not exist$/);
+    // /metrics still answers, with what this process knows: the store is down, and what ingest stored.
+    const metrics = await fetch(`${gw.httpUrl}/metrics`);
+    const text = await metrics.text();
+    expect(metrics.status).toBe(200);
+    expect(text).toMatch(/^hcp_store_up 0$/m);
+    expect(text).toMatch(/^hcp_ingest_records_stored_total 9$/m);
+    // What it would read from the database is not known: NaN, not a 0 that says no device is online.
+    // (prom-client writes NaN as `Nan`, which Prometheus reads case-blind.)
+    expect(text).toMatch(/^hcp_devices_online nan$/im);
+    expect(text).not.toMatch(/^hcp_alerts_live\{/m);
     const dev = devices[0]!;
     const b = batchOf(dev, [dev.rating(2)]);
     await gw.ingest.submit(dev.deviceId, b.payload);
@@ -126,6 +141,7 @@ it('answers 503 naming why while the database cannot be reached, and 200 when it
     await admin.query(`ALTER DATABASE ${database}_away RENAME TO ${database}`);
   }
   expect(await healthOnce(200)).toEqual({ status: 200, body: { ok: true } });
+  expect(await (await fetch(`${gw.httpUrl}/metrics`)).text()).toMatch(/^hcp_store_up 1$/m);
 });
 
 it('answers within its 3 s when the server takes the connection and never answers', async () => {
