@@ -22,6 +22,7 @@ afterAll(async () => {
 it('answers 200 and ok while its store takes writes', async () => {
   const r = await fetch(`${gw.httpUrl}/health`);
   expect([r.status, await r.json()]).toEqual([200, { ok: true }]);
+  expect(await (await fetch(`${gw.httpUrl}/metrics`)).text()).toMatch(/^hcp_store_up 1$/m);
 });
 
 it("documents /health's two answers in the API's OpenAPI document", async () => {
