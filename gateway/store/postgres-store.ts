@@ -195,7 +195,7 @@ async function checkDatabase(client: pg.PoolClient, connection: pg.ClientConfig,
   if (!by_code_point) throw new DatabaseSetupError(`${where} sorts text by a language's rules, not by code point (its collation is not C): ${remedy}`);
   if (await writeSkewCommits(connection))
     throw new DatabaseSetupError(
-      `${where} ${WRITE_SKEW_FOUND}: its SERIALIZABLE is snapshot isolation, which does not keep the gateway's workers' writes apart; run the gateway on an engine whose SERIALIZABLE is serializable, such as PostgreSQL (docs/POSTGRES.md, "SQL used")`,
+      `${where} ${WRITE_SKEW_FOUND}: its SERIALIZABLE is snapshot isolation, which does not keep the gateway's workers' writes apart; run the gateway on an engine whose SERIALIZABLE is serializable, such as PostgreSQL (docs/POSTGRES.md, "Config")`,
     );
 }
 
