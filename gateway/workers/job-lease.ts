@@ -65,6 +65,9 @@ export interface JobHolder {
   holds(job: LeasedJob): boolean;
 }
 
+/** At most one line this often while renewals fail (logRound). */
+const RENEWAL_FAILURES_LOG_MS = 30_000;
+
 const ALWAYS: JobHolder = { holds: () => true };
 const byStore = new WeakMap<GatewayStore, JobHolder>();
 
@@ -87,6 +90,8 @@ export class JobLeases implements JobHolder {
   private readonly heldUntil = new Map<LeasedJob, number>();
   private timer: NodeJS.Timeout | null = null;
   private renewing: Promise<void> | null = null;
+  /** Renewal rounds that failed since the last line, and since when (logRound). */
+  private failures: { since: number | null; loggedAt: number; rounds: number } = { since: null, loggedAt: 0, rounds: 0 };
   private readonly ttlMs: number;
   private readonly marginMs: number;
   /**
@@ -136,17 +141,40 @@ export class JobLeases implements JobHolder {
 
   private renewAll(): Promise<void> {
     this.renewing ??= (async () => {
+      const failed: Array<{ job: LeasedJob; err: unknown }> = [];
       for (const job of LEASED_JOBS) {
         try {
           await this.renew(job);
         } catch (err) {
           // Without the database this worker cannot know it still holds the job: it stops
           // running it when the time it was sure of runs out.
-          this.o.logger.warn({ err, job }, 'job lease not renewed');
+          failed.push({ job, err });
         }
       }
+      this.logRound(failed);
     })().finally(() => (this.renewing = null));
     return this.renewing;
+  }
+
+  /**
+   * A round's failed renewals in one line, and while they go on failing (the database is down:
+   * every job, every third of a lease's life) one line every RENEWAL_FAILURES_LOG_MS with how many
+   * rounds failed since; one more when a round renews every job again.
+   */
+  private logRound(failed: Array<{ job: LeasedJob; err: unknown }>): void {
+    const f = this.failures;
+    if (failed.length === 0) {
+      if (f.since !== null) this.o.logger.info({ rounds: f.rounds }, 'job leases renewed again');
+      this.failures = { since: null, loggedAt: 0, rounds: 0 };
+      return;
+    }
+    const now = Date.now();
+    f.since ??= now;
+    f.rounds++;
+    if (f.loggedAt !== 0 && now - f.loggedAt < RENEWAL_FAILURES_LOG_MS) return;
+    this.o.logger.warn({ err: failed[0]!.err, jobs: failed.map((x) => x.job), rounds: f.rounds, failingSince: new Date(f.since).toISOString() }, 'job leases not renewed');
+    f.loggedAt = now;
+    f.rounds = 0;
   }
 
   private async renew(job: LeasedJob): Promise<void> {

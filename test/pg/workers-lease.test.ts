@@ -1,18 +1,21 @@
 /**
  * Job leases (gateway/workers/job-lease.ts) between workers on one PostgreSQL: one holder per job,
  * a worker that loses the database stops running its jobs before another takes them over, and a
- * worker that stops gives its jobs back at once. On SQLite every job is held without a table.
+ * worker that stops gives its jobs back at once. On SQLite every job is held without a table. While
+ * the database is gone the failed renewals make one log line, not one per job and round.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { openSqliteStore, type GatewayStore } from '../../gateway/store/database.js';
 import { openPostgresStore } from '../../gateway/store/postgres-store.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
 import { JOB_LEASE_MIGRATIONS, JobLeases, LEASED_JOBS, leasesOf } from '../../gateway/workers/job-lease.js';
-import { testDatabaseUrl } from '../support/pg-cluster.js';
+import { waitFor } from '../../scripts/lib/wait-until.js';
+import { testClusterUrl, testDatabaseUrl } from '../support/pg-cluster.js';
 
 const silent = pino({ level: process.env.LEASE_LOG ?? 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -81,4 +84,38 @@ it('on SQLite every job is held and no lease is written', async () => {
   await leases.start();
   for (const job of LEASED_JOBS) expect(leases.holds(job) && leasesOf(store).holds(job)).toBe(true);
   await leases.stop();
+});
+
+it('logs renewals failing while the database is gone in one line, not one per job and round, and their return in one more', async () => {
+  const url = await testDatabaseUrl(`workers-lease-log-${process.pid}-${Date.now()}`);
+  const database = new URL(url).pathname.slice(1);
+  const store = await pgStore(url);
+  await migrateStore(store, JOB_LEASE_MIGRATIONS);
+  const lines: Array<{ msg: string; jobs?: string[]; rounds?: number; err?: { code?: string } }> = [];
+  const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+  // A renewal round every 100 ms: some twenty rounds of six jobs while the database is gone.
+  const leases = new JobLeases({ store, workerId: 'w-log', logger, ttlMs: 300 });
+  await leases.start();
+  const admin = new pg.Client({ connectionString: `${await testClusterUrl()}/postgres` });
+  await admin.connect();
+  const endSessions = (name: string) => admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+  try {
+    await endSessions(database);
+    await admin.query(`ALTER DATABASE ${database} RENAME TO ${database}_gone`);
+    await sleep(2000);
+    await admin.query(`ALTER DATABASE ${database}_gone RENAME TO ${database}`);
+    await waitFor(() => lines.some((l) => l.msg === 'job leases renewed again'), { what: 'the renewals back' });
+  } finally {
+    await leases.stop();
+    await admin.end();
+  }
+  const failing = lines.filter((l) => l.msg === 'job leases not renewed');
+  expect(failing).toHaveLength(1);
+  // The round under way when the sessions ended may have renewed its first jobs before failing the rest.
+  expect(failing[0]!.rounds).toBe(1);
+  expect(failing[0]!.jobs!.length).toBeGreaterThan(0);
+  expect(LEASED_JOBS).toEqual(expect.arrayContaining(failing[0]!.jobs!));
+  const back = lines.filter((l) => l.msg === 'job leases renewed again');
+  expect(back).toHaveLength(1);
+  expect(back[0]!.rounds).toBeGreaterThanOrEqual(5);
 });
