@@ -27,6 +27,7 @@ import type { BatchAck } from '@hcp/contract';
 import { verifyHashSignature } from '@hcp/contract/chain';
 import type { Clock } from '../feature.js';
 import type { GatewayStore, Tx } from '../store/database.js';
+import { RepeatedFailure } from '../log/repeated-failure.js';
 import { lockLogForAppend } from '../store/log-order.js';
 import { storeWideFailure } from '../store/store-wide-failure.js';
 import type { GatewayTables } from '../store/tables.js';
@@ -105,7 +106,7 @@ const COPY_DATA_BYTES = 1024 * 1024;
 /** Batches one device may have waiting: as many as a device may keep in flight (device/sync, maxInFlight), and its resends of them. */
 const MAX_QUEUED_PER_DEVICE = 32;
 
-/** At most one line this often while the store takes no writes (logStoreWide). */
+/** At most one line this often while the store takes no writes (IngestQueue.storeWide). */
 const STORE_WIDE_LOG_MS = 10_000;
 
 /** A group's raw size: bounds the memory of one commit's parsed batches. */
@@ -138,8 +139,12 @@ export class IngestQueue {
    * (docs/POSTGRES.md, "The COPY data's bytes, used again").
    */
   private copyData: CopyData | null = null;
-  /** When a store-wide failure was last logged, and the batches it has left unacknowledged since (logStoreWide). */
-  private storeWide: { loggedAt: number | null; batches: number } = { loggedAt: null, batches: 0 };
+  /**
+   * While the store takes no write, devices resend every few seconds and every group fails: one
+   * line at once, then one every STORE_WIDE_LOG_MS, `failed` counting the batches left
+   * unacknowledged; one more when a group commits again.
+   */
+  private readonly storeWide: RepeatedFailure;
   /** Where the groups' time went, phase by phase (`/metrics`). */
   readonly phases = new GroupPhases();
 
@@ -151,6 +156,13 @@ export class IngestQueue {
     /** Where batches are checked before their commit: in place unless the gateway gives it a pool of worker threads. */
     private readonly checker: BatchChecker = inlineChecker,
   ) {
+    this.storeWide = new RepeatedFailure(logger, {
+      msg: 'the store took no writes: batches not acknowledged; their devices will resend them',
+      recovered: 'the store takes writes again: batches are acknowledged',
+      everyMs: STORE_WIDE_LOG_MS,
+      level: 'error',
+      now: () => performance.now(),
+    });
     const raw = store.sqlite;
     this.keepPrepared = store.keepPrepared?.bind(store);
     const sqliteInsert = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`;
@@ -175,7 +187,7 @@ export class IngestQueue {
     const unacknowledged = (b: CheckedBatch): Outcome => ({ deviceId: b.deviceId, ack: null, stored: 0 });
     const storeWide = storeWideFailure(err);
     if (storeWide) {
-      this.logStoreWide(err, storeWide, group.length);
+      this.storeWide.fail({ err, why: storeWide }, group.length);
       return group.map(unacknowledged);
     }
     this.logger.error({ err, batches: group.length }, 'group commit failed; committing batch by batch');
@@ -185,25 +197,12 @@ export class IngestQueue {
         outcomes.push(...(await commit([b], true)));
       } catch (e) {
         const why = storeWideFailure(e);
-        if (why) this.logStoreWide(e, why, 1);
+        if (why) this.storeWide.fail({ err: e, why });
         else this.logger.error({ err: e, deviceId: b.deviceId }, 'batch not committed; the device will resend it');
         outcomes.push(unacknowledged(b));
       }
     }
     return outcomes;
-  }
-
-  /**
-   * While the store takes no write, devices resend every few seconds and every group fails: the
-   * first failure is logged at once, then one line every STORE_WIDE_LOG_MS with how many batches
-   * went unacknowledged meanwhile.
-   */
-  private logStoreWide(err: unknown, why: string, batches: number): void {
-    const now = performance.now();
-    this.storeWide.batches += batches;
-    if (this.storeWide.loggedAt !== null && now - this.storeWide.loggedAt < STORE_WIDE_LOG_MS) return;
-    this.logger.error({ err, batches: this.storeWide.batches }, `the store took no writes (${why}): batches not acknowledged; their devices will resend them`);
-    this.storeWide = { loggedAt: now, batches: 0 };
   }
 
   /** Take a batch from a device's `records` topic; resolves when it is decided. Never rejects. */
@@ -313,6 +312,7 @@ export class IngestQueue {
           if (err instanceof IdAlreadyStored) return commit(group, true);
           throw err;
         });
+        this.storeWide.succeed();
       } catch (err) {
         outcomes = await this.afterGroupFailed(group, err, commit);
       }

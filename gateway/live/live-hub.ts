@@ -6,6 +6,7 @@
  * ingested (issue 14). A 差评 reaches a console well within the 2 s the console promises.
  */
 import type { Logger } from 'pino';
+import { RepeatedFailure } from '../log/repeated-failure.js';
 import type { AlertBoard, AlertView } from '../alerts/alert-board.js';
 import type { Db } from '../store/database.js';
 import { lastLogSeq, liveFeed, type FeedItem } from './live-queries.js';
@@ -22,21 +23,28 @@ export interface LiveSubscriber {
   close(): void;
 }
 
+/** At most one line this often while polls fail (RepeatedFailure). */
+const LIVE_FAILURES_LOG_MS = 30_000;
+
 export class LiveHub {
   private readonly subscribers = new Set<LiveSubscriber>();
   private timer: NodeJS.Timeout | null = null;
   private lastSeq = 0;
   private lastAlertAt = '';
   private polling = false;
+  /** Polls that failed: while the database is gone, every 300 ms while a console listens. */
+  private readonly polls: RepeatedFailure;
 
   constructor(
     private readonly db: Db,
     private readonly alerts: AlertBoard,
-    private readonly logger: Logger,
+    logger: Logger,
     /** The gateway's clock: alert times are stamped with it. */
     private readonly now: () => number,
     private readonly everyMs = 300,
-  ) {}
+  ) {
+    this.polls = new RepeatedFailure(logger, { msg: 'live poll failed; next tick retries', recovered: 'live polls work again', everyMs: LIVE_FAILURES_LOG_MS });
+  }
 
   async start(): Promise<void> {
     if (this.timer) return;
@@ -91,8 +99,9 @@ export class LiveHub {
         this.lastAlertAt = [this.lastAlertAt, a.lastAt, a.ackedAt ?? '', a.clearedAt ?? ''].sort().at(-1)!;
         for (const s of this.subscribers) if (s.alerts) s.send('alert', a);
       }
+      this.polls.succeed();
     } catch (err) {
-      this.logger.warn({ err }, 'live poll failed; next tick retries');
+      this.polls.fail({ err });
     } finally {
       this.polling = false;
     }

@@ -16,6 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { RepeatedFailure } from '../log/repeated-failure.js';
 import { sql } from 'kysely';
 import type { GatewayStore } from '../store/database.js';
 import { runStatements, type GatewayMigration } from '../store/migrations.js';
@@ -90,8 +91,8 @@ export class JobLeases implements JobHolder {
   private readonly heldUntil = new Map<LeasedJob, number>();
   private timer: NodeJS.Timeout | null = null;
   private renewing: Promise<void> | null = null;
-  /** Renewal rounds that failed since the last line, and since when (logRound). */
-  private failures: { since: number | null; loggedAt: number; rounds: number } = { since: null, loggedAt: 0, rounds: 0 };
+  /** Renewal rounds that failed (logRound): `failed` in its lines counts rounds. */
+  private readonly renewals: RepeatedFailure;
   private readonly ttlMs: number;
   private readonly marginMs: number;
   /**
@@ -105,6 +106,7 @@ export class JobLeases implements JobHolder {
     this.ttlMs = o.ttlMs ?? 15_000;
     this.marginMs = o.marginMs ?? Math.floor(this.ttlMs / 5);
     this.holder = `${o.workerId}/${randomBytes(4).toString('hex')}`;
+    this.renewals = new RepeatedFailure(o.logger, { msg: 'job leases not renewed', recovered: 'job leases renewed again', everyMs: RENEWAL_FAILURES_LOG_MS });
   }
 
   holds(job: LeasedJob): boolean {
@@ -156,25 +158,10 @@ export class JobLeases implements JobHolder {
     return this.renewing;
   }
 
-  /**
-   * A round's failed renewals in one line, and while they go on failing (the database is down:
-   * every job, every third of a lease's life) one line every RENEWAL_FAILURES_LOG_MS with how many
-   * rounds failed since; one more when a round renews every job again.
-   */
+  /** A round's failed renewals in one line, and not one more for 30 s while they go on failing (RepeatedFailure). */
   private logRound(failed: Array<{ job: LeasedJob; err: unknown }>): void {
-    const f = this.failures;
-    if (failed.length === 0) {
-      if (f.since !== null) this.o.logger.info({ rounds: f.rounds }, 'job leases renewed again');
-      this.failures = { since: null, loggedAt: 0, rounds: 0 };
-      return;
-    }
-    const now = Date.now();
-    f.since ??= now;
-    f.rounds++;
-    if (f.loggedAt !== 0 && now - f.loggedAt < RENEWAL_FAILURES_LOG_MS) return;
-    this.o.logger.warn({ err: failed[0]!.err, jobs: failed.map((x) => x.job), rounds: f.rounds, failingSince: new Date(f.since).toISOString() }, 'job leases not renewed');
-    f.loggedAt = now;
-    f.rounds = 0;
+    if (failed.length === 0) this.renewals.succeed();
+    else this.renewals.fail({ err: failed[0]!.err, jobs: failed.map((x) => x.job) });
   }
 
   private async renew(job: LeasedJob): Promise<void> {

@@ -35,7 +35,7 @@ it('leaves every batch unacknowledged, logging the first failure at once and the
   await setup.close();
 
   const store = openSqliteStore({ file, readonly: true });
-  const lines: Array<{ msg: string; batches?: number; err?: { code?: string } }> = [];
+  const lines: Array<{ msg: string; why?: string; failed?: number; err?: { code?: string } }> = [];
   const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
   const acks: string[] = [];
   const refusals: string[] = [];
@@ -58,14 +58,14 @@ it('leaves every batch unacknowledged, logging the first failure at once and the
     await submitEach();
     vi.advanceTimersByTime(9_000);
     await submitEach();
-    const storeWide = () => lines.filter((l) => l.msg.startsWith('the store took no writes (the database file takes no writes)'));
-    expect(storeWide().map((l) => [l.batches, l.err?.code])).toEqual([[expect.any(Number), 'SQLITE_READONLY']]);
+    const storeWide = () => lines.filter((l) => l.msg.startsWith('the store took no writes:'));
+    expect(storeWide().map((l) => [l.why, l.failed, l.err?.code])).toEqual([['the database file takes no writes', expect.any(Number), 'SQLITE_READONLY']]);
     vi.advanceTimersByTime(1_000);
     await submitEach();
     // 8 batches in all: the line at 10 s counts those since the first line, its own group's included.
     const [first, second] = storeWide();
     expect(storeWide()).toHaveLength(2);
-    expect(first!.batches! + second!.batches!).toBe(8);
+    expect(first!.failed! + second!.failed!).toBe(8);
     expect(lines.filter((l) => l.msg.includes('batch by batch') || l.msg.includes('batch not committed'))).toEqual([]);
     expect([acks, refusals]).toEqual([[], []]);
   } finally {

@@ -4,7 +4,8 @@
  * away, so new connections are refused). GET /health answers 503 with the problem, so that a load
  * balancer stops sending it browsers; ingest leaves every batch unacknowledged with one log line
  * for the lot (not one per batch); when the database is back, /health answers 200 and the devices'
- * resends are stored, each record once. /metrics answers throughout, with `hcp_store_up 0`. And a
+ * resends are stored, each record once. /metrics answers throughout, with `hcp_store_up 0`; the
+ * live console's polls, failing all the while, log one line and their end. And a
  * server that takes the connection and never answers
  * gets its answer within the probe's 3 s. Runs in test:pg only.
  */
@@ -15,9 +16,12 @@ import { join } from 'node:path';
 import type { ChainRecord } from '@hcp/contract';
 import { keyFingerprint } from '@hcp/contract/chain';
 import pg from 'pg';
+import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Gateway } from '../../gateway/gateway.js';
+import { AlertBoard } from '../../gateway/alerts/alert-board.js';
+import { LiveHub } from '../../gateway/live/live-hub.js';
 import { HEALTH_PROBE_TIMEOUT_MS, openPostgresStore } from '../../gateway/store/postgres-store.js';
 import { HEALTH_FRESH_MS } from '../../gateway/store/store-health.js';
 import { waitFor } from '../../scripts/lib/wait-until.js';
@@ -90,7 +94,7 @@ it('answers 503 while the database is read-only, and leaves every batch unacknow
     // At once: they meet in one group or a few, each of which fails on the read-only database.
     await Promise.all(batches.map((b) => gw.ingest.submit(b.dev.deviceId, b.payload)));
     expect(devices.flatMap((d) => d.acks)).toEqual([]);
-    expect(linesWith('the store took no writes (the database takes no writes')).toHaveLength(1);
+    expect(linesWith('the store took no writes:').map((l) => JSON.parse(l).why)).toEqual(['the database takes no writes (read-only: a standby, or default_transaction_read_only)']);
     expect(linesWith('committing batch by batch')).toEqual([]);
     expect(linesWith('batch not committed')).toEqual([]);
     expect(linesWith('the store cannot take writes')).toHaveLength(1);
@@ -103,7 +107,7 @@ it('answers 503 while the database is read-only, and leaves every batch unacknow
     await endSessions(database);
   }
   expect(await healthOnce(200)).toEqual({ status: 200, body: { ok: true } });
-  expect(linesWith('the store takes writes again')).toHaveLength(1);
+  expect(linesWith('the store takes writes again: /health answers 200')).toHaveLength(1);
 
   // The devices resend what was not acknowledged: each record is stored once.
   await Promise.all(batches.map((b) => gw.ingest.submit(b.dev.deviceId, b.payload)));
@@ -111,11 +115,24 @@ it('answers 503 while the database is read-only, and leaves every batch unacknow
     const ack = await waitFor(() => b.dev.acks.find((a) => a.batchId === b.batchId), { what: `the ack of ${b.dev.deviceId}` });
     expect([ack.committedThroughSeq, ack.rejected]).toEqual([3, []]);
   }
+  // Ingest's own line for the end of it, with the batches it left unacknowledged since its first line.
+  expect(linesWith('the store takes writes again: batches are acknowledged')).toHaveLength(1);
   const stored = await gw.store.db.selectFrom('records').select(['device_id', 'seq']).orderBy('device_id').orderBy('seq').execute();
   expect(stored).toEqual(devices.flatMap((d) => [1, 2, 3].map((seq) => ({ device_id: d.deviceId, seq }))));
 });
 
 it('answers 503 naming why while the database cannot be reached, and 200 when it can again', async () => {
+  // A console listening all the while: its hub polls every 20 ms, and every poll fails while the database is away.
+  const hubLines: string[] = [];
+  const hub = new LiveHub(
+    gw.store.db,
+    new AlertBoard(gw.store, { now: () => Date.now() }, pino({ level: 'silent' })),
+    pino({ level: 'info' }, { write: (l: string) => void hubLines.push(l) }),
+    () => Date.now(),
+    20,
+  );
+  await hub.start();
+  hub.subscribe({ departments: null, alerts: true, afterSeq: 0, send: () => undefined, close: () => undefined });
   await endSessions(database);
   await admin.query(`ALTER DATABASE ${database} RENAME TO ${database}_away`);
   try {
@@ -136,11 +153,18 @@ it('answers 503 naming why while the database cannot be reached, and 200 when it
     await gw.ingest.submit(dev.deviceId, b.payload);
     expect(dev.acks.find((a) => a.batchId === b.batchId)).toBeUndefined();
     expect(linesWith('batch not committed')).toEqual([]);
+    await new Promise((r) => setTimeout(r, 500));
   } finally {
     await endSessions(`${database}_away`);
     await admin.query(`ALTER DATABASE ${database}_away RENAME TO ${database}`);
   }
   expect(await healthOnce(200)).toEqual({ status: 200, body: { ok: true } });
+  await waitFor(() => hubLines.some((l) => l.includes('live polls work again')), { what: "the hub's polls back" });
+  await hub.stop();
+  // Every poll of the outage failed: one line said so, and one more its end (with how many failed since).
+  const failed = hubLines.filter((l) => l.includes('live poll failed'));
+  expect(failed).toHaveLength(1);
+  expect(JSON.parse(hubLines.find((l) => l.includes('live polls work again'))!).failed).toBeGreaterThanOrEqual(5);
   expect(await (await fetch(`${gw.httpUrl}/metrics`)).text()).toMatch(/^hcp_store_up 1$/m);
 });
 
