@@ -25,9 +25,10 @@ export interface MetricsOptions {
  * still answers with what this process knows (its counters, and `hcp_store_up 0`), instead of
  * failing whole and looking like a worker that is down. A labelled metric is left out of the
  * scrape; an unlabelled one cannot be (prom-client gives it 0 when emptied), so it reads NaN, which
- * Prometheus takes as "not known": a 0 would say that no device is online.
+ * Prometheus takes as "not known": a 0 would say that no device is online. `unknown` is what a
+ * failed read leaves; a labelled metric, emptied before its read, needs nothing.
  */
-async function readOr(read: () => Promise<void>, unknown: () => void): Promise<void> {
+async function readOr(read: () => Promise<void>, unknown: () => void = () => undefined): Promise<void> {
   try {
     await read();
   } catch {
@@ -126,16 +127,13 @@ export class GatewayMetrics {
       registers,
       async collect() {
         this.reset();
-        await readOr(
-          async () => {
-            const rows = await db.selectFrom('devices').select(['device_id', 'status']).where('retired', '=', 0).where('status', 'is not', null).execute();
-            for (const r of rows) {
-              const b = (JSON.parse(r.status!) as { backlog?: unknown }).backlog;
-              if (typeof b === 'number') this.set({ device: r.device_id }, b);
-            }
-          },
-          () => this.reset(),
-        );
+        await readOr(async () => {
+          const rows = await db.selectFrom('devices').select(['device_id', 'status']).where('retired', '=', 0).where('status', 'is not', null).execute();
+          for (const r of rows) {
+            const b = (JSON.parse(r.status!) as { backlog?: unknown }).backlog;
+            if (typeof b === 'number') this.set({ device: r.device_id }, b);
+          }
+        });
       },
     });
     new Gauge({
@@ -145,13 +143,10 @@ export class GatewayMetrics {
       registers,
       async collect() {
         this.reset();
-        await readOr(
-          async () => {
-            const rows = await db.selectFrom('alerts').select(['kind', n]).where('cleared_at', 'is', null).groupBy('kind').execute();
-            for (const r of rows) this.set({ kind: r.kind }, Number(r.n));
-          },
-          () => this.reset(),
-        );
+        await readOr(async () => {
+          const rows = await db.selectFrom('alerts').select(['kind', n]).where('cleared_at', 'is', null).groupBy('kind').execute();
+          for (const r of rows) this.set({ kind: r.kind }, Number(r.n));
+        });
       },
     });
     // Counted in the database (security_events rows only grow), so every worker reports the hall's total.
@@ -162,17 +157,14 @@ export class GatewayMetrics {
       registers,
       async collect() {
         this.reset();
-        await readOr(
-          async () => {
-            const rows = await db
-              .selectFrom('security_events')
-              .select(['kind', sql<number>`sum(count)`.as('n')])
-              .groupBy('kind')
-              .execute();
-            for (const r of rows) this.inc({ kind: r.kind }, Number(r.n));
-          },
-          () => this.reset(),
-        );
+        await readOr(async () => {
+          const rows = await db
+            .selectFrom('security_events')
+            .select(['kind', sql<number>`sum(count)`.as('n')])
+            .groupBy('kind')
+            .execute();
+          for (const r of rows) this.inc({ kind: r.kind }, Number(r.n));
+        });
       },
     });
     if (!o.uplink) return;

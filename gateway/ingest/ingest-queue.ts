@@ -107,7 +107,7 @@ const COPY_DATA_BYTES = 1024 * 1024;
 const MAX_QUEUED_PER_DEVICE = 32;
 
 /** At most one line this often while the store takes no writes (IngestQueue.storeWide). */
-const STORE_WIDE_LOG_MS = 10_000;
+export const STORE_WIDE_LOG_MS = 10_000;
 
 /** A group's raw size: bounds the memory of one commit's parsed batches. */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;

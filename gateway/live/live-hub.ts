@@ -24,7 +24,7 @@ export interface LiveSubscriber {
 }
 
 /** At most one line this often while polls fail (RepeatedFailure). */
-const LIVE_FAILURES_LOG_MS = 30_000;
+export const LIVE_FAILURES_LOG_MS = 30_000;
 
 export class LiveHub {
   private readonly subscribers = new Set<LiveSubscriber>();

@@ -105,7 +105,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Gatewa
   } catch (err) {
     await pool.end().catch(() => undefined);
     const e = err as Error & { code?: string };
-    throw new StoreUnavailableError(`PostgreSQL at ${describeTarget(o)} cannot be reached: ${e.code ? `${e.code} ` : ''}${oneLine(e.message)}`);
+    throw new StoreUnavailableError(`PostgreSQL at ${describeTarget(o)} cannot be reached: ${errorText(e)}`);
   }
   try {
     if (o.checkDatabase !== false) await checkDatabase(first, connection, describeTarget(o));
@@ -219,7 +219,7 @@ async function probeHealth(connection: pg.ClientConfig): Promise<StoreHealth> {
   } catch (err) {
     const e = err as Error & { code?: string };
     // pg's own timeouts ("timeout expired", "Query read timeout") say less than this does.
-    const why = !e.code && /timeout/i.test(e.message) ? `no answer within ${HEALTH_PROBE_TIMEOUT_MS / 1000} s` : `${e.code ? `${e.code} ` : ''}${oneLine(e.message)}`;
+    const why = !e.code && /timeout/i.test(e.message) ? `no answer within ${HEALTH_PROBE_TIMEOUT_MS / 1000} s` : errorText(e);
     return { ok: false, problem: `the database cannot be reached: ${why}` };
   } finally {
     await client.end().catch(() => undefined);
@@ -274,6 +274,11 @@ async function copyIn(client: pg.PoolClient, text: string, values: readonly unkn
 /** A role's name as SQL takes it: quoted unless plain, as a DBA would type it otherwise. */
 function sqlName(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A driver's or server's error in one line: its SQLSTATE or socket code, then its message. */
+function errorText(e: Error & { code?: string }): string {
+  return `${e.code ? `${e.code} ` : ''}${oneLine(e.message)}`;
 }
 
 function oneLine(s: string): string {

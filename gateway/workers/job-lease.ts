@@ -67,7 +67,7 @@ export interface JobHolder {
 }
 
 /** At most one line this often while renewals fail (logRound). */
-const RENEWAL_FAILURES_LOG_MS = 30_000;
+export const RENEWAL_FAILURES_LOG_MS = 30_000;
 
 const ALWAYS: JobHolder = { holds: () => true };
 const byStore = new WeakMap<GatewayStore, JobHolder>();
