@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../config/gateway-config.js';
 import { defineFeature, type FeatureContext, type GatewayFeature } from '../feature.js';
+import { RepeatedFailure } from '../log/repeated-failure.js';
 import type { SmsNotifier } from './notifier.js';
 import { SmsOutbox } from './outbox.js';
 import { SmsResolver } from './outbox-resolve.js';
@@ -16,15 +17,22 @@ import { SmsContacts } from './sms-contacts.js';
 import { smsRoutes } from './sms-routes.js';
 import { SMS_MIGRATIONS } from './sms-schema.js';
 
+/**
+ * At most one line this often while the outbox's passes fail (RepeatedFailure): a pass runs every
+ * `tickMs` (5 s) on every worker, and while the database is gone each fails.
+ */
+export const SMS_PASS_FAILURES_LOG_MS = 30_000;
+
 export class SmsFeature implements GatewayFeature {
   readonly outbox: SmsOutbox;
   readonly resolver: SmsResolver;
   readonly routes;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private readonly passes: RepeatedFailure;
 
   constructor(
-    private readonly ctx: FeatureContext,
+    ctx: FeatureContext,
     private readonly config: SmsConfig,
     notifier: SmsNotifier = createSmsNotifier(config.provider, config.requestTimeoutMs),
   ) {
@@ -33,6 +41,12 @@ export class SmsFeature implements GatewayFeature {
       throw new ConfigError(
         'sms: hall.qrBaseUrl is not set. An SMS invitation links to the phone rating page at that public address; set hall.qrBaseUrl or remove the sms section.',
       );
+    this.passes = new RepeatedFailure(ctx.logger, {
+      msg: 'sms outbox pass failed; the next pass tries again',
+      recovered: 'sms outbox passes work again',
+      everyMs: SMS_PASS_FAILURES_LOG_MS,
+      level: 'error',
+    });
     const contacts = new SmsContacts(ctx.store, ctx.audit, casesContactKey(ctx.dataDir));
     this.outbox = new SmsOutbox({ store: ctx.store, clock: ctx.clock, notifier, contacts, config, hallName: ctx.hall.hallName, qrBaseUrl, logger: ctx.logger });
     this.resolver = new SmsResolver(this.outbox, notifier, contacts, ctx.clock);
@@ -61,7 +75,10 @@ export class SmsFeature implements GatewayFeature {
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = this.tick()
-        .catch((err: Error) => this.ctx.logger.error({ err: err.message }, 'sms outbox pass failed'))
+        .then(
+          () => this.passes.succeed(),
+          (err: Error) => this.passes.fail({ err: err.message }),
+        )
         .finally(() => {
           this.running = null;
         });

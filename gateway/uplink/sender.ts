@@ -19,6 +19,7 @@ import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../feature.js';
+import { RepeatedFailure } from '../log/repeated-failure.js';
 import type { GatewayStore } from '../store/database.js';
 import type { BatchAnswer, ItemOutcome, ProvinceAdapter } from './adapter.js';
 import { isUplinkItemShape, type AmendmentItem, type CorrectionItem, type RatingItem, type RectificationItem, type UplinkItem } from './items.js';
@@ -49,6 +50,12 @@ interface Submitted {
   failure: { reason: string; retryAfterMs?: number } | null;
 }
 
+/**
+ * At most one line this often while the outbox cannot be read (RepeatedFailure): each of a worker's
+ * sending loops reads it every `idleMs` (1 s), so a database outage logged a line per loop per second.
+ */
+export const OUTBOX_READ_FAILURES_LOG_MS = 30_000;
+
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -74,6 +81,8 @@ export class UplinkSender {
   private fastPick: ReturnType<typeof fastPick> | undefined;
   /** Picks under way (OutcomeCommitOptions.picksInFlight). */
   private readonly picking = new Set<Promise<OutRow[]>>();
+  /** Every loop's failed reads of the outbox, logged as one failure. */
+  private readonly reads: RepeatedFailure;
 
   constructor(
     private readonly store: GatewayStore,
@@ -90,6 +99,12 @@ export class UplinkSender {
       maxItemAttempts: opts.maxItemAttempts ?? 50,
       idleMs: opts.idleMs ?? 1000,
     };
+    this.reads = new RepeatedFailure(log, {
+      msg: 'outbox read failed; the senders read it again',
+      recovered: 'the outbox is read again',
+      everyMs: OUTBOX_READ_FAILURES_LOG_MS,
+      level: 'error',
+    });
     this.sleep = opts.sleep ?? abortableSleep;
     this.random = opts.random ?? Math.random;
     this.outcomes = new OutcomeCommit(store, log, clock, {
@@ -144,8 +159,9 @@ export class UplinkSender {
         }
         turn++;
         if (rows.length > 0) rows = await this.claim(rows);
+        this.reads.succeed();
       } catch (err) {
-        this.log.error({ err }, 'outbox read failed');
+        this.reads.fail({ err });
         await this.sleep(this.o.idleMs, signal);
         continue;
       }

@@ -10,13 +10,14 @@ import type { Logger } from 'pino';
 import type { AlertBoard } from '../alerts/alert-board.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { defineFeature, type Clock, type GatewayEventBus, type GatewayFeature } from '../feature.js';
+import { RepeatedFailure } from '../log/repeated-failure.js';
 import type { GatewayStore } from '../store/database.js';
 import type { ProvinceAdapter } from './adapter.js';
 import { DeadLetters, deadLetterRoutes } from './dead-letters.js';
 import { UplinkEnqueuer } from './enqueue.js';
 import { createProvinceAdapter, OutboxSettingsSchema, ProvinceConfigSchema, type OutboxSettings } from './provinces/index.js';
 import { RectificationEnqueuer } from './rectification-enqueue.js';
-import { UplinkSender, type SenderOptions } from './sender.js';
+import { OUTBOX_READ_FAILURES_LOG_MS, UplinkSender, type SenderOptions } from './sender.js';
 import { UPLINK_MIGRATIONS } from './uplink-schema.js';
 import { leasesOf } from '../workers/job-lease.js';
 
@@ -47,6 +48,8 @@ export class UplinkFeature implements GatewayFeature {
   readonly routes;
   private readonly settings: OutboxSettings;
   private readonly log: Logger;
+  /** Pumps failing at every tick while the database is gone: one line, then one every 30 s. */
+  private readonly pumps: RepeatedFailure;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: Array<() => void> = [];
   private pumping: Promise<void> | null = null;
@@ -58,6 +61,12 @@ export class UplinkFeature implements GatewayFeature {
   constructor(private readonly p: UplinkParts) {
     this.settings = OutboxSettingsSchema.parse(p.outbox ?? {});
     this.log = p.logger;
+    this.pumps = new RepeatedFailure(p.logger, {
+      msg: 'uplink enqueue failed; will retry',
+      recovered: 'uplink enqueue works again',
+      everyMs: OUTBOX_READ_FAILURES_LOG_MS,
+      level: 'error',
+    });
     this.deadLetters = new DeadLetters(p.store);
     this.enqueuer = new UplinkEnqueuer(p.store, { clock: p.clock, logger: p.logger, holdMs: this.settings.holdMs, chunk: this.settings.enqueueChunk });
     this.rectifications = new RectificationEnqueuer(p.store, { clock: p.clock, logger: p.logger, enabled: typeof p.adapter.submitRectifications === 'function' });
@@ -138,8 +147,9 @@ export class UplinkFeature implements GatewayFeature {
         }
         // After the ratings: a follow-up's record waits for its rating's row.
         while ((await this.rectifications.pump()) > 0 && this.running) this.sender.poke();
+        this.pumps.succeed();
       } catch (err) {
-        this.log.error({ err }, 'uplink enqueue failed; will retry');
+        this.pumps.fail({ err });
         return;
       }
     } while (this.again && this.running);

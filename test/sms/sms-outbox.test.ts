@@ -7,6 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../gateway/audit/audit-log.js';
 import { ContactCipher } from '../../gateway/cases/contact-crypto.js';
@@ -21,7 +22,7 @@ import { SmsFeature } from '../../gateway/sms/sms-feature.js';
 import { SMS_MIGRATIONS } from '../../gateway/sms/sms-schema.js';
 import { openSqliteStore, type GatewayStore } from '../../gateway/store/database.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
-import { addCase, addWindow, silent, TestClock } from '../uplink/support/fixtures.js';
+import { addCase, addWindow, silent, TestClock, until } from '../uplink/support/fixtures.js';
 
 /** A provider that answers from a script and records every send. */
 class ScriptedProvider implements SmsNotifier {
@@ -69,13 +70,13 @@ const config = (o: Record<string, unknown> = {}) =>
     ...o,
   });
 
-function feature(o: Record<string, unknown> = {}, p = provider): SmsFeature {
+function feature(o: Record<string, unknown> = {}, p = provider, logger: Logger = silent): SmsFeature {
   const ctx = {
     store,
     clock,
     audit: new AuditLog(store, clock),
     events: new TypedEventBus<GatewayEvents>(silent),
-    logger: silent,
+    logger,
     dataDir: dir,
     hall: { hallName: '测试大厅', catalogueVersion: '2020.1', invitationTimeoutSec: 60, goodLevels: [4, 5], qrBaseUrl: 'https://hall.example/p' },
   } as unknown as FeatureContext;
@@ -248,5 +249,26 @@ describe('sms outbox', () => {
     expect(await contact('C-N')).toBeNull();
     expect(provider.sends).toHaveLength(2);
     expect(provider.queries).toBe(0);
+  });
+
+  it('passes that fail while the store cannot be read make one log line, and one more when they work again', async () => {
+    const lines: string[] = [];
+    const logged = (msg: string) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg);
+    const running = feature({ tickMs: 20 }, provider, pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }));
+    await running.start();
+    try {
+      // Every pass's first read fails while the outbox's table is away, as on a database gone.
+      await store.db.schema.alterTable('sms_outbox').renameTo('sms_outbox_away').execute();
+      await new Promise((r) => setTimeout(r, 300));
+      await store.db.schema.alterTable('sms_outbox_away').renameTo('sms_outbox').execute();
+      await until(() => logged('sms outbox passes work again').length > 0, 5_000, 'the passes back');
+    } finally {
+      await running.stop();
+    }
+    const failed = logged('sms outbox pass failed; the next pass tries again');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ level: 50, failed: 1, err: expect.stringContaining('sms_outbox') });
+    // Each pass of the 300 ms failed (one every 20 ms); the end's line counts those after the first.
+    expect(logged('sms outbox passes work again')[0]!.failed).toBeGreaterThanOrEqual(5);
   });
 });

@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { AlertBoard } from '../../../gateway/alerts/alert-board.js';
 import { AuditLog } from '../../../gateway/audit/audit-log.js';
 import { TypedEventBus } from '../../../gateway/events/event-bus.js';
@@ -41,6 +42,8 @@ export function referenceAdapter(sim: ProvinceSim, o: { key?: string; timeoutMs?
 export interface UplinkOptions {
   outbox?: Partial<OutboxSettings>;
   sending?: UplinkParts['sending'];
+  /** Where the feature logs (silent unless given). */
+  logger?: Logger;
 }
 
 export class UplinkRig {
@@ -85,7 +88,7 @@ export class UplinkRig {
     const f = new UplinkFeature({
       store: this.store,
       clock: this.clock,
-      logger: silent,
+      logger: o.logger ?? silent,
       events: this.events,
       adapter,
       guard: this.auth.require('hall-it'),
