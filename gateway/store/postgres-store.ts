@@ -17,6 +17,7 @@ import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } f
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { GatewayStore, StoreHealth, Tx, WriteOptions } from './database.js';
+import { READ_ONLY_DATABASE } from './store-wide-failure.js';
 import type { GatewayTables } from './tables.js';
 import { WRITE_SKEW_FOUND, writeSkewCommits } from './write-skew-probe.js';
 
@@ -214,7 +215,7 @@ async function probeHealth(connection: pg.ClientConfig): Promise<StoreHealth> {
   try {
     await client.connect();
     const r = await client.query<{ read_only: string }>(`SELECT current_setting('transaction_read_only') AS read_only`);
-    if (r.rows[0]!.read_only === 'on') return { ok: false, problem: 'the database takes no writes (transaction_read_only = on: a standby, or default_transaction_read_only)' };
+    if (r.rows[0]!.read_only === 'on') return { ok: false, problem: READ_ONLY_DATABASE };
     return { ok: true };
   } catch (err) {
     const e = err as Error & { code?: string };

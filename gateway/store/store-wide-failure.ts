@@ -6,9 +6,15 @@
  * unacknowledged, again at each resend.
  */
 
+/**
+ * A PostgreSQL that takes no writes, said alike by /health (postgres-store.ts) and by ingest's log
+ * line (SQLSTATE 25006, below): an operator who reads both reads one cause.
+ */
+export const READ_ONLY_DATABASE = 'the database takes no writes (transaction_read_only = on: a standby, or default_transaction_read_only)';
+
 /** PostgreSQL's SQLSTATEs (by class or code) that no write can get past while they last. */
 const PG_STORE_WIDE: Array<[RegExp, string]> = [
-  [/^25006$/, 'the database takes no writes (read-only: a standby, or default_transaction_read_only)'],
+  [/^25006$/, READ_ONLY_DATABASE],
   [/^08[0-9A-Z]{3}$/, 'the connection to the database failed'],
   [/^57P0[123]$/, 'the database is shutting down or starting'],
   [/^53[0-9A-Z]{3}$/, 'the database is out of a resource (disk, memory or connections)'],
