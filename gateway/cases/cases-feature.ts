@@ -42,7 +42,8 @@ export class CasesFeature implements GatewayFeature {
     config: CasesConfig,
     catchUp: () => Promise<void>,
   ) {
-    const logger = ctx.logger.child({ ns: 'cases' });
+    // The feature's logger already carries ns: 'cases' (gateway.ts gives each feature its own).
+    const logger = ctx.logger;
     this.keys = new CaseApiKeys(ctx.store);
     this.desk = new InvitationDesk({ store: ctx.store, devices: ctx.devices, events: ctx.events, clock: ctx.clock, logger, validSec: config.invitationValidSec });
     this.scheduler = new DefaultScheduler({

@@ -20,7 +20,8 @@ const CHALLENGE_TTL_MS = 120_000;
 
 export function deviceUpdateRoutes(ctx: FeatureContext, rollouts: Rollouts, files: ReleaseFiles): FastifyPluginAsync {
   const db = ctx.store.db as unknown as ReleaseDb;
-  const log = ctx.logger.child({ ns: 'releases' });
+  // The feature's logger already names it (ns: 'releases'): a child with ns again would write the key twice.
+  const log = ctx.logger;
   const refuse = { error: 'forbidden', message: 'not an enrolled device, or the proof does not match its key' };
   return async (app) => {
     app.post(

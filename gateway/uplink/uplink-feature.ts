@@ -202,7 +202,8 @@ export const uplinkFeature = defineFeature({
     new UplinkFeature({
       store: ctx.store,
       clock: ctx.clock,
-      logger: ctx.logger.child({ ns: 'uplink' }),
+      // The feature's logger already carries ns: 'uplink' (gateway.ts gives each feature its own).
+      logger: ctx.logger,
       events: ctx.events,
       adapter: createProvinceAdapter(config),
       guard: ctx.auth.require('hall-it'),
