@@ -6,11 +6,10 @@
  * The simulator keys ratings by case and number and refuses a second first rating, so a second
  * first rating would show here as a dead letter and a missing correction.
  */
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
+import type { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
 import { addCase, addWindow, FakeDevice, storeRecords, TestClock, until } from './support/fixtures.js';
-import { referenceAdapter, SIM_KEY, UplinkRig } from './support/rig.js';
+import { referenceAdapter, UplinkRig } from './support/rig.js';
 
 let rig: UplinkRig;
 let sim: ProvinceSim;
@@ -21,13 +20,11 @@ const AFTER_DEADLINE = new Date('2025-10-11T00:00:01+08:00');
 
 beforeEach(async () => {
   rig = await UplinkRig.open(new TestClock(AFTER_DEADLINE.getTime()));
-  sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(rig.dir, 'province.db') });
-  await sim.start();
+  sim = await rig.startSimulator();
   await addWindow(rig.store, 'w-07', '07');
 });
 afterEach(async () => {
   await rig.close();
-  await sim.stop();
 });
 
 async function defaultedCase(caseNo: string): Promise<void> {

@@ -4,25 +4,22 @@
  * province; while the rating is still unsent they are folded into it — including when it is on its
  * way at that very moment. The rater's sealed contact never goes up.
  */
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
+import type { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
 import { FakeProvince } from './support/fake-province.js';
 import { addWindow, FakeDevice, storeRecords, until } from './support/fixtures.js';
-import { referenceAdapter, SIM_KEY, UplinkRig } from './support/rig.js';
+import { referenceAdapter, UplinkRig } from './support/rig.js';
 
 let rig: UplinkRig;
 let sim: ProvinceSim;
 
 beforeEach(async () => {
   rig = await UplinkRig.open();
-  sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(rig.dir, 'province.db') });
-  await sim.start();
+  sim = await rig.startSimulator();
   await addWindow(rig.store, 'w-07', '07');
 });
 afterEach(async () => {
   await rig.close();
-  await sim.stop();
 });
 
 const now = () => new Date(rig.clock.now());

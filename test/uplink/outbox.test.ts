@@ -4,19 +4,17 @@
  * dead-letter routes.
  */
 import Fastify from 'fastify';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
+import type { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
 import { addWindow, FakeDevice, storeRecords, until } from './support/fixtures.js';
-import { referenceAdapter, SIM_KEY, UplinkRig } from './support/rig.js';
+import { referenceAdapter, UplinkRig } from './support/rig.js';
 
 let rig: UplinkRig;
 let sim: ProvinceSim;
 
 beforeEach(async () => {
   rig = await UplinkRig.open();
-  sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(rig.dir, 'province.db') });
-  await sim.start();
+  sim = await rig.startSimulator();
   for (const [id, number] of [
     ['w-a1', '01'],
     ['w-a2', '02'],
@@ -25,7 +23,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await rig.close();
-  await sim.stop();
 });
 
 const ago = (ms: number) => new Date(rig.clock.now() - ms);

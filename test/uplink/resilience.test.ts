@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RatingRecord } from '@hcp/contract';
-import { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
+import type { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
 import { addWindow, FakeDevice, storeRecords, TestClock, until } from './support/fixtures.js';
 import { referenceAdapter, SIM_KEY, UplinkRig } from './support/rig.js';
 
@@ -18,12 +18,8 @@ afterEach(async () => {
 
 async function env(clock?: TestClock) {
   const rig = await UplinkRig.open(clock);
-  const sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(rig.dir, 'province.db') });
-  await sim.start();
-  cleanups.push(
-    () => rig.close(),
-    () => sim.stop(),
-  );
+  const sim = await rig.startSimulator();
+  cleanups.push(() => rig.close());
   return { rig, sim };
 }
 

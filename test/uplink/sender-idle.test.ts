@@ -6,13 +6,12 @@
  * Real store, real simulator over loopback, the sender's own sleep; only the pump interval is short.
  */
 import { getEventListeners } from 'node:events';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
+import type { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
 import { abortableSleep } from '../../gateway/uplink/sender.js';
 import type { UplinkFeature } from '../../gateway/uplink/uplink-feature.js';
 import { until } from './support/fixtures.js';
-import { referenceAdapter, SIM_KEY, UplinkRig } from './support/rig.js';
+import { referenceAdapter, UplinkRig } from './support/rig.js';
 
 const CONCURRENCY = 4;
 const ROUNDS = 40;
@@ -24,15 +23,13 @@ const onWarning = (w: Error) => warnings.push(w);
 
 beforeEach(async () => {
   rig = await UplinkRig.open();
-  sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(rig.dir, 'province.db') });
-  await sim.start();
+  sim = await rig.startSimulator();
   warnings.length = 0;
   process.on('warning', onWarning);
 });
 afterEach(async () => {
   process.off('warning', onWarning);
   await rig.close();
-  await sim.stop();
 });
 
 /** Counts the pumps' wake-ups of the sender (each wakes every idle worker). */

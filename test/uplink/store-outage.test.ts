@@ -6,23 +6,20 @@
  * meanwhile reaches the province. Real store (SQLite, or PostgreSQL in test:pg), the real
  * simulator over loopback.
  */
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
+import type { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
 import { addWindow, FakeDevice, storeRecords, until } from './support/fixtures.js';
-import { referenceAdapter, SIM_KEY, UplinkRig } from './support/rig.js';
+import { referenceAdapter, UplinkRig } from './support/rig.js';
 
 let rig: UplinkRig;
 let sim: ProvinceSim;
 beforeEach(async () => {
   rig = await UplinkRig.open();
-  sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(rig.dir, 'province.db') });
-  await sim.start();
+  sim = await rig.startSimulator();
 });
 afterEach(async () => {
   await rig.close();
-  await sim.stop();
 });
 
 it('logs a store that cannot be read once, and once more when it can; what was rated meanwhile is sent', async () => {

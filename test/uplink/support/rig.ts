@@ -19,7 +19,7 @@ import type { OutboxSettings } from '../../../gateway/uplink/provinces/index.js'
 import { ReferenceConfigSchema } from '../../../gateway/uplink/provinces/reference/config.js';
 import { ReferenceAdapter } from '../../../gateway/uplink/provinces/reference/reference-adapter.js';
 import { UplinkFeature, type UplinkParts } from '../../../gateway/uplink/uplink-feature.js';
-import type { ProvinceSim } from '../../../scripts/province-sim/sim-server.js';
+import { ProvinceSim } from '../../../scripts/province-sim/sim-server.js';
 import { giveCaseDefault, openTestStore, silent, TestClock } from './fixtures.js';
 
 export const SIM_KEY = 'test-shared-key-0123456789';
@@ -53,6 +53,7 @@ export class UplinkRig {
   readonly alerts: AlertBoard;
   readonly assessor: Assessor;
   private readonly features: UplinkFeature[] = [];
+  private readonly simulators: ProvinceSim[] = [];
 
   private constructor(
     readonly dir: string,
@@ -110,8 +111,17 @@ export class UplinkRig {
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 
+  /** The province simulator over loopback, its database in the rig's folder, started; `close` stops it. */
+  async startSimulator(): Promise<ProvinceSim> {
+    const sim = new ProvinceSim({ key: SIM_KEY, dbFile: join(this.dir, 'province.db') });
+    await sim.start();
+    this.simulators.push(sim);
+    return sim;
+  }
+
   async close(): Promise<void> {
     for (const f of this.features.splice(0)) await f.stop();
     await this.store.close();
+    for (const sim of this.simulators.splice(0)) await sim.stop();
   }
 }
