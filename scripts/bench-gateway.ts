@@ -11,7 +11,8 @@
  *    scripts/bench/pg-throughput.ts and raw-postgres.ts);
  *  - on each store, press→ack p50/p99 at a steady 200 ratings/s from 500 devices next to a bare
  *    aedes' QoS 1 PUBACK p50/p99 for the same payloads (on PostgreSQL with the writes that
- *    collided and ran again meanwhile);
+ *    collided and ran again meanwhile, and the server's COMMITs over 10 ms, autovacuum runs and
+ *    checkpoints in its log of those rounds: what in the server can hold an ack back);
  *  - on each store, one device's 100,000-rating backlog, next to the raw insert of the same rows;
  *  - RSS with 1,000 devices connected: on a freshly started gateway (SQLite), and after the loaded
  *    run at once, after 30 s quiet and at its peak (each store).
@@ -20,7 +21,7 @@
  *        LATENCY_DETAIL=1 BENCH_PARTS=latency npm run bench:gateway   (each round's slowest acks beside the load generator's own stalls)
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceTopic, type ChainRecord } from '@hcp/contract';
@@ -28,6 +29,7 @@ import { steadyLatency, type Latency } from './bench/latency.js';
 import { buildGatewayForBench } from './bench/built-gateway.js';
 import { makeBatches, pgThroughput, startPgBench, writeRetries } from './bench/pg-throughput.js';
 import { type FreshRss, restartedRss, rssWithDevices } from './bench/rss-with-devices.js';
+import { endSlowStatementLog, logSlowStatements, serverStallsText } from './bench/pg-server-log.js';
 import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
 import { printQuietWaits } from './bench/quiet-machine.js';
@@ -46,6 +48,8 @@ if (unknownParts.length > 0) throw new Error(`BENCH_PARTS: no such part ${unknow
 const RATINGS = 100_000;
 /** Quiet time before the after-load RSS is read again. */
 const QUIET_MS = 30_000;
+/** The server's COMMITs over this long are counted under PostgreSQL's press→ack figure. */
+const SERVER_SLOW_MS = 10;
 const ackTopic = (id: string) => deviceTopic(id, 'ack');
 const recordsTopic = (d: SimDevice) => deviceTopic(d.id, 'records');
 
@@ -126,6 +130,9 @@ try {
       await connectAll(running.mqttUrl, devices, running, ackTopic);
       await connectAll(`mqtt://127.0.0.1:${barePort}`, bareDevices, null, ackTopic);
       const retriedBefore = await writeRetries(running);
+      // The server's own account of the rounds (PostgreSQL): what in it can hold an ack back.
+      if (pg && store === 'PostgreSQL') await logSlowStatements(pg.baseUrl, SERVER_SLOW_MS);
+      const serverLogFrom = pg && store === 'PostgreSQL' ? statSync(pg.logFile).size : 0;
       const lat = await interleave(
         ROUNDS,
         () => steadyLatency(devices, 200, 8, true),
@@ -141,8 +148,11 @@ try {
           1,
         )}  (target p99 ≤ 20 ms)`,
       );
-      if (store === 'PostgreSQL')
+      if (pg && store === 'PostgreSQL') {
         console.log(`  writes the gateway ran again in this phase (a collision, then a random back-off): ${retried.filter((r) => !r.endsWith(': 0')).join(', ') || 'none'}`);
+        console.log(`  the server in these rounds: ${serverStallsText(pg.logFile, serverLogFrom, SERVER_SLOW_MS)}`);
+        await endSlowStatementLog(pg.baseUrl);
+      }
       printQuietWaits();
     }
     bare.kill();

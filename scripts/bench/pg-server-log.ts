@@ -70,3 +70,29 @@ export function slowCommitsSince(file: string, from: number): { at: number; ms: 
   }
   return commits;
 }
+
+/**
+ * In one line, what the server did from byte `from` on that can hold acks back: its COMMITs over the
+ * log's threshold, autovacuum and analyze runs, checkpoints begun. bench:gateway prints it under
+ * PostgreSQL's press→ack figure, so that its tail comes with the server's part in it.
+ */
+export function serverStallsText(file: string, from: number, thresholdMs: number): string {
+  const text = readFileSync(file).subarray(from).toString('utf8');
+  const commits = slowCommitsSince(file, from);
+  const count = (pattern: RegExp) => (text.match(pattern) ?? []).length;
+  const longest = commits.length > 0 ? ` (the longest ${Math.max(...commits.map((c) => c.ms)).toFixed(1)} ms)` : '';
+  return [
+    `COMMITs over ${thresholdMs} ms: ${commits.length}${longest}`,
+    `autovacuum runs: ${count(/LOG:\s+automatic vacuum of table/g)}, analyze runs: ${count(/LOG:\s+automatic analyze of table/g)}`,
+    `checkpoints begun: ${count(/LOG:\s+checkpoint starting/g)}`,
+  ].join('; ');
+}
+
+/** The cluster's logging as it was before logSlowStatements: what ALTER SYSTEM set there, reset. */
+export async function endSlowStatementLog(baseUrl: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: `${baseUrl}/postgres` });
+  await admin.connect();
+  await admin.query('ALTER SYSTEM RESET ALL');
+  await admin.query('SELECT pg_reload_conf()');
+  await admin.end();
+}

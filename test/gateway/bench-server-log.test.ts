@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { OTHER_LINE_CHARS, serverLogSince } from '../../scripts/bench/pg-server-log.js';
+import { OTHER_LINE_CHARS, serverLogSince, serverStallsText } from '../../scripts/bench/pg-server-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hcp-server-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,4 +36,28 @@ it('groups timed statements by text and cuts a long error statement to a readabl
   expect(statement).toBe(`${statementLine.slice(0, OTHER_LINE_CHARS)}… (${statementLine.length} characters)`);
   expect(statement.length).toBeLessThan(OTHER_LINE_CHARS + 30);
   expect(out).not.toContain('$896');
+});
+
+it("counts, for bench:gateway's latency figure, the server's slow COMMITs, autovacuum and analyze runs and checkpoints", () => {
+  const file = join(dir, 'stalls.log');
+  const before = '2026-12-07 11:00:00.000 UTC [9] LOG:  duration: 99.000 ms  execute s1: commit\n';
+  writeFileSync(
+    file,
+    [
+      before.trimEnd(),
+      '2026-12-07 11:09:17.100 UTC [11] LOG:  duration: 12.400 ms  execute s1: commit',
+      '2026-12-07 11:09:17.200 UTC [11] LOG:  duration: 20.800 ms  statement: COMMIT',
+      '2026-12-07 11:09:17.300 UTC [11] LOG:  duration: 15.000 ms  execute s2: COPY records (id) FROM STDIN',
+      '2026-12-07 11:09:17.726 UTC [6110] LOG:  automatic vacuum of table "hcp.public.assessment_log": index scans: 0',
+      '2026-12-07 11:09:18.123 UTC [6110] LOG:  automatic analyze of table "hcp.public.assessment_log"',
+      '2026-12-07 11:09:19.120 UTC [6110] LOG:  automatic vacuum of table "hcp.public.devices": index scans: 1',
+      '2026-12-07 11:09:20.000 UTC [5] LOG:  checkpoint starting: time',
+      '2026-12-07 11:09:29.000 UTC [5] LOG:  checkpoint complete: wrote 3 buffers (0.0%)',
+      '',
+    ].join('\n'),
+  );
+  // From the end of the first line: the COMMIT of 99 ms came before the rounds.
+  expect(serverStallsText(file, Buffer.byteLength(before), 10)).toBe('COMMITs over 10 ms: 2 (the longest 20.8 ms); autovacuum runs: 2, analyze runs: 1; checkpoints begun: 1');
+  writeFileSync(join(dir, 'quiet.log'), '');
+  expect(serverStallsText(join(dir, 'quiet.log'), 0, 10)).toBe('COMMITs over 10 ms: 0; autovacuum runs: 0, analyze runs: 0; checkpoints begun: 0');
 });
