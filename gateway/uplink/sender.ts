@@ -56,6 +56,9 @@ interface Submitted {
  */
 export const OUTBOX_READ_FAILURES_LOG_MS = 30_000;
 
+/** How long a sending loop waits before reading the outbox again, when it found nothing or could not read it. */
+export const SENDER_IDLE_MS = 1000;
+
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -97,7 +100,7 @@ export class UplinkSender {
       baseBackoffMs: opts.baseBackoffMs ?? 1000,
       maxBackoffMs: opts.maxBackoffMs ?? 5 * 60_000,
       maxItemAttempts: opts.maxItemAttempts ?? 50,
-      idleMs: opts.idleMs ?? 1000,
+      idleMs: opts.idleMs ?? SENDER_IDLE_MS,
     };
     this.reads = new RepeatedFailure(log, {
       msg: 'outbox read failed; the senders read it again',

@@ -9,7 +9,8 @@ import { SMS_PASS_FAILURES_LOG_MS } from '../../gateway/sms/sms-feature.js';
 import { SmsConfigSchema } from '../../gateway/sms/sms-config.js';
 import { HEALTH_PROBE_TIMEOUT_MS } from '../../gateway/store/postgres-store.js';
 import { HEALTH_FRESH_MS } from '../../gateway/store/store-health.js';
-import { OUTBOX_READ_FAILURES_LOG_MS } from '../../gateway/uplink/sender.js';
+import { OutboxSettingsSchema } from '../../gateway/uplink/provinces/index.js';
+import { OUTBOX_READ_FAILURES_LOG_MS, SENDER_IDLE_MS } from '../../gateway/uplink/sender.js';
 import { LEASED_JOBS, RENEWAL_FAILURES_LOG_MS } from '../../gateway/workers/job-lease.js';
 
 const doc = readFileSync('docs/POSTGRES.md', 'utf8').replace(/\s+/g, ' ');
@@ -34,4 +35,7 @@ it('gives how often the uplink and the SMS outbox read, and log a repeating fail
   expect(doc).toContain(`one line at once, then one every ${OUTBOX_READ_FAILURES_LOG_MS / 1000} s with how many failed since`);
   const tickMs = SmsConfigSchema.shape.tickMs.parse(undefined);
   expect(doc).toContain(`the SMS outbox's pass every ${tickMs / 1000} s`);
+  expect(SENDER_IDLE_MS).toBe(1000);
+  expect(doc).toContain("the uplink's sending loops, each reading the outbox every second");
+  expect(doc).toContain(`the uplink's pump, every ${OutboxSettingsSchema.parse({}).pumpEveryMs / 1000} s on the worker holding its lease`);
 });

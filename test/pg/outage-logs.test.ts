@@ -17,7 +17,7 @@ import { ProvinceSim } from '../../scripts/province-sim/sim-server.js';
 import { waitFor } from '../../scripts/lib/wait-until.js';
 import { SmsSim } from '../../scripts/sms-sim/sim-server.js';
 import { startInProcessGateway } from '../sync/gateway-fixture.js';
-import { testClusterUrl, testDatabaseUrl } from '../support/pg-cluster.js';
+import { takeDatabaseAway, testClusterUrl, testDatabaseUrl } from '../support/pg-cluster.js';
 import { enrolledDevice, type ScriptedDevice } from '../support/scripted-device.js';
 
 const OUTAGE_MS = 12_000;
@@ -73,18 +73,14 @@ function problemsSince(from: number): Record<string, number> {
 
 it(`logs a ${OUTAGE_MS / 1000}-s database outage in a few lines, each loop's once, and each loop's end`, async () => {
   const before = logs.length;
-  // Gone, as a dropped or renamed database is (3D000): no new session first, then none left, then renamed.
-  await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
-  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
-  await admin.query(`ALTER DATABASE ${database} RENAME TO ${database}_away`);
-  await admin.query(`ALTER DATABASE ${database}_away ALLOW_CONNECTIONS true`);
+  const bringBack = await takeDatabaseAway(admin, database);
   const outage = Date.now();
   try {
     // The uplink's four sending loops read the outbox every second: they fail from the first.
     await waitFor(() => problemsSince(before)['outbox read failed; the senders read it again'], { what: 'the senders failing', stallMs: 10_000 });
     await new Promise((r) => setTimeout(r, OUTAGE_MS - (Date.now() - outage)));
   } finally {
-    await admin.query(`ALTER DATABASE ${database}_away RENAME TO ${database}`);
+    await bringBack();
   }
   const during = problemsSince(before);
   // Every loop failed all the while: each said so once.

@@ -26,7 +26,7 @@ import { HEALTH_PROBE_TIMEOUT_MS, openPostgresStore } from '../../gateway/store/
 import { HEALTH_FRESH_MS } from '../../gateway/store/store-health.js';
 import { waitFor } from '../../scripts/lib/wait-until.js';
 import { startInProcessGateway } from '../sync/gateway-fixture.js';
-import { testClusterUrl, testDatabaseUrl } from '../support/pg-cluster.js';
+import { takeDatabaseAway, testClusterUrl, testDatabaseUrl } from '../support/pg-cluster.js';
 import { enrolledDevice, type ScriptedDevice } from '../support/scripted-device.js';
 import { TcpProxy } from '../sync/tcp-proxy.js';
 
@@ -133,8 +133,7 @@ it('answers 503 naming why while the database cannot be reached, and 200 when it
   );
   await hub.start();
   hub.subscribe({ departments: null, alerts: true, afterSeq: 0, send: () => undefined, close: () => undefined });
-  await endSessions(database);
-  await admin.query(`ALTER DATABASE ${database} RENAME TO ${database}_away`);
+  const back = await takeDatabaseAway(admin, database);
   try {
     const down = await healthOnce(503);
     expect(down.body.problem).toMatch(/^the database cannot be reached: 3D000 database ".+" does not exist$/);
@@ -155,8 +154,7 @@ it('answers 503 naming why while the database cannot be reached, and 200 when it
     expect(linesWith('batch not committed')).toEqual([]);
     await new Promise((r) => setTimeout(r, 500));
   } finally {
-    await endSessions(`${database}_away`);
-    await admin.query(`ALTER DATABASE ${database}_away RENAME TO ${database}`);
+    await back();
   }
   expect(await healthOnce(200)).toEqual({ status: 200, body: { ok: true } });
   await waitFor(() => hubLines.some((l) => l.includes('live polls work again')), { what: "the hub's polls back" });

@@ -15,7 +15,7 @@ import { openPostgresStore } from '../../gateway/store/postgres-store.js';
 import { migrateStore } from '../../gateway/store/migrations.js';
 import { JOB_LEASE_MIGRATIONS, JobLeases, LEASED_JOBS, leasesOf } from '../../gateway/workers/job-lease.js';
 import { waitFor } from '../../scripts/lib/wait-until.js';
-import { testClusterUrl, testDatabaseUrl } from '../support/pg-cluster.js';
+import { takeDatabaseAway, testClusterUrl, testDatabaseUrl } from '../support/pg-cluster.js';
 
 const silent = pino({ level: process.env.LEASE_LOG ?? 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -98,12 +98,10 @@ it('logs renewals failing while the database is gone in one line, not one per jo
   await leases.start();
   const admin = new pg.Client({ connectionString: `${await testClusterUrl()}/postgres` });
   await admin.connect();
-  const endSessions = (name: string) => admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
   try {
-    await endSessions(database);
-    await admin.query(`ALTER DATABASE ${database} RENAME TO ${database}_gone`);
+    const back = await takeDatabaseAway(admin, database);
     await sleep(2000);
-    await admin.query(`ALTER DATABASE ${database}_gone RENAME TO ${database}`);
+    await back();
     await waitFor(() => lines.some((l) => l.msg === 'job leases renewed again'), { what: 'the renewals back' });
   } finally {
     await leases.stop();

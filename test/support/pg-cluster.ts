@@ -155,3 +155,22 @@ export async function testDatabaseUrl(key: string): Promise<string> {
 export function testStoreIsPostgres(): boolean {
   return process.env.HCP_TEST_STORE === 'postgres';
 }
+
+/**
+ * Take `database` away as a dropped one is, while a worker runs on it: no new session first (a pool
+ * reconnecting between the end of its sessions and the rename would make the rename fail), its
+ * sessions ended, then renamed, so that every new session gets 3D000. `back()` ends whatever
+ * reached the renamed one and renames it back.
+ */
+export async function takeDatabaseAway(admin: pg.Client, database: string): Promise<() => Promise<void>> {
+  const away = `${database}_away`;
+  const endSessions = (name: string) => admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+  await endSessions(database);
+  await admin.query(`ALTER DATABASE ${database} RENAME TO ${away}`);
+  await admin.query(`ALTER DATABASE ${away} ALLOW_CONNECTIONS true`);
+  return async () => {
+    await endSessions(away);
+    await admin.query(`ALTER DATABASE ${away} RENAME TO ${database}`);
+  };
+}
