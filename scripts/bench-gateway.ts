@@ -14,8 +14,6 @@
  *    collided and ran again meanwhile, and the server's COMMITs over 10 ms, autovacuum runs and
  *    checkpoints in its log of those rounds: what in the server can hold an ack back);
  *  - on each store, one device's 100,000-rating backlog, next to the raw insert of the same rows;
- *    before PostgreSQL's press→ack and backlog phases the server vacuums, analyzes and checkpoints
- *    what the earlier phases wrote (scripts/bench/pg-housekeeping.ts; BENCH_PG_HOUSEKEEPING=0 not);
  *  - RSS with 1,000 devices connected: on a freshly started gateway (SQLite), and after the loaded
  *    run at once, after 30 s quiet and at its peak (each store).
  * Usage: npm run bench:gateway            (BENCH_ROUNDS=3 by default)
@@ -29,9 +27,8 @@ import { join } from 'node:path';
 import { deviceTopic, type ChainRecord } from '@hcp/contract';
 import { steadyLatency, type Latency } from './bench/latency.js';
 import { buildGatewayForBench } from './bench/built-gateway.js';
-import { makeBatches, pgThroughput, startPgBench, writeRetries, type PgBench } from './bench/pg-throughput.js';
+import { makeBatches, pgThroughput, startPgBench, writeRetries } from './bench/pg-throughput.js';
 import { type FreshRss, restartedRss, rssWithDevices } from './bench/rss-with-devices.js';
-import { HOUSEKEEPING_FIRST, housekeepingText, serverHousekeeping } from './bench/pg-housekeeping.js';
 import { endSlowStatementLog, logSlowStatements, serverStallsText } from './bench/pg-server-log.js';
 import { rawPostgresInsert } from './bench/raw-postgres.js';
 import { rawSqliteInsert } from './bench/raw-sqlite.js';
@@ -64,11 +61,6 @@ async function gatewayRate(gw: RunningGateway, devices: SimDevice[], batches: Ma
   const rate = total / ((performance.now() - t0) / 1000);
   await disconnectAll(devices);
   return rate;
-}
-
-/** The server's housekeeping of the earlier phases, done before a PostgreSQL phase (pg-housekeeping.ts); null when left to the server. */
-async function housekeepingFirst(bench: PgBench): Promise<number | null> {
-  return HOUSEKEEPING_FIRST ? await serverHousekeeping(bench.baseUrl, bench.database) : null;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-gw-'));
@@ -138,7 +130,6 @@ try {
       await connectAll(running.mqttUrl, devices, running, ackTopic);
       await connectAll(`mqtt://127.0.0.1:${barePort}`, bareDevices, null, ackTopic);
       const retriedBefore = await writeRetries(running);
-      const housekept = pg && store === 'PostgreSQL' ? await housekeepingFirst(pg) : null;
       // The server's own account of the rounds (PostgreSQL): what in it can hold an ack back.
       if (pg && store === 'PostgreSQL') await logSlowStatements(pg.baseUrl, SERVER_SLOW_MS);
       const serverLogFrom = pg && store === 'PostgreSQL' ? statSync(pg.logFile).size : 0;
@@ -159,7 +150,6 @@ try {
       );
       if (pg && store === 'PostgreSQL') {
         console.log(`  writes the gateway ran again in this phase (a collision, then a random back-off): ${retried.filter((r) => !r.endsWith(': 0')).join(', ') || 'none'}`);
-        console.log(`  ${housekeepingText(housekept)}`);
         console.log(`  the server in these rounds: ${serverStallsText(pg.logFile, serverLogFrom, SERVER_SLOW_MS)}`);
         await endSlowStatementLog(pg.baseUrl);
       }
@@ -174,7 +164,6 @@ try {
       ['SQLite', gw, all[0]!, rawSqliteInsert],
       ...(pg ? [['PostgreSQL', pg.gw, pg.devices[0]!, (records: ChainRecord[]) => rawPostgresInsert(pg.baseUrl, records)] as const] : []),
     ] as const) {
-      const housekept = pg && store === 'PostgreSQL' ? await housekeepingFirst(pg) : null;
       const r = await interleaveEach(
         ROUNDS,
         () => makeBatches([d], RATINGS),
@@ -184,7 +173,6 @@ try {
       console.log(
         `\none device's ${fmt(RATINGS)}-rating backlog on ${store} acknowledged in ${median(r.figure).toFixed(2)} s (${r.figure.map((x) => x.toFixed(2)).join(', ')}) | raw insert of the same rows ${median(r.baseline).toFixed(2)} s | time ratio ${ratioText(ratios(r))}  (target ≤ 3 s)`,
       );
-      if (pg && store === 'PostgreSQL') console.log(`  ${housekeepingText(housekept)}`);
       printQuietWaits();
     }
 

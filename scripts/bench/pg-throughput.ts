@@ -115,8 +115,6 @@ export interface PgBench {
   devices: SimDevice[];
   /** The cluster, for raw inserts into databases of their own. */
   baseUrl: string;
-  /** The gateway's database in that cluster. */
-  database: string;
   /** The cluster's server log. */
   logFile: string;
   /** The cluster's data folder. */
@@ -137,16 +135,15 @@ export async function startPgBench(o: PgBenchOptions): Promise<PgBench> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const database = 'hcp_bench_gateway';
-    const tcpUrl = await createDatabase(cluster.baseUrl, database);
-    const url = o.socket ? socketUrl(cluster, database) : tcpUrl;
+    const tcpUrl = await createDatabase(cluster.baseUrl, 'hcp_bench_gateway');
+    const url = o.socket ? socketUrl(cluster, 'hcp_bench_gateway') : tcpUrl;
     const configFile = writeGatewayConfig(join(dir, 'gw'), { logLevel: 'warn', store: { kind: 'postgres', url, poolSize: 10 } });
     gw = await startGateway(configFile, join(dir, 'gw', 'data'), { ...(o.program ? { program: o.program } : {}), ...(o.unitEnv ? { unitEnv: o.unitEnv } : {}) });
     await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
     const enrolRefused: EnrolStats = { refused: 0, lastError: '' };
     const devices = await enrolWithRetry(gw, o.devices, 'dev-pg-bench', enrolRefused);
     if (enrolRefused.refused) log(`  (enrolling, not timed: ${enrolRefused.refused} calls answered with an error, then made again; last: ${enrolRefused.lastError.slice(0, 160)})`);
-    return { gw, devices, baseUrl: cluster.baseUrl, database, logFile: cluster.logFile, dataDir: cluster.dataDir, stop };
+    return { gw, devices, baseUrl: cluster.baseUrl, logFile: cluster.logFile, dataDir: cluster.dataDir, stop };
   } catch (err) {
     await stop(true);
     throw err;
