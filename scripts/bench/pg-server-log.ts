@@ -71,18 +71,32 @@ export function slowCommitsSince(file: string, from: number): { at: number; ms: 
   return commits;
 }
 
+/** Every timed statement in the log from byte `from` on (over log_min_duration_statement), COMMITs too: its time in the server. */
+function timedStatementsSince(text: string): { ms: number; commit: boolean }[] {
+  const timed: { ms: number; commit: boolean }[] = [];
+  for (const m of text.matchAll(/LOG:\s+duration: ([\d.]+) ms\s+(?:statement|execute [^:]*|parse [^:]*|bind [^:]*): (.*)$/gm))
+    timed.push({ ms: Number(m[1]), commit: /^commit\s*$/i.test(m[2]!) });
+  return timed;
+}
+
+const longestText = (ms: number[]) => (ms.length > 0 ? ` (the longest ${Math.max(...ms).toFixed(1)} ms)` : '');
+
 /**
  * In one line, what the server did from byte `from` on that can hold acks back: its COMMITs over the
- * log's threshold, autovacuum and analyze runs, checkpoints begun. bench:gateway prints it under
- * PostgreSQL's press→ack figure, so that its tail comes with the server's part in it.
+ * log's threshold, its other statements over it (a COPY, a read) and the lock waits it logged,
+ * autovacuum and analyze runs, checkpoints begun. bench:gateway prints it under PostgreSQL's
+ * press→ack figure, so that its tail comes with the server's part in it — or shows that the server
+ * had none.
  */
 export function serverStallsText(file: string, from: number, thresholdMs: number): string {
   const text = readFileSync(file).subarray(from).toString('utf8');
-  const commits = slowCommitsSince(file, from);
+  const timed = timedStatementsSince(text);
   const count = (pattern: RegExp) => (text.match(pattern) ?? []).length;
-  const longest = commits.length > 0 ? ` (the longest ${Math.max(...commits.map((c) => c.ms)).toFixed(1)} ms)` : '';
+  const commits = timed.filter((t) => t.commit).map((t) => t.ms);
+  const others = timed.filter((t) => !t.commit).map((t) => t.ms);
   return [
-    `COMMITs over ${thresholdMs} ms: ${commits.length}${longest}`,
+    `COMMITs over ${thresholdMs} ms: ${commits.length}${longestText(commits)}`,
+    `other statements over ${thresholdMs} ms: ${others.length}${longestText(others)}, lock waits logged: ${count(/LOG:\s+process \d+ still waiting for/g)}`,
     `autovacuum runs: ${count(/LOG:\s+automatic vacuum of table/g)}, analyze runs: ${count(/LOG:\s+automatic analyze of table/g)}`,
     `checkpoints begun: ${count(/LOG:\s+checkpoint starting/g)}`,
   ].join('; ');

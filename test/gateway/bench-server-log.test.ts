@@ -38,7 +38,7 @@ it('groups timed statements by text and cuts a long error statement to a readabl
   expect(out).not.toContain('$896');
 });
 
-it("counts, for bench:gateway's latency figure, the server's slow COMMITs, autovacuum and analyze runs and checkpoints", () => {
+it("counts, for bench:gateway's latency figure, the server's slow COMMITs and other statements, lock waits, autovacuum and analyze runs and checkpoints", () => {
   const file = join(dir, 'stalls.log');
   const before = '2026-12-07 11:00:00.000 UTC [9] LOG:  duration: 99.000 ms  execute s1: commit\n';
   writeFileSync(
@@ -48,6 +48,8 @@ it("counts, for bench:gateway's latency figure, the server's slow COMMITs, autov
       '2026-12-07 11:09:17.100 UTC [11] LOG:  duration: 12.400 ms  execute s1: commit',
       '2026-12-07 11:09:17.200 UTC [11] LOG:  duration: 20.800 ms  statement: COMMIT',
       '2026-12-07 11:09:17.300 UTC [11] LOG:  duration: 15.000 ms  execute s2: COPY records (id) FROM STDIN',
+      '2026-12-07 11:09:17.400 UTC [12] LOG:  process 12 still waiting for ExclusiveLock on relation 16390 of database 16384 after 5.104 ms',
+      '2026-12-07 11:09:17.410 UTC [12] LOG:  duration: 11.200 ms  statement: LOCK TABLE turn_records IN EXCLUSIVE MODE',
       '2026-12-07 11:09:17.726 UTC [6110] LOG:  automatic vacuum of table "hcp.public.assessment_log": index scans: 0',
       '2026-12-07 11:09:18.123 UTC [6110] LOG:  automatic analyze of table "hcp.public.assessment_log"',
       '2026-12-07 11:09:19.120 UTC [6110] LOG:  automatic vacuum of table "hcp.public.devices": index scans: 1',
@@ -57,7 +59,11 @@ it("counts, for bench:gateway's latency figure, the server's slow COMMITs, autov
     ].join('\n'),
   );
   // From the end of the first line: the COMMIT of 99 ms came before the rounds.
-  expect(serverStallsText(file, Buffer.byteLength(before), 10)).toBe('COMMITs over 10 ms: 2 (the longest 20.8 ms); autovacuum runs: 2, analyze runs: 1; checkpoints begun: 1');
+  expect(serverStallsText(file, Buffer.byteLength(before), 10)).toBe(
+    'COMMITs over 10 ms: 2 (the longest 20.8 ms); other statements over 10 ms: 2 (the longest 15.0 ms), lock waits logged: 1; autovacuum runs: 2, analyze runs: 1; checkpoints begun: 1',
+  );
   writeFileSync(join(dir, 'quiet.log'), '');
-  expect(serverStallsText(join(dir, 'quiet.log'), 0, 10)).toBe('COMMITs over 10 ms: 0; autovacuum runs: 0, analyze runs: 0; checkpoints begun: 0');
+  expect(serverStallsText(join(dir, 'quiet.log'), 0, 10)).toBe(
+    'COMMITs over 10 ms: 0; other statements over 10 ms: 0, lock waits logged: 0; autovacuum runs: 0, analyze runs: 0; checkpoints begun: 0',
+  );
 });
