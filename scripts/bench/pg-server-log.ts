@@ -56,27 +56,34 @@ export function serverLogSince(file: string, from: number): string {
   return `PostgreSQL's log during the round: statements over the threshold by text (count, server time)\n${rows.join('\n')}\n${other.slice(0, 40).join('\n')}`;
 }
 
-/**
- * The COMMITs in the server's log from byte `from` on (those over log_min_duration_statement), each
- * with its wall-clock start in ms: the line is written as it ends (log_line_prefix '%m', in UTC: logSlowStatements),
- * less its duration. Placed on a round's timeline by profile-latency.ts.
- */
-export function slowCommitsSince(file: string, from: number): { at: number; ms: number }[] {
-  const commits: { at: number; ms: number }[] = [];
-  for (const line of readFileSync(file).subarray(from).toString('utf8').split('\n')) {
-    const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) UTC \[\d+\] LOG:\s+duration: ([\d.]+) ms\s+(?:statement|execute [^:]*): commit\s*$/i.exec(line);
-    if (!m) continue;
-    commits.push({ at: Date.parse(`${m[1]}T${m[2]}Z`) - Number(m[3]), ms: Number(m[3]) });
-  }
-  return commits;
+/** A statement the server timed (over log_min_duration_statement): its wall-clock start in ms, its time in the server, whether it was a COMMIT. */
+interface TimedStatement {
+  at: number;
+  ms: number;
+  commit: boolean;
 }
 
-/** Every timed statement in the log from byte `from` on (over log_min_duration_statement), COMMITs too: its time in the server. */
-function timedStatementsSince(text: string): { ms: number; commit: boolean }[] {
-  const timed: { ms: number; commit: boolean }[] = [];
-  for (const m of text.matchAll(/LOG:\s+duration: ([\d.]+) ms\s+(?:statement|execute [^:]*|parse [^:]*|bind [^:]*): (.*)$/gm))
-    timed.push({ ms: Number(m[1]), commit: /^commit\s*$/i.test(m[2]!) });
+/**
+ * Every timed statement in the server's log from byte `from` on, COMMITs too. Its start is the
+ * line's time (log_line_prefix '%m', in UTC: logSlowStatements), written as it ends, less its duration.
+ */
+function timedStatementsSince(file: string, from: number): TimedStatement[] {
+  const timed: TimedStatement[] = [];
+  const text = readFileSync(file).subarray(from).toString('utf8');
+  for (const m of text.matchAll(
+    /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) UTC \[\d+\] LOG:\s+duration: ([\d.]+) ms\s+(?:statement|execute [^:]*|parse [^:]*|bind [^:]*): (.*)$/gm,
+  )) {
+    const ms = Number(m[3]);
+    timed.push({ at: Date.parse(`${m[1]}T${m[2]}Z`) - ms, ms, commit: /^commit\s*$/i.test(m[4]!) });
+  }
   return timed;
+}
+
+/** The COMMITs in the server's log from byte `from` on, each with its wall-clock start: placed on a round's timeline by profile-latency.ts. */
+export function slowCommitsSince(file: string, from: number): { at: number; ms: number }[] {
+  return timedStatementsSince(file, from)
+    .filter((t) => t.commit)
+    .map(({ at, ms }) => ({ at, ms }));
 }
 
 const longestText = (ms: number[]) => (ms.length > 0 ? ` (the longest ${Math.max(...ms).toFixed(1)} ms)` : '');
@@ -90,7 +97,7 @@ const longestText = (ms: number[]) => (ms.length > 0 ? ` (the longest ${Math.max
  */
 export function serverStallsText(file: string, from: number, thresholdMs: number): string {
   const text = readFileSync(file).subarray(from).toString('utf8');
-  const timed = timedStatementsSince(text);
+  const timed = timedStatementsSince(file, from);
   const count = (pattern: RegExp) => (text.match(pattern) ?? []).length;
   const commits = timed.filter((t) => t.commit).map((t) => t.ms);
   const others = timed.filter((t) => !t.commit).map((t) => t.ms);
