@@ -3,7 +3,10 @@
 // With HCP_PROFILE=promoted it runs V8's sampling heap profiler instead, keeping the objects a full
 // collection frees and dropping those a scavenge frees — what outlived the young heap and so filled
 // the old one, whose full collections pause the event loop (a full collection also frees the young
-// heap's dead objects of the moment: those are kept too) — and writes a .heapprofile
+// heap's dead objects of the moment: those are kept too, so the profile is clean only of a stretch
+// with no full collection in it; GC=reasons on profile-latency.ts says whether there was one). The
+// young heap is collected once just before the sampling stops (--expose-gc is in the unit's
+// NODE_OPTIONS), so that its dead objects of that moment are dropped too. It writes a .heapprofile
 // (summarise-promoted.ts reads it). HCP_PROFILE=allocated keeps every sampled object, whatever
 // collected it: all the round allocated.
 import { writeFileSync } from 'node:fs';
@@ -37,6 +40,7 @@ process.on('SIGUSR2', () => {
     on = true;
     return;
   }
+  if (mode === 'promoted') globalThis.gc?.({ type: 'minor' });
   session.post(stop, (err, r) => {
     if (!err) writeFileSync(`${process.env.HCP_PROF_DIR ?? '/tmp'}/gateway-${process.pid}-${n++}.${ext}`, JSON.stringify(r.profile));
     else process.stderr.write(`${stop}: ${err.message}\n`);

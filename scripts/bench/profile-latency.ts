@@ -8,7 +8,9 @@
  * STORE=pg runs the gateway on a throw-away PostgreSQL cluster (as bench:gateway's PostgreSQL half)
  * and prints the server's log of each round: statements over PG_LOG_MS (5 ms), lock waits,
  * checkpoints, autovacuum runs. GC=1 also prints each round's garbage collections (gc-observer.mjs):
- * how many of each kind, and every pause over 5 ms. PAUSE_S=20 leaves the gateway quiet that long
+ * how many of each kind, and every pause over 5 ms. GC=reasons also prints why each full collection
+ * began (V8's own start line: the reason, the old heap's size against its limit), the heap before and
+ * after it, and the external memory (buffers) after it. PAUSE_S=20 leaves the gateway quiet that long
  * before each round after the first, as bench:gateway's bare-broker rounds do (its idle threads end
  * after 15 s). LATENCY_DETAIL=1 prints each round's slowest acks beside the load generator's stalls,
  * and with GC=1 or STRACE the gateway's side on the same timeline (seconds into the round): its
@@ -29,7 +31,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { deviceTopic } from '@hcp/contract';
@@ -59,6 +61,7 @@ const env = {
   ...unit,
   NODE_OPTIONS: `${unit.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profiler.mjs')}${gcObserver}`.trim(),
   HCP_PROF_DIR: profDir,
+  ...(process.env.GC === 'reasons' ? { HCP_GC_REASONS: '1' } : {}),
   // PROMOTED=1 / ALLOCATED=1: the round's sampling of what outlived the young heap / of all it allocated, instead of the CPU profile.
   ...(process.env.PROMOTED ? { HCP_PROFILE: 'promoted' } : process.env.ALLOCATED ? { HCP_PROFILE: 'allocated' } : {}),
 };
@@ -70,12 +73,21 @@ const gw = pgBench?.gw ?? (await startGateway(writeGatewayConfig(join(dir, 'gw')
 const collections: GatewayEvent[] = [];
 /** GC=1: the gateway's event-loop stalls over 15 ms ("hcp-stall 22.0 <wall ms>"). */
 const stalls: GatewayEvent[] = [];
+/** GC=reasons: V8's lines on each full collection's start and end, and the heap after it, in the order they came. */
+const fullGcLines: string[] = [];
+/** GC=reasons: the old heap's size in use after each scavenge (MiB, at wall ms). */
+const oldHeap: { mib: number; at: number }[] = [];
 if (gcObserver)
   createInterface({ input: gw.child.stdout! }).on('line', (line) => {
     const gc = /^hcp-gc (\S+) ([\d.]+) ([\d.]+)$/.exec(line);
     if (gc) collections.push({ kind: gc[1]!, ms: Number(gc[2]), at: Number(gc[3]) });
     const stall = /^hcp-stall ([\d.]+) ([\d.]+)$/.exec(line);
     if (stall) stalls.push({ kind: 'stall', ms: Number(stall[1]), at: Number(stall[2]) });
+    const reason = fullCollectionLine(line);
+    if (reason) fullGcLines.push(reason);
+    const old = /^hcp-old (\S+) (\S+)$/.exec(line);
+    if (old) oldHeap.push({ mib: Number(old[1]), at: Number(old[2]) });
+    if (process.env.GATEWAY_STDOUT) appendFileSync(process.env.GATEWAY_STDOUT, `${line}\n`);
   });
 if (!pgBench) await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
 const devices = pgBench ? pgBench.devices.slice(0, n) : await enrolDevices(gw, n, 'dev-lat');
@@ -118,6 +130,8 @@ for (let r = 0; r < rounds; r++) {
   const cpuBefore = r === profRound ? cpuByProcess() : null;
   const threadsBefore = r === profRound ? cpuByProcess(`/proc/${pid}/task`) : null;
   const gcFrom = collections.length;
+  const fullGcLinesFrom = fullGcLines.length;
+  const oldHeapFrom = oldHeap.length;
   const stallsFrom = stalls.length;
   if (r > 0 && process.env.PAUSE_S) await sleep(Number(process.env.PAUSE_S) * 1000);
   const pressureBefore = pressureNow();
@@ -131,6 +145,10 @@ for (let r = 0; r < rounds; r++) {
   }
   const roundCollections = collections.slice(gcFrom);
   if (gcObserver) console.log(collectionsText(roundCollections));
+  if (process.env.GC === 'reasons') {
+    console.log(`full collections, why and how much:\n${fullGcLines.slice(fullGcLinesFrom).join('\n') || '  none'}`);
+    console.log(oldHeapGrowthText(oldHeap.slice(oldHeapFrom)));
+  }
   const detail = process.env.LATENCY_DETAIL === '1';
   const into = (e: GatewayEvent) => `${((e.at - l.startedAt) / 1000).toFixed(2)} s ${e.kind} ${e.ms.toFixed(0)} ms`;
   if (detail && gcObserver) {
@@ -239,6 +257,36 @@ function callsByThread(trace: string, mainTid: number, calls: string[]): { text:
       `  ${k}: ${ms.length} calls, ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, ${ms.filter((x) => x > 5).length} over 5 ms, longest ${Math.max(...ms).toFixed(1)} ms`,
   );
   return { text: `${calls.join(', ')} during the traced round:\n${rows.join('\n') || '  none'}`, long };
+}
+
+/**
+ * GC=reasons: a line of V8's trace (trace flags set by gc-observer.mjs) or gc-observer.mjs's own
+ * that says something of a full collection, shortened; null for any other line (marking's steps).
+ * "[1:0x5…] 5 ms: [IncrementalMarking] Start (allocation limit): (size/limit/slack) v8: 40MB / 38MB / 0MB global: …",
+ * "[1:0x5…] 9 ms: Mark-Compact 45.3 (75.0) -> 35.2 (68.9) MB, 28.00 / 0.00 ms  (+ …) finalize incremental marking via stack guard; …",
+ * "hcp-heap 35.1 12.0 10.2". The isolate's address tells the main thread's heap from the checking thread's.
+ */
+function fullCollectionLine(line: string): string | null {
+  const start = /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: \[IncrementalMarking\] Start \(([^)]+)\): \(size\/limit\/slack\) v8: (\S+) \/ (\S+)/.exec(line);
+  if (start) return `  ${start[1]} marking started (${start[2]}): old heap ${start[3]} of its limit ${start[4]}`;
+  const full = /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: Mark-Compact ([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB, ([\d.]+) .*\) ([^)]*)$/.exec(line);
+  if (full) return `  ${full[1]} Mark-Compact ${full[2]} -> ${full[4]} MB (committed ${full[3]} -> ${full[5]}), pause ${full[6]} ms: ${full[7]}`;
+  const heap = /^hcp-heap (\S+) (\S+) (\S+)$/.exec(line);
+  if (heap) return `  main thread after it: heap used ${heap[1]} MiB, external ${heap[2]} MiB (array buffers ${heap[3]} MiB)`;
+  return null;
+}
+
+/**
+ * GC=reasons: how fast the old heap filled over a round, from its size after each scavenge: the
+ * rises between one scavenge and the next summed (a full collection's fall in between is left out,
+ * and so is what came between the last scavenge before it and the collection).
+ */
+function oldHeapGrowthText(after: { mib: number; at: number }[]): string {
+  let grew = 0;
+  for (let i = 1; i < after.length; i++) grew += Math.max(0, after[i]!.mib - after[i - 1]!.mib);
+  const seconds = after.length > 1 ? (after.at(-1)!.at - after[0]!.at) / 1000 : 0;
+  if (seconds === 0) return 'the old heap: fewer than two scavenges in the round';
+  return `the old heap filled by ${grew.toFixed(1)} MiB in ${seconds.toFixed(1)} s between scavenges (${(grew / seconds).toFixed(2)} MiB/s), ${after[0]!.mib.toFixed(1)} MiB in use after the first and ${after.at(-1)!.mib.toFixed(1)} after the last`;
 }
 
 /** Something the gateway did, at its wall-clock start in ms. */
