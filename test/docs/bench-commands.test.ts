@@ -77,6 +77,7 @@ it("POSTGRES.md's code-ab.ts commands name commits of this repository, and code-
     'e25efdd',
     '9eb6cd8',
     '2d61ab0',
+    '8e6ab52',
     'a221c66',
     'f9604e7',
     'e9680e0',
