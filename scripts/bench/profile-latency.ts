@@ -44,6 +44,7 @@ import { makeBatches, startPgBench } from './pg-throughput.js';
 import { logSlowStatements, serverLogSince, slowCommitsSince } from './pg-server-log.js';
 import { pressureNow, pressureText, startDiskProbe, syncsText } from './disk-probe.js';
 import { cpuByProcess } from './proc-stat.js';
+import { fullCollectionLine, type OldHeapSize, oldHeapGrowthText, oldHeapLine } from './gc-reasons.js';
 import { machineBusy } from './quiet-machine.js';
 import { median } from './rounds.js';
 import { connectAll, disconnectAll, enrolDevices, pushBatches, sleep } from './sim-devices.js';
@@ -76,7 +77,7 @@ const stalls: GatewayEvent[] = [];
 /** GC=reasons: V8's lines on each full collection's start and end, and the heap after it, in the order they came. */
 const fullGcLines: string[] = [];
 /** GC=reasons: the old heap's size in use after each scavenge (MiB, at wall ms). */
-const oldHeap: { mib: number; at: number }[] = [];
+const oldHeap: OldHeapSize[] = [];
 if (gcObserver)
   createInterface({ input: gw.child.stdout! }).on('line', (line) => {
     const gc = /^hcp-gc (\S+) ([\d.]+) ([\d.]+)$/.exec(line);
@@ -85,8 +86,8 @@ if (gcObserver)
     if (stall) stalls.push({ kind: 'stall', ms: Number(stall[1]), at: Number(stall[2]) });
     const reason = fullCollectionLine(line);
     if (reason) fullGcLines.push(reason);
-    const old = /^hcp-old (\S+) (\S+)$/.exec(line);
-    if (old) oldHeap.push({ mib: Number(old[1]), at: Number(old[2]) });
+    const old = oldHeapLine(line);
+    if (old) oldHeap.push(old);
     if (process.env.GATEWAY_STDOUT) appendFileSync(process.env.GATEWAY_STDOUT, `${line}\n`);
   });
 if (!pgBench) await gw.api('PUT', '/api/windows', { windowId: 'w-01', number: '01', department: '市场监管局' });
@@ -257,36 +258,6 @@ function callsByThread(trace: string, mainTid: number, calls: string[]): { text:
       `  ${k}: ${ms.length} calls, ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, ${ms.filter((x) => x > 5).length} over 5 ms, longest ${Math.max(...ms).toFixed(1)} ms`,
   );
   return { text: `${calls.join(', ')} during the traced round:\n${rows.join('\n') || '  none'}`, long };
-}
-
-/**
- * GC=reasons: a line of V8's trace (trace flags set by gc-observer.mjs) or gc-observer.mjs's own
- * that says something of a full collection, shortened; null for any other line (marking's steps).
- * "[1:0x5…] 5 ms: [IncrementalMarking] Start (allocation limit): (size/limit/slack) v8: 40MB / 38MB / 0MB global: …",
- * "[1:0x5…] 9 ms: Mark-Compact 45.3 (75.0) -> 35.2 (68.9) MB, 28.00 / 0.00 ms  (+ …) finalize incremental marking via stack guard; …",
- * "hcp-heap 35.1 12.0 10.2". The isolate's address tells the main thread's heap from the checking thread's.
- */
-function fullCollectionLine(line: string): string | null {
-  const start = /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: \[IncrementalMarking\] Start \(([^)]+)\): \(size\/limit\/slack\) v8: (\S+) \/ (\S+)/.exec(line);
-  if (start) return `  ${start[1]} marking started (${start[2]}): old heap ${start[3]} of its limit ${start[4]}`;
-  const full = /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: Mark-Compact ([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB, ([\d.]+) .*\) ([^)]*)$/.exec(line);
-  if (full) return `  ${full[1]} Mark-Compact ${full[2]} -> ${full[4]} MB (committed ${full[3]} -> ${full[5]}), pause ${full[6]} ms: ${full[7]}`;
-  const heap = /^hcp-heap (\S+) (\S+) (\S+)$/.exec(line);
-  if (heap) return `  main thread after it: heap used ${heap[1]} MiB, external ${heap[2]} MiB (array buffers ${heap[3]} MiB)`;
-  return null;
-}
-
-/**
- * GC=reasons: how fast the old heap filled over a round, from its size after each scavenge: the
- * rises between one scavenge and the next summed (a full collection's fall in between is left out,
- * and so is what came between the last scavenge before it and the collection).
- */
-function oldHeapGrowthText(after: { mib: number; at: number }[]): string {
-  let grew = 0;
-  for (let i = 1; i < after.length; i++) grew += Math.max(0, after[i]!.mib - after[i - 1]!.mib);
-  const seconds = after.length > 1 ? (after.at(-1)!.at - after[0]!.at) / 1000 : 0;
-  if (seconds === 0) return 'the old heap: fewer than two scavenges in the round';
-  return `the old heap filled by ${grew.toFixed(1)} MiB in ${seconds.toFixed(1)} s between scavenges (${(grew / seconds).toFixed(2)} MiB/s), ${after[0]!.mib.toFixed(1)} MiB in use after the first and ${after.at(-1)!.mib.toFixed(1)} after the last`;
 }
 
 /** Something the gateway did, at its wall-clock start in ms. */
