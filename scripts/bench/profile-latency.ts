@@ -10,7 +10,9 @@
  * checkpoints, autovacuum runs. GC=1 also prints each round's garbage collections (gc-observer.mjs):
  * how many of each kind, and every pause over 5 ms. GC=reasons also prints why each full collection
  * began (V8's own start line: the reason, the old heap's size against its limit), the heap before and
- * after it, and the external memory (buffers) after it. PAUSE_S=20 leaves the gateway quiet that long
+ * after it, the external memory (buffers) after it, and how fast the old heap filled between
+ * scavenges (gc-reasons.ts reads those lines); with GC set, GATEWAY_STDOUT=<file> also keeps all the
+ * gateway's stdout in that file (V8's other trace lines, such as pretenuring.mjs's). PAUSE_S=20 leaves the gateway quiet that long
  * before each round after the first, as bench:gateway's bare-broker rounds do (its idle threads end
  * after 15 s). LATENCY_DETAIL=1 prints each round's slowest acks beside the load generator's stalls,
  * and with GC=1 or STRACE the gateway's side on the same timeline (seconds into the round): its
