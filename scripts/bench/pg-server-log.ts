@@ -27,12 +27,15 @@ export async function logSlowStatements(baseUrl: string, ms: number): Promise<vo
   await sleep(200);
 }
 
+/** The server's log from byte `from` on. */
+const logSince = (file: string, from: number) => readFileSync(file).subarray(from).toString('utf8');
+
 /** How much of a log line other than a timed statement serverLogSince prints. */
 export const OTHER_LINE_CHARS = 200;
 
 /** The server's log from byte `from` on: statements grouped by text (count, mean and longest server time), then the other lines. */
 export function serverLogSince(file: string, from: number): string {
-  const lines = readFileSync(file).subarray(from).toString('utf8').trimEnd();
+  const lines = logSince(file, from).trimEnd();
   if (!lines) return "PostgreSQL's log during the round: nothing (no statement over the threshold, no lock wait, no checkpoint)";
   // Statements by their text (parameters are $n): how many, and the time the server spent on them.
   const by = new Map<string, number[]>();
@@ -64,12 +67,11 @@ interface TimedStatement {
 }
 
 /**
- * Every timed statement in the server's log from byte `from` on, COMMITs too. Its start is the
- * line's time (log_line_prefix '%m', in UTC: logSlowStatements), written as it ends, less its duration.
+ * Every timed statement in a stretch of the server's log, COMMITs too. Its start is the line's time
+ * (log_line_prefix '%m', in UTC: logSlowStatements), written as it ends, less its duration.
  */
-function timedStatementsSince(file: string, from: number): TimedStatement[] {
+function timedStatements(text: string): TimedStatement[] {
   const timed: TimedStatement[] = [];
-  const text = readFileSync(file).subarray(from).toString('utf8');
   for (const m of text.matchAll(
     /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) UTC \[\d+\] LOG:\s+duration: ([\d.]+) ms\s+(?:statement|execute [^:]*|parse [^:]*|bind [^:]*): (.*)$/gm,
   )) {
@@ -81,7 +83,7 @@ function timedStatementsSince(file: string, from: number): TimedStatement[] {
 
 /** The COMMITs in the server's log from byte `from` on, each with its wall-clock start: placed on a round's timeline by profile-latency.ts. */
 export function slowCommitsSince(file: string, from: number): { at: number; ms: number }[] {
-  return timedStatementsSince(file, from)
+  return timedStatements(logSince(file, from))
     .filter((t) => t.commit)
     .map(({ at, ms }) => ({ at, ms }));
 }
@@ -96,8 +98,8 @@ const longestText = (ms: number[]) => (ms.length > 0 ? ` (the longest ${Math.max
  * had none.
  */
 export function serverStallsText(file: string, from: number, thresholdMs: number): string {
-  const text = readFileSync(file).subarray(from).toString('utf8');
-  const timed = timedStatementsSince(file, from);
+  const text = logSince(file, from);
+  const timed = timedStatements(text);
   const count = (pattern: RegExp) => (text.match(pattern) ?? []).length;
   const commits = timed.filter((t) => t.commit).map((t) => t.ms);
   const others = timed.filter((t) => !t.commit).map((t) => t.ms);
