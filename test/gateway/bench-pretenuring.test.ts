@@ -42,13 +42,14 @@ it("trace prints V8's decisions, site by site", () => {
   const trace = settings.find((s) => s.includes('HCP_PRETENURING=trace'))!;
   const r = run(trace);
   expect(r.status, r.stderr).toBe(0);
-  // From "undecided", or from "maybe tenure" when the young heap had not yet grown to its largest.
-  expect(r.stdout).toMatch(/pretenuring: AllocationSite\(0x[0-9a-f]+\): \(created, found, ratio\) \(\d+, \d+, [\d.]+\) (?:undecided|maybe tenure) => tenure/);
+  // V8 says "maybe tenure" first when the young heap has not yet grown to its largest (how soon it
+  // does depends on the machine's load), "tenure" once it has.
+  expect(r.stdout).toMatch(/pretenuring: AllocationSite\(0x[0-9a-f]+\): \(created, found, ratio\) \(\d+, \d+, [\d.]+\) (?:undecided|maybe tenure) => (?:maybe )?tenure/);
 }, 60_000);
 
 it('off leaves V8 no site to pretenure, where the unit as it is has some', () => {
   const statistics = ['--trace-pretenuring-statistics'];
-  expect(run('unit', statistics).stdout).toMatch(/=> tenure/);
+  expect(run('unit', statistics).stdout).toMatch(/=> (?:maybe )?tenure/);
   const off = run(settings.find((s) => s.includes('HCP_PRETENURING=off'))!, statistics);
   expect(off.status, off.stderr).toBe(0);
   expect(off.stdout).not.toMatch(/pretenuring: AllocationSite/);
